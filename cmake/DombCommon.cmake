@@ -27,6 +27,11 @@ macro(domb_host_flags)
                             -fno-omit-frame-pointer)
         add_link_options(-fsanitize=address,undefined)
     endif()
+    if(DOMB_FUZZ)
+        # Instrument every library for coverage feedback; the fuzz targets
+        # themselves add -fsanitize=fuzzer (test/fuzz/CMakeLists.txt).
+        add_compile_options(-fsanitize=fuzzer-no-link,address,undefined)
+    endif()
     add_compile_options(-g)
 endmacro()
 
