@@ -21,7 +21,7 @@ static void test_printf_integers(void **state)
     CHECK_FMT("%lx %llx %lu", 0xffffffff80000000ul, 0x123456789abcdefull, 18446744073709551615ul);
     CHECK_FMT("%ld %lld", -9223372036854775807L - 1, -5LL);
     CHECK_FMT("%zu %zx", (size_t)12345, (size_t)0x1000);
-    CHECK_FMT("%hhu %hd %o %#o", 300, 70000, 8u, 8u);
+    CHECK_FMT("%hhu %hd %o %#o", (unsigned char)200, (short)-7000, 8u, 8u);
     CHECK_FMT("%i %+d % d", 42, 42, 42);
 }
 
