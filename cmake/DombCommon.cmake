@@ -31,6 +31,7 @@ macro(domb_host_flags)
         # Instrument every library for coverage feedback; the fuzz targets
         # themselves add -fsanitize=fuzzer (test/fuzz/CMakeLists.txt).
         add_compile_options(-fsanitize=fuzzer-no-link,address,undefined)
+        add_link_options(-fsanitize=address,undefined)
     endif()
     add_compile_options(-g)
 endmacro()

@@ -62,12 +62,22 @@ static void test_printf_truncation(void **state)
     assert_int_equal(domb_snprintf(NULL, 0, "%lx", 0xabcdeful), 6);
 }
 
+/* Same as domb_snprintf, minus the compiler's format checking. */
+static int unchecked_snprintf(char *buf, size_t size, const char *fmt, ...)
+{
+    va_list ap;
+    int n;
+
+    va_start(ap, fmt);
+    n = domb_vsnprintf(buf, size, fmt, ap);
+    va_end(ap);
+    return n;
+}
+
 static void test_printf_unknown_conversion(void **state)
 {
     char buf[32];
-    const char *volatile fmt = "a%qb%"; /* hidden from -Wformat on purpose */
-
-    domb_snprintf(buf, sizeof(buf), fmt);
+    unchecked_snprintf(buf, sizeof(buf), "a%qb%");
     assert_string_equal(buf, "a%qb");
 }
 
