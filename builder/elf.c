@@ -1,0 +1,899 @@
+/*
+ * ELF loader for PV64 guest kernels: a validating parser for hostile images.
+ *
+ * Every field is read with explicit little-endian loads from a bounds-checked
+ * offset (no struct casts, so no alignment or strict-aliasing assumptions), and
+ * every sum of an offset and a size goes through add_overflows_u64(). The
+ * checks follow the classes of Xen's XSA-55 (libelf trusting counts, offsets
+ * and sizes from the image) and the rules of Xen's libelf-dominfo.c for the
+ * Xen notes; docs/elf-loader.md lists every check and its error code.
+ */
+#include <builder/elf.h>
+#include <domb/errno.h>
+#include <domb/lib.h>
+#include <xen/elfnote.h>
+#include <xen/features.h>
+
+/* ELF constants (System V gABI and the x86-64 psABI). */
+#define EHDR_SIZE     64
+#define PHDR_SIZE     56
+#define SHDR_SIZE     64
+#define EI_CLASS      4
+#define EI_DATA       5
+#define EI_VERSION    6
+#define ELFCLASS64    2
+#define ELFDATA2LSB   1
+#define EV_CURRENT    1
+#define ET_EXEC       2
+#define EM_X86_64     62
+#define PT_LOAD       1
+#define PT_NOTE       4
+#define SHT_NOTE      7
+#define PF_X          1
+#define NOTE_HDR_SIZE 12
+
+/* More notes than this in all PT_NOTE segments and SHT_NOTE sections
+ * together is not a kernel (Linux has a few dozen); it bounds the walk. */
+#define ELF_MAX_NOTES 1024
+
+/* x86-64 with 4-level paging: canonical addresses sign-extend bit 47. Xen
+ * reserves 0xffff800000000000-0xffff87ffffffffff for itself in every 64-bit
+ * PV guest's address space (public/arch-x86/xen-x86_64.h,
+ * HYPERVISOR_VIRT_START/END), so no guest segment may live there. */
+#define CANONICAL_LOW_END   0x0000800000000000ULL
+#define CANONICAL_HIGH_BASE 0xffff800000000000ULL
+#define XEN_HOLE_START      0xffff800000000000ULL
+#define XEN_HOLE_END        0xffff880000000000ULL
+
+/* Xen's libelf only knows these FEATURES names (elf_xen_feature_names); an
+ * unknown optional feature is ignored there, an unknown required one ('!')
+ * makes it refuse the image. We do the same. */
+static const struct {
+    const char *name;
+    unsigned bit;
+} elf_feature_names[] = {
+    {"writable_page_tables", XENFEAT_writable_page_tables},
+    {"writable_descriptor_tables", XENFEAT_writable_descriptor_tables},
+    {"auto_translated_physmap", XENFEAT_auto_translated_physmap},
+    {"supervisor_mode_kernel", XENFEAT_supervisor_mode_kernel},
+    {"pae_pgdir_above_4gb", XENFEAT_pae_pgdir_above_4gb},
+    {"hvm_callback_vector", XENFEAT_hvm_callback_vector},
+    {"dom0", XENFEAT_dom0},
+};
+
+/* Parser state that does not belong in struct elf_image. */
+struct elf_ctx {
+    const uint8_t *data;
+    uint64_t size;
+    struct elf_image *img;
+    struct domb_error *err;
+    unsigned notes_walked;
+    uint32_t xen_seen;                      /* bit per Xen note type 0..31 */
+    uint64_t num[XEN_ELFNOTE_MAX + 1];      /* numeric note values, for duplicates */
+    uint32_t feat_supported, feat_required; /* from the FEATURES note */
+    uint32_t supported_features;            /* from SUPPORTED_FEATURES */
+    unsigned seg_phdr[ELF_MAX_SEGMENTS];    /* program header index of each segment */
+    uint64_t seg_paddr[ELF_MAX_SEGMENTS];   /* p_paddr of each segment */
+};
+
+static uint64_t elf_load_le(const uint8_t *p, unsigned n)
+{
+    uint64_t v = 0;
+
+    for (unsigned i = n; i > 0; i--)
+        v = (v << 8) | p[i - 1];
+    return v;
+}
+
+static bool elf_is_canonical(uint64_t va)
+{
+    return va < CANONICAL_LOW_END || va >= CANONICAL_HIGH_BASE;
+}
+
+/* [off, off+len) lies inside [0, limit); false when the sum wraps. */
+static bool elf_range_ok(uint64_t off, uint64_t len, uint64_t limit)
+{
+    uint64_t end;
+
+    return !add_overflows_u64(off, len, &end) && end <= limit;
+}
+
+static bool elf_is_printable(uint8_t c)
+{
+    return c >= 0x20 && c < 0x7f;
+}
+
+/* ---- ELF header ---------------------------------------------------------- */
+
+static int elf_check_header(struct elf_ctx *c)
+{
+    const uint8_t *d = c->data;
+    uint64_t phoff, shoff, phnum, shnum;
+
+    if (!d || c->size < EHDR_SIZE)
+        return domb_error_set(c->err, ELF_ERR_TOO_SMALL,
+                              "image is %llu bytes, shorter than the %u-byte ELF header",
+                              (unsigned long long)c->size, EHDR_SIZE);
+    if (d[0] != 0x7f || d[1] != 'E' || d[2] != 'L' || d[3] != 'F')
+        return domb_error_set(c->err, ELF_ERR_BAD_MAGIC,
+                              "bad ELF magic %02x %02x %02x %02x (want 7f 45 4c 46)", d[0], d[1],
+                              d[2], d[3]);
+    if (d[EI_CLASS] != ELFCLASS64)
+        return domb_error_set(c->err, ELF_ERR_NOT_64BIT,
+                              "EI_CLASS is %u, not ELFCLASS64 (2): only 64-bit kernels are built",
+                              d[EI_CLASS]);
+    if (d[EI_DATA] != ELFDATA2LSB)
+        return domb_error_set(c->err, ELF_ERR_NOT_LITTLE_ENDIAN,
+                              "EI_DATA is %u, not ELFDATA2LSB (1)", d[EI_DATA]);
+    if (d[EI_VERSION] != EV_CURRENT || elf_load_le(d + 20, 4) != EV_CURRENT)
+        return domb_error_set(c->err, ELF_ERR_BAD_VERSION, "ELF version is %u / %llu, not 1",
+                              d[EI_VERSION], (unsigned long long)elf_load_le(d + 20, 4));
+    if (elf_load_le(d + 18, 2) != EM_X86_64)
+        return domb_error_set(c->err, ELF_ERR_NOT_X86_64, "e_machine is %llu, not EM_X86_64 (62)",
+                              (unsigned long long)elf_load_le(d + 18, 2));
+    if (elf_load_le(d + 16, 2) != ET_EXEC)
+        return domb_error_set(c->err, ELF_ERR_NOT_EXEC, "e_type is %llu, not ET_EXEC (2)",
+                              (unsigned long long)elf_load_le(d + 16, 2));
+    if (elf_load_le(d + 52, 2) != EHDR_SIZE)
+        return domb_error_set(c->err, ELF_ERR_BAD_EHSIZE, "e_ehsize is %llu, not %u",
+                              (unsigned long long)elf_load_le(d + 52, 2), EHDR_SIZE);
+    if (elf_load_le(d + 54, 2) != PHDR_SIZE)
+        return domb_error_set(c->err, ELF_ERR_BAD_PHENTSIZE, "e_phentsize is %llu, not %u",
+                              (unsigned long long)elf_load_le(d + 54, 2), PHDR_SIZE);
+
+    phoff = elf_load_le(d + 32, 8);
+    phnum = elf_load_le(d + 56, 2);
+    if (phnum == 0 || phnum > ELF_MAX_PHDRS)
+        return domb_error_set(c->err, ELF_ERR_TOO_MANY_PHDRS,
+                              "e_phnum is %llu; between 1 and %u program headers are accepted",
+                              (unsigned long long)phnum, ELF_MAX_PHDRS);
+    if (!elf_range_ok(phoff, phnum * PHDR_SIZE, c->size))
+        return domb_error_set(c->err, ELF_ERR_PHDR_OOB,
+                              "program header table at e_phoff 0x%llx (%llu entries) does not fit "
+                              "in the %llu-byte image",
+                              (unsigned long long)phoff, (unsigned long long)phnum,
+                              (unsigned long long)c->size);
+
+    shoff = elf_load_le(d + 40, 8);
+    shnum = elf_load_le(d + 60, 2);
+    if (shnum == 0)
+        return 0; /* no section headers (or extended numbering): notes come from PT_NOTE */
+    if (elf_load_le(d + 58, 2) != SHDR_SIZE)
+        return domb_error_set(c->err, ELF_ERR_BAD_SHENTSIZE, "e_shentsize is %llu, not %u",
+                              (unsigned long long)elf_load_le(d + 58, 2), SHDR_SIZE);
+    if (shnum > ELF_MAX_SHDRS)
+        return domb_error_set(c->err, ELF_ERR_TOO_MANY_SHDRS,
+                              "e_shnum is %llu; at most %u section headers are accepted",
+                              (unsigned long long)shnum, ELF_MAX_SHDRS);
+    if (!elf_range_ok(shoff, shnum * SHDR_SIZE, c->size))
+        return domb_error_set(c->err, ELF_ERR_SHDR_OOB,
+                              "section header table at e_shoff 0x%llx (%llu entries) does not fit "
+                              "in the %llu-byte image",
+                              (unsigned long long)shoff, (unsigned long long)shnum,
+                              (unsigned long long)c->size);
+    return 0;
+}
+
+static const uint8_t *elf_phdr(const struct elf_ctx *c, unsigned i)
+{
+    return c->data + elf_load_le(c->data + 32, 8) + (uint64_t)i * PHDR_SIZE;
+}
+
+static unsigned elf_phnum(const struct elf_ctx *c)
+{
+    return (unsigned)elf_load_le(c->data + 56, 2);
+}
+
+/* ---- PT_LOAD segments ---------------------------------------------------- */
+
+/* Validate one PT_LOAD program header on its own and record it. */
+static int elf_add_segment(struct elf_ctx *c, unsigned i, const uint8_t *ph)
+{
+    struct elf_image *img = c->img;
+    struct elf_segment *s;
+    uint64_t off = elf_load_le(ph + 8, 8), va = elf_load_le(ph + 16, 8);
+    uint64_t filesz = elf_load_le(ph + 32, 8), memsz = elf_load_le(ph + 40, 8);
+    uint64_t align = elf_load_le(ph + 48, 8), end, last, mod;
+
+    if (filesz > memsz)
+        return domb_error_set(c->err, ELF_ERR_SEG_FILESZ_GT_MEMSZ,
+                              "program header %u: p_filesz 0x%llx exceeds p_memsz 0x%llx", i,
+                              (unsigned long long)filesz, (unsigned long long)memsz);
+    if (!elf_range_ok(off, filesz, c->size))
+        return domb_error_set(c->err, ELF_ERR_SEG_FILE_OOB,
+                              "program header %u: file bytes at p_offset 0x%llx + p_filesz 0x%llx "
+                              "lie outside the %llu-byte image",
+                              i, (unsigned long long)off, (unsigned long long)filesz,
+                              (unsigned long long)c->size);
+    if (memsz == 0)
+        return 0; /* loads nothing; ld emits these for empty output sections */
+    if (add_overflows_u64(va, memsz, &end) || end > 0ULL - PAGE_SIZE)
+        return domb_error_set(c->err, ELF_ERR_SEG_VADDR_WRAP,
+                              "program header %u: p_vaddr 0x%llx + p_memsz 0x%llx wraps past the "
+                              "top of the address space",
+                              i, (unsigned long long)va, (unsigned long long)memsz);
+    last = end - 1;
+    if (!elf_is_canonical(va) || !elf_is_canonical(last) ||
+        (va < CANONICAL_LOW_END) != (last < CANONICAL_LOW_END))
+        return domb_error_set(c->err, ELF_ERR_SEG_NONCANONICAL,
+                              "program header %u: [0x%llx, 0x%llx) is not canonical", i,
+                              (unsigned long long)va, (unsigned long long)end);
+    if (va < PAGE_SIZE)
+        return domb_error_set(c->err, ELF_ERR_OVERLAP_RESERVED,
+                              "program header %u: p_vaddr 0x%llx is in virtual page 0", i,
+                              (unsigned long long)va);
+    if (va < XEN_HOLE_END && end > XEN_HOLE_START)
+        return domb_error_set(c->err, ELF_ERR_OVERLAP_RESERVED,
+                              "program header %u: [0x%llx, 0x%llx) overlaps Xen's reserved range "
+                              "[0x%llx, 0x%llx)",
+                              i, (unsigned long long)va, (unsigned long long)end, XEN_HOLE_START,
+                              XEN_HOLE_END);
+    /* gABI: p_vaddr == p_offset modulo p_align (0 and 1 mean no alignment).
+     * We only care up to the page size: that is what lets the file be mapped. */
+    if (align > 1 && (align & (align - 1)) != 0)
+        return domb_error_set(c->err, ELF_ERR_SEG_MISALIGNED,
+                              "program header %u: p_align 0x%llx is not a power of two", i,
+                              (unsigned long long)align);
+    mod = align > PAGE_SIZE ? PAGE_SIZE : (align ? align : 1);
+    if ((va & (mod - 1)) != (off & (mod - 1)))
+        return domb_error_set(c->err, ELF_ERR_SEG_MISALIGNED,
+                              "program header %u: p_vaddr 0x%llx and p_offset 0x%llx differ modulo "
+                              "0x%llx",
+                              i, (unsigned long long)va, (unsigned long long)off,
+                              (unsigned long long)mod);
+    if (memsz > ELF_MAX_SPAN)
+        return domb_error_set(c->err, ELF_ERR_SEG_HUGE,
+                              "program header %u: p_memsz 0x%llx is larger than the 0x%llx bytes "
+                              "accepted",
+                              i, (unsigned long long)memsz, ELF_MAX_SPAN);
+    if (img->nr_segments == ELF_MAX_SEGMENTS)
+        return domb_error_set(c->err, ELF_ERR_TOO_MANY_SEGMENTS,
+                              "program header %u: more than %u PT_LOAD segments", i,
+                              ELF_MAX_SEGMENTS);
+
+    c->seg_phdr[img->nr_segments] = i;
+    c->seg_paddr[img->nr_segments] = elf_load_le(ph + 24, 8);
+    s = &img->seg[img->nr_segments++];
+    s->vaddr = va;
+    s->memsz = memsz;
+    s->offset = off;
+    s->filesz = filesz;
+    s->flags = (uint32_t)elf_load_le(ph + 4, 4);
+    return 0;
+}
+
+/* Checks across segments: overlap, total span. Fills virt_start/virt_end. */
+static int elf_check_segments(struct elf_ctx *c)
+{
+    struct elf_image *img = c->img;
+    uint64_t lo = UINT64_MAX, hi = 0;
+
+    if (img->nr_segments == 0)
+        return domb_error_set(c->err, ELF_ERR_NO_LOAD, "no PT_LOAD segment with p_memsz > 0");
+    for (unsigned a = 0; a < img->nr_segments; a++) {
+        const struct elf_segment *sa = &img->seg[a];
+
+        for (unsigned b = a + 1; b < img->nr_segments; b++) {
+            const struct elf_segment *sb = &img->seg[b];
+
+            /* Ends cannot wrap: checked in elf_add_segment(). */
+            if (sa->vaddr < sb->vaddr + sb->memsz && sb->vaddr < sa->vaddr + sa->memsz)
+                return domb_error_set(c->err, ELF_ERR_SEG_OVERLAP,
+                                      "program headers %u and %u overlap in memory ([0x%llx, "
+                                      "0x%llx) and [0x%llx, 0x%llx))",
+                                      c->seg_phdr[a], c->seg_phdr[b], (unsigned long long)sa->vaddr,
+                                      (unsigned long long)(sa->vaddr + sa->memsz),
+                                      (unsigned long long)sb->vaddr,
+                                      (unsigned long long)(sb->vaddr + sb->memsz));
+        }
+        if (sa->vaddr < lo)
+            lo = sa->vaddr;
+        if (sa->vaddr + sa->memsz > hi)
+            hi = sa->vaddr + sa->memsz;
+    }
+    img->virt_start = lo & PAGE_MASK;
+    img->virt_end = round_up_page(hi); /* cannot wrap: ends stay below the last page */
+    if (img->virt_end - img->virt_start > ELF_MAX_SPAN)
+        return domb_error_set(c->err, ELF_ERR_SEG_HUGE,
+                              "segments span [0x%llx, 0x%llx), more than the 0x%llx bytes accepted",
+                              (unsigned long long)img->virt_start,
+                              (unsigned long long)img->virt_end, ELF_MAX_SPAN);
+    return 0;
+}
+
+/* ---- Xen notes ----------------------------------------------------------- */
+
+/* Where a note region came from, for messages. */
+struct elf_note_region {
+    const char *kind; /* "program header" or "section" */
+    unsigned index;
+    uint64_t off, len, align;
+};
+
+/*
+ * Validate a string note's payload: the bytes up to the first NUL (or the end
+ * of the payload: the terminator is not required, as nothing here reads past
+ * descsz) must be printable ASCII, everything after that NUL must be NUL
+ * padding, and when out != NULL it must fit out (with its terminator).
+ * Returns the string's length or the negative error.
+ */
+static int elf_note_string(struct elf_ctx *c, const char *what, const uint8_t *desc,
+                           uint32_t descsz, char *out, size_t outsz, int code)
+{
+    uint32_t len = 0;
+
+    while (len < descsz && desc[len] != 0) {
+        if (!elf_is_printable(desc[len]))
+            return domb_error_set(c->err, code, "%s note: byte %u is 0x%02x, not printable ASCII",
+                                  what, (unsigned)len, desc[len]);
+        len++;
+    }
+    for (uint32_t i = len; i < descsz; i++)
+        if (desc[i] != 0)
+            return domb_error_set(c->err, code,
+                                  "%s note: byte %u after the string's end is 0x%02x, not NUL "
+                                  "padding",
+                                  what, (unsigned)i, desc[i]);
+    if (out) {
+        if (len >= outsz)
+            return domb_error_set(c->err, code,
+                                  "%s note: string of %u bytes is longer than the %u accepted",
+                                  what, (unsigned)len, (unsigned)(outsz - 1));
+        if (out[0] != 0 && (strlen(out) != len || memcmp(out, desc, len) != 0))
+            return domb_error_set(c->err, ELF_ERR_NOTE_DUPLICATE,
+                                  "%s note appears twice with different strings (\"%s\" and "
+                                  "\"%.*s\")",
+                                  what, out, (int)len, (const char *)desc);
+        memcpy(out, desc, len);
+        out[len] = '\0';
+    }
+    return (int)len;
+}
+
+/* Parse FEATURES ("name|!name|..."): '!' marks a feature the kernel requires. */
+static int elf_parse_features(struct elf_ctx *c, const uint8_t *s, uint32_t len)
+{
+    uint32_t supported = 0, required = 0, pos = 0;
+
+    while (pos < len) {
+        uint32_t start = pos, n;
+        bool req = s[pos] == '!';
+        unsigned f;
+
+        while (pos < len && s[pos] != '|')
+            pos++;
+        n = pos - start;
+        pos++; /* skip '|' (or step past the end) */
+        if (req) {
+            start++;
+            n--;
+        }
+        if (n == 0)
+            continue; /* "a||b" or a trailing '|': nothing named */
+        for (f = 0; f < ARRAY_SIZE(elf_feature_names); f++)
+            if (strlen(elf_feature_names[f].name) == n &&
+                memcmp(elf_feature_names[f].name, s + start, n) == 0)
+                break;
+        if (f == ARRAY_SIZE(elf_feature_names)) {
+            if (req)
+                return domb_error_set(c->err, ELF_ERR_FEATURES,
+                                      "FEATURES note requires unknown feature \"%.*s\"", (int)n,
+                                      (const char *)s + start);
+            continue; /* an unknown optional feature is harmless */
+        }
+        supported |= 1u << elf_feature_names[f].bit;
+        if (req)
+            required |= 1u << elf_feature_names[f].bit;
+    }
+    if ((c->xen_seen & (1u << XEN_ELFNOTE_FEATURES)) &&
+        (supported != c->feat_supported || required != c->feat_required))
+        return domb_error_set(c->err, ELF_ERR_NOTE_DUPLICATE,
+                              "FEATURES note appears twice with different features");
+    c->feat_supported = supported;
+    c->feat_required = required;
+    return 0;
+}
+
+static int elf_xen_numeric(struct elf_ctx *c, uint32_t type, const char *what, const uint8_t *desc,
+                           uint32_t descsz, uint64_t *val)
+{
+    if (descsz != 4 && descsz != 8)
+        return domb_error_set(c->err, ELF_ERR_NOTE_BAD_SIZE,
+                              "%s note has a %u-byte value; 4 or 8 bytes are accepted", what,
+                              (unsigned)descsz);
+    *val = elf_load_le(desc, descsz);
+    if ((c->xen_seen & (1u << type)) && c->num[type] != *val)
+        return domb_error_set(c->err, ELF_ERR_NOTE_DUPLICATE,
+                              "%s note appears twice with different values (0x%llx and 0x%llx)",
+                              what, (unsigned long long)c->num[type], (unsigned long long)*val);
+    c->num[type] = *val;
+    return 0;
+}
+
+/* One note named "Xen". Unknown types are ignored, like Xen does. */
+static int elf_xen_note(struct elf_ctx *c, uint32_t type, const uint8_t *desc, uint32_t descsz)
+{
+    static const char *const names[XEN_ELFNOTE_MAX + 1] = {
+        [XEN_ELFNOTE_ENTRY] = "ENTRY",
+        [XEN_ELFNOTE_HYPERCALL_PAGE] = "HYPERCALL_PAGE",
+        [XEN_ELFNOTE_VIRT_BASE] = "VIRT_BASE",
+        [XEN_ELFNOTE_PADDR_OFFSET] = "PADDR_OFFSET",
+        [XEN_ELFNOTE_XEN_VERSION] = "XEN_VERSION",
+        [XEN_ELFNOTE_GUEST_OS] = "GUEST_OS",
+        [XEN_ELFNOTE_GUEST_VERSION] = "GUEST_VERSION",
+        [XEN_ELFNOTE_LOADER] = "LOADER",
+        [XEN_ELFNOTE_PAE_MODE] = "PAE_MODE",
+        [XEN_ELFNOTE_FEATURES] = "FEATURES",
+        [XEN_ELFNOTE_SUSPEND_CANCEL] = "SUSPEND_CANCEL",
+        [XEN_ELFNOTE_INIT_P2M] = "INIT_P2M",
+        [XEN_ELFNOTE_MOD_START_PFN] = "MOD_START_PFN",
+        [XEN_ELFNOTE_SUPPORTED_FEATURES] = "SUPPORTED_FEATURES",
+    };
+    struct elf_xen_notes *n = &c->img->notes;
+    const char *what;
+    uint64_t v = 0;
+    int rc = 0, len;
+
+    n->present = true;
+    if (type > XEN_ELFNOTE_MAX || !names[type])
+        return 0;
+    what = names[type];
+
+    switch (type) {
+    case XEN_ELFNOTE_GUEST_OS:
+        rc = elf_note_string(c, what, desc, descsz, n->guest_os, sizeof(n->guest_os),
+                             ELF_ERR_BAD_GUEST_OS);
+        break;
+    case XEN_ELFNOTE_XEN_VERSION:
+        rc = elf_note_string(c, what, desc, descsz, n->xen_version, sizeof(n->xen_version),
+                             ELF_ERR_STRING);
+        break;
+    case XEN_ELFNOTE_GUEST_VERSION:
+        rc = elf_note_string(c, what, desc, descsz, n->guest_version, sizeof(n->guest_version),
+                             ELF_ERR_STRING);
+        break;
+    case XEN_ELFNOTE_LOADER:
+        rc = elf_note_string(c, what, desc, descsz, n->loader, sizeof(n->loader), ELF_ERR_STRING);
+        break;
+    case XEN_ELFNOTE_PAE_MODE:
+        rc = elf_note_string(c, what, desc, descsz, n->pae_mode, sizeof(n->pae_mode),
+                             ELF_ERR_STRING);
+        if (rc >= 0 && strcmp(n->pae_mode, "yes") != 0 && strcmp(n->pae_mode, "no") != 0 &&
+            strcmp(n->pae_mode, "bimodal") != 0 && strcmp(n->pae_mode, "yes[extended-cr3]") != 0)
+            rc = domb_error_set(c->err, ELF_ERR_BAD_PAE_MODE,
+                                "PAE_MODE note \"%s\" is not yes, no, bimodal or "
+                                "yes[extended-cr3]",
+                                n->pae_mode);
+        break;
+    case XEN_ELFNOTE_FEATURES:
+        len = elf_note_string(c, what, desc, descsz, NULL, 0, ELF_ERR_FEATURES);
+        rc = len < 0 ? len : elf_parse_features(c, desc, (uint32_t)len);
+        break;
+    default:
+        rc = elf_xen_numeric(c, type, what, desc, descsz, &v);
+        break;
+    }
+    if (rc < 0)
+        return rc;
+
+    switch (type) {
+    case XEN_ELFNOTE_ENTRY:
+        n->has_entry = true;
+        n->entry = v;
+        break;
+    case XEN_ELFNOTE_HYPERCALL_PAGE:
+        n->has_hypercall_page = true;
+        n->hypercall_page = v;
+        break;
+    case XEN_ELFNOTE_VIRT_BASE:
+        n->has_virt_base = true;
+        n->virt_base = v;
+        break;
+    case XEN_ELFNOTE_PADDR_OFFSET:
+        n->has_paddr_offset = true;
+        n->paddr_offset = v;
+        break;
+    case XEN_ELFNOTE_INIT_P2M:
+        n->has_init_p2m = true;
+        n->init_p2m = v;
+        break;
+    case XEN_ELFNOTE_MOD_START_PFN:
+        n->mod_start_pfn = v != 0;
+        break;
+    case XEN_ELFNOTE_SUSPEND_CANCEL:
+        n->suspend_cancel = v != 0;
+        break;
+    case XEN_ELFNOTE_SUPPORTED_FEATURES:
+        c->supported_features = (uint32_t)v; /* submap 0: the first 32 bits */
+        break;
+    }
+    c->xen_seen |= 1u << type;
+    return 0;
+}
+
+/*
+ * Walk the notes of one region [off, off+len) of the image (already checked
+ * to lie inside it). Each step advances by at least the 12-byte header and
+ * the total number of notes is bounded, so the walk always ends.
+ */
+static int elf_walk_notes(struct elf_ctx *c, const struct elf_note_region *r)
+{
+    const uint8_t *base = c->data + r->off;
+    uint64_t pos = 0;
+
+    while (pos < r->len) {
+        uint64_t left = r->len - pos, desc_at, next;
+        uint32_t namesz, descsz, type;
+
+        if (++c->notes_walked > ELF_MAX_NOTES)
+            return domb_error_set(c->err, ELF_ERR_NOTE_TOO_MANY,
+                                  "%s %u: more than %u notes in the image", r->kind, r->index,
+                                  ELF_MAX_NOTES);
+        if (left < NOTE_HDR_SIZE)
+            return domb_error_set(c->err, ELF_ERR_NOTE_OOB,
+                                  "%s %u: note at offset 0x%llx: only %llu bytes left for its "
+                                  "12-byte header",
+                                  r->kind, r->index, (unsigned long long)pos,
+                                  (unsigned long long)left);
+        namesz = (uint32_t)elf_load_le(base + pos, 4);
+        descsz = (uint32_t)elf_load_le(base + pos + 4, 4);
+        type = (uint32_t)elf_load_le(base + pos + 8, 4);
+        /* 64-bit sums of 32-bit sizes and an in-image offset cannot wrap. */
+        desc_at = (NOTE_HDR_SIZE + (uint64_t)namesz + r->align - 1) & ~(r->align - 1);
+        if (desc_at > left)
+            return domb_error_set(c->err, ELF_ERR_NOTE_OOB,
+                                  "%s %u: note at offset 0x%llx: namesz 0x%x runs past the end "
+                                  "(%llu bytes left)",
+                                  r->kind, r->index, (unsigned long long)pos, (unsigned)namesz,
+                                  (unsigned long long)left);
+        if (descsz > left - desc_at)
+            return domb_error_set(c->err, ELF_ERR_NOTE_OOB,
+                                  "%s %u: note at offset 0x%llx: descsz 0x%x runs past the end "
+                                  "(%llu bytes left)",
+                                  r->kind, r->index, (unsigned long long)pos, (unsigned)descsz,
+                                  (unsigned long long)(left - desc_at));
+        if (namesz == 4 && memcmp(base + pos + NOTE_HDR_SIZE, "Xen", 4) == 0) {
+            int rc = elf_xen_note(c, type, base + pos + desc_at, descsz);
+
+            if (rc < 0)
+                return rc;
+        }
+        /* The last note's padding may be missing: next may pass len. */
+        next = pos + ((desc_at + descsz + r->align - 1) & ~(r->align - 1));
+        pos = next;
+    }
+    return 0;
+}
+
+/* Check a note region's placement and alignment, then walk it. */
+static int elf_note_region(struct elf_ctx *c, struct elf_note_region *r)
+{
+    if (!elf_range_ok(r->off, r->len, c->size))
+        return domb_error_set(c->err, ELF_ERR_NOTE_OOB,
+                              "%s %u: notes at offset 0x%llx + size 0x%llx lie outside the "
+                              "%llu-byte image",
+                              r->kind, r->index, (unsigned long long)r->off,
+                              (unsigned long long)r->len, (unsigned long long)c->size);
+    /* Notes are 4-byte aligned; 8 is used by .note.gnu.property (gABI). */
+    if (r->align > 8 || (r->align & (r->align - 1)) != 0)
+        return domb_error_set(c->err, ELF_ERR_NOTE_BAD_ALIGN,
+                              "%s %u: note alignment %llu is not 0, 1, 2, 4 or 8", r->kind,
+                              r->index, (unsigned long long)r->align);
+    r->align = r->align == 8 ? 8 : 4;
+    if (r->off % r->align != 0)
+        return domb_error_set(c->err, ELF_ERR_NOTE_BAD_ALIGN,
+                              "%s %u: notes at offset 0x%llx are not %llu-byte aligned", r->kind,
+                              r->index, (unsigned long long)r->off, (unsigned long long)r->align);
+    return elf_walk_notes(c, r);
+}
+
+static int elf_walk_all_notes(struct elf_ctx *c)
+{
+    const uint8_t *d = c->data;
+    uint64_t shoff = elf_load_le(d + 40, 8);
+    unsigned shnum = (unsigned)elf_load_le(d + 60, 2);
+    int rc;
+
+    for (unsigned i = 0; i < elf_phnum(c); i++) {
+        const uint8_t *ph = elf_phdr(c, i);
+        struct elf_note_region r = {"program header", i, elf_load_le(ph + 8, 8),
+                                    elf_load_le(ph + 32, 8), elf_load_le(ph + 48, 8)};
+
+        /* libelf skips PT_NOTE with p_offset 0: some binutils wrote those. */
+        if (elf_load_le(ph, 4) != PT_NOTE || r.off == 0 || r.len == 0)
+            continue;
+        rc = elf_note_region(c, &r);
+        if (rc < 0)
+            return rc;
+    }
+    /* The same notes usually appear in a PT_NOTE segment and in its .note
+     * sections; walking both is harmless (equal duplicates are accepted) and
+     * finds notes in images whose note sections are not in any segment. */
+    for (unsigned i = 1; i < shnum; i++) {
+        const uint8_t *sh = d + shoff + (uint64_t)i * SHDR_SIZE;
+        struct elf_note_region r = {"section", i, elf_load_le(sh + 24, 8), elf_load_le(sh + 32, 8),
+                                    elf_load_le(sh + 48, 8)};
+
+        if (elf_load_le(sh + 4, 4) != SHT_NOTE || r.len == 0)
+            continue;
+        rc = elf_note_region(c, &r);
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
+}
+
+/* ---- semantic checks ----------------------------------------------------- */
+
+/* Xen's elf_xen_note_check(): who the image is for. */
+static int elf_check_identity(struct elf_ctx *c)
+{
+    const struct elf_xen_notes *n = &c->img->notes;
+
+    if (!n->present)
+        return domb_error_set(c->err, ELF_ERR_NOT_XEN, "no Xen ELF notes: not a Xen PV kernel");
+    if (n->guest_os[0] == '\0')
+        return domb_error_set(c->err, ELF_ERR_BAD_GUEST_OS, "GUEST_OS note missing or empty");
+    if (strcmp(n->xen_version, "xen-3.0") != 0)
+        return domb_error_set(c->err, ELF_ERR_BAD_XEN_VERSION,
+                              "XEN_VERSION note is \"%s\", not \"xen-3.0\"", n->xen_version);
+    if ((c->xen_seen & (1u << XEN_ELFNOTE_LOADER)) && strcmp(n->loader, "generic") != 0)
+        return domb_error_set(c->err, ELF_ERR_BAD_LOADER, "LOADER note is \"%s\", not \"generic\"",
+                              n->loader);
+    if (!(c->xen_seen & (1u << XEN_ELFNOTE_LOADER)) && strncmp(n->guest_os, "linux", 5) != 0)
+        return domb_error_set(c->err, ELF_ERR_BAD_LOADER,
+                              "no LOADER note and GUEST_OS \"%s\" is not linux: only images for "
+                              "the generic loader or Linux are loaded",
+                              n->guest_os);
+    return 0;
+}
+
+/* Xen's elf_xen_addr_calc_check(), with p_vaddr as the load address. */
+static int elf_check_addresses(struct elf_ctx *c)
+{
+    struct elf_image *img = c->img;
+    struct elf_xen_notes *n = &img->notes;
+    uint64_t shift;
+
+    if (n->has_paddr_offset && !n->has_virt_base)
+        return domb_error_set(c->err, ELF_ERR_PADDR_OFFSET,
+                              "PADDR_OFFSET note 0x%llx without a VIRT_BASE note",
+                              (unsigned long long)n->paddr_offset);
+    /* Defaults as libelf: VIRT_BASE 0; PADDR_OFFSET 0 for note-based images. */
+    if (!n->has_virt_base)
+        n->virt_base = 0;
+    if (!n->has_paddr_offset)
+        n->paddr_offset = 0;
+    if (!elf_is_canonical(n->virt_base) || (n->virt_base & (PAGE_SIZE - 1)) != 0 ||
+        n->virt_base > img->virt_start)
+        return domb_error_set(c->err, ELF_ERR_VIRT_BASE,
+                              "VIRT_BASE 0x%llx is not a canonical page address at or below the "
+                              "lowest segment 0x%llx",
+                              (unsigned long long)n->virt_base,
+                              (unsigned long long)img->virt_start);
+    if (n->paddr_offset > n->virt_base)
+        return domb_error_set(
+            c->err, ELF_ERR_PADDR_OFFSET, "PADDR_OFFSET 0x%llx is larger than VIRT_BASE 0x%llx",
+            (unsigned long long)n->paddr_offset, (unsigned long long)n->virt_base);
+    /* Xen loads a segment at p_paddr + VIRT_BASE - PADDR_OFFSET; we load at
+     * p_vaddr. Refuse images where the two disagree instead of guessing. */
+    shift = n->virt_base - n->paddr_offset;
+    for (unsigned i = 0; i < img->nr_segments; i++)
+        if (c->seg_paddr[i] + shift != img->seg[i].vaddr)
+            return domb_error_set(c->err, ELF_ERR_PADDR_OFFSET,
+                                  "program header %u: p_paddr 0x%llx + VIRT_BASE - PADDR_OFFSET "
+                                  "is 0x%llx, not p_vaddr 0x%llx",
+                                  c->seg_phdr[i], (unsigned long long)c->seg_paddr[i],
+                                  (unsigned long long)(c->seg_paddr[i] + shift),
+                                  (unsigned long long)img->seg[i].vaddr);
+    img->virt_base = n->virt_base;
+    return 0;
+}
+
+/* Index of the segment whose [vaddr, vaddr+limit) holds va, limit being
+ * filesz or memsz; -1 if none. */
+static int elf_find_segment(const struct elf_image *img, uint64_t va, bool file_bytes)
+{
+    for (unsigned i = 0; i < img->nr_segments; i++) {
+        const struct elf_segment *s = &img->seg[i];
+
+        if (va >= s->vaddr && va - s->vaddr < (file_bytes ? s->filesz : s->memsz))
+            return (int)i;
+    }
+    return -1;
+}
+
+static int elf_check_entry(struct elf_ctx *c)
+{
+    struct elf_image *img = c->img;
+    uint64_t entry = img->notes.has_entry ? img->notes.entry : elf_load_le(c->data + 24, 8);
+    const char *src = img->notes.has_entry ? "ENTRY note" : "e_entry";
+    int s = elf_find_segment(img, entry, true);
+
+    if (s < 0)
+        return domb_error_set(c->err, ELF_ERR_ENTRY_OUTSIDE,
+                              "%s 0x%llx is not inside any segment's file bytes", src,
+                              (unsigned long long)entry);
+    if (!(img->seg[s].flags & PF_X))
+        return domb_error_set(c->err, ELF_ERR_ENTRY_OUTSIDE,
+                              "%s 0x%llx is in program header %u, which is not executable", src,
+                              (unsigned long long)entry, c->seg_phdr[s]);
+    img->entry = entry;
+    return 0;
+}
+
+static int elf_check_hypercall_page(struct elf_ctx *c)
+{
+    const struct elf_image *img = c->img;
+    uint64_t hc = img->notes.hypercall_page;
+
+    if (!img->notes.has_hypercall_page)
+        return 0;
+    if ((hc & (PAGE_SIZE - 1)) != 0)
+        return domb_error_set(c->err, ELF_ERR_HYPERCALL_PAGE,
+                              "HYPERCALL_PAGE 0x%llx is not page-aligned", (unsigned long long)hc);
+    /* virt_end is page-aligned, so hc < virt_end means the page is inside. */
+    if (hc < img->virt_start || hc >= img->virt_end || elf_find_segment(img, hc, false) < 0)
+        return domb_error_set(c->err, ELF_ERR_HYPERCALL_PAGE,
+                              "HYPERCALL_PAGE 0x%llx is not in a loaded segment of [0x%llx, "
+                              "0x%llx)",
+                              (unsigned long long)hc, (unsigned long long)img->virt_start,
+                              (unsigned long long)img->virt_end);
+    return 0;
+}
+
+static int elf_check_init_p2m(struct elf_ctx *c)
+{
+    const struct elf_image *img = c->img;
+    uint64_t p2m = img->notes.init_p2m;
+
+    if (!img->notes.has_init_p2m)
+        return 0;
+    if (!elf_is_canonical(p2m) || (p2m & (PAGE_SIZE - 1)) != 0 || p2m < PAGE_SIZE ||
+        (p2m >= XEN_HOLE_START && p2m < XEN_HOLE_END))
+        return domb_error_set(c->err, ELF_ERR_INIT_P2M,
+                              "INIT_P2M 0x%llx is not a canonical, page-aligned guest address",
+                              (unsigned long long)p2m);
+    if (p2m >= img->virt_start && p2m < img->virt_end)
+        return domb_error_set(c->err, ELF_ERR_INIT_P2M,
+                              "INIT_P2M 0x%llx is inside the image [0x%llx, 0x%llx)",
+                              (unsigned long long)p2m, (unsigned long long)img->virt_start,
+                              (unsigned long long)img->virt_end);
+    return 0;
+}
+
+/* ---- API ----------------------------------------------------------------- */
+
+int elf_parse(struct elf_image *img, const void *data, uint64_t size, struct domb_error *err)
+{
+    struct elf_ctx c = {.data = data, .size = size, .img = img, .err = err};
+    int rc;
+
+    memset(img, 0, sizeof(*img));
+    domb_error_clear(err);
+    rc = elf_check_header(&c);
+    for (unsigned i = 0; rc == 0 && i < elf_phnum(&c); i++) {
+        const uint8_t *ph = elf_phdr(&c, i);
+
+        if (elf_load_le(ph, 4) == PT_LOAD)
+            rc = elf_add_segment(&c, i, ph);
+    }
+    if (rc == 0)
+        rc = elf_check_segments(&c);
+    if (rc == 0)
+        rc = elf_walk_all_notes(&c);
+    if (rc == 0)
+        rc = elf_check_identity(&c);
+    if (rc == 0)
+        rc = elf_check_addresses(&c);
+    if (rc == 0)
+        rc = elf_check_entry(&c);
+    if (rc == 0)
+        rc = elf_check_hypercall_page(&c);
+    if (rc == 0)
+        rc = elf_check_init_p2m(&c);
+    if (rc < 0) {
+        memset(img, 0, sizeof(*img));
+        return rc;
+    }
+    img->notes.features_supported = c.feat_supported | c.supported_features;
+    img->notes.features_required = c.feat_required;
+    img->data = data;
+    img->size = size;
+    return 0;
+}
+
+int elf_check_fits(const struct elf_image *img, uint64_t nr_pages, uint64_t reserved_pages,
+                   struct domb_error *err)
+{
+    /* The guest's pseudo-physical memory starts at VIRT_BASE: frame p is
+     * mapped at VIRT_BASE + p * 4K, so everything from VIRT_BASE to the end
+     * of the image is used, not just the segments. */
+    uint64_t image_pages = (img->virt_end - img->virt_base) >> PAGE_SHIFT, need;
+
+    if (add_overflows_u64(image_pages, reserved_pages, &need) || need > nr_pages)
+        return domb_error_set(err, ELF_ERR_TOO_BIG_FOR_DOMAIN,
+                              "image needs %llu pages from VIRT_BASE to its end plus %llu "
+                              "reserved pages, but the domain has %llu pages",
+                              (unsigned long long)image_pages, (unsigned long long)reserved_pages,
+                              (unsigned long long)nr_pages);
+    return 0;
+}
+
+int elf_copy_out(const struct elf_image *img, uint64_t va, void *dst, uint64_t len)
+{
+    uint8_t *out = dst;
+    uint64_t end;
+
+    if (add_overflows_u64(va, len, &end) || va < img->virt_start || end > img->virt_end ||
+        img->nr_segments > ELF_MAX_SEGMENTS)
+        return -XEN_EINVAL;
+    if (len == 0)
+        return 0;
+    memset(out, 0, len);
+    for (unsigned i = 0; i < img->nr_segments; i++) {
+        const struct elf_segment *s = &img->seg[i];
+        uint64_t lo = va > s->vaddr ? va : s->vaddr;
+        uint64_t hi = end < s->vaddr + s->filesz ? end : s->vaddr + s->filesz;
+
+        if (lo < hi)
+            memcpy(out + (lo - va), img->data + s->offset + (lo - s->vaddr), hi - lo);
+    }
+    return 0;
+}
+
+const char *elf_error_name(int code)
+{
+    static const char *const names[] = {
+        "ELF_ERR_TOO_SMALL",
+        "ELF_ERR_BAD_MAGIC",
+        "ELF_ERR_NOT_64BIT",
+        "ELF_ERR_NOT_LITTLE_ENDIAN",
+        "ELF_ERR_BAD_VERSION",
+        "ELF_ERR_NOT_X86_64",
+        "ELF_ERR_NOT_EXEC",
+        "ELF_ERR_BAD_EHSIZE",
+        "ELF_ERR_BAD_PHENTSIZE",
+        "ELF_ERR_TOO_MANY_PHDRS",
+        "ELF_ERR_PHDR_OOB",
+        "ELF_ERR_BAD_SHENTSIZE",
+        "ELF_ERR_TOO_MANY_SHDRS",
+        "ELF_ERR_SHDR_OOB",
+        "ELF_ERR_NO_LOAD",
+        "ELF_ERR_TOO_MANY_SEGMENTS",
+        "ELF_ERR_SEG_FILESZ_GT_MEMSZ",
+        "ELF_ERR_SEG_FILE_OOB",
+        "ELF_ERR_SEG_VADDR_WRAP",
+        "ELF_ERR_SEG_NONCANONICAL",
+        "ELF_ERR_SEG_OVERLAP",
+        "ELF_ERR_SEG_MISALIGNED",
+        "ELF_ERR_SEG_HUGE",
+        "ELF_ERR_NOTE_OOB",
+        "ELF_ERR_NOTE_BAD_ALIGN",
+        "ELF_ERR_NOTE_BAD_SIZE",
+        "ELF_ERR_NOTE_TOO_MANY",
+        "ELF_ERR_NOTE_DUPLICATE",
+        "ELF_ERR_NOT_XEN",
+        "ELF_ERR_BAD_GUEST_OS",
+        "ELF_ERR_BAD_XEN_VERSION",
+        "ELF_ERR_BAD_LOADER",
+        "ELF_ERR_BAD_PAE_MODE",
+        "ELF_ERR_VIRT_BASE",
+        "ELF_ERR_PADDR_OFFSET",
+        "ELF_ERR_ENTRY_OUTSIDE",
+        "ELF_ERR_HYPERCALL_PAGE",
+        "ELF_ERR_INIT_P2M",
+        "ELF_ERR_FEATURES",
+        "ELF_ERR_STRING",
+        "ELF_ERR_OVERLAP_RESERVED",
+        "ELF_ERR_TOO_BIG_FOR_DOMAIN",
+    };
+    _Static_assert(ARRAY_SIZE(names) == ELF_ERR_COUNT_END - ELF_ERR_TOO_SMALL,
+                   "elf_error_name() table out of step with enum elf_error");
+
+    if (code == ELF_OK)
+        return "ELF_OK";
+    if (code < ELF_ERR_TOO_SMALL || code >= ELF_ERR_COUNT_END)
+        return "ELF_ERR_UNKNOWN";
+    return names[code - ELF_ERR_TOO_SMALL];
+}
