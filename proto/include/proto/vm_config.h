@@ -1,0 +1,96 @@
+/*
+ * One VM's configuration, as the builder needs it: what the config parser
+ * (proto/config.c) produces from an xl-style file, what the binary spec
+ * (proto/spec.c) carries inside the initramfs, and what the builder consumes.
+ *
+ * Every field has a fixed size, so the structure can live on a kernel stack or
+ * in a caller's array without any allocation. The limits below are the
+ * contract: the parser, the spec decoder and the builder all rely on them.
+ */
+#ifndef PROTO_VM_CONFIG_H
+#define PROTO_VM_CONFIG_H
+
+#include <domb/error.h>
+#include <domb/sha256.h>
+#include <domb/types.h>
+
+#define VM_NAME_MAX    63   /* characters of [A-Za-z0-9_.-] */
+#define VM_PATH_MAX    255  /* kernel and ramdisk paths */
+#define VM_CMDLINE_MAX 1023 /* Xen's MAX_GUEST_CMDLINE is 1024 with the NUL */
+#define VM_IOMEM_MAX   16   /* iomem ranges */
+#define VM_IOPORT_MAX  16   /* ioport ranges */
+#define VM_IRQ_MAX     32   /* irqs */
+#define VM_VCPUS_MAX   64
+#define VM_MEMORY_MAX  (1024u * 1024u) /* MiB: 1 TiB */
+#define VM_DOMID_MAX   0x7fef          /* DOMID_FIRST_RESERVED - 1 */
+#define VM_IOPORT_LAST 0xffff
+#define VM_IRQ_LAST    0xffff
+#define VM_FRAME_LIMIT (1ull << 40) /* 52-bit physical addresses: 2^40 frames */
+
+/* What the builder does when the VM shuts down. */
+enum vm_on_exit {
+    VM_ON_EXIT_DESTROY = 0,  /* destroy the domain and give its memory back (default) */
+    VM_ON_EXIT_PRESERVE = 1, /* leave the shut-down domain in place for inspection */
+    VM_ON_EXIT_RESTART = 2,  /* destroy it and build it again from the same spec */
+};
+#define VM_ON_EXIT_COUNT 3
+
+/* Machine frames [start_mfn, start_mfn + nr_pages) mapped at guest frame gfn. */
+struct vm_iomem {
+    uint64_t start_mfn;
+    uint64_t nr_pages;
+    uint64_t gfn;
+};
+
+/* I/O ports first..last, inclusive. */
+struct vm_ioport {
+    uint32_t first;
+    uint32_t last;
+};
+
+struct vm_config {
+    char name[VM_NAME_MAX + 1];
+    char kernel[VM_PATH_MAX + 1];
+    char ramdisk[VM_PATH_MAX + 1]; /* empty: no ramdisk */
+    char cmdline[VM_CMDLINE_MAX + 1];
+    uint32_t memory_mib;
+    uint32_t maxmem_mib; /* >= memory_mib */
+    uint32_t vcpus;      /* 1..VM_VCPUS_MAX */
+    uint32_t domid;      /* 0: let Xen choose; else 1..VM_DOMID_MAX */
+    enum vm_on_exit on_exit;
+    bool has_kernel_sha256;
+    bool has_ramdisk_sha256;
+    uint8_t kernel_sha256[SHA256_DIGEST_SIZE];
+    uint8_t ramdisk_sha256[SHA256_DIGEST_SIZE];
+    uint32_t nr_iomem;
+    struct vm_iomem iomem[VM_IOMEM_MAX];
+    uint32_t nr_ioports;
+    struct vm_ioport ioports[VM_IOPORT_MAX];
+    uint32_t nr_irqs;
+    uint32_t irqs[VM_IRQ_MAX];
+};
+
+/* An empty configuration with every default applied (vcpus 1, on_exit destroy). */
+void vm_config_init(struct vm_config *cfg);
+
+/*
+ * Field checks shared by the config parser and the spec decoder. Each returns
+ * 0 or -XEN_EINVAL with a sentence that starts with the field's name and has no
+ * location prefix (the caller adds "file:line: " or "spec 'x': ").
+ */
+int vm_config_check_name(const char *name, struct domb_error *err);
+int vm_config_check_iomem(const struct vm_iomem *range, struct domb_error *err);
+int vm_config_check_ioport(const struct vm_ioport *range, struct domb_error *err);
+int vm_config_check_irq(uint64_t irq, struct domb_error *err);
+
+/*
+ * Whole-configuration check: every field in range, strings NUL-terminated in
+ * their arrays, counts within the arrays, memory <= maxmem, a ramdisk hash
+ * only with a ramdisk. Used by the spec encoder and decoder.
+ */
+int vm_config_validate(const struct vm_config *cfg, struct domb_error *err);
+
+/* Name of an on_exit action ("destroy", ...), or NULL if out of range. */
+const char *vm_on_exit_name(enum vm_on_exit action);
+
+#endif
