@@ -46,3 +46,16 @@ function(domb_add_library name)
         target_link_libraries(${name} PUBLIC ${A_LIBS})
     endif()
 endfunction()
+
+# domb_add_image(name SOURCES ... [LIBS ...]): a freestanding PV kernel image
+# (arch + kernel + the given sources), linked by arch/x86_64/kernel.ld.
+function(domb_add_image name)
+    cmake_parse_arguments(A "" "" "SOURCES;LIBS" ${ARGN})
+    add_executable(${name} ${A_SOURCES} $<TARGET_OBJECTS:domb_arch>)
+    domb_target_defaults(${name})
+    set(lds ${CMAKE_SOURCE_DIR}/arch/x86_64/kernel.ld)
+    target_link_options(${name} PRIVATE -T ${lds})
+    set_target_properties(${name} PROPERTIES LINK_DEPENDS ${lds})
+    # The kernel library appears twice: the arch objects call into it too.
+    target_link_libraries(${name} PRIVATE ${A_LIBS} domb_kernel domb_kernel_core domb_lib gcc)
+endfunction()

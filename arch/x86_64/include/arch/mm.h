@@ -1,0 +1,75 @@
+/*
+ * Low-level memory management of a 64-bit PV kernel.
+ *
+ * Our page tables are read-only to us (we do not ask for
+ * writable_page_tables): every change goes through mmu_update /
+ * update_va_mapping, and Xen validates it.
+ */
+#ifndef ARCH_MM_H
+#define ARCH_MM_H
+
+#include <arch/layout.h>
+#include <domb/types.h>
+#include <xen/xen.h>
+
+#define _PAGE_PRESENT  0x001UL
+#define _PAGE_RW       0x002UL
+#define _PAGE_USER     0x004UL
+#define _PAGE_ACCESSED 0x020UL
+#define _PAGE_DIRTY    0x040UL
+#define _PAGE_PSE      0x080UL
+#define _PAGE_NX       (1UL << 63)
+#define PTE_ADDR_MASK  0x000ffffffffff000UL
+
+/* Xen makes 64-bit PV kernel mappings user-accessible itself; these are the
+ * protections Mini-OS and Linux use. */
+#define L1_PROT    (_PAGE_PRESENT | _PAGE_RW | _PAGE_ACCESSED | _PAGE_DIRTY)
+#define L1_PROT_RO (_PAGE_PRESENT | _PAGE_ACCESSED)
+#define LN_PROT    (_PAGE_PRESENT | _PAGE_RW | _PAGE_ACCESSED | _PAGE_DIRTY | _PAGE_USER)
+
+/* p2m (our start_info mfn_list) and Xen's read-only m2p table. */
+mfn_t pfn_to_mfn(pfn_t p);
+pfn_t mfn_to_pfn(mfn_t m);
+
+static inline void *pfn_to_virt(pfn_t p)
+{
+    return (void *)(KERNEL_VIRT_BASE + (pfn_x(p) << PAGE_SHIFT));
+}
+static inline pfn_t virt_to_pfn(const void *va)
+{
+    return pfn(((uint64_t)va - KERNEL_VIRT_BASE) >> PAGE_SHIFT);
+}
+static inline void *mfn_to_virt(mfn_t m)
+{
+    return pfn_to_virt(mfn_to_pfn(m));
+}
+static inline mfn_t virt_to_mfn(const void *va)
+{
+    return pfn_to_mfn(virt_to_pfn(va));
+}
+
+/*
+ * Extend Xen's bootstrap mapping to a direct map of every frame we own and
+ * build the foreign-mapping window. New page-table frames come from
+ * *next_free_pfn (already mapped), which is advanced past them.
+ * Returns the number of frames now mapped, or a negative errno.
+ */
+long mm_init(start_info_t *si, uint64_t *next_free_pfn);
+
+/* Map `shared_info` (a machine address) at a fixed page of ours. */
+void *mm_map_shared_info(uint64_t maddr);
+
+/*
+ * Foreign mappings (privileged domains only): map n frames of domain `domid`
+ * (machine frame numbers) contiguously in the window. Returns 0 and *va, or a
+ * negative errno (-XEN_ENOMEM when the window has no room for n).
+ * mm_unmap_foreign() removes them and flushes the TLB.
+ */
+int mm_map_foreign(domid_t domid, const xen_pfn_t *mfns, unsigned int n, void **va);
+int mm_unmap_foreign(void *va, unsigned int n);
+unsigned int mm_foreign_in_use(void);
+
+/* Set the protection of one of our own direct-map pages (e.g. read-only). */
+int mm_protect_page(void *va, uint64_t prot);
+
+#endif

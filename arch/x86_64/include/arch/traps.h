@@ -1,0 +1,17 @@
+#ifndef ARCH_TRAPS_H
+#define ARCH_TRAPS_H
+
+#include <stdint.h>
+
+/* Registers as trap_common (entry.S) saves them, lowest address first. */
+struct trap_frame {
+    uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
+    uint64_t rbp, rdi, rsi, rdx, rcx, rbx, rax;
+    uint64_t vector, error_code;
+    uint64_t rip, cs, rflags, rsp, ss;
+};
+
+/* Register our exception handlers with Xen (HYPERVISOR_set_trap_table). */
+void traps_init(void);
+
+#endif
