@@ -6,6 +6,7 @@
 #define DOMB_CONSOLE_H
 
 #include <domb/lib.h>
+#include <domb/types.h>
 #include <xen/xen.h>
 
 void console_init(const start_info_t *si, bool is_dom0);
