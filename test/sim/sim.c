@@ -1,0 +1,1078 @@
+/*
+ * The simulated hypervisor (see sim.h). Host-only: uses libc and Linux
+ * memfd/mmap so that foreign mappings really alias the guest's frames.
+ *
+ * Every rule below names the Xen behaviour it models; where the simulator
+ * is stricter than Xen (it never accepts less), the comment says so.
+ */
+#define _GNU_SOURCE
+#include "sim.h"
+
+#include <domb/errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#define SIM_MAX_DOMS  64
+#define SIM_MAX_PORTS 64
+#define SIM_RESERVED  16 /* frames 0..15 belong to "Xen": mfn 0 is never a guest's */
+#define SIM_POISON    0xa5
+#define SIM_MAX_GPFN  (1ULL << 36)
+#define PTE_ADDR_MASK 0x000ffffffffff000ULL
+#define PTE_P         (1ULL << 0)
+#define PTE_RW        (1ULL << 1)
+#define PTE_US        (1ULL << 2)
+#define PTE_G         (1ULL << 8)
+#define PTE_NX        (1ULL << 63)
+/* Bits a PV guest may set (Xen's base_disallow_mask complement): present,
+ * rw, user, accessed, dirty, the three software bits and NX. PWT/PCD, PSE/PAT
+ * and bits 52..62 are refused at every level; G only in L1. */
+#define PTE_ALLOWED  (PTE_P | PTE_RW | PTE_US | (3ULL << 5) | (7ULL << 9) | PTE_NX)
+#define L4_XEN_FIRST 256
+#define L4_XEN_LAST  271
+#define PAGE_ENTRIES 512
+
+struct frame {
+    domid_t owner; /* DOMID_INVALID when free, DOMID_XEN for reserved */
+    uint8_t type;  /* enum sim_page_type */
+    bool pinned;
+    uint32_t count;        /* type references */
+    uint32_t foreign_maps; /* of them, mappings made by map_foreign */
+    uint64_t m2p;
+};
+
+struct dom {
+    domid_t id;
+    uint32_t create_max_vcpus;
+    bool vcpus_done;
+    uint32_t max_evtchn_port;
+    uint64_t max_pages, tot_pages;
+    unsigned int address_size;
+    uint64_t shared_info_mfn, hypercall_mfn;
+    bool paused, vcpu_ready;
+    vcpu_guest_context_t ctxt;
+    uint64_t *p2m;
+    uint64_t p2m_cap;
+    bool port_used[SIM_MAX_PORTS];
+    domid_t port_remote[SIM_MAX_PORTS];
+    grant_entry_v1_t gnttab[2];
+};
+
+struct mapping {
+    uint8_t *va;
+    unsigned int n;
+    uint64_t *mfns;
+};
+
+struct scratch {
+    void *va;
+    unsigned int n;
+};
+
+struct journal_entry {
+    uint64_t mfn;
+    uint8_t type;
+    uint32_t count;
+};
+
+struct journal {
+    struct journal_entry *e;
+    size_t n, cap;
+};
+
+struct sim {
+    struct sim_config cfg;
+    int fd;
+    uint8_t *mem;
+    struct frame *frames;
+    uint64_t free_frames;
+    uint64_t rover;
+    struct dom *doms[SIM_MAX_DOMS];
+    struct mapping *maps;
+    size_t nmaps, capmaps;
+    struct scratch *scratch;
+    size_t nscratch, capscratch;
+    unsigned long calls[SIM_CALL_KINDS];
+    unsigned long failable;
+    unsigned long fail_at;
+    int fail_rc;
+};
+
+static void sim_die(const char *what)
+{
+    fprintf(stderr, "sim: %s\n", what);
+    abort();
+}
+
+static void *xgrow(void *p, size_t *cap, size_t need, size_t elem)
+{
+    if (need <= *cap)
+        return p;
+    *cap = need * 2 + 8;
+    p = realloc(p, *cap * elem);
+    if (!p)
+        sim_die("out of memory");
+    return p;
+}
+
+/* ---- counting and fault injection ---------------------------------------- */
+
+static const char *const call_names[SIM_CALL_KINDS] = {
+    "domctl",     "memory_op",   "mmu_update",    "mmuext_op",   "event_channel_op",
+    "grant_seed", "map_foreign", "unmap_foreign", "alloc_pages", "free_pages",
+};
+
+const char *sim_call_name(enum sim_call kind)
+{
+    return kind < SIM_CALL_KINDS ? call_names[kind] : "?";
+}
+
+/* Count a call; returns the injected error if this is the call to fail. */
+static int sim_enter(struct sim *s, enum sim_call kind)
+{
+    s->calls[kind]++;
+    if (kind == SIM_FREE_PAGES)
+        return 0;
+    s->failable++;
+    if (s->fail_at && s->failable == s->fail_at)
+        return s->fail_rc;
+    return 0;
+}
+
+unsigned long sim_calls(const struct sim *s, enum sim_call kind)
+{
+    return s->calls[kind];
+}
+
+unsigned long sim_hypercalls(const struct sim *s)
+{
+    unsigned long n = 0;
+    for (int k = 0; k < SIM_CALL_KINDS; k++)
+        if (k != SIM_ALLOC_PAGES && k != SIM_FREE_PAGES)
+            n += s->calls[k] * (k == SIM_GRANT_SEED ? SIM_GRANT_SEED_HYPERCALLS : 1);
+    return n;
+}
+
+unsigned long sim_failable_calls(const struct sim *s)
+{
+    return s->failable;
+}
+
+void sim_reset_counts(struct sim *s)
+{
+    memset(s->calls, 0, sizeof(s->calls));
+    s->failable = 0;
+    s->fail_at = 0;
+}
+
+void sim_fail_at(struct sim *s, unsigned long n, int rc)
+{
+    s->failable = 0;
+    s->fail_at = n;
+    s->fail_rc = rc;
+}
+
+/* ---- domains and frames --------------------------------------------------- */
+
+static struct dom *dom_get(const struct sim *s, domid_t id)
+{
+    for (int i = 0; i < SIM_MAX_DOMS; i++)
+        if (s->doms[i] && s->doms[i]->id == id)
+            return s->doms[i];
+    return NULL;
+}
+
+/* A domain the caller may operate on: exists, is not the caller, and the
+ * caller is privileged (Xen: XSM dummy policy, only dom0 may). */
+static int dom_target(struct sim *s, domid_t id, struct dom **out)
+{
+    if (!s->cfg.privileged)
+        return -XEN_EPERM;
+    if (id == DOMID_SELF || id == s->cfg.self)
+        return -XEN_EINVAL; /* the simulator does not model the caller's own memory */
+    *out = dom_get(s, id);
+    return *out ? 0 : -XEN_ESRCH;
+}
+
+static bool frame_owned_by(const struct sim *s, uint64_t mfn, domid_t d)
+{
+    return mfn < s->cfg.nr_frames && s->frames[mfn].owner == d;
+}
+
+static bool frame_is_pt(const struct frame *f)
+{
+    return f->count > 0 && f->type >= SIM_PGT_L1;
+}
+
+static void frame_free(struct sim *s, uint64_t mfn)
+{
+    struct frame *f = &s->frames[mfn];
+    *f = (struct frame){.owner = DOMID_INVALID, .m2p = INVALID_FRAME};
+    s->free_frames++;
+}
+
+static bool frame_zombie(const struct sim *s, uint64_t mfn)
+{
+    domid_t o = s->frames[mfn].owner;
+    return o != DOMID_INVALID && o != DOMID_XEN && !dom_get(s, o);
+}
+
+static int p2m_set(struct dom *d, uint64_t pfn, uint64_t mfn)
+{
+    if (pfn >= d->p2m_cap) {
+        uint64_t cap = d->p2m_cap ? d->p2m_cap : 1024;
+        while (cap <= pfn)
+            cap *= 2;
+        d->p2m = realloc(d->p2m, cap * sizeof(uint64_t));
+        if (!d->p2m)
+            sim_die("out of memory");
+        for (uint64_t i = d->p2m_cap; i < cap; i++)
+            d->p2m[i] = INVALID_FRAME;
+        d->p2m_cap = cap;
+    }
+    d->p2m[pfn] = mfn;
+    return 0;
+}
+
+static uint64_t p2m_get(const struct dom *d, uint64_t pfn)
+{
+    return pfn < d->p2m_cap ? d->p2m[pfn] : INVALID_FRAME;
+}
+
+/* Find a free, naturally aligned block of 2^order frames, as Xen's buddy
+ * allocator returns; blocks are visited in a scrambled order so that a
+ * builder cannot get away with assuming consecutive extents. */
+static uint64_t block_alloc(struct sim *s, unsigned int order)
+{
+    uint64_t nblocks = s->cfg.nr_frames >> order, len = 1ULL << order;
+    if (!nblocks)
+        return INVALID_FRAME;
+    for (uint64_t k = 0; k < nblocks; k++) {
+        uint64_t b = (s->rover + k * 0x9e3779b1ULL) & (nblocks - 1);
+        uint64_t base = b << order, i;
+        for (i = 0; i < len && s->frames[base + i].owner == DOMID_INVALID; i++)
+            ;
+        if (i == len) {
+            s->rover += 1;
+            return base;
+        }
+    }
+    return INVALID_FRAME;
+}
+
+static void frame_give(struct sim *s, struct dom *d, uint64_t mfn, uint64_t pfn)
+{
+    s->frames[mfn] = (struct frame){.owner = d->id, .m2p = pfn};
+    s->free_frames--;
+    memset(s->mem + (mfn << PAGE_SHIFT), SIM_POISON, PAGE_SIZE);
+}
+
+/* ---- page types (Xen's get_page_type / put_page_type) -------------------- */
+
+static void journal_push(struct journal *j, uint64_t mfn, const struct frame *f)
+{
+    j->e = xgrow(j->e, &j->cap, j->n + 1, sizeof(*j->e));
+    j->e[j->n++] = (struct journal_entry){mfn, f->type, f->count};
+}
+
+static void journal_undo(struct sim *s, struct journal *j)
+{
+    while (j->n) {
+        struct journal_entry *e = &j->e[--j->n];
+        s->frames[e->mfn].type = e->type;
+        s->frames[e->mfn].count = e->count;
+    }
+}
+
+static uint64_t *table_of(struct sim *s, uint64_t mfn)
+{
+    return (uint64_t *)(s->mem + (mfn << PAGE_SHIFT));
+}
+
+static int get_type(struct sim *s, domid_t d, uint64_t mfn, uint8_t type, struct journal *j);
+
+/* Validate one entry of a table of `level` in domain d (Xen's
+ * get_page_from_lNe): flags allowed, Xen's L4 slots untouched, target owned
+ * by d and typed one level down (or writable for a RW L1 entry). */
+static int get_entry(struct sim *s, domid_t d, unsigned int level, unsigned int idx, uint64_t e,
+                     struct journal *j)
+{
+    uint64_t allowed = PTE_ALLOWED | (level == 1 ? PTE_G : 0);
+    uint64_t target = (e & PTE_ADDR_MASK) >> PAGE_SHIFT;
+    if (!(e & PTE_P))
+        return 0;
+    if (level == 4 && idx >= L4_XEN_FIRST && idx <= L4_XEN_LAST)
+        return -XEN_EINVAL;
+    if ((e & ~PTE_ADDR_MASK) & ~allowed)
+        return -XEN_EINVAL;
+    if (!frame_owned_by(s, target, d))
+        return -XEN_EINVAL;
+    if (level > 1)
+        return get_type(s, d, target, (uint8_t)(SIM_PGT_L1 + level - 2), j);
+    return (e & PTE_RW) ? get_type(s, d, target, SIM_PGT_WRITABLE, j) : 0;
+}
+
+static void put_type(struct sim *s, uint64_t mfn);
+
+static void put_entry(struct sim *s, unsigned int level, uint64_t e)
+{
+    if (!(e & PTE_P))
+        return;
+    if (level > 1 || (e & PTE_RW))
+        put_type(s, (e & PTE_ADDR_MASK) >> PAGE_SHIFT);
+}
+
+/* Take a type reference; the first reference of a page-table type validates
+ * every entry (Xen's alloc_lN_table), recursively, at most 4 levels deep. */
+static int get_type(struct sim *s, domid_t d, uint64_t mfn, uint8_t type, struct journal *j)
+{
+    struct frame *f;
+    if (!frame_owned_by(s, mfn, d))
+        return -XEN_EINVAL;
+    f = &s->frames[mfn];
+    if (f->count > 0) {
+        if (f->type != type)
+            return -XEN_EINVAL; /* e.g. a page table mapped writable, or vice versa */
+        journal_push(j, mfn, f);
+        f->count++;
+        return 0;
+    }
+    journal_push(j, mfn, f);
+    f->type = type;
+    f->count = 1;
+    if (type >= SIM_PGT_L1) {
+        unsigned int level = (unsigned int)(type - SIM_PGT_L1 + 1);
+        const uint64_t *t = table_of(s, mfn);
+        for (unsigned int i = 0; i < PAGE_ENTRIES; i++) {
+            int rc = get_entry(s, d, level, i, t[i], j);
+            if (rc)
+                return rc;
+        }
+    }
+    return 0;
+}
+
+static void put_type(struct sim *s, uint64_t mfn)
+{
+    struct frame *f = &s->frames[mfn];
+    if (f->count == 0)
+        sim_die("type reference underflow");
+    if (--f->count == 0 && f->type >= SIM_PGT_L1) {
+        unsigned int level = (unsigned int)(f->type - SIM_PGT_L1 + 1);
+        const uint64_t *t = table_of(s, mfn);
+        for (unsigned int i = 0; i < PAGE_ENTRIES; i++)
+            put_entry(s, level, t[i]);
+    }
+}
+
+static int get_type_atomic(struct sim *s, domid_t d, uint64_t mfn, uint8_t type)
+{
+    struct journal j = {0};
+    int rc = get_type(s, d, mfn, type, &j);
+    if (rc)
+        journal_undo(s, &j);
+    free(j.e);
+    return rc;
+}
+
+/* ---- page walk ------------------------------------------------------------ */
+
+int sim_walk(struct sim *s, uint64_t l4_mfn, uint64_t va, uint64_t *mfn, uint64_t *perms)
+{
+    uint64_t acc = PTE_P | PTE_RW | PTE_US, nx = 0, cur = l4_mfn;
+    for (int level = 4; level >= 1; level--) {
+        uint64_t e;
+        if (cur >= s->cfg.nr_frames)
+            return -XEN_EFAULT;
+        e = table_of(s, cur)[(va >> (12 + 9 * (level - 1))) & 511];
+        if (!(e & PTE_P))
+            return -XEN_EFAULT;
+        acc &= e;
+        nx |= e & PTE_NX;
+        cur = (e & PTE_ADDR_MASK) >> PAGE_SHIFT;
+    }
+    *mfn = cur;
+    *perms = acc | nx;
+    return 0;
+}
+
+static bool is_canonical(uint64_t va)
+{
+    return va < (1ULL << 47) || va >= 0xffff800000000000ULL;
+}
+
+/* ---- domctl --------------------------------------------------------------- */
+
+static int domctl_create(struct sim *s, struct xen_domctl *op)
+{
+    const struct xen_domctl_createdomain *c = &op->u.createdomain;
+    domid_t id = op->domain;
+    int slot = -1;
+    struct dom *d;
+    uint64_t si;
+
+    if (c->flags & (XEN_DOMCTL_CDF_hvm | XEN_DOMCTL_CDF_hap))
+        return -XEN_EOPNOTSUPP; /* the simulator models PV guests only */
+    if (c->max_vcpus < 1 || c->max_vcpus > 128 || c->max_grant_frames == 0 ||
+        c->max_maptrack_frames < -1 || c->max_evtchn_port == 0)
+        return -XEN_EINVAL;
+    if (c->arch.emulation_flags != 0)
+        return -XEN_EINVAL; /* Xen: a PV domain gets no emulated devices */
+    if (id >= DOMID_FIRST_RESERVED)
+        return -XEN_EINVAL;
+    if (id != 0 && (dom_get(s, id) || id == s->cfg.self))
+        return -XEN_EEXIST;
+    for (domid_t cand = 1; id == 0 && cand < DOMID_FIRST_RESERVED; cand++)
+        if (!dom_get(s, cand) && cand != s->cfg.self)
+            id = cand;
+    for (int i = 0; i < SIM_MAX_DOMS && slot < 0; i++)
+        if (!s->doms[i])
+            slot = i;
+    if (slot < 0 || id == 0)
+        return -XEN_ENOMEM;
+    si = block_alloc(s, 0);
+    if (si == INVALID_FRAME)
+        return -XEN_ENOMEM;
+    d = calloc(1, sizeof(*d));
+    if (!d)
+        sim_die("out of memory");
+    d->id = id;
+    d->create_max_vcpus = c->max_vcpus;
+    d->max_evtchn_port = c->max_evtchn_port;
+    d->paused = true; /* Xen creates domains paused by the controller */
+    d->address_size = 64;
+    d->hypercall_mfn = INVALID_FRAME;
+    d->shared_info_mfn = si;
+    frame_give(s, d, si, INVALID_FRAME);
+    memset(s->mem + (si << PAGE_SHIFT), 0, PAGE_SIZE);
+    s->doms[slot] = d;
+    op->domain = id;
+    return 0;
+}
+
+static void dom_release(struct sim *s, struct dom *d)
+{
+    for (uint64_t m = 0; m < s->cfg.nr_frames; m++)
+        if (s->frames[m].owner == d->id) {
+            s->frames[m].pinned = false;
+            if (s->frames[m].foreign_maps == 0)
+                frame_free(s, m);
+        }
+    for (int i = 0; i < SIM_MAX_DOMS; i++)
+        if (s->doms[i] == d)
+            s->doms[i] = NULL;
+    free(d->p2m);
+    free(d);
+}
+
+static int domctl_setvcpucontext(struct sim *s, struct dom *d, struct xen_domctl *op)
+{
+    const vcpu_guest_context_t *c = op->u.vcpucontext.ctxt.p;
+    uint64_t l4, mfn, perms;
+
+    if (!d->vcpus_done || op->u.vcpucontext.vcpu >= d->create_max_vcpus || !c)
+        return -XEN_EINVAL;
+    if ((c->flags & (VGCF_in_kernel | VGCF_online)) != (VGCF_in_kernel | VGCF_online))
+        return -XEN_EINVAL; /* stricter than Xen: we only start kernels */
+    if (c->user_regs.cs != FLAT_KERNEL_CS || c->user_regs.ss != FLAT_KERNEL_SS ||
+        c->kernel_ss != FLAT_KERNEL_SS || c->gdt_ents != 0 || c->ldt_ents != 0)
+        return -XEN_EINVAL;
+    if (!is_canonical(c->user_regs.rip) || !is_canonical(c->user_regs.rsp) ||
+        !is_canonical(c->kernel_sp) || !is_canonical(c->event_callback_eip) ||
+        !is_canonical(c->failsafe_callback_eip) || !is_canonical(c->syscall_callback_eip))
+        return -XEN_EINVAL; /* Xen: arch_set_info_guest's is_canonical_address checks */
+    /* cr3 must be a pinned L4 of this domain (Xen validates it as an L4;
+     * the simulator insists it was pinned first, as libxenguest does). */
+    l4 = xen_cr3_to_pfn(c->ctrlreg[3]);
+    if (!frame_owned_by(s, l4, d->id) || s->frames[l4].type != SIM_PGT_L4 || !s->frames[l4].pinned)
+        return -XEN_EINVAL;
+    /* rip must be mapped and executable in the guest's own tables. */
+    if (sim_walk(s, l4, c->user_regs.rip, &mfn, &perms) || (perms & PTE_NX) ||
+        !frame_owned_by(s, mfn, d->id))
+        return -XEN_EFAULT;
+    d->ctxt = *c;
+    d->vcpu_ready = true;
+    return 0;
+}
+
+void sim_hypercall_stub(unsigned int i, uint8_t out[32])
+{
+    /* Xen's 64-bit PV stub: push %rcx; push %r11; mov $i,%eax; syscall;
+     * pop %r11; pop %rcx; ret; then int3 padding. */
+    static const uint8_t head[] = {0x51, 0x41, 0x53, 0xb8};
+    static const uint8_t tail[] = {0x0f, 0x05, 0x41, 0x5b, 0x59, 0xc3};
+    memset(out, 0xcc, 32);
+    memcpy(out, head, sizeof(head));
+    out[4] = (uint8_t)i;
+    out[5] = out[6] = out[7] = 0;
+    memcpy(out + 8, tail, sizeof(tail));
+}
+
+static int domctl_hypercall_init(struct sim *s, struct dom *d, struct xen_domctl *op)
+{
+    uint64_t gmfn = op->u.hypercall_init.gmfn;
+    if (!frame_owned_by(s, gmfn, d->id) || frame_is_pt(&s->frames[gmfn]))
+        return -XEN_EINVAL; /* Xen: get_page_and_type(PGT_writable_page) */
+    for (unsigned int i = 0; i < PAGE_SIZE / 32; i++)
+        sim_hypercall_stub(i, s->mem + (gmfn << PAGE_SHIFT) + i * 32);
+    d->hypercall_mfn = gmfn;
+    return 0;
+}
+
+static int domctl_getdomaininfo(struct sim *s, struct xen_domctl *op)
+{
+    /* Xen 4.17 answers for the first domain with an id >= the one asked. */
+    struct dom *best = NULL;
+    struct xen_domctl_getdomaininfo *info = &op->u.getdomaininfo;
+    for (int i = 0; i < SIM_MAX_DOMS; i++)
+        if (s->doms[i] && s->doms[i]->id >= op->domain && (!best || s->doms[i]->id < best->id))
+            best = s->doms[i];
+    if (!best)
+        return -XEN_ESRCH;
+    memset(info, 0, sizeof(*info));
+    info->domain = best->id;
+    info->flags = best->paused ? XEN_DOMINF_paused : 0;
+    info->tot_pages = best->tot_pages;
+    info->max_pages = best->max_pages;
+    info->shared_info_frame = best->shared_info_mfn;
+    info->nr_online_vcpus = best->vcpu_ready ? 1 : 0;
+    info->max_vcpu_id = best->create_max_vcpus - 1;
+    op->domain = best->id;
+    return 0;
+}
+
+static int sim_domctl(void *ctx, struct xen_domctl *op)
+{
+    struct sim *s = ctx;
+    struct dom *d = NULL;
+    int rc = sim_enter(s, SIM_DOMCTL);
+    if (rc)
+        return rc;
+    if (!s->cfg.privileged)
+        return -XEN_EPERM;
+    if (op->interface_version != XEN_DOMCTL_INTERFACE_VERSION)
+        return -XEN_EACCES;
+    if (op->cmd == XEN_DOMCTL_createdomain)
+        return domctl_create(s, op);
+    if (op->cmd == XEN_DOMCTL_getdomaininfo)
+        return domctl_getdomaininfo(s, op);
+    rc = dom_target(s, op->domain, &d);
+    if (rc)
+        return rc;
+    switch (op->cmd) {
+    case XEN_DOMCTL_max_vcpus:
+        /* Must repeat createdomain's value, once (Xen: -EINVAL otherwise). */
+        if (d->vcpus_done || op->u.max_vcpus.max != d->create_max_vcpus)
+            return -XEN_EINVAL;
+        d->vcpus_done = true;
+        return 0;
+    case XEN_DOMCTL_max_mem:
+        d->max_pages = op->u.max_mem.max_memkb >> (PAGE_SHIFT - 10);
+        return 0;
+    case XEN_DOMCTL_set_address_size:
+        if (op->u.address_size.size != 64)
+            return -XEN_EOPNOTSUPP; /* compat (32-bit) guests are not modelled */
+        d->address_size = 64;
+        return 0;
+    case XEN_DOMCTL_hypercall_init:
+        return domctl_hypercall_init(s, d, op);
+    case XEN_DOMCTL_setvcpucontext:
+        return domctl_setvcpucontext(s, d, op);
+    case XEN_DOMCTL_unpausedomain:
+        if (!d->vcpu_ready)
+            return -XEN_EINVAL; /* stricter: nothing could run */
+        d->paused = false;
+        return 0;
+    case XEN_DOMCTL_pausedomain:
+        d->paused = true;
+        return 0;
+    case XEN_DOMCTL_destroydomain:
+        dom_release(s, d);
+        return 0;
+    default:
+        return -XEN_ENOSYS;
+    }
+}
+
+/* ---- memory_op ------------------------------------------------------------ */
+
+static long populate(struct sim *s, struct dom *d, struct xen_memory_reservation *r)
+{
+    xen_pfn_t *ext = r->extent_start.p;
+    uint64_t len = 1ULL << r->extent_order;
+    for (xen_ulong_t i = 0; i < r->nr_extents; i++) {
+        uint64_t gpfn = ext[i], base;
+        /* Stricter than Xen for PV: extents are naturally aligned in pfn
+         * space and never populate a pfn twice. */
+        if ((gpfn & (len - 1)) || gpfn + len > SIM_MAX_GPFN)
+            return (long)i;
+        for (uint64_t j = 0; j < len; j++)
+            if (p2m_get(d, gpfn + j) != INVALID_FRAME)
+                return (long)i;
+        if (d->tot_pages + len > d->max_pages)
+            return (long)i; /* Xen: assign_pages() refuses beyond max_pages */
+        base = block_alloc(s, r->extent_order);
+        if (base == INVALID_FRAME)
+            return (long)i;
+        for (uint64_t j = 0; j < len; j++) {
+            frame_give(s, d, base + j, gpfn + j);
+            p2m_set(d, gpfn + j, base + j);
+        }
+        d->tot_pages += len;
+        ext[i] = base; /* Xen writes the mfn back for a PV guest */
+    }
+    return (long)r->nr_extents;
+}
+
+static long decrease(struct sim *s, struct dom *d, struct xen_memory_reservation *r)
+{
+    const xen_pfn_t *ext = r->extent_start.p;
+    uint64_t len = 1ULL << r->extent_order;
+    for (xen_ulong_t i = 0; i < r->nr_extents; i++) {
+        uint64_t base = ext[i];
+        for (uint64_t j = 0; j < len; j++)
+            if (!frame_owned_by(s, base + j, d->id) || s->frames[base + j].count ||
+                s->frames[base + j].pinned || base + j == d->shared_info_mfn)
+                return (long)i;
+        for (uint64_t j = 0; j < len; j++) {
+            uint64_t pfn = s->frames[base + j].m2p;
+            if (p2m_get(d, pfn) == base + j)
+                d->p2m[pfn] = INVALID_FRAME;
+            frame_free(s, base + j);
+        }
+        d->tot_pages -= len;
+    }
+    return (long)r->nr_extents;
+}
+
+static long sim_memory_op(void *ctx, unsigned int cmd, struct xen_memory_reservation *r)
+{
+    struct sim *s = ctx;
+    struct dom *d;
+    int rc = sim_enter(s, SIM_MEMORY_OP);
+    if (rc)
+        return rc;
+    if (cmd != XENMEM_populate_physmap && cmd != XENMEM_decrease_reservation)
+        return -XEN_ENOSYS;
+    rc = dom_target(s, r->domid, &d);
+    if (rc)
+        return rc;
+    if (!r->extent_start.p || r->mem_flags != 0)
+        return -XEN_EINVAL;
+    /* Xen: an order above the caller's limit completes 0 extents. */
+    if (r->extent_order > s->cfg.max_extent_order)
+        return 0;
+    return cmd == XENMEM_populate_physmap ? populate(s, d, r) : decrease(s, d, r);
+}
+
+/* ---- mmu_update / mmuext_op ----------------------------------------------- */
+
+static int pt_update(struct sim *s, struct dom *d, uint64_t ptr, uint64_t val)
+{
+    uint64_t mfn = ptr >> PAGE_SHIFT, off = ptr & (PAGE_SIZE - 1) & ~3ULL;
+    uint64_t *slot;
+    struct frame *f;
+    if ((off & 7) || !frame_owned_by(s, mfn, d->id))
+        return -XEN_EINVAL;
+    f = &s->frames[mfn];
+    slot = &table_of(s, mfn)[off / 8];
+    if (frame_is_pt(f)) {
+        /* A validated table: the new entry is checked like at pin time,
+         * so e.g. a writable mapping of a page-table frame is refused. */
+        unsigned int level = (unsigned int)(f->type - SIM_PGT_L1 + 1);
+        struct journal j = {0};
+        int rc = get_entry(s, d->id, level, (unsigned int)(off / 8), val, &j);
+        if (rc)
+            journal_undo(s, &j);
+        free(j.e);
+        if (rc)
+            return rc;
+        put_entry(s, level, *slot);
+    }
+    *slot = val;
+    return 0;
+}
+
+static int sim_mmu_update(void *ctx, const mmu_update_t *req, unsigned int count,
+                          unsigned int *done, domid_t foreigndom)
+{
+    struct sim *s = ctx;
+    struct dom *d;
+    unsigned int i;
+    int rc = sim_enter(s, SIM_MMU_UPDATE);
+    if (done)
+        *done = 0;
+    if (rc)
+        return rc;
+    rc = dom_target(s, foreigndom, &d);
+    for (i = 0; rc == 0 && i < count; i++) {
+        uint64_t ptr = req[i].ptr;
+        if ((ptr & 3) == MMU_NORMAL_PT_UPDATE)
+            rc = pt_update(s, d, ptr, req[i].val);
+        else if ((ptr & 3) == MMU_MACHPHYS_UPDATE && frame_owned_by(s, ptr >> PAGE_SHIFT, d->id))
+            s->frames[ptr >> PAGE_SHIFT].m2p = req[i].val;
+        else
+            rc = -XEN_EINVAL;
+        if (done && rc == 0)
+            *done = i + 1;
+    }
+    return rc;
+}
+
+static int sim_mmuext_op(void *ctx, const struct mmuext_op *op, unsigned int count,
+                         unsigned int *done, domid_t foreigndom)
+{
+    struct sim *s = ctx;
+    struct dom *d;
+    int rc = sim_enter(s, SIM_MMUEXT_OP);
+    if (done)
+        *done = 0;
+    if (rc)
+        return rc;
+    rc = dom_target(s, foreigndom, &d);
+    for (unsigned int i = 0; rc == 0 && i < count; i++) {
+        uint64_t mfn = op[i].arg1.mfn;
+        if (!frame_owned_by(s, mfn, d->id))
+            rc = -XEN_EINVAL;
+        else if (op[i].cmd == MMUEXT_PIN_L4_TABLE) {
+            if (s->frames[mfn].pinned)
+                rc = -XEN_EINVAL; /* Xen: "mfn already pinned" */
+            else if ((rc = get_type_atomic(s, d->id, mfn, SIM_PGT_L4)) == 0)
+                s->frames[mfn].pinned = true;
+        } else if (op[i].cmd == MMUEXT_UNPIN_TABLE) {
+            if (!s->frames[mfn].pinned)
+                rc = -XEN_EINVAL;
+            else {
+                s->frames[mfn].pinned = false;
+                put_type(s, mfn);
+            }
+        } else {
+            rc = -XEN_ENOSYS;
+        }
+        if (done && rc == 0)
+            *done = i + 1;
+    }
+    return rc;
+}
+
+/* ---- event channels and grant table --------------------------------------- */
+
+static int sim_evtchn_alloc_unbound(void *ctx, evtchn_alloc_unbound_t *op)
+{
+    struct sim *s = ctx;
+    struct dom *d;
+    int rc = sim_enter(s, SIM_EVTCHN_OP);
+    if (rc)
+        return rc;
+    rc = dom_target(s, op->dom, &d);
+    if (rc)
+        return rc;
+    if (op->remote_dom != DOMID_SELF && op->remote_dom >= DOMID_FIRST_RESERVED)
+        return -XEN_EINVAL;
+    for (uint32_t p = 1; p < SIM_MAX_PORTS && p <= d->max_evtchn_port; p++)
+        if (!d->port_used[p]) {
+            d->port_used[p] = true;
+            d->port_remote[p] = op->remote_dom == DOMID_SELF ? d->id : op->remote_dom;
+            op->port = p;
+            return 0;
+        }
+    return -XEN_ENOSPC;
+}
+
+static int sim_seed_grant_table(void *ctx, domid_t domid, xen_pfn_t console_mfn,
+                                xen_pfn_t store_mfn, domid_t backend)
+{
+    struct sim *s = ctx;
+    struct dom *d;
+    int rc = sim_enter(s, SIM_GRANT_SEED);
+    if (rc)
+        return rc;
+    rc = dom_target(s, domid, &d);
+    if (rc)
+        return rc;
+    if (!frame_owned_by(s, console_mfn, domid) || !frame_owned_by(s, store_mfn, domid) ||
+        console_mfn > UINT32_MAX || store_mfn > UINT32_MAX || backend >= DOMID_FIRST_RESERVED)
+        return -XEN_EINVAL;
+    d->gnttab[GNTTAB_RESERVED_CONSOLE] =
+        (grant_entry_v1_t){GTF_permit_access, backend, (uint32_t)console_mfn};
+    d->gnttab[GNTTAB_RESERVED_XENSTORE] =
+        (grant_entry_v1_t){GTF_permit_access, backend, (uint32_t)store_mfn};
+    return 0;
+}
+
+/* ---- foreign mappings and scratch ----------------------------------------- */
+
+static int sim_map_foreign(void *ctx, domid_t domid, const xen_pfn_t *mfns, unsigned int n,
+                           void **va)
+{
+    struct sim *s = ctx;
+    struct dom *d;
+    struct mapping *m;
+    uint8_t *base;
+    int rc = sim_enter(s, SIM_MAP_FOREIGN);
+    if (rc)
+        return rc;
+    rc = dom_target(s, domid, &d);
+    if (rc)
+        return rc;
+    if (n == 0 || n > XENOPS_MAP_BATCH_MAX || !mfns || !va)
+        return -XEN_EINVAL;
+    for (unsigned int i = 0; i < n; i++)
+        if (!frame_owned_by(s, mfns[i], domid) || frame_is_pt(&s->frames[mfns[i]]))
+            return -XEN_EINVAL; /* not the guest's, or a page table mapped writable */
+    base = mmap(NULL, (size_t)n * PAGE_SIZE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (base == MAP_FAILED)
+        sim_die("mmap");
+    s->maps = xgrow(s->maps, &s->capmaps, s->nmaps + 1, sizeof(*s->maps));
+    m = &s->maps[s->nmaps++];
+    m->va = base;
+    m->n = n;
+    m->mfns = malloc(n * sizeof(uint64_t));
+    if (!m->mfns)
+        sim_die("out of memory");
+    for (unsigned int i = 0; i < n; i++) {
+        struct frame *f = &s->frames[mfns[i]];
+        if (mmap(base + (size_t)i * PAGE_SIZE, PAGE_SIZE, PROT_READ | PROT_WRITE,
+                 MAP_SHARED | MAP_FIXED, s->fd, (off_t)(mfns[i] << PAGE_SHIFT)) == MAP_FAILED)
+            sim_die("mmap frame");
+        m->mfns[i] = mfns[i];
+        f->type = SIM_PGT_WRITABLE;
+        f->count++;
+        f->foreign_maps++;
+    }
+    *va = base;
+    return 0;
+}
+
+static int sim_unmap_foreign(void *ctx, void *va, unsigned int n)
+{
+    struct sim *s = ctx;
+    int rc = sim_enter(s, SIM_UNMAP_FOREIGN);
+    if (rc)
+        return rc;
+    for (size_t k = 0; k < s->nmaps; k++) {
+        struct mapping *m = &s->maps[k];
+        if (m->va != va)
+            continue;
+        if (m->n != n)
+            return -XEN_EINVAL;
+        munmap(m->va, (size_t)n * PAGE_SIZE);
+        for (unsigned int i = 0; i < n; i++) {
+            struct frame *f = &s->frames[m->mfns[i]];
+            f->count--;
+            f->foreign_maps--;
+            if (frame_zombie(s, m->mfns[i]) && f->foreign_maps == 0)
+                frame_free(s, m->mfns[i]);
+        }
+        free(m->mfns);
+        *m = s->maps[--s->nmaps];
+        return 0;
+    }
+    return -XEN_EINVAL;
+}
+
+static int sim_alloc_pages(void *ctx, unsigned int n, void **va)
+{
+    struct sim *s = ctx;
+    void *p;
+    int rc = sim_enter(s, SIM_ALLOC_PAGES);
+    if (rc)
+        return rc;
+    if (n == 0 || !va)
+        return -XEN_EINVAL;
+    p = aligned_alloc(PAGE_SIZE, (size_t)n * PAGE_SIZE);
+    if (!p)
+        return -XEN_ENOMEM;
+    memset(p, 0xcd, (size_t)n * PAGE_SIZE); /* contents are undefined */
+    s->scratch = xgrow(s->scratch, &s->capscratch, s->nscratch + 1, sizeof(*s->scratch));
+    s->scratch[s->nscratch++] = (struct scratch){p, n};
+    *va = p;
+    return 0;
+}
+
+static void sim_free_pages(void *ctx, void *va, unsigned int n)
+{
+    struct sim *s = ctx;
+    sim_enter(s, SIM_FREE_PAGES);
+    for (size_t k = 0; k < s->nscratch; k++)
+        if (s->scratch[k].va == va) {
+            if (s->scratch[k].n != n)
+                sim_die("free_pages with a different page count than alloc_pages");
+            free(va);
+            s->scratch[k] = s->scratch[--s->nscratch];
+            return;
+        }
+    sim_die("free_pages of an address alloc_pages never returned");
+}
+
+/* ---- lifecycle and inspection --------------------------------------------- */
+
+struct sim *sim_create(const struct sim_config *cfg)
+{
+    struct sim *s = calloc(1, sizeof(*s));
+    size_t bytes;
+    if (!s)
+        sim_die("out of memory");
+    if (cfg->nr_frames < 1024 || (cfg->nr_frames & (cfg->nr_frames - 1)))
+        sim_die("nr_frames must be a power of two >= 1024");
+    s->cfg = *cfg;
+    bytes = (size_t)cfg->nr_frames * PAGE_SIZE;
+    s->fd = memfd_create("domb-sim", 0);
+    if (s->fd < 0 || ftruncate(s->fd, (off_t)bytes) != 0)
+        sim_die("memfd");
+    s->mem = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, s->fd, 0);
+    if (s->mem == MAP_FAILED)
+        sim_die("mmap");
+    s->frames = calloc(cfg->nr_frames, sizeof(*s->frames));
+    if (!s->frames)
+        sim_die("out of memory");
+    for (uint64_t m = 0; m < cfg->nr_frames; m++)
+        s->frames[m] = (struct frame){.owner = m < SIM_RESERVED ? DOMID_XEN : DOMID_INVALID,
+                                      .m2p = INVALID_FRAME};
+    s->free_frames = cfg->nr_frames - SIM_RESERVED;
+    return s;
+}
+
+void sim_destroy(struct sim *s)
+{
+    for (int i = 0; i < SIM_MAX_DOMS; i++)
+        if (s->doms[i]) {
+            free(s->doms[i]->p2m);
+            free(s->doms[i]);
+        }
+    for (size_t k = 0; k < s->nmaps; k++) {
+        munmap(s->maps[k].va, (size_t)s->maps[k].n * PAGE_SIZE);
+        free(s->maps[k].mfns);
+    }
+    for (size_t k = 0; k < s->nscratch; k++)
+        free(s->scratch[k].va);
+    free(s->maps);
+    free(s->scratch);
+    munmap(s->mem, (size_t)s->cfg.nr_frames * PAGE_SIZE);
+    close(s->fd);
+    free(s->frames);
+    free(s);
+}
+
+void sim_ops(struct sim *s, struct xenops *ops)
+{
+    *ops = (struct xenops){
+        .ctx = s,
+        .domctl = sim_domctl,
+        .memory_op = sim_memory_op,
+        .mmu_update = sim_mmu_update,
+        .mmuext_op = sim_mmuext_op,
+        .evtchn_alloc_unbound = sim_evtchn_alloc_unbound,
+        .seed_grant_table = sim_seed_grant_table,
+        .map_foreign = sim_map_foreign,
+        .unmap_foreign = sim_unmap_foreign,
+        .alloc_pages = sim_alloc_pages,
+        .free_pages = sim_free_pages,
+    };
+}
+
+uint64_t sim_free_frames(const struct sim *s)
+{
+    return s->free_frames;
+}
+
+uint64_t sim_frames_owned(const struct sim *s, domid_t d)
+{
+    uint64_t n = 0;
+    for (uint64_t m = 0; m < s->cfg.nr_frames; m++)
+        n += s->frames[m].owner == d;
+    return n;
+}
+
+unsigned int sim_nr_domains(const struct sim *s)
+{
+    unsigned int n = 0;
+    for (int i = 0; i < SIM_MAX_DOMS; i++)
+        n += s->doms[i] != NULL;
+    return n;
+}
+
+bool sim_domain_exists(const struct sim *s, domid_t d)
+{
+    return dom_get(s, d) != NULL;
+}
+
+unsigned long sim_scratch_pages(const struct sim *s)
+{
+    unsigned long n = 0;
+    for (size_t k = 0; k < s->nscratch; k++)
+        n += s->scratch[k].n;
+    return n;
+}
+
+unsigned long sim_foreign_maps(const struct sim *s)
+{
+    unsigned long n = 0;
+    for (size_t k = 0; k < s->nmaps; k++)
+        n += s->maps[k].n;
+    return n;
+}
+
+uint8_t *sim_frame(struct sim *s, uint64_t mfn)
+{
+    return mfn < s->cfg.nr_frames ? s->mem + (mfn << PAGE_SHIFT) : NULL;
+}
+
+domid_t sim_frame_owner(const struct sim *s, uint64_t mfn)
+{
+    return mfn < s->cfg.nr_frames ? s->frames[mfn].owner : DOMID_INVALID;
+}
+
+enum sim_page_type sim_frame_type(const struct sim *s, uint64_t mfn, unsigned int *count)
+{
+    if (mfn >= s->cfg.nr_frames)
+        return SIM_PGT_NONE;
+    if (count)
+        *count = s->frames[mfn].count;
+    return (enum sim_page_type)s->frames[mfn].type;
+}
+
+bool sim_frame_pinned(const struct sim *s, uint64_t mfn)
+{
+    return mfn < s->cfg.nr_frames && s->frames[mfn].pinned;
+}
+
+uint64_t sim_m2p(const struct sim *s, uint64_t mfn)
+{
+    return mfn < s->cfg.nr_frames ? s->frames[mfn].m2p : INVALID_FRAME;
+}
+
+uint64_t sim_p2m(const struct sim *s, domid_t id, uint64_t pfn)
+{
+    const struct dom *d = dom_get(s, id);
+    return d ? p2m_get(d, pfn) : INVALID_FRAME;
+}
+
+int sim_domain_info(const struct sim *s, domid_t id, struct sim_domain_info *out)
+{
+    const struct dom *d = dom_get(s, id);
+    if (!d)
+        return -XEN_ESRCH;
+    out->paused = d->paused;
+    out->vcpu_ready = d->vcpu_ready;
+    out->tot_pages = d->tot_pages;
+    out->max_pages = d->max_pages;
+    out->shared_info_mfn = d->shared_info_mfn;
+    out->hypercall_mfn = d->hypercall_mfn;
+    out->address_size = d->address_size;
+    out->ctxt = d->ctxt;
+    memcpy(out->gnttab, d->gnttab, sizeof(out->gnttab));
+    return 0;
+}
+
+int sim_evtchn(const struct sim *s, domid_t id, uint32_t port, domid_t *remote)
+{
+    const struct dom *d = dom_get(s, id);
+    if (!d || port >= SIM_MAX_PORTS || !d->port_used[port])
+        return 0;
+    if (remote)
+        *remote = d->port_remote[port];
+    return 1;
+}

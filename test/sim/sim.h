@@ -1,0 +1,106 @@
+/*
+ * The simulated hypervisor: a host-only implementation of struct xenops
+ * (builder/xenops.h) that keeps domains, a finite pool of machine frames,
+ * p2m/m2p, page types and reference counts, and enforces the PV rules Xen
+ * enforces (see docs/builder.md, "The simulator's rules"). It counts every
+ * call by kind, can fail the Nth call, and tracks the caller's scratch pages
+ * and foreign mappings so tests can prove nothing leaked.
+ *
+ * Frame contents live in one memfd; foreign mappings are real shared
+ * mappings of it, so what the builder writes is what the "guest" sees.
+ */
+#ifndef TEST_SIM_H
+#define TEST_SIM_H
+
+#include <builder/xenops.h>
+
+enum sim_call {
+    SIM_DOMCTL,
+    SIM_MEMORY_OP,
+    SIM_MMU_UPDATE,
+    SIM_MMUEXT_OP,
+    SIM_EVTCHN_OP,
+    SIM_GRANT_SEED,
+    SIM_MAP_FOREIGN,
+    SIM_UNMAP_FOREIGN,
+    SIM_ALLOC_PAGES,
+    SIM_FREE_PAGES,
+    SIM_CALL_KINDS,
+};
+
+/* Hypercalls one seed_grant_table costs on real Xen (acquire_resource,
+ * map batch, unmap batch). */
+#define SIM_GRANT_SEED_HYPERCALLS 3
+
+enum sim_page_type {
+    SIM_PGT_NONE,
+    SIM_PGT_WRITABLE,
+    SIM_PGT_L1,
+    SIM_PGT_L2,
+    SIM_PGT_L3,
+    SIM_PGT_L4
+};
+
+struct sim_config {
+    uint64_t nr_frames;            /* machine frames in the pool (power of two) */
+    domid_t self;                  /* the caller's domid (the builder) */
+    bool privileged;               /* may the caller touch other domains? */
+    unsigned int max_extent_order; /* largest populate order the caller may use */
+};
+
+struct sim;
+
+struct sim *sim_create(const struct sim_config *cfg);
+void sim_destroy(struct sim *s);
+/* Fill *ops with this simulator's operations (ctx = s). */
+void sim_ops(struct sim *s, struct xenops *ops);
+
+/* ---- call counting and fault injection ---- */
+unsigned long sim_calls(const struct sim *s, enum sim_call kind);
+/* Hypercalls as Xen would count them (excludes alloc/free pages). */
+unsigned long sim_hypercalls(const struct sim *s);
+/* Calls that can fail (everything but free_pages) since the last reset. */
+unsigned long sim_failable_calls(const struct sim *s);
+void sim_reset_counts(struct sim *s);
+/* Make the nth failable call from now (1-based) fail with rc; 0 disarms. */
+void sim_fail_at(struct sim *s, unsigned long n, int rc);
+const char *sim_call_name(enum sim_call kind);
+
+/* ---- inspection (tests) ---- */
+uint64_t sim_free_frames(const struct sim *s);
+uint64_t sim_frames_owned(const struct sim *s, domid_t d); /* incl. shared_info */
+unsigned int sim_nr_domains(const struct sim *s);
+bool sim_domain_exists(const struct sim *s, domid_t d);
+unsigned long sim_scratch_pages(const struct sim *s);       /* builder scratch in use */
+unsigned long sim_foreign_maps(const struct sim *s);        /* map_foreign frames mapped */
+uint8_t *sim_frame(struct sim *s, uint64_t mfn);            /* frame contents */
+domid_t sim_frame_owner(const struct sim *s, uint64_t mfn); /* DOMID_INVALID if free */
+enum sim_page_type sim_frame_type(const struct sim *s, uint64_t mfn, unsigned int *count);
+bool sim_frame_pinned(const struct sim *s, uint64_t mfn);
+uint64_t sim_m2p(const struct sim *s, uint64_t mfn);
+uint64_t sim_p2m(const struct sim *s, domid_t d, uint64_t pfn); /* INVALID_FRAME if none */
+
+struct sim_domain_info {
+    bool paused;
+    bool vcpu_ready; /* setvcpucontext succeeded */
+    uint64_t tot_pages, max_pages;
+    uint64_t shared_info_mfn;
+    uint64_t hypercall_mfn; /* INVALID_FRAME until hypercall_init */
+    unsigned int address_size;
+    vcpu_guest_context_t ctxt;
+    grant_entry_v1_t gnttab[2]; /* the reserved entries */
+};
+int sim_domain_info(const struct sim *s, domid_t d, struct sim_domain_info *out);
+/* State of an event channel port of d: 0 free, 1 unbound; *remote set. */
+int sim_evtchn(const struct sim *s, domid_t d, uint32_t port, domid_t *remote);
+
+/* Walk guest page tables from an L4 frame as the CPU does. On success
+ * *mfn is the frame mapping va and *perms has bit 0 (present), bit 1 (RW)
+ * and bit 2 (user) set only if every level grants them, and bit 63 (NX) set
+ * if any level forbids execution. -XEN_EFAULT if not mapped. */
+int sim_walk(struct sim *s, uint64_t l4_mfn, uint64_t va, uint64_t *mfn, uint64_t *perms);
+
+/* What the sim writes into a hypercall page at offset i*32 (entry i). */
+void sim_hypercall_stub(unsigned int i, uint8_t out[32]);
+
+#endif
