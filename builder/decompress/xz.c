@@ -1,0 +1,934 @@
+/*
+ * XZ decoder: the .xz container (XZ file format 1.1.0), LZMA2, LZMA and the
+ * x86 BCJ filter, in one call with all output in one buffer.
+ *
+ * Because the whole output stays in memory, the LZMA2 dictionary is simply
+ * the output written since the last dictionary reset: a match copies from
+ * earlier in `out`. A distance is valid when it stays inside both that span
+ * and the dictionary size the block header declares (rounded the way
+ * liblzma sizes its buffer, so both accept the same streams).
+ *
+ * The range decoder never reads past its chunk: when the chunk's compressed
+ * bytes run out it feeds zeros and records an overrun, which fails the chunk;
+ * every loop iteration produces at least one output byte, and the output a
+ * chunk may produce is checked against out_cap before it is decoded.
+ */
+#include <builder/decompress.h>
+#include <domb/sha256.h>
+
+#include <stdarg.h>
+
+#define XZ_STREAM_HEADER_SIZE 12
+#define XZ_STREAM_FOOTER_SIZE 12
+#define XZ_FILTER_X86         0x04
+#define XZ_FILTER_LZMA2       0x21
+#define XZ_CHECK_NONE         0x00
+#define XZ_CHECK_CRC32        0x01
+#define XZ_CHECK_CRC64        0x04
+#define XZ_CHECK_SHA256       0x0a
+
+static const uint8_t xz_header_magic[6] = {0xfd, '7', 'z', 'X', 'Z', 0x00};
+
+/* Everything one decode call needs; lives on the caller's stack. */
+struct xz_ctx {
+    uint8_t *out;
+    size_t out_cap;
+    size_t pos; /* bytes written to out so far */
+    struct xz_lzma_probs *probs;
+    struct domb_error *err;
+    unsigned stream; /* index of the stream being decoded, for messages */
+    uint64_t block;  /* index of the block being decoded, for messages */
+    bool in_block;   /* whether messages name the block */
+    unsigned check;  /* check type of the current stream */
+    size_t check_size;
+
+    /* LZMA2 state of the current block */
+    size_t dict_start;   /* output offset of the last dictionary reset */
+    uint64_t dict_limit; /* largest distance + 1 the dictionary size allows */
+    bool need_dict_reset;
+    bool need_props;
+    unsigned lc, lp, pb;
+    uint32_t state;
+    uint32_t rep0, rep1, rep2, rep3;
+};
+
+static inline uint32_t xz_le32(const uint8_t *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static inline uint64_t xz_le64(const uint8_t *p)
+{
+    return (uint64_t)xz_le32(p) | (uint64_t)xz_le32(p + 4) << 32;
+}
+
+/* Record an error prefixed with "xz: [stream N: ][block M: ]" and return code. */
+__attribute__((format(printf, 3, 4))) static int xz_fail(struct xz_ctx *x, int code,
+                                                         const char *fmt, ...)
+{
+    char what[120];
+    char where[48] = "";
+    va_list ap;
+
+    va_start(ap, fmt);
+    domb_vsnprintf(what, sizeof(what), fmt, ap);
+    va_end(ap);
+    if (x->stream > 0 && x->in_block)
+        domb_snprintf(where, sizeof(where), "stream %u: block %llu: ", x->stream,
+                      (unsigned long long)x->block);
+    else if (x->stream > 0)
+        domb_snprintf(where, sizeof(where), "stream %u: ", x->stream);
+    else if (x->in_block)
+        domb_snprintf(where, sizeof(where), "block %llu: ", (unsigned long long)x->block);
+    return domb_error_set(x->err, code, "xz: %s%s", where, what);
+}
+
+/*
+ * Variable-length integer (XZ "multibyte integer"): 7 bits per byte, low bits
+ * first, at most 9 bytes, no superfluous trailing zero byte.
+ * Returns the bytes used, 0 if the buffer ends first, -1 if malformed.
+ */
+static int xz_vli(const uint8_t *p, size_t avail, uint64_t *value)
+{
+    uint64_t v = 0;
+
+    for (unsigned i = 0; i < 9; i++) {
+        if (i >= avail)
+            return 0;
+        uint8_t b = p[i];
+        v |= (uint64_t)(b & 0x7f) << (7 * i);
+        if (!(b & 0x80)) {
+            if (b == 0 && i > 0)
+                return -1; /* non-minimal encoding */
+            *value = v;
+            return (int)i + 1;
+        }
+    }
+    return -1; /* more than 63 bits */
+}
+
+/* ---------------------------------------------------------------- range decoder */
+
+struct xz_rc {
+    uint32_t range;
+    uint32_t code;
+    const uint8_t *in;
+    const uint8_t *end;
+    bool overrun; /* needed a byte beyond the chunk */
+};
+
+#define RC_TOP        (1U << 24)
+#define RC_MODEL_BITS 11
+#define RC_MOVE_BITS  5
+#define RC_PROB_INIT  (1U << (RC_MODEL_BITS - 1))
+
+static inline void rc_normalize(struct xz_rc *rc)
+{
+    if (rc->range < RC_TOP) {
+        rc->range <<= 8;
+        rc->code <<= 8;
+        if (rc->in < rc->end)
+            rc->code |= *rc->in++;
+        else
+            rc->overrun = true;
+    }
+}
+
+static inline unsigned rc_bit(struct xz_rc *rc, uint16_t *prob)
+{
+    rc_normalize(rc);
+    uint32_t bound = (rc->range >> RC_MODEL_BITS) * *prob;
+    if (rc->code < bound) {
+        rc->range = bound;
+        *prob += ((1U << RC_MODEL_BITS) - *prob) >> RC_MOVE_BITS;
+        return 0;
+    }
+    rc->range -= bound;
+    rc->code -= bound;
+    *prob -= *prob >> RC_MOVE_BITS;
+    return 1;
+}
+
+/* A bit tree of `bits` levels, most significant bit first. */
+static inline uint32_t rc_tree(struct xz_rc *rc, uint16_t *probs, unsigned bits)
+{
+    uint32_t sym = 1;
+
+    for (unsigned i = 0; i < bits; i++)
+        sym = (sym << 1) | rc_bit(rc, &probs[sym]);
+    return sym - (1U << bits);
+}
+
+/* A bit tree read least significant bit first; probs[0] is the root. */
+static inline uint32_t rc_tree_reverse(struct xz_rc *rc, uint16_t *probs, unsigned bits)
+{
+    uint32_t sym = 1, value = 0;
+
+    for (unsigned i = 0; i < bits; i++) {
+        unsigned b = rc_bit(rc, &probs[sym - 1]);
+        sym = (sym << 1) | b;
+        value |= (uint32_t)b << i;
+    }
+    return value;
+}
+
+/* Bits with fixed probability one half. */
+static inline uint32_t rc_direct(struct xz_rc *rc, unsigned bits)
+{
+    uint32_t value = 0;
+
+    for (unsigned i = 0; i < bits; i++) {
+        rc_normalize(rc);
+        rc->range >>= 1;
+        uint32_t bit = rc->code >= rc->range;
+        rc->code -= rc->range & (0U - bit);
+        value = (value << 1) | bit;
+    }
+    return value;
+}
+
+/* ---------------------------------------------------------------- LZMA */
+
+#define LZMA_LIT_STATES 7 /* states below this follow a literal */
+
+static void lzma_reset_state(struct xz_ctx *x)
+{
+    uint16_t *p = (uint16_t *)x->probs;
+    size_t n = offsetof(struct xz_lzma_probs, literal) / sizeof(uint16_t) +
+               ((size_t)0x300 << (x->lc + x->lp));
+
+    for (size_t i = 0; i < n; i++)
+        p[i] = RC_PROB_INIT;
+    x->state = 0;
+    x->rep0 = x->rep1 = x->rep2 = x->rep3 = 0;
+}
+
+static inline uint32_t lzma_len(struct xz_rc *rc, struct xz_lzma_len_probs *l, unsigned ps)
+{
+    if (!rc_bit(rc, &l->choice))
+        return 2 + rc_tree(rc, l->low[ps], 3);
+    if (!rc_bit(rc, &l->choice2))
+        return 10 + rc_tree(rc, l->mid[ps], 3);
+    return 18 + rc_tree(rc, l->high, 8);
+}
+
+/* Distance minus one of a match of length len (0xFFFFFFFF is the end marker). */
+static inline uint32_t lzma_distance(struct xz_rc *rc, struct xz_lzma_probs *pr, uint32_t len)
+{
+    unsigned len_state = len < 5 ? len - 2 : 3;
+    uint32_t slot = rc_tree(rc, pr->dist_slot[len_state], 6);
+
+    if (slot < 4)
+        return slot;
+    unsigned direct = (slot >> 1) - 1;
+    uint32_t dist = (2 | (slot & 1)) << direct;
+    if (slot < 14)
+        return dist + rc_tree_reverse(rc, pr->dist_special + (dist - slot), direct);
+    dist += rc_direct(rc, direct - 4) << 4;
+    return dist + rc_tree_reverse(rc, pr->dist_align, 4);
+}
+
+/* Pick the message for a failure inside a chunk: running out of compressed
+ * bytes explains whatever garbage followed, so it wins. */
+#define LZMA_FAIL(code, ...)                                                                       \
+    do {                                                                                           \
+        if (rc.overrun)                                                                            \
+            goto overrun;                                                                          \
+        ret = xz_fail(x, code, __VA_ARGS__);                                                       \
+        goto out;                                                                                  \
+    } while (0)
+
+/* Decode one LZMA chunk of in_size compressed bytes into exactly unc bytes. */
+static int lzma_chunk(struct xz_ctx *x, const uint8_t *in, size_t in_size, size_t unc)
+{
+    struct xz_lzma_probs *pr = x->probs;
+    struct xz_rc rc;
+    int ret = 0;
+
+    if (in_size < 5)
+        return xz_fail(x, XZ_ERR_LZMA_RANGE, "LZMA chunk of %zu bytes is too short", in_size);
+    if (in[0] != 0)
+        return xz_fail(x, XZ_ERR_LZMA_RANGE, "LZMA chunk's first byte is 0x%02x, not 0", in[0]);
+    rc.range = 0xffffffffU;
+    rc.code = (uint32_t)in[1] << 24 | (uint32_t)in[2] << 16 | (uint32_t)in[3] << 8 | in[4];
+    rc.in = in + 5;
+    rc.end = in + in_size;
+    rc.overrun = false;
+
+    uint8_t *dict = x->out + x->dict_start;
+    size_t pos = x->pos - x->dict_start;
+    const size_t end = pos + unc;
+    const uint64_t dict_limit = x->dict_limit;
+    const size_t pb_mask = ((size_t)1 << x->pb) - 1;
+    const size_t lp_mask = ((size_t)1 << x->lp) - 1;
+    const unsigned lc = x->lc;
+    uint32_t state = x->state;
+    uint32_t rep0 = x->rep0, rep1 = x->rep1, rep2 = x->rep2, rep3 = x->rep3;
+
+    while (pos < end) {
+        unsigned ps = pos & pb_mask;
+
+        if (!rc_bit(&rc, &pr->is_match[state][ps])) {
+            unsigned prev = pos ? dict[pos - 1] : 0;
+            uint16_t *lit = pr->literal[((pos & lp_mask) << lc) + (prev >> (8 - lc))];
+            unsigned sym = 1;
+
+            if (state < LZMA_LIT_STATES) {
+                do
+                    sym = (sym << 1) | rc_bit(&rc, &lit[sym]);
+                while (sym < 0x100);
+            } else {
+                if (rep0 >= pos)
+                    LZMA_FAIL(XZ_ERR_LZMA_DISTANCE,
+                              "matched literal at output offset %zu "
+                              "refers to distance %u beyond the dictionary",
+                              x->dict_start + pos, rep0 + 1);
+                unsigned match = dict[pos - rep0 - 1];
+                unsigned offset = 0x100;
+                do {
+                    match <<= 1;
+                    unsigned match_bit = match & offset;
+                    unsigned bit = rc_bit(&rc, &lit[offset + match_bit + sym]);
+                    sym = (sym << 1) | bit;
+                    offset &= bit ? match_bit : ~match_bit;
+                } while (sym < 0x100);
+            }
+            dict[pos++] = (uint8_t)sym;
+            state = state < 4 ? 0 : state < 10 ? state - 3 : state - 6;
+            if (rc.overrun)
+                goto overrun;
+            continue;
+        }
+
+        uint32_t len;
+        if (!rc_bit(&rc, &pr->is_rep[state])) {
+            rep3 = rep2;
+            rep2 = rep1;
+            rep1 = rep0;
+            len = lzma_len(&rc, &pr->match_len, ps);
+            state = state < LZMA_LIT_STATES ? 7 : 10;
+            rep0 = lzma_distance(&rc, pr, len);
+            if (rep0 == 0xffffffffU)
+                LZMA_FAIL(XZ_ERR_LZMA_END_MARKER,
+                          "end-of-payload marker at output offset %zu (not allowed in LZMA2)",
+                          x->dict_start + pos);
+        } else if (!rc_bit(&rc, &pr->is_rep0[state])) {
+            if (!rc_bit(&rc, &pr->is_rep0_long[state][ps])) {
+                /* short rep: one byte from distance rep0 */
+                if (rep0 >= pos || rep0 >= dict_limit)
+                    LZMA_FAIL(XZ_ERR_LZMA_DISTANCE,
+                              "distance %u beyond the dictionary at output offset %zu", rep0 + 1,
+                              x->dict_start + pos);
+                state = state < LZMA_LIT_STATES ? 9 : 11;
+                dict[pos] = dict[pos - rep0 - 1];
+                pos++;
+                if (rc.overrun)
+                    goto overrun;
+                continue;
+            }
+            len = lzma_len(&rc, &pr->rep_len, ps);
+            state = state < LZMA_LIT_STATES ? 8 : 11;
+        } else {
+            uint32_t dist;
+            if (!rc_bit(&rc, &pr->is_rep1[state])) {
+                dist = rep1;
+            } else {
+                if (!rc_bit(&rc, &pr->is_rep2[state])) {
+                    dist = rep2;
+                } else {
+                    dist = rep3;
+                    rep3 = rep2;
+                }
+                rep2 = rep1;
+            }
+            rep1 = rep0;
+            rep0 = dist;
+            len = lzma_len(&rc, &pr->rep_len, ps);
+            state = state < LZMA_LIT_STATES ? 8 : 11;
+        }
+
+        if (rc.overrun)
+            goto overrun;
+        if (rep0 >= pos || rep0 >= dict_limit)
+            LZMA_FAIL(XZ_ERR_LZMA_DISTANCE,
+                      "distance %u beyond the dictionary at output offset %zu", rep0 + 1,
+                      x->dict_start + pos);
+        if (len > end - pos)
+            LZMA_FAIL(XZ_ERR_LZMA_MATCH_OVERRUN,
+                      "match of %u bytes at output offset %zu runs past the end of its "
+                      "LZMA2 chunk",
+                      len, x->dict_start + pos);
+        uint8_t *dst = dict + pos;
+        const uint8_t *src = dst - rep0 - 1;
+        pos += len;
+        do
+            *dst++ = *src++;
+        while (--len);
+    }
+
+    if (rc.in != rc.end)
+        LZMA_FAIL(XZ_ERR_LZMA_RANGE, "LZMA chunk leaves %zu of its compressed bytes unused",
+                  (size_t)(rc.end - rc.in));
+    if (rc.code != 0)
+        LZMA_FAIL(XZ_ERR_LZMA_RANGE, "range decoder not finished at the end of an LZMA chunk");
+    goto out;
+
+overrun:
+    ret = xz_fail(x, XZ_ERR_LZMA_RANGE,
+                  "LZMA chunk's %zu compressed bytes end before its data at output offset %zu",
+                  in_size, x->dict_start + pos);
+out:
+    x->pos = x->dict_start + pos;
+    x->state = state;
+    x->rep0 = rep0;
+    x->rep1 = rep1;
+    x->rep2 = rep2;
+    x->rep3 = rep3;
+    return ret;
+}
+
+/* ---------------------------------------------------------------- LZMA2 */
+
+static int lzma2_props(struct xz_ctx *x, uint8_t props)
+{
+    if (props >= 9 * 5 * 5)
+        return xz_fail(x, XZ_ERR_LZMA_PROPS, "LZMA properties byte 0x%02x is invalid", props);
+    x->lc = props % 9;
+    props /= 9;
+    x->lp = props % 5;
+    x->pb = props / 5;
+    if (x->lc + x->lp > 4)
+        return xz_fail(x, XZ_ERR_LZMA_PROPS, "LZMA2 needs lc + lp <= 4, got lc=%u lp=%u", x->lc,
+                       x->lp);
+    return 0;
+}
+
+/* Decode the LZMA2 data of one block starting at in; report bytes used. */
+static int lzma2_decode(struct xz_ctx *x, const uint8_t *in, size_t avail, size_t *used)
+{
+    size_t p = 0;
+    int ret;
+
+    x->need_dict_reset = true;
+    x->need_props = true;
+    for (;;) {
+        if (p >= avail)
+            return xz_fail(x, XZ_ERR_TRUNCATED, "input ends inside LZMA2 data");
+        size_t chunk_at = p;
+        uint8_t control = in[p++];
+        if (control == 0x00)
+            break;
+
+        if (control >= 0xe0 || control == 0x01) {
+            x->need_props = true;
+            x->need_dict_reset = false;
+            x->dict_start = x->pos;
+        } else if (x->need_dict_reset) {
+            return xz_fail(x, XZ_ERR_LZMA2_CONTROL,
+                           "first LZMA2 chunk (control 0x%02x) does not reset the dictionary",
+                           control);
+        }
+
+        if (control < 0x80) {
+            if (control > 0x02)
+                return xz_fail(x, XZ_ERR_LZMA2_CONTROL,
+                               "invalid LZMA2 control byte 0x%02x at input offset %zu", control,
+                               chunk_at);
+            if (avail - p < 2)
+                return xz_fail(x, XZ_ERR_TRUNCATED, "input ends inside an LZMA2 chunk header");
+            size_t size = ((size_t)in[p] << 8 | in[p + 1]) + 1;
+            p += 2;
+            if (size > x->out_cap - x->pos)
+                return xz_fail(x, XZ_ERR_OUTPUT_LIMIT, "output exceeds the %zu-byte limit",
+                               x->out_cap);
+            if (size > avail - p)
+                return xz_fail(x, XZ_ERR_TRUNCATED, "input ends inside an uncompressed chunk");
+            memcpy(x->out + x->pos, in + p, size);
+            x->pos += size;
+            p += size;
+            continue;
+        }
+
+        size_t hdr = control >= 0xc0 ? 5 : 4;
+        if (avail - p < hdr)
+            return xz_fail(x, XZ_ERR_TRUNCATED, "input ends inside an LZMA2 chunk header");
+        size_t unc = ((size_t)(control & 0x1f) << 16 | (size_t)in[p] << 8 | in[p + 1]) + 1;
+        size_t comp = ((size_t)in[p + 2] << 8 | in[p + 3]) + 1;
+        if (control >= 0xc0) {
+            ret = lzma2_props(x, in[p + 4]);
+            if (ret)
+                return ret;
+            x->need_props = false;
+            lzma_reset_state(x);
+        } else if (x->need_props) {
+            return xz_fail(x, XZ_ERR_LZMA2_CONTROL,
+                           "LZMA chunk (control 0x%02x) without properties after a dictionary "
+                           "reset",
+                           control);
+        } else if (control >= 0xa0) {
+            lzma_reset_state(x);
+        }
+        p += hdr;
+        if (unc > x->out_cap - x->pos)
+            return xz_fail(x, XZ_ERR_OUTPUT_LIMIT, "output exceeds the %zu-byte limit", x->out_cap);
+        if (comp > avail - p)
+            return xz_fail(x, XZ_ERR_TRUNCATED, "input ends inside an LZMA chunk");
+        ret = lzma_chunk(x, in + p, comp, unc);
+        if (ret)
+            return ret;
+        p += comp;
+    }
+    *used = p;
+    return 0;
+}
+
+/* ---------------------------------------------------------------- x86 BCJ */
+
+static inline bool bcj_is_ms_byte(uint8_t b)
+{
+    return b == 0x00 || b == 0xff;
+}
+
+/*
+ * Undo the x86 branch converter on a whole block: the encoder turned the
+ * relative targets of E8 (call) and E9 (jmp) into absolute ones when their
+ * top byte was 00 or FF. `mask` remembers which of the previous three bytes
+ * were E8/E9 opcodes, since an opcode byte inside another's operand must not
+ * be treated as an instruction. The last four bytes are never converted.
+ */
+static void bcj_x86_decode(uint8_t *buf, size_t size, uint32_t start)
+{
+    static const bool mask_allowed[8] = {true, true, true, false, true, false, false, false};
+    static const uint8_t mask_byte[8] = {0, 1, 2, 2, 3, 3, 3, 3};
+    uint32_t mask = 0;
+    size_t last = 0;
+    bool seen = false;
+
+    if (size < 5)
+        return;
+    for (size_t i = 0; i < size - 4; i++) {
+        if ((buf[i] & 0xfe) != 0xe8)
+            continue;
+        size_t gap = seen ? i - last : 4;
+        seen = true;
+        last = i;
+        if (gap > 3) {
+            mask = 0;
+        } else {
+            mask = (mask << (gap - 1)) & 7;
+            if (mask != 0 &&
+                (!mask_allowed[mask] || bcj_is_ms_byte(buf[i + 4 - mask_byte[mask]]))) {
+                mask = (mask << 1) | 1;
+                continue;
+            }
+        }
+        if (!bcj_is_ms_byte(buf[i + 4])) {
+            mask = (mask << 1) | 1;
+            continue;
+        }
+        uint32_t src = xz_le32(buf + i + 1);
+        uint32_t dest;
+        for (;;) {
+            dest = src - (start + (uint32_t)i + 5);
+            if (mask == 0)
+                break;
+            unsigned shift = mask_byte[mask] * 8;
+            if (!bcj_is_ms_byte((uint8_t)(dest >> (24 - shift))))
+                break;
+            src = dest ^ ((1U << (32 - shift)) - 1);
+        }
+        dest &= 0x01ffffff;
+        dest |= 0U - (dest & 0x01000000);
+        buf[i + 1] = (uint8_t)dest;
+        buf[i + 2] = (uint8_t)(dest >> 8);
+        buf[i + 3] = (uint8_t)(dest >> 16);
+        buf[i + 4] = (uint8_t)(dest >> 24);
+        i += 4;
+    }
+}
+
+/* ---------------------------------------------------------------- container */
+
+static const char *xz_filter_name(uint64_t id)
+{
+    switch (id) {
+    case 0x03:
+        return "delta";
+    case 0x04:
+        return "x86 BCJ";
+    case 0x05:
+        return "PowerPC BCJ";
+    case 0x06:
+        return "IA-64 BCJ";
+    case 0x07:
+        return "ARM BCJ";
+    case 0x08:
+        return "ARM-Thumb BCJ";
+    case 0x09:
+        return "SPARC BCJ";
+    case 0x0a:
+        return "ARM64 BCJ";
+    case 0x21:
+        return "LZMA2";
+    default:
+        return "unknown";
+    }
+}
+
+/* Size in bytes of the check field for each check type (spec §2.1.1.2). */
+static size_t xz_check_size(unsigned check)
+{
+    static const uint8_t sizes[16] = {0, 4, 4, 4, 8, 8, 8, 16, 16, 16, 32, 32, 32, 64, 64, 64};
+    return sizes[check & 15];
+}
+
+struct xz_block_header {
+    size_t size;            /* header size in bytes */
+    bool has_comp, has_unc; /* optional size fields present */
+    uint64_t comp, unc;     /* their values */
+    bool bcj;               /* x86 BCJ before LZMA2 */
+    uint32_t bcj_start;     /* its start offset */
+    uint64_t dict_size;     /* LZMA2 dictionary size */
+};
+
+static int xz_parse_block_header(struct xz_ctx *x, const uint8_t *h, size_t avail,
+                                 struct xz_block_header *bh)
+{
+    uint64_t ids[4], prop_sizes[4];
+    const uint8_t *props[4];
+    int n;
+
+    bh->size = ((size_t)h[0] + 1) * 4;
+    if (bh->size > avail)
+        return xz_fail(x, XZ_ERR_TRUNCATED, "input ends inside the %zu-byte block header",
+                       bh->size);
+    size_t end = bh->size - 4;
+    if (crc32_update(0, h, end) != xz_le32(h + end))
+        return xz_fail(x, XZ_ERR_BLOCK_HEADER_CRC, "block header CRC32 mismatch");
+    uint8_t flags = h[1];
+    if (flags & 0x3c)
+        return xz_fail(x, XZ_ERR_BLOCK_HEADER, "reserved block flag bits set (0x%02x)", flags);
+    unsigned nfilters = (flags & 3) + 1;
+    size_t p = 2;
+    bh->has_comp = flags & 0x40;
+    bh->has_unc = flags & 0x80;
+    if (bh->has_comp) {
+        n = xz_vli(h + p, end - p, &bh->comp);
+        if (n <= 0 || bh->comp == 0)
+            return xz_fail(x, XZ_ERR_BLOCK_HEADER, "invalid compressed size in block header");
+        p += (size_t)n;
+    }
+    if (bh->has_unc) {
+        n = xz_vli(h + p, end - p, &bh->unc);
+        if (n <= 0)
+            return xz_fail(x, XZ_ERR_BLOCK_HEADER, "invalid uncompressed size in block header");
+        p += (size_t)n;
+    }
+    for (unsigned i = 0; i < nfilters; i++) {
+        n = xz_vli(h + p, end - p, &ids[i]);
+        if (n <= 0)
+            return xz_fail(x, XZ_ERR_BLOCK_HEADER, "invalid filter %u ID in block header", i);
+        p += (size_t)n;
+        n = xz_vli(h + p, end - p, &prop_sizes[i]);
+        if (n <= 0 || prop_sizes[i] > end - p - (size_t)n)
+            return xz_fail(x, XZ_ERR_BLOCK_HEADER,
+                           "invalid filter %u properties size in block header", i);
+        p += (size_t)n;
+        props[i] = h + p;
+        p += prop_sizes[i];
+    }
+    for (; p < end; p++)
+        if (h[p] != 0)
+            return xz_fail(x, XZ_ERR_BLOCK_HEADER, "non-zero block header padding");
+
+    /* Supported chains: [LZMA2] and [x86 BCJ, LZMA2]. */
+    for (unsigned i = 0; i < nfilters; i++) {
+        bool last = i == nfilters - 1;
+        if (last ? ids[i] != XZ_FILTER_LZMA2 : ids[i] != XZ_FILTER_X86)
+            return xz_fail(x, XZ_ERR_FILTER_UNSUPPORTED,
+                           "filter 0x%llx (%s) as filter %u of %u is not supported",
+                           (unsigned long long)ids[i], xz_filter_name(ids[i]), i, nfilters);
+    }
+    if (nfilters > 2)
+        return xz_fail(x, XZ_ERR_FILTER_UNSUPPORTED, "chain of %u filters is not supported",
+                       nfilters);
+    bh->bcj = nfilters == 2;
+    bh->bcj_start = 0;
+    if (bh->bcj) {
+        if (prop_sizes[0] == 4)
+            bh->bcj_start = xz_le32(props[0]);
+        else if (prop_sizes[0] != 0)
+            return xz_fail(x, XZ_ERR_FILTER_PROPS, "x86 BCJ properties of %llu bytes (want 0 or 4)",
+                           (unsigned long long)prop_sizes[0]);
+    }
+    unsigned last = nfilters - 1;
+    if (prop_sizes[last] != 1)
+        return xz_fail(x, XZ_ERR_FILTER_PROPS, "LZMA2 properties of %llu bytes (want 1)",
+                       (unsigned long long)prop_sizes[last]);
+    uint8_t dp = props[last][0];
+    if (dp > 40)
+        return xz_fail(x, XZ_ERR_FILTER_PROPS, "LZMA2 dictionary size byte 0x%02x is invalid", dp);
+    bh->dict_size = dp == 40 ? 0xffffffffULL : (uint64_t)(2 | (dp & 1)) << (dp / 2 + 11);
+    return 0;
+}
+
+/* Verify a block's check field against its decoded data. */
+static int xz_verify_check(struct xz_ctx *x, const uint8_t *data, size_t len, const uint8_t *field)
+{
+    switch (x->check) {
+    case XZ_CHECK_CRC32:
+        if (crc32_update(0, data, len) != xz_le32(field))
+            return xz_fail(x, XZ_ERR_CHECK_MISMATCH, "CRC32 mismatch");
+        break;
+    case XZ_CHECK_CRC64:
+        if (crc64_update(0, data, len) != xz_le64(field))
+            return xz_fail(x, XZ_ERR_CHECK_MISMATCH, "CRC64 mismatch");
+        break;
+    case XZ_CHECK_SHA256: {
+        uint8_t digest[SHA256_DIGEST_SIZE];
+        sha256(data, len, digest);
+        if (memcmp(digest, field, sizeof(digest)) != 0)
+            return xz_fail(x, XZ_ERR_CHECK_MISMATCH, "SHA-256 mismatch");
+        break;
+    }
+    default:
+        break;
+    }
+    return 0;
+}
+
+/* Feed one (unpadded size, uncompressed size) record into a digest, so the
+ * blocks and the index can be compared without storing a list of blocks. */
+static void xz_hash_record(struct sha256_ctx *h, uint64_t unpadded, uint64_t unc)
+{
+    uint8_t rec[16];
+
+    for (unsigned i = 0; i < 8; i++) {
+        rec[i] = (uint8_t)(unpadded >> (8 * i));
+        rec[8 + i] = (uint8_t)(unc >> (8 * i));
+    }
+    sha256_update(h, rec, sizeof(rec));
+}
+
+/* Decode one block at in (whose first byte is non-zero); report bytes used. */
+static int xz_block(struct xz_ctx *x, const uint8_t *in, size_t avail, size_t *used,
+                    struct sha256_ctx *records)
+{
+    struct xz_block_header bh = {0};
+    int ret = xz_parse_block_header(x, in, avail, &bh);
+    if (ret)
+        return ret;
+    if (bh.has_unc && bh.unc > x->out_cap - x->pos)
+        return xz_fail(x, XZ_ERR_OUTPUT_LIMIT, "block of %llu bytes exceeds the %zu-byte limit",
+                       (unsigned long long)bh.unc, x->out_cap);
+
+    /* liblzma's dictionary buffer: at least 4 KiB, a multiple of 16. */
+    x->dict_limit = bh.dict_size < 4096 ? 4096 : (bh.dict_size + 15) & ~(uint64_t)15;
+
+    size_t out_start = x->pos;
+    size_t p = bh.size, comp = 0;
+    ret = lzma2_decode(x, in + p, avail - p, &comp);
+    if (ret)
+        return ret;
+    p += comp;
+    size_t unc = x->pos - out_start;
+    if (bh.has_comp && bh.comp != comp)
+        return xz_fail(x, XZ_ERR_BLOCK_SIZE, "compressed size %zu differs from the header's %llu",
+                       comp, (unsigned long long)bh.comp);
+    if (bh.has_unc && bh.unc != unc)
+        return xz_fail(x, XZ_ERR_BLOCK_SIZE, "uncompressed size %zu differs from the header's %llu",
+                       unc, (unsigned long long)bh.unc);
+
+    while ((p & 3) != 0) {
+        if (p >= avail)
+            return xz_fail(x, XZ_ERR_TRUNCATED, "input ends inside block padding");
+        if (in[p++] != 0)
+            return xz_fail(x, XZ_ERR_BLOCK_PADDING, "non-zero block padding");
+    }
+    if (x->check_size > avail - p)
+        return xz_fail(x, XZ_ERR_TRUNCATED, "input ends inside the block's check");
+
+    if (bh.bcj)
+        bcj_x86_decode(x->out + out_start, unc, bh.bcj_start);
+    ret = xz_verify_check(x, x->out + out_start, unc, in + p);
+    if (ret)
+        return ret;
+    p += x->check_size;
+
+    xz_hash_record(records, bh.size + comp + x->check_size, unc);
+    *used = p;
+    return 0;
+}
+
+/* Validate the index at in (first byte 0) against the blocks' records. */
+static int xz_index(struct xz_ctx *x, const uint8_t *in, size_t avail, uint64_t nblocks,
+                    struct sha256_ctx *records, size_t *used)
+{
+    struct sha256_ctx listed;
+    uint8_t want[SHA256_DIGEST_SIZE], got[SHA256_DIGEST_SIZE];
+    uint64_t count;
+    size_t p = 1;
+    int n;
+
+    n = xz_vli(in + p, avail - p, &count);
+    if (n == 0)
+        return xz_fail(x, XZ_ERR_TRUNCATED, "input ends inside the index");
+    if (n < 0)
+        return xz_fail(x, XZ_ERR_INDEX, "invalid record count in the index");
+    p += (size_t)n;
+    if (count != nblocks)
+        return xz_fail(x, XZ_ERR_INDEX, "index lists %llu blocks but the stream has %llu",
+                       (unsigned long long)count, (unsigned long long)nblocks);
+    sha256_init(&listed);
+    for (uint64_t i = 0; i < count; i++) {
+        uint64_t unpadded, unc;
+        n = xz_vli(in + p, avail - p, &unpadded);
+        if (n > 0) {
+            p += (size_t)n;
+            n = xz_vli(in + p, avail - p, &unc);
+        }
+        if (n == 0)
+            return xz_fail(x, XZ_ERR_TRUNCATED, "input ends inside the index");
+        if (n < 0)
+            return xz_fail(x, XZ_ERR_INDEX, "invalid size in index record %llu",
+                           (unsigned long long)i);
+        p += (size_t)n;
+        xz_hash_record(&listed, unpadded, unc);
+    }
+    while ((p & 3) != 0) {
+        if (p >= avail)
+            return xz_fail(x, XZ_ERR_TRUNCATED, "input ends inside the index");
+        if (in[p++] != 0)
+            return xz_fail(x, XZ_ERR_INDEX, "non-zero index padding");
+    }
+    if (avail - p < 4)
+        return xz_fail(x, XZ_ERR_TRUNCATED, "input ends inside the index");
+    if (crc32_update(0, in, p) != xz_le32(in + p))
+        return xz_fail(x, XZ_ERR_INDEX_CRC, "index CRC32 mismatch");
+    p += 4;
+    sha256_final(&listed, got);
+    sha256_final(records, want);
+    if (memcmp(got, want, sizeof(got)) != 0)
+        return xz_fail(x, XZ_ERR_INDEX, "index records disagree with the blocks' sizes");
+    *used = p;
+    return 0;
+}
+
+/* Decode one stream at in; report bytes used (header to footer). */
+static int xz_stream(struct xz_ctx *x, const uint8_t *in, size_t avail, size_t *used)
+{
+    struct sha256_ctx records;
+    uint64_t nblocks = 0;
+    size_t p, n = 0;
+    int ret;
+
+    x->in_block = false;
+    if (avail < XZ_STREAM_HEADER_SIZE)
+        return xz_fail(x, XZ_ERR_TRUNCATED, "input of %zu bytes ends inside the stream header",
+                       avail);
+    if (memcmp(in, xz_header_magic, sizeof(xz_header_magic)) != 0)
+        return xz_fail(x, XZ_ERR_STREAM_MAGIC, "no XZ stream header magic");
+    if (crc32_update(0, in + 6, 2) != xz_le32(in + 8))
+        return xz_fail(x, XZ_ERR_STREAM_HEADER_CRC, "stream header CRC32 mismatch");
+    if (in[6] != 0 || (in[7] & 0xf0) != 0)
+        return xz_fail(x, XZ_ERR_STREAM_FLAGS, "reserved stream flag bits set (0x%02x%02x)", in[6],
+                       in[7]);
+    x->check = in[7];
+    x->check_size = xz_check_size(x->check);
+    if (x->check != XZ_CHECK_NONE && x->check != XZ_CHECK_CRC32 && x->check != XZ_CHECK_CRC64 &&
+        x->check != XZ_CHECK_SHA256)
+        return xz_fail(x, XZ_ERR_CHECK_UNSUPPORTED, "check type 0x%x is not supported", x->check);
+
+    sha256_init(&records);
+    p = XZ_STREAM_HEADER_SIZE;
+    for (;;) {
+        if (p >= avail)
+            return xz_fail(x, XZ_ERR_TRUNCATED, "input ends before the index");
+        if (in[p] == 0)
+            break;
+        x->in_block = true;
+        x->block = nblocks;
+        ret = xz_block(x, in + p, avail - p, &n, &records);
+        if (ret)
+            return ret;
+        x->in_block = false;
+        p += n;
+        nblocks++;
+    }
+
+    size_t index_at = p;
+    ret = xz_index(x, in + p, avail - p, nblocks, &records, &n);
+    if (ret)
+        return ret;
+    p += n;
+    size_t index_size = p - index_at;
+
+    if (avail - p < XZ_STREAM_FOOTER_SIZE)
+        return xz_fail(x, XZ_ERR_TRUNCATED, "input ends inside the stream footer");
+    const uint8_t *f = in + p;
+    if (f[10] != 'Y' || f[11] != 'Z')
+        return xz_fail(x, XZ_ERR_FOOTER_MAGIC, "no stream footer magic \"YZ\"");
+    if (crc32_update(0, f + 4, 6) != xz_le32(f))
+        return xz_fail(x, XZ_ERR_FOOTER_CRC, "stream footer CRC32 mismatch");
+    if (f[8] != in[6] || f[9] != in[7])
+        return xz_fail(x, XZ_ERR_FOOTER_MISMATCH, "stream footer flags differ from the header's");
+    if (((uint64_t)xz_le32(f + 4) + 1) * 4 != index_size)
+        return xz_fail(x, XZ_ERR_FOOTER_MISMATCH,
+                       "stream footer's backward size %llu differs from the index size %zu",
+                       ((unsigned long long)xz_le32(f + 4) + 1) * 4, index_size);
+    *used = p + XZ_STREAM_FOOTER_SIZE;
+    return 0;
+}
+
+static void xz_ctx_init(struct xz_ctx *x, uint8_t *out, size_t out_cap, struct xz_work *work,
+                        struct domb_error *err)
+{
+    memset(x, 0, sizeof(*x));
+    x->out = out;
+    x->out_cap = out_cap;
+    x->probs = &work->probs;
+    x->err = err;
+}
+
+int xz_decode_stream(const uint8_t *in, size_t in_len, size_t *in_used, uint8_t *out,
+                     size_t out_cap, size_t *out_len, struct xz_work *work, struct domb_error *err)
+{
+    struct xz_ctx x;
+
+    xz_ctx_init(&x, out, out_cap, work, err);
+    *out_len = 0;
+    int ret = xz_stream(&x, in, in_len, in_used);
+    if (ret == 0)
+        *out_len = x.pos;
+    return ret;
+}
+
+int xz_decode(const uint8_t *in, size_t in_len, uint8_t *out, size_t out_cap, size_t *out_len,
+              struct xz_work *work, struct domb_error *err)
+{
+    struct xz_ctx x;
+    size_t p = 0, used = 0;
+
+    xz_ctx_init(&x, out, out_cap, work, err);
+    *out_len = 0;
+    for (;;) {
+        int ret = xz_stream(&x, in + p, in_len - p, &used);
+        if (ret)
+            return ret;
+        p += used;
+        size_t zeros = 0;
+        while (p + zeros < in_len && in[p + zeros] == 0)
+            zeros++;
+        if (zeros % 4 != 0)
+            return xz_fail(&x, XZ_ERR_STREAM_PADDING,
+                           "stream padding of %zu bytes at input offset %zu is not a multiple "
+                           "of 4",
+                           zeros, p);
+        p += zeros;
+        if (p == in_len)
+            break;
+        x.stream++;
+    }
+    *out_len = x.pos;
+    return 0;
+}
