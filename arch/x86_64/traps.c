@@ -86,7 +86,8 @@ void trap_handler(struct trap_frame *f)
         cr2 = boot_info.shared_info->vcpu_info[0].arch.cr2;
     printk("\n*** FAULT: vector %lu (%s) rip 0x%lx error 0x%lx cr2 0x%lx\n", f->vector,
            f->vector < 20 ? trap_names[f->vector] : "?", f->rip, f->error_code, cr2);
-    printk("    rsp 0x%lx rflags 0x%lx cs 0x%lx ss 0x%lx\n", f->rsp, f->rflags, f->cs, f->ss);
+    printk("    rsp 0x%lx rflags 0x%lx cs 0x%lx ss 0x%lx\n", f->rsp, f->rflags, f->cs & 0xffff,
+           f->ss & 0xffff);
     printk("    rax 0x%lx rbx 0x%lx rcx 0x%lx rdx 0x%lx\n", f->rax, f->rbx, f->rcx, f->rdx);
     printk("    rsi 0x%lx rdi 0x%lx rbp 0x%lx r8 0x%lx\n", f->rsi, f->rdi, f->rbp, f->r8);
     kernel_exit(KERNEL_EXIT_CRASH);
