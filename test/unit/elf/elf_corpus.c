@@ -1,0 +1,631 @@
+/* Valid and malformed ELF images for the loader's tests (see elf_corpus.h). */
+#include "elf_corpus.h"
+
+#include <builder/elf.h>
+#include <string.h>
+#include <xen/elfnote.h>
+
+/* Offset of field f of program header i in images from ew_build(). */
+#define PHF(i, f)  (64 + (i)*56 + (f))
+#define P_OFFSET   8
+#define P_FILESZ   32
+#define SHF(i, f)  (o->shoff + (i)*64 + (f))
+#define SH_OFFSET  24
+#define NOTE_PT    2 /* index of the PT_NOTE in the default image */
+#define PATCH(...) ew_put(o, __VA_ARGS__)
+
+/* ---- helpers -------------------------------------------------------------- */
+
+static void build(struct ew *w, struct ew_out *o)
+{
+    ew_build(w, o);
+}
+
+static void make_default(struct ew_out *o)
+{
+    struct ew w;
+
+    ew_init_default(&w);
+    build(&w, o);
+}
+
+/* Default image with one Xen note left out and a replacement appended. */
+static void with_u64(struct ew_out *o, uint32_t type, uint64_t v)
+{
+    struct ew w;
+
+    ew_init_default(&w);
+    w.notes_len = 0;
+    ew_default_notes(&w, EW_OMIT(type));
+    ew_note_u64(&w, type, v);
+    build(&w, o);
+}
+
+static void with_raw(struct ew_out *o, uint32_t type, const void *desc, uint32_t descsz)
+{
+    struct ew w;
+
+    ew_init_default(&w);
+    w.notes_len = 0;
+    ew_default_notes(&w, EW_OMIT(type));
+    if (desc)
+        ew_note(&w, type, desc, descsz);
+    build(&w, o);
+}
+
+static void with_str(struct ew_out *o, uint32_t type, const char *s)
+{
+    with_raw(o, type, s, s ? (uint32_t)strlen(s) + 1 : 0);
+}
+
+/* Default image with notes only in an SHT_NOTE section (no PT_NOTE). */
+static void make_sections_only(struct ew_out *o)
+{
+    struct ew w;
+
+    ew_init_default(&w);
+    w.nph = 2;
+    w.sec_notes = true;
+    build(&w, o);
+}
+
+static void make_with_sections(struct ew_out *o)
+{
+    struct ew w;
+
+    ew_init_default(&w);
+    w.sec_notes = true;
+    build(&w, o);
+}
+
+/* ---- header ---------------------------------------------------------------- */
+
+static void bad_truncated_header(struct ew_out *o)
+{
+    make_default(o);
+    o->size = 40;
+}
+static void bad_empty(struct ew_out *o)
+{
+    make_default(o);
+    o->size = 0;
+}
+static void bad_magic(struct ew_out *o)
+{
+    make_default(o);
+    o->buf[1] = 'X';
+}
+static void bad_class32(struct ew_out *o)
+{
+    make_default(o);
+    o->buf[4] = 1;
+}
+static void bad_big_endian(struct ew_out *o)
+{
+    make_default(o);
+    o->buf[5] = 2;
+}
+static void bad_ei_version(struct ew_out *o)
+{
+    make_default(o);
+    o->buf[6] = 0;
+}
+static void bad_e_version(struct ew_out *o)
+{
+    make_default(o);
+    PATCH(20, 2, 4);
+}
+static void bad_machine_i386(struct ew_out *o)
+{
+    make_default(o);
+    PATCH(18, 3, 2);
+}
+static void bad_type_dyn(struct ew_out *o)
+{
+    make_default(o);
+    PATCH(16, 3, 2);
+}
+static void bad_ehsize(struct ew_out *o)
+{
+    make_default(o);
+    PATCH(52, 52, 2);
+}
+static void bad_phentsize(struct ew_out *o)
+{
+    make_default(o);
+    PATCH(54, 32, 2);
+}
+static void bad_phnum_zero(struct ew_out *o)
+{
+    make_default(o);
+    PATCH(56, 0, 2);
+}
+static void bad_phnum_ffff(struct ew_out *o)
+{
+    make_default(o);
+    PATCH(56, 0xffff, 2);
+}
+static void bad_phoff_past_end(struct ew_out *o)
+{
+    make_default(o);
+    PATCH(32, o->size + 8, 8);
+}
+static void bad_phoff_wrap(struct ew_out *o)
+{
+    make_default(o);
+    PATCH(32, 0xffffffffffffffc8ULL, 8);
+}
+static void bad_phdrs_truncated(struct ew_out *o)
+{
+    make_default(o);
+    PATCH(56, 64, 2); /* 64 * 56 bytes from offset 64 pass the image's end */
+}
+static void bad_shentsize(struct ew_out *o)
+{
+    make_with_sections(o);
+    PATCH(58, 40, 2);
+}
+static void bad_shnum_absurd(struct ew_out *o)
+{
+    make_with_sections(o);
+    PATCH(60, 0xffff, 2);
+}
+static void bad_shoff_past_end(struct ew_out *o)
+{
+    make_with_sections(o);
+    PATCH(40, o->size, 8);
+}
+static void bad_shoff_wrap(struct ew_out *o)
+{
+    make_with_sections(o);
+    PATCH(40, 0xffffffffffffffc0ULL, 8);
+}
+
+/* ---- segments ------------------------------------------------------------- */
+
+static void bad_no_load(struct ew_out *o)
+{
+    make_default(o);
+    PATCH(PHF(0, 0), 0, 4); /* PT_NULL */
+    PATCH(PHF(1, 0), 0, 4);
+}
+static void bad_too_many_segments(struct ew_out *o)
+{
+    struct ew w;
+
+    ew_init_empty(&w);
+    w.e_entry = EW_ENTRY;
+    for (unsigned i = 0; i <= ELF_MAX_SEGMENTS; i++)
+        ew_load(&w, EW_TEXT + i * 0x20, 0x10, 0x10, EW_PF_R | EW_PF_X)->align = 0x10;
+    w.ph[w.nph++] = (struct ew_phdr){.type = EW_PT_NOTE};
+    ew_default_notes(&w, 0);
+    build(&w, o);
+}
+
+/* Default image with the data segment (program header 1) changed. */
+#define DATA_SEG_CASE(fn, stmt)                                                                    \
+    static void fn(struct ew_out *o)                                                               \
+    {                                                                                              \
+        struct ew w;                                                                               \
+        struct ew_phdr *p;                                                                         \
+                                                                                                   \
+        ew_init_default(&w);                                                                       \
+        p = &w.ph[1];                                                                              \
+        stmt;                                                                                      \
+        build(&w, o);                                                                              \
+    }
+
+DATA_SEG_CASE(bad_filesz_gt_memsz, (p->filesz = 0x2000, p->memsz = 0x1000))
+DATA_SEG_CASE(bad_seg_vaddr_wrap, (p->vaddr = p->paddr = 0xffffffffffffec00ULL))
+DATA_SEG_CASE(bad_seg_noncanonical, (p->vaddr = p->paddr = 0x0000900000000c00ULL))
+DATA_SEG_CASE(bad_seg_crosses_canonical, (p->vaddr = p->paddr = 0x00007ffffffffc00ULL))
+DATA_SEG_CASE(bad_seg_overlap, (p->vaddr = p->paddr = EW_TEXT + 0x1000))
+DATA_SEG_CASE(bad_seg_misaligned, (p->offset_delta = 0x10))
+DATA_SEG_CASE(bad_seg_align_not_pow2, (p->align = 0x3000))
+DATA_SEG_CASE(bad_seg_huge, (p->memsz = 0x50000000ULL))
+DATA_SEG_CASE(bad_span_huge, (p->vaddr = p->paddr = EW_VIRT_BASE + 0x60000c00ULL))
+DATA_SEG_CASE(bad_seg_hypervisor_hole, (p->vaddr = p->paddr = 0xffff800000100c00ULL))
+DATA_SEG_CASE(bad_paddr_mismatch, (p->paddr = 0x2c00))
+
+static void bad_seg_page0(struct ew_out *o)
+{
+    struct ew w;
+
+    ew_init_default(&w);
+    w.ph[0].vaddr = w.ph[0].paddr = 0x800;
+    build(&w, o);
+}
+static void bad_seg_offset_past_end(struct ew_out *o)
+{
+    make_default(o);
+    PATCH(PHF(1, P_OFFSET), o->size + 0x1000, 8);
+}
+static void bad_seg_offset_filesz_wrap(struct ew_out *o)
+{
+    make_default(o);
+    PATCH(PHF(1, P_OFFSET), 0ULL - EW_DATA_FILESZ, 8);
+}
+
+/* ---- note walk ------------------------------------------------------------ */
+
+static void bad_note_seg_oob(struct ew_out *o)
+{
+    make_default(o);
+    PATCH(PHF(NOTE_PT, P_OFFSET), o->size + 4, 8);
+}
+static void bad_note_seg_offset_wrap(struct ew_out *o)
+{
+    make_default(o);
+    PATCH(PHF(NOTE_PT, P_OFFSET), 0xfffffffffffffff0ULL, 8);
+}
+static void bad_note_offset_misaligned(struct ew_out *o)
+{
+    make_default(o);
+    PATCH(PHF(NOTE_PT, P_OFFSET), o->notes_off + 2, 8);
+}
+/* The first note (GNU build id) gets a bad namesz/descsz. */
+static void bad_note_namesz_huge(struct ew_out *o)
+{
+    make_default(o);
+    PATCH(o->notes_off, 0xfffffff0u, 4);
+}
+static void bad_note_namesz_wrap(struct ew_out *o)
+{
+    make_default(o);
+    PATCH(o->notes_off, 0xfffffffeu, 4); /* 12 + namesz + 3 wraps in 32 bits */
+}
+static void bad_note_descsz_huge(struct ew_out *o)
+{
+    make_default(o);
+    PATCH(o->notes_off + 4, 0x7fffffffu, 4);
+}
+static void bad_note_descsz_wrap(struct ew_out *o)
+{
+    make_default(o);
+    PATCH(o->notes_off + 4, 0xfffffffdu, 4); /* rounds up to 0 in 32 bits */
+}
+static void bad_note_truncated_header(struct ew_out *o)
+{
+    struct ew w;
+
+    ew_init_default(&w);
+    w.notes_len += 8; /* 8 stray bytes: not a whole note header */
+    build(&w, o);
+}
+static void bad_note_zero_loop(struct ew_out *o)
+{
+    struct ew w;
+
+    ew_init_default(&w);
+    w.notes_len += 1100 * 12; /* 1100 empty notes, each 12 bytes of zeros */
+    build(&w, o);
+}
+static void bad_note_bad_align(struct ew_out *o)
+{
+    struct ew w;
+
+    ew_init_default(&w);
+    w.note_align = 16;
+    build(&w, o);
+}
+static void bad_section_note_oob(struct ew_out *o)
+{
+    make_sections_only(o);
+    PATCH(SHF(1, SH_OFFSET), o->size + 16, 8);
+}
+static void bad_section_note_descsz_huge(struct ew_out *o)
+{
+    make_sections_only(o);
+    PATCH(o->notes_off + 4, 0x10000u, 4);
+}
+
+/* ---- note contents ------------------------------------------------------ */
+
+static void bad_note_numeric_size(struct ew_out *o)
+{
+    static const uint8_t two[2] = {0x34, 0x12};
+
+    with_raw(o, XEN_ELFNOTE_ENTRY, two, sizeof(two));
+}
+static void bad_supported_features_size(struct ew_out *o)
+{
+    static const uint8_t three[3] = {0, 8, 0};
+
+    with_raw(o, XEN_ELFNOTE_SUPPORTED_FEATURES, three, sizeof(three));
+}
+static void bad_note_duplicate(struct ew_out *o)
+{
+    struct ew w;
+
+    ew_init_default(&w);
+    ew_note_u64(&w, XEN_ELFNOTE_ENTRY, EW_ENTRY + 4);
+    build(&w, o);
+}
+static void bad_note_duplicate_string(struct ew_out *o)
+{
+    struct ew w;
+
+    ew_init_default(&w);
+    ew_note_str(&w, XEN_ELFNOTE_GUEST_OS, "other");
+    build(&w, o);
+}
+static void bad_not_xen(struct ew_out *o)
+{
+    struct ew w;
+    static const uint8_t id[4] = {1, 2, 3, 4};
+
+    ew_init_default(&w);
+    w.notes_len = 0;
+    ew_note_raw(&w, "GNU", 4, 3, id, sizeof(id));
+    ew_note_raw(&w, "XEN", 4, XEN_ELFNOTE_GUEST_OS, "domB", 5); /* wrong name: not ours */
+    build(&w, o);
+}
+static void bad_guest_os_missing(struct ew_out *o)
+{
+    with_str(o, XEN_ELFNOTE_GUEST_OS, NULL);
+}
+static void bad_guest_os_nonprintable(struct ew_out *o)
+{
+    with_str(o, XEN_ELFNOTE_GUEST_OS, "dom\001B");
+}
+static void bad_xen_version_wrong(struct ew_out *o)
+{
+    with_str(o, XEN_ELFNOTE_XEN_VERSION, "xen-2.0");
+}
+static void bad_xen_version_missing(struct ew_out *o)
+{
+    with_str(o, XEN_ELFNOTE_XEN_VERSION, NULL);
+}
+static void bad_loader_wrong(struct ew_out *o)
+{
+    with_str(o, XEN_ELFNOTE_LOADER, "elf");
+}
+static void bad_loader_missing_not_linux(struct ew_out *o)
+{
+    with_str(o, XEN_ELFNOTE_LOADER, NULL);
+}
+static void bad_pae_mode(struct ew_out *o)
+{
+    with_str(o, XEN_ELFNOTE_PAE_MODE, "maybe");
+}
+static void bad_string_unterminated_long(struct ew_out *o)
+{
+    char s[64];
+
+    memset(s, 'A', sizeof(s));
+    with_raw(o, XEN_ELFNOTE_GUEST_VERSION, s, sizeof(s));
+}
+static void bad_string_garbage_after_nul(struct ew_out *o)
+{
+    with_raw(o, XEN_ELFNOTE_GUEST_VERSION, "0.1\0XYZ", 7);
+}
+static void bad_string_nonprintable(struct ew_out *o)
+{
+    with_str(o, XEN_ELFNOTE_LOADER, "gen\177");
+}
+static void bad_features_unknown_required(struct ew_out *o)
+{
+    with_str(o, XEN_ELFNOTE_FEATURES, "pae_pgdir_above_4gb|!frobnicate");
+}
+static void bad_features_nonprintable(struct ew_out *o)
+{
+    with_str(o, XEN_ELFNOTE_FEATURES, "dom0\t");
+}
+
+/* ---- addresses ------------------------------------------------------------- */
+
+static void bad_virt_base_above_start(struct ew_out *o)
+{
+    with_u64(o, XEN_ELFNOTE_VIRT_BASE, EW_VIRT_BASE + 0x1000);
+}
+static void bad_virt_base_unaligned(struct ew_out *o)
+{
+    with_u64(o, XEN_ELFNOTE_VIRT_BASE, EW_VIRT_BASE - 0x10);
+}
+static void bad_paddr_offset_without_virt_base(struct ew_out *o)
+{
+    with_str(o, XEN_ELFNOTE_VIRT_BASE, NULL);
+}
+static void bad_paddr_offset_gt_virt_base(struct ew_out *o)
+{
+    with_u64(o, XEN_ELFNOTE_PADDR_OFFSET, EW_VIRT_BASE + 0x1000);
+}
+static void bad_entry_outside(struct ew_out *o)
+{
+    with_u64(o, XEN_ELFNOTE_ENTRY, EW_VIRT_BASE + 0x10000000);
+}
+static void bad_entry_non_exec(struct ew_out *o)
+{
+    with_u64(o, XEN_ELFNOTE_ENTRY, EW_DATA);
+}
+static void bad_entry_in_bss(struct ew_out *o)
+{
+    with_u64(o, XEN_ELFNOTE_ENTRY, EW_TEXT + EW_TEXT_FILESZ + 0x10);
+}
+static void bad_e_entry_outside_no_note(struct ew_out *o)
+{
+    with_str(o, XEN_ELFNOTE_ENTRY, NULL);
+    PATCH(24, 0, 8);
+}
+static void bad_hypercall_unaligned(struct ew_out *o)
+{
+    with_u64(o, XEN_ELFNOTE_HYPERCALL_PAGE, EW_HYPERCALL + 0x20);
+}
+static void bad_hypercall_outside(struct ew_out *o)
+{
+    with_u64(o, XEN_ELFNOTE_HYPERCALL_PAGE, EW_VIRT_BASE + 0x100000);
+}
+static void bad_hypercall_in_gap(struct ew_out *o)
+{
+    with_u64(o, XEN_ELFNOTE_HYPERCALL_PAGE, EW_VIRT_BASE + 0x2000);
+}
+static void bad_init_p2m_overlap(struct ew_out *o)
+{
+    with_u64(o, XEN_ELFNOTE_INIT_P2M, EW_VIRT_BASE + 0x2000);
+}
+static void bad_init_p2m_noncanonical(struct ew_out *o)
+{
+    with_u64(o, XEN_ELFNOTE_INIT_P2M, 0x0000800000000000ULL);
+}
+
+/* ---- the tables ----------------------------------------------------------- */
+
+#define BAD(n, code, msg)                                                                          \
+    {                                                                                              \
+#n, bad_##n, code, msg, 0                                                                  \
+    }
+#define FITS(n, fn, pages)                                                                         \
+    {                                                                                              \
+#n, fn, ELF_ERR_TOO_BIG_FOR_DOMAIN, "domain has", pages                                    \
+    }
+
+const struct elf_case elf_bad_cases[] = {
+    BAD(truncated_header, ELF_ERR_TOO_SMALL, "40 bytes"),
+    BAD(empty, ELF_ERR_TOO_SMALL, "0 bytes"),
+    BAD(magic, ELF_ERR_BAD_MAGIC, "7f 58 4c 46"),
+    BAD(class32, ELF_ERR_NOT_64BIT, "EI_CLASS is 1"),
+    BAD(big_endian, ELF_ERR_NOT_LITTLE_ENDIAN, "EI_DATA is 2"),
+    BAD(ei_version, ELF_ERR_BAD_VERSION, "0 / 1"),
+    BAD(e_version, ELF_ERR_BAD_VERSION, "1 / 2"),
+    BAD(machine_i386, ELF_ERR_NOT_X86_64, "e_machine is 3"),
+    BAD(type_dyn, ELF_ERR_NOT_EXEC, "e_type is 3"),
+    BAD(ehsize, ELF_ERR_BAD_EHSIZE, "e_ehsize is 52"),
+    BAD(phentsize, ELF_ERR_BAD_PHENTSIZE, "e_phentsize is 32"),
+    BAD(phnum_zero, ELF_ERR_TOO_MANY_PHDRS, "e_phnum is 0"),
+    BAD(phnum_ffff, ELF_ERR_TOO_MANY_PHDRS, "e_phnum is 65535"),
+    BAD(phoff_past_end, ELF_ERR_PHDR_OOB, "e_phoff"),
+    BAD(phoff_wrap, ELF_ERR_PHDR_OOB, "0xffffffffffffffc8"),
+    BAD(phdrs_truncated, ELF_ERR_PHDR_OOB, "64 entries"),
+    BAD(shentsize, ELF_ERR_BAD_SHENTSIZE, "e_shentsize is 40"),
+    BAD(shnum_absurd, ELF_ERR_TOO_MANY_SHDRS, "e_shnum is 65535"),
+    BAD(shoff_past_end, ELF_ERR_SHDR_OOB, "e_shoff"),
+    BAD(shoff_wrap, ELF_ERR_SHDR_OOB, "0xffffffffffffffc0"),
+    BAD(no_load, ELF_ERR_NO_LOAD, "PT_LOAD"),
+    BAD(too_many_segments, ELF_ERR_TOO_MANY_SEGMENTS, "program header 16"),
+    BAD(filesz_gt_memsz, ELF_ERR_SEG_FILESZ_GT_MEMSZ,
+        "program header 1: p_filesz 0x2000 exceeds p_memsz 0x1000"),
+    BAD(seg_offset_past_end, ELF_ERR_SEG_FILE_OOB, "program header 1"),
+    BAD(seg_offset_filesz_wrap, ELF_ERR_SEG_FILE_OOB, "p_offset 0xfffffffffffffe00"),
+    BAD(seg_vaddr_wrap, ELF_ERR_SEG_VADDR_WRAP, "program header 1: p_vaddr 0xffffffffffffec00"),
+    BAD(seg_noncanonical, ELF_ERR_SEG_NONCANONICAL, "0x900000000c00"),
+    BAD(seg_crosses_canonical, ELF_ERR_SEG_NONCANONICAL, "0x7ffffffffc00"),
+    BAD(seg_overlap, ELF_ERR_SEG_OVERLAP, "program headers 0 and 1"),
+    BAD(seg_misaligned, ELF_ERR_SEG_MISALIGNED, "program header 1"),
+    BAD(seg_align_not_pow2, ELF_ERR_SEG_MISALIGNED, "0x3000"),
+    BAD(seg_huge, ELF_ERR_SEG_HUGE, "p_memsz 0x50000000"),
+    BAD(span_huge, ELF_ERR_SEG_HUGE, "span"),
+    BAD(seg_hypervisor_hole, ELF_ERR_OVERLAP_RESERVED, "0xffff800000100c00"),
+    BAD(seg_page0, ELF_ERR_OVERLAP_RESERVED, "page 0"),
+    BAD(paddr_mismatch, ELF_ERR_PADDR_OFFSET, "p_paddr 0x2c00"),
+    BAD(note_seg_oob, ELF_ERR_NOTE_OOB, "program header 2"),
+    BAD(note_seg_offset_wrap, ELF_ERR_NOTE_OOB, "0xfffffffffffffff0"),
+    BAD(note_offset_misaligned, ELF_ERR_NOTE_BAD_ALIGN, "4-byte aligned"),
+    BAD(note_namesz_huge, ELF_ERR_NOTE_OOB, "namesz 0xfffffff0"),
+    BAD(note_namesz_wrap, ELF_ERR_NOTE_OOB, "namesz 0xfffffffe"),
+    BAD(note_descsz_huge, ELF_ERR_NOTE_OOB, "descsz 0x7fffffff"),
+    BAD(note_descsz_wrap, ELF_ERR_NOTE_OOB, "descsz 0xfffffffd"),
+    BAD(note_truncated_header, ELF_ERR_NOTE_OOB, "12-byte header"),
+    BAD(note_zero_loop, ELF_ERR_NOTE_TOO_MANY, "1024"),
+    BAD(note_bad_align, ELF_ERR_NOTE_BAD_ALIGN, "alignment 16"),
+    BAD(section_note_oob, ELF_ERR_NOTE_OOB, "section 1"),
+    BAD(section_note_descsz_huge, ELF_ERR_NOTE_OOB, "section 1"),
+    BAD(note_numeric_size, ELF_ERR_NOTE_BAD_SIZE, "ENTRY note has a 2-byte value"),
+    BAD(supported_features_size, ELF_ERR_NOTE_BAD_SIZE, "SUPPORTED_FEATURES"),
+    BAD(note_duplicate, ELF_ERR_NOTE_DUPLICATE, "ENTRY"),
+    BAD(note_duplicate_string, ELF_ERR_NOTE_DUPLICATE, "GUEST_OS"),
+    BAD(not_xen, ELF_ERR_NOT_XEN, "Xen"),
+    BAD(guest_os_missing, ELF_ERR_BAD_GUEST_OS, "missing"),
+    BAD(guest_os_nonprintable, ELF_ERR_BAD_GUEST_OS, "byte 3 is 0x01"),
+    BAD(xen_version_wrong, ELF_ERR_BAD_XEN_VERSION, "xen-2.0"),
+    BAD(xen_version_missing, ELF_ERR_BAD_XEN_VERSION, "XEN_VERSION"),
+    BAD(loader_wrong, ELF_ERR_BAD_LOADER, "\"elf\""),
+    BAD(loader_missing_not_linux, ELF_ERR_BAD_LOADER, "linux"),
+    BAD(pae_mode, ELF_ERR_BAD_PAE_MODE, "maybe"),
+    BAD(string_unterminated_long, ELF_ERR_STRING, "64 bytes"),
+    BAD(string_garbage_after_nul, ELF_ERR_STRING, "byte 4"),
+    BAD(string_nonprintable, ELF_ERR_STRING, "0x7f"),
+    BAD(features_unknown_required, ELF_ERR_FEATURES, "frobnicate"),
+    BAD(features_nonprintable, ELF_ERR_FEATURES, "0x09"),
+    BAD(virt_base_above_start, ELF_ERR_VIRT_BASE, "0xffffffff80001000"),
+    BAD(virt_base_unaligned, ELF_ERR_VIRT_BASE, "0xffffffff7ffffff0"),
+    BAD(paddr_offset_without_virt_base, ELF_ERR_PADDR_OFFSET, "without a VIRT_BASE"),
+    BAD(paddr_offset_gt_virt_base, ELF_ERR_PADDR_OFFSET, "larger than VIRT_BASE"),
+    BAD(entry_outside, ELF_ERR_ENTRY_OUTSIDE, "0xffffffff90000000"),
+    BAD(entry_non_exec, ELF_ERR_ENTRY_OUTSIDE, "not executable"),
+    BAD(entry_in_bss, ELF_ERR_ENTRY_OUTSIDE, "0xffffffff80000c10"),
+    BAD(e_entry_outside_no_note, ELF_ERR_ENTRY_OUTSIDE, "e_entry 0x0"),
+    BAD(hypercall_unaligned, ELF_ERR_HYPERCALL_PAGE, "not page-aligned"),
+    BAD(hypercall_outside, ELF_ERR_HYPERCALL_PAGE, "0xffffffff80100000"),
+    BAD(hypercall_in_gap, ELF_ERR_HYPERCALL_PAGE, "0xffffffff80002000"),
+    BAD(init_p2m_overlap, ELF_ERR_INIT_P2M, "inside the image"),
+    BAD(init_p2m_noncanonical, ELF_ERR_INIT_P2M, "0x800000000000"),
+    FITS(too_big_for_domain, make_default, 8),
+};
+const size_t elf_bad_case_count = sizeof(elf_bad_cases) / sizeof(elf_bad_cases[0]);
+
+/* ---- valid samples (seeds for the fuzzer; test_elf checks them in detail) -- */
+
+/* Linked low (2 MiB) so every numeric note fits in 4 bytes. */
+static void good_low_4byte(struct ew_out *o)
+{
+    const uint64_t base = 0x200000;
+    struct ew w;
+
+    ew_init_empty(&w);
+    w.e_entry = base + 0x800;
+    ew_load(&w, base + 0x800, 0x400, 0x1800, EW_PF_R | EW_PF_X);
+    ew_load(&w, base + 0x2c00, 0x200, 0x400, EW_PF_R | EW_PF_W);
+    w.ph[w.nph++] = (struct ew_phdr){.type = EW_PT_NOTE};
+    ew_default_notes(&w, EW_OMIT(XEN_ELFNOTE_VIRT_BASE) | EW_OMIT(XEN_ELFNOTE_PADDR_OFFSET) |
+                             EW_OMIT(XEN_ELFNOTE_ENTRY) | EW_OMIT(XEN_ELFNOTE_HYPERCALL_PAGE));
+    ew_note_u32(&w, XEN_ELFNOTE_VIRT_BASE, (uint32_t)base);
+    ew_note_u32(&w, XEN_ELFNOTE_PADDR_OFFSET, (uint32_t)base);
+    ew_note_u32(&w, XEN_ELFNOTE_ENTRY, (uint32_t)base + 0x800);
+    ew_note_u32(&w, XEN_ELFNOTE_HYPERCALL_PAGE, (uint32_t)base + 0x1000);
+    ew_note_u32(&w, XEN_ELFNOTE_INIT_P2M, 0x40000000);
+    build(&w, o);
+}
+
+/* Like Linux: PADDR_OFFSET 0, p_paddr = p_vaddr - VIRT_BASE, no LOADER. */
+static void good_linux_style(struct ew_out *o)
+{
+    struct ew w;
+
+    ew_init_default(&w);
+    for (unsigned i = 0; i < 2; i++)
+        w.ph[i].paddr = w.ph[i].vaddr - EW_VIRT_BASE;
+    w.notes_len = 0;
+    ew_default_notes(&w, EW_OMIT(XEN_ELFNOTE_PADDR_OFFSET) | EW_OMIT(XEN_ELFNOTE_LOADER) |
+                             EW_OMIT(XEN_ELFNOTE_GUEST_OS) | EW_OMIT(XEN_ELFNOTE_FEATURES));
+    ew_note_str(&w, XEN_ELFNOTE_GUEST_OS, "linux");
+    ew_note_str(&w, XEN_ELFNOTE_FEATURES, "!writable_page_tables|pae_pgdir_above_4gb");
+    ew_note_u64(&w, XEN_ELFNOTE_INIT_P2M, 0x8000000000ULL);
+    ew_note_u64(&w, XEN_ELFNOTE_MOD_START_PFN, 1);
+    ew_note_u64(&w, XEN_ELFNOTE_SUSPEND_CANCEL, 1);
+    build(&w, o);
+}
+
+#define GOOD(n, fn)                                                                                \
+    {                                                                                              \
+#n, fn, 0, NULL, 0                                                                         \
+    }
+
+const struct elf_case elf_good_cases[] = {
+    GOOD(default, make_default),
+    GOOD(sections_only, make_sections_only),
+    GOOD(with_sections, make_with_sections),
+    GOOD(low_4byte, good_low_4byte),
+    GOOD(linux_style, good_linux_style),
+};
+const size_t elf_good_case_count = sizeof(elf_good_cases) / sizeof(elf_good_cases[0]);
+
+const struct elf_case *elf_case_find(const char *name)
+{
+    for (size_t i = 0; i < elf_bad_case_count; i++)
+        if (strcmp(elf_bad_cases[i].name, name) == 0)
+            return &elf_bad_cases[i];
+    for (size_t i = 0; i < elf_good_case_count; i++)
+        if (strcmp(elf_good_cases[i].name, name) == 0)
+            return &elf_good_cases[i];
+    return NULL;
+}
