@@ -44,9 +44,9 @@ struct xenops {
 
     /*
      * One XEN_DOMCTL_* operation (HYPERVISOR_domctl). The caller fills
-     * op->cmd, op->domain and the union member; interface_version is filled
-     * by the implementation (XEN_DOMCTL_INTERFACE_VERSION; Xen answers
-     * -EACCES when it differs from the running hypervisor's). Results are
+     * op->cmd, op->domain, the union member and interface_version
+     * (XEN_DOMCTL_INTERFACE_VERSION; Xen answers -EACCES when it differs
+     * from the running hypervisor's). Results are
      * written back into *op as Xen does (createdomain's chosen id in
      * op->domain, getdomaininfo's fields). Only a privileged domain may
      * issue domctls. The builder uses: createdomain (domain 0 = "pick the

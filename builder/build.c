@@ -1,0 +1,590 @@
+/*
+ * PV64 domain construction (see builder/build.h and docs/builder.md).
+ */
+#include <builder/build.h>
+#include <domb/errno.h>
+
+/* Page-table entry bits. Upper levels and writable leaves get
+ * present|rw|user|accessed|dirty; page-table frames are mapped read-only
+ * (Xen refuses to pin a tree that maps one of its own tables writable).
+ * 64-bit PV kernels run in ring 3, so every level carries the user bit. */
+#define PTE_P       (1ULL << 0)
+#define PTE_RW      (1ULL << 1)
+#define PTE_US      (1ULL << 2)
+#define PTE_A       (1ULL << 5)
+#define PTE_D       (1ULL << 6)
+#define PTE_TABLE   (PTE_P | PTE_RW | PTE_US | PTE_A | PTE_D)
+#define PTE_LEAF_RW (PTE_P | PTE_RW | PTE_US | PTE_A | PTE_D)
+#define PTE_LEAF_RO (PTE_P | PTE_US | PTE_A)
+#define ENTRIES     512u
+#define MAX_ORDER   18u /* 1 GiB extents; Xen allows no more to anyone */
+#define RFLAGS_IF   (1ULL << 9)
+
+struct build {
+    const struct xenops *ops;
+    const struct builder_request *req;
+    struct builder_result *res;
+    struct domb_error *err;
+    const struct layout *lay;
+    enum builder_phase phase;
+    bool created;
+    domid_t domid;
+    unsigned int order;
+    uint64_t n_big, n_tail;     /* extents of 2^order pages, then single pages */
+    xen_pfn_t *ext;             /* n_big + n_tail base mfns (scratch) */
+    xen_pfn_t *batch;           /* XENOPS_MAP_BATCH_MAX mfns (scratch) */
+    vcpu_guest_context_t *ctxt; /* scratch: too big for a kernel stack */
+    void *scratch;
+    unsigned int scratch_pages;
+    void *mapped; /* the mapping window currently open */
+    unsigned int mapped_n;
+    xen_pfn_t shared_info_mfn;
+};
+
+static const char *const phase_names[BUILDER_PHASE_COUNT] = {
+    "create", "populate", "load", "page tables", "start", "cleanup",
+};
+
+const char *builder_phase_name(enum builder_phase phase)
+{
+    return phase < BUILDER_PHASE_COUNT ? phase_names[phase] : "?";
+}
+
+static uint64_t div_round_up(uint64_t a, uint64_t b)
+{
+    return a / b + (a % b != 0);
+}
+
+/* Machine frame of a guest pfn, from the populate results. */
+static xen_pfn_t mfn_of(const struct build *b, uint64_t pfn)
+{
+    uint64_t big_pages = b->n_big << b->order;
+    if (pfn < big_pages)
+        return b->ext[pfn >> b->order] + (pfn & ((1ULL << b->order) - 1));
+    return b->ext[b->n_big + (pfn - big_pages)];
+}
+
+static void count(struct build *b)
+{
+    b->res->hypercalls[b->phase]++;
+}
+
+static int do_domctl(struct build *b, uint32_t cmd, struct xen_domctl *op)
+{
+    op->cmd = cmd;
+    op->interface_version = XEN_DOMCTL_INTERFACE_VERSION;
+    op->domain = b->domid;
+    count(b);
+    return b->ops->domctl(b->ops->ctx, op);
+}
+
+static int fail(struct build *b, int rc, const char *what)
+{
+    return domb_error_set(b->err, rc, "%s failed for domain %u: error %d", what, b->domid, rc);
+}
+
+/* ---- request checks, layout and scratch ----------------------------------- */
+
+static int check_request(const struct builder_request *req, struct domb_error *err)
+{
+    if (!req->kernel)
+        return domb_error_set(err, -XEN_EINVAL, "no kernel image given");
+    if (req->mem_kib == 0 || req->mem_kib % 4 != 0)
+        return domb_error_set(err, -XEN_EINVAL,
+                              "memory size %llu KiB is not a positive multiple of 4 KiB",
+                              (unsigned long long)req->mem_kib);
+    if (req->ramdisk_size && !req->ramdisk)
+        return domb_error_set(err, -XEN_EINVAL, "ramdisk size given without ramdisk data");
+    if (req->cmdline && strnlen(req->cmdline, MAX_GUEST_CMDLINE) >= MAX_GUEST_CMDLINE)
+        return domb_error_set(err, -XEN_E2BIG, "command line longer than %d bytes",
+                              MAX_GUEST_CMDLINE - 1);
+    if (req->max_extent_order > MAX_ORDER)
+        return domb_error_set(err, -XEN_EINVAL, "extent order %u is above Xen's maximum %u",
+                              req->max_extent_order, MAX_ORDER);
+    if (req->domid >= DOMID_FIRST_RESERVED)
+        return domb_error_set(err, -XEN_EINVAL, "domain id %u is reserved", req->domid);
+    return 0;
+}
+
+static int plan(struct build *b)
+{
+    const struct elf_image *img = b->req->kernel;
+    struct layout_request lr = {
+        .virt_base = img->virt_base,
+        .kernel_start = img->virt_start,
+        .kernel_end = img->virt_end,
+        .ramdisk_size = b->req->ramdisk_size,
+        .nr_pages = b->req->mem_kib / 4,
+        .has_init_p2m = img->notes.has_init_p2m,
+        .init_p2m = img->notes.init_p2m,
+    };
+    int rc = layout_plan(&b->res->layout, &lr, b->err);
+    if (rc)
+        return rc;
+    return elf_check_fits(img, lr.nr_pages, layout_reserved_pages(b->lay), b->err);
+}
+
+static int alloc_scratch(struct build *b)
+{
+    uint64_t nr_pages = b->lay->nr_pages;
+    uint64_t batch_pages = div_round_up(XENOPS_MAP_BATCH_MAX * sizeof(xen_pfn_t), PAGE_SIZE);
+    uint64_t ctxt_pages = div_round_up(sizeof(vcpu_guest_context_t), PAGE_SIZE);
+    uint64_t ext_pages, total;
+    uint8_t *p;
+    int rc;
+
+    b->order = b->req->max_extent_order;
+    b->n_big = nr_pages >> b->order;
+    b->n_tail = nr_pages & ((1ULL << b->order) - 1);
+    ext_pages = div_round_up((b->n_big + b->n_tail) * sizeof(xen_pfn_t), PAGE_SIZE);
+    total = batch_pages + ctxt_pages + ext_pages;
+    if (total > UINT32_MAX)
+        return domb_error_set(b->err, -XEN_ENOMEM, "scratch for %llu pages is too large",
+                              (unsigned long long)nr_pages);
+    rc = b->ops->alloc_pages(b->ops->ctx, (unsigned int)total, &b->scratch);
+    if (rc)
+        return domb_error_set(b->err, rc, "cannot allocate %llu scratch pages: error %d",
+                              (unsigned long long)total, rc);
+    b->scratch_pages = (unsigned int)total;
+    p = b->scratch;
+    b->batch = (xen_pfn_t *)p;
+    b->ctxt = (vcpu_guest_context_t *)(p + batch_pages * PAGE_SIZE);
+    b->ext = (xen_pfn_t *)(p + (batch_pages + ctxt_pages) * PAGE_SIZE);
+    return 0;
+}
+
+/* ---- domain creation and memory ------------------------------------------- */
+
+static int create_domain(struct build *b)
+{
+    struct xen_domctl op;
+    uint32_t vcpus = b->req->max_vcpus ? b->req->max_vcpus : 1;
+    int rc;
+
+    memset(&op, 0, sizeof(op));
+    b->domid = b->req->domid;
+    op.u.createdomain.max_vcpus = vcpus;
+    op.u.createdomain.max_evtchn_port = 1023;
+    op.u.createdomain.max_grant_frames = -1;    /* Xen's default */
+    op.u.createdomain.max_maptrack_frames = -1; /* Xen's default */
+    op.u.createdomain.grant_opts = XEN_DOMCTL_GRANT_version(1);
+    memcpy(op.u.createdomain.handle, b->req->handle, sizeof(op.u.createdomain.handle));
+    rc = do_domctl(b, XEN_DOMCTL_createdomain, &op);
+    if (rc)
+        return fail(b, rc, "createdomain");
+    b->domid = op.domain;
+    b->created = true;
+
+    memset(&op, 0, sizeof(op));
+    op.u.max_vcpus.max = vcpus;
+    if ((rc = do_domctl(b, XEN_DOMCTL_max_vcpus, &op)))
+        return fail(b, rc, "max_vcpus");
+    memset(&op, 0, sizeof(op));
+    op.u.max_mem.max_memkb = b->req->mem_kib;
+    if ((rc = do_domctl(b, XEN_DOMCTL_max_mem, &op)))
+        return fail(b, rc, "max_mem");
+    memset(&op, 0, sizeof(op));
+    op.u.address_size.size = 64;
+    if ((rc = do_domctl(b, XEN_DOMCTL_set_address_size, &op)))
+        return fail(b, rc, "set_address_size");
+    return 0;
+}
+
+static int populate_call(struct build *b, xen_pfn_t *ext, uint64_t n, unsigned int order)
+{
+    struct xen_memory_reservation r;
+    long done;
+
+    if (n == 0)
+        return 0;
+    memset(&r, 0, sizeof(r));
+    set_xen_guest_handle(r.extent_start, ext);
+    r.nr_extents = n;
+    r.extent_order = order;
+    r.domid = b->domid;
+    count(b);
+    done = b->ops->memory_op(b->ops->ctx, XENMEM_populate_physmap, &r);
+    if (done == (long)n)
+        return 0;
+    return domb_error_set(b->err, done < 0 ? (int)done : -XEN_ENOMEM,
+                          "populate_physmap for domain %u: %ld of %llu extents of order %u "
+                          "(result %ld)",
+                          b->domid, done < 0 ? 0 : done, (unsigned long long)n, order, done);
+}
+
+/* All memory in the largest extents allowed, then single pages for the
+ * remainder: two calls at most. Each extent's guest pfn goes in, its base
+ * mfn comes back. */
+static int populate(struct build *b)
+{
+    uint64_t big_pages = b->n_big << b->order;
+    int rc;
+
+    for (uint64_t i = 0; i < b->n_big; i++)
+        b->ext[i] = i << b->order;
+    for (uint64_t j = 0; j < b->n_tail; j++)
+        b->ext[b->n_big + j] = big_pages + j;
+    rc = populate_call(b, b->ext, b->n_big, b->order);
+    if (rc)
+        return rc;
+    return populate_call(b, b->ext + b->n_big, b->n_tail, 0);
+}
+
+static int domain_info_and_ports(struct build *b)
+{
+    struct xen_domctl op;
+    evtchn_alloc_unbound_t ev;
+    int rc;
+
+    memset(&op, 0, sizeof(op));
+    rc = do_domctl(b, XEN_DOMCTL_getdomaininfo, &op);
+    if (rc)
+        return fail(b, rc, "getdomaininfo");
+    if (op.domain != b->domid) /* Xen 4.17 may answer for a later domain */
+        return domb_error_set(b->err, -XEN_ESRCH, "getdomaininfo: domain %u has vanished",
+                              b->domid);
+    b->shared_info_mfn = op.u.getdomaininfo.shared_info_frame;
+
+    ev = (evtchn_alloc_unbound_t){.dom = b->domid, .remote_dom = b->req->backend_domid};
+    count(b);
+    if ((rc = b->ops->evtchn_alloc_unbound(b->ops->ctx, &ev)))
+        return fail(b, rc, "xenstore event channel allocation");
+    b->res->store_port = ev.port;
+    ev = (evtchn_alloc_unbound_t){.dom = b->domid, .remote_dom = b->req->backend_domid};
+    count(b);
+    if ((rc = b->ops->evtchn_alloc_unbound(b->ops->ctx, &ev)))
+        return fail(b, rc, "console event channel allocation");
+    b->res->console_port = ev.port;
+    return 0;
+}
+
+/* ---- page contents -------------------------------------------------------- */
+
+static bool in_range(const struct layout_range *r, uint64_t pfn)
+{
+    return pfn >= r->pfn && pfn - r->pfn < r->pages;
+}
+
+static void write_start_info(struct build *b, void *dst)
+{
+    const struct layout *lay = b->lay;
+    const struct elf_image *img = b->req->kernel;
+    start_info_t *si = dst;
+    static const char magic[] = "xen-3.0-x86_64";
+
+    memcpy(si->magic, magic, sizeof(magic));
+    si->nr_pages = lay->nr_pages;
+    si->shared_info = b->shared_info_mfn << PAGE_SHIFT;
+    si->store_mfn = mfn_of(b, lay->xenstore.pfn);
+    si->store_evtchn = b->res->store_port;
+    si->console.domU.mfn = mfn_of(b, lay->console.pfn);
+    si->console.domU.evtchn = b->res->console_port;
+    si->pt_base = layout_pfn_va(lay, lay->main.pfn);
+    si->nr_pt_frames = lay->main.total;
+    si->mfn_list = lay->p2m_va;
+    if (b->req->ramdisk_size) {
+        bool by_pfn = img->notes.mod_start_pfn;
+        si->flags |= by_pfn ? SIF_MOD_START_PFN : 0;
+        si->mod_start = by_pfn ? lay->ramdisk.pfn : layout_pfn_va(lay, lay->ramdisk.pfn);
+        si->mod_len = b->req->ramdisk_size;
+    }
+    if (b->req->cmdline)
+        memcpy(si->cmd_line, b->req->cmdline, strlen(b->req->cmdline));
+    if (lay->p2m_separate) {
+        si->first_p2m_pfn = lay->p2m_seg.pfn;
+        si->nr_p2m_frames = lay->p2m_seg.pages;
+    }
+}
+
+/* Find which table a page-table pfn is: its level and slot. */
+static void table_identity(const struct layout *lay, uint64_t pfn, unsigned int *level,
+                           uint64_t *slot)
+{
+    const struct layout_tables *t = (pfn >= lay->main.pfn && pfn - lay->main.pfn < lay->main.total)
+                                        ? &lay->main
+                                        : &lay->p2m_map;
+    uint64_t idx = pfn - t->pfn;
+    for (unsigned int l = LAYOUT_LEVELS; l >= 1; l--) {
+        if (idx < t->nr[l]) {
+            *level = l;
+            *slot = t->first_slot[l] + idx;
+            return;
+        }
+        idx -= t->nr[l];
+    }
+}
+
+/* The guest pfn mapped at va by the bootstrap tables, or INVALID_FRAME. */
+static uint64_t pfn_at(const struct layout *lay, uint64_t va)
+{
+    if (va >= lay->main.va_start && va < lay->main.va_end)
+        return (va - lay->virt_base) >> PAGE_SHIFT;
+    if (lay->p2m_separate && va >= lay->p2m_map.va_start && va < lay->p2m_map.va_end)
+        return lay->p2m.pfn + ((va - lay->p2m_map.va_start) >> PAGE_SHIFT);
+    return INVALID_FRAME;
+}
+
+static void write_table(struct build *b, uint64_t pfn, uint64_t *t)
+{
+    const struct layout *lay = b->lay;
+    unsigned int level = 1;
+    uint64_t slot = 0;
+
+    table_identity(lay, pfn, &level, &slot);
+    for (unsigned int i = 0; i < ENTRIES; i++) {
+        uint64_t target;
+        t[i] = 0;
+        if (level > 1) {
+            target = layout_table_pfn(lay, level - 1, slot * ENTRIES + i);
+            if (target != INVALID_FRAME)
+                t[i] = ((uint64_t)mfn_of(b, target) << PAGE_SHIFT) | PTE_TABLE;
+            continue;
+        }
+        target = pfn_at(lay, layout_canonical((slot << 21) | ((uint64_t)i << PAGE_SHIFT)));
+        if (target != INVALID_FRAME)
+            t[i] = ((uint64_t)mfn_of(b, target) << PAGE_SHIFT) |
+                   (layout_is_table_pfn(lay, target) ? PTE_LEAF_RO : PTE_LEAF_RW);
+    }
+}
+
+static void write_p2m(struct build *b, uint64_t pfn, uint64_t *dst)
+{
+    uint64_t first = (pfn - b->lay->p2m.pfn) * ENTRIES;
+    for (unsigned int i = 0; i < ENTRIES; i++)
+        dst[i] = first + i < b->lay->nr_pages ? mfn_of(b, first + i) : 0;
+}
+
+static int fill_page(struct build *b, uint64_t pfn, uint8_t *dst)
+{
+    const struct layout *lay = b->lay;
+    if (in_range(&lay->kernel, pfn))
+        return elf_copy_out(b->req->kernel, layout_pfn_va(lay, pfn), dst, PAGE_SIZE);
+    memset(dst, 0, PAGE_SIZE);
+    if (in_range(&lay->ramdisk, pfn)) {
+        uint64_t off = (pfn - lay->ramdisk.pfn) * PAGE_SIZE, left = b->req->ramdisk_size - off;
+        memcpy(dst, (const uint8_t *)b->req->ramdisk + off, left < PAGE_SIZE ? left : PAGE_SIZE);
+    } else if (in_range(&lay->p2m, pfn)) {
+        write_p2m(b, pfn, (uint64_t *)dst);
+    } else if (pfn == lay->start_info.pfn) {
+        write_start_info(b, dst);
+    } else if (layout_is_table_pfn(lay, pfn)) {
+        write_table(b, pfn, (uint64_t *)dst);
+    }
+    /* xenstore, console and the boot stack stay zero */
+    return 0;
+}
+
+static int unmap_window(struct build *b)
+{
+    int rc;
+    if (!b->mapped)
+        return 0;
+    count(b);
+    rc = b->ops->unmap_foreign(b->ops->ctx, b->mapped, b->mapped_n);
+    if (rc && b->phase == BUILDER_PHASE_CLEANUP) {
+        count(b); /* a failed unmap while cleaning up is retried once */
+        rc = b->ops->unmap_foreign(b->ops->ctx, b->mapped, b->mapped_n);
+    }
+    if (rc == 0)
+        b->mapped = NULL;
+    return rc;
+}
+
+/* Write guest pfns [first, end) through windows of up to
+ * XENOPS_MAP_BATCH_MAX mapped frames: one map and one unmap per window. */
+static int write_pfns(struct build *b, uint64_t first, uint64_t end)
+{
+    for (uint64_t pfn = first; pfn < end;) {
+        unsigned int n =
+            end - pfn < XENOPS_MAP_BATCH_MAX ? (unsigned int)(end - pfn) : XENOPS_MAP_BATCH_MAX;
+        void *va;
+        int rc;
+        for (unsigned int i = 0; i < n; i++)
+            b->batch[i] = mfn_of(b, pfn + i);
+        count(b);
+        rc = b->ops->map_foreign(b->ops->ctx, b->domid, b->batch, n, &va);
+        if (rc)
+            return domb_error_set(b->err, rc,
+                                  "mapping %u frames of domain %u at pfn 0x%llx failed: error %d",
+                                  n, b->domid, (unsigned long long)pfn, rc);
+        b->mapped = va;
+        b->mapped_n = n;
+        for (unsigned int i = 0; i < n; i++) {
+            rc = fill_page(b, pfn + i, (uint8_t *)va + (uint64_t)i * PAGE_SIZE);
+            if (rc)
+                return domb_error_set(b->err, rc, "copying the kernel at pfn 0x%llx failed",
+                                      (unsigned long long)(pfn + i));
+        }
+        rc = unmap_window(b);
+        if (rc)
+            return fail(b, rc, "unmapping guest frames");
+        pfn += n;
+    }
+    return 0;
+}
+
+static int load(struct build *b)
+{
+    const struct layout *lay = b->lay;
+    int rc;
+
+    b->phase = BUILDER_PHASE_LOAD;
+    if ((rc = domain_info_and_ports(b)))
+        return rc;
+    if ((rc = write_pfns(b, lay->kernel.pfn, lay->pgtables.pfn)))
+        return rc;
+    if (lay->p2m_separate && (rc = write_pfns(b, lay->p2m.pfn, lay->p2m.pfn + lay->p2m.pages)))
+        return rc;
+    b->phase = BUILDER_PHASE_PAGETABLES;
+    if ((rc = write_pfns(b, lay->pgtables.pfn, lay->stack.pfn + 1)))
+        return rc;
+    if (lay->p2m_separate)
+        rc = write_pfns(b, lay->p2m_map.pfn, lay->p2m_map.pfn + lay->p2m_map.total);
+    return rc;
+}
+
+/* ---- start: hypercall page, pin, vCPU, grant table ------------------------ */
+
+static void fill_vcpu_context(struct build *b, xen_pfn_t l4_mfn)
+{
+    const struct layout *lay = b->lay;
+    vcpu_guest_context_t *c = b->ctxt;
+
+    memset(c, 0, sizeof(*c));
+    c->flags = VGCF_in_kernel | VGCF_online;
+    c->user_regs.rip = b->req->kernel->entry;
+    c->user_regs.rsp = layout_pfn_va(lay, lay->stack.pfn + 1);
+    c->user_regs.rsi = layout_pfn_va(lay, lay->start_info.pfn);
+    c->user_regs.rflags = RFLAGS_IF;
+    c->user_regs.cs = FLAT_KERNEL_CS;
+    /* ring 3 needs a usable stack segment: FLAT_KERNEL_SS, not the null DS */
+    c->user_regs.ss = FLAT_KERNEL_SS;
+    c->user_regs.ds = c->user_regs.es = FLAT_KERNEL_DS;
+    c->user_regs.fs = c->user_regs.gs = FLAT_KERNEL_DS;
+    c->kernel_ss = FLAT_KERNEL_SS;
+    c->kernel_sp = c->user_regs.rsp;
+    c->ctrlreg[3] = xen_pfn_to_cr3(l4_mfn);
+}
+
+static int start(struct build *b)
+{
+    const struct layout *lay = b->lay;
+    const struct elf_image *img = b->req->kernel;
+    xen_pfn_t l4 = mfn_of(b, lay->main.pfn);
+    struct xen_domctl op;
+    struct mmuext_op pin;
+    int rc;
+
+    b->phase = BUILDER_PHASE_START;
+    if (img->notes.has_hypercall_page) {
+        memset(&op, 0, sizeof(op));
+        op.u.hypercall_init.gmfn =
+            mfn_of(b, (img->notes.hypercall_page - lay->virt_base) >> PAGE_SHIFT);
+        if ((rc = do_domctl(b, XEN_DOMCTL_hypercall_init, &op)))
+            return fail(b, rc, "hypercall_init");
+    }
+    memset(&pin, 0, sizeof(pin));
+    pin.cmd = MMUEXT_PIN_L4_TABLE;
+    pin.arg1.mfn = l4;
+    count(b);
+    if ((rc = b->ops->mmuext_op(b->ops->ctx, &pin, 1, NULL, b->domid)))
+        return fail(b, rc, "pinning the L4 page table");
+
+    fill_vcpu_context(b, l4);
+    memset(&op, 0, sizeof(op));
+    op.u.vcpucontext.vcpu = 0;
+    set_xen_guest_handle(op.u.vcpucontext.ctxt, b->ctxt);
+    if ((rc = do_domctl(b, XEN_DOMCTL_setvcpucontext, &op)))
+        return fail(b, rc, "setvcpucontext");
+
+    count(b);
+    rc = b->ops->seed_grant_table(b->ops->ctx, b->domid, mfn_of(b, lay->console.pfn),
+                                  mfn_of(b, lay->xenstore.pfn), b->req->backend_domid);
+    if (rc)
+        return fail(b, rc, "seeding the grant table");
+    return 0;
+}
+
+/* ---- the whole build ------------------------------------------------------ */
+
+static void cleanup(struct build *b)
+{
+    b->phase = BUILDER_PHASE_CLEANUP;
+    unmap_window(b);
+    if (b->scratch)
+        b->ops->free_pages(b->ops->ctx, b->scratch, b->scratch_pages);
+    b->scratch = NULL;
+    if (b->created) {
+        struct xen_domctl op;
+        memset(&op, 0, sizeof(op));
+        /* destroydomain is retried once; Xen frees the frames itself */
+        if (do_domctl(b, XEN_DOMCTL_destroydomain, &op) != 0) {
+            memset(&op, 0, sizeof(op));
+            do_domctl(b, XEN_DOMCTL_destroydomain, &op);
+        }
+    }
+}
+
+int builder_build(const struct xenops *ops, const struct builder_request *req,
+                  struct builder_result *res, struct domb_error *err)
+{
+    struct build b = {.ops = ops, .req = req, .res = res, .err = err, .lay = &res->layout};
+    int rc;
+
+    memset(res, 0, sizeof(*res));
+    rc = check_request(req, err);
+    if (rc == 0)
+        rc = plan(&b);
+    if (rc == 0)
+        rc = alloc_scratch(&b);
+    if (rc == 0) {
+        b.phase = BUILDER_PHASE_CREATE;
+        rc = create_domain(&b);
+    }
+    if (rc == 0) {
+        b.phase = BUILDER_PHASE_POPULATE;
+        rc = populate(&b);
+    }
+    if (rc == 0)
+        rc = load(&b);
+    if (rc == 0)
+        rc = start(&b);
+    if (rc) {
+        cleanup(&b);
+        return rc;
+    }
+    res->domid = b.domid;
+    res->nr_pages = b.lay->nr_pages;
+    res->start_info_mfn = mfn_of(&b, b.lay->start_info.pfn);
+    res->console_mfn = mfn_of(&b, b.lay->console.pfn);
+    res->store_mfn = mfn_of(&b, b.lay->xenstore.pfn);
+    res->start_info_va = layout_pfn_va(b.lay, b.lay->start_info.pfn);
+    res->entry = req->kernel->entry;
+    ops->free_pages(ops->ctx, b.scratch, b.scratch_pages);
+    return 0;
+}
+
+static int simple_domctl(const struct xenops *ops, domid_t domid, uint32_t cmd, const char *what,
+                         struct domb_error *err)
+{
+    struct xen_domctl op;
+    int rc;
+    memset(&op, 0, sizeof(op));
+    op.cmd = cmd;
+    op.interface_version = XEN_DOMCTL_INTERFACE_VERSION;
+    op.domain = domid;
+    rc = ops->domctl(ops->ctx, &op);
+    if (rc)
+        return domb_error_set(err, rc, "%s of domain %u failed: error %d", what, domid, rc);
+    return 0;
+}
+
+int builder_unpause(const struct xenops *ops, domid_t domid, struct domb_error *err)
+{
+    return simple_domctl(ops, domid, XEN_DOMCTL_unpausedomain, "unpause", err);
+}
+
+int builder_destroy(const struct xenops *ops, domid_t domid, struct domb_error *err)
+{
+    return simple_domctl(ops, domid, XEN_DOMCTL_destroydomain, "destroy", err);
+}
