@@ -1,0 +1,142 @@
+/*
+ * ELF loader for PV64 guest kernels.
+ *
+ * The image is hostile until proven otherwise (Xen's XSA-55 is the catalogue
+ * of what goes wrong): elf_parse() checks every offset, size and count with
+ * overflow-safe unsigned arithmetic before anything else reads it, and
+ * rejects the image with a distinct elf_error code plus a sentence when a
+ * check fails. After a successful parse, struct elf_image describes the
+ * loadable segments and Xen notes and elf_copy_out() may be used freely.
+ *
+ * The parser never writes to the image and never allocates.
+ */
+#ifndef BUILDER_ELF_H
+#define BUILDER_ELF_H
+
+#include <domb/error.h>
+#include <domb/types.h>
+
+#define ELF_MAX_SEGMENTS 16  /* PT_LOAD segments accepted */
+#define ELF_MAX_PHDRS    64  /* program headers accepted */
+#define ELF_MAX_SHDRS    256 /* section headers walked for .note sections */
+#define ELF_NOTE_STR_MAX 32  /* longest string note kept (GUEST_OS, ...) */
+
+/* Every reason elf_parse() can reject an image. elf_error_name() gives a
+ * stable identifier ("ELF_ERR_PHDR_OOB") and the domb_error message says what
+ * exactly was wrong. Values are negative so they can be returned directly. */
+enum elf_error {
+    ELF_OK = 0,
+    ELF_ERR_TOO_SMALL = -1000,   /* shorter than an ELF header */
+    ELF_ERR_BAD_MAGIC,           /* not \x7fELF */
+    ELF_ERR_NOT_64BIT,           /* EI_CLASS != ELFCLASS64 */
+    ELF_ERR_NOT_LITTLE_ENDIAN,   /* EI_DATA != ELFDATA2LSB */
+    ELF_ERR_BAD_VERSION,         /* EI_VERSION / e_version != 1 */
+    ELF_ERR_NOT_X86_64,          /* e_machine != EM_X86_64 */
+    ELF_ERR_NOT_EXEC,            /* e_type != ET_EXEC */
+    ELF_ERR_BAD_EHSIZE,          /* e_ehsize wrong */
+    ELF_ERR_BAD_PHENTSIZE,       /* e_phentsize != sizeof(Elf64_Phdr) */
+    ELF_ERR_TOO_MANY_PHDRS,      /* e_phnum == 0 or > ELF_MAX_PHDRS */
+    ELF_ERR_PHDR_OOB,            /* program header table outside the image */
+    ELF_ERR_BAD_SHENTSIZE,       /* e_shentsize wrong while e_shnum != 0 */
+    ELF_ERR_TOO_MANY_SHDRS,      /* e_shnum > ELF_MAX_SHDRS */
+    ELF_ERR_SHDR_OOB,            /* section header table outside the image */
+    ELF_ERR_NO_LOAD,             /* no PT_LOAD segment */
+    ELF_ERR_TOO_MANY_SEGMENTS,   /* more than ELF_MAX_SEGMENTS PT_LOAD */
+    ELF_ERR_SEG_FILESZ_GT_MEMSZ, /* p_filesz > p_memsz */
+    ELF_ERR_SEG_FILE_OOB,        /* p_offset + p_filesz beyond the image (or wraps) */
+    ELF_ERR_SEG_VADDR_WRAP,      /* p_vaddr + p_memsz wraps */
+    ELF_ERR_SEG_NONCANONICAL,    /* segment not in canonical address space */
+    ELF_ERR_SEG_OVERLAP,         /* two PT_LOAD segments overlap in memory */
+    ELF_ERR_SEG_MISALIGNED,      /* p_vaddr and p_offset disagree mod page size */
+    ELF_ERR_SEG_HUGE,            /* memory span larger than ELF_MAX_SPAN */
+    ELF_ERR_NOTE_OOB,            /* a note header or its payload leaves its segment/section */
+    ELF_ERR_NOTE_BAD_ALIGN,      /* note section/segment misaligned or p_align unusable */
+    ELF_ERR_NOTE_BAD_SIZE,       /* a numeric Xen note whose descsz is not 4 or 8 */
+    ELF_ERR_NOTE_TOO_MANY,       /* more notes than any sane image has */
+    ELF_ERR_NOTE_DUPLICATE,      /* the same Xen note twice with different values */
+    ELF_ERR_NOT_XEN,             /* no Xen notes at all (not a PV kernel) */
+    ELF_ERR_BAD_GUEST_OS,        /* GUEST_OS missing or not printable */
+    ELF_ERR_BAD_XEN_VERSION,     /* XEN_VERSION not "xen-3.0" */
+    ELF_ERR_BAD_LOADER,          /* LOADER present and not "generic" */
+    ELF_ERR_BAD_PAE_MODE,        /* PAE_MODE present with an unknown value */
+    ELF_ERR_VIRT_BASE,           /* VIRT_BASE above the lowest segment or invalid */
+    ELF_ERR_PADDR_OFFSET,        /* PADDR_OFFSET larger than VIRT_BASE */
+    ELF_ERR_ENTRY_OUTSIDE,       /* entry point not inside an executable loaded byte */
+    ELF_ERR_HYPERCALL_PAGE,      /* hypercall page not a page-aligned, loaded, in-image page */
+    ELF_ERR_INIT_P2M,            /* INIT_P2M address non-canonical or overlaps the image */
+    ELF_ERR_FEATURES,            /* FEATURES string malformed / unknown feature */
+    ELF_ERR_STRING,              /* a string note with bytes after NUL or not printable */
+    ELF_ERR_OVERLAP_RESERVED,    /* image overlaps Xen's reserved hole or low page */
+    ELF_ERR_TOO_BIG_FOR_DOMAIN,  /* elf_check_fits(): image needs more memory than the domain has */
+    ELF_ERR_COUNT_END,
+};
+
+/* One PT_LOAD segment, validated. */
+struct elf_segment {
+    uint64_t vaddr;  /* p_vaddr */
+    uint64_t memsz;  /* p_memsz (>= filesz) */
+    uint64_t offset; /* p_offset within the image */
+    uint64_t filesz; /* p_filesz */
+    uint32_t flags;  /* PF_R|PF_W|PF_X */
+};
+
+/* The Xen notes (from PT_NOTE segments and SHT_NOTE sections), validated. */
+struct elf_xen_notes {
+    bool present; /* at least one Xen note was found */
+    bool has_entry, has_hypercall_page, has_virt_base, has_paddr_offset, has_init_p2m;
+    uint64_t entry;              /* XEN_ELFNOTE_ENTRY */
+    uint64_t hypercall_page;     /* XEN_ELFNOTE_HYPERCALL_PAGE (virtual) */
+    uint64_t virt_base;          /* XEN_ELFNOTE_VIRT_BASE (0 if absent) */
+    uint64_t paddr_offset;       /* XEN_ELFNOTE_PADDR_OFFSET (virt_base if absent) */
+    uint64_t init_p2m;           /* XEN_ELFNOTE_INIT_P2M: where the guest wants its p2m mapped */
+    bool mod_start_pfn;          /* XEN_ELFNOTE_MOD_START_PFN nonzero */
+    bool suspend_cancel;         /* XEN_ELFNOTE_SUSPEND_CANCEL nonzero */
+    uint32_t features_supported; /* XENFEAT_* bits from FEATURES + SUPPORTED_FEATURES */
+    uint32_t features_required;  /* XENFEAT_* bits marked '!' in FEATURES */
+    char guest_os[ELF_NOTE_STR_MAX]; /* NUL-terminated copies */
+    char xen_version[ELF_NOTE_STR_MAX];
+    char loader[ELF_NOTE_STR_MAX];
+    char pae_mode[ELF_NOTE_STR_MAX];
+    char guest_version[ELF_NOTE_STR_MAX];
+};
+
+struct elf_image {
+    const uint8_t *data; /* the image, borrowed */
+    uint64_t size;
+    uint64_t entry;      /* ENTRY note, else e_entry; validated */
+    uint64_t virt_base;  /* = notes.virt_base */
+    uint64_t virt_start; /* lowest p_vaddr, rounded down to a page */
+    uint64_t virt_end;   /* highest p_vaddr + p_memsz, rounded up to a page */
+    unsigned nr_segments;
+    struct elf_segment seg[ELF_MAX_SEGMENTS];
+    struct elf_xen_notes notes;
+};
+
+/* Largest virtual span of all PT_LOAD segments together that we accept. */
+#define ELF_MAX_SPAN (1ULL << 30)
+
+/*
+ * Parse and validate a PV64 kernel image. On success fills *img and returns 0.
+ * On failure returns one of enum elf_error and fills *err (may be NULL).
+ */
+int elf_parse(struct elf_image *img, const void *data, uint64_t size, struct domb_error *err);
+
+/*
+ * Check that the image fits a domain of nr_pages pages given `reserved_pages`
+ * pages the builder needs besides the image (ramdisk, p2m, start_info, page
+ * tables, stack). Returns 0 or ELF_ERR_TOO_BIG_FOR_DOMAIN.
+ */
+int elf_check_fits(const struct elf_image *img, uint64_t nr_pages, uint64_t reserved_pages,
+                   struct domb_error *err);
+
+/*
+ * Copy the image's bytes for virtual range [va, va+len) into dst: file bytes
+ * where a segment has them, zeros elsewhere (BSS and gaps). The range must lie
+ * within [virt_start, virt_end); returns 0 or -XEN_EINVAL.
+ */
+int elf_copy_out(const struct elf_image *img, uint64_t va, void *dst, uint64_t len);
+
+/* Stable identifier for an error code, e.g. "ELF_ERR_SEG_OVERLAP". */
+const char *elf_error_name(int code);
+
+#endif
