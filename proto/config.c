@@ -705,7 +705,7 @@ static int config_finish(struct config_parser *p, struct vm_config *cfg)
 }
 
 int config_parse(const char *text, size_t len, const char *file_name, struct vm_config *cfg,
-                 struct domb_error *err)
+                 struct config_lines *lines, struct domb_error *err)
 {
     struct config_parser p;
     int rc;
@@ -745,5 +745,15 @@ int config_parse(const char *text, size_t len, const char *file_name, struct vm_
             return config_fail(&p, "expected a key, found %s", here);
         }
     }
-    return config_finish(&p, cfg);
+    if ((rc = config_finish(&p, cfg)))
+        return rc;
+    if (lines) {
+        lines->name = p.slot_line[SLOT_NAME];
+        lines->kernel = p.slot_line[SLOT_KERNEL];
+        lines->ramdisk = p.slot_line[SLOT_RAMDISK];
+        lines->kernel_sha256 = p.slot_line[SLOT_KERNEL_SHA256];
+        lines->ramdisk_sha256 = p.slot_line[SLOT_RAMDISK_SHA256];
+        lines->domid = p.slot_line[SLOT_DOMID];
+    }
+    return 0;
 }

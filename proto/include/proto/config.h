@@ -19,10 +19,25 @@
 #include <proto/vm_config.h>
 
 /*
- * Parse text[0..len) (it need not be NUL-terminated) into *cfg. Returns 0, or
- * -XEN_EINVAL with err describing the first problem; *cfg is then undefined.
+ * Where some keys were set (line numbers, 0 when absent), for tools that
+ * report later problems (a missing kernel file, a hash mismatch) at the line
+ * that caused them.
+ */
+struct config_lines {
+    unsigned name;
+    unsigned kernel;
+    unsigned ramdisk;
+    unsigned kernel_sha256;
+    unsigned ramdisk_sha256;
+    unsigned domid;
+};
+
+/*
+ * Parse text[0..len) (it need not be NUL-terminated) into *cfg; lines may be
+ * NULL. Returns 0, or -XEN_EINVAL with err describing the first problem;
+ * *cfg is then undefined.
  */
 int config_parse(const char *text, size_t len, const char *file_name, struct vm_config *cfg,
-                 struct domb_error *err);
+                 struct config_lines *lines, struct domb_error *err);
 
 #endif

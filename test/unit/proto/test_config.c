@@ -13,7 +13,7 @@ static struct vm_config cfg;
 static void parse_ok(const char *text)
 {
     struct domb_error err;
-    int rc = config_parse(text, strlen(text), "web.cfg", &cfg, &err);
+    int rc = config_parse(text, strlen(text), "web.cfg", &cfg, NULL, &err);
 
     if (rc != 0)
         fail_msg("unexpected error: %s", err.msg);
@@ -24,14 +24,20 @@ static void parse_fails(const char *text, const char *expect)
 {
     struct domb_error err;
 
-    assert_int_equal(config_parse(text, strlen(text), "web.cfg", &cfg, &err), -XEN_EINVAL);
+    assert_int_equal(config_parse(text, strlen(text), "web.cfg", &cfg, NULL, &err), -XEN_EINVAL);
     assert_int_equal(err.code, -XEN_EINVAL);
     assert_string_equal(err.msg, expect);
 }
 
 static void config_minimal_defaults(void **state)
 {
-    parse_ok(BASE);
+    struct config_lines lines;
+    struct domb_error err;
+
+    assert_int_equal(config_parse(BASE, strlen(BASE), "web.cfg", &cfg, &lines, &err), 0);
+    assert_int_equal(lines.name, 1);
+    assert_int_equal(lines.kernel, 2);
+    assert_int_equal(lines.ramdisk, 0);
     assert_string_equal(cfg.name, "web");
     assert_string_equal(cfg.kernel, "web.elf");
     assert_string_equal(cfg.ramdisk, "");
@@ -213,7 +219,7 @@ static void config_nul_byte(void **state)
     struct domb_error err;
     static const char text[] = "name = \"a\"\0";
 
-    assert_int_equal(config_parse(text, sizeof(text), "web.cfg", &cfg, &err), -XEN_EINVAL);
+    assert_int_equal(config_parse(text, sizeof(text), "web.cfg", &cfg, NULL, &err), -XEN_EINVAL);
     assert_string_equal(err.msg, "web.cfg: file holds a NUL byte; is it a text file?");
 }
 
@@ -305,7 +311,7 @@ static void config_not_nul_terminated(void **state)
     static const char text[] = BASE "memory = 5";
     struct domb_error err;
 
-    assert_int_equal(config_parse(text, strlen(BASE), "web.cfg", &cfg, &err), 0);
+    assert_int_equal(config_parse(text, strlen(BASE), "web.cfg", &cfg, NULL, &err), 0);
     assert_int_equal(cfg.memory_mib, 128);
 }
 

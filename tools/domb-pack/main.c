@@ -1,0 +1,507 @@
+/*
+ * domb-pack: compile VM configurations into domB's boot archive.
+ *
+ *   domb-pack -o initrd.cpio [--mode startall|sequenced] [--no-relay]
+ *             [--when-done shutdown|wait|stay] CONFIG...
+ *   domb-pack --check CONFIG...
+ *   domb-pack --list initrd.cpio
+ *
+ * See docs/packing.md. Problems with a config are printed as
+ * "FILE:LINE: message" on stderr and make the tool exit with status 1.
+ */
+#include "cpio_write.h"
+
+#include <domb/errno.h>
+#include <domb/sha256.h>
+#include <errno.h>
+#include <getopt.h>
+#include <initrd/bootset.h>
+#include <initrd/cpio.h>
+#include <proto/config.h>
+#include <proto/manifest.h>
+#include <proto/spec.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define CONFIG_FILE_MAX  (1u << 20)
+#define IMAGE_FILE_MAX   0xffffffffu /* the largest size a newc header can state */
+#define ARCHIVE_FILE_MAX (1ull << 32)
+
+/* One kernel or ramdisk stored in the archive (stored once per content). */
+struct image {
+    char member[VM_PATH_MAX + 1];
+    uint8_t digest[SHA256_DIGEST_SIZE];
+    uint8_t *data;
+    size_t size;
+};
+
+struct pack_vm {
+    const char *config_path;
+    struct vm_config cfg;
+    struct config_lines lines;
+    char spec_member[MANIFEST_NAME_SIZE];
+};
+
+struct pack {
+    struct pack_vm vms[MANIFEST_MAX_VMS];
+    unsigned nr_vms;
+    struct image images[2 * MANIFEST_MAX_VMS];
+    unsigned nr_images;
+    bool failed;
+};
+
+static void report(const char *file, unsigned line, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void report(const char *file, unsigned line, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (line)
+        fprintf(stderr, "%s:%u: ", file, line);
+    else
+        fprintf(stderr, "%s: ", file);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+
+/* Read a whole file; returns 0 or an errno value (EFBIG when over max). */
+static int read_file(const char *path, size_t max, uint8_t **data, size_t *size)
+{
+    FILE *f = fopen(path, "rb");
+    uint8_t *buf = NULL;
+    size_t len = 0, cap = 0;
+    int rc = 0;
+
+    if (!f)
+        return errno;
+    for (;;) {
+        size_t n;
+
+        if (len == cap) {
+            uint8_t *p;
+
+            if (cap > max) {
+                rc = EFBIG;
+                break;
+            }
+            cap = cap ? cap * 2 : 65536;
+            p = realloc(buf, cap);
+            if (!p) {
+                rc = ENOMEM;
+                break;
+            }
+            buf = p;
+        }
+        n = fread(buf + len, 1, cap - len, f);
+        len += n;
+        if (n == 0) {
+            if (ferror(f))
+                rc = EIO;
+            break;
+        }
+    }
+    fclose(f);
+    if (rc == 0 && len > max)
+        rc = EFBIG;
+    if (rc) {
+        free(buf);
+        return rc;
+    }
+    *data = buf;
+    *size = len;
+    return 0;
+}
+
+/* Paths in a config are relative to the config file's directory. */
+static void resolve_path(const char *config_path, const char *path, char *out, size_t size)
+{
+    const char *slash = strrchr(config_path, '/');
+
+    if (path[0] == '/' || !slash)
+        snprintf(out, size, "%s", path);
+    else
+        snprintf(out, size, "%.*s/%s", (int)(slash - config_path), config_path, path);
+}
+
+static const char *base_name(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+
+    return slash ? slash + 1 : path;
+}
+
+/*
+ * Load one image named by a config, check its hash if the config gave one,
+ * and return the archive member it is stored as (shared with any earlier
+ * image of the same content).
+ */
+static struct image *pack_image(struct pack *pk, struct pack_vm *vm, const char *key,
+                                const char *path, unsigned line, unsigned hash_line, bool has_hash,
+                                const uint8_t *expect)
+{
+    char full[4096], hex[SHA256_HEX_LEN + 1];
+    uint8_t *data, digest[SHA256_DIGEST_SIZE];
+    size_t size;
+    struct image *img;
+    int rc;
+
+    resolve_path(vm->config_path, path, full, sizeof(full));
+    rc = read_file(full, IMAGE_FILE_MAX, &data, &size);
+    if (rc) {
+        report(vm->config_path, line, "%s '%s' cannot be read: %s", key, full,
+               rc == EFBIG ? "it is larger than 4 GiB" : strerror(rc));
+        return NULL;
+    }
+    sha256(data, size, digest);
+    if (has_hash && memcmp(digest, expect, SHA256_DIGEST_SIZE) != 0) {
+        sha256_to_hex(digest, hex);
+        report(vm->config_path, hash_line, "%s_sha256 does not match '%s' (its SHA-256 is %s)", key,
+               full, hex);
+        free(data);
+        return NULL;
+    }
+    for (unsigned i = 0; i < pk->nr_images; i++) {
+        if (memcmp(pk->images[i].digest, digest, SHA256_DIGEST_SIZE) == 0) {
+            free(data);
+            return &pk->images[i];
+        }
+    }
+
+    img = &pk->images[pk->nr_images++];
+    memcpy(img->digest, digest, SHA256_DIGEST_SIZE);
+    img->data = data;
+    img->size = size;
+    /* Keep the file's own name where possible; a suffix tells apart different contents. */
+    for (unsigned n = 1;; n++) {
+        bool taken = false;
+
+        if (n == 1)
+            snprintf(img->member, sizeof(img->member), BOOTSET_IMAGE_DIR "%.200s", base_name(full));
+        else
+            snprintf(img->member, sizeof(img->member), BOOTSET_IMAGE_DIR "%.200s.%u",
+                     base_name(full), n);
+        for (unsigned i = 0; i + 1 < pk->nr_images; i++)
+            taken |= strcmp(pk->images[i].member, img->member) == 0;
+        if (!taken)
+            break;
+    }
+    return img;
+}
+
+/* Parse one config and load its images; returns false after reporting. */
+static bool pack_config(struct pack *pk, const char *path)
+{
+    struct pack_vm *vm = &pk->vms[pk->nr_vms];
+    struct domb_error err;
+    uint8_t *text;
+    size_t len;
+    struct image *kernel, *ramdisk = NULL;
+    int rc;
+
+    if (pk->nr_vms == MANIFEST_MAX_VMS) {
+        report(path, 0, "too many configs; an archive holds at most %d VMs", MANIFEST_MAX_VMS);
+        return false;
+    }
+    memset(vm, 0, sizeof(*vm));
+    vm->config_path = path;
+    rc = read_file(path, CONFIG_FILE_MAX, &text, &len);
+    if (rc) {
+        report(path, 0, "cannot read: %s", rc == EFBIG ? "larger than 1 MiB" : strerror(rc));
+        return false;
+    }
+    rc = config_parse((const char *)text, len, path, &vm->cfg, &vm->lines, &err);
+    free(text);
+    if (rc) {
+        fprintf(stderr, "%s\n", err.msg);
+        return false;
+    }
+    for (unsigned i = 0; i < pk->nr_vms; i++) {
+        const struct pack_vm *other = &pk->vms[i];
+
+        if (strcmp(other->cfg.name, vm->cfg.name) == 0) {
+            report(path, vm->lines.name, "name '%s' is already used by %s", vm->cfg.name,
+                   other->config_path);
+            return false;
+        }
+        if (vm->cfg.domid && vm->cfg.domid == other->cfg.domid) {
+            report(path, vm->lines.domid, "domid %u is already used by %s", vm->cfg.domid,
+                   other->config_path);
+            return false;
+        }
+    }
+    kernel = pack_image(pk, vm, "kernel", vm->cfg.kernel, vm->lines.kernel, vm->lines.kernel_sha256,
+                        vm->cfg.has_kernel_sha256, vm->cfg.kernel_sha256);
+    if (!kernel)
+        return false;
+    if (vm->cfg.ramdisk[0]) {
+        ramdisk = pack_image(pk, vm, "ramdisk", vm->cfg.ramdisk, vm->lines.ramdisk,
+                             vm->lines.ramdisk_sha256, vm->cfg.has_ramdisk_sha256,
+                             vm->cfg.ramdisk_sha256);
+        if (!ramdisk)
+            return false;
+    }
+
+    /* The spec names archive members and always carries their hashes. */
+    snprintf(vm->cfg.kernel, sizeof(vm->cfg.kernel), "%s", kernel->member);
+    vm->cfg.has_kernel_sha256 = true;
+    memcpy(vm->cfg.kernel_sha256, kernel->digest, SHA256_DIGEST_SIZE);
+    if (ramdisk) {
+        snprintf(vm->cfg.ramdisk, sizeof(vm->cfg.ramdisk), "%s", ramdisk->member);
+        vm->cfg.has_ramdisk_sha256 = true;
+        memcpy(vm->cfg.ramdisk_sha256, ramdisk->digest, SHA256_DIGEST_SIZE);
+    }
+    {
+        char member[MANIFEST_NAME_SIZE];
+
+        snprintf(member, sizeof(member), BOOTSET_SPEC_DIR "%s.spec", vm->cfg.name);
+        memcpy(vm->spec_member, member, sizeof(member));
+    }
+    pk->nr_vms++;
+    return true;
+}
+
+static void pack_free(struct pack *pk)
+{
+    for (unsigned i = 0; i < pk->nr_images; i++)
+        free(pk->images[i].data);
+}
+
+static int write_archive(const char *out, const uint8_t *data, size_t len)
+{
+    char tmp[4096];
+    FILE *f;
+
+    snprintf(tmp, sizeof(tmp), "%s.tmp%d", out, (int)getpid());
+    f = fopen(tmp, "wb");
+    if (!f || fwrite(data, 1, len, f) != len || fclose(f) != 0) {
+        fprintf(stderr, "domb-pack: cannot write %s: %s\n", tmp, strerror(errno));
+        unlink(tmp);
+        return -1;
+    }
+    if (rename(tmp, out) != 0) {
+        fprintf(stderr, "domb-pack: cannot rename %s to %s: %s\n", tmp, out, strerror(errno));
+        unlink(tmp);
+        return -1;
+    }
+    return 0;
+}
+
+static int pack_write(struct pack *pk, const struct manifest *proto, const char *out)
+{
+    struct manifest m = *proto;
+    struct cpio_writer w;
+    uint8_t manifest_buf[MANIFEST_MAX_SIZE], spec_buf[SPEC_V1_SIZE];
+    struct domb_error err;
+    int n, rc = 0;
+
+    m.nr_vms = pk->nr_vms;
+    for (unsigned i = 0; i < pk->nr_vms; i++)
+        m.spec_names[i] = pk->vms[i].spec_member;
+    n = manifest_encode(&m, manifest_buf, sizeof(manifest_buf), &err);
+    if (n < 0) {
+        fprintf(stderr, "domb-pack: manifest: %s\n", err.msg);
+        return -1;
+    }
+
+    cpio_writer_init(&w);
+    cpio_writer_add_dir(&w, "domb");
+    cpio_writer_add_file(&w, BOOTSET_MANIFEST_NAME, manifest_buf, (size_t)n);
+    cpio_writer_add_dir(&w, "domb/specs");
+    for (unsigned i = 0; i < pk->nr_vms; i++) {
+        n = spec_encode(&pk->vms[i].cfg, spec_buf, sizeof(spec_buf), &err);
+        if (n < 0) {
+            report(pk->vms[i].config_path, 0, "%s", err.msg);
+            cpio_writer_free(&w);
+            return -1;
+        }
+        cpio_writer_add_file(&w, pk->vms[i].spec_member, spec_buf, (size_t)n);
+    }
+    cpio_writer_add_dir(&w, "domb/images");
+    for (unsigned i = 0; i < pk->nr_images; i++)
+        cpio_writer_add_file(&w, pk->images[i].member, pk->images[i].data, pk->images[i].size);
+    if (cpio_writer_finish(&w) != 0) {
+        fprintf(stderr, "domb-pack: out of memory\n");
+        rc = -1;
+    } else {
+        rc = write_archive(out, w.buf, w.len);
+    }
+    cpio_writer_free(&w);
+    return rc;
+}
+
+static int list_archive(const char *path)
+{
+    static struct bootset_vm vms[MANIFEST_MAX_VMS];
+    struct bootset set;
+    struct domb_error err;
+    struct cpio_iter it;
+    struct cpio_entry e;
+    uint8_t *data;
+    size_t len;
+    int rc;
+
+    rc = read_file(path, ARCHIVE_FILE_MAX, &data, &len);
+    if (rc) {
+        fprintf(stderr, "%s: cannot read: %s\n", path, strerror(rc));
+        return 1;
+    }
+    printf("%s: %zu bytes\n", path, len);
+    cpio_iter_init(&it, data, len);
+    while ((rc = cpio_next_entry(&it, &e, &err)) == 1)
+        printf("  %-40s %10zu%s\n", e.name, e.size,
+               (e.mode & CPIO_MODE_TYPE_MASK) == CPIO_MODE_DIRECTORY ? "  (directory)" : "");
+    if (rc < 0) {
+        fprintf(stderr, "%s: %s\n", path, err.msg);
+        free(data);
+        return 1;
+    }
+    rc = bootset_load(data, len, &set, vms, MANIFEST_MAX_VMS, &err);
+    if (rc) {
+        fprintf(stderr, "%s: %s\n", path, err.msg);
+        free(data);
+        return 1;
+    }
+    printf("manifest: mode %s, console relay %s, when done %s, %u VM(s)%s%s\n",
+           manifest_mode_name(set.manifest.mode),
+           set.manifest.flags & MANIFEST_FLAG_CONSOLE_RELAY ? "on" : "off",
+           manifest_when_done_name(set.manifest.when_done), set.nr_vms,
+           set.manifest.flags & MANIFEST_FLAG_FIRST_XENSTORE ? ", first is xenstore" : "",
+           set.manifest.flags & MANIFEST_FLAG_LAST_CONTROL ? ", last is control" : "");
+    for (uint32_t i = 0; i < set.nr_vms; i++) {
+        const struct bootset_vm *vm = &vms[i];
+        const struct vm_config *c = &vm->config;
+
+        if (vm->status) {
+            printf("  %u. %s: ERROR %s\n", i + 1, vm->spec_name, vm->error.msg);
+            continue;
+        }
+        char domid[16] = "any";
+
+        if (c->domid)
+            snprintf(domid, sizeof(domid), "%u", c->domid);
+        printf("  %u. %s: memory %u MiB (max %u), vcpus %u, domid %s, on_exit %s\n", i + 1, c->name,
+               c->memory_mib, c->maxmem_mib, c->vcpus, domid, vm_on_exit_name(c->on_exit));
+        printf("     kernel %s (%zu bytes)\n", c->kernel, vm->kernel_size);
+        if (vm->ramdisk)
+            printf("     ramdisk %s (%zu bytes)\n", c->ramdisk, vm->ramdisk_size);
+        if (c->cmdline[0])
+            printf("     cmdline \"%s\"\n", c->cmdline);
+        if (c->nr_iomem || c->nr_ioports || c->nr_irqs)
+            printf("     %u iomem, %u ioport range(s), %u irq(s)\n", c->nr_iomem, c->nr_ioports,
+                   c->nr_irqs);
+    }
+    free(data);
+    return set.nr_failed ? 1 : 0;
+}
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: domb-pack -o ARCHIVE [--mode startall|sequenced] [--no-relay]\n"
+               "                 [--when-done shutdown|wait|stay] CONFIG...\n"
+               "       domb-pack --check CONFIG...\n"
+               "       domb-pack --list ARCHIVE\n");
+}
+
+/* Index of `word` in names[0..count), or -1. */
+static int pick(const char *word, const char *(*name_of)(unsigned), unsigned count)
+{
+    for (unsigned i = 0; i < count; i++)
+        if (strcmp(word, name_of(i)) == 0)
+            return (int)i;
+    return -1;
+}
+
+static const char *mode_name(unsigned i)
+{
+    return manifest_mode_name((enum manifest_mode)i);
+}
+
+static const char *done_name(unsigned i)
+{
+    return manifest_when_done_name((enum manifest_when_done)i);
+}
+
+int main(int argc, char **argv)
+{
+    static struct pack pk;
+    static const struct option options[] = {
+        {"output", required_argument, NULL, 'o'}, {"mode", required_argument, NULL, 'm'},
+        {"no-relay", no_argument, NULL, 'n'},     {"when-done", required_argument, NULL, 'w'},
+        {"check", no_argument, NULL, 'c'},        {"list", no_argument, NULL, 'l'},
+        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
+    };
+    struct manifest m = {
+        .flags = MANIFEST_FLAG_CONSOLE_RELAY,
+        .mode = MANIFEST_MODE_STARTALL,
+        .when_done = MANIFEST_DONE_WAIT,
+    };
+    const char *out = NULL;
+    bool check = false, list = false;
+    int opt, v, rc = 0;
+
+    while ((opt = getopt_long(argc, argv, "o:h", options, NULL)) != -1) {
+        switch (opt) {
+        case 'o':
+            out = optarg;
+            break;
+        case 'm':
+            if ((v = pick(optarg, mode_name, MANIFEST_MODE_COUNT)) < 0) {
+                fprintf(stderr, "domb-pack: --mode must be startall or sequenced\n");
+                return 2;
+            }
+            m.mode = (enum manifest_mode)v;
+            break;
+        case 'n':
+            m.flags &= (uint16_t)~MANIFEST_FLAG_CONSOLE_RELAY;
+            break;
+        case 'w':
+            if ((v = pick(optarg, done_name, MANIFEST_DONE_COUNT)) < 0) {
+                fprintf(stderr, "domb-pack: --when-done must be shutdown, wait or stay\n");
+                return 2;
+            }
+            m.when_done = (enum manifest_when_done)v;
+            break;
+        case 'c':
+            check = true;
+            break;
+        case 'l':
+            list = true;
+            break;
+        case 'h':
+            usage(stdout);
+            return 0;
+        default:
+            usage(stderr);
+            return 2;
+        }
+    }
+    if (list) {
+        if (check || out || optind != argc - 1) {
+            usage(stderr);
+            return 2;
+        }
+        return list_archive(argv[optind]);
+    }
+    if (optind == argc || (check == (out != NULL))) {
+        usage(stderr);
+        return 2;
+    }
+
+    for (int i = optind; i < argc; i++)
+        if (!pack_config(&pk, argv[i]))
+            pk.failed = true;
+    if (pk.failed)
+        rc = 1;
+    else if (check)
+        printf("domb-pack: %u config(s) OK\n", pk.nr_vms);
+    else if (pack_write(&pk, &m, out) != 0)
+        rc = 1;
+    pack_free(&pk);
+    return rc;
+}
