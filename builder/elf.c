@@ -73,7 +73,7 @@ struct elf_ctx {
     uint32_t feat_supported, feat_required; /* from the FEATURES note */
     uint32_t supported_features;            /* from SUPPORTED_FEATURES */
     unsigned seg_phdr[ELF_MAX_SEGMENTS];    /* program header index of each segment */
-    uint64_t seg_paddr[ELF_MAX_SEGMENTS];   /* p_paddr of each segment */
+    uint64_t load_shift;                    /* VIRT_BASE - PADDR_OFFSET */
 };
 
 static uint64_t elf_load_le(const uint8_t *p, unsigned n)
@@ -186,14 +186,20 @@ static unsigned elf_phnum(const struct elf_ctx *c)
 
 /* ---- PT_LOAD segments ---------------------------------------------------- */
 
-/* Validate one PT_LOAD program header on its own and record it. */
+/*
+ * Validate one PT_LOAD program header on its own and record it. Like Xen's
+ * libelf (elf_load_binary, elf_xen_addr_calc_check), a segment is loaded at
+ * p_paddr + VIRT_BASE - PADDR_OFFSET, not at p_vaddr: Linux links its
+ * per-CPU segment at p_vaddr 0 and relies on this. For images linked with
+ * consistent addresses (ours, Mini-OS, Linux's other segments) the two agree.
+ */
 static int elf_add_segment(struct elf_ctx *c, unsigned i, const uint8_t *ph)
 {
     struct elf_image *img = c->img;
     struct elf_segment *s;
-    uint64_t off = elf_load_le(ph + 8, 8), va = elf_load_le(ph + 16, 8);
+    uint64_t off = elf_load_le(ph + 8, 8), paddr = elf_load_le(ph + 24, 8);
     uint64_t filesz = elf_load_le(ph + 32, 8), memsz = elf_load_le(ph + 40, 8);
-    uint64_t align = elf_load_le(ph + 48, 8), end, last, mod;
+    uint64_t align = elf_load_le(ph + 48, 8), va, end, last, mod;
 
     if (filesz > memsz)
         return domb_error_set(c->err, ELF_ERR_SEG_FILESZ_GT_MEMSZ,
@@ -207,10 +213,15 @@ static int elf_add_segment(struct elf_ctx *c, unsigned i, const uint8_t *ph)
                               (unsigned long long)c->size);
     if (memsz == 0)
         return 0; /* loads nothing; ld emits these for empty output sections */
+    if (add_overflows_u64(paddr, c->load_shift, &va))
+        return domb_error_set(c->err, ELF_ERR_SEG_VADDR_WRAP,
+                              "program header %u: p_paddr 0x%llx + VIRT_BASE - PADDR_OFFSET "
+                              "(0x%llx) wraps past the top of the address space",
+                              i, (unsigned long long)paddr, (unsigned long long)c->load_shift);
     if (add_overflows_u64(va, memsz, &end) || end > 0ULL - PAGE_SIZE)
         return domb_error_set(c->err, ELF_ERR_SEG_VADDR_WRAP,
-                              "program header %u: p_vaddr 0x%llx + p_memsz 0x%llx wraps past the "
-                              "top of the address space",
+                              "program header %u: load address 0x%llx + p_memsz 0x%llx wraps past "
+                              "the top of the address space",
                               i, (unsigned long long)va, (unsigned long long)memsz);
     last = end - 1;
     if (!elf_is_canonical(va) || !elf_is_canonical(last) ||
@@ -220,7 +231,7 @@ static int elf_add_segment(struct elf_ctx *c, unsigned i, const uint8_t *ph)
                               (unsigned long long)va, (unsigned long long)end);
     if (va < PAGE_SIZE)
         return domb_error_set(c->err, ELF_ERR_OVERLAP_RESERVED,
-                              "program header %u: p_vaddr 0x%llx is in virtual page 0", i,
+                              "program header %u: load address 0x%llx is in virtual page 0", i,
                               (unsigned long long)va);
     if (va < XEN_HOLE_END && end > XEN_HOLE_START)
         return domb_error_set(c->err, ELF_ERR_OVERLAP_RESERVED,
@@ -228,7 +239,7 @@ static int elf_add_segment(struct elf_ctx *c, unsigned i, const uint8_t *ph)
                               "[0x%llx, 0x%llx)",
                               i, (unsigned long long)va, (unsigned long long)end, XEN_HOLE_START,
                               XEN_HOLE_END);
-    /* gABI: p_vaddr == p_offset modulo p_align (0 and 1 mean no alignment).
+    /* gABI: address == p_offset modulo p_align (0 and 1 mean no alignment).
      * We only care up to the page size: that is what lets the file be mapped. */
     if (align > 1 && (align & (align - 1)) != 0)
         return domb_error_set(c->err, ELF_ERR_SEG_MISALIGNED,
@@ -236,11 +247,11 @@ static int elf_add_segment(struct elf_ctx *c, unsigned i, const uint8_t *ph)
                               (unsigned long long)align);
     mod = align > PAGE_SIZE ? PAGE_SIZE : (align ? align : 1);
     if ((va & (mod - 1)) != (off & (mod - 1)))
-        return domb_error_set(c->err, ELF_ERR_SEG_MISALIGNED,
-                              "program header %u: p_vaddr 0x%llx and p_offset 0x%llx differ modulo "
-                              "0x%llx",
-                              i, (unsigned long long)va, (unsigned long long)off,
-                              (unsigned long long)mod);
+        return domb_error_set(
+            c->err, ELF_ERR_SEG_MISALIGNED,
+            "program header %u: load address 0x%llx and p_offset 0x%llx differ modulo "
+            "0x%llx",
+            i, (unsigned long long)va, (unsigned long long)off, (unsigned long long)mod);
     if (memsz > ELF_MAX_SPAN)
         return domb_error_set(c->err, ELF_ERR_SEG_HUGE,
                               "program header %u: p_memsz 0x%llx is larger than the 0x%llx bytes "
@@ -252,7 +263,6 @@ static int elf_add_segment(struct elf_ctx *c, unsigned i, const uint8_t *ph)
                               ELF_MAX_SEGMENTS);
 
     c->seg_phdr[img->nr_segments] = i;
-    c->seg_paddr[img->nr_segments] = elf_load_le(ph + 24, 8);
     s = &img->seg[img->nr_segments++];
     s->vaddr = va;
     s->memsz = memsz;
@@ -648,12 +658,11 @@ static int elf_check_identity(struct elf_ctx *c)
     return 0;
 }
 
-/* Xen's elf_xen_addr_calc_check(), with p_vaddr as the load address. */
-static int elf_check_addresses(struct elf_ctx *c)
+/* Xen's elf_xen_addr_calc_check(), part 1: VIRT_BASE and PADDR_OFFSET, which
+ * decide where segments load. */
+static int elf_check_bases(struct elf_ctx *c)
 {
-    struct elf_image *img = c->img;
-    struct elf_xen_notes *n = &img->notes;
-    uint64_t shift;
+    struct elf_xen_notes *n = &c->img->notes;
 
     if (n->has_paddr_offset && !n->has_virt_base)
         return domb_error_set(c->err, ELF_ERR_PADDR_OFFSET,
@@ -664,29 +673,29 @@ static int elf_check_addresses(struct elf_ctx *c)
         n->virt_base = 0;
     if (!n->has_paddr_offset)
         n->paddr_offset = 0;
-    if (!elf_is_canonical(n->virt_base) || (n->virt_base & (PAGE_SIZE - 1)) != 0 ||
-        n->virt_base > img->virt_start)
+    if (!elf_is_canonical(n->virt_base) || (n->virt_base & (PAGE_SIZE - 1)) != 0)
         return domb_error_set(c->err, ELF_ERR_VIRT_BASE,
-                              "VIRT_BASE 0x%llx is not a canonical page address at or below the "
-                              "lowest segment 0x%llx",
-                              (unsigned long long)n->virt_base,
-                              (unsigned long long)img->virt_start);
+                              "VIRT_BASE 0x%llx is not a canonical, page-aligned address",
+                              (unsigned long long)n->virt_base);
     if (n->paddr_offset > n->virt_base)
         return domb_error_set(
             c->err, ELF_ERR_PADDR_OFFSET, "PADDR_OFFSET 0x%llx is larger than VIRT_BASE 0x%llx",
             (unsigned long long)n->paddr_offset, (unsigned long long)n->virt_base);
-    /* Xen loads a segment at p_paddr + VIRT_BASE - PADDR_OFFSET; we load at
-     * p_vaddr. Refuse images where the two disagree instead of guessing. */
-    shift = n->virt_base - n->paddr_offset;
-    for (unsigned i = 0; i < img->nr_segments; i++)
-        if (c->seg_paddr[i] + shift != img->seg[i].vaddr)
-            return domb_error_set(c->err, ELF_ERR_PADDR_OFFSET,
-                                  "program header %u: p_paddr 0x%llx + VIRT_BASE - PADDR_OFFSET "
-                                  "is 0x%llx, not p_vaddr 0x%llx",
-                                  c->seg_phdr[i], (unsigned long long)c->seg_paddr[i],
-                                  (unsigned long long)(c->seg_paddr[i] + shift),
-                                  (unsigned long long)img->seg[i].vaddr);
-    img->virt_base = n->virt_base;
+    c->load_shift = n->virt_base - n->paddr_offset;
+    c->img->virt_base = n->virt_base;
+    return 0;
+}
+
+/* Part 2, once the segments are known: the image starts at or above VIRT_BASE
+ * (pseudo-physical frame 0 is mapped at VIRT_BASE). */
+static int elf_check_virt_base(struct elf_ctx *c)
+{
+    const struct elf_image *img = c->img;
+
+    if (img->virt_base > img->virt_start)
+        return domb_error_set(
+            c->err, ELF_ERR_VIRT_BASE, "VIRT_BASE 0x%llx is above the lowest segment 0x%llx",
+            (unsigned long long)img->virt_base, (unsigned long long)img->virt_start);
     return 0;
 }
 
@@ -772,6 +781,12 @@ int elf_parse(struct elf_image *img, const void *data, uint64_t size, struct dom
     memset(img, 0, sizeof(*img));
     domb_error_clear(err);
     rc = elf_check_header(&c);
+    if (rc == 0)
+        rc = elf_walk_all_notes(&c);
+    if (rc == 0)
+        rc = elf_check_identity(&c);
+    if (rc == 0)
+        rc = elf_check_bases(&c);
     for (unsigned i = 0; rc == 0 && i < elf_phnum(&c); i++) {
         const uint8_t *ph = elf_phdr(&c, i);
 
@@ -781,11 +796,7 @@ int elf_parse(struct elf_image *img, const void *data, uint64_t size, struct dom
     if (rc == 0)
         rc = elf_check_segments(&c);
     if (rc == 0)
-        rc = elf_walk_all_notes(&c);
-    if (rc == 0)
-        rc = elf_check_identity(&c);
-    if (rc == 0)
-        rc = elf_check_addresses(&c);
+        rc = elf_check_virt_base(&c);
     if (rc == 0)
         rc = elf_check_entry(&c);
     if (rc == 0)
