@@ -225,7 +225,20 @@ DATA_SEG_CASE(bad_seg_align_not_pow2, (p->align = 0x3000))
 DATA_SEG_CASE(bad_seg_huge, (p->memsz = 0x50000000ULL))
 DATA_SEG_CASE(bad_span_huge, (p->vaddr = p->paddr = EW_VIRT_BASE + 0x60000c00ULL))
 DATA_SEG_CASE(bad_seg_hypervisor_hole, (p->vaddr = p->paddr = 0xffff800000100c00ULL))
-DATA_SEG_CASE(bad_paddr_mismatch, (p->paddr = 0x2c00))
+
+/* Linux-style (PADDR_OFFSET 0, load address = p_paddr + VIRT_BASE) with a
+ * p_paddr so high that the sum wraps. */
+static void bad_paddr_load_wrap(struct ew_out *o)
+{
+    struct ew w;
+
+    ew_init_default(&w);
+    w.ph[0].paddr = EW_TEXT - EW_VIRT_BASE;
+    w.ph[1].paddr = 0x0000800000000c00ULL;
+    w.notes_len = 0;
+    ew_default_notes(&w, EW_OMIT(XEN_ELFNOTE_PADDR_OFFSET));
+    build(&w, o);
+}
 
 static void bad_seg_page0(struct ew_out *o)
 {
@@ -416,7 +429,14 @@ static void bad_features_nonprintable(struct ew_out *o)
 
 static void bad_virt_base_above_start(struct ew_out *o)
 {
-    with_u64(o, XEN_ELFNOTE_VIRT_BASE, EW_VIRT_BASE + 0x1000);
+    struct ew w;
+
+    ew_init_default(&w);
+    w.notes_len = 0;
+    ew_default_notes(&w, EW_OMIT(XEN_ELFNOTE_VIRT_BASE) | EW_OMIT(XEN_ELFNOTE_PADDR_OFFSET));
+    ew_note_u64(&w, XEN_ELFNOTE_VIRT_BASE, EW_VIRT_BASE + 0x1000);
+    ew_note_u64(&w, XEN_ELFNOTE_PADDR_OFFSET, EW_VIRT_BASE + 0x1000);
+    build(&w, o);
 }
 static void bad_virt_base_unaligned(struct ew_out *o)
 {
@@ -506,7 +526,8 @@ const struct elf_case elf_bad_cases[] = {
         "program header 1: p_filesz 0x2000 exceeds p_memsz 0x1000"),
     BAD(seg_offset_past_end, ELF_ERR_SEG_FILE_OOB, "program header 1"),
     BAD(seg_offset_filesz_wrap, ELF_ERR_SEG_FILE_OOB, "p_offset 0xfffffffffffffe00"),
-    BAD(seg_vaddr_wrap, ELF_ERR_SEG_VADDR_WRAP, "program header 1: p_vaddr 0xffffffffffffec00"),
+    BAD(seg_vaddr_wrap, ELF_ERR_SEG_VADDR_WRAP,
+        "program header 1: load address 0xffffffffffffec00"),
     BAD(seg_noncanonical, ELF_ERR_SEG_NONCANONICAL, "0x900000000c00"),
     BAD(seg_crosses_canonical, ELF_ERR_SEG_NONCANONICAL, "0x7ffffffffc00"),
     BAD(seg_overlap, ELF_ERR_SEG_OVERLAP, "program headers 0 and 1"),
@@ -516,7 +537,7 @@ const struct elf_case elf_bad_cases[] = {
     BAD(span_huge, ELF_ERR_SEG_HUGE, "span"),
     BAD(seg_hypervisor_hole, ELF_ERR_OVERLAP_RESERVED, "0xffff800000100c00"),
     BAD(seg_page0, ELF_ERR_OVERLAP_RESERVED, "page 0"),
-    BAD(paddr_mismatch, ELF_ERR_PADDR_OFFSET, "p_paddr 0x2c00"),
+    BAD(paddr_load_wrap, ELF_ERR_SEG_VADDR_WRAP, "program header 1: p_paddr 0x800000000c00"),
     BAD(note_seg_oob, ELF_ERR_NOTE_OOB, "program header 2"),
     BAD(note_seg_offset_wrap, ELF_ERR_NOTE_OOB, "0xfffffffffffffff0"),
     BAD(note_offset_misaligned, ELF_ERR_NOTE_BAD_ALIGN, "4-byte aligned"),
@@ -592,6 +613,7 @@ static void good_linux_style(struct ew_out *o)
     struct ew w;
 
     ew_init_default(&w);
+    w.load_shift = EW_VIRT_BASE;
     for (unsigned i = 0; i < 2; i++)
         w.ph[i].paddr = w.ph[i].vaddr - EW_VIRT_BASE;
     w.notes_len = 0;
@@ -602,6 +624,22 @@ static void good_linux_style(struct ew_out *o)
     ew_note_u64(&w, XEN_ELFNOTE_INIT_P2M, 0x8000000000ULL);
     ew_note_u64(&w, XEN_ELFNOTE_MOD_START_PFN, 1);
     ew_note_u64(&w, XEN_ELFNOTE_SUSPEND_CANCEL, 1);
+    build(&w, o);
+}
+
+/* Linux's per-CPU segment: p_vaddr 0, loaded at p_paddr + VIRT_BASE. */
+static void good_linux_percpu(struct ew_out *o)
+{
+    struct ew w;
+
+    ew_init_default(&w);
+    w.load_shift = EW_VIRT_BASE;
+    w.ph[0].paddr = EW_TEXT - EW_VIRT_BASE;
+    w.ph[1].paddr = EW_DATA - EW_VIRT_BASE;
+    w.ph[1].vaddr = 0;
+    w.notes_len = 0;
+    ew_default_notes(&w, EW_OMIT(XEN_ELFNOTE_PADDR_OFFSET));
+    ew_note_u64(&w, XEN_ELFNOTE_PADDR_OFFSET, 0);
     build(&w, o);
 }
 
@@ -616,6 +654,7 @@ const struct elf_case elf_good_cases[] = {
     GOOD(with_sections, make_with_sections),
     GOOD(low_4byte, good_low_4byte),
     GOOD(linux_style, good_linux_style),
+    GOOD(linux_percpu, good_linux_percpu),
 };
 const size_t elf_good_case_count = sizeof(elf_good_cases) / sizeof(elf_good_cases[0]);
 

@@ -147,8 +147,9 @@ void ew_build(const struct ew *w, struct ew_out *o)
             o->ph_off[i] = o->notes_off;
             continue;
         }
-        /* Lowest offset >= cur congruent to vaddr modulo the alignment. */
-        o->ph_off[i] = cur + ((p->vaddr - cur) & (mod - 1)) + p->offset_delta;
+        /* Lowest offset >= cur congruent to the load address modulo the
+         * alignment (load_shift is page-aligned, so p_paddr will do). */
+        o->ph_off[i] = cur + ((p->paddr - cur) & (mod - 1)) + p->offset_delta;
         if (p->filesz > (64u << 20))
             ew_fail("segment too large for a test image");
         cur = o->ph_off[i] + p->filesz;
@@ -192,7 +193,7 @@ void ew_build(const struct ew *w, struct ew_out *o)
         ew_put(o, at + 48, note ? w->note_align : p->align, 8);
         if (p->type == EW_PT_LOAD)
             for (uint64_t b = 0; b < p->filesz; b++)
-                o->buf[o->ph_off[i] + b] = ew_pattern(p->vaddr + b);
+                o->buf[o->ph_off[i] + b] = ew_pattern(p->paddr + w->load_shift + b);
     }
     if (nsh) {
         uint64_t at = o->shoff + SHDR_SIZE; /* entry 0 stays SHN_UNDEF (zeros) */

@@ -45,6 +45,7 @@ struct ew {
     struct ew_phdr ph[EW_MAX_PHDRS]; /* PT_NOTE entries cover the notes blob */
     bool sec_notes;                  /* also describe the notes in an SHT_NOTE section */
     uint64_t note_align;             /* p_align / sh_addralign of the notes (default 4) */
+    uint64_t load_shift; /* VIRT_BASE - PADDR_OFFSET: where p_paddr loads (for the pattern) */
     size_t notes_len;
     uint8_t notes[EW_NOTES_MAX];
 };
@@ -60,7 +61,8 @@ struct ew_out {
 /* Bits for ew_default_notes(): which Xen notes to leave out. */
 #define EW_OMIT(type) (1u << (type))
 
-/* Byte the writer stores at virtual address va of a PT_LOAD segment. */
+/* Byte the writer stores for load address va (p_paddr + load_shift) of a
+ * PT_LOAD segment. */
 uint8_t ew_pattern(uint64_t va);
 
 void ew_init_empty(struct ew *w);

@@ -17,6 +17,14 @@
 
 /* ---- helpers ---------------------------------------------------------------- */
 
+static uint64_t elf_load_u64_at(const uint8_t *p, size_t off)
+{
+    uint64_t v;
+
+    memcpy(&v, p + off, sizeof(v));
+    return v;
+}
+
 static int parse(struct elf_image *img, const struct ew_out *o, struct domb_error *err)
 {
     int rc = elf_parse(img, o->buf, o->size, err);
@@ -349,6 +357,28 @@ static void test_linux_style_image(void **state)
                                                        (1u << XENFEAT_dom0));
     assert_true(img.notes.mod_start_pfn);
     assert_true(img.notes.suspend_cancel);
+    assert_int_equal(img.seg[0].vaddr, EW_TEXT); /* p_paddr + VIRT_BASE - 0 */
+    check_copy(&img, img.virt_start, img.virt_end - img.virt_start);
+    free(o.buf);
+}
+
+/* Linux links its per-CPU segment at p_vaddr 0; Xen (and we) load segments at
+ * p_paddr + VIRT_BASE - PADDR_OFFSET. */
+static void test_linux_percpu_segment_loads_at_paddr(void **state)
+{
+    const struct elf_case *c = elf_case_find("linux_percpu");
+    struct ew_out o;
+    struct elf_image img;
+    struct domb_error err;
+
+    (void)state;
+    c->make(&o);
+    assert_int_equal(elf_load_u64_at(o.buf, 64 + 56 + 16), 0); /* p_vaddr of segment 1 */
+    assert_int_equal(parse(&img, &o, &err), 0);
+    assert_int_equal(img.nr_segments, 2);
+    assert_int_equal(img.seg[1].vaddr, EW_DATA);
+    assert_int_equal(img.virt_start, EW_VIRT_BASE);
+    check_copy(&img, img.virt_start, img.virt_end - img.virt_start);
     free(o.buf);
 }
 
@@ -802,10 +832,10 @@ static void test_bad_seg_page0(void **state)
     (void)state;
     check_named("seg_page0");
 }
-static void test_bad_paddr_mismatch(void **state)
+static void test_bad_paddr_load_wrap(void **state)
 {
     (void)state;
-    check_named("paddr_mismatch");
+    check_named("paddr_load_wrap");
 }
 static void test_bad_note_seg_oob(void **state)
 {
@@ -1035,6 +1065,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_numeric_notes_4_bytes),
     cmocka_unit_test(test_numeric_notes_8_bytes),
     cmocka_unit_test(test_linux_style_image),
+    cmocka_unit_test(test_linux_percpu_segment_loads_at_paddr),
     cmocka_unit_test(test_multiple_segments_and_bss),
     cmocka_unit_test(test_image_larger_than_4mib),
     cmocka_unit_test(test_notes_aligned_8),
@@ -1084,7 +1115,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_bad_span_huge),
     cmocka_unit_test(test_bad_seg_hypervisor_hole),
     cmocka_unit_test(test_bad_seg_page0),
-    cmocka_unit_test(test_bad_paddr_mismatch),
+    cmocka_unit_test(test_bad_paddr_load_wrap),
     cmocka_unit_test(test_bad_note_seg_oob),
     cmocka_unit_test(test_bad_note_seg_offset_wrap),
     cmocka_unit_test(test_bad_note_offset_misaligned),
