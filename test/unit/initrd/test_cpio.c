@@ -236,7 +236,8 @@ static void cpio_entry_limit(void **state)
 }
 
 int main(int argc, char **argv);
-/* clang-format off: one case per line, so the build registers each with ctest */
+/* One case per line: the build registers each line's case with ctest. */
+/* clang-format off */
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup_teardown(cpio_iterates_entries, setup, teardown),
     cmocka_unit_test_setup_teardown(cpio_find_files, setup, teardown),

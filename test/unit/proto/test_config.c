@@ -316,7 +316,8 @@ static void config_not_nul_terminated(void **state)
 }
 
 int main(int argc, char **argv);
-/* clang-format off: one case per line, so the build registers each with ctest */
+/* One case per line: the build registers each line's case with ctest. */
+/* clang-format off */
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test(config_minimal_defaults),
     cmocka_unit_test(config_full_file),

@@ -127,7 +127,8 @@ static void sha256_random_vs_sha256sum(void **state)
 }
 
 int main(int argc, char **argv);
-/* clang-format off: one case per line, so the build registers each with ctest */
+/* One case per line: the build registers each line's case with ctest. */
+/* clang-format off */
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test(sha256_empty),
     cmocka_unit_test(sha256_abc),

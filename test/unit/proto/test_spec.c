@@ -347,14 +347,21 @@ static void manifest_roles(void **state)
 }
 
 int main(int argc, char **argv);
-/* clang-format off: one case per line, so the build registers each with ctest */
+/* One case per line: the build registers each line's case with ctest. */
+/* clang-format off */
 static const struct CMUnitTest tests[] = {
-    cmocka_unit_test(spec_round_trip),          cmocka_unit_test(spec_round_trip_minimal),
-    cmocka_unit_test(spec_encode_rejects),      cmocka_unit_test(spec_rejects_header),
-    cmocka_unit_test(spec_rejects_strings),     cmocka_unit_test(spec_rejects_counts),
-    cmocka_unit_test(spec_rejects_values),      cmocka_unit_test(spec_rejects_hash_flags),
-    cmocka_unit_test(manifest_round_trip),      cmocka_unit_test(manifest_rejects_header),
-    cmocka_unit_test(manifest_rejects_entries), cmocka_unit_test(manifest_roles),
+    cmocka_unit_test(spec_round_trip),
+    cmocka_unit_test(spec_round_trip_minimal),
+    cmocka_unit_test(spec_encode_rejects),
+    cmocka_unit_test(spec_rejects_header),
+    cmocka_unit_test(spec_rejects_strings),
+    cmocka_unit_test(spec_rejects_counts),
+    cmocka_unit_test(spec_rejects_values),
+    cmocka_unit_test(spec_rejects_hash_flags),
+    cmocka_unit_test(manifest_round_trip),
+    cmocka_unit_test(manifest_rejects_header),
+    cmocka_unit_test(manifest_rejects_entries),
+    cmocka_unit_test(manifest_roles),
 };
 /* clang-format on */
 DOMB_TEST_MAIN(tests)
