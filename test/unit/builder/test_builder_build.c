@@ -1,0 +1,499 @@
+/*
+ * Full builds of generated PV64 kernels against the simulated hypervisor:
+ * every build passes the guest model check; every call of a build can fail
+ * and the build still cleans up completely; the hypercall budget is tight.
+ */
+#include "domb_test.h"
+#include "elf/elf_writer.h"
+#include "guest_check.h"
+
+#include <domb/errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <xen/elfnote.h>
+
+#define MIB (1ULL << 20)
+
+struct kernel_opts {
+    uint64_t text_size; /* bytes of code (>= 4 KiB: holds the hypercall page) */
+    bool init_p2m;
+    uint64_t init_p2m_va;
+    bool mod_start_pfn;
+};
+
+struct kernel {
+    struct ew_out out;
+    struct elf_image img;
+};
+
+/* A PV64 kernel like ours: VIRT_BASE 0xffffffff80000000, text from
+ * EW_TEXT with the entry and the hypercall page, then data + BSS starting
+ * mid-page. */
+static void make_kernel(struct kernel *k, const struct kernel_opts *o)
+{
+    static struct ew w; /* large; tests run one at a time */
+    uint64_t text = o->text_size < 0x1000 ? 0x1000 : o->text_size;
+    uint64_t data = ((EW_TEXT + text + 0xfff) & ~0xfffULL) + 0x400;
+    struct domb_error err;
+
+    ew_init_empty(&w);
+    w.e_entry = EW_ENTRY;
+    ew_load(&w, EW_TEXT, text, text, EW_PF_R | EW_PF_X);
+    ew_load(&w, data, 0x300, 0x3000, EW_PF_R | EW_PF_W);
+    w.ph[w.nph++] = (struct ew_phdr){.type = EW_PT_NOTE, .flags = EW_PF_R};
+    ew_default_notes(&w, 0);
+    if (o->init_p2m)
+        ew_note_u64(&w, XEN_ELFNOTE_INIT_P2M, o->init_p2m_va ? o->init_p2m_va : 0x8000000000ULL);
+    if (o->mod_start_pfn)
+        ew_note_u32(&w, XEN_ELFNOTE_MOD_START_PFN, 1);
+    ew_build(&w, &k->out);
+    if (elf_parse(&k->img, k->out.buf, k->out.size, &err) != 0) {
+        fprintf(stderr, "test kernel rejected: %s\n", err.msg);
+        fail();
+    }
+}
+
+static void free_kernel(struct kernel *k)
+{
+    free(k->out.buf);
+}
+
+static struct sim *new_sim(unsigned int max_order)
+{
+    struct sim_config cfg = {
+        .nr_frames = 1u << 16, .self = 0, .privileged = true, .max_extent_order = max_order};
+    return sim_create(&cfg);
+}
+
+static uint8_t *make_ramdisk(uint64_t size)
+{
+    uint8_t *r = malloc(size);
+    assert_non_null(r);
+    for (uint64_t i = 0; i < size; i++)
+        r[i] = (uint8_t)(i * 7 + (i >> 12) + 1);
+    return r;
+}
+
+static struct builder_request request(const struct kernel *k, uint64_t mem_mib)
+{
+    return (struct builder_request){.kernel = &k->img,
+                                    .mem_kib = mem_mib * 1024,
+                                    .max_vcpus = 1,
+                                    .backend_domid = 0,
+                                    .max_extent_order = XENOPS_EXTENT_ORDER_DOMU,
+                                    .cmdline = "console=hvc0 domb.test=1"};
+}
+
+/* Build, pass the model check, destroy, and prove every frame came back. */
+static void build_and_check(const struct kernel_opts *ko, uint64_t mem_mib, uint64_t ramdisk_size,
+                            unsigned int max_order)
+{
+    struct kernel k;
+    struct sim *s = new_sim(max_order);
+    struct xenops ops;
+    struct builder_result res;
+    struct domb_error err = {0};
+    uint8_t *rd = ramdisk_size ? make_ramdisk(ramdisk_size) : NULL;
+    uint64_t free_before = sim_free_frames(s);
+    struct builder_request req;
+    int rc;
+
+    make_kernel(&k, ko);
+    req = request(&k, mem_mib);
+    req.ramdisk = rd;
+    req.ramdisk_size = ramdisk_size;
+    req.max_extent_order = max_order;
+    sim_ops(s, &ops);
+    rc = builder_build(&ops, &req, &res, &err);
+    if (rc)
+        fprintf(stderr, "build failed: %s\n", err.msg);
+    assert_int_equal(rc, 0);
+    assert_int_equal(sim_scratch_pages(s), 0);
+    assert_int_equal(sim_foreign_maps(s), 0);
+    guest_check(s, &res,
+                &(struct guest_expect){.img = &k.img,
+                                       .ramdisk = rd,
+                                       .ramdisk_size = ramdisk_size,
+                                       .cmdline = req.cmdline,
+                                       .backend = 0});
+    assert_int_equal(builder_unpause(&ops, res.domid, &err), 0);
+    assert_int_equal(builder_destroy(&ops, res.domid, &err), 0);
+    assert_int_equal(sim_free_frames(s), free_before);
+    sim_destroy(s);
+    free(rd);
+    free_kernel(&k);
+}
+
+static void build_16m(void **state)
+{
+    (void)state;
+    build_and_check(&(struct kernel_opts){.text_size = 0x3000}, 16, 0, 9);
+}
+
+static void build_64m(void **state)
+{
+    (void)state;
+    build_and_check(&(struct kernel_opts){.text_size = 0x3000}, 64, 0, 9);
+}
+
+static void build_128m(void **state)
+{
+    (void)state;
+    build_and_check(&(struct kernel_opts){.text_size = 0x3000}, 128, 0, 9);
+}
+
+static void build_with_ramdisk(void **state)
+{
+    (void)state;
+    build_and_check(&(struct kernel_opts){.text_size = 0x3000}, 64, 3 * MIB + 123, 9);
+}
+
+static void build_big_kernel(void **state)
+{
+    (void)state;
+    /* > 4 MiB image: several mapping windows, page tables beyond 8 MiB */
+    build_and_check(&(struct kernel_opts){.text_size = 5 * MIB + 0x777}, 64, MIB, 9);
+}
+
+static void build_init_p2m(void **state)
+{
+    (void)state;
+    build_and_check(&(struct kernel_opts){.text_size = 0x3000, .init_p2m = true}, 64, 0, 9);
+}
+
+static void build_init_p2m_128m_ramdisk(void **state)
+{
+    (void)state;
+    build_and_check(&(struct kernel_opts){.text_size = 0x3000, .init_p2m = true}, 128, 2 * MIB, 9);
+}
+
+static void build_init_p2m_shares_tables(void **state)
+{
+    (void)state;
+    /* p2m right below virt_base: its L3 (and maybe L2) are shared */
+    build_and_check(&(struct kernel_opts){.text_size = 0x3000,
+                                          .init_p2m = true,
+                                          .init_p2m_va = EW_VIRT_BASE - 64 * MIB},
+                    64, 0, 9);
+}
+
+static void build_mod_start_pfn(void **state)
+{
+    (void)state;
+    build_and_check(&(struct kernel_opts){.text_size = 0x3000, .mod_start_pfn = true}, 32, 100000,
+                    9);
+}
+
+static void build_order0_odd_size(void **state)
+{
+    (void)state;
+    /* 4 KiB extents only, and a size that is not a multiple of 2 MiB */
+    build_and_check(&(struct kernel_opts){.text_size = 0x3000}, 17, 0, 0);
+}
+
+static void build_dom0_order12(void **state)
+{
+    (void)state;
+    build_and_check(&(struct kernel_opts){.text_size = 0x3000}, 64, 0, 12);
+}
+
+static void build_tail_extents(void **state)
+{
+    struct kernel k;
+    struct sim *s = new_sim(9);
+    struct xenops ops;
+    struct builder_result res;
+    struct domb_error err;
+    struct builder_request req;
+
+    make_kernel(&k, &(struct kernel_opts){.text_size = 0x3000});
+    req = request(&k, 0);
+    req.mem_kib = 64 * 1024 + 12; /* 3 pages beyond 32 extents of 2 MiB */
+    sim_ops(s, &ops);
+    assert_int_equal(builder_build(&ops, &req, &res, &err), 0);
+    assert_int_equal(res.nr_pages, 16387);
+    assert_int_equal(sim_calls(s, SIM_MEMORY_OP), 2);
+    guest_check(s, &res, &(struct guest_expect){.img = &k.img, .cmdline = req.cmdline});
+    sim_destroy(s);
+    free_kernel(&k);
+}
+
+static void build_fixed_domid(void **state)
+{
+    struct kernel k;
+    struct sim *s = new_sim(9);
+    struct xenops ops;
+    struct builder_result res;
+    struct domb_error err;
+    struct builder_request req;
+    uint64_t free_before;
+
+    (void)state;
+    make_kernel(&k, &(struct kernel_opts){.text_size = 0x3000});
+    req = request(&k, 16);
+    req.domid = 7;
+    sim_ops(s, &ops);
+    assert_int_equal(builder_build(&ops, &req, &res, &err), 0);
+    assert_int_equal(res.domid, 7);
+    /* the same id again is refused, and nothing is left behind */
+    free_before = sim_free_frames(s);
+    assert_int_equal(builder_build(&ops, &req, &res, &err), -XEN_EEXIST);
+    assert_non_null(strstr(err.msg, "createdomain"));
+    assert_int_equal(sim_free_frames(s), free_before);
+    assert_int_equal(sim_nr_domains(s), 1);
+    assert_int_equal(sim_scratch_pages(s), 0);
+    sim_destroy(s);
+    free_kernel(&k);
+}
+
+static void build_two_domains(void **state)
+{
+    struct kernel k;
+    struct sim *s = new_sim(9);
+    struct xenops ops;
+    struct builder_result a, b;
+    struct domb_error err;
+    struct builder_request req;
+    uint64_t free_start;
+
+    (void)state;
+    make_kernel(&k, &(struct kernel_opts){.text_size = 0x3000});
+    req = request(&k, 16);
+    sim_ops(s, &ops);
+    free_start = sim_free_frames(s);
+    assert_int_equal(builder_build(&ops, &req, &a, &err), 0);
+    assert_int_equal(builder_build(&ops, &req, &b, &err), 0);
+    assert_int_not_equal(a.domid, b.domid);
+    guest_check(s, &a, &(struct guest_expect){.img = &k.img, .cmdline = req.cmdline});
+    guest_check(s, &b, &(struct guest_expect){.img = &k.img, .cmdline = req.cmdline});
+    assert_int_equal(builder_destroy(&ops, a.domid, &err), 0);
+    assert_int_equal(builder_destroy(&ops, b.domid, &err), 0);
+    assert_int_equal(sim_free_frames(s), free_start);
+    sim_destroy(s);
+    free_kernel(&k);
+}
+
+static void build_rejects_bad_requests(void **state)
+{
+    struct kernel k;
+    struct sim *s = new_sim(9);
+    struct xenops ops;
+    struct builder_result res;
+    struct domb_error err;
+    struct builder_request req;
+    char *longline = malloc(MAX_GUEST_CMDLINE + 1);
+
+    (void)state;
+    make_kernel(&k, &(struct kernel_opts){.text_size = 0x3000});
+    sim_ops(s, &ops);
+    memset(longline, 'x', MAX_GUEST_CMDLINE);
+    longline[MAX_GUEST_CMDLINE] = '\0';
+    req = request(&k, 16);
+    req.cmdline = longline;
+    assert_int_equal(builder_build(&ops, &req, &res, &err), -XEN_E2BIG);
+    assert_non_null(strstr(err.msg, "command line"));
+    req = request(&k, 1); /* 1 MiB: no room for the bootstrap region */
+    assert_int_equal(builder_build(&ops, &req, &res, &err), -XEN_ENOMEM);
+    assert_non_null(strstr(err.msg, "cannot hold"));
+    req = request(&k, 16);
+    req.mem_kib = 16 * 1024 + 2;
+    assert_int_equal(builder_build(&ops, &req, &res, &err), -XEN_EINVAL);
+    req = request(&k, 16);
+    req.ramdisk_size = 10;
+    assert_int_equal(builder_build(&ops, &req, &res, &err), -XEN_EINVAL);
+    /* refused before any hypercall */
+    assert_int_equal(sim_hypercalls(s), 0);
+    assert_int_equal(sim_scratch_pages(s), 0);
+    sim_destroy(s);
+    free(longline);
+    free_kernel(&k);
+}
+
+static void build_refused_when_unprivileged(void **state)
+{
+    struct kernel k;
+    struct sim_config cfg = {.nr_frames = 1u << 14, .privileged = false, .max_extent_order = 9};
+    struct sim *s = sim_create(&cfg);
+    struct xenops ops;
+    struct builder_result res;
+    struct domb_error err;
+    struct builder_request req;
+
+    (void)state;
+    make_kernel(&k, &(struct kernel_opts){.text_size = 0x3000});
+    req = request(&k, 16);
+    sim_ops(s, &ops);
+    assert_int_equal(builder_build(&ops, &req, &res, &err), -XEN_EPERM);
+    assert_int_equal(sim_scratch_pages(s), 0);
+    sim_destroy(s);
+    free_kernel(&k);
+}
+
+/*
+ * Fault injection: count the calls of a good build, then fail call N for
+ * every N. Each build must fail with an error sentence, and the simulator
+ * must show no domain, every frame free, no scratch page and no mapping.
+ */
+static void fault_every_call(const struct kernel_opts *ko, uint64_t mem_mib, uint64_t rd_size)
+{
+    struct kernel k;
+    struct sim *s = new_sim(9);
+    struct xenops ops;
+    struct builder_result res;
+    struct domb_error err;
+    struct builder_request req;
+    uint8_t *rd = rd_size ? make_ramdisk(rd_size) : NULL;
+    uint64_t free_start = sim_free_frames(s);
+    unsigned long total;
+
+    make_kernel(&k, ko);
+    req = request(&k, mem_mib);
+    req.ramdisk = rd;
+    req.ramdisk_size = rd_size;
+    sim_ops(s, &ops);
+    sim_reset_counts(s);
+    assert_int_equal(builder_build(&ops, &req, &res, &err), 0);
+    total = sim_failable_calls(s);
+    assert_int_equal(builder_destroy(&ops, res.domid, &err), 0);
+    assert_true(total > 10);
+    for (unsigned long n = 1; n <= total; n++) {
+        int rc;
+        sim_fail_at(s, n, -XEN_EIO);
+        err.msg[0] = '\0';
+        rc = builder_build(&ops, &req, &res, &err);
+        if (rc == 0 || sim_nr_domains(s) != 0 || sim_free_frames(s) != free_start ||
+            sim_scratch_pages(s) != 0 || sim_foreign_maps(s) != 0)
+            fprintf(stderr, "failing call %lu of %lu: rc %d, %u domains, %llu frames missing\n", n,
+                    total, rc, sim_nr_domains(s),
+                    (unsigned long long)(free_start - sim_free_frames(s)));
+        assert_int_not_equal(rc, 0);
+        assert_true(strlen(err.msg) > 10);
+        assert_int_equal(sim_nr_domains(s), 0);
+        assert_int_equal(sim_free_frames(s), free_start);
+        assert_int_equal(sim_scratch_pages(s), 0);
+        assert_int_equal(sim_foreign_maps(s), 0);
+    }
+    /* and with injection disarmed, the same build still works */
+    sim_fail_at(s, 0, 0);
+    assert_int_equal(builder_build(&ops, &req, &res, &err), 0);
+    printf("fault injection: %lu calls, each failed in turn, all cleaned up\n", total);
+    sim_destroy(s);
+    free(rd);
+    free_kernel(&k);
+}
+
+static void fault_injection_64m_ramdisk(void **state)
+{
+    (void)state;
+    fault_every_call(&(struct kernel_opts){.text_size = 0x3000}, 64, MIB + 5);
+}
+
+static void fault_injection_big_kernel_init_p2m(void **state)
+{
+    (void)state;
+    fault_every_call(&(struct kernel_opts){.text_size = 5 * MIB, .init_p2m = true}, 64, 0);
+}
+
+/*
+ * The hypercall budget of a 64 MiB build of a small kernel: 4 domctls to
+ * create, 1 populate (32 extents of 2 MiB), getdomaininfo + 2 event
+ * channels, one map+unmap window for kernel..console, one for the page
+ * tables + stack, then hypercall_init, pin, setvcpucontext and the grant
+ * seed (3 hypercalls on real Xen).
+ */
+static void hypercall_budget_64m(void **state)
+{
+    struct kernel k;
+    struct sim *s = new_sim(9);
+    struct xenops ops;
+    struct builder_result res;
+    struct domb_error err;
+    struct builder_request req;
+    unsigned int per_phase = 0;
+
+    (void)state;
+    make_kernel(&k, &(struct kernel_opts){.text_size = 0x3000});
+    req = request(&k, 64);
+    sim_ops(s, &ops);
+    sim_reset_counts(s);
+    assert_int_equal(builder_build(&ops, &req, &res, &err), 0);
+    printf("hypercall budget, 64 MiB PV64 build:\n");
+    for (int kind = 0; kind < SIM_CALL_KINDS; kind++)
+        printf("  %-18s %lu\n", sim_call_name(kind), sim_calls(s, kind));
+    for (int p = 0; p < BUILDER_PHASE_COUNT; p++) {
+        printf("  phase %-12s %u\n", builder_phase_name(p), res.hypercalls[p]);
+        per_phase += res.hypercalls[p];
+    }
+    printf("  total hypercalls  %lu (grant seed counted as %d)\n", sim_hypercalls(s),
+           SIM_GRANT_SEED_HYPERCALLS);
+    assert_int_equal(sim_calls(s, SIM_DOMCTL), 7); /* 4 create, info, hc init, vcpu */
+    assert_int_equal(sim_calls(s, SIM_MEMORY_OP), 1);
+    assert_int_equal(sim_calls(s, SIM_MAP_FOREIGN), 2);
+    assert_int_equal(sim_calls(s, SIM_UNMAP_FOREIGN), 2);
+    assert_int_equal(sim_calls(s, SIM_MMUEXT_OP), 1);
+    assert_int_equal(sim_calls(s, SIM_MMU_UPDATE), 0);
+    assert_int_equal(sim_calls(s, SIM_EVTCHN_OP), 2);
+    assert_int_equal(sim_calls(s, SIM_GRANT_SEED), 1);
+    assert_int_equal(sim_calls(s, SIM_ALLOC_PAGES), 1);
+    assert_int_equal(sim_calls(s, SIM_FREE_PAGES), 1);
+    assert_true(sim_hypercalls(s) <= 20);
+    assert_int_equal(per_phase, sim_hypercalls(s) - (SIM_GRANT_SEED_HYPERCALLS - 1));
+    assert_int_equal(res.hypercalls[BUILDER_PHASE_CREATE], 4);
+    assert_int_equal(res.hypercalls[BUILDER_PHASE_POPULATE], 1);
+    assert_int_equal(res.hypercalls[BUILDER_PHASE_LOAD], 5);
+    assert_int_equal(res.hypercalls[BUILDER_PHASE_PAGETABLES], 2);
+    assert_int_equal(res.hypercalls[BUILDER_PHASE_START], 4);
+    assert_int_equal(res.hypercalls[BUILDER_PHASE_CLEANUP], 0);
+    sim_destroy(s);
+    free_kernel(&k);
+}
+
+/* Windows grow with the image: 1 map+unmap per 512 frames written. */
+static void hypercall_budget_scales_with_windows(void **state)
+{
+    struct kernel k;
+    struct sim *s = new_sim(9);
+    struct xenops ops;
+    struct builder_result res;
+    struct domb_error err;
+    struct builder_request req;
+    uint64_t load_pages;
+
+    (void)state;
+    make_kernel(&k, &(struct kernel_opts){.text_size = 5 * MIB});
+    req = request(&k, 64);
+    sim_ops(s, &ops);
+    assert_int_equal(builder_build(&ops, &req, &res, &err), 0);
+    load_pages = res.layout.pgtables.pfn - res.layout.kernel.pfn;
+    assert_int_equal(sim_calls(s, SIM_MAP_FOREIGN),
+                     (load_pages + XENOPS_MAP_BATCH_MAX - 1) / XENOPS_MAP_BATCH_MAX + 1);
+    assert_int_equal(sim_calls(s, SIM_UNMAP_FOREIGN), sim_calls(s, SIM_MAP_FOREIGN));
+    sim_destroy(s);
+    free_kernel(&k);
+}
+
+static const struct CMUnitTest tests[] = {
+    cmocka_unit_test(build_16m),
+    cmocka_unit_test(build_64m),
+    cmocka_unit_test(build_128m),
+    cmocka_unit_test(build_with_ramdisk),
+    cmocka_unit_test(build_big_kernel),
+    cmocka_unit_test(build_init_p2m),
+    cmocka_unit_test(build_init_p2m_128m_ramdisk),
+    cmocka_unit_test(build_init_p2m_shares_tables),
+    cmocka_unit_test(build_mod_start_pfn),
+    cmocka_unit_test(build_order0_odd_size),
+    cmocka_unit_test(build_dom0_order12),
+    cmocka_unit_test(build_tail_extents),
+    cmocka_unit_test(build_fixed_domid),
+    cmocka_unit_test(build_two_domains),
+    cmocka_unit_test(build_rejects_bad_requests),
+    cmocka_unit_test(build_refused_when_unprivileged),
+    cmocka_unit_test(fault_injection_64m_ramdisk),
+    cmocka_unit_test(fault_injection_big_kernel_init_p2m),
+    cmocka_unit_test(hypercall_budget_64m),
+    cmocka_unit_test(hypercall_budget_scales_with_windows),
+};
+
+DOMB_TEST_MAIN(tests)

@@ -1,0 +1,635 @@
+/*
+ * The simulated hypervisor's rules: each test does one thing Xen refuses
+ * and checks the simulator refuses it too (and leaves no state behind), so
+ * the builder's end-to-end tests against it mean something.
+ */
+#include "domb_test.h"
+
+#include <domb/errno.h>
+#include <sim.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define TBL   0x67ULL /* present, rw, user, accessed, dirty */
+#define RO    0x25ULL /* present, user, accessed */
+#define VA    0xffffffff80000000ULL
+#define SLOT4 511
+#define SLOT3 510
+
+struct env {
+    struct sim *s;
+    struct xenops ops;
+    domid_t d;
+    xen_pfn_t m[16]; /* pfn i -> mfn, order-0 populated */
+};
+
+static int domctl(struct env *e, uint32_t cmd, domid_t dom, struct xen_domctl *op)
+{
+    op->cmd = cmd;
+    op->interface_version = XEN_DOMCTL_INTERFACE_VERSION;
+    op->domain = dom;
+    return e->ops.domctl(e->ops.ctx, op);
+}
+
+static int create(struct env *e, domid_t want, domid_t *got)
+{
+    struct xen_domctl op;
+    int rc;
+    memset(&op, 0, sizeof(op));
+    op.u.createdomain.max_vcpus = 1;
+    op.u.createdomain.max_evtchn_port = 1023;
+    op.u.createdomain.max_grant_frames = -1;
+    op.u.createdomain.max_maptrack_frames = -1;
+    rc = domctl(e, XEN_DOMCTL_createdomain, want, &op);
+    *got = op.domain;
+    return rc;
+}
+
+static long populate(struct env *e, domid_t d, xen_pfn_t *ext, unsigned long n, unsigned order)
+{
+    struct xen_memory_reservation r;
+    memset(&r, 0, sizeof(r));
+    set_xen_guest_handle(r.extent_start, ext);
+    r.nr_extents = n;
+    r.extent_order = order;
+    r.domid = d;
+    return e->ops.memory_op(e->ops.ctx, XENMEM_populate_physmap, &r);
+}
+
+static void env_init(struct env *e, bool privileged)
+{
+    struct sim_config cfg = {
+        .nr_frames = 1u << 14, .self = 0, .privileged = privileged, .max_extent_order = 9};
+    struct xen_domctl op;
+    memset(e, 0, sizeof(*e));
+    e->s = sim_create(&cfg);
+    sim_ops(e->s, &e->ops);
+    if (!privileged)
+        return;
+    assert_int_equal(create(e, 0, &e->d), 0);
+    memset(&op, 0, sizeof(op));
+    op.u.max_vcpus.max = 1;
+    assert_int_equal(domctl(e, XEN_DOMCTL_max_vcpus, e->d, &op), 0);
+    memset(&op, 0, sizeof(op));
+    op.u.max_mem.max_memkb = 4096;
+    assert_int_equal(domctl(e, XEN_DOMCTL_max_mem, e->d, &op), 0);
+    for (unsigned i = 0; i < 16; i++)
+        e->m[i] = i;
+    assert_int_equal(populate(e, e->d, e->m, 16, 0), 16);
+}
+
+static uint64_t *table(struct env *e, unsigned pfn)
+{
+    return (uint64_t *)sim_frame(e->s, e->m[pfn]);
+}
+
+/* A minimal valid tree for VA: pfn 0 = L4, 1 = L3, 2 = L2, 3 = L1,
+ * 4 = data (rw), and the L1 maps itself read-only at VA + 4 KiB. */
+static void make_tree(struct env *e)
+{
+    for (unsigned i = 0; i < 5; i++)
+        memset(table(e, i), 0, PAGE_SIZE);
+    table(e, 0)[SLOT4] = (e->m[1] << 12) | TBL;
+    table(e, 1)[SLOT3] = (e->m[2] << 12) | TBL;
+    table(e, 2)[0] = (e->m[3] << 12) | TBL;
+    table(e, 3)[0] = (e->m[4] << 12) | TBL;
+    table(e, 3)[1] = (e->m[3] << 12) | RO;
+}
+
+static int pin(struct env *e, xen_pfn_t mfn, unsigned cmd)
+{
+    struct mmuext_op op = {.cmd = cmd, .arg1.mfn = mfn};
+    return e->ops.mmuext_op(e->ops.ctx, &op, 1, NULL, e->d);
+}
+
+/* After a refused pin nothing may stay typed. */
+static void assert_untyped(struct env *e)
+{
+    for (unsigned i = 0; i < 5; i++) {
+        unsigned count = 99;
+        sim_frame_type(e->s, e->m[i], &count);
+        assert_int_equal(count, 0);
+        assert_false(sim_frame_pinned(e->s, e->m[i]));
+    }
+}
+
+static void env_fini(struct env *e)
+{
+    sim_destroy(e->s);
+}
+
+static void sim_createdomain_ids(void **state)
+{
+    struct env e;
+    domid_t d;
+    (void)state;
+    env_init(&e, true);
+    assert_int_equal(e.d, 1);
+    assert_int_equal(create(&e, 0, &d), 0);
+    assert_int_equal(d, 2);
+    assert_int_equal(create(&e, 2, &d), -XEN_EEXIST);
+    assert_int_equal(create(&e, 0 /* self */ + 0, &d), 0); /* 0 = pick */
+    assert_int_equal(create(&e, DOMID_FIRST_RESERVED, &d), -XEN_EINVAL);
+    assert_int_equal(sim_nr_domains(e.s), 3);
+    env_fini(&e);
+}
+
+static void sim_interface_version_checked(void **state)
+{
+    struct env e;
+    struct xen_domctl op;
+    (void)state;
+    env_init(&e, true);
+    memset(&op, 0, sizeof(op));
+    op.cmd = XEN_DOMCTL_getdomaininfo;
+    op.interface_version = XEN_DOMCTL_INTERFACE_VERSION - 1;
+    assert_int_equal(e.ops.domctl(e.ops.ctx, &op), -XEN_EACCES);
+    env_fini(&e);
+}
+
+static void sim_unprivileged_refused(void **state)
+{
+    struct env e;
+    domid_t d;
+    xen_pfn_t mfn = 100;
+    void *va;
+    (void)state;
+    env_init(&e, false);
+    assert_int_equal(create(&e, 0, &d), -XEN_EPERM);
+    assert_int_equal(e.ops.map_foreign(e.ops.ctx, 1, &mfn, 1, &va), -XEN_EPERM);
+    env_fini(&e);
+}
+
+static void sim_max_vcpus_must_match(void **state)
+{
+    struct env e;
+    struct xen_domctl op;
+    domid_t d;
+    (void)state;
+    env_init(&e, true);
+    assert_int_equal(create(&e, 0, &d), 0);
+    memset(&op, 0, sizeof(op));
+    op.u.max_vcpus.max = 2;
+    assert_int_equal(domctl(&e, XEN_DOMCTL_max_vcpus, d, &op), -XEN_EINVAL);
+    op.u.max_vcpus.max = 1;
+    assert_int_equal(domctl(&e, XEN_DOMCTL_max_vcpus, d, &op), 0);
+    assert_int_equal(domctl(&e, XEN_DOMCTL_max_vcpus, d, &op), -XEN_EINVAL); /* once */
+    env_fini(&e);
+}
+
+static void sim_max_mem_enforced(void **state)
+{
+    struct env e;
+    xen_pfn_t ext[600];
+    (void)state;
+    env_init(&e, true); /* 4096 KiB = 1024 pages, 16 used */
+    for (unsigned i = 0; i < 600; i++)
+        ext[i] = 1000 + i;
+    assert_int_equal(populate(&e, e.d, ext, 600, 0), 600);
+    for (unsigned i = 0; i < 600; i++)
+        ext[i] = 2000 + i;
+    assert_int_equal(populate(&e, e.d, ext, 600, 0), 1024 - 616);
+    assert_int_equal(sim_frames_owned(e.s, e.d), 1024 + 1 /* shared_info */);
+    env_fini(&e);
+}
+
+static void sim_extent_order_limit(void **state)
+{
+    struct env e;
+    xen_pfn_t ext[1] = {1024};
+    uint64_t before;
+    (void)state;
+    env_init(&e, true);
+    before = sim_free_frames(e.s);
+    assert_int_equal(populate(&e, e.d, ext, 1, 10), 0); /* limit is 9 */
+    assert_int_equal(sim_free_frames(e.s), before);
+    env_fini(&e);
+}
+
+static void sim_populate_extents(void **state)
+{
+    struct env e;
+    xen_pfn_t ext[2] = {512, 1024};
+    struct xen_domctl op;
+    (void)state;
+    env_init(&e, true);
+    memset(&op, 0, sizeof(op));
+    op.u.max_mem.max_memkb = 16384;
+    assert_int_equal(domctl(&e, XEN_DOMCTL_max_mem, e.d, &op), 0);
+    assert_int_equal(populate(&e, e.d, ext, 2, 9), 2);
+    for (unsigned x = 0; x < 2; x++) {
+        assert_int_equal(ext[x] % 512, 0); /* naturally aligned machine block */
+        for (unsigned j = 0; j < 512; j++) {
+            uint64_t pfn = 512 + x * 512 + j;
+            assert_int_equal(sim_frame_owner(e.s, ext[x] + j), e.d);
+            assert_int_equal(sim_m2p(e.s, ext[x] + j), pfn);
+            assert_int_equal(sim_p2m(e.s, e.d, pfn), ext[x] + j);
+        }
+    }
+    assert_int_equal(sim_frame(e.s, ext[0])[100], 0xa5); /* not zeroed for us */
+    /* a misaligned extent or a pfn populated twice is refused */
+    ext[0] = 1536 + 3;
+    assert_int_equal(populate(&e, e.d, ext, 1, 9), 0);
+    ext[0] = 512;
+    assert_int_equal(populate(&e, e.d, ext, 1, 0), 0);
+    env_fini(&e);
+}
+
+static void sim_destroy_returns_frames(void **state)
+{
+    struct env e;
+    struct xen_domctl op;
+    uint64_t start;
+    struct sim_config cfg = {.nr_frames = 1u << 14, .privileged = true, .max_extent_order = 9};
+    (void)state;
+    e.s = sim_create(&cfg);
+    start = sim_free_frames(e.s);
+    sim_destroy(e.s);
+    env_init(&e, true);
+    assert_true(sim_free_frames(e.s) < start);
+    memset(&op, 0, sizeof(op));
+    assert_int_equal(domctl(&e, XEN_DOMCTL_destroydomain, e.d, &op), 0);
+    assert_int_equal(sim_free_frames(e.s), start);
+    assert_false(sim_domain_exists(e.s, e.d));
+    assert_int_equal(domctl(&e, XEN_DOMCTL_destroydomain, e.d, &op), -XEN_ESRCH);
+    env_fini(&e);
+}
+
+static void sim_map_foreign_rules(void **state)
+{
+    struct env e;
+    xen_pfn_t bad = 5, many[XENOPS_MAP_BATCH_MAX + 1];
+    void *va;
+    (void)state;
+    env_init(&e, true);
+    assert_int_equal(e.ops.map_foreign(e.ops.ctx, e.d, &bad, 1, &va), -XEN_EINVAL); /* Xen's */
+    assert_int_equal(e.ops.map_foreign(e.ops.ctx, 0, e.m, 1, &va), -XEN_EINVAL);    /* self */
+    assert_int_equal(e.ops.map_foreign(e.ops.ctx, 77, e.m, 1, &va), -XEN_ESRCH);
+    for (unsigned i = 0; i <= XENOPS_MAP_BATCH_MAX; i++)
+        many[i] = e.m[i % 16];
+    assert_int_equal(e.ops.map_foreign(e.ops.ctx, e.d, many, XENOPS_MAP_BATCH_MAX + 1, &va),
+                     -XEN_EINVAL);
+    assert_int_equal(e.ops.map_foreign(e.ops.ctx, e.d, e.m, 0, &va), -XEN_EINVAL);
+    /* a good mapping aliases the frames */
+    assert_int_equal(e.ops.map_foreign(e.ops.ctx, e.d, e.m, 4, &va), 0);
+    ((uint8_t *)va)[3 * PAGE_SIZE + 7] = 0x42;
+    assert_int_equal(sim_frame(e.s, e.m[3])[7], 0x42);
+    assert_int_equal(sim_foreign_maps(e.s), 4);
+    assert_int_equal(e.ops.unmap_foreign(e.ops.ctx, va, 3), -XEN_EINVAL); /* wrong size */
+    assert_int_equal(e.ops.unmap_foreign(e.ops.ctx, va, 4), 0);
+    assert_int_equal(sim_foreign_maps(e.s), 0);
+    assert_int_equal(e.ops.unmap_foreign(e.ops.ctx, va, 4), -XEN_EINVAL); /* twice */
+    env_fini(&e);
+}
+
+static void sim_pin_valid_tree(void **state)
+{
+    struct env e;
+    unsigned count;
+    uint64_t mfn, perms;
+    (void)state;
+    env_init(&e, true);
+    make_tree(&e);
+    assert_int_equal(pin(&e, e.m[0], MMUEXT_PIN_L4_TABLE), 0);
+    assert_true(sim_frame_pinned(e.s, e.m[0]));
+    assert_int_equal(sim_frame_type(e.s, e.m[3], &count), SIM_PGT_L1);
+    assert_int_equal(sim_frame_type(e.s, e.m[4], &count), SIM_PGT_WRITABLE);
+    assert_int_equal(sim_walk(e.s, e.m[0], VA + 4096, &mfn, &perms), 0);
+    assert_int_equal(mfn, e.m[3]);
+    assert_false(perms & 2);
+    assert_int_equal(pin(&e, e.m[0], MMUEXT_PIN_L4_TABLE), -XEN_EINVAL); /* twice */
+    assert_int_equal(pin(&e, e.m[0], MMUEXT_UNPIN_TABLE), 0);
+    assert_untyped(&e);
+    env_fini(&e);
+}
+
+static void sim_pin_rejects_writable_table(void **state)
+{
+    struct env e;
+    (void)state;
+    env_init(&e, true);
+    make_tree(&e);
+    table(&e, 3)[1] = (e.m[3] << 12) | TBL; /* the L1 maps itself writable */
+    assert_int_equal(pin(&e, e.m[0], MMUEXT_PIN_L4_TABLE), -XEN_EINVAL);
+    assert_untyped(&e);
+    make_tree(&e);
+    table(&e, 3)[2] = (e.m[1] << 12) | TBL; /* the L3 mapped writable */
+    assert_int_equal(pin(&e, e.m[0], MMUEXT_PIN_L4_TABLE), -XEN_EINVAL);
+    assert_untyped(&e);
+    env_fini(&e);
+}
+
+static void sim_pin_rejects_foreign_frame(void **state)
+{
+    struct env e;
+    domid_t other;
+    xen_pfn_t theirs = 3000;
+    struct xen_domctl op;
+    (void)state;
+    env_init(&e, true);
+    assert_int_equal(create(&e, 0, &other), 0);
+    memset(&op, 0, sizeof(op));
+    op.u.max_mem.max_memkb = 64;
+    assert_int_equal(domctl(&e, XEN_DOMCTL_max_mem, other, &op), 0);
+    assert_int_equal(populate(&e, other, &theirs, 1, 0), 1);
+    make_tree(&e);
+    table(&e, 3)[5] = (theirs << 12) | RO;
+    assert_int_equal(pin(&e, e.m[0], MMUEXT_PIN_L4_TABLE), -XEN_EINVAL);
+    assert_untyped(&e);
+    env_fini(&e);
+}
+
+static void sim_pin_rejects_xen_slots(void **state)
+{
+    struct env e;
+    (void)state;
+    env_init(&e, true);
+    make_tree(&e);
+    table(&e, 0)[260] = (e.m[1] << 12) | TBL;
+    assert_int_equal(pin(&e, e.m[0], MMUEXT_PIN_L4_TABLE), -XEN_EINVAL);
+    assert_untyped(&e);
+    env_fini(&e);
+}
+
+static void sim_pin_rejects_forbidden_bits(void **state)
+{
+    struct env e;
+    const uint64_t bad_l1[] = {1ULL << 7 /* PAT */, 1ULL << 4 /* PCD */, 1ULL << 55};
+    (void)state;
+    env_init(&e, true);
+    make_tree(&e);
+    table(&e, 2)[0] |= 1ULL << 7; /* PSE: no superpages for PV */
+    assert_int_equal(pin(&e, e.m[0], MMUEXT_PIN_L4_TABLE), -XEN_EINVAL);
+    assert_untyped(&e);
+    for (unsigned i = 0; i < 3; i++) {
+        make_tree(&e);
+        table(&e, 3)[0] |= bad_l1[i];
+        assert_int_equal(pin(&e, e.m[0], MMUEXT_PIN_L4_TABLE), -XEN_EINVAL);
+        assert_untyped(&e);
+    }
+    make_tree(&e);
+    table(&e, 3)[0] |= 1ULL << 8 | 1ULL << 63; /* global and NX are fine in an L1 */
+    assert_int_equal(pin(&e, e.m[0], MMUEXT_PIN_L4_TABLE), 0);
+    env_fini(&e);
+}
+
+static void sim_pin_rejects_retyped_frame(void **state)
+{
+    struct env e;
+    (void)state;
+    env_init(&e, true);
+    make_tree(&e);
+    table(&e, 2)[1] = (e.m[2] << 12) | TBL; /* the L2 used as an L1 as well */
+    assert_int_equal(pin(&e, e.m[0], MMUEXT_PIN_L4_TABLE), -XEN_EINVAL);
+    assert_untyped(&e);
+    env_fini(&e);
+}
+
+static void sim_pin_rejects_mapped_table(void **state)
+{
+    struct env e;
+    void *va;
+    (void)state;
+    env_init(&e, true);
+    make_tree(&e);
+    assert_int_equal(e.ops.map_foreign(e.ops.ctx, e.d, &e.m[2], 1, &va), 0);
+    assert_int_equal(pin(&e, e.m[0], MMUEXT_PIN_L4_TABLE), -XEN_EINVAL);
+    assert_int_equal(e.ops.unmap_foreign(e.ops.ctx, va, 1), 0);
+    assert_int_equal(pin(&e, e.m[0], MMUEXT_PIN_L4_TABLE), 0);
+    env_fini(&e);
+}
+
+static void sim_pinned_table_stays_read_only(void **state)
+{
+    struct env e;
+    void *va;
+    mmu_update_t u;
+    (void)state;
+    env_init(&e, true);
+    make_tree(&e);
+    assert_int_equal(pin(&e, e.m[0], MMUEXT_PIN_L4_TABLE), 0);
+    /* no writable foreign mapping of any table frame */
+    for (unsigned i = 0; i < 4; i++)
+        assert_int_equal(e.ops.map_foreign(e.ops.ctx, e.d, &e.m[i], 1, &va), -XEN_EINVAL);
+    /* an L1 update that maps a table writable is refused, read-only is fine */
+    u.ptr = (e.m[3] << 12) + 8 * 9;
+    u.val = (e.m[2] << 12) | TBL;
+    assert_int_equal(e.ops.mmu_update(e.ops.ctx, &u, 1, NULL, e.d), -XEN_EINVAL);
+    u.val = (e.m[2] << 12) | RO;
+    assert_int_equal(e.ops.mmu_update(e.ops.ctx, &u, 1, NULL, e.d), 0);
+    /* and a data page mapped writable by the guest cannot become a table */
+    u.ptr = (e.m[2] << 12) + 8 * 1;
+    u.val = (e.m[4] << 12) | TBL;
+    assert_int_equal(e.ops.mmu_update(e.ops.ctx, &u, 1, NULL, e.d), -XEN_EINVAL);
+    env_fini(&e);
+}
+
+static void sim_setvcpucontext_rules(void **state)
+{
+    struct env e;
+    struct xen_domctl op;
+    vcpu_guest_context_t *c = calloc(1, sizeof(*c));
+    (void)state;
+    env_init(&e, true);
+    make_tree(&e);
+    c->flags = VGCF_in_kernel | VGCF_online;
+    c->user_regs.cs = FLAT_KERNEL_CS;
+    c->user_regs.ss = c->kernel_ss = FLAT_KERNEL_SS;
+    c->user_regs.rip = VA + 0x10;
+    c->ctrlreg[3] = xen_pfn_to_cr3(e.m[0]);
+    memset(&op, 0, sizeof(op));
+    set_xen_guest_handle(op.u.vcpucontext.ctxt, c);
+    assert_int_equal(domctl(&e, XEN_DOMCTL_setvcpucontext, e.d, &op), -XEN_EINVAL); /* unpinned */
+    assert_int_equal(domctl(&e, XEN_DOMCTL_unpausedomain, e.d, &op), -XEN_EINVAL);
+    assert_int_equal(pin(&e, e.m[0], MMUEXT_PIN_L4_TABLE), 0);
+    c->user_regs.rip = VA + 2 * 4096; /* not mapped */
+    assert_int_equal(domctl(&e, XEN_DOMCTL_setvcpucontext, e.d, &op), -XEN_EFAULT);
+    c->user_regs.rip = 0x0000900000000000ULL; /* not canonical */
+    assert_int_equal(domctl(&e, XEN_DOMCTL_setvcpucontext, e.d, &op), -XEN_EINVAL);
+    c->user_regs.rip = VA + 0x10;
+    c->user_regs.cs = 0;
+    assert_int_equal(domctl(&e, XEN_DOMCTL_setvcpucontext, e.d, &op), -XEN_EINVAL);
+    c->user_regs.cs = FLAT_KERNEL_CS;
+    assert_int_equal(domctl(&e, XEN_DOMCTL_setvcpucontext, e.d, &op), 0);
+    assert_int_equal(domctl(&e, XEN_DOMCTL_unpausedomain, e.d, &op), 0);
+    free(c);
+    env_fini(&e);
+}
+
+static void sim_setvcpucontext_needs_exec(void **state)
+{
+    struct env e;
+    struct xen_domctl op;
+    vcpu_guest_context_t *c = calloc(1, sizeof(*c));
+    (void)state;
+    env_init(&e, true);
+    make_tree(&e);
+    table(&e, 2)[0] |= 1ULL << 63; /* NX at L2 covers the entry point */
+    assert_int_equal(pin(&e, e.m[0], MMUEXT_PIN_L4_TABLE), 0);
+    c->flags = VGCF_in_kernel | VGCF_online;
+    c->user_regs.cs = FLAT_KERNEL_CS;
+    c->user_regs.ss = c->kernel_ss = FLAT_KERNEL_SS;
+    c->user_regs.rip = VA + 0x10;
+    c->ctrlreg[3] = xen_pfn_to_cr3(e.m[0]);
+    memset(&op, 0, sizeof(op));
+    set_xen_guest_handle(op.u.vcpucontext.ctxt, c);
+    assert_int_equal(domctl(&e, XEN_DOMCTL_setvcpucontext, e.d, &op), -XEN_EFAULT);
+    free(c);
+    env_fini(&e);
+}
+
+static void sim_hypercall_page(void **state)
+{
+    struct env e;
+    struct xen_domctl op;
+    uint8_t stub[32];
+    (void)state;
+    env_init(&e, true);
+    memset(&op, 0, sizeof(op));
+    op.u.hypercall_init.gmfn = e.m[6];
+    assert_int_equal(domctl(&e, XEN_DOMCTL_hypercall_init, e.d, &op), 0);
+    sim_hypercall_stub(29, stub);
+    assert_memory_equal(sim_frame(e.s, e.m[6]) + 29 * 32, stub, 32);
+    assert_int_equal(stub[0], 0x51);
+    make_tree(&e);
+    assert_int_equal(pin(&e, e.m[0], MMUEXT_PIN_L4_TABLE), 0);
+    op.u.hypercall_init.gmfn = e.m[3]; /* a page table */
+    assert_int_equal(domctl(&e, XEN_DOMCTL_hypercall_init, e.d, &op), -XEN_EINVAL);
+    op.u.hypercall_init.gmfn = 3; /* not the guest's */
+    assert_int_equal(domctl(&e, XEN_DOMCTL_hypercall_init, e.d, &op), -XEN_EINVAL);
+    env_fini(&e);
+}
+
+static void sim_fault_injection_and_counts(void **state)
+{
+    struct env e;
+    struct xen_domctl op;
+    evtchn_alloc_unbound_t ev = {.remote_dom = 0};
+    (void)state;
+    env_init(&e, true);
+    sim_reset_counts(e.s);
+    ev.dom = e.d;
+    sim_fail_at(e.s, 2, -XEN_EIO);
+    memset(&op, 0, sizeof(op));
+    assert_int_equal(domctl(&e, XEN_DOMCTL_getdomaininfo, e.d, &op), 0);
+    assert_int_equal(e.ops.evtchn_alloc_unbound(e.ops.ctx, &ev), -XEN_EIO); /* 2nd call */
+    assert_int_equal(sim_evtchn(e.s, e.d, 1, NULL), 0); /* and it had no effect */
+    assert_int_equal(e.ops.evtchn_alloc_unbound(e.ops.ctx, &ev), 0);
+    assert_int_equal(ev.port, 1);
+    assert_int_equal(sim_calls(e.s, SIM_DOMCTL), 1);
+    assert_int_equal(sim_calls(e.s, SIM_EVTCHN_OP), 2);
+    assert_int_equal(sim_hypercalls(e.s), 3);
+    env_fini(&e);
+}
+
+static void sim_evtchn_and_grants(void **state)
+{
+    struct env e;
+    evtchn_alloc_unbound_t ev;
+    struct sim_domain_info *info = malloc(sizeof(*info));
+    domid_t remote;
+    (void)state;
+    env_init(&e, true);
+    ev = (evtchn_alloc_unbound_t){.dom = e.d, .remote_dom = 0};
+    assert_int_equal(e.ops.evtchn_alloc_unbound(e.ops.ctx, &ev), 0);
+    assert_int_equal(e.ops.evtchn_alloc_unbound(e.ops.ctx, &ev), 0);
+    assert_int_equal(ev.port, 2);
+    assert_int_equal(sim_evtchn(e.s, e.d, 2, &remote), 1);
+    assert_int_equal(remote, 0);
+    ev.dom = 99;
+    assert_int_equal(e.ops.evtchn_alloc_unbound(e.ops.ctx, &ev), -XEN_ESRCH);
+    assert_int_equal(e.ops.seed_grant_table(e.ops.ctx, e.d, 3, e.m[1], 0), -XEN_EINVAL);
+    assert_int_equal(e.ops.seed_grant_table(e.ops.ctx, e.d, e.m[0], e.m[1], 0), 0);
+    assert_int_equal(sim_domain_info(e.s, e.d, info), 0);
+    assert_int_equal(info->gnttab[GNTTAB_RESERVED_CONSOLE].frame, e.m[0]);
+    assert_int_equal(info->gnttab[GNTTAB_RESERVED_XENSTORE].frame, e.m[1]);
+    assert_int_equal(info->gnttab[GNTTAB_RESERVED_XENSTORE].flags, GTF_permit_access);
+    free(info);
+    env_fini(&e);
+}
+
+static void sim_scratch_tracking(void **state)
+{
+    struct env e;
+    void *a, *b;
+    (void)state;
+    env_init(&e, true);
+    assert_int_equal(e.ops.alloc_pages(e.ops.ctx, 3, &a), 0);
+    assert_int_equal(e.ops.alloc_pages(e.ops.ctx, 1, &b), 0);
+    assert_int_equal((uintptr_t)a % PAGE_SIZE, 0);
+    assert_int_equal(sim_scratch_pages(e.s), 4);
+    e.ops.free_pages(e.ops.ctx, a, 3);
+    assert_int_equal(sim_scratch_pages(e.s), 1);
+    e.ops.free_pages(e.ops.ctx, b, 1);
+    assert_int_equal(sim_scratch_pages(e.s), 0);
+    env_fini(&e);
+}
+
+static void sim_decrease_reservation(void **state)
+{
+    struct env e;
+    struct xen_memory_reservation r;
+    xen_pfn_t give[2];
+    uint64_t before;
+    (void)state;
+    env_init(&e, true);
+    make_tree(&e);
+    assert_int_equal(pin(&e, e.m[0], MMUEXT_PIN_L4_TABLE), 0);
+    before = sim_free_frames(e.s);
+    memset(&r, 0, sizeof(r));
+    give[0] = e.m[10];
+    give[1] = e.m[3]; /* a pinned tree's L1: refused */
+    set_xen_guest_handle(r.extent_start, give);
+    r.nr_extents = 2;
+    r.domid = e.d;
+    assert_int_equal(e.ops.memory_op(e.ops.ctx, XENMEM_decrease_reservation, &r), 1);
+    assert_int_equal(sim_free_frames(e.s), before + 1);
+    assert_int_equal(sim_p2m(e.s, e.d, 10), INVALID_FRAME);
+    env_fini(&e);
+}
+
+static void sim_getdomaininfo_next_domain(void **state)
+{
+    struct env e;
+    struct xen_domctl op;
+    (void)state;
+    env_init(&e, true); /* domain 1 */
+    memset(&op, 0, sizeof(op));
+    assert_int_equal(domctl(&e, XEN_DOMCTL_getdomaininfo, 0, &op), 0);
+    assert_int_equal(op.domain, e.d); /* Xen 4.17: the next domain at or above */
+    assert_int_equal(op.u.getdomaininfo.tot_pages, 16);
+    assert_int_equal(op.u.getdomaininfo.max_pages, 1024);
+    assert_int_equal(sim_frame_owner(e.s, op.u.getdomaininfo.shared_info_frame), e.d);
+    assert_int_equal(domctl(&e, XEN_DOMCTL_getdomaininfo, 2, &op), -XEN_ESRCH);
+    env_fini(&e);
+}
+
+static const struct CMUnitTest tests[] = {
+    cmocka_unit_test(sim_createdomain_ids),
+    cmocka_unit_test(sim_interface_version_checked),
+    cmocka_unit_test(sim_unprivileged_refused),
+    cmocka_unit_test(sim_max_vcpus_must_match),
+    cmocka_unit_test(sim_max_mem_enforced),
+    cmocka_unit_test(sim_extent_order_limit),
+    cmocka_unit_test(sim_populate_extents),
+    cmocka_unit_test(sim_destroy_returns_frames),
+    cmocka_unit_test(sim_map_foreign_rules),
+    cmocka_unit_test(sim_pin_valid_tree),
+    cmocka_unit_test(sim_pin_rejects_writable_table),
+    cmocka_unit_test(sim_pin_rejects_foreign_frame),
+    cmocka_unit_test(sim_pin_rejects_xen_slots),
+    cmocka_unit_test(sim_pin_rejects_forbidden_bits),
+    cmocka_unit_test(sim_pin_rejects_retyped_frame),
+    cmocka_unit_test(sim_pin_rejects_mapped_table),
+    cmocka_unit_test(sim_pinned_table_stays_read_only),
+    cmocka_unit_test(sim_setvcpucontext_rules),
+    cmocka_unit_test(sim_setvcpucontext_needs_exec),
+    cmocka_unit_test(sim_hypercall_page),
+    cmocka_unit_test(sim_fault_injection_and_counts),
+    cmocka_unit_test(sim_evtchn_and_grants),
+    cmocka_unit_test(sim_scratch_tracking),
+    cmocka_unit_test(sim_decrease_reservation),
+    cmocka_unit_test(sim_getdomaininfo_next_domain),
+};
+
+DOMB_TEST_MAIN(tests)
