@@ -172,7 +172,7 @@ static int spec_check_header(const uint8_t *b, size_t len, uint16_t *flags, stru
 int spec_decode(const void *buf, size_t len, struct vm_config *cfg, struct domb_error *err)
 {
     const uint8_t *b = buf;
-    uint16_t flags;
+    uint16_t flags = 0;
     int rc;
 
     if ((rc = spec_check_header(b, len, &flags, err)))

@@ -1,0 +1,245 @@
+#include <arch/hypercall.h>
+#include <builder/elf.h>
+#include <domb/console.h>
+#include <domb/errno.h>
+#include <domb/time.h>
+#include <domb/vm.h>
+#include <domb/xenops_xen.h>
+
+static int domctl(struct xen_domctl *d)
+{
+    return xenops_xen.domctl(xenops_xen.ctx, d);
+}
+
+/* PV device permissions from the config: I/O memory, I/O ports, IRQs. */
+static int vm_grant_permissions(const struct vm_config *cfg, domid_t domid, struct domb_error *err)
+{
+    for (uint32_t i = 0; i < cfg->nr_iomem; i++) {
+        struct xen_domctl d = {.cmd = XEN_DOMCTL_iomem_permission, .domain = domid};
+        int rc;
+
+        d.u.iomem_permission.first_mfn = cfg->iomem[i].start_mfn;
+        d.u.iomem_permission.nr_mfns = cfg->iomem[i].nr_pages;
+        d.u.iomem_permission.allow_access = 1;
+        if ((rc = domctl(&d)) != 0)
+            return domb_error_set(err, rc, "iomem 0x%lx+%lu: permission refused (%d)",
+                                  cfg->iomem[i].start_mfn, cfg->iomem[i].nr_pages, rc);
+    }
+    for (uint32_t i = 0; i < cfg->nr_ioports; i++) {
+        struct xen_domctl d = {.cmd = XEN_DOMCTL_ioport_permission, .domain = domid};
+        int rc;
+
+        d.u.ioport_permission.first_port = cfg->ioports[i].first;
+        d.u.ioport_permission.nr_ports = cfg->ioports[i].last - cfg->ioports[i].first + 1;
+        d.u.ioport_permission.allow_access = 1;
+        if ((rc = domctl(&d)) != 0)
+            return domb_error_set(err, rc, "ioports 0x%x-0x%x: permission refused (%d)",
+                                  cfg->ioports[i].first, cfg->ioports[i].last, rc);
+    }
+    for (uint32_t i = 0; i < cfg->nr_irqs; i++) {
+        struct xen_domctl d = {.cmd = XEN_DOMCTL_irq_permission, .domain = domid};
+        int rc;
+
+        d.u.irq_permission.pirq = cfg->irqs[i];
+        d.u.irq_permission.allow_access = 1;
+        if ((rc = domctl(&d)) != 0)
+            return domb_error_set(err, rc, "irq %u: permission refused (%d)", cfg->irqs[i], rc);
+    }
+    return 0;
+}
+
+void vm_fail(struct vm *vm, const char *name, const struct domb_error *why)
+{
+    memset(vm, 0, sizeof(*vm));
+    domb_snprintf(vm->name, sizeof(vm->name), "%s", name);
+    vm->state = VM_FAILED;
+    vm->error = *why;
+}
+
+int vm_build(struct vm *vm, const struct vm_config *cfg, const void *kernel, size_t kernel_size,
+             const void *ramdisk, size_t ramdisk_size, bool relay)
+{
+    static struct elf_image img; /* large; builds run one at a time */
+    struct builder_request req;
+    uint64_t t0 = time_now_ns();
+    int rc;
+
+    memset(vm, 0, sizeof(*vm));
+    domb_snprintf(vm->name, sizeof(vm->name), "%s", cfg->name);
+    vm->memory_mib = cfg->memory_mib;
+    vm->on_exit = cfg->on_exit;
+    vm->relay = relay;
+
+    rc = elf_parse(&img, kernel, kernel_size, &vm->error);
+    if (rc)
+        goto failed;
+    memset(&req, 0, sizeof(req));
+    req.kernel = &img;
+    req.ramdisk = ramdisk;
+    req.ramdisk_size = ramdisk_size;
+    req.cmdline = cfg->cmdline;
+    req.mem_kib = (uint64_t)cfg->memory_mib * 1024;
+    req.max_vcpus = cfg->vcpus;
+    req.domid = (domid_t)cfg->domid;
+    req.backend_domid = 0;
+    req.max_extent_order = XENOPS_EXTENT_ORDER_DOM0;
+    rc = builder_build(&xenops_xen, &req, &vm->result, &vm->error);
+    if (rc)
+        goto failed;
+    vm->domid = vm->result.domid;
+    for (unsigned int p = 0; p < BUILDER_PHASE_COUNT; p++)
+        vm->hypercalls += vm->result.hypercalls[p];
+    rc = vm_grant_permissions(cfg, vm->domid, &vm->error);
+    if (rc == 0 && relay) {
+        rc = relay_attach(&vm->console, vm->name, vm->domid, vm->result.console_mfn,
+                          vm->result.console_port);
+        if (rc)
+            domb_error_set(&vm->error, rc, "cannot attach the console relay (%d)", rc);
+    }
+    if (rc) {
+        builder_destroy(&xenops_xen, vm->domid, NULL);
+        goto failed;
+    }
+    vm->build_ns = time_now_ns() - t0;
+    vm->state = VM_BUILT;
+    return 0;
+
+failed:
+    vm->build_ns = time_now_ns() - t0;
+    vm->state = VM_FAILED;
+    if (vm->error.code == 0)
+        domb_error_set(&vm->error, rc, "build failed with error %d", rc);
+    return rc;
+}
+
+int vm_unpause(struct vm *vm)
+{
+    int rc = builder_unpause(&xenops_xen, vm->domid, &vm->error);
+
+    if (rc) {
+        vm_destroy(vm);
+        vm->state = VM_FAILED;
+        return rc;
+    }
+    vm->state = VM_RUNNING;
+    return 0;
+}
+
+/* getdomaininfo on Xen 4.17 answers for the first domain with an id >= the
+ * one asked for; only an answer for exactly our id counts. */
+static int domain_info(domid_t domid, struct xen_domctl_getdomaininfo *info)
+{
+    struct xen_domctl d = {.cmd = XEN_DOMCTL_getdomaininfo, .domain = domid};
+    int rc = domctl(&d);
+
+    if (rc)
+        return rc;
+    if (d.u.getdomaininfo.domain != domid)
+        return -XEN_ESRCH;
+    *info = d.u.getdomaininfo;
+    return 0;
+}
+
+bool vm_poll_exit(struct vm *vm)
+{
+    struct xen_domctl_getdomaininfo info;
+
+    if (vm->state != VM_RUNNING)
+        return vm->state == VM_STOPPED || vm->state == VM_DESTROYED;
+    if (vm->relay)
+        relay_drain(&vm->console);
+    if (domain_info(vm->domid, &info) != 0) {
+        vm->state = VM_DESTROYED;
+        return true;
+    }
+    if (!(info.flags & XEN_DOMINF_shutdown))
+        return false;
+    vm->shutdown_reason = (info.flags >> XEN_DOMINF_shutdownshift) & XEN_DOMINF_shutdownmask;
+    if (vm->relay)
+        relay_detach(&vm->console);
+    vm->state = VM_STOPPED;
+    printk("db: vm '%s' (domid %u) stopped: %s\n", vm->name, vm->domid,
+           vm_shutdown_name(vm->shutdown_reason));
+    return true;
+}
+
+int vm_destroy(struct vm *vm)
+{
+    struct xen_domctl_getdomaininfo info;
+    int rc;
+
+    if (vm->relay && vm->console.ring)
+        relay_detach(&vm->console);
+    rc = builder_destroy(&xenops_xen, vm->domid, &vm->error);
+    if (rc)
+        return rc;
+    /* destroydomain returns at once; the last pages come back when the
+     * domain is fully gone, which getdomaininfo reports as -ESRCH. */
+    for (int i = 0; i < 1000 && domain_info(vm->domid, &info) == 0; i++)
+        hypercall_yield();
+    vm->state = VM_DESTROYED;
+    return 0;
+}
+
+const char *vm_shutdown_name(unsigned int reason)
+{
+    switch (reason) {
+    case SHUTDOWN_poweroff:
+        return "poweroff";
+    case SHUTDOWN_reboot:
+        return "reboot";
+    case SHUTDOWN_suspend:
+        return "suspend";
+    case SHUTDOWN_crash:
+        return "crashed";
+    case SHUTDOWN_watchdog:
+        return "watchdog";
+    case SHUTDOWN_soft_reset:
+        return "soft-reset";
+    default:
+        return "unknown";
+    }
+}
+
+static const char *vm_result_text(const struct vm *vm, char *buf, size_t size)
+{
+    switch (vm->state) {
+    case VM_FAILED:
+        domb_snprintf(buf, size, "FAILED: %s", vm->error.msg);
+        break;
+    case VM_BUILT:
+        domb_snprintf(buf, size, "built (paused)");
+        break;
+    case VM_RUNNING:
+        domb_snprintf(buf, size, "running");
+        break;
+    case VM_STOPPED:
+    case VM_DESTROYED:
+        if (vm->shutdown_reason == SHUTDOWN_poweroff)
+            domb_snprintf(buf, size, "exited: poweroff");
+        else
+            domb_snprintf(buf, size, "exited: %s", vm_shutdown_name(vm->shutdown_reason));
+        break;
+    default:
+        domb_snprintf(buf, size, "-");
+    }
+    return buf;
+}
+
+void vm_print_summary(const struct vm *vms, unsigned int n)
+{
+    char result[200];
+
+    printk("\n%-16s %5s %8s %10s %10s  %s\n", "NAME", "DOMID", "MEM(MiB)", "BUILD(ms)",
+           "HYPERCALLS", "RESULT");
+    for (unsigned int i = 0; i < n; i++) {
+        const struct vm *vm = &vms[i];
+        char domid[8] = "-";
+
+        if (vm->state != VM_FAILED || vm->domid)
+            domb_snprintf(domid, sizeof(domid), "%u", vm->domid);
+        printk("%-16s %5s %8u %6lu.%03lu %10u  %s\n", vm->name, domid, vm->memory_mib,
+               vm->build_ns / 1000000, (vm->build_ns / 1000) % 1000, vm->hypercalls,
+               vm_result_text(vm, result, sizeof(result)));
+    }
+}

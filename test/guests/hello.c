@@ -1,0 +1,11 @@
+/* hello: the smallest useful guest. Prints, reports success, powers off. */
+#include <domb/console.h>
+#include <domb/kernel.h>
+#include <domb/time.h>
+
+int domb_main(const struct boot_info *bi)
+{
+    printk("Hello from a domB guest: %lu MiB, cmdline \"%s\"\n", bi->nr_pages >> 8, bi->cmdline);
+    printk("Test result: SUCCESS\n");
+    return KERNEL_EXIT_SUCCESS;
+}
