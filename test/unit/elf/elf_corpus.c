@@ -34,9 +34,7 @@ static void with_u64(struct ew_out *o, uint32_t type, uint64_t v)
 {
     struct ew w;
 
-    ew_init_default(&w);
-    w.notes_len = 0;
-    ew_default_notes(&w, EW_OMIT(type));
+    ew_init_default_omit(&w, EW_OMIT(type));
     ew_note_u64(&w, type, v);
     build(&w, o);
 }
@@ -45,9 +43,7 @@ static void with_raw(struct ew_out *o, uint32_t type, const void *desc, uint32_t
 {
     struct ew w;
 
-    ew_init_default(&w);
-    w.notes_len = 0;
-    ew_default_notes(&w, EW_OMIT(type));
+    ew_init_default_omit(&w, EW_OMIT(type));
     if (desc)
         ew_note(&w, type, desc, descsz);
     build(&w, o);
@@ -232,11 +228,9 @@ static void bad_paddr_load_wrap(struct ew_out *o)
 {
     struct ew w;
 
-    ew_init_default(&w);
+    ew_init_default_omit(&w, EW_OMIT(XEN_ELFNOTE_PADDR_OFFSET));
     w.ph[0].paddr = EW_TEXT - EW_VIRT_BASE;
     w.ph[1].paddr = 0x0000800000000c00ULL;
-    w.notes_len = 0;
-    ew_default_notes(&w, EW_OMIT(XEN_ELFNOTE_PADDR_OFFSET));
     build(&w, o);
 }
 
@@ -431,9 +425,7 @@ static void bad_virt_base_above_start(struct ew_out *o)
 {
     struct ew w;
 
-    ew_init_default(&w);
-    w.notes_len = 0;
-    ew_default_notes(&w, EW_OMIT(XEN_ELFNOTE_VIRT_BASE) | EW_OMIT(XEN_ELFNOTE_PADDR_OFFSET));
+    ew_init_default_omit(&w, EW_OMIT(XEN_ELFNOTE_VIRT_BASE) | EW_OMIT(XEN_ELFNOTE_PADDR_OFFSET));
     ew_note_u64(&w, XEN_ELFNOTE_VIRT_BASE, EW_VIRT_BASE + 0x1000);
     ew_note_u64(&w, XEN_ELFNOTE_PADDR_OFFSET, EW_VIRT_BASE + 0x1000);
     build(&w, o);
@@ -612,13 +604,11 @@ static void good_linux_style(struct ew_out *o)
 {
     struct ew w;
 
-    ew_init_default(&w);
+    ew_init_default_omit(&w, EW_OMIT(XEN_ELFNOTE_PADDR_OFFSET) | EW_OMIT(XEN_ELFNOTE_LOADER) |
+                                 EW_OMIT(XEN_ELFNOTE_GUEST_OS) | EW_OMIT(XEN_ELFNOTE_FEATURES));
     w.load_shift = EW_VIRT_BASE;
     for (unsigned i = 0; i < 2; i++)
         w.ph[i].paddr = w.ph[i].vaddr - EW_VIRT_BASE;
-    w.notes_len = 0;
-    ew_default_notes(&w, EW_OMIT(XEN_ELFNOTE_PADDR_OFFSET) | EW_OMIT(XEN_ELFNOTE_LOADER) |
-                             EW_OMIT(XEN_ELFNOTE_GUEST_OS) | EW_OMIT(XEN_ELFNOTE_FEATURES));
     ew_note_str(&w, XEN_ELFNOTE_GUEST_OS, "linux");
     ew_note_str(&w, XEN_ELFNOTE_FEATURES, "!writable_page_tables|pae_pgdir_above_4gb");
     ew_note_u64(&w, XEN_ELFNOTE_INIT_P2M, 0x8000000000ULL);
@@ -632,13 +622,11 @@ static void good_linux_percpu(struct ew_out *o)
 {
     struct ew w;
 
-    ew_init_default(&w);
+    ew_init_default_omit(&w, EW_OMIT(XEN_ELFNOTE_PADDR_OFFSET));
     w.load_shift = EW_VIRT_BASE;
     w.ph[0].paddr = EW_TEXT - EW_VIRT_BASE;
     w.ph[1].paddr = EW_DATA - EW_VIRT_BASE;
     w.ph[1].vaddr = 0;
-    w.notes_len = 0;
-    ew_default_notes(&w, EW_OMIT(XEN_ELFNOTE_PADDR_OFFSET));
     ew_note_u64(&w, XEN_ELFNOTE_PADDR_OFFSET, 0);
     build(&w, o);
 }

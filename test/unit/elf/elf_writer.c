@@ -112,14 +112,19 @@ void ew_default_notes(struct ew *w, uint32_t omit)
         ew_note_u32(w, XEN_ELFNOTE_SUPPORTED_FEATURES, EW_FEATURE_DOM0);
 }
 
-void ew_init_default(struct ew *w)
+void ew_init_default_omit(struct ew *w, uint32_t omit)
 {
     ew_init_empty(w);
     w->e_entry = EW_ENTRY;
     ew_load(w, EW_TEXT, EW_TEXT_FILESZ, EW_TEXT_MEMSZ, EW_PF_R | EW_PF_X);
     ew_load(w, EW_DATA, EW_DATA_FILESZ, EW_DATA_MEMSZ, EW_PF_R | EW_PF_W);
     w->ph[w->nph++] = (struct ew_phdr){.type = EW_PT_NOTE, .flags = EW_PF_R};
-    ew_default_notes(w, 0);
+    ew_default_notes(w, omit);
+}
+
+void ew_init_default(struct ew *w)
+{
+    ew_init_default_omit(w, 0);
 }
 
 void ew_put(struct ew_out *o, uint64_t off, uint64_t v, unsigned n)

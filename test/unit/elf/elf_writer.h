@@ -68,6 +68,8 @@ uint8_t ew_pattern(uint64_t va);
 void ew_init_empty(struct ew *w);
 /* The valid default image described above, with all Xen notes in a PT_NOTE. */
 void ew_init_default(struct ew *w);
+/* The same with the Xen notes in `omit` (EW_OMIT bits) left out. */
+void ew_init_default_omit(struct ew *w, uint32_t omit);
 void ew_default_notes(struct ew *w, uint32_t omit);
 struct ew_phdr *ew_load(struct ew *w, uint64_t vaddr, uint64_t filesz, uint64_t memsz,
                         uint32_t flags);

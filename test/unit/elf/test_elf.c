@@ -44,6 +44,17 @@ static void parse_ok(struct ew *w, struct ew_out *o, struct elf_image *img)
     assert_int_equal(err.code, 0);
 }
 
+/* Make the named valid corpus image and parse it; it must be accepted. */
+static void parse_case_ok(const char *name, struct ew_out *o, struct elf_image *img)
+{
+    const struct elf_case *c = elf_case_find(name);
+    struct domb_error err;
+
+    assert_non_null(c);
+    c->make(o);
+    assert_int_equal(parse(img, o, &err), 0);
+}
+
 /* Check elf_copy_out() over [va, va+len) against the writer's pattern: file
  * bytes where a segment has them, zeros elsewhere. */
 static void check_copy(const struct elf_image *img, uint64_t va, uint64_t len)
@@ -230,14 +241,11 @@ static void test_copy_out_rejects_outside(void **state)
 
 static void test_notes_in_section_only(void **state)
 {
-    const struct elf_case *c = elf_case_find("sections_only");
     struct ew_out o;
     struct elf_image img;
-    struct domb_error err;
 
     (void)state;
-    c->make(&o);
-    assert_int_equal(parse(&img, &o, &err), 0);
+    parse_case_ok("sections_only", &o, &img);
     assert_int_equal(img.entry, EW_ENTRY);
     assert_string_equal(img.notes.guest_os, "domB");
     assert_int_equal(img.notes.hypercall_page, EW_HYPERCALL);
@@ -247,14 +255,11 @@ static void test_notes_in_section_only(void **state)
 /* The same notes in a PT_NOTE and an SHT_NOTE: equal duplicates are fine. */
 static void test_notes_in_segment_and_section(void **state)
 {
-    const struct elf_case *c = elf_case_find("with_sections");
     struct ew_out o;
     struct elf_image img;
-    struct domb_error err;
 
     (void)state;
-    c->make(&o);
-    assert_int_equal(parse(&img, &o, &err), 0);
+    parse_case_ok("with_sections", &o, &img);
     assert_int_equal(img.entry, EW_ENTRY);
     assert_int_equal(img.notes.features_supported,
                      (1u << XENFEAT_pae_pgdir_above_4gb) | (1u << XENFEAT_dom0));
@@ -268,9 +273,7 @@ static void test_no_entry_note_uses_e_entry(void **state)
     struct elf_image img;
 
     (void)state;
-    ew_init_default(&w);
-    w.notes_len = 0;
-    ew_default_notes(&w, EW_OMIT(XEN_ELFNOTE_ENTRY));
+    ew_init_default_omit(&w, EW_OMIT(XEN_ELFNOTE_ENTRY));
     w.e_entry = EW_TEXT + 0x40;
     parse_ok(&w, &o, &img);
     assert_false(img.notes.has_entry);
@@ -294,14 +297,11 @@ static void test_entry_note_overrides_e_entry(void **state)
 
 static void test_numeric_notes_4_bytes(void **state)
 {
-    const struct elf_case *c = elf_case_find("low_4byte");
     struct ew_out o;
     struct elf_image img;
-    struct domb_error err;
 
     (void)state;
-    c->make(&o);
-    assert_int_equal(parse(&img, &o, &err), 0);
+    parse_case_ok("low_4byte", &o, &img);
     assert_int_equal(img.virt_base, 0x200000);
     assert_int_equal(img.notes.paddr_offset, 0x200000);
     assert_int_equal(img.entry, 0x200800);
@@ -321,9 +321,7 @@ static void test_numeric_notes_8_bytes(void **state)
     struct elf_image img;
 
     (void)state;
-    ew_init_default(&w);
-    w.notes_len = 0;
-    ew_default_notes(&w, EW_OMIT(XEN_ELFNOTE_SUPPORTED_FEATURES));
+    ew_init_default_omit(&w, EW_OMIT(XEN_ELFNOTE_SUPPORTED_FEATURES));
     /* 8-byte bitmap: submap 0 is the low 32 bits. */
     ew_note_u64(&w, XEN_ELFNOTE_SUPPORTED_FEATURES, (1ULL << 40) | EW_FEATURE_DOM0);
     ew_note_u64(&w, XEN_ELFNOTE_MOD_START_PFN, 0x100000000ULL);
@@ -337,14 +335,11 @@ static void test_numeric_notes_8_bytes(void **state)
 
 static void test_linux_style_image(void **state)
 {
-    const struct elf_case *c = elf_case_find("linux_style");
     struct ew_out o;
     struct elf_image img;
-    struct domb_error err;
 
     (void)state;
-    c->make(&o);
-    assert_int_equal(parse(&img, &o, &err), 0);
+    parse_case_ok("linux_style", &o, &img);
     assert_false(img.notes.has_paddr_offset);
     assert_int_equal(img.notes.paddr_offset, 0); /* libelf's default for note images */
     assert_int_equal(img.virt_base, EW_VIRT_BASE);
@@ -366,15 +361,12 @@ static void test_linux_style_image(void **state)
  * p_paddr + VIRT_BASE - PADDR_OFFSET. */
 static void test_linux_percpu_segment_loads_at_paddr(void **state)
 {
-    const struct elf_case *c = elf_case_find("linux_percpu");
     struct ew_out o;
     struct elf_image img;
-    struct domb_error err;
 
     (void)state;
-    c->make(&o);
+    parse_case_ok("linux_percpu", &o, &img);
     assert_int_equal(elf_load_u64_at(o.buf, 64 + 56 + 16), 0); /* p_vaddr of segment 1 */
-    assert_int_equal(parse(&img, &o, &err), 0);
     assert_int_equal(img.nr_segments, 2);
     assert_int_equal(img.seg[1].vaddr, EW_DATA);
     assert_int_equal(img.virt_start, EW_VIRT_BASE);
@@ -453,9 +445,8 @@ static void test_features_parsing(void **state)
     struct elf_image img;
 
     (void)state;
-    ew_init_default(&w);
-    w.notes_len = 0;
-    ew_default_notes(&w, EW_OMIT(XEN_ELFNOTE_FEATURES) | EW_OMIT(XEN_ELFNOTE_SUPPORTED_FEATURES));
+    ew_init_default_omit(&w,
+                         EW_OMIT(XEN_ELFNOTE_FEATURES) | EW_OMIT(XEN_ELFNOTE_SUPPORTED_FEATURES));
     /* Unknown optional features and empty items are ignored, as in libelf. */
     ew_note_str(&w, XEN_ELFNOTE_FEATURES,
                 "writable_descriptor_tables||!auto_translated_physmap|some_future_thing|dom0|");
@@ -475,9 +466,7 @@ static void test_unterminated_short_string_accepted(void **state)
     struct elf_image img;
 
     (void)state;
-    ew_init_default(&w);
-    w.notes_len = 0;
-    ew_default_notes(&w, EW_OMIT(XEN_ELFNOTE_GUEST_OS));
+    ew_init_default_omit(&w, EW_OMIT(XEN_ELFNOTE_GUEST_OS));
     ew_note(&w, XEN_ELFNOTE_GUEST_OS, "domB-unterminated", 17);
     parse_ok(&w, &o, &img);
     assert_string_equal(img.notes.guest_os, "domB-unterminated");
