@@ -270,10 +270,11 @@ static int config_number(struct config_parser *p, uint64_t *value)
     return 0;
 }
 
-static int config_list_begin(struct config_parser *p, const char *what)
+/* Expect '['; `example` shows the items in the error message. */
+static int config_list_begin(struct config_parser *p, const char *example)
 {
     if (config_peek(p) != '[')
-        return config_fail(p, "%s must be a list like [ %s ]", p->key, what);
+        return config_fail(p, "%s must be a list like [ %s, ... ]", p->key, example);
     p->pos++;
     p->list_after_item = false;
     return 0;
@@ -430,79 +431,92 @@ static const char *parse_hex_u64(const char *s, uint64_t *value)
     return s;
 }
 
-/* "START[,NUM[@GFN]]", all hex pages (xl's iomem syntax); NUM defaults to 1. */
-static int config_key_iomem(struct config_parser *p, struct vm_config *cfg)
-{
-    int rc = config_list_begin(p, "\"START[,NUM[@GFN]]\", ...");
+/* One item of a list of strings; `item` is its decoded text. */
+typedef int (*config_string_item)(struct config_parser *p, struct vm_config *cfg, const char *item);
 
+/* A list of short strings, e.g. [ "3f8-3ff", "80" ]; `example` is one item. */
+static int config_string_list(struct config_parser *p, struct vm_config *cfg, const char *example,
+                              config_string_item parse_item)
+{
+    char quoted[32];
+    int rc;
+
+    domb_snprintf(quoted, sizeof(quoted), "\"%s\"", example);
+    rc = config_list_begin(p, quoted);
     while (rc == 0 && (rc = config_list_next(p)) == 1) {
         char item[64];
-        struct vm_iomem range;
-        struct domb_error check;
-        const char *s;
 
         if (config_value_kind(p) != VALUE_STRING)
-            return config_fail(p, "iomem entries must be strings like \"fe000,2\"");
-        if ((rc = config_string(p, item, sizeof(item) - 1)))
+            return config_fail(p, "%s entries must be strings like \"%s\"", p->key, example);
+        if ((rc = config_string(p, item, sizeof(item) - 1)) || (rc = parse_item(p, cfg, item)))
             return rc;
-        s = parse_hex_u64(item, &range.start_mfn);
-        range.nr_pages = 1;
-        if (s && *s == ',')
-            s = parse_hex_u64(s + 1, &range.nr_pages);
-        range.gfn = range.start_mfn;
-        if (s && *s == '@')
-            s = parse_hex_u64(s + 1, &range.gfn);
-        if (!s || *s != '\0')
-            return config_fail(p, "iomem entry \"%s\" is not START[,NUM[@GFN]] in hex", item);
-        if (vm_config_check_iomem(&range, &check))
-            return config_fail_check(p, &check);
-        if (cfg->nr_iomem == VM_IOMEM_MAX)
-            return config_fail(p, "more than %d iomem ranges", VM_IOMEM_MAX);
-        cfg->iomem[cfg->nr_iomem++] = range;
-        rc = 0;
     }
     return rc;
 }
 
+/* "START[,NUM[@GFN]]", all hex pages (xl's iomem syntax); NUM defaults to 1. */
+static int config_iomem_item(struct config_parser *p, struct vm_config *cfg, const char *item)
+{
+    struct vm_iomem range;
+    struct domb_error check;
+    const char *s;
+
+    s = parse_hex_u64(item, &range.start_mfn);
+    range.nr_pages = 1;
+    if (s && *s == ',')
+        s = parse_hex_u64(s + 1, &range.nr_pages);
+    range.gfn = range.start_mfn;
+    if (s && *s == '@')
+        s = parse_hex_u64(s + 1, &range.gfn);
+    if (!s || *s != '\0')
+        return config_fail(p, "iomem entry \"%s\" is not START[,NUM[@GFN]] in hex", item);
+    if (vm_config_check_iomem(&range, &check))
+        return config_fail_check(p, &check);
+    if (cfg->nr_iomem == VM_IOMEM_MAX)
+        return config_fail(p, "more than %d iomem ranges", VM_IOMEM_MAX);
+    cfg->iomem[cfg->nr_iomem++] = range;
+    return 0;
+}
+
+static int config_key_iomem(struct config_parser *p, struct vm_config *cfg)
+{
+    return config_string_list(p, cfg, "fe000,2", config_iomem_item);
+}
+
 /* "START[-END]" in hex (xl's ioports syntax). */
+static int config_ioport_item(struct config_parser *p, struct vm_config *cfg, const char *item)
+{
+    uint64_t first, last;
+    struct vm_ioport range;
+    struct domb_error check;
+    const char *s;
+
+    s = parse_hex_u64(item, &first);
+    last = first;
+    if (s && *s == '-')
+        s = parse_hex_u64(s + 1, &last);
+    if (!s || *s != '\0')
+        return config_fail(p, "ioports entry \"%s\" is not START[-END] in hex", item);
+    if (first > VM_IOPORT_LAST || last > VM_IOPORT_LAST)
+        return config_fail(p, "ioports entry \"%s\" is above 0xffff", item);
+    range.first = (uint32_t)first;
+    range.last = (uint32_t)last;
+    if (vm_config_check_ioport(&range, &check))
+        return config_fail_check(p, &check);
+    if (cfg->nr_ioports == VM_IOPORT_MAX)
+        return config_fail(p, "more than %d ioport ranges", VM_IOPORT_MAX);
+    cfg->ioports[cfg->nr_ioports++] = range;
+    return 0;
+}
+
 static int config_key_ioports(struct config_parser *p, struct vm_config *cfg)
 {
-    int rc = config_list_begin(p, "\"START[-END]\", ...");
-
-    while (rc == 0 && (rc = config_list_next(p)) == 1) {
-        char item[32];
-        uint64_t first, last;
-        struct vm_ioport range;
-        struct domb_error check;
-        const char *s;
-
-        if (config_value_kind(p) != VALUE_STRING)
-            return config_fail(p, "ioports entries must be strings like \"3f8-3ff\"");
-        if ((rc = config_string(p, item, sizeof(item) - 1)))
-            return rc;
-        s = parse_hex_u64(item, &first);
-        last = first;
-        if (s && *s == '-')
-            s = parse_hex_u64(s + 1, &last);
-        if (!s || *s != '\0')
-            return config_fail(p, "ioports entry \"%s\" is not START[-END] in hex", item);
-        if (first > VM_IOPORT_LAST || last > VM_IOPORT_LAST)
-            return config_fail(p, "ioports entry \"%s\" is above 0xffff", item);
-        range.first = (uint32_t)first;
-        range.last = (uint32_t)last;
-        if (vm_config_check_ioport(&range, &check))
-            return config_fail_check(p, &check);
-        if (cfg->nr_ioports == VM_IOPORT_MAX)
-            return config_fail(p, "more than %d ioport ranges", VM_IOPORT_MAX);
-        cfg->ioports[cfg->nr_ioports++] = range;
-        rc = 0;
-    }
-    return rc;
+    return config_string_list(p, cfg, "3f8-3ff", config_ioport_item);
 }
 
 static int config_key_irqs(struct config_parser *p, struct vm_config *cfg)
 {
-    int rc = config_list_begin(p, "5, 7, ...");
+    int rc = config_list_begin(p, "5, 7");
 
     while (rc == 0 && (rc = config_list_next(p)) == 1) {
         uint64_t irq;

@@ -1,8 +1,13 @@
 /* Manifest encoder and decoder (layout in <proto/manifest.h>). */
 #include <domb/errno.h>
 #include <proto/byteorder.h>
+#include <proto/format.h>
 #include <proto/manifest.h>
 
+_Static_assert(MANIFEST_OFF_MAGIC == FORMAT_OFF_MAGIC &&
+                   MANIFEST_OFF_VERSION == FORMAT_OFF_VERSION &&
+                   MANIFEST_OFF_FLAGS == FORMAT_OFF_FLAGS && MANIFEST_OFF_SIZE == FORMAT_OFF_SIZE,
+               "common framing");
 _Static_assert(MANIFEST_OFF_VERSION == MANIFEST_OFF_MAGIC + 8, "layout");
 _Static_assert(MANIFEST_OFF_FLAGS == MANIFEST_OFF_VERSION + 2, "layout");
 _Static_assert(MANIFEST_OFF_SIZE == MANIFEST_OFF_FLAGS + 2, "layout");
@@ -121,20 +126,13 @@ int manifest_encode(const struct manifest *m, void *buf, size_t size, struct dom
 int manifest_decode(const void *buf, size_t len, struct manifest *m, struct domb_error *err)
 {
     const uint8_t *b = buf;
-    uint16_t version;
     uint32_t size;
+    int rc;
 
     memset(m, 0, sizeof(*m));
-    if (len < MANIFEST_HEADER_SIZE)
-        return domb_error_set(err, -XEN_EINVAL, "is truncated: %zu bytes, less than its header",
-                              len);
-    if (memcmp(b + MANIFEST_OFF_MAGIC, MANIFEST_MAGIC, 8) != 0)
-        return domb_error_set(err, -XEN_EINVAL, "magic is not \"" MANIFEST_MAGIC "\"");
-    version = get_le16(b + MANIFEST_OFF_VERSION);
-    if (version != MANIFEST_VERSION)
-        return domb_error_set(err, -XEN_EINVAL,
-                              "version %u is not supported (this build reads version %u)", version,
-                              MANIFEST_VERSION);
+    if ((rc = format_check_header(b, len, MANIFEST_HEADER_SIZE, MANIFEST_MAGIC, MANIFEST_VERSION,
+                                  err)))
+        return rc;
     m->flags = get_le16(b + MANIFEST_OFF_FLAGS);
     m->mode = (enum manifest_mode)b[MANIFEST_OFF_MODE];
     m->when_done = (enum manifest_when_done)b[MANIFEST_OFF_WHEN_DONE];
@@ -143,13 +141,10 @@ int manifest_decode(const void *buf, size_t len, struct manifest *m, struct domb
     if (m->nr_vms <= MANIFEST_MAX_VMS && size != manifest_size(m->nr_vms))
         return domb_error_set(err, -XEN_EINVAL, "size field says %u bytes; %u VMs need %zu", size,
                               m->nr_vms, manifest_size(m->nr_vms));
-    if (m->nr_vms <= MANIFEST_MAX_VMS && len != size)
-        return domb_error_set(err, -XEN_EINVAL, "is %zu bytes but its size field says %u", len,
-                              size);
-    for (size_t i = 0; i < MANIFEST_RESERVED_SIZE; i++)
-        if (b[MANIFEST_OFF_RESERVED + i])
-            return domb_error_set(err, -XEN_EINVAL, "reserved byte at offset 0x%zx is not zero",
-                                  MANIFEST_OFF_RESERVED + i);
+    if (m->nr_vms <= MANIFEST_MAX_VMS && (rc = format_check_length(len, size, err)))
+        return rc;
+    if ((rc = format_check_reserved(b, MANIFEST_OFF_RESERVED, MANIFEST_RESERVED_SIZE, err)))
+        return rc;
     if (m->nr_vms > MANIFEST_MAX_VMS)
         return manifest_validate(m, err); /* reports the count */
 

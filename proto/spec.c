@@ -5,9 +5,13 @@
  */
 #include <domb/errno.h>
 #include <proto/byteorder.h>
+#include <proto/format.h>
 #include <proto/spec.h>
 
 /* The layout is contiguous and each field matches its vm_config counterpart. */
+_Static_assert(SPEC_OFF_MAGIC == FORMAT_OFF_MAGIC && SPEC_OFF_VERSION == FORMAT_OFF_VERSION &&
+                   SPEC_OFF_FLAGS == FORMAT_OFF_FLAGS && SPEC_OFF_SIZE == FORMAT_OFF_SIZE,
+               "common framing");
 _Static_assert(SPEC_OFF_VERSION == SPEC_OFF_MAGIC + 8, "layout");
 _Static_assert(SPEC_OFF_FLAGS == SPEC_OFF_VERSION + 2, "layout");
 _Static_assert(SPEC_OFF_SIZE == SPEC_OFF_FLAGS + 2, "layout");
@@ -96,15 +100,6 @@ int spec_encode(const struct vm_config *cfg, void *buf, size_t size, struct domb
     return SPEC_V1_SIZE;
 }
 
-/* First non-zero byte in b[off, off + n), or -1. */
-static long first_nonzero(const uint8_t *b, size_t off, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        if (b[off + i])
-            return (long)(off + i);
-    return -1;
-}
-
 static int spec_get_string(const uint8_t *b, size_t off, char *dst, size_t field_size,
                            const char *what, struct domb_error *err)
 {
@@ -112,7 +107,7 @@ static int spec_get_string(const uint8_t *b, size_t off, char *dst, size_t field
 
     if (n == field_size)
         return domb_error_set(err, -XEN_EINVAL, "%s field is not NUL-terminated", what);
-    if (first_nonzero(b, off + n, field_size - n) >= 0)
+    if (format_first_nonzero(b, off + n, field_size - n) >= 0)
         return domb_error_set(err, -XEN_EINVAL, "%s field has bytes after its terminating NUL",
                               what);
     memcpy(dst, b + off, field_size);
@@ -124,7 +119,7 @@ static int spec_check_unused(const uint8_t *b, size_t off, size_t entry_size, ui
                              uint32_t max, const char *what, struct domb_error *err)
 {
     for (uint32_t i = used; i < max; i++)
-        if (first_nonzero(b, off + i * entry_size, entry_size) >= 0)
+        if (format_first_nonzero(b, off + i * entry_size, entry_size) >= 0)
             return domb_error_set(err, -XEN_EINVAL, "%s entry %u is unused but not zero", what, i);
     return 0;
 }
@@ -139,34 +134,21 @@ static int spec_check_count(uint32_t count, uint32_t max, const char *what, stru
 static int spec_check_header(const uint8_t *b, size_t len, uint16_t *flags, struct domb_error *err)
 {
     uint32_t size;
-    uint16_t version;
-    long nz;
+    int rc;
 
-    if (len < SPEC_HEADER_SIZE)
-        return domb_error_set(err, -XEN_EINVAL, "is truncated: %zu bytes, less than its header",
-                              len);
-    if (memcmp(b + SPEC_OFF_MAGIC, SPEC_MAGIC, 8) != 0)
-        return domb_error_set(err, -XEN_EINVAL, "magic is not \"" SPEC_MAGIC "\"");
-    version = get_le16(b + SPEC_OFF_VERSION);
-    if (version != SPEC_VERSION)
-        return domb_error_set(err, -XEN_EINVAL,
-                              "version %u is not supported (this build reads version %u)", version,
-                              SPEC_VERSION);
+    if ((rc = format_check_header(b, len, SPEC_HEADER_SIZE, SPEC_MAGIC, SPEC_VERSION, err)))
+        return rc;
     size = get_le32(b + SPEC_OFF_SIZE);
     if (size != SPEC_V1_SIZE)
         return domb_error_set(err, -XEN_EINVAL, "size field says %u bytes; version 1 is %u", size,
                               SPEC_V1_SIZE);
-    if (len != size)
-        return domb_error_set(err, -XEN_EINVAL, "is %zu bytes but its size field says %u", len,
-                              size);
+    if ((rc = format_check_length(len, size, err)))
+        return rc;
     *flags = get_le16(b + SPEC_OFF_FLAGS);
     if (*flags & ~SPEC_FLAGS_KNOWN)
         return domb_error_set(err, -XEN_EINVAL, "flags 0x%x hold unknown bits 0x%x", *flags,
                               *flags & ~SPEC_FLAGS_KNOWN);
-    nz = first_nonzero(b, SPEC_OFF_RESERVED, SPEC_RESERVED_SIZE);
-    if (nz >= 0)
-        return domb_error_set(err, -XEN_EINVAL, "reserved byte at offset 0x%lx is not zero", nz);
-    return 0;
+    return format_check_reserved(b, SPEC_OFF_RESERVED, SPEC_RESERVED_SIZE, err);
 }
 
 int spec_decode(const void *buf, size_t len, struct vm_config *cfg, struct domb_error *err)

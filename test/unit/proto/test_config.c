@@ -258,6 +258,7 @@ static void config_bad_iomem(void **state)
     parse_fails("iomem = [ \"11111111111111111\" ]\n",
                 "web.cfg:1: iomem entry \"11111111111111111\" is not START[,NUM[@GFN]] in hex");
     parse_fails("iomem = [ 5 ]\n", "web.cfg:1: iomem entries must be strings like \"fe000,2\"");
+    parse_fails("iomem = \"fe000\"\n", "web.cfg:1: iomem must be a list like [ \"fe000,2\", ... ]");
 }
 
 static void config_bad_ioports(void **state)
@@ -265,6 +266,8 @@ static void config_bad_ioports(void **state)
     parse_fails("ioports = [ \"3ff-3f8\" ]\n",
                 "web.cfg:1: ioport range 0x3ff-0x3f8 ends before it starts");
     parse_fails("ioports = [ \"10000\" ]\n", "web.cfg:1: ioports entry \"10000\" is above 0xffff");
+    parse_fails("ioports = [ 0x3f8 ]\n",
+                "web.cfg:1: ioports entries must be strings like \"3f8-3ff\"");
     parse_fails("ioports = [ \"3f8-\" ]\n",
                 "web.cfg:1: ioports entry \"3f8-\" is not START[-END] in hex");
 }

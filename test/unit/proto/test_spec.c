@@ -36,7 +36,7 @@ static void sample_config(struct vm_config *cfg)
     cfg->irqs[2] = 0xffff;
 }
 
-/* Encode the sample, let `mutate` damage it, and expect `msg` from the decoder. */
+/* Decode the first len bytes of buf and expect the decoder to reject them with msg. */
 static void expect_reject(size_t len, const char *msg)
 {
     struct vm_config out;

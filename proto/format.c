@@ -1,0 +1,47 @@
+/* Checks shared by the binary formats' decoders (see <proto/format.h>). */
+#include <domb/errno.h>
+#include <proto/byteorder.h>
+#include <proto/format.h>
+
+int format_check_header(const uint8_t *b, size_t len, size_t header_size, const char *magic,
+                        uint16_t version, struct domb_error *err)
+{
+    uint16_t found;
+
+    if (len < header_size)
+        return domb_error_set(err, -XEN_EINVAL, "is truncated: %zu bytes, less than its header",
+                              len);
+    if (memcmp(b + FORMAT_OFF_MAGIC, magic, FORMAT_MAGIC_SIZE) != 0)
+        return domb_error_set(err, -XEN_EINVAL, "magic is not \"%.8s\"", magic);
+    found = get_le16(b + FORMAT_OFF_VERSION);
+    if (found != version)
+        return domb_error_set(err, -XEN_EINVAL,
+                              "version %u is not supported (this build reads version %u)", found,
+                              version);
+    return 0;
+}
+
+int format_check_length(size_t len, uint32_t size_field, struct domb_error *err)
+{
+    if (len != size_field)
+        return domb_error_set(err, -XEN_EINVAL, "is %zu bytes but its size field says %u", len,
+                              size_field);
+    return 0;
+}
+
+long format_first_nonzero(const uint8_t *b, size_t off, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (b[off + i])
+            return (long)(off + i);
+    return -1;
+}
+
+int format_check_reserved(const uint8_t *b, size_t off, size_t n, struct domb_error *err)
+{
+    long nz = format_first_nonzero(b, off, n);
+
+    if (nz >= 0)
+        return domb_error_set(err, -XEN_EINVAL, "reserved byte at offset 0x%lx is not zero", nz);
+    return 0;
+}
