@@ -139,9 +139,9 @@ void kernel_exit(enum kernel_exit verdict)
 {
     char buf[16];
     uint64_t port;
-    unsigned int reason = verdict == KERNEL_EXIT_SUCCESS ? SHUTDOWN_poweroff
-                          : verdict == KERNEL_EXIT_CRASH ? SHUTDOWN_crash
-                                                         : SHUTDOWN_reboot;
+    /* A failed test and a fault both end the domain as crashed: anything
+     * but poweroff is abnormal (the "Test result" line says which). */
+    unsigned int reason = verdict == KERNEL_EXIT_SUCCESS ? SHUTDOWN_poweroff : SHUTDOWN_crash;
 
     console_flush();
     if (boot_info.is_dom0 && boot_info.cmdline &&

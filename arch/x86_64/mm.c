@@ -155,6 +155,25 @@ void *mm_map_shared_info(uint64_t maddr)
     return shared_info_page;
 }
 
+int mm_walk(uint64_t va, uint64_t *pte, bool *writable)
+{
+    const uint64_t *table = l4_table;
+
+    *writable = true;
+    for (int level = 4; level >= 1; level--) {
+        uint64_t e = table[table_index(va, level)];
+
+        *pte = e;
+        if (!(e & _PAGE_PRESENT))
+            return 0;
+        *writable = *writable && (e & _PAGE_RW);
+        if (level == 1 || (level <= 3 && (e & _PAGE_PSE)))
+            return level;
+        table = table_of(e);
+    }
+    return 0;
+}
+
 int mm_protect_page(void *va, uint64_t prot)
 {
     mfn_t m = virt_to_mfn(va);

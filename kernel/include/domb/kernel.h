@@ -39,7 +39,7 @@ enum kernel_exit {
  * Leave the kernel with a verdict. dom0 with "qemu_exit=PORT" on its command
  * line writes the verdict to QEMU's isa-debug-exit port (QEMU exits with
  * status verdict*2+1); then every image shuts its domain down: poweroff for
- * success, crash for a crash, reboot for a failure (our test guests' verdict
+ * success, crash for a failure or a crash (our test guests' verdict
  * convention; see docs/guests.md).
  */
 __attribute__((noreturn)) void kernel_exit(enum kernel_exit verdict);

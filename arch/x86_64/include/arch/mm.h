@@ -69,6 +69,14 @@ int mm_map_foreign(domid_t domid, const xen_pfn_t *mfns, unsigned int n, void **
 int mm_unmap_foreign(void *va, unsigned int n);
 unsigned int mm_foreign_in_use(void);
 
+/*
+ * Walk our page tables for va as the CPU would. Returns the level of the
+ * mapping (1 for a 4 KiB page, 2/3 for superpages) and its entry in *pte, or
+ * 0 when va is not mapped (then *pte is the non-present entry met).
+ * *writable is the AND of the RW bits along the walk.
+ */
+int mm_walk(uint64_t va, uint64_t *pte, bool *writable);
+
 /* Set the protection of one of our own direct-map pages (e.g. read-only). */
 int mm_protect_page(void *va, uint64_t prot);
 
