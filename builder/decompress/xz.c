@@ -366,6 +366,11 @@ static int lzma_chunk(struct xz_ctx *x, const uint8_t *in, size_t in_size, size_
         while (--len);
     }
 
+    /* The encoder flushes whole bytes: normalising once more after the last
+     * symbol consumes the chunk's final byte. */
+    rc_normalize(&rc);
+    if (rc.overrun)
+        goto overrun;
     if (rc.in != rc.end)
         LZMA_FAIL(XZ_ERR_LZMA_RANGE, "LZMA chunk leaves %zu of its compressed bytes unused",
                   (size_t)(rc.end - rc.in));
@@ -823,11 +828,12 @@ static int xz_stream(struct xz_ctx *x, const uint8_t *in, size_t avail, size_t *
     int ret;
 
     x->in_block = false;
+    size_t magic_len = avail < sizeof(xz_header_magic) ? avail : sizeof(xz_header_magic);
+    if (memcmp(in, xz_header_magic, magic_len) != 0)
+        return xz_fail(x, XZ_ERR_STREAM_MAGIC, "no XZ stream header magic");
     if (avail < XZ_STREAM_HEADER_SIZE)
         return xz_fail(x, XZ_ERR_TRUNCATED, "input of %zu bytes ends inside the stream header",
                        avail);
-    if (memcmp(in, xz_header_magic, sizeof(xz_header_magic)) != 0)
-        return xz_fail(x, XZ_ERR_STREAM_MAGIC, "no XZ stream header magic");
     if (crc32_update(0, in + 6, 2) != xz_le32(in + 8))
         return xz_fail(x, XZ_ERR_STREAM_HEADER_CRC, "stream header CRC32 mismatch");
     if (in[6] != 0 || (in[7] & 0xf0) != 0)
