@@ -196,6 +196,13 @@ static int dom_target(struct sim *s, domid_t id, struct dom **out)
     return *out ? 0 : -XEN_ESRCH;
 }
 
+/* Count the call, then resolve its target domain. */
+static int enter_target(struct sim *s, enum sim_call kind, domid_t id, struct dom **out)
+{
+    int rc = sim_enter(s, kind);
+    return rc ? rc : dom_target(s, id, out);
+}
+
 static bool frame_owned_by(const struct sim *s, uint64_t mfn, domid_t d)
 {
     return mfn < s->cfg.nr_frames && s->frames[mfn].owner == d;
@@ -763,10 +770,7 @@ static int sim_evtchn_alloc_unbound(void *ctx, evtchn_alloc_unbound_t *op)
 {
     struct sim *s = ctx;
     struct dom *d;
-    int rc = sim_enter(s, SIM_EVTCHN_OP);
-    if (rc)
-        return rc;
-    rc = dom_target(s, op->dom, &d);
+    int rc = enter_target(s, SIM_EVTCHN_OP, op->dom, &d);
     if (rc)
         return rc;
     if (op->remote_dom != DOMID_SELF && op->remote_dom >= DOMID_FIRST_RESERVED)
@@ -786,10 +790,7 @@ static int sim_seed_grant_table(void *ctx, domid_t domid, xen_pfn_t console_mfn,
 {
     struct sim *s = ctx;
     struct dom *d;
-    int rc = sim_enter(s, SIM_GRANT_SEED);
-    if (rc)
-        return rc;
-    rc = dom_target(s, domid, &d);
+    int rc = enter_target(s, SIM_GRANT_SEED, domid, &d);
     if (rc)
         return rc;
     if (!frame_owned_by(s, console_mfn, domid) || !frame_owned_by(s, store_mfn, domid) ||
@@ -811,10 +812,7 @@ static int sim_map_foreign(void *ctx, domid_t domid, const xen_pfn_t *mfns, unsi
     struct dom *d;
     struct mapping *m;
     uint8_t *base;
-    int rc = sim_enter(s, SIM_MAP_FOREIGN);
-    if (rc)
-        return rc;
-    rc = dom_target(s, domid, &d);
+    int rc = enter_target(s, SIM_MAP_FOREIGN, domid, &d);
     if (rc)
         return rc;
     if (n == 0 || n > XENOPS_MAP_BATCH_MAX || !mfns || !va)

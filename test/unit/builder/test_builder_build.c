@@ -59,13 +59,6 @@ static void free_kernel(struct kernel *k)
     free(k->out.buf);
 }
 
-static struct sim *new_sim(unsigned int max_order)
-{
-    struct sim_config cfg = {
-        .nr_frames = 1u << 16, .self = 0, .privileged = true, .max_extent_order = max_order};
-    return sim_create(&cfg);
-}
-
 static uint8_t *make_ramdisk(uint64_t size)
 {
     uint8_t *r = malloc(size);
@@ -75,78 +68,119 @@ static uint8_t *make_ramdisk(uint64_t size)
     return r;
 }
 
-static struct builder_request request(const struct kernel *k, uint64_t mem_mib)
+/* One simulator, one kernel, one request: what every test here starts from. */
+struct fx {
+    struct kernel k;
+    struct sim *s;
+    struct xenops ops;
+    struct builder_result res;
+    struct domb_error err;
+    struct builder_request req;
+    uint8_t *rd;
+    uint64_t free_start;
+};
+
+static const struct kernel_opts small_kernel = {.text_size = 0x3000};
+
+static void fx_init_sim(struct fx *f, const struct kernel_opts *ko, uint64_t mem_mib,
+                        uint64_t rd_size, const struct sim_config *cfg)
 {
-    return (struct builder_request){.kernel = &k->img,
-                                    .mem_kib = mem_mib * 1024,
-                                    .max_vcpus = 1,
-                                    .backend_domid = 0,
-                                    .max_extent_order = XENOPS_EXTENT_ORDER_DOMU,
-                                    .cmdline = "console=hvc0 domb.test=1"};
+    memset(f, 0, sizeof(*f));
+    f->s = sim_create(cfg);
+    sim_ops(f->s, &f->ops);
+    make_kernel(&f->k, ko);
+    f->rd = rd_size ? make_ramdisk(rd_size) : NULL;
+    f->req = (struct builder_request){.kernel = &f->k.img,
+                                      .ramdisk = f->rd,
+                                      .ramdisk_size = rd_size,
+                                      .mem_kib = mem_mib * 1024,
+                                      .max_vcpus = 1,
+                                      .backend_domid = 0,
+                                      .max_extent_order = cfg->max_extent_order,
+                                      .cmdline = "console=hvc0 domb.test=1"};
+    f->free_start = sim_free_frames(f->s);
+}
+
+static void fx_init(struct fx *f, const struct kernel_opts *ko, uint64_t mem_mib, uint64_t rd_size,
+                    unsigned int max_order)
+{
+    struct sim_config cfg = {
+        .nr_frames = 1u << 16, .self = 0, .privileged = true, .max_extent_order = max_order};
+    fx_init_sim(f, ko, mem_mib, rd_size, &cfg);
+}
+
+static void fx_fini(struct fx *f)
+{
+    sim_destroy(f->s);
+    free(f->rd);
+    free_kernel(&f->k);
+}
+
+static int fx_build(struct fx *f, struct builder_result *res)
+{
+    int rc = builder_build(&f->ops, &f->req, res, &f->err);
+    if (rc)
+        fprintf(stderr, "build: %s\n", f->err.msg);
+    return rc;
+}
+
+static void fx_check(struct fx *f, const struct builder_result *res)
+{
+    guest_check(f->s, res,
+                &(struct guest_expect){.img = &f->k.img,
+                                       .ramdisk = f->rd,
+                                       .ramdisk_size = f->req.ramdisk_size,
+                                       .cmdline = f->req.cmdline,
+                                       .backend = f->req.backend_domid});
+}
+
+/* Nothing of a failed or destroyed build is left in the simulator. */
+static void fx_assert_clean(struct fx *f)
+{
+    assert_int_equal(sim_nr_domains(f->s), 0);
+    assert_int_equal(sim_free_frames(f->s), f->free_start);
+    assert_int_equal(sim_scratch_pages(f->s), 0);
+    assert_int_equal(sim_foreign_maps(f->s), 0);
 }
 
 /* Build, pass the model check, destroy, and prove every frame came back. */
 static void build_and_check(const struct kernel_opts *ko, uint64_t mem_mib, uint64_t ramdisk_size,
                             unsigned int max_order)
 {
-    struct kernel k;
-    struct sim *s = new_sim(max_order);
-    struct xenops ops;
-    struct builder_result res;
-    struct domb_error err = {0};
-    uint8_t *rd = ramdisk_size ? make_ramdisk(ramdisk_size) : NULL;
-    uint64_t free_before = sim_free_frames(s);
-    struct builder_request req;
-    int rc;
-
-    make_kernel(&k, ko);
-    req = request(&k, mem_mib);
-    req.ramdisk = rd;
-    req.ramdisk_size = ramdisk_size;
-    req.max_extent_order = max_order;
-    sim_ops(s, &ops);
-    rc = builder_build(&ops, &req, &res, &err);
-    if (rc)
-        fprintf(stderr, "build failed: %s\n", err.msg);
-    assert_int_equal(rc, 0);
-    assert_int_equal(sim_scratch_pages(s), 0);
-    assert_int_equal(sim_foreign_maps(s), 0);
-    guest_check(s, &res,
-                &(struct guest_expect){.img = &k.img,
-                                       .ramdisk = rd,
-                                       .ramdisk_size = ramdisk_size,
-                                       .cmdline = req.cmdline,
-                                       .backend = 0});
-    assert_int_equal(builder_unpause(&ops, res.domid, &err), 0);
-    assert_int_equal(builder_destroy(&ops, res.domid, &err), 0);
-    assert_int_equal(sim_free_frames(s), free_before);
-    sim_destroy(s);
-    free(rd);
-    free_kernel(&k);
+    struct fx f;
+    fx_init(&f, ko, mem_mib, ramdisk_size, max_order);
+    assert_int_equal(fx_build(&f, &f.res), 0);
+    assert_int_equal(sim_scratch_pages(f.s), 0);
+    assert_int_equal(sim_foreign_maps(f.s), 0);
+    fx_check(&f, &f.res);
+    assert_int_equal(builder_unpause(&f.ops, f.res.domid, &f.err), 0);
+    assert_int_equal(builder_destroy(&f.ops, f.res.domid, &f.err), 0);
+    fx_assert_clean(&f);
+    fx_fini(&f);
 }
 
 static void build_16m(void **state)
 {
     (void)state;
-    build_and_check(&(struct kernel_opts){.text_size = 0x3000}, 16, 0, 9);
+    build_and_check(&small_kernel, 16, 0, 9);
 }
 
 static void build_64m(void **state)
 {
     (void)state;
-    build_and_check(&(struct kernel_opts){.text_size = 0x3000}, 64, 0, 9);
+    build_and_check(&small_kernel, 64, 0, 9);
 }
 
 static void build_128m(void **state)
 {
     (void)state;
-    build_and_check(&(struct kernel_opts){.text_size = 0x3000}, 128, 0, 9);
+    build_and_check(&small_kernel, 128, 0, 9);
 }
 
 static void build_with_ramdisk(void **state)
 {
     (void)state;
-    build_and_check(&(struct kernel_opts){.text_size = 0x3000}, 64, 3 * MIB + 123, 9);
+    build_and_check(&small_kernel, 64, 3 * MIB + 123, 9);
 }
 
 static void build_big_kernel(void **state)
@@ -189,145 +223,100 @@ static void build_order0_odd_size(void **state)
 {
     (void)state;
     /* 4 KiB extents only, and a size that is not a multiple of 2 MiB */
-    build_and_check(&(struct kernel_opts){.text_size = 0x3000}, 17, 0, 0);
+    build_and_check(&small_kernel, 17, 0, 0);
 }
 
 static void build_dom0_order12(void **state)
 {
     (void)state;
-    build_and_check(&(struct kernel_opts){.text_size = 0x3000}, 64, 0, 12);
+    build_and_check(&small_kernel, 64, 0, 12);
 }
 
 static void build_tail_extents(void **state)
 {
-    struct kernel k;
-    struct sim *s = new_sim(9);
-    struct xenops ops;
-    struct builder_result res;
-    struct domb_error err;
-    struct builder_request req;
-
-    make_kernel(&k, &(struct kernel_opts){.text_size = 0x3000});
-    req = request(&k, 0);
-    req.mem_kib = 64 * 1024 + 12; /* 3 pages beyond 32 extents of 2 MiB */
-    sim_ops(s, &ops);
-    assert_int_equal(builder_build(&ops, &req, &res, &err), 0);
-    assert_int_equal(res.nr_pages, 16387);
-    assert_int_equal(sim_calls(s, SIM_MEMORY_OP), 2);
-    guest_check(s, &res, &(struct guest_expect){.img = &k.img, .cmdline = req.cmdline});
-    sim_destroy(s);
-    free_kernel(&k);
+    struct fx f;
+    (void)state;
+    fx_init(&f, &small_kernel, 64, 0, 9);
+    f.req.mem_kib += 12; /* 3 pages beyond 32 extents of 2 MiB */
+    assert_int_equal(fx_build(&f, &f.res), 0);
+    assert_int_equal(f.res.nr_pages, 16387);
+    assert_int_equal(sim_calls(f.s, SIM_MEMORY_OP), 2);
+    fx_check(&f, &f.res);
+    fx_fini(&f);
 }
 
 static void build_fixed_domid(void **state)
 {
-    struct kernel k;
-    struct sim *s = new_sim(9);
-    struct xenops ops;
-    struct builder_result res;
-    struct domb_error err;
-    struct builder_request req;
-    uint64_t free_before;
-
+    struct fx f;
+    struct builder_result again;
     (void)state;
-    make_kernel(&k, &(struct kernel_opts){.text_size = 0x3000});
-    req = request(&k, 16);
-    req.domid = 7;
-    sim_ops(s, &ops);
-    assert_int_equal(builder_build(&ops, &req, &res, &err), 0);
-    assert_int_equal(res.domid, 7);
+    fx_init(&f, &small_kernel, 16, 0, 9);
+    f.req.domid = 7;
+    assert_int_equal(fx_build(&f, &f.res), 0);
+    assert_int_equal(f.res.domid, 7);
     /* the same id again is refused, and nothing is left behind */
-    free_before = sim_free_frames(s);
-    assert_int_equal(builder_build(&ops, &req, &res, &err), -XEN_EEXIST);
-    assert_non_null(strstr(err.msg, "createdomain"));
-    assert_int_equal(sim_free_frames(s), free_before);
-    assert_int_equal(sim_nr_domains(s), 1);
-    assert_int_equal(sim_scratch_pages(s), 0);
-    sim_destroy(s);
-    free_kernel(&k);
+    f.free_start = sim_free_frames(f.s);
+    assert_int_equal(fx_build(&f, &again), -XEN_EEXIST);
+    assert_non_null(strstr(f.err.msg, "createdomain"));
+    assert_int_equal(sim_free_frames(f.s), f.free_start);
+    assert_int_equal(sim_nr_domains(f.s), 1);
+    assert_int_equal(sim_scratch_pages(f.s), 0);
+    fx_fini(&f);
 }
 
 static void build_two_domains(void **state)
 {
-    struct kernel k;
-    struct sim *s = new_sim(9);
-    struct xenops ops;
-    struct builder_result a, b;
-    struct domb_error err;
-    struct builder_request req;
-    uint64_t free_start;
-
+    struct fx f;
+    struct builder_result b;
     (void)state;
-    make_kernel(&k, &(struct kernel_opts){.text_size = 0x3000});
-    req = request(&k, 16);
-    sim_ops(s, &ops);
-    free_start = sim_free_frames(s);
-    assert_int_equal(builder_build(&ops, &req, &a, &err), 0);
-    assert_int_equal(builder_build(&ops, &req, &b, &err), 0);
-    assert_int_not_equal(a.domid, b.domid);
-    guest_check(s, &a, &(struct guest_expect){.img = &k.img, .cmdline = req.cmdline});
-    guest_check(s, &b, &(struct guest_expect){.img = &k.img, .cmdline = req.cmdline});
-    assert_int_equal(builder_destroy(&ops, a.domid, &err), 0);
-    assert_int_equal(builder_destroy(&ops, b.domid, &err), 0);
-    assert_int_equal(sim_free_frames(s), free_start);
-    sim_destroy(s);
-    free_kernel(&k);
+    fx_init(&f, &small_kernel, 16, 0, 9);
+    assert_int_equal(fx_build(&f, &f.res), 0);
+    assert_int_equal(fx_build(&f, &b), 0);
+    assert_int_not_equal(f.res.domid, b.domid);
+    fx_check(&f, &f.res);
+    fx_check(&f, &b);
+    assert_int_equal(builder_destroy(&f.ops, f.res.domid, &f.err), 0);
+    assert_int_equal(builder_destroy(&f.ops, b.domid, &f.err), 0);
+    fx_assert_clean(&f);
+    fx_fini(&f);
 }
 
 static void build_rejects_bad_requests(void **state)
 {
-    struct kernel k;
-    struct sim *s = new_sim(9);
-    struct xenops ops;
-    struct builder_result res;
-    struct domb_error err;
-    struct builder_request req;
+    struct fx f;
     char *longline = malloc(MAX_GUEST_CMDLINE + 1);
-
     (void)state;
-    make_kernel(&k, &(struct kernel_opts){.text_size = 0x3000});
-    sim_ops(s, &ops);
+    fx_init(&f, &small_kernel, 16, 0, 9);
     memset(longline, 'x', MAX_GUEST_CMDLINE);
     longline[MAX_GUEST_CMDLINE] = '\0';
-    req = request(&k, 16);
-    req.cmdline = longline;
-    assert_int_equal(builder_build(&ops, &req, &res, &err), -XEN_E2BIG);
-    assert_non_null(strstr(err.msg, "command line"));
-    req = request(&k, 1); /* 1 MiB: no room for the bootstrap region */
-    assert_int_equal(builder_build(&ops, &req, &res, &err), -XEN_ENOMEM);
-    assert_non_null(strstr(err.msg, "cannot hold"));
-    req = request(&k, 16);
-    req.mem_kib = 16 * 1024 + 2;
-    assert_int_equal(builder_build(&ops, &req, &res, &err), -XEN_EINVAL);
-    req = request(&k, 16);
-    req.ramdisk_size = 10;
-    assert_int_equal(builder_build(&ops, &req, &res, &err), -XEN_EINVAL);
+    f.req.cmdline = longline;
+    assert_int_equal(fx_build(&f, &f.res), -XEN_E2BIG);
+    assert_non_null(strstr(f.err.msg, "command line"));
+    f.req.cmdline = NULL;
+    f.req.mem_kib = 1024; /* 1 MiB: no room for the bootstrap region */
+    assert_int_equal(fx_build(&f, &f.res), -XEN_ENOMEM);
+    assert_non_null(strstr(f.err.msg, "cannot hold"));
+    f.req.mem_kib = 16 * 1024 + 2;
+    assert_int_equal(fx_build(&f, &f.res), -XEN_EINVAL);
+    f.req.mem_kib = 16 * 1024;
+    f.req.ramdisk_size = 10; /* without data */
+    assert_int_equal(fx_build(&f, &f.res), -XEN_EINVAL);
     /* refused before any hypercall */
-    assert_int_equal(sim_hypercalls(s), 0);
-    assert_int_equal(sim_scratch_pages(s), 0);
-    sim_destroy(s);
+    assert_int_equal(sim_hypercalls(f.s), 0);
+    fx_assert_clean(&f);
     free(longline);
-    free_kernel(&k);
+    fx_fini(&f);
 }
 
 static void build_refused_when_unprivileged(void **state)
 {
-    struct kernel k;
     struct sim_config cfg = {.nr_frames = 1u << 14, .privileged = false, .max_extent_order = 9};
-    struct sim *s = sim_create(&cfg);
-    struct xenops ops;
-    struct builder_result res;
-    struct domb_error err;
-    struct builder_request req;
-
+    struct fx f;
     (void)state;
-    make_kernel(&k, &(struct kernel_opts){.text_size = 0x3000});
-    req = request(&k, 16);
-    sim_ops(s, &ops);
-    assert_int_equal(builder_build(&ops, &req, &res, &err), -XEN_EPERM);
-    assert_int_equal(sim_scratch_pages(s), 0);
-    sim_destroy(s);
-    free_kernel(&k);
+    fx_init_sim(&f, &small_kernel, 16, 0, &cfg);
+    assert_int_equal(fx_build(&f, &f.res), -XEN_EPERM);
+    fx_assert_clean(&f);
+    fx_fini(&f);
 }
 
 /*
@@ -337,56 +326,38 @@ static void build_refused_when_unprivileged(void **state)
  */
 static void fault_every_call(const struct kernel_opts *ko, uint64_t mem_mib, uint64_t rd_size)
 {
-    struct kernel k;
-    struct sim *s = new_sim(9);
-    struct xenops ops;
-    struct builder_result res;
-    struct domb_error err;
-    struct builder_request req;
-    uint8_t *rd = rd_size ? make_ramdisk(rd_size) : NULL;
-    uint64_t free_start = sim_free_frames(s);
+    struct fx f;
     unsigned long total;
 
-    make_kernel(&k, ko);
-    req = request(&k, mem_mib);
-    req.ramdisk = rd;
-    req.ramdisk_size = rd_size;
-    sim_ops(s, &ops);
-    sim_reset_counts(s);
-    assert_int_equal(builder_build(&ops, &req, &res, &err), 0);
-    total = sim_failable_calls(s);
-    assert_int_equal(builder_destroy(&ops, res.domid, &err), 0);
+    fx_init(&f, ko, mem_mib, rd_size, 9);
+    sim_reset_counts(f.s);
+    assert_int_equal(fx_build(&f, &f.res), 0);
+    total = sim_failable_calls(f.s);
+    assert_int_equal(builder_destroy(&f.ops, f.res.domid, &f.err), 0);
     assert_true(total > 10);
     for (unsigned long n = 1; n <= total; n++) {
         int rc;
-        sim_fail_at(s, n, -XEN_EIO);
-        err.msg[0] = '\0';
-        rc = builder_build(&ops, &req, &res, &err);
-        if (rc == 0 || sim_nr_domains(s) != 0 || sim_free_frames(s) != free_start ||
-            sim_scratch_pages(s) != 0 || sim_foreign_maps(s) != 0)
-            fprintf(stderr, "failing call %lu of %lu: rc %d, %u domains, %llu frames missing\n", n,
-                    total, rc, sim_nr_domains(s),
-                    (unsigned long long)(free_start - sim_free_frames(s)));
+        sim_fail_at(f.s, n, -XEN_EIO);
+        domb_error_clear(&f.err);
+        rc = builder_build(&f.ops, &f.req, &f.res, &f.err);
+        if (rc == 0)
+            fprintf(stderr, "failing call %lu of %lu did not fail the build\n", n, total);
         assert_int_not_equal(rc, 0);
-        assert_true(strlen(err.msg) > 10);
-        assert_int_equal(sim_nr_domains(s), 0);
-        assert_int_equal(sim_free_frames(s), free_start);
-        assert_int_equal(sim_scratch_pages(s), 0);
-        assert_int_equal(sim_foreign_maps(s), 0);
+        assert_int_equal(f.err.code, rc);
+        assert_true(strlen(f.err.msg) > 10);
+        fx_assert_clean(&f);
     }
     /* and with injection disarmed, the same build still works */
-    sim_fail_at(s, 0, 0);
-    assert_int_equal(builder_build(&ops, &req, &res, &err), 0);
+    sim_fail_at(f.s, 0, 0);
+    assert_int_equal(fx_build(&f, &f.res), 0);
     printf("fault injection: %lu calls, each failed in turn, all cleaned up\n", total);
-    sim_destroy(s);
-    free(rd);
-    free_kernel(&k);
+    fx_fini(&f);
 }
 
 static void fault_injection_64m_ramdisk(void **state)
 {
     (void)state;
-    fault_every_call(&(struct kernel_opts){.text_size = 0x3000}, 64, MIB + 5);
+    fault_every_call(&small_kernel, 64, MIB + 5);
 }
 
 static void fault_injection_big_kernel_init_p2m(void **state)
@@ -404,73 +375,57 @@ static void fault_injection_big_kernel_init_p2m(void **state)
  */
 static void hypercall_budget_64m(void **state)
 {
-    struct kernel k;
-    struct sim *s = new_sim(9);
-    struct xenops ops;
-    struct builder_result res;
-    struct domb_error err;
-    struct builder_request req;
+    struct fx f;
     unsigned int per_phase = 0;
 
     (void)state;
-    make_kernel(&k, &(struct kernel_opts){.text_size = 0x3000});
-    req = request(&k, 64);
-    sim_ops(s, &ops);
-    sim_reset_counts(s);
-    assert_int_equal(builder_build(&ops, &req, &res, &err), 0);
+    fx_init(&f, &small_kernel, 64, 0, 9);
+    sim_reset_counts(f.s);
+    assert_int_equal(fx_build(&f, &f.res), 0);
     printf("hypercall budget, 64 MiB PV64 build:\n");
     for (int kind = 0; kind < SIM_CALL_KINDS; kind++)
-        printf("  %-18s %lu\n", sim_call_name(kind), sim_calls(s, kind));
+        printf("  %-18s %lu\n", sim_call_name(kind), sim_calls(f.s, kind));
     for (int p = 0; p < BUILDER_PHASE_COUNT; p++) {
-        printf("  phase %-12s %u\n", builder_phase_name(p), res.hypercalls[p]);
-        per_phase += res.hypercalls[p];
+        printf("  phase %-12s %u\n", builder_phase_name(p), f.res.hypercalls[p]);
+        per_phase += f.res.hypercalls[p];
     }
-    printf("  total hypercalls  %lu (grant seed counted as %d)\n", sim_hypercalls(s),
+    printf("  total hypercalls  %lu (grant seed counted as %d)\n", sim_hypercalls(f.s),
            SIM_GRANT_SEED_HYPERCALLS);
-    assert_int_equal(sim_calls(s, SIM_DOMCTL), 7); /* 4 create, info, hc init, vcpu */
-    assert_int_equal(sim_calls(s, SIM_MEMORY_OP), 1);
-    assert_int_equal(sim_calls(s, SIM_MAP_FOREIGN), 2);
-    assert_int_equal(sim_calls(s, SIM_UNMAP_FOREIGN), 2);
-    assert_int_equal(sim_calls(s, SIM_MMUEXT_OP), 1);
-    assert_int_equal(sim_calls(s, SIM_MMU_UPDATE), 0);
-    assert_int_equal(sim_calls(s, SIM_EVTCHN_OP), 2);
-    assert_int_equal(sim_calls(s, SIM_GRANT_SEED), 1);
-    assert_int_equal(sim_calls(s, SIM_ALLOC_PAGES), 1);
-    assert_int_equal(sim_calls(s, SIM_FREE_PAGES), 1);
-    assert_true(sim_hypercalls(s) <= 20);
-    assert_int_equal(per_phase, sim_hypercalls(s) - (SIM_GRANT_SEED_HYPERCALLS - 1));
-    assert_int_equal(res.hypercalls[BUILDER_PHASE_CREATE], 4);
-    assert_int_equal(res.hypercalls[BUILDER_PHASE_POPULATE], 1);
-    assert_int_equal(res.hypercalls[BUILDER_PHASE_LOAD], 5);
-    assert_int_equal(res.hypercalls[BUILDER_PHASE_PAGETABLES], 2);
-    assert_int_equal(res.hypercalls[BUILDER_PHASE_START], 4);
-    assert_int_equal(res.hypercalls[BUILDER_PHASE_CLEANUP], 0);
-    sim_destroy(s);
-    free_kernel(&k);
+    assert_int_equal(sim_calls(f.s, SIM_DOMCTL), 7); /* 4 create, info, hc init, vcpu */
+    assert_int_equal(sim_calls(f.s, SIM_MEMORY_OP), 1);
+    assert_int_equal(sim_calls(f.s, SIM_MAP_FOREIGN), 2);
+    assert_int_equal(sim_calls(f.s, SIM_UNMAP_FOREIGN), 2);
+    assert_int_equal(sim_calls(f.s, SIM_MMUEXT_OP), 1);
+    assert_int_equal(sim_calls(f.s, SIM_MMU_UPDATE), 0);
+    assert_int_equal(sim_calls(f.s, SIM_EVTCHN_OP), 2);
+    assert_int_equal(sim_calls(f.s, SIM_GRANT_SEED), 1);
+    assert_int_equal(sim_calls(f.s, SIM_ALLOC_PAGES), 1);
+    assert_int_equal(sim_calls(f.s, SIM_FREE_PAGES), 1);
+    assert_int_equal(sim_hypercalls(f.s), 18);
+    assert_int_equal(per_phase, sim_hypercalls(f.s) - (SIM_GRANT_SEED_HYPERCALLS - 1));
+    assert_int_equal(f.res.hypercalls[BUILDER_PHASE_CREATE], 4);
+    assert_int_equal(f.res.hypercalls[BUILDER_PHASE_POPULATE], 1);
+    assert_int_equal(f.res.hypercalls[BUILDER_PHASE_LOAD], 5);
+    assert_int_equal(f.res.hypercalls[BUILDER_PHASE_PAGETABLES], 2);
+    assert_int_equal(f.res.hypercalls[BUILDER_PHASE_START], 4);
+    assert_int_equal(f.res.hypercalls[BUILDER_PHASE_CLEANUP], 0);
+    fx_fini(&f);
 }
 
 /* Windows grow with the image: 1 map+unmap per 512 frames written. */
 static void hypercall_budget_scales_with_windows(void **state)
 {
-    struct kernel k;
-    struct sim *s = new_sim(9);
-    struct xenops ops;
-    struct builder_result res;
-    struct domb_error err;
-    struct builder_request req;
+    struct fx f;
     uint64_t load_pages;
 
     (void)state;
-    make_kernel(&k, &(struct kernel_opts){.text_size = 5 * MIB});
-    req = request(&k, 64);
-    sim_ops(s, &ops);
-    assert_int_equal(builder_build(&ops, &req, &res, &err), 0);
-    load_pages = res.layout.pgtables.pfn - res.layout.kernel.pfn;
-    assert_int_equal(sim_calls(s, SIM_MAP_FOREIGN),
+    fx_init(&f, &(struct kernel_opts){.text_size = 5 * MIB}, 64, 0, 9);
+    assert_int_equal(fx_build(&f, &f.res), 0);
+    load_pages = f.res.layout.pgtables.pfn - f.res.layout.kernel.pfn;
+    assert_int_equal(sim_calls(f.s, SIM_MAP_FOREIGN),
                      (load_pages + XENOPS_MAP_BATCH_MAX - 1) / XENOPS_MAP_BATCH_MAX + 1);
-    assert_int_equal(sim_calls(s, SIM_UNMAP_FOREIGN), sim_calls(s, SIM_MAP_FOREIGN));
-    sim_destroy(s);
-    free_kernel(&k);
+    assert_int_equal(sim_calls(f.s, SIM_UNMAP_FOREIGN), sim_calls(f.s, SIM_MAP_FOREIGN));
+    fx_fini(&f);
 }
 
 static const struct CMUnitTest tests[] = {

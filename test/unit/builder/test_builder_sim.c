@@ -118,6 +118,16 @@ static void env_fini(struct env *e)
     sim_destroy(e->s);
 }
 
+/* Build the good tree with one entry changed: the pin must be refused and
+ * leave no type behind. */
+static void assert_pin_refused(struct env *e, unsigned pfn, unsigned idx, uint64_t entry)
+{
+    make_tree(e);
+    table(e, pfn)[idx] = entry;
+    assert_int_equal(pin(e, e->m[0], MMUEXT_PIN_L4_TABLE), -XEN_EINVAL);
+    assert_untyped(e);
+}
+
 static void sim_createdomain_ids(void **state)
 {
     struct env e;
@@ -128,7 +138,8 @@ static void sim_createdomain_ids(void **state)
     assert_int_equal(create(&e, 0, &d), 0);
     assert_int_equal(d, 2);
     assert_int_equal(create(&e, 2, &d), -XEN_EEXIST);
-    assert_int_equal(create(&e, 0 /* self */ + 0, &d), 0); /* 0 = pick */
+    assert_int_equal(create(&e, 0, &d), 0); /* 0 = pick the first free id */
+    assert_int_equal(d, 3);
     assert_int_equal(create(&e, DOMID_FIRST_RESERVED, &d), -XEN_EINVAL);
     assert_int_equal(sim_nr_domains(e.s), 3);
     env_fini(&e);
@@ -308,14 +319,8 @@ static void sim_pin_rejects_writable_table(void **state)
     struct env e;
     (void)state;
     env_init(&e, true);
-    make_tree(&e);
-    table(&e, 3)[1] = (e.m[3] << 12) | TBL; /* the L1 maps itself writable */
-    assert_int_equal(pin(&e, e.m[0], MMUEXT_PIN_L4_TABLE), -XEN_EINVAL);
-    assert_untyped(&e);
-    make_tree(&e);
-    table(&e, 3)[2] = (e.m[1] << 12) | TBL; /* the L3 mapped writable */
-    assert_int_equal(pin(&e, e.m[0], MMUEXT_PIN_L4_TABLE), -XEN_EINVAL);
-    assert_untyped(&e);
+    assert_pin_refused(&e, 3, 1, (e.m[3] << 12) | TBL); /* the L1 maps itself writable */
+    assert_pin_refused(&e, 3, 2, (e.m[1] << 12) | TBL); /* the L3 mapped writable */
     env_fini(&e);
 }
 
@@ -332,10 +337,7 @@ static void sim_pin_rejects_foreign_frame(void **state)
     op.u.max_mem.max_memkb = 64;
     assert_int_equal(domctl(&e, XEN_DOMCTL_max_mem, other, &op), 0);
     assert_int_equal(populate(&e, other, &theirs, 1, 0), 1);
-    make_tree(&e);
-    table(&e, 3)[5] = (theirs << 12) | RO;
-    assert_int_equal(pin(&e, e.m[0], MMUEXT_PIN_L4_TABLE), -XEN_EINVAL);
-    assert_untyped(&e);
+    assert_pin_refused(&e, 3, 5, (theirs << 12) | RO);
     env_fini(&e);
 }
 
@@ -344,10 +346,7 @@ static void sim_pin_rejects_xen_slots(void **state)
     struct env e;
     (void)state;
     env_init(&e, true);
-    make_tree(&e);
-    table(&e, 0)[260] = (e.m[1] << 12) | TBL;
-    assert_int_equal(pin(&e, e.m[0], MMUEXT_PIN_L4_TABLE), -XEN_EINVAL);
-    assert_untyped(&e);
+    assert_pin_refused(&e, 0, 260, (e.m[1] << 12) | TBL);
     env_fini(&e);
 }
 
@@ -357,16 +356,10 @@ static void sim_pin_rejects_forbidden_bits(void **state)
     const uint64_t bad_l1[] = {1ULL << 7 /* PAT */, 1ULL << 4 /* PCD */, 1ULL << 55};
     (void)state;
     env_init(&e, true);
-    make_tree(&e);
-    table(&e, 2)[0] |= 1ULL << 7; /* PSE: no superpages for PV */
-    assert_int_equal(pin(&e, e.m[0], MMUEXT_PIN_L4_TABLE), -XEN_EINVAL);
-    assert_untyped(&e);
-    for (unsigned i = 0; i < 3; i++) {
-        make_tree(&e);
-        table(&e, 3)[0] |= bad_l1[i];
-        assert_int_equal(pin(&e, e.m[0], MMUEXT_PIN_L4_TABLE), -XEN_EINVAL);
-        assert_untyped(&e);
-    }
+    /* PSE: no superpages for PV */
+    assert_pin_refused(&e, 2, 0, (e.m[3] << 12) | TBL | 1ULL << 7);
+    for (unsigned i = 0; i < 3; i++)
+        assert_pin_refused(&e, 3, 0, (e.m[4] << 12) | TBL | bad_l1[i]);
     make_tree(&e);
     table(&e, 3)[0] |= 1ULL << 8 | 1ULL << 63; /* global and NX are fine in an L1 */
     assert_int_equal(pin(&e, e.m[0], MMUEXT_PIN_L4_TABLE), 0);
@@ -378,10 +371,7 @@ static void sim_pin_rejects_retyped_frame(void **state)
     struct env e;
     (void)state;
     env_init(&e, true);
-    make_tree(&e);
-    table(&e, 2)[1] = (e.m[2] << 12) | TBL; /* the L2 used as an L1 as well */
-    assert_int_equal(pin(&e, e.m[0], MMUEXT_PIN_L4_TABLE), -XEN_EINVAL);
-    assert_untyped(&e);
+    assert_pin_refused(&e, 2, 1, (e.m[2] << 12) | TBL); /* the L2 used as an L1 as well */
     env_fini(&e);
 }
 
@@ -424,21 +414,30 @@ static void sim_pinned_table_stays_read_only(void **state)
     env_fini(&e);
 }
 
-static void sim_setvcpucontext_rules(void **state)
+/* A good kernel context for the tree of make_tree(), wired into *op. */
+static vcpu_guest_context_t *kernel_context(struct env *e, struct xen_domctl *op)
 {
-    struct env e;
-    struct xen_domctl op;
     vcpu_guest_context_t *c = calloc(1, sizeof(*c));
-    (void)state;
-    env_init(&e, true);
-    make_tree(&e);
+    assert_non_null(c);
     c->flags = VGCF_in_kernel | VGCF_online;
     c->user_regs.cs = FLAT_KERNEL_CS;
     c->user_regs.ss = c->kernel_ss = FLAT_KERNEL_SS;
     c->user_regs.rip = VA + 0x10;
-    c->ctrlreg[3] = xen_pfn_to_cr3(e.m[0]);
-    memset(&op, 0, sizeof(op));
-    set_xen_guest_handle(op.u.vcpucontext.ctxt, c);
+    c->ctrlreg[3] = xen_pfn_to_cr3(e->m[0]);
+    memset(op, 0, sizeof(*op));
+    set_xen_guest_handle(op->u.vcpucontext.ctxt, c);
+    return c;
+}
+
+static void sim_setvcpucontext_rules(void **state)
+{
+    struct env e;
+    struct xen_domctl op;
+    vcpu_guest_context_t *c;
+    (void)state;
+    env_init(&e, true);
+    make_tree(&e);
+    c = kernel_context(&e, &op);
     assert_int_equal(domctl(&e, XEN_DOMCTL_setvcpucontext, e.d, &op), -XEN_EINVAL); /* unpinned */
     assert_int_equal(domctl(&e, XEN_DOMCTL_unpausedomain, e.d, &op), -XEN_EINVAL);
     assert_int_equal(pin(&e, e.m[0], MMUEXT_PIN_L4_TABLE), 0);
@@ -450,30 +449,16 @@ static void sim_setvcpucontext_rules(void **state)
     c->user_regs.cs = 0;
     assert_int_equal(domctl(&e, XEN_DOMCTL_setvcpucontext, e.d, &op), -XEN_EINVAL);
     c->user_regs.cs = FLAT_KERNEL_CS;
+    /* NX at L2 covers the entry point: not executable */
+    assert_int_equal(pin(&e, e.m[0], MMUEXT_UNPIN_TABLE), 0);
+    table(&e, 2)[0] |= 1ULL << 63;
+    assert_int_equal(pin(&e, e.m[0], MMUEXT_PIN_L4_TABLE), 0);
+    assert_int_equal(domctl(&e, XEN_DOMCTL_setvcpucontext, e.d, &op), -XEN_EFAULT);
+    assert_int_equal(pin(&e, e.m[0], MMUEXT_UNPIN_TABLE), 0);
+    table(&e, 2)[0] &= ~(1ULL << 63);
+    assert_int_equal(pin(&e, e.m[0], MMUEXT_PIN_L4_TABLE), 0);
     assert_int_equal(domctl(&e, XEN_DOMCTL_setvcpucontext, e.d, &op), 0);
     assert_int_equal(domctl(&e, XEN_DOMCTL_unpausedomain, e.d, &op), 0);
-    free(c);
-    env_fini(&e);
-}
-
-static void sim_setvcpucontext_needs_exec(void **state)
-{
-    struct env e;
-    struct xen_domctl op;
-    vcpu_guest_context_t *c = calloc(1, sizeof(*c));
-    (void)state;
-    env_init(&e, true);
-    make_tree(&e);
-    table(&e, 2)[0] |= 1ULL << 63; /* NX at L2 covers the entry point */
-    assert_int_equal(pin(&e, e.m[0], MMUEXT_PIN_L4_TABLE), 0);
-    c->flags = VGCF_in_kernel | VGCF_online;
-    c->user_regs.cs = FLAT_KERNEL_CS;
-    c->user_regs.ss = c->kernel_ss = FLAT_KERNEL_SS;
-    c->user_regs.rip = VA + 0x10;
-    c->ctrlreg[3] = xen_pfn_to_cr3(e.m[0]);
-    memset(&op, 0, sizeof(op));
-    set_xen_guest_handle(op.u.vcpucontext.ctxt, c);
-    assert_int_equal(domctl(&e, XEN_DOMCTL_setvcpucontext, e.d, &op), -XEN_EFAULT);
     free(c);
     env_fini(&e);
 }
@@ -623,7 +608,6 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(sim_pin_rejects_mapped_table),
     cmocka_unit_test(sim_pinned_table_stays_read_only),
     cmocka_unit_test(sim_setvcpucontext_rules),
-    cmocka_unit_test(sim_setvcpucontext_needs_exec),
     cmocka_unit_test(sim_hypercall_page),
     cmocka_unit_test(sim_fault_injection_and_counts),
     cmocka_unit_test(sim_evtchn_and_grants),
