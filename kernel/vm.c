@@ -61,7 +61,7 @@ int vm_build(struct vm *vm, const struct vm_config *cfg, const void *kernel, siz
 {
     static struct elf_image img; /* large; builds run one at a time */
     struct builder_request req;
-    uint64_t t0 = time_now_ns();
+    uint64_t t0 = time_now_ns(), free_pages;
     int rc;
 
     memset(vm, 0, sizeof(*vm));
@@ -73,6 +73,14 @@ int vm_build(struct vm *vm, const struct vm_config *cfg, const void *kernel, siz
     rc = elf_parse(&img, kernel, kernel_size, &vm->error);
     if (rc)
         goto failed;
+    /* Refuse at once what cannot fit, rather than let Xen allocate (and
+     * scrub) most of the host's memory before populate_physmap fails. */
+    if (xenops_xen_physinfo(&free_pages, NULL) == 0 &&
+        (uint64_t)cfg->memory_mib * 256 > free_pages) {
+        rc = domb_error_set(&vm->error, -XEN_ENOMEM, "needs %u MiB but Xen has only %lu MiB free",
+                            cfg->memory_mib, free_pages / 256);
+        goto failed;
+    }
     memset(&req, 0, sizeof(req));
     req.kernel = &img;
     req.ramdisk = ramdisk;

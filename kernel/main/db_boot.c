@@ -96,7 +96,10 @@ static unsigned int build_all(const struct bootset *set, bool relay)
         struct vm *vm = &vms[i];
 
         if (b->status < 0) {
-            vm_fail(vm, b->status == 0 ? b->config.name : b->spec_name, &b->error);
+            /* The spec may have decoded (then we know the VM's name) even
+             * though the VM cannot be built. */
+            vm_fail(vm, b->config.name[0] ? b->config.name : b->spec_name, &b->error);
+            vm->memory_mib = b->config.memory_mib;
         } else {
             vm_build(vm, &b->config, b->kernel, b->kernel_size, b->ramdisk, b->ramdisk_size, relay);
         }
