@@ -124,6 +124,21 @@ static void check_ramdisk(const struct guest *g, const start_info_t *si,
     free(buf);
 }
 
+/* What the kernel image says page va holds, worked out from the segments
+ * directly (not with elf_copy_out, which the builder uses): file bytes
+ * where a segment has them, zero for BSS and gaps. */
+static void expected_image_page(const struct elf_image *img, uint64_t va, uint8_t *out)
+{
+    for (unsigned b = 0; b < PAGE_SIZE; b++) {
+        out[b] = 0;
+        for (unsigned i = 0; i < img->nr_segments; i++) {
+            const struct elf_segment *sg = &img->seg[i];
+            if (va + b >= sg->vaddr && va + b - sg->vaddr < sg->filesz)
+                out[b] = img->data[sg->offset + (va + b - sg->vaddr)];
+        }
+    }
+}
+
 static void check_kernel(const struct guest *g, const struct guest_expect *e,
                          const struct sim_domain_info *info)
 {
@@ -138,8 +153,7 @@ static void check_kernel(const struct guest *g, const struct guest_expect *e,
             for (unsigned i = 0; i < PAGE_SIZE / 32; i++)
                 sim_hypercall_stub(i, want + i * 32);
         } else {
-            /* file bytes, zeros for BSS and gaps */
-            assert_int_equal(elf_copy_out(img, va, want, PAGE_SIZE), 0);
+            expected_image_page(img, va, want);
         }
         assert_memory_equal(sim_frame(g->s, mfn), want, PAGE_SIZE);
     }
