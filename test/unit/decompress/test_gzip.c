@@ -5,7 +5,7 @@
  * at every length; the output cap.
  */
 #include "domb_test.h"
-#include "ref.h"
+#include "dec_check.h"
 
 #include <builder/decompress.h>
 
@@ -16,54 +16,36 @@
 
 static struct gunzip_work work;
 
-static int ours(const uint8_t *in, size_t n, size_t out_cap, uint8_t **out, size_t *out_len,
+static int decode_gzip(const uint8_t *in, size_t n, uint8_t *out, size_t cap, size_t *out_len,
+                       struct domb_error *err)
+{
+    return gunzip_decode(in, n, out, cap, out_len, &work, err);
+}
+
+static const struct dec_under_test gzip_dut = {"gzip: ", decode_gzip};
+
+static int ours(const uint8_t *in, size_t n, size_t cap, uint8_t **out, size_t *out_len,
                 struct domb_error *err)
 {
-    *out = malloc(out_cap ? out_cap : 1);
-    domb_error_clear(err);
-    int ret = gunzip_decode(in, n, *out, out_cap, out_len, &work, err);
-    if (ret != 0) {
-        assert_int_equal(err->code, ret);
-        assert_true(strncmp(err->msg, "gzip: ", 6) == 0);
-        assert_string_not_equal(decompress_error_name(ret), "DECOMPRESS_ERR_UNKNOWN");
-    }
-    return ret;
+    return dec_ours(&gzip_dut, in, n, cap, out, out_len, err);
 }
 
-static void expect_roundtrip(const uint8_t *gz, size_t n, const uint8_t *plain, size_t plain_len)
+static void expect_roundtrip(const uint8_t *in, size_t n, const uint8_t *plain, size_t len)
 {
-    struct domb_error err;
-    uint8_t *out;
-    size_t out_len;
-    int ret = ours(gz, n, plain_len, &out, &out_len, &err);
-    if (ret)
-        print_message("unexpected error: %s\n", err.msg);
-    assert_int_equal(ret, 0);
-    assert_int_equal(out_len, plain_len);
-    assert_memory_equal(out, plain, plain_len);
-    free(out);
+    dec_expect_roundtrip(&gzip_dut, in, n, plain, len);
 }
 
-static void expect_error_msg(const uint8_t *gz, size_t n, size_t cap, int code, const char *msg)
+static void expect_error_msg(const uint8_t *in, size_t n, size_t cap, int code, const char *msg)
 {
-    struct domb_error err;
-    uint8_t *out;
-    size_t out_len;
-    int ret = ours(gz, n, cap, &out, &out_len, &err);
-    if (ret != code)
-        print_message("want %s, got %s: %s\n", decompress_error_name(code),
-                      decompress_error_name(ret), ret ? err.msg : "");
-    assert_int_equal(ret, code);
-    assert_int_equal(out_len, 0);
-    if (msg)
-        assert_string_equal(err.msg, msg);
-    free(out);
+    dec_expect_error(&gzip_dut, in, n, cap, code, msg);
 }
 
-static void expect_error(const uint8_t *gz, size_t n, size_t cap, int code)
+static void expect_error(const uint8_t *in, size_t n, size_t cap, int code)
 {
-    expect_error_msg(gz, n, cap, code, NULL);
+    dec_expect_error(&gzip_dut, in, n, cap, code, NULL);
 }
+
+#define make_data dec_make_data
 
 /* zlib must agree with our verdict (and bytes). */
 static void differential_one(const uint8_t *gz, size_t n, size_t cap)
@@ -84,13 +66,6 @@ static void differential_one(const uint8_t *gz, size_t n, size_t cap)
         assert_int_equal(o, GZIP_ERR_OUTPUT_LIMIT);
     free(r_out);
     free(o_out);
-}
-
-static uint8_t *make_data(size_t n, enum ref_data_kind kind, uint64_t seed)
-{
-    uint8_t *d = malloc(n ? n : 1);
-    ref_fill(d, n, kind, &seed);
-    return d;
 }
 
 static uint8_t *gzip(const uint8_t *d, size_t n, int level, size_t *len)
@@ -663,10 +638,34 @@ static void test_gzip_huffman_code_errors(void **state)
     differential_one(gz, n, 10);
 }
 
+/* A final dynamic block with 257 literal/length and 1 distance codes and a
+ * code-length code for symbols 16, 17, 18, 0 only (HCLEN 4). */
+static void dyn_start4(struct bw *w, const uint8_t cl[4])
+{
+    bw_put(w, 1, 1);
+    bw_put(w, 2, 2);
+    bw_put(w, 0, 5);
+    bw_put(w, 0, 5);
+    bw_put(w, 0, 4);
+    for (int i = 0; i < 4; i++)
+        bw_put(w, cl[i], 3);
+}
+
+/* Finish w with spare bits, wrap it and expect `code` from us and a
+ * rejection from zlib. */
+static void expect_code_error(struct bw *w, int code)
+{
+    uint8_t gz[128];
+    bw_put(w, 0, 32);
+    bw_flush(w);
+    size_t n = wrap_gzip(gz, w->buf, w->n, (const uint8_t *)"", 0);
+    expect_error(gz, n, 10, code);
+    differential_one(gz, n, 10);
+}
+
 static void test_gzip_code_counts_and_lengths(void **state)
 {
     (void)state;
-    uint8_t gz[128];
     for (int which = 0; which < 2; which++) {
         struct bw w = {0};
         bw_put(&w, 1, 1);
@@ -674,68 +673,31 @@ static void test_gzip_code_counts_and_lengths(void **state)
         bw_put(&w, which == 0 ? 30 : 0, 5); /* HLIT 287 */
         bw_put(&w, which == 1 ? 30 : 0, 5); /* HDIST 31 */
         bw_put(&w, 0, 4);
-        bw_put(&w, 0, 32);
-        bw_flush(&w);
-        size_t n = wrap_gzip(gz, w.buf, w.n, (const uint8_t *)"", 0);
-        expect_error(gz, n, 10, GZIP_ERR_CODE_COUNTS);
-        differential_one(gz, n, 10);
+        expect_code_error(&w, GZIP_ERR_CODE_COUNTS);
     }
 
-    /* Code-length code where only symbol 16 has a code... made complete by
-     * giving 16 and 17 one bit each; the first length is a repeat. */
+    /* Code-length code giving 16 and 17 one bit each: the first length
+     * is a repeat with nothing to repeat. */
+    static const uint8_t one_bit_16_17[4] = {1, 1, 0, 0};
     struct bw w = {0};
-    bw_put(&w, 1, 1);
-    bw_put(&w, 2, 2);
-    bw_put(&w, 0, 5);
-    bw_put(&w, 0, 5);
-    bw_put(&w, 0, 4);  /* HCLEN 4: symbols 16, 17, 18, 0 */
-    bw_put(&w, 1, 3);  /* 16: 1 bit */
-    bw_put(&w, 1, 3);  /* 17: 1 bit */
-    bw_put(&w, 0, 3);  /* 18 */
-    bw_put(&w, 0, 3);  /* 0 */
-    bw_code(&w, 0, 1); /* symbol 16 first: nothing to repeat */
-    bw_put(&w, 0, 32);
-    bw_flush(&w);
-    size_t n = wrap_gzip(gz, w.buf, w.n, (const uint8_t *)"", 0);
-    expect_error(gz, n, 10, GZIP_ERR_CODE_LENGTHS);
-    differential_one(gz, n, 10);
+    dyn_start4(&w, one_bit_16_17);
+    bw_code(&w, 0, 1); /* symbol 16 */
+    expect_code_error(&w, GZIP_ERR_CODE_LENGTHS);
 
-    /* Repeat of zeros running past the 258 lengths: 17 (3..10 zeros)
-     * repeated until it overflows. */
+    /* Runs of zeros (17: 3..10) past the 258 lengths. */
     struct bw w2 = {0};
-    bw_put(&w2, 1, 1);
-    bw_put(&w2, 2, 2);
-    bw_put(&w2, 0, 5);
-    bw_put(&w2, 0, 5);
-    bw_put(&w2, 0, 4);
-    bw_put(&w2, 1, 3);
-    bw_put(&w2, 1, 3);
-    bw_put(&w2, 0, 3);
-    bw_put(&w2, 0, 3);
+    dyn_start4(&w2, one_bit_16_17);
     for (int i = 0; i < 26; i++) { /* 26 * 10 = 260 > 258 */
         bw_code(&w2, 1, 1);
         bw_put(&w2, 7, 3);
     }
-    bw_put(&w2, 0, 32);
-    bw_flush(&w2);
-    n = wrap_gzip(gz, w2.buf, w2.n, (const uint8_t *)"", 0);
-    expect_error(gz, n, 10, GZIP_ERR_CODE_LENGTHS);
-    differential_one(gz, n, 10);
+    expect_code_error(&w2, GZIP_ERR_CODE_LENGTHS);
 
     /* Incomplete code-length code (a single 2-bit code). */
+    static const uint8_t two_bit_16[4] = {2, 0, 0, 0};
     struct bw w3 = {0};
-    bw_put(&w3, 1, 1);
-    bw_put(&w3, 2, 2);
-    bw_put(&w3, 0, 5);
-    bw_put(&w3, 0, 5);
-    bw_put(&w3, 0, 4);
-    bw_put(&w3, 2, 3);
-    bw_put(&w3, 0, 9);
-    bw_put(&w3, 0, 32);
-    bw_flush(&w3);
-    n = wrap_gzip(gz, w3.buf, w3.n, (const uint8_t *)"", 0);
-    expect_error(gz, n, 10, GZIP_ERR_HUFFMAN_CODE);
-    differential_one(gz, n, 10);
+    dyn_start4(&w3, two_bit_16);
+    expect_code_error(&w3, GZIP_ERR_HUFFMAN_CODE);
 }
 
 static void test_gzip_error_names(void **state)

@@ -4,7 +4,7 @@
  * its own error code; truncation at every length; the output cap.
  */
 #include "domb_test.h"
-#include "ref.h"
+#include "dec_check.h"
 #include "xz_build.h"
 
 #include <builder/decompress.h>
@@ -16,57 +16,31 @@
 
 static struct xz_work work;
 
-/* Decode with our decoder into a fresh buffer of out_cap bytes. */
-static int ours(const uint8_t *in, size_t n, size_t out_cap, uint8_t **out, size_t *out_len,
+static int decode_xz(const uint8_t *in, size_t n, uint8_t *out, size_t cap, size_t *out_len,
+                     struct domb_error *err)
+{
+    return xz_decode(in, n, out, cap, out_len, &work, err);
+}
+
+static const struct dec_under_test xz_dut = {"xz: ", decode_xz};
+
+static int ours(const uint8_t *in, size_t n, size_t cap, uint8_t **out, size_t *out_len,
                 struct domb_error *err)
 {
-    *out = malloc(out_cap ? out_cap : 1);
-    domb_error_clear(err);
-    int ret = xz_decode(in, n, *out, out_cap, out_len, &work, err);
-    if (ret != 0) {
-        assert_int_equal(err->code, ret);
-        assert_true(strncmp(err->msg, "xz: ", 4) == 0);
-        assert_string_not_equal(decompress_error_name(ret), "DECOMPRESS_ERR_UNKNOWN");
-    }
-    return ret;
+    return dec_ours(&xz_dut, in, n, cap, out, out_len, err);
 }
 
-/* Decode xz and require the exact plain bytes back. */
-static void expect_roundtrip(const uint8_t *xz, size_t n, const uint8_t *plain, size_t plain_len)
+static void expect_roundtrip(const uint8_t *in, size_t n, const uint8_t *plain, size_t len)
 {
-    struct domb_error err;
-    uint8_t *out;
-    size_t out_len;
-    int ret = ours(xz, n, plain_len, &out, &out_len, &err);
-    if (ret)
-        print_message("unexpected error: %s\n", err.msg);
-    assert_int_equal(ret, 0);
-    assert_int_equal(out_len, plain_len);
-    assert_memory_equal(out, plain, plain_len);
-    free(out);
+    dec_expect_roundtrip(&xz_dut, in, n, plain, len);
 }
 
-/* Decode xz and require a specific error. */
-static void expect_error(const uint8_t *xz, size_t n, size_t cap, int code)
+static void expect_error(const uint8_t *in, size_t n, size_t cap, int code)
 {
-    struct domb_error err;
-    uint8_t *out;
-    size_t out_len;
-    int ret = ours(xz, n, cap, &out, &out_len, &err);
-    if (ret != code)
-        print_message("want %s, got %s: %s\n", decompress_error_name(code),
-                      decompress_error_name(ret), ret ? err.msg : "");
-    assert_int_equal(ret, code);
-    assert_int_equal(out_len, 0);
-    free(out);
+    dec_expect_error(&xz_dut, in, n, cap, code, NULL);
 }
 
-static uint8_t *make_data(size_t n, enum ref_data_kind kind, uint64_t seed)
-{
-    uint8_t *d = malloc(n ? n : 1);
-    ref_fill(d, n, kind, &seed);
-    return d;
-}
+#define make_data dec_make_data
 
 static uint8_t *encode(const uint8_t *d, size_t n, uint32_t preset, int check, size_t *len)
 {

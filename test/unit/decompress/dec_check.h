@@ -1,0 +1,31 @@
+/*
+ * cmocka checks shared by the XZ and gzip tests: run a decoder into a fresh,
+ * exactly-sized buffer (so ASan sees any overrun) and require either the
+ * right bytes or a given error with a well-formed message.
+ */
+#ifndef DECOMPRESS_TEST_DEC_CHECK_H
+#define DECOMPRESS_TEST_DEC_CHECK_H
+
+#include "ref.h"
+
+#include <builder/decompress.h>
+
+struct dec_under_test {
+    const char *prefix; /* every message starts with it: "xz: " */
+    int (*decode)(const uint8_t *in, size_t n, uint8_t *out, size_t out_cap, size_t *out_len,
+                  struct domb_error *err);
+};
+
+/* Decode into a malloc'd *out of out_cap bytes; checks the error's form. */
+int dec_ours(const struct dec_under_test *d, const uint8_t *in, size_t n, size_t out_cap,
+             uint8_t **out, size_t *out_len, struct domb_error *err);
+/* Require exactly plain back. */
+void dec_expect_roundtrip(const struct dec_under_test *d, const uint8_t *in, size_t n,
+                          const uint8_t *plain, size_t plain_len);
+/* Require error `code` (and message `msg` unless NULL) and no output. */
+void dec_expect_error(const struct dec_under_test *d, const uint8_t *in, size_t n, size_t cap,
+                      int code, const char *msg);
+/* n bytes of test data of a kind (malloc'd). */
+uint8_t *dec_make_data(size_t n, enum ref_data_kind kind, uint64_t seed);
+
+#endif
