@@ -54,7 +54,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     check(((img.virt_start | img.virt_end) & (PAGE_SIZE - 1)) == 0, "span not page-aligned");
     check(img.virt_end - img.virt_start <= ELF_MAX_SPAN, "span too large");
     check(img.virt_base <= img.virt_start, "VIRT_BASE above the image");
-    check(img.virt_start >= PAGE_SIZE, "image in page 0");
 
     bool entry_ok = false;
     for (unsigned i = 0; i < img.nr_segments; i++) {

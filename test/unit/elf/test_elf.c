@@ -791,10 +791,10 @@ static void test_bad_seg_overlap(void **state)
     (void)state;
     check_named("seg_overlap");
 }
-static void test_bad_seg_misaligned(void **state)
+static void test_good_seg_unaligned_offset(void **state)
 {
     (void)state;
-    check_named("seg_misaligned");
+    check_named("seg_unaligned_offset");
 }
 static void test_bad_seg_align_not_pow2(void **state)
 {
@@ -815,11 +815,6 @@ static void test_bad_seg_hypervisor_hole(void **state)
 {
     (void)state;
     check_named("seg_hypervisor_hole");
-}
-static void test_bad_seg_page0(void **state)
-{
-    (void)state;
-    check_named("seg_page0");
 }
 static void test_bad_paddr_load_wrap(void **state)
 {
@@ -1098,12 +1093,11 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_bad_seg_noncanonical),
     cmocka_unit_test(test_bad_seg_crosses_canonical),
     cmocka_unit_test(test_bad_seg_overlap),
-    cmocka_unit_test(test_bad_seg_misaligned),
+    cmocka_unit_test(test_good_seg_unaligned_offset),
     cmocka_unit_test(test_bad_seg_align_not_pow2),
     cmocka_unit_test(test_bad_seg_huge),
     cmocka_unit_test(test_bad_span_huge),
     cmocka_unit_test(test_bad_seg_hypervisor_hole),
-    cmocka_unit_test(test_bad_seg_page0),
     cmocka_unit_test(test_bad_paddr_load_wrap),
     cmocka_unit_test(test_bad_note_seg_oob),
     cmocka_unit_test(test_bad_note_seg_offset_wrap),
