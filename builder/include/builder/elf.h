@@ -73,7 +73,7 @@ enum elf_error {
 
 /* One PT_LOAD segment, validated. */
 struct elf_segment {
-    uint64_t vaddr;  /* p_vaddr */
+    uint64_t vaddr;  /* load address: p_paddr + VIRT_BASE - PADDR_OFFSET (as libelf) */
     uint64_t memsz;  /* p_memsz (>= filesz) */
     uint64_t offset; /* p_offset within the image */
     uint64_t filesz; /* p_filesz */
@@ -87,7 +87,7 @@ struct elf_xen_notes {
     uint64_t entry;              /* XEN_ELFNOTE_ENTRY */
     uint64_t hypercall_page;     /* XEN_ELFNOTE_HYPERCALL_PAGE (virtual) */
     uint64_t virt_base;          /* XEN_ELFNOTE_VIRT_BASE (0 if absent) */
-    uint64_t paddr_offset;       /* XEN_ELFNOTE_PADDR_OFFSET (virt_base if absent) */
+    uint64_t paddr_offset;       /* XEN_ELFNOTE_PADDR_OFFSET (0 if absent) */
     uint64_t init_p2m;           /* XEN_ELFNOTE_INIT_P2M: where the guest wants its p2m mapped */
     bool mod_start_pfn;          /* XEN_ELFNOTE_MOD_START_PFN nonzero */
     bool suspend_cancel;         /* XEN_ELFNOTE_SUSPEND_CANCEL nonzero */
