@@ -512,9 +512,10 @@ static int status_decode(const uint8_t *b, struct proto_vm_status *s, struct dom
     return 0;
 }
 
-static int list_entry_decode(const uint8_t *e, unsigned int i, struct proto_list_entry *entry,
-                             struct domb_error *err)
+static int list_entry_decode(const uint8_t *b, size_t off, unsigned int i,
+                             struct proto_list_entry *entry, struct domb_error *err)
 {
+    const uint8_t *e = b + off;
     char what[32];
     int rc;
 
@@ -524,7 +525,7 @@ static int list_entry_decode(const uint8_t *e, unsigned int i, struct proto_list
     entry->memory_kib = get_le64(e + PROTO_ENTRY_OFF_MEMORY_KIB);
     if ((rc = msg_check_domid(entry->domid, what, err)) ||
         (rc = state_check(entry->state, what, err)) ||
-        (rc = msg_reserved(e, PROTO_ENTRY_OFF_RESERVED, PROTO_RESERVED_ENTRY, err)) ||
+        (rc = msg_reserved(b, off + PROTO_ENTRY_OFF_RESERVED, PROTO_RESERVED_ENTRY, err)) ||
         (rc = msg_get_string(e, PROTO_ENTRY_OFF_NAME, entry->name, sizeof(entry->name), what, err)))
         return rc;
     if (vm_config_check_name(entry->name, err))
@@ -543,7 +544,7 @@ static int list_decode(const uint8_t *b, struct proto_list *l, struct domb_error
     if ((rc = msg_check_flags(flags, PROTO_LIST_FLAGS_KNOWN, "list flags", err)))
         return rc;
     for (unsigned int i = 0; i < l->count; i++) {
-        if ((rc = list_entry_decode(b + PROTO_LIST_OFF_ENTRIES + i * PROTO_LIST_ENTRY_SIZE, i,
+        if ((rc = list_entry_decode(b, PROTO_LIST_OFF_ENTRIES + i * PROTO_LIST_ENTRY_SIZE, i,
                                     &l->entries[i], err)))
             return rc;
         if (i > 0 && l->entries[i].domid <= l->entries[i - 1].domid)
