@@ -84,6 +84,9 @@ int proto_error_errno(enum proto_error code);
 #define PROTO_RING_SLOTS         1 /* a power of two, as io/ring.h requires */
 #define PROTO_SLOT_SIZE          (PROTO_PAGE_SIZE - PROTO_RING_OFF_SLOTS) /* 4032 */
 #define PROTO_MSG_MAX            PROTO_SLOT_SIZE
+/* Intended channel setup (docs/protocol.md): the client grants its ring page
+ * to the server at this reference, the first after Xen's 8 reserved ones. */
+#define PROTO_RING_GREF 8
 
 /* Client ("front") private state; the page is the client's own memory. */
 struct proto_front_ring {
