@@ -101,33 +101,28 @@ int proto_ring_attach(struct proto_back_ring *back, void *page, struct domb_erro
     return 0;
 }
 
-static int ring_check_message_length(size_t len, struct domb_error *err)
+/*
+ * Write msg into the slot for index *prod and publish *prod + 1 at prod_off;
+ * then, as RING_PUSH_*_AND_CHECK_NOTIFY, tell whether the peer asked to be
+ * notified of this message (its event index is in (prod, prod + 1]).
+ */
+static int ring_publish(uint8_t *page, uint32_t *prod, size_t prod_off, size_t event_off,
+                        const void *msg, size_t len, struct domb_error *err)
 {
+    uint8_t *slot = ring_slot(page, *prod);
+    uint32_t old_prod = *prod, event;
+
     if (len == 0 || len > PROTO_MSG_MAX)
         return domb_error_set(err, -PROTO_ERR_BAD_LENGTH,
                               "message of %zu bytes does not fit a %u-byte slot (or is empty)", len,
                               PROTO_MSG_MAX);
-    return 0;
-}
-
-/*
- * Write msg into the slot for index `prod` and publish prod + 1 at prod_off;
- * then, as RING_PUSH_*_AND_CHECK_NOTIFY, tell whether the peer asked to be
- * notified of this message (its event index is in (prod, prod + 1]).
- */
-static int ring_publish(uint8_t *page, uint32_t prod, size_t prod_off, size_t event_off,
-                        const void *msg, size_t len)
-{
-    uint8_t *slot = ring_slot(page, prod);
-    uint32_t new_prod = prod + 1, event;
-
     memcpy(slot, msg, len);
     memset(slot + len, 0, PROTO_SLOT_SIZE - len);
     __atomic_thread_fence(__ATOMIC_RELEASE); /* xen_wmb: slot before index */
-    ring_write_index(page, prod_off, new_prod);
+    ring_write_index(page, prod_off, ++*prod);
     __atomic_thread_fence(__ATOMIC_SEQ_CST); /* xen_mb: index before reading the event */
     event = ring_read_index(page, event_off);
-    return (uint32_t)(new_prod - event) < (uint32_t)(new_prod - prod);
+    return (uint32_t)(*prod - event) < (uint32_t)(*prod - old_prod);
 }
 
 /*
@@ -151,17 +146,11 @@ static uint32_t ring_read_prod(uint8_t *page, size_t prod_off, size_t event_off,
 int proto_ring_put_request(struct proto_front_ring *front, const void *msg, size_t len,
                            struct domb_error *err)
 {
-    int rc;
-
-    if ((rc = ring_check_message_length(len, err)))
-        return rc;
     if (front->req_prod_pvt - front->rsp_cons >= PROTO_RING_SLOTS)
         return domb_error_set(err, -PROTO_ERR_BUSY, "ring is full: request %u has no response yet",
                               front->rsp_cons + 1);
-    rc = ring_publish(front->page, front->req_prod_pvt, PROTO_RING_OFF_REQ_PROD,
-                      PROTO_RING_OFF_REQ_EVENT, msg, len);
-    front->req_prod_pvt++;
-    return rc;
+    return ring_publish(front->page, &front->req_prod_pvt, PROTO_RING_OFF_REQ_PROD,
+                        PROTO_RING_OFF_REQ_EVENT, msg, len, err);
 }
 
 int proto_ring_get_request(struct proto_back_ring *back, uint8_t copy_out[PROTO_SLOT_SIZE],
@@ -194,18 +183,12 @@ int proto_ring_get_request(struct proto_back_ring *back, uint8_t copy_out[PROTO_
 int proto_ring_put_response(struct proto_back_ring *back, const void *msg, size_t len,
                             struct domb_error *err)
 {
-    int rc;
-
-    if ((rc = ring_check_message_length(len, err)))
-        return rc;
     if (back->rsp_prod_pvt == back->req_cons)
         return domb_error_set(err, -PROTO_ERR_BUSY,
                               "no request to answer: all %u consumed requests have responses",
                               back->req_cons);
-    rc = ring_publish(back->page, back->rsp_prod_pvt, PROTO_RING_OFF_RSP_PROD,
-                      PROTO_RING_OFF_RSP_EVENT, msg, len);
-    back->rsp_prod_pvt++;
-    return rc;
+    return ring_publish(back->page, &back->rsp_prod_pvt, PROTO_RING_OFF_RSP_PROD,
+                        PROTO_RING_OFF_RSP_EVENT, msg, len, err);
 }
 
 int proto_ring_get_response(struct proto_front_ring *front, uint8_t copy_out[PROTO_SLOT_SIZE],

@@ -13,6 +13,8 @@
 static _Alignas(4096) uint8_t page[PROTO_PAGE_SIZE];
 static uint8_t msg[PROTO_SLOT_SIZE];
 static uint8_t copy[PROTO_SLOT_SIZE];
+static struct proto_front_ring front; /* the client's view */
+static struct proto_back_ring back;   /* the server's view */
 
 static uint32_t index_at(size_t off)
 {
@@ -39,28 +41,34 @@ static size_t ping_request(uint64_t id, uint64_t nonce)
     return (size_t)n;
 }
 
-static void ring_connect(struct proto_front_ring *front, struct proto_back_ring *back)
+static void ring_connect(void)
 {
     memset(page, 0xa5, sizeof(page)); /* whatever the page held before */
-    proto_ring_init(front, page);
-    assert_int_equal(proto_ring_attach(back, page, NULL), 0);
+    proto_ring_init(&front, page);
+    assert_int_equal(proto_ring_attach(&back, page, NULL), 0);
+}
+
+static int ring_setup(void **state)
+{
+    (void)state;
+    ring_connect();
+    return 0;
 }
 
 /* Client puts a request, server takes it: the copy decodes to the same id. */
-static void send_and_take(struct proto_front_ring *front, struct proto_back_ring *back, uint64_t id)
+static void send_and_take(uint64_t id)
 {
     struct proto_request req;
 
-    assert_true(proto_ring_put_request(front, msg, ping_request(id, id * 3), NULL) >= 0);
-    assert_int_equal(proto_ring_get_request(back, copy, NULL), 1);
+    assert_true(proto_ring_put_request(&front, msg, ping_request(id, id * 3), NULL) >= 0);
+    assert_int_equal(proto_ring_get_request(&back, copy, NULL), 1);
     assert_int_equal(proto_request_decode(copy, sizeof(copy), &req, NULL), 0);
     assert_int_equal(req.id, id);
     assert_int_equal(req.ping.nonce, id * 3);
 }
 
 /* Server answers the ping in req, client takes the answer. */
-static void answer_and_take(struct proto_front_ring *front, struct proto_back_ring *back,
-                            uint64_t id)
+static void answer_and_take(uint64_t id)
 {
     struct proto_request req = {.type = PROTO_TYPE_PING, .id = id};
     struct proto_response rsp;
@@ -70,28 +78,25 @@ static void answer_and_take(struct proto_front_ring *front, struct proto_back_ri
     rsp.ping.nonce = id;
     n = proto_response_encode(&rsp, msg, sizeof(msg), NULL);
     assert_int_equal(n, PROTO_PING_RSP_SIZE);
-    assert_true(proto_ring_put_response(back, msg, (size_t)n, NULL) >= 0);
-    assert_int_equal(proto_ring_get_response(front, copy, NULL), 1);
+    assert_true(proto_ring_put_response(&back, msg, (size_t)n, NULL) >= 0);
+    assert_int_equal(proto_ring_get_response(&front, copy, NULL), 1);
     assert_int_equal(proto_response_decode(copy, sizeof(copy), &rsp, NULL), 0);
     assert_int_equal(rsp.id, id);
 }
 
-static void expect_corrupt(struct proto_back_ring *back)
+static void expect_corrupt(void)
 {
     struct domb_error err;
 
-    assert_int_equal(proto_ring_get_request(back, copy, &err), -PROTO_ERR_RING_CORRUPT);
+    assert_int_equal(proto_ring_get_request(&back, copy, &err), -PROTO_ERR_RING_CORRUPT);
     assert_int_equal(err.code, -PROTO_ERR_RING_CORRUPT);
     assert_non_null(strstr(err.msg, "ring indexes corrupt"));
 }
 
 static void ring_init_layout(void **state)
 {
-    struct proto_front_ring front;
-    struct proto_back_ring back;
 
     (void)state;
-    ring_connect(&front, &back);
     assert_memory_equal(page + PROTO_RING_OFF_MAGIC, "DOMBRING", 8);
     assert_int_equal(get_le16(page + PROTO_RING_OFF_VERSION), 1);
     assert_int_equal(get_le16(page + PROTO_RING_OFF_NR_SLOTS), 1);
@@ -106,24 +111,21 @@ static void ring_init_layout(void **state)
 
 static void ring_attach_rejects_bad_header(void **state)
 {
-    struct proto_front_ring front;
-    struct proto_back_ring back;
     struct domb_error err;
 
     (void)state;
-    ring_connect(&front, &back);
     page[PROTO_RING_OFF_MAGIC] = 'X';
     assert_int_equal(proto_ring_attach(&back, page, &err), -PROTO_ERR_RING_CORRUPT);
     assert_string_equal(err.msg, "ring page does not start with \"DOMBRING\" (not initialised?)");
-    ring_connect(&front, &back);
+    ring_connect();
     put_le16(page + PROTO_RING_OFF_VERSION, 2);
     assert_int_equal(proto_ring_attach(&back, page, &err), -PROTO_ERR_RING_CORRUPT);
     assert_string_equal(err.msg, "ring version 2 is not supported (this server speaks 1)");
-    ring_connect(&front, &back);
+    ring_connect();
     put_le16(page + PROTO_RING_OFF_NR_SLOTS, 2);
     assert_int_equal(proto_ring_attach(&back, page, &err), -PROTO_ERR_RING_CORRUPT);
     assert_string_equal(err.msg, "ring has 2 slots of 4032 bytes; version 1 has 1 of 4032");
-    ring_connect(&front, &back);
+    ring_connect();
     page[PROTO_RING_OFF_SLOTS - 1] = 1;
     assert_int_equal(proto_ring_attach(&back, page, &err), -PROTO_ERR_RING_CORRUPT);
     assert_string_equal(err.msg, "ring header byte at offset 0x3f is reserved but not zero");
@@ -132,11 +134,8 @@ static void ring_attach_rejects_bad_header(void **state)
 /* Whole conversations: both sides notify exactly when the other waits. */
 static void ring_round_trips_and_notify(void **state)
 {
-    struct proto_front_ring front;
-    struct proto_back_ring back;
 
     (void)state;
-    ring_connect(&front, &back);
     /* The server waits (req_event 1): the first request notifies. */
     assert_int_equal(proto_ring_put_request(&front, msg, ping_request(1, 1), NULL), 1);
     assert_int_equal(index_at(PROTO_RING_OFF_REQ_PROD), 1);
@@ -144,12 +143,12 @@ static void ring_round_trips_and_notify(void **state)
     /* Nothing more: the server re-arms req_event for the next request. */
     assert_int_equal(proto_ring_get_request(&back, copy, NULL), 0);
     assert_int_equal(index_at(PROTO_RING_OFF_REQ_EVENT), 2);
-    answer_and_take(&front, &back, 1);
+    answer_and_take(1);
     assert_int_equal(proto_ring_get_response(&front, copy, NULL), 0);
     assert_int_equal(index_at(PROTO_RING_OFF_RSP_EVENT), 2);
     for (uint64_t id = 2; id < 10; id++) {
-        send_and_take(&front, &back, id);
-        answer_and_take(&front, &back, id);
+        send_and_take(id);
+        answer_and_take(id);
     }
     assert_int_equal(back.req_cons, 9);
     assert_int_equal(back.rsp_prod_pvt, 9);
@@ -159,11 +158,8 @@ static void ring_round_trips_and_notify(void **state)
 /* The server is busy (has not re-armed req_event): no notification needed. */
 static void ring_no_notify_when_peer_not_waiting(void **state)
 {
-    struct proto_front_ring front;
-    struct proto_back_ring back;
 
     (void)state;
-    ring_connect(&front, &back);
     set_index(PROTO_RING_OFF_REQ_EVENT, 0); /* server last asked for event 0: already past */
     assert_int_equal(proto_ring_put_request(&front, msg, ping_request(1, 1), NULL), 0);
     assert_int_equal(proto_ring_get_request(&back, copy, NULL), 1);
@@ -174,18 +170,15 @@ static void ring_no_notify_when_peer_not_waiting(void **state)
 /* Indexes are free-running u32s: conversations carry on across the wrap. */
 static void ring_index_wrap(void **state)
 {
-    struct proto_front_ring front;
-    struct proto_back_ring back;
 
     (void)state;
-    ring_connect(&front, &back);
     front.req_prod_pvt = front.rsp_cons = UINT32_MAX - 1;
     back.req_cons = back.rsp_prod_pvt = UINT32_MAX - 1;
     set_index(PROTO_RING_OFF_REQ_PROD, UINT32_MAX - 1);
     set_index(PROTO_RING_OFF_RSP_PROD, UINT32_MAX - 1);
     for (uint64_t id = 1; id <= 4; id++) {
-        send_and_take(&front, &back, id);
-        answer_and_take(&front, &back, id);
+        send_and_take(id);
+        answer_and_take(id);
     }
     assert_int_equal(back.req_cons, 2);
     assert_int_equal(index_at(PROTO_RING_OFF_RSP_PROD), 2);
@@ -193,12 +186,9 @@ static void ring_index_wrap(void **state)
 
 static void ring_full_and_nothing_to_answer(void **state)
 {
-    struct proto_front_ring front;
-    struct proto_back_ring back;
     struct domb_error err;
 
     (void)state;
-    ring_connect(&front, &back);
     assert_int_equal(proto_ring_put_response(&back, msg, 16, &err), -PROTO_ERR_BUSY);
     assert_string_equal(err.msg, "no request to answer: all 0 consumed requests have responses");
     assert_int_equal(proto_ring_put_request(&front, msg, ping_request(1, 1), NULL), 1);
@@ -212,12 +202,9 @@ static void ring_full_and_nothing_to_answer(void **state)
 
 static void ring_message_length_checked(void **state)
 {
-    struct proto_front_ring front;
-    struct proto_back_ring back;
     struct domb_error err;
 
     (void)state;
-    ring_connect(&front, &back);
     assert_int_equal(proto_ring_put_request(&front, msg, 0, &err), -PROTO_ERR_BAD_LENGTH);
     assert_int_equal(proto_ring_put_request(&front, msg, PROTO_SLOT_SIZE + 1, &err),
                      -PROTO_ERR_BAD_LENGTH);
@@ -231,11 +218,8 @@ static void ring_message_length_checked(void **state)
 /* A short message clears the rest of its slot: no stale bytes of an older one. */
 static void ring_slot_tail_cleared(void **state)
 {
-    struct proto_front_ring front;
-    struct proto_back_ring back;
 
     (void)state;
-    ring_connect(&front, &back);
     memset(page + PROTO_RING_OFF_SLOTS, 0x77, PROTO_SLOT_SIZE);
     proto_ring_put_request(&front, msg, ping_request(1, 1), NULL);
     for (size_t i = PROTO_PING_REQ_SIZE; i < PROTO_SLOT_SIZE; i++)
@@ -244,67 +228,55 @@ static void ring_slot_tail_cleared(void **state)
 
 static void ring_prod_jumps_ahead(void **state)
 {
-    struct proto_front_ring front;
-    struct proto_back_ring back;
 
     (void)state;
-    ring_connect(&front, &back);
     set_index(PROTO_RING_OFF_REQ_PROD, 2); /* two requests in a one-slot ring */
-    expect_corrupt(&back);
+    expect_corrupt();
     assert_int_equal(back.req_cons, 0);
 }
 
 static void ring_prod_moves_backwards(void **state)
 {
-    struct proto_front_ring front;
-    struct proto_back_ring back;
 
     (void)state;
-    ring_connect(&front, &back);
-    send_and_take(&front, &back, 1);
-    answer_and_take(&front, &back, 1);
+    send_and_take(1);
+    answer_and_take(1);
     set_index(PROTO_RING_OFF_REQ_PROD, 0);
-    expect_corrupt(&back);
+    expect_corrupt();
     set_index(PROTO_RING_OFF_REQ_PROD, UINT32_MAX);
-    expect_corrupt(&back);
+    expect_corrupt();
 }
 
 /* A second request while the first is unanswered would overwrite its slot. */
 static void ring_request_while_unanswered(void **state)
 {
-    struct proto_front_ring front;
-    struct proto_back_ring back;
     struct domb_error err;
 
     (void)state;
-    ring_connect(&front, &back);
-    send_and_take(&front, &back, 1);
+    send_and_take(1);
     set_index(PROTO_RING_OFF_REQ_PROD, 2);
     assert_int_equal(proto_ring_get_request(&back, copy, &err), -PROTO_ERR_RING_CORRUPT);
     assert_string_equal(err.msg, "ring indexes corrupt: req_prod 2 with 1 requests consumed and 0 "
                                  "answered, in a 1-slot ring");
     /* and the prod index going back behind what was consumed */
     set_index(PROTO_RING_OFF_REQ_PROD, 0);
-    expect_corrupt(&back);
+    expect_corrupt();
     assert_int_equal(back.req_cons, 1);
 }
 
 /* A flooding client: its index claims many more requests than slots. */
 static void ring_flood(void **state)
 {
-    struct proto_front_ring front;
-    struct proto_back_ring back;
 
     (void)state;
-    ring_connect(&front, &back);
     for (uint32_t prod = 2; prod < 1u << 20; prod = prod * 3 + 1) {
         set_index(PROTO_RING_OFF_REQ_PROD, prod);
-        expect_corrupt(&back);
+        expect_corrupt();
     }
     set_index(PROTO_RING_OFF_REQ_PROD, 0x80000000u);
-    expect_corrupt(&back);
+    expect_corrupt();
     /* The client playing by the rules cannot flood: the front side refuses. */
-    ring_connect(&front, &back);
+    ring_connect();
     for (uint64_t id = 1; id <= 100; id++) {
         int rc = proto_ring_put_request(&front, msg, ping_request(id, id), NULL);
 
@@ -334,26 +306,21 @@ static void race_hook(uint8_t *p, void *arg)
 
 static void ring_index_changes_during_copy(void **state)
 {
-    struct proto_front_ring front;
-    struct proto_back_ring back;
     struct race race = {.new_prod = 1000};
 
     (void)state;
-    ring_connect(&front, &back);
     back.race_hook = race_hook;
     back.race_arg = &race;
-    send_and_take(&front, &back, 1); /* the validated index is the one used */
+    send_and_take(1); /* the validated index is the one used */
     assert_int_equal(race.calls, 1);
     assert_int_equal(back.req_cons, 1);
-    expect_corrupt(&back); /* the new value is seen (and refused) next time */
+    expect_corrupt(); /* the new value is seen (and refused) next time */
     assert_int_equal(race.calls, 1);
 }
 
 /* A slot rewritten before the copy yields a copy the decoder refuses. */
 static void ring_slot_trashed_before_copy(void **state)
 {
-    struct proto_front_ring front;
-    struct proto_back_ring back;
     struct race race = {.new_prod = 1, .trash_slot = true};
     struct proto_request req;
     struct proto_response rsp;
@@ -361,7 +328,6 @@ static void ring_slot_trashed_before_copy(void **state)
     int n;
 
     (void)state;
-    ring_connect(&front, &back);
     back.race_hook = race_hook;
     back.race_arg = &race;
     proto_ring_put_request(&front, msg, ping_request(5, 5), NULL);
@@ -381,12 +347,9 @@ static void ring_slot_trashed_before_copy(void **state)
 /* Rewriting the page after the copy changes nothing the server decoded. */
 static void ring_page_rewritten_after_copy(void **state)
 {
-    struct proto_front_ring front;
-    struct proto_back_ring back;
     struct proto_request req;
 
     (void)state;
-    ring_connect(&front, &back);
     proto_ring_put_request(&front, msg, ping_request(9, 1234), NULL);
     assert_int_equal(proto_ring_get_request(&back, copy, NULL), 1);
     memset(page, 0xff, sizeof(page));
@@ -398,12 +361,9 @@ static void ring_page_rewritten_after_copy(void **state)
 /* The client checks the server too. */
 static void ring_response_prod_corrupt(void **state)
 {
-    struct proto_front_ring front;
-    struct proto_back_ring back;
     struct domb_error err;
 
     (void)state;
-    ring_connect(&front, &back);
     set_index(PROTO_RING_OFF_RSP_PROD, 1); /* a response with no request */
     assert_int_equal(proto_ring_get_response(&front, copy, &err), -PROTO_ERR_RING_CORRUPT);
     assert_string_equal(err.msg, "ring indexes corrupt: rsp_prod 1 with 0 responses consumed and 0 "
@@ -507,22 +467,22 @@ static void sequence_replay_and_reorder(void **state)
 }
 
 static const struct CMUnitTest tests[] = {
-    cmocka_unit_test(ring_init_layout),
-    cmocka_unit_test(ring_attach_rejects_bad_header),
-    cmocka_unit_test(ring_round_trips_and_notify),
-    cmocka_unit_test(ring_no_notify_when_peer_not_waiting),
-    cmocka_unit_test(ring_index_wrap),
-    cmocka_unit_test(ring_full_and_nothing_to_answer),
-    cmocka_unit_test(ring_message_length_checked),
-    cmocka_unit_test(ring_slot_tail_cleared),
-    cmocka_unit_test(ring_prod_jumps_ahead),
-    cmocka_unit_test(ring_prod_moves_backwards),
-    cmocka_unit_test(ring_request_while_unanswered),
-    cmocka_unit_test(ring_flood),
-    cmocka_unit_test(ring_index_changes_during_copy),
-    cmocka_unit_test(ring_slot_trashed_before_copy),
-    cmocka_unit_test(ring_page_rewritten_after_copy),
-    cmocka_unit_test(ring_response_prod_corrupt),
+    cmocka_unit_test_setup(ring_init_layout, ring_setup),
+    cmocka_unit_test_setup(ring_attach_rejects_bad_header, ring_setup),
+    cmocka_unit_test_setup(ring_round_trips_and_notify, ring_setup),
+    cmocka_unit_test_setup(ring_no_notify_when_peer_not_waiting, ring_setup),
+    cmocka_unit_test_setup(ring_index_wrap, ring_setup),
+    cmocka_unit_test_setup(ring_full_and_nothing_to_answer, ring_setup),
+    cmocka_unit_test_setup(ring_message_length_checked, ring_setup),
+    cmocka_unit_test_setup(ring_slot_tail_cleared, ring_setup),
+    cmocka_unit_test_setup(ring_prod_jumps_ahead, ring_setup),
+    cmocka_unit_test_setup(ring_prod_moves_backwards, ring_setup),
+    cmocka_unit_test_setup(ring_request_while_unanswered, ring_setup),
+    cmocka_unit_test_setup(ring_flood, ring_setup),
+    cmocka_unit_test_setup(ring_index_changes_during_copy, ring_setup),
+    cmocka_unit_test_setup(ring_slot_trashed_before_copy, ring_setup),
+    cmocka_unit_test_setup(ring_page_rewritten_after_copy, ring_setup),
+    cmocka_unit_test_setup(ring_response_prod_corrupt, ring_setup),
     cmocka_unit_test(quota_allows_within_limits),
     cmocka_unit_test(quota_vm_limit),
     cmocka_unit_test(quota_memory_limit),
