@@ -745,7 +745,7 @@ void proto_response_error(struct proto_response *rsp, const struct proto_request
     size_t n = 0;
 
     response_header(rsp, req);
-    if (cause->code < 0 && -cause->code < PROTO_ERR_COUNT)
+    if (cause->code < 0 && cause->code > -PROTO_ERR_COUNT)
         code = (enum proto_error) - cause->code;
     rsp->error = code;
     rsp->status = proto_error_errno(code);

@@ -4,6 +4,7 @@
 #include <domb/errno.h>
 #include <proto/byteorder.h>
 #include <proto/protocol.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -352,6 +353,9 @@ static void rsp_error_from_failed_decode(void **state)
     assert_int_equal(strlen(rsp.reason), PROTO_REASON_SIZE - 1);
     assert_int_equal(rsp.error, PROTO_ERR_INTERNAL);
     response_round_trip(&rsp, PROTO_RSP_HDR_SIZE);
+    err.code = INT_MIN;
+    proto_response_error(&rsp, &req, &err);
+    assert_int_equal(rsp.error, PROTO_ERR_INTERNAL);
 }
 
 static void rsp_ok_header(void **state)
