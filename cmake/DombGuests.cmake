@@ -97,6 +97,7 @@ domb_guest_config(NAME memorywalk128 KERNEL ${DOMB_GUEST_DIR}/memorywalk MEMORY 
     CMDLINE "memorywalk.mib=128 memorywalk.ramdisk_sha256=${DOMB_TEST_RAMDISK_SHA256} memorywalk.ramdisk_len=${DOMB_TEST_RAMDISK_SIZE}"
     EXTRA "ramdisk_sha256 = \"${DOMB_TEST_RAMDISK_SHA256}\"")
 domb_guest_config(NAME grub KERNEL ${DOMB_GRUB_GUEST} MEMORY 32)
+domb_guest_config(NAME bigimage KERNEL ${DOMB_GUEST_DIR}/bigimage MEMORY 64)
 domb_guest_config(NAME broken KERNEL ${DOMB_BROKEN_KERNEL} MEMORY 16)
 domb_guest_config(NAME huge KERNEL ${DOMB_GUEST_DIR}/hello MEMORY 4096)
 
@@ -111,7 +112,7 @@ add_custom_command(OUTPUT ${DOMB_SET_DIR}/cfg/tampered.cfg ${DOMB_TAMPERED_KERNE
     COMMENT "Making the tampered-kernel config")
 
 # One run target per test guest: cmake --build build --target <guest>.run
-foreach(g hello crash memorywalk grub)
+foreach(g hello crash memorywalk bigimage grub)
     domb_boot_set(${g} CONFIGS ${g} PACK_ARGS --when-done wait DEPENDS ${DOMB_GRUB_GUEST})
     domb_run_target(${g}.run ${g})
 endforeach()
@@ -119,11 +120,15 @@ endforeach()
 # ---- boot sets of the integration tests (test/integration) ----
 domb_boot_set(mw16 CONFIGS memorywalk PACK_ARGS --when-done wait)
 domb_boot_set(mw128 CONFIGS memorywalk128 PACK_ARGS --when-done wait)
-domb_boot_set(four CONFIGS hello memorywalk memorywalk128 grub PACK_ARGS --when-done wait
-    DEPENDS ${DOMB_GRUB_GUEST})
+domb_boot_set(four CONFIGS hello memorywalk memorywalk128 bigimage PACK_ARGS --when-done wait)
+domb_boot_set(grubset CONFIGS grub hello PACK_ARGS --when-done wait DEPENDS ${DOMB_GRUB_GUEST})
 domb_boot_set(bad CONFIGS hello broken tampered huge memorywalk
     PACK_ARGS --when-done wait
     DEPENDS ${DOMB_SET_DIR}/cfg/tampered.cfg
     POST_COMMAND ${CMAKE_SOURCE_DIR}/test/integration/cpio-tamper ${DOMB_SET_DIR}/bad.cpio
                  domb/images/hello-tampered)
 domb_boot_set(crashset CONFIGS hello crash PACK_ARGS --when-done wait)
+
+# ---- the README demo: good guests, GRUB, and one deliberately broken VM ----
+domb_boot_set(demo CONFIGS hello memorywalk memorywalk128 grub broken
+    PACK_ARGS --when-done wait DEPENDS ${DOMB_GRUB_GUEST})
