@@ -117,6 +117,7 @@ static int plan(struct build *b)
         .nr_pages = b->req->mem_kib / 4,
         .has_init_p2m = img->notes.has_init_p2m,
         .init_p2m = img->notes.init_p2m,
+        .channel_page = b->req->channel_page,
     };
     int rc = layout_plan(&b->res->layout, &lr, b->err);
     if (rc)
@@ -370,7 +371,7 @@ static int fill_page(struct build *b, uint64_t pfn, uint8_t *dst)
     } else if (layout_is_table_pfn(lay, pfn)) {
         write_table(b, pfn, (uint64_t *)dst);
     }
-    /* xenstore, console and the boot stack stay zero */
+    /* xenstore, console, the channel page and the boot stack stay zero */
     return 0;
 }
 
@@ -558,6 +559,10 @@ int builder_build(const struct xenops *ops, const struct builder_request *req,
     res->start_info_mfn = mfn_of(&b, b.lay->start_info.pfn);
     res->console_mfn = mfn_of(&b, b.lay->console.pfn);
     res->store_mfn = mfn_of(&b, b.lay->xenstore.pfn);
+    if (b.lay->channel.pages) {
+        res->channel_pfn = b.lay->channel.pfn;
+        res->channel_mfn = mfn_of(&b, b.lay->channel.pfn);
+    }
     res->start_info_va = layout_pfn_va(b.lay, b.lay->start_info.pfn);
     res->entry = req->kernel->entry;
     ops->free_pages(ops->ctx, b.scratch, b.scratch_pages);

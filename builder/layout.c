@@ -186,6 +186,7 @@ int layout_plan(struct layout *lay, const struct layout_request *req, struct dom
     take(&cursor, &lay->start_info, 1);
     take(&cursor, &lay->xenstore, 1);
     take(&cursor, &lay->console, 1);
+    take(&cursor, &lay->channel, req->channel_page ? 1 : 0);
     if (cursor > (1ULL << 36))
         return domb_error_set(err, -XEN_ENOMEM, "bootstrap region of %llu pages is too large",
                               (unsigned long long)cursor);

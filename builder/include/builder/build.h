@@ -30,6 +30,8 @@ struct builder_request {
     domid_t backend_domid;         /* console/xenstore backend: the builder's domid */
     unsigned int max_extent_order; /* XENOPS_EXTENT_ORDER_DOMU (9) or more for dom0 */
     uint8_t handle[16];            /* domain handle (UUID) */
+    bool channel_page;             /* reserve a zeroed db-server channel page after the
+                                    * console page (docs/protocol.md) */
 };
 
 enum builder_phase {
@@ -47,6 +49,7 @@ struct builder_result {
     uint64_t nr_pages;
     xen_pfn_t start_info_mfn;
     xen_pfn_t console_mfn, store_mfn;
+    xen_pfn_t channel_pfn, channel_mfn; /* when requested, else 0 */
     evtchn_port_t console_port, store_port;
     uint64_t start_info_va, entry;
     struct layout layout;

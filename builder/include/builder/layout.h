@@ -41,6 +41,7 @@ struct layout_request {
     uint64_t nr_pages;     /* guest memory in 4 KiB pages */
     bool has_init_p2m;     /* XEN_ELFNOTE_INIT_P2M present */
     uint64_t init_p2m;     /* where the guest wants its p2m list mapped */
+    bool channel_page;     /* reserve a db-server channel page right after the console */
 };
 
 /* A run of guest pseudo-physical frames. */
@@ -66,6 +67,7 @@ struct layout {
     uint64_t virt_base;
     uint64_t nr_pages;
     struct layout_range kernel, ramdisk, p2m, start_info, xenstore, console, pgtables, stack;
+    struct layout_range channel;  /* db-server channel page (pages 0 when not asked for) */
     uint64_t p2m_va;              /* start_info.mfn_list */
     bool p2m_separate;            /* INIT_P2M: p2m mapped at p2m_va, outside the bootstrap */
     struct layout_range p2m_seg;  /* separate p2m frames + their tables (pages 0 if none) */

@@ -245,6 +245,27 @@ static void build_tail_extents(void **state)
     fx_fini(&f);
 }
 
+/* The db-server channel page: right after the console page, inside the
+ * bootstrap area, owned by the guest and zero. */
+static void build_channel_page(void **state)
+{
+    struct fx f;
+
+    fx_init(&f, &small_kernel, 16, 0, 9);
+    f.req.channel_page = true;
+    assert_int_equal(fx_build(&f, &f.res), 0);
+    fx_check(&f, &f.res);
+    assert_int_equal(f.res.channel_pfn, f.res.layout.console.pfn + 1);
+    assert_true(f.res.channel_pfn < f.res.layout.pgtables.pfn);
+    assert_int_equal(sim_p2m(f.s, f.res.domid, f.res.channel_pfn), f.res.channel_mfn);
+    assert_int_equal(sim_frame_owner(f.s, f.res.channel_mfn), f.res.domid);
+    for (int i = 0; i < 4096; i++)
+        assert_int_equal(sim_frame(f.s, f.res.channel_mfn)[i], 0);
+    assert_int_equal(builder_destroy(&f.ops, f.res.domid, &f.err), 0);
+    fx_assert_clean(&f);
+    fx_fini(&f);
+}
+
 static void build_fixed_domid(void **state)
 {
     struct fx f;
@@ -442,6 +463,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(build_dom0_order12),
     cmocka_unit_test(build_tail_extents),
     cmocka_unit_test(build_fixed_domid),
+    cmocka_unit_test(build_channel_page),
     cmocka_unit_test(build_two_domains),
     cmocka_unit_test(build_rejects_bad_requests),
     cmocka_unit_test(build_refused_when_unprivileged),
