@@ -814,6 +814,8 @@ int xs_store_domain_introduce(struct xs_store *s, const struct xs_domain_info *i
         return domb_error_set(err, -XEN_EEXIST, "domain %u is already introduced", info->domid);
     domb_snprintf(path, sizeof(path), "/local/domain/%u", info->domid);
     rc = xs_store_rm(s, 0, path, err); /* leftovers of an earlier domain with this id */
+    if (rc == -XEN_ENOENT)
+        rc = 0; /* not even /local/domain yet */
     if (rc == 0)
         rc = xs_introduce_nodes(s, info, err);
     d = rc == 0 ? xs_domain_find(s, info->domid, true) : NULL;
