@@ -1,0 +1,49 @@
+/*
+ * The boot phase shared by db-boot and db-server: load the boot set from the
+ * initramfs, build and start its VMs in the manifest's order and mode, then
+ * supervise them (console relay, VIRQ_DOM_EXC, on_exit), and report.
+ */
+#ifndef DOMB_PLATFORM_H
+#define DOMB_PLATFORM_H
+
+#include <domb/kernel.h>
+#include <domb/vm.h>
+#include <initrd/bootset.h>
+
+/* VMs one builder kernel keeps track of (boot set + VMs built on request). */
+#define PLATFORM_MAX_VMS 128
+
+struct platform {
+    struct bootset set;
+    struct bootset_vm boot_vms[MANIFEST_MAX_VMS];
+    struct vm vms[PLATFORM_MAX_VMS]; /* the boot set first, in start order */
+    unsigned int nr_vms;
+    unsigned int failed;     /* VMs of the boot set that could not be built or started */
+    evtchn_port_t virq_port; /* VIRQ_DOM_EXC */
+    bool relay;
+    uint64_t t0; /* Xen system time when the kernel's main started */
+};
+
+/* Check the hypervisor interface, load the boot set from the initramfs, and
+ * build and start its VMs. Returns 0 (individual VMs may have failed: see
+ * p->failed) or a negative error when nothing could be attempted. */
+int platform_boot(struct platform *p, const struct boot_info *bi);
+
+/* The event channels the platform needs watched: VIRQ_DOM_EXC and the
+ * console channels of running VMs. Returns how many were written. */
+unsigned int platform_ports(const struct platform *p, evtchn_port_t *ports, unsigned int max);
+
+/* After a poll: relay consoles, notice stopped VMs and apply on_exit. */
+void platform_handle_events(struct platform *p);
+
+/* VMs currently running. */
+unsigned int platform_running(const struct platform *p);
+
+/* Print the summary table and a closing line; returns the verdict: success
+ * only if every VM was built and every one that stopped powered off. */
+int platform_report(const struct platform *p, const char *who);
+
+/* A free slot for a VM built later, or NULL. */
+struct vm *platform_new_vm(struct platform *p);
+
+#endif

@@ -1,0 +1,147 @@
+#include <arch/hypercall.h>
+#include <domb/console.h>
+#include <domb/errno.h>
+#include <domb/evtchn.h>
+#include <domb/platform.h>
+#include <domb/time.h>
+#include <domb/xenops_xen.h>
+
+/* Build (and in sequenced mode start) every VM of the boot set, in order.
+ * A VM that fails is reported and skipped; the others go on. */
+static void platform_build_all(struct platform *p)
+{
+    const struct bootset *set = &p->set;
+
+    for (uint32_t i = 0; i < set->nr_vms; i++) {
+        const struct bootset_vm *b = &set->vms[i];
+        struct vm *vm = &p->vms[i];
+
+        if (b->status < 0) {
+            /* The spec may have decoded (then we know the VM's name) even
+             * though the VM cannot be built. */
+            vm_fail(vm, b->config.name[0] ? b->config.name : b->spec_name, &b->error);
+            vm->memory_mib = b->config.memory_mib;
+        } else {
+            vm_build(vm, &b->config, b->kernel, b->kernel_size, b->ramdisk, b->ramdisk_size,
+                     p->relay);
+        }
+        p->nr_vms = i + 1;
+        if (vm->state == VM_FAILED) {
+            printk("db: vm '%s' FAILED: %s\n", vm->name, vm->error.msg);
+            p->failed++;
+            continue;
+        }
+        printk("db: vm '%s' built: domid %u, %u MiB, %lu us, %u hypercalls\n", vm->name, vm->domid,
+               vm->memory_mib, vm->build_ns / 1000, vm->hypercalls);
+        if (set->manifest.mode == MANIFEST_MODE_SEQUENCED && vm_unpause(vm) != 0) {
+            printk("db: vm '%s' FAILED to start: %s\n", vm->name, vm->error.msg);
+            p->failed++;
+        }
+    }
+    if (set->manifest.mode == MANIFEST_MODE_STARTALL) {
+        for (uint32_t i = 0; i < set->nr_vms; i++) {
+            if (p->vms[i].state == VM_BUILT && vm_unpause(&p->vms[i]) != 0) {
+                printk("db: vm '%s' FAILED to start: %s\n", p->vms[i].name, p->vms[i].error.msg);
+                p->failed++;
+            }
+        }
+    }
+}
+
+int platform_boot(struct platform *p, const struct boot_info *bi)
+{
+    struct domb_error err;
+    uint64_t t;
+
+    if (xenops_xen_check(&err) != 0) {
+        printk("db: cannot build domains: %s\n", err.msg);
+        return err.code;
+    }
+    if (!bi->module) {
+        printk("db: no initramfs: nothing to build\n");
+        return -XEN_EINVAL;
+    }
+    if (bootset_load(bi->module, bi->module_len, &p->set, p->boot_vms, MANIFEST_MAX_VMS, &err) !=
+        0) {
+        printk("db: initramfs: %s\n", err.msg);
+        return err.code;
+    }
+    p->relay = (p->set.manifest.flags & MANIFEST_FLAG_CONSOLE_RELAY) != 0;
+    printk("db: boot set: %u VMs, mode %s, console relay %s, when done: %s\n", p->set.nr_vms,
+           manifest_mode_name(p->set.manifest.mode), p->relay ? "on" : "off",
+           manifest_when_done_name(p->set.manifest.when_done));
+    if (evtchn_bind_virq(VIRQ_DOM_EXC, &p->virq_port) != 0) {
+        printk("db: cannot bind VIRQ_DOM_EXC\n");
+        return -XEN_EINVAL;
+    }
+    platform_build_all(p);
+    t = time_now_ns() - p->t0;
+    printk("db: %u of %u VMs started in %lu.%03lu ms (since the builder started)\n",
+           p->set.nr_vms - p->failed, p->set.nr_vms, t / 1000000, t / 1000 % 1000);
+    return 0;
+}
+
+unsigned int platform_ports(const struct platform *p, evtchn_port_t *ports, unsigned int max)
+{
+    unsigned int n = 0;
+
+    if (max == 0)
+        return 0;
+    ports[n++] = p->virq_port;
+    for (unsigned int i = 0; i < p->nr_vms && n < max; i++)
+        if (p->vms[i].state == VM_RUNNING && p->vms[i].relay)
+            ports[n++] = p->vms[i].console.port;
+    return n;
+}
+
+void platform_handle_events(struct platform *p)
+{
+    bool dom_exc = evtchn_test_and_clear(p->virq_port);
+
+    for (unsigned int i = 0; i < p->nr_vms; i++) {
+        struct vm *vm = &p->vms[i];
+
+        if (vm->state != VM_RUNNING)
+            continue;
+        if (vm->relay && evtchn_test_and_clear(vm->console.port))
+            relay_drain(&vm->console);
+        if (dom_exc && vm_poll_exit(vm) && vm->on_exit != VM_ON_EXIT_PRESERVE)
+            vm_destroy(vm);
+    }
+}
+
+unsigned int platform_running(const struct platform *p)
+{
+    unsigned int n = 0;
+
+    for (unsigned int i = 0; i < p->nr_vms; i++)
+        if (p->vms[i].state == VM_RUNNING)
+            n++;
+    return n;
+}
+
+struct vm *platform_new_vm(struct platform *p)
+{
+    /* Reuse the slot of a VM that is gone, else take a new one. */
+    for (unsigned int i = p->set.nr_vms; i < p->nr_vms; i++)
+        if (p->vms[i].state == VM_DESTROYED || p->vms[i].state == VM_EMPTY ||
+            p->vms[i].state == VM_FAILED)
+            return &p->vms[i];
+    if (p->nr_vms == PLATFORM_MAX_VMS)
+        return NULL;
+    return &p->vms[p->nr_vms++];
+}
+
+int platform_report(const struct platform *p, const char *who)
+{
+    unsigned int crashed = 0;
+
+    vm_print_summary(p->vms, p->nr_vms);
+    for (unsigned int i = 0; i < p->nr_vms; i++)
+        if ((p->vms[i].state == VM_STOPPED || p->vms[i].state == VM_DESTROYED) &&
+            p->vms[i].shutdown_reason != SHUTDOWN_poweroff)
+            crashed++;
+    printk("%s: done: %u built, %u failed, %u exited abnormally; %lu hypercalls in all\n", who,
+           p->set.nr_vms - p->failed, p->failed, crashed, hypercall_total());
+    return p->failed == 0 && crashed == 0 ? KERNEL_EXIT_SUCCESS : KERNEL_EXIT_FAILURE;
+}
