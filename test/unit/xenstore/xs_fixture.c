@@ -70,12 +70,35 @@ void fx_put(struct fx *f, int i, const void *bytes, uint32_t len)
     r->req_prod += len;
 }
 
+/* Put bytes as the ring drains, like a guest blocked on a full ring would. */
+static void fx_put_all(struct fx *f, int i, const void *bytes, uint32_t len)
+{
+    struct xenstore_domain_interface *r = f->ring[i];
+    const char *b = bytes;
+
+    while (len > 0) {
+        uint32_t room = XENSTORE_RING_SIZE - (r->req_prod - r->req_cons);
+        uint32_t n = len < room ? len : room;
+
+        if (n == 0) {
+            uint32_t before = r->req_cons;
+
+            fx_process(f, i);
+            assert_true(r->req_cons != before); /* the server must make progress */
+            continue;
+        }
+        fx_put(f, i, b, n);
+        b += n;
+        len -= n;
+    }
+}
+
 uint32_t fx_send(struct fx *f, int i, uint32_t type, uint32_t tx, const void *payload, uint32_t len)
 {
     struct xsd_sockmsg hdr = {.type = type, .req_id = f->next_req++, .tx_id = tx, .len = len};
 
-    fx_put(f, i, &hdr, sizeof(hdr));
-    fx_put(f, i, payload, len);
+    fx_put_all(f, i, &hdr, sizeof(hdr));
+    fx_put_all(f, i, payload, len);
     return hdr.req_id;
 }
 
@@ -84,28 +107,46 @@ int fx_process(struct fx *f, int i)
     return xs_conn_process(&f->conn[i], f->ring[i], &f->notify);
 }
 
-static void fx_get(struct xenstore_domain_interface *r, uint32_t at, void *out, uint32_t len)
-{
-    for (uint32_t k = 0; k < len; k++)
-        ((char *)out)[k] = r->rsp[MASK_XENSTORE_IDX(at + k)];
-}
-
-bool fx_recv(struct fx *f, int i, struct xsd_sockmsg *hdr, char *payload)
+/* Move what the response ring holds into the client's buffer, up to want. */
+static void fx_pull(struct fx *f, int i, uint32_t want)
 {
     struct xenstore_domain_interface *r = f->ring[i];
     uint32_t avail = r->rsp_prod - r->rsp_cons;
 
     assert_true(avail <= XENSTORE_RING_SIZE);
-    if (avail < sizeof(*hdr))
-        return false;
-    fx_get(r, r->rsp_cons, hdr, sizeof(*hdr));
-    assert_true(hdr->len <= XENSTORE_PAYLOAD_MAX);
-    if (avail < sizeof(*hdr) + hdr->len)
-        return false;
-    fx_get(r, r->rsp_cons + sizeof(*hdr), payload, hdr->len);
-    payload[hdr->len] = '\0';
-    r->rsp_cons += sizeof(*hdr) + hdr->len;
-    return true;
+    if (f->rx_used[i] >= want)
+        return;
+    if (avail > want - f->rx_used[i])
+        avail = want - f->rx_used[i];
+    for (uint32_t k = 0; k < avail; k++)
+        f->rx[i][f->rx_used[i] + k] = r->rsp[MASK_XENSTORE_IDX(r->rsp_cons + k)];
+    f->rx_used[i] += avail;
+    r->rsp_cons += avail;
+}
+
+bool fx_recv(struct fx *f, int i, struct xsd_sockmsg *hdr, char *payload)
+{
+    for (;;) {
+        uint32_t before = f->rx_used[i];
+
+        fx_pull(f, i, sizeof(*hdr));
+        if (f->rx_used[i] >= sizeof(*hdr)) {
+            memcpy(hdr, f->rx[i], sizeof(*hdr));
+            assert_true(hdr->len <= XENSTORE_PAYLOAD_MAX);
+            fx_pull(f, i, sizeof(*hdr) + hdr->len);
+            if (f->rx_used[i] == sizeof(*hdr) + hdr->len) {
+                memcpy(payload, f->rx[i] + sizeof(*hdr), hdr->len);
+                payload[hdr->len] = '\0';
+                f->rx_used[i] = 0;
+                return true;
+            }
+        }
+        /* Part of a message: let the server move more into the ring. */
+        if (!xs_conn_has_output(&f->conn[i]) && f->rx_used[i] == before)
+            return false;
+        if (fx_process(f, i) < 0 && f->rx_used[i] == before)
+            return false;
+    }
 }
 
 void fx_expect(struct fx *f, int i, uint32_t type, const void *want, uint32_t want_len)
@@ -147,6 +188,7 @@ void fx_call_err(struct fx *f, int i, uint32_t type, const void *payload, uint32
 
 void fx_expect_none(struct fx *f, int i)
 {
+    assert_int_equal(f->rx_used[i], 0);
     assert_int_equal(f->ring[i]->rsp_prod, f->ring[i]->rsp_cons);
     assert_false(xs_conn_has_output(&f->conn[i]));
 }

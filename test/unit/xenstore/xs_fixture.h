@@ -20,6 +20,9 @@ struct fx {
     struct xenstore_domain_interface *ring[FX_CONNS];
     uint32_t next_req;
     bool notify;
+    /* The guest's receive buffers: a message larger than the ring arrives in parts. */
+    char rx[FX_CONNS][sizeof(struct xsd_sockmsg) + XENSTORE_PAYLOAD_MAX];
+    uint32_t rx_used[FX_CONNS];
 };
 
 /* A payload literal with its length, NULs included: P("a\0b") is 3 bytes. */
@@ -32,12 +35,13 @@ int fx_teardown(void **state);
 
 /* Put raw bytes into connection i's request ring (asserts room). */
 void fx_put(struct fx *f, int i, const void *bytes, uint32_t len);
-/* Put one request; returns its req_id. */
+/* Put one request (feeding the server while the ring is full); returns its req_id. */
 uint32_t fx_send(struct fx *f, int i, uint32_t type, uint32_t tx, const void *payload,
                  uint32_t len);
 /* xs_conn_process on connection i; returns its result. */
 int fx_process(struct fx *f, int i);
-/* Take one whole message out of connection i's response ring. */
+/* Take one whole message out of connection i's response ring (processing
+ * while a message larger than the ring is in transit). */
 bool fx_recv(struct fx *f, int i, struct xsd_sockmsg *hdr, char *payload);
 /* Send, process, and expect exactly this answer (type and payload). */
 void fx_call(struct fx *f, int i, uint32_t type, uint32_t tx, const void *payload, uint32_t len,
