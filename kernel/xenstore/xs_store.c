@@ -460,6 +460,7 @@ int xs_store_init(struct xs_store *s, void *arena, size_t arena_size, uint32_t m
     }
     s->free_node = 0;
     root = &s->nodes[xs_node_alloc(s)];
+    memset(root, 0, sizeof(*root));
     root->parent = XS_NONE;
     root->first_child = XS_NONE;
     root->next_sibling = XS_NONE;

@@ -13,6 +13,7 @@ struct fx *fx_new(uint32_t max_nodes, size_t arena_size)
     assert_non_null(f);
     f->arena = malloc(arena_size);
     assert_non_null(f->arena);
+    memset(f->arena, 0xa5, arena_size); /* the store must not rely on zeroed memory */
     assert_int_equal(xs_store_init(&f->store, f->arena, arena_size, max_nodes, &err), 0);
     for (int i = 0; i < FX_CONNS; i++) {
         f->ring[i] = calloc(1, 4096);
