@@ -734,63 +734,60 @@ static int xs_put(struct xs_store *s, domid_t domid, const char *rel, const char
     return rc;
 }
 
+/* One node of a new domain: value NULL makes a directory; ro makes it the
+ * builder's (n0, readable by the domain), else the domain owns it. */
+struct xs_intro_node {
+    const char *rel;
+    const char *value;
+    bool ro;
+};
+
 static int xs_introduce_nodes(struct xs_store *s, const struct xs_domain_info *info,
                               struct domb_error *err)
 {
     const struct xs_perm home = {info->domid, XS_PERM_NONE}, dom0_name = {0, XS_PERM_READ};
     static const char dom0[] = "/local/domain/0/name";
-    char path[48], num[24];
+    char path[48], num[6][24];
+    const struct xs_intro_node nodes[] = {
+        {"name", info->name, true},
+        {"domid", num[0], true},
+        {"memory", NULL, false},
+        {"memory/target", num[1], true},
+        {"console", NULL, false},
+        {"console/ring-ref", num[2], true},
+        {"console/port", num[3], true},
+        {"console/limit", "1048576", true},
+        {"console/type", "xenconsoled", true},
+        {"control/shutdown", "", false},
+        {"device", NULL, false},
+        {"data", NULL, false},
+        {"cpu", NULL, false},
+        {"store/ring-ref", num[4], true}, /* the last two only with a store port */
+        {"store/port", num[5], true},
+    };
+    size_t count = ARRAY_SIZE(nodes) - (info->store_port ? 0 : 2);
     uint32_t near;
     size_t miss;
     int rc;
 
+    domb_snprintf(num[0], sizeof(num[0]), "%u", info->domid);
+    domb_snprintf(num[1], sizeof(num[1]), "%llu", (unsigned long long)info->mem_kib);
+    domb_snprintf(num[2], sizeof(num[2]), "%llu", (unsigned long long)info->console_mfn);
+    domb_snprintf(num[3], sizeof(num[3]), "%u", info->console_port);
+    domb_snprintf(num[4], sizeof(num[4]), "%llu", (unsigned long long)info->store_mfn);
+    domb_snprintf(num[5], sizeof(num[5]), "%u", info->store_port);
     domb_snprintf(path, sizeof(path), "/local/domain/%u", info->domid);
     rc = xs_store_mkdir(s, 0, path, err);
     if (rc == 0)
         rc = xs_store_set_perms(s, 0, path, &home, 1, err);
-    if (rc == 0)
-        rc = xs_put(s, info->domid, "name", info->name, true, err);
-    domb_snprintf(num, sizeof(num), "%u", info->domid);
-    if (rc == 0)
-        rc = xs_put(s, info->domid, "domid", num, true, err);
-    domb_snprintf(num, sizeof(num), "%llu", (unsigned long long)info->mem_kib);
-    if (rc == 0)
-        rc = xs_put(s, info->domid, "memory", NULL, false, err);
-    if (rc == 0)
-        rc = xs_put(s, info->domid, "memory/target", num, true, err);
-    if (rc == 0)
-        rc = xs_put(s, info->domid, "cpu", NULL, false, err);
+    for (size_t i = 0; rc == 0 && i < count; i++)
+        rc = xs_put(s, info->domid, nodes[i].rel, nodes[i].value, nodes[i].ro, err);
     for (unsigned int v = 0; rc == 0 && v < info->vcpus; v++) {
         char rel[40];
 
         domb_snprintf(rel, sizeof(rel), "cpu/%u/availability", v);
         rc = xs_put(s, info->domid, rel, "online", true, err);
     }
-    if (rc == 0)
-        rc = xs_put(s, info->domid, "console", NULL, false, err);
-    domb_snprintf(num, sizeof(num), "%llu", (unsigned long long)info->console_mfn);
-    if (rc == 0)
-        rc = xs_put(s, info->domid, "console/ring-ref", num, true, err);
-    domb_snprintf(num, sizeof(num), "%u", info->console_port);
-    if (rc == 0)
-        rc = xs_put(s, info->domid, "console/port", num, true, err);
-    if (rc == 0)
-        rc = xs_put(s, info->domid, "console/limit", "1048576", true, err);
-    if (rc == 0)
-        rc = xs_put(s, info->domid, "console/type", "xenconsoled", true, err);
-    if (rc == 0 && info->store_port) {
-        domb_snprintf(num, sizeof(num), "%llu", (unsigned long long)info->store_mfn);
-        rc = xs_put(s, info->domid, "store/ring-ref", num, true, err);
-        domb_snprintf(num, sizeof(num), "%u", info->store_port);
-        if (rc == 0)
-            rc = xs_put(s, info->domid, "store/port", num, true, err);
-    }
-    if (rc == 0)
-        rc = xs_put(s, info->domid, "control/shutdown", "", false, err);
-    if (rc == 0)
-        rc = xs_put(s, info->domid, "device", NULL, false, err);
-    if (rc == 0)
-        rc = xs_put(s, info->domid, "data", NULL, false, err);
     if (rc == 0 && xs_lookup(s, dom0, strlen(dom0), &near, &miss) == XS_NONE) {
         rc = xs_store_write(s, 0, dom0, "Domain-0", 8, err);
         if (rc == 0)

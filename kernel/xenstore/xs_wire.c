@@ -126,7 +126,7 @@ static int xs_canonical_one(struct xs_conn *c, const char *p, uint32_t len)
     return xs_canonical(c, arg, false, &relative);
 }
 
-/* ---- requests ------------------------------------------------------------------------- */
+/* ---- requests: each returns < 0 (an error to answer), 0 (answer "OK") or 1 (answered) */
 
 static int xs_do_read(struct xs_conn *c, const struct xsd_sockmsg *req, const char *p)
 {
@@ -136,9 +136,10 @@ static int xs_do_read(struct xs_conn *c, const struct xsd_sockmsg *req, const ch
 
     if (rc == 0)
         rc = xs_store_read(c->store, c->domid, c->path, &value, &vlen, NULL);
-    if (rc == 0)
-        xs_reply(c, req, value, vlen);
-    return rc;
+    if (rc < 0)
+        return rc;
+    xs_reply(c, req, value, vlen);
+    return 1;
 }
 
 static int xs_do_write(struct xs_conn *c, const struct xsd_sockmsg *req, const char *p)
@@ -172,9 +173,10 @@ static int xs_do_directory(struct xs_conn *c, const struct xsd_sockmsg *req, con
                             &complete, &gen, NULL);
     if (rc == 0 && !complete)
         rc = -XEN_E2BIG; /* the client falls back to XS_DIRECTORY_PART */
-    if (rc == 0)
-        xs_out_commit(c, req->type, req->req_id, req->tx_id, len);
-    return rc;
+    if (rc < 0)
+        return rc;
+    xs_out_commit(c, req->type, req->req_id, req->tx_id, len);
+    return 1;
 }
 
 /* "<generation>\0" then names from a byte offset, and one more "\0" when the
@@ -198,12 +200,12 @@ static int xs_do_directory_part(struct xs_conn *c, const struct xsd_sockmsg *req
     if (rc < 0)
         return rc;
     glen = domb_snprintf(out, 24, "%llu", (unsigned long long)gen) + 1;
-    rc = xs_store_directory(c->store, c->domid, c->path, offset, out + glen,
-                            XENSTORE_PAYLOAD_MAX - (uint32_t)glen - 1, &len, &complete, &gen, NULL);
+    xs_store_directory(c->store, c->domid, c->path, offset, out + glen,
+                       XENSTORE_PAYLOAD_MAX - (uint32_t)glen - 1, &len, &complete, &gen, NULL);
     if (complete)
         out[glen + len++] = '\0';
     xs_out_commit(c, req->type, req->req_id, req->tx_id, (uint32_t)glen + len);
-    return rc;
+    return 1;
 }
 
 static int xs_do_get_perms(struct xs_conn *c, const struct xsd_sockmsg *req, const char *p)
@@ -224,7 +226,7 @@ static int xs_do_get_perms(struct xs_conn *c, const struct xsd_sockmsg *req, con
                                        perms[i].domid) +
                1;
     xs_out_commit(c, req->type, req->req_id, req->tx_id, len);
-    return 0;
+    return 1;
 }
 
 static int xs_do_set_perms(struct xs_conn *c, const struct xsd_sockmsg *req, const char *p)
@@ -349,8 +351,7 @@ static int xs_dispatch(struct xs_conn *c, const struct xsd_sockmsg *req, const c
 
     switch (req->type) {
     case XS_READ:
-        rc = xs_do_read(c, req, p);
-        return rc < 0 ? rc : 1;
+        return xs_do_read(c, req, p);
     case XS_WRITE:
         return xs_do_write(c, req, p);
     case XS_MKDIR:
@@ -360,14 +361,11 @@ static int xs_dispatch(struct xs_conn *c, const struct xsd_sockmsg *req, const c
         rc = xs_canonical_one(c, p, req->len);
         return rc < 0 ? rc : xs_store_rm(c->store, c->domid, c->path, NULL);
     case XS_DIRECTORY:
-        rc = xs_do_directory(c, req, p);
-        return rc < 0 ? rc : 1;
+        return xs_do_directory(c, req, p);
     case XS_DIRECTORY_PART:
-        rc = xs_do_directory_part(c, req, p);
-        return rc < 0 ? rc : 1;
+        return xs_do_directory_part(c, req, p);
     case XS_GET_PERMS:
-        rc = xs_do_get_perms(c, req, p);
-        return rc < 0 ? rc : 1;
+        return xs_do_get_perms(c, req, p);
     case XS_SET_PERMS:
         return xs_do_set_perms(c, req, p);
     case XS_WATCH:
