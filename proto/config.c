@@ -30,6 +30,9 @@ enum config_slot {
     SLOT_KERNEL_SHA256,
     SLOT_RAMDISK_SHA256,
     SLOT_ON_EXIT,
+    SLOT_DB_CLIENT,
+    SLOT_DB_MAX_VMS,
+    SLOT_DB_MAX_MEMORY,
     SLOT_COUNT
 };
 
@@ -399,6 +402,27 @@ static int config_key_maxmem(struct config_parser *p, struct vm_config *cfg)
     return config_ranged_number(p, 1, VM_MEMORY_MAX, MIB_RANGE, &cfg->maxmem_mib);
 }
 
+static int config_key_db_client(struct config_parser *p, struct vm_config *cfg)
+{
+    uint32_t v = 0;
+    int rc = config_ranged_number(p, 0, 1, "0 or 1", &v);
+
+    if (rc == 0)
+        cfg->db_client = v == 1;
+    return rc;
+}
+
+static int config_key_db_max_vms(struct config_parser *p, struct vm_config *cfg)
+{
+    _Static_assert(VM_DB_MAX_VMS == 64, "message text");
+    return config_ranged_number(p, 1, VM_DB_MAX_VMS, "a number from 1 to 64", &cfg->db_max_vms);
+}
+
+static int config_key_db_max_memory(struct config_parser *p, struct vm_config *cfg)
+{
+    return config_ranged_number(p, 1, VM_MEMORY_MAX, MIB_RANGE, &cfg->db_max_memory_mib);
+}
+
 static int config_key_vcpus(struct config_parser *p, struct vm_config *cfg)
 {
     _Static_assert(VM_VCPUS_MAX == 64, "message text");
@@ -606,6 +630,9 @@ static const struct config_key config_keys[] = {
     {"kernel_sha256", SLOT_KERNEL_SHA256, config_key_kernel_sha256},
     {"ramdisk_sha256", SLOT_RAMDISK_SHA256, config_key_ramdisk_sha256},
     {"on_exit", SLOT_ON_EXIT, config_key_on_exit},
+    {"db_client", SLOT_DB_CLIENT, config_key_db_client},
+    {"db_client_max_vms", SLOT_DB_MAX_VMS, config_key_db_max_vms},
+    {"db_client_max_memory", SLOT_DB_MAX_MEMORY, config_key_db_max_memory},
 };
 
 /* xl keys that domB recognises but does not implement: a clearer error. */
@@ -703,6 +730,15 @@ static int config_finish(struct config_parser *p, struct vm_config *cfg)
         return config_fail_at(p, 0, "kernel is not set");
     if (!p->slot_line[SLOT_MEMORY])
         return config_fail_at(p, 0, "memory is not set");
+    if (cfg->db_client && !p->slot_line[SLOT_DB_MAX_VMS])
+        cfg->db_max_vms = VM_DB_DEFAULT_MAX_VMS;
+    if (cfg->db_client && !p->slot_line[SLOT_DB_MAX_MEMORY])
+        cfg->db_max_memory_mib = VM_DB_DEFAULT_MAX_MEMORY_MIB;
+    if (!cfg->db_client && (p->slot_line[SLOT_DB_MAX_VMS] || p->slot_line[SLOT_DB_MAX_MEMORY]))
+        return config_fail_at(p,
+                              p->slot_line[SLOT_DB_MAX_VMS] ? p->slot_line[SLOT_DB_MAX_VMS]
+                                                            : p->slot_line[SLOT_DB_MAX_MEMORY],
+                              "db_client_max_vms/db_client_max_memory need db_client = 1");
     if (!p->slot_line[SLOT_MAXMEM])
         cfg->maxmem_mib = cfg->memory_mib;
     else if (cfg->maxmem_mib < cfg->memory_mib)

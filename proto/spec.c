@@ -24,7 +24,9 @@ _Static_assert(SPEC_OFF_ON_EXIT == SPEC_OFF_DOMID + 2, "layout");
 _Static_assert(SPEC_OFF_NR_IOMEM == SPEC_OFF_ON_EXIT + 1, "layout");
 _Static_assert(SPEC_OFF_NR_IOPORTS == SPEC_OFF_NR_IOMEM + 1, "layout");
 _Static_assert(SPEC_OFF_NR_IRQS == SPEC_OFF_NR_IOPORTS + 1, "layout");
-_Static_assert(SPEC_OFF_RESERVED == SPEC_OFF_NR_IRQS + 1, "layout");
+_Static_assert(SPEC_OFF_DB_MAX_VMS == SPEC_OFF_NR_IRQS + 1, "layout");
+_Static_assert(SPEC_OFF_DB_MAX_MEMORY == SPEC_OFF_DB_PAD + 2, "layout");
+_Static_assert(SPEC_OFF_RESERVED == SPEC_OFF_DB_MAX_MEMORY + 4, "layout");
 _Static_assert(SPEC_OFF_NAME == SPEC_OFF_RESERVED + SPEC_RESERVED_SIZE, "layout");
 _Static_assert(SPEC_OFF_KERNEL == SPEC_OFF_NAME + VM_NAME_MAX + 1, "layout");
 _Static_assert(SPEC_OFF_RAMDISK == SPEC_OFF_KERNEL + VM_PATH_MAX + 1, "layout");
@@ -36,7 +38,8 @@ _Static_assert(SPEC_OFF_IOPORTS == SPEC_OFF_IOMEM + VM_IOMEM_MAX * SPEC_IOMEM_SI
 _Static_assert(SPEC_OFF_IRQS == SPEC_OFF_IOPORTS + VM_IOPORT_MAX * SPEC_IOPORT_SIZE, "layout");
 _Static_assert(SPEC_V1_SIZE == SPEC_OFF_IRQS + VM_IRQ_MAX * SPEC_IRQ_SIZE, "layout");
 _Static_assert(VM_IOMEM_MAX <= 0xff && VM_IOPORT_MAX <= 0xff && VM_IRQ_MAX <= 0xff, "u8 counts");
-_Static_assert(VM_VCPUS_MAX <= 0xffff && VM_DOMID_MAX <= 0xffff, "u16 fields");
+_Static_assert(VM_VCPUS_MAX <= 0xffff && VM_DOMID_MAX <= 0xffff && VM_DB_MAX_VMS <= 0xffff,
+               "u16 fields");
 
 static void spec_put_string(uint8_t *b, size_t off, const char *s, size_t field_size)
 {
@@ -60,6 +63,8 @@ int spec_encode(const struct vm_config *cfg, void *buf, size_t size, struct domb
         flags |= SPEC_FLAG_KERNEL_SHA256;
     if (cfg->has_ramdisk_sha256)
         flags |= SPEC_FLAG_RAMDISK_SHA256;
+    if (cfg->db_client)
+        flags |= SPEC_FLAG_DB_CLIENT;
 
     memset(b, 0, SPEC_V1_SIZE);
     memcpy(b + SPEC_OFF_MAGIC, SPEC_MAGIC, 8);
@@ -74,6 +79,8 @@ int spec_encode(const struct vm_config *cfg, void *buf, size_t size, struct domb
     b[SPEC_OFF_NR_IOMEM] = (uint8_t)cfg->nr_iomem;
     b[SPEC_OFF_NR_IOPORTS] = (uint8_t)cfg->nr_ioports;
     b[SPEC_OFF_NR_IRQS] = (uint8_t)cfg->nr_irqs;
+    put_le16(b + SPEC_OFF_DB_MAX_VMS, (uint16_t)cfg->db_max_vms);
+    put_le32(b + SPEC_OFF_DB_MAX_MEMORY, cfg->db_max_memory_mib);
     spec_put_string(b, SPEC_OFF_NAME, cfg->name, sizeof(cfg->name));
     spec_put_string(b, SPEC_OFF_KERNEL, cfg->kernel, sizeof(cfg->kernel));
     spec_put_string(b, SPEC_OFF_RAMDISK, cfg->ramdisk, sizeof(cfg->ramdisk));
@@ -148,6 +155,9 @@ static int spec_check_header(const uint8_t *b, size_t len, uint16_t *flags, stru
     if (*flags & ~SPEC_FLAGS_KNOWN)
         return domb_error_set(err, -XEN_EINVAL, "flags 0x%x hold unknown bits 0x%x", *flags,
                               *flags & ~SPEC_FLAGS_KNOWN);
+    if (get_le16(b + SPEC_OFF_DB_PAD) != 0)
+        return domb_error_set(err, -XEN_EINVAL, "reserved byte at offset 0x%x is not zero",
+                              SPEC_OFF_DB_PAD);
     return format_check_reserved(b, SPEC_OFF_RESERVED, SPEC_RESERVED_SIZE, err);
 }
 
@@ -169,6 +179,9 @@ int spec_decode(const void *buf, size_t len, struct vm_config *cfg, struct domb_
     cfg->nr_iomem = b[SPEC_OFF_NR_IOMEM];
     cfg->nr_ioports = b[SPEC_OFF_NR_IOPORTS];
     cfg->nr_irqs = b[SPEC_OFF_NR_IRQS];
+    cfg->db_client = flags & SPEC_FLAG_DB_CLIENT;
+    cfg->db_max_vms = get_le16(b + SPEC_OFF_DB_MAX_VMS);
+    cfg->db_max_memory_mib = get_le32(b + SPEC_OFF_DB_MAX_MEMORY);
     if ((rc = spec_get_string(b, SPEC_OFF_NAME, cfg->name, sizeof(cfg->name), "name", err)) ||
         (rc = spec_get_string(b, SPEC_OFF_KERNEL, cfg->kernel, sizeof(cfg->kernel), "kernel",
                               err)) ||

@@ -133,6 +133,15 @@ int vm_config_validate(const struct vm_config *cfg, struct domb_error *err)
         return domb_error_set(err, -XEN_EINVAL, "kernel_sha256 is set but not marked present");
     if (!cfg->has_ramdisk_sha256 && !all_zero(cfg->ramdisk_sha256, SHA256_DIGEST_SIZE))
         return domb_error_set(err, -XEN_EINVAL, "ramdisk_sha256 is set but not marked present");
+    if (!cfg->db_client && (cfg->db_max_vms || cfg->db_max_memory_mib))
+        return domb_error_set(err, -XEN_EINVAL,
+                              "db-server client limits are set but db_client is not");
+    if (cfg->db_client && (cfg->db_max_vms == 0 || cfg->db_max_vms > VM_DB_MAX_VMS))
+        return domb_error_set(err, -XEN_EINVAL, "db_client_max_vms must be between 1 and %d",
+                              VM_DB_MAX_VMS);
+    if (cfg->db_client && (cfg->db_max_memory_mib == 0 || cfg->db_max_memory_mib > VM_MEMORY_MAX))
+        return domb_error_set(err, -XEN_EINVAL, "db_client_max_memory must be between 1 and %u MiB",
+                              VM_MEMORY_MAX);
     if (cfg->nr_iomem > VM_IOMEM_MAX)
         return domb_error_set(err, -XEN_EINVAL, "more than %d iomem ranges", VM_IOMEM_MAX);
     if (cfg->nr_ioports > VM_IOPORT_MAX)

@@ -25,7 +25,10 @@
 #define SPEC_OFF_NR_IOMEM       0x01d /* u8 */
 #define SPEC_OFF_NR_IOPORTS     0x01e /* u8 */
 #define SPEC_OFF_NR_IRQS        0x01f /* u8 */
-#define SPEC_OFF_RESERVED       0x020 /* 16 bytes, zero */
+#define SPEC_OFF_DB_MAX_VMS     0x020 /* u16: db-server client: VMs at once (0 unless a client) */
+#define SPEC_OFF_DB_PAD         0x022 /* u16, zero */
+#define SPEC_OFF_DB_MAX_MEMORY  0x024 /* u32: db-server client: MiB in all (0 unless a client) */
+#define SPEC_OFF_RESERVED       0x028 /* 8 bytes, zero */
 #define SPEC_OFF_NAME           0x030 /* 64: NUL-terminated, NUL-padded */
 #define SPEC_OFF_KERNEL         0x070 /* 256: archive member name */
 #define SPEC_OFF_RAMDISK        0x170 /* 256: archive member name or empty */
@@ -37,7 +40,7 @@
 #define SPEC_OFF_IRQS           0x8b0 /* 32 x u32 */
 #define SPEC_V1_SIZE            0x930 /* 2352 bytes */
 
-#define SPEC_RESERVED_SIZE 16
+#define SPEC_RESERVED_SIZE 8
 #define SPEC_IOMEM_SIZE    24
 #define SPEC_IOPORT_SIZE   8
 #define SPEC_IRQ_SIZE      4
@@ -45,7 +48,8 @@
 
 #define SPEC_FLAG_KERNEL_SHA256  0x0001 /* kernel_sha256 holds the kernel's hash */
 #define SPEC_FLAG_RAMDISK_SHA256 0x0002 /* ramdisk_sha256 holds the ramdisk's hash */
-#define SPEC_FLAGS_KNOWN         0x0003
+#define SPEC_FLAG_DB_CLIENT      0x0004 /* the VM may send requests to db-server */
+#define SPEC_FLAGS_KNOWN         0x0007
 
 /*
  * Encode cfg (validated first) into buf. Returns the number of bytes written

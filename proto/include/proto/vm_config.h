@@ -14,18 +14,21 @@
 #include <domb/sha256.h>
 #include <domb/types.h>
 
-#define VM_NAME_MAX    63   /* characters of [A-Za-z0-9_.-] */
-#define VM_PATH_MAX    255  /* kernel and ramdisk paths */
-#define VM_CMDLINE_MAX 1023 /* Xen's MAX_GUEST_CMDLINE is 1024 with the NUL */
-#define VM_IOMEM_MAX   16   /* iomem ranges */
-#define VM_IOPORT_MAX  16   /* ioport ranges */
-#define VM_IRQ_MAX     32   /* irqs */
-#define VM_VCPUS_MAX   64
-#define VM_MEMORY_MAX  (1024u * 1024u) /* MiB: 1 TiB */
-#define VM_DOMID_MAX   0x7fef          /* DOMID_FIRST_RESERVED - 1 */
-#define VM_IOPORT_LAST 0xffff
-#define VM_IRQ_LAST    0xffff
-#define VM_FRAME_LIMIT (1ull << 40) /* 52-bit physical addresses: 2^40 frames */
+#define VM_NAME_MAX                  63   /* characters of [A-Za-z0-9_.-] */
+#define VM_PATH_MAX                  255  /* kernel and ramdisk paths */
+#define VM_CMDLINE_MAX               1023 /* Xen's MAX_GUEST_CMDLINE is 1024 with the NUL */
+#define VM_IOMEM_MAX                 16   /* iomem ranges */
+#define VM_IOPORT_MAX                16   /* ioport ranges */
+#define VM_IRQ_MAX                   32   /* irqs */
+#define VM_VCPUS_MAX                 64
+#define VM_MEMORY_MAX                (1024u * 1024u) /* MiB: 1 TiB */
+#define VM_DOMID_MAX                 0x7fef          /* DOMID_FIRST_RESERVED - 1 */
+#define VM_IOPORT_LAST               0xffff
+#define VM_IRQ_LAST                  0xffff
+#define VM_FRAME_LIMIT               (1ull << 40) /* 52-bit physical addresses: 2^40 frames */
+#define VM_DB_MAX_VMS                64           /* db_client_max_vms upper bound */
+#define VM_DB_DEFAULT_MAX_VMS        8
+#define VM_DB_DEFAULT_MAX_MEMORY_MIB 1024
 
 /* What the builder does when the VM shuts down. */
 enum vm_on_exit {
@@ -68,6 +71,10 @@ struct vm_config {
     struct vm_ioport ioports[VM_IOPORT_MAX];
     uint32_t nr_irqs;
     uint32_t irqs[VM_IRQ_MAX];
+    /* db-server: may this VM send requests, and within which limits. */
+    bool db_client;
+    uint32_t db_max_vms;        /* VMs it may have built at once (0 when not a client) */
+    uint32_t db_max_memory_mib; /* their total maxmem (0 when not a client) */
 };
 
 /* An empty configuration with every default applied (vcpus 1, on_exit destroy). */

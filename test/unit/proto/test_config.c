@@ -301,6 +301,25 @@ static void config_bad_type_on_exit(void **state)
     assert_int_equal(cfg.on_exit, VM_ON_EXIT_PRESERVE);
 }
 
+static void config_db_client(void **state)
+{
+    parse_ok(BASE);
+    assert_false(cfg.db_client);
+    assert_int_equal(cfg.db_max_vms + cfg.db_max_memory_mib, 0);
+    parse_ok(BASE "db_client = 1\n");
+    assert_true(cfg.db_client);
+    assert_int_equal(cfg.db_max_vms, VM_DB_DEFAULT_MAX_VMS);
+    assert_int_equal(cfg.db_max_memory_mib, VM_DB_DEFAULT_MAX_MEMORY_MIB);
+    parse_ok(BASE "db_client = 1\ndb_client_max_vms = 3\ndb_client_max_memory = 256\n");
+    assert_int_equal(cfg.db_max_vms, 3);
+    assert_int_equal(cfg.db_max_memory_mib, 256);
+    parse_fails(BASE "db_client = 2\n", "web.cfg:4: db_client must be 0 or 1");
+    parse_fails(BASE "db_client = 1\ndb_client_max_vms = 65\n",
+                "web.cfg:5: db_client_max_vms must be a number from 1 to 64");
+    parse_fails(BASE "db_client_max_memory = 64\n",
+                "web.cfg:4: db_client_max_vms/db_client_max_memory need db_client = 1");
+}
+
 static void config_semicolons_and_comments(void **state)
 {
     parse_ok("name=\"a\";kernel=\"k\";memory=2;# all on one line\n;;\n# end");
@@ -344,6 +363,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(config_bad_vcpus_domid),
     cmocka_unit_test(config_bad_sha256),
     cmocka_unit_test(config_bad_type_on_exit),
+    cmocka_unit_test(config_db_client),
     cmocka_unit_test(config_semicolons_and_comments),
     cmocka_unit_test(config_not_nul_terminated),
 };

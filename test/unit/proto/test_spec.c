@@ -89,6 +89,32 @@ static void spec_round_trip_minimal(void **state)
     assert_int_equal(get_le16(buf + SPEC_OFF_FLAGS), 0);
 }
 
+static void spec_db_client_round_trip(void **state)
+{
+    struct vm_config in, out;
+    struct domb_error err;
+
+    sample_config(&in);
+    in.db_client = true;
+    in.db_max_vms = 5;
+    in.db_max_memory_mib = 300;
+    assert_int_equal(spec_encode(&in, buf, sizeof(buf), &err), SPEC_V1_SIZE);
+    assert_int_equal(get_le16(buf + SPEC_OFF_FLAGS), 7);
+    assert_int_equal(get_le16(buf + SPEC_OFF_DB_MAX_VMS), 5);
+    assert_int_equal(get_le32(buf + SPEC_OFF_DB_MAX_MEMORY), 300);
+    assert_int_equal(spec_decode(buf, SPEC_V1_SIZE, &out, &err), 0);
+    assert_memory_equal(&in, &out, sizeof(in));
+    /* Limits without the client flag, or a non-zero pad, are refused. */
+    put_le16(buf + SPEC_OFF_FLAGS, 3);
+    expect_reject(SPEC_V1_SIZE, "db-server client limits are set but db_client is not");
+    assert_int_equal(spec_encode(&in, buf, sizeof(buf), &err), SPEC_V1_SIZE);
+    put_le16(buf + SPEC_OFF_DB_PAD, 1);
+    expect_reject(SPEC_V1_SIZE, "reserved byte at offset 0x22 is not zero");
+    assert_int_equal(spec_encode(&in, buf, sizeof(buf), &err), SPEC_V1_SIZE);
+    put_le16(buf + SPEC_OFF_DB_MAX_VMS, 0);
+    expect_reject(SPEC_V1_SIZE, "db_client_max_vms must be between 1 and 64");
+}
+
 static void spec_encode_rejects(void **state)
 {
     struct vm_config cfg;
@@ -122,7 +148,7 @@ static void spec_rejects_header(void **state)
     expect_reject(SPEC_V1_SIZE, "flags 0x13 hold unknown bits 0x10");
     encode_sample();
     buf[SPEC_OFF_RESERVED + 5] = 1;
-    expect_reject(SPEC_V1_SIZE, "reserved byte at offset 0x25 is not zero");
+    expect_reject(SPEC_V1_SIZE, "reserved byte at offset 0x2d is not zero");
 }
 
 static void spec_rejects_strings(void **state)
@@ -352,6 +378,7 @@ int main(int argc, char **argv);
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test(spec_round_trip),
     cmocka_unit_test(spec_round_trip_minimal),
+    cmocka_unit_test(spec_db_client_round_trip),
     cmocka_unit_test(spec_encode_rejects),
     cmocka_unit_test(spec_rejects_header),
     cmocka_unit_test(spec_rejects_strings),
