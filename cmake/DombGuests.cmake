@@ -132,3 +132,32 @@ domb_boot_set(crashset CONFIGS hello crash PACK_ARGS --when-done wait)
 # ---- the README demo: good guests, GRUB, and one deliberately broken VM ----
 domb_boot_set(demo CONFIGS hello memorywalk memorywalk128 grub broken
     PACK_ARGS --when-done wait DEPENDS ${DOMB_GRUB_GUEST})
+
+# ---- db-server: the control domain and its platform ----
+# The platform the control domain starts through db-server: configs in its
+# ramdisk (a CPIO archive), naming images in db-server's catalog.
+set(DOMB_PLATFORM_DIR ${CMAKE_BINARY_DIR}/platform)
+file(MAKE_DIRECTORY ${DOMB_PLATFORM_DIR})
+file(WRITE ${DOMB_PLATFORM_DIR}/1-hello.cfg
+    "name = \"p-hello\"\nkernel = \"hello\"\nmemory = 16\non_exit = \"preserve\"\n")
+file(WRITE ${DOMB_PLATFORM_DIR}/2-memorywalk-a.cfg
+    "name = \"p-walk16\"\nkernel = \"memorywalk\"\nmemory = 16\ncmdline = \"memorywalk.mib=16\"\non_exit = \"preserve\"\n")
+file(WRITE ${DOMB_PLATFORM_DIR}/3-memorywalk-b.cfg
+    "name = \"p-walk32\"\nkernel = \"memorywalk\"\nmemory = 32\ncmdline = \"memorywalk.mib=32\"\non_exit = \"preserve\"\n")
+file(WRITE ${DOMB_PLATFORM_DIR}/4-bigimage.cfg
+    "name = \"p-big\"\nkernel = \"bigimage\"\nmemory = 64\non_exit = \"preserve\"\n")
+set(DOMB_PLATFORM_CPIO ${CMAKE_BINARY_DIR}/guests/platform.cpio)
+add_custom_command(OUTPUT ${DOMB_PLATFORM_CPIO}
+    COMMAND sh -c "ls *.cfg | cpio -o -H newc --quiet > '${DOMB_PLATFORM_CPIO}'"
+    WORKING_DIRECTORY ${DOMB_PLATFORM_DIR}
+    VERBATIM
+    DEPENDS ${DOMB_PLATFORM_DIR}/1-hello.cfg ${DOMB_PLATFORM_DIR}/2-memorywalk-a.cfg
+            ${DOMB_PLATFORM_DIR}/3-memorywalk-b.cfg ${DOMB_PLATFORM_DIR}/4-bigimage.cfg
+    COMMENT "Packing the control domain's platform description")
+domb_guest_config(NAME control KERNEL ${DOMB_IMAGE_DIR}/kernel/control-domain MEMORY 16
+    RAMDISK ${DOMB_PLATFORM_CPIO} CMDLINE "control.pings=50 control.rounds=2"
+    EXTRA "db_client = 1" "db_client_max_vms = 6" "db_client_max_memory = 512")
+set(DOMB_CATALOG_ARGS --image ${DOMB_GUEST_DIR}/hello --image ${DOMB_GUEST_DIR}/memorywalk
+    --image ${DOMB_GUEST_DIR}/bigimage --image ${DOMB_GRUB_GUEST})
+domb_boot_set(server CONFIGS control PACK_ARGS --when-done wait ${DOMB_CATALOG_ARGS}
+    DEPENDS ${DOMB_PLATFORM_CPIO} ${DOMB_GRUB_GUEST})

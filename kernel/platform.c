@@ -22,8 +22,9 @@ static void platform_build_all(struct platform *p)
             vm_fail(vm, b->config.name[0] ? b->config.name : b->spec_name, &b->error);
             vm->memory_mib = b->config.memory_mib;
         } else {
-            vm_build(vm, &b->config, b->kernel, b->kernel_size, b->ramdisk, b->ramdisk_size,
-                     p->relay);
+            struct vm_build_opts opts = {.relay = p->relay, .channel = p->channels};
+
+            vm_build(vm, &b->config, b->kernel, b->kernel_size, b->ramdisk, b->ramdisk_size, &opts);
         }
         p->nr_vms = i + 1;
         if (vm->state == VM_FAILED) {

@@ -1,5 +1,7 @@
 #include <arch/hypercall.h>
+#include <arch/mm.h>
 #include <builder/elf.h>
+#include <domb/evtchn.h>
 #include <domb/console.h>
 #include <domb/errno.h>
 #include <domb/time.h>
@@ -56,8 +58,70 @@ void vm_fail(struct vm *vm, const char *name, const struct domb_error *why)
     vm->error = *why;
 }
 
+/* Append " text" to the command line in the built guest's start_info. */
+static int vm_append_cmdline(struct vm *vm, const char *text)
+{
+    xen_pfn_t mfn = vm->result.start_info_mfn;
+    start_info_t *si;
+    size_t len, add = strlen(text);
+    void *va;
+    int rc = mm_map_foreign(vm->domid, &mfn, 1, &va);
+
+    if (rc)
+        return domb_error_set(&vm->error, rc, "cannot map start_info (%d)", rc);
+    si = va;
+    len = strnlen((const char *)si->cmd_line, sizeof(si->cmd_line));
+    if (len + 1 + add + 1 > sizeof(si->cmd_line)) {
+        mm_unmap_foreign(va, 1);
+        return domb_error_set(&vm->error, -XEN_E2BIG,
+                              "cmdline too long to add the db-server channel (%zu bytes)", len);
+    }
+    if (len)
+        si->cmd_line[len++] = ' ';
+    memcpy(si->cmd_line + len, text, add + 1);
+    return mm_unmap_foreign(va, 1);
+}
+
+/* Set up the db-server channel before the guest first runs: an event
+ * channel allocated in the guest and bound by us, the ring page mapped, and
+ * both named on the guest's command line. */
+static int vm_channel_setup(struct vm *vm)
+{
+    struct vm_channel *c = &vm->chan;
+    evtchn_alloc_unbound_t alloc = {.dom = vm->domid, .remote_dom = 0};
+    char arg[64];
+    void *va;
+    int rc;
+
+    rc = xenops_xen.evtchn_alloc_unbound(xenops_xen.ctx, &alloc);
+    if (rc)
+        return domb_error_set(&vm->error, rc, "channel: alloc_unbound failed (%d)", rc);
+    c->guest_port = alloc.port;
+    rc = evtchn_bind_interdomain(vm->domid, c->guest_port, &c->port);
+    if (rc)
+        return domb_error_set(&vm->error, rc, "channel: bind_interdomain failed (%d)", rc);
+    rc = mm_map_foreign(vm->domid, &vm->result.channel_mfn, 1, &va);
+    if (rc) {
+        evtchn_close(c->port);
+        return domb_error_set(&vm->error, rc, "channel: cannot map the ring page (%d)", rc);
+    }
+    c->page = va;
+    domb_snprintf(arg, sizeof(arg), "domb.server=0,%u,0x%lx", c->guest_port,
+                  vm->result.channel_pfn);
+    return vm_append_cmdline(vm, arg);
+}
+
+static void vm_channel_close(struct vm *vm)
+{
+    if (!vm->chan.page)
+        return;
+    mm_unmap_foreign(vm->chan.page, 1);
+    evtchn_close(vm->chan.port);
+    vm->chan.page = NULL;
+}
+
 int vm_build(struct vm *vm, const struct vm_config *cfg, const void *kernel, size_t kernel_size,
-             const void *ramdisk, size_t ramdisk_size, bool relay)
+             const void *ramdisk, size_t ramdisk_size, const struct vm_build_opts *opts)
 {
     static struct elf_image img; /* large; builds run one at a time */
     struct builder_request req;
@@ -68,7 +132,9 @@ int vm_build(struct vm *vm, const struct vm_config *cfg, const void *kernel, siz
     domb_snprintf(vm->name, sizeof(vm->name), "%s", cfg->name);
     vm->memory_mib = cfg->memory_mib;
     vm->on_exit = cfg->on_exit;
-    vm->relay = relay;
+    vm->relay = opts->relay;
+    vm->owner = DOMID_SELF;
+    vm->config = *cfg;
 
     rc = elf_parse(&img, kernel, kernel_size, &vm->error);
     if (rc)
@@ -91,6 +157,7 @@ int vm_build(struct vm *vm, const struct vm_config *cfg, const void *kernel, siz
     req.domid = (domid_t)cfg->domid;
     req.backend_domid = 0;
     req.max_extent_order = XENOPS_EXTENT_ORDER_DOM0;
+    req.channel_page = opts->channel;
     rc = builder_build(&xenops_xen, &req, &vm->result, &vm->error);
     if (rc)
         goto failed;
@@ -98,13 +165,16 @@ int vm_build(struct vm *vm, const struct vm_config *cfg, const void *kernel, siz
     for (unsigned int p = 0; p < BUILDER_PHASE_COUNT; p++)
         vm->hypercalls += vm->result.hypercalls[p];
     rc = vm_grant_permissions(cfg, vm->domid, &vm->error);
-    if (rc == 0 && relay) {
+    if (rc == 0 && opts->channel)
+        rc = vm_channel_setup(vm);
+    if (rc == 0 && vm->relay) {
         rc = relay_attach(&vm->console, vm->name, vm->domid, vm->result.console_mfn,
                           vm->result.console_port);
         if (rc)
             domb_error_set(&vm->error, rc, "cannot attach the console relay (%d)", rc);
     }
     if (rc) {
+        vm_channel_close(vm);
         builder_destroy(&xenops_xen, vm->domid, NULL);
         goto failed;
     }
@@ -165,6 +235,7 @@ bool vm_poll_exit(struct vm *vm)
     vm->shutdown_reason = (info.flags >> XEN_DOMINF_shutdownshift) & XEN_DOMINF_shutdownmask;
     if (vm->relay)
         relay_detach(&vm->console);
+    vm_channel_close(vm);
     vm->state = VM_STOPPED;
     printk("db: vm '%s' (domid %u) stopped: %s\n", vm->name, vm->domid,
            vm_shutdown_name(vm->shutdown_reason));
@@ -178,6 +249,7 @@ int vm_destroy(struct vm *vm)
 
     if (vm->relay && vm->console.ring)
         relay_detach(&vm->console);
+    vm_channel_close(vm);
     rc = builder_destroy(&xenops_xen, vm->domid, &vm->error);
     if (rc)
         return rc;

@@ -1,7 +1,7 @@
 /*
  * domb-pack: compile VM configurations into domB's boot archive.
  *
- *   domb-pack -o initrd.cpio [--mode startall|sequenced] [--no-relay]
+ *   domb-pack -o initrd.cpio [--mode startall|sequenced] [--no-relay] [--image FILE]...
  *             [--when-done shutdown|wait|stay] CONFIG...
  *   domb-pack --check CONFIG...
  *   domb-pack --list initrd.cpio
@@ -192,6 +192,18 @@ static struct image *pack_image(struct pack *pk, struct pack_vm *vm, const char 
             break;
     }
     return img;
+}
+
+/* An image for db-server's catalog that no boot-set VM names (--image). */
+static bool pack_catalog_image(struct pack *pk, const char *path)
+{
+    struct pack_vm dummy = {.config_path = "./--image"};
+
+    if (pk->nr_images == sizeof(pk->images) / sizeof(pk->images[0])) {
+        report(path, 0, "too many images");
+        return false;
+    }
+    return pack_image(pk, &dummy, "image", path, 0, 0, false, NULL) != NULL;
 }
 
 /* Parse one config and load its images; returns false after reporting. */
@@ -403,7 +415,7 @@ static int list_archive(const char *path)
 static void usage(FILE *f)
 {
     fprintf(f, "usage: domb-pack -o ARCHIVE [--mode startall|sequenced] [--no-relay]\n"
-               "                 [--when-done shutdown|wait|stay] CONFIG...\n"
+               "                 [--when-done shutdown|wait|stay] [--image FILE]... CONFIG...\n"
                "       domb-pack --check CONFIG...\n"
                "       domb-pack --list ARCHIVE\n");
 }
@@ -431,17 +443,23 @@ int main(int argc, char **argv)
 {
     static struct pack pk;
     static const struct option options[] = {
-        {"output", required_argument, NULL, 'o'}, {"mode", required_argument, NULL, 'm'},
-        {"no-relay", no_argument, NULL, 'n'},     {"when-done", required_argument, NULL, 'w'},
-        {"check", no_argument, NULL, 'c'},        {"list", no_argument, NULL, 'l'},
-        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
+        {"output", required_argument, NULL, 'o'},
+        {"mode", required_argument, NULL, 'm'},
+        {"no-relay", no_argument, NULL, 'n'},
+        {"when-done", required_argument, NULL, 'w'},
+        {"check", no_argument, NULL, 'c'},
+        {"list", no_argument, NULL, 'l'},
+        {"help", no_argument, NULL, 'h'},
+        {"image", required_argument, NULL, 'i'},
+        {NULL, 0, NULL, 0},
     };
     struct manifest m = {
         .flags = MANIFEST_FLAG_CONSOLE_RELAY,
         .mode = MANIFEST_MODE_STARTALL,
         .when_done = MANIFEST_DONE_WAIT,
     };
-    const char *out = NULL;
+    const char *out = NULL, *catalog[2 * MANIFEST_MAX_VMS];
+    unsigned nr_catalog = 0;
     bool check = false, list = false;
     int opt, v, rc = 0;
 
@@ -470,6 +488,13 @@ int main(int argc, char **argv)
         case 'c':
             check = true;
             break;
+        case 'i':
+            if (nr_catalog == sizeof(catalog) / sizeof(catalog[0])) {
+                fprintf(stderr, "domb-pack: too many --image files\n");
+                return 2;
+            }
+            catalog[nr_catalog++] = optarg;
+            break;
         case 'l':
             list = true;
             break;
@@ -495,6 +520,9 @@ int main(int argc, char **argv)
 
     for (int i = optind; i < argc; i++)
         if (!pack_config(&pk, argv[i]))
+            pk.failed = true;
+    for (unsigned i = 0; i < nr_catalog; i++)
+        if (!pack_catalog_image(&pk, catalog[i]))
             pk.failed = true;
     if (pk.failed)
         rc = 1;

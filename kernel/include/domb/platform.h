@@ -21,7 +21,8 @@ struct platform {
     unsigned int failed;     /* VMs of the boot set that could not be built or started */
     evtchn_port_t virq_port; /* VIRQ_DOM_EXC */
     bool relay;
-    uint64_t t0; /* Xen system time when the kernel's main started */
+    bool channels; /* db-server: every VM gets a db-server channel */
+    uint64_t t0;   /* Xen system time when the kernel's main started */
 };
 
 /* Check the hypervisor interface, load the boot set from the initramfs, and

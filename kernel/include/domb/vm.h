@@ -8,6 +8,7 @@
 
 #include <builder/build.h>
 #include <domb/relay.h>
+#include <proto/protocol.h>
 #include <proto/vm_config.h>
 
 enum vm_state {
@@ -17,6 +18,30 @@ enum vm_state {
     VM_RUNNING,   /* unpaused */
     VM_STOPPED,   /* shut down (reason in shutdown_reason) */
     VM_DESTROYED, /* gone */
+};
+
+/*
+ * The db-server channel of a VM (docs/protocol.md, "Channel setup"): a ring
+ * page in the guest's own memory (the builder's channel page) that the
+ * server keeps mapped, and an interdomain event channel the server sets up
+ * before the guest runs (port and page reach the guest on its command line
+ * as "domb.server=DOMID,PORT,PFN").
+ */
+struct vm_channel {
+    uint8_t *page;            /* mapped ring page, NULL when there is none */
+    evtchn_port_t port;       /* our end */
+    evtchn_port_t guest_port; /* the guest's end */
+    bool attached;            /* the guest initialised the ring and we checked it */
+    bool dropped;             /* the guest broke the protocol: not served any more */
+    struct proto_back_ring ring;
+    struct proto_sequence seq;
+    struct proto_usage usage; /* VMs it has had built and not destroyed */
+    unsigned long requests, refused;
+};
+
+struct vm_build_opts {
+    bool relay;   /* relay the guest's console */
+    bool channel; /* give the guest a db-server channel */
 };
 
 struct vm {
@@ -32,12 +57,15 @@ struct vm {
     struct builder_result result;
     struct relay_console console;
     bool relay;
+    domid_t owner; /* the client that asked for it (DOMID_SELF: the boot set) */
+    struct vm_config config;
+    struct vm_channel chan;
 };
 
 /* Build a VM (left paused). On failure state = VM_FAILED with error set and
  * nothing of the domain left behind. */
 int vm_build(struct vm *vm, const struct vm_config *cfg, const void *kernel, size_t kernel_size,
-             const void *ramdisk, size_t ramdisk_size, bool relay);
+             const void *ramdisk, size_t ramdisk_size, const struct vm_build_opts *opts);
 
 /* Record a VM that could not even be attempted (e.g. its spec was bad). */
 void vm_fail(struct vm *vm, const char *name, const struct domb_error *why);

@@ -1,0 +1,32 @@
+/*
+ * db-server's request handling: reads requests from each VM's channel ring
+ * (copied out of the shared page before they are decoded), checks who may
+ * ask what, builds/starts/destroys VMs through the platform, and answers.
+ * Only VMs whose spec says db_client may make requests; others are refused
+ * and logged. A client that corrupts its ring is dropped; everyone else is
+ * still served.
+ */
+#ifndef DOMB_SERVER_H
+#define DOMB_SERVER_H
+
+#include <domb/platform.h>
+
+struct server {
+    struct platform *platform;
+    const void *catalog; /* the initramfs: images are domb/images/<name> */
+    size_t catalog_len;
+    unsigned int live_requested; /* VMs built on request and not destroyed yet */
+    uint64_t xen_free_before;    /* host free pages before the first of them */
+    uint64_t alloc_free_before;  /* our allocator's free pages then */
+    unsigned long requests, builds;
+};
+
+void server_init(struct server *s, struct platform *p, const void *catalog, size_t len);
+
+/* Append the channel ports of VMs that can talk to us; returns the count. */
+unsigned int server_ports(const struct server *s, evtchn_port_t *ports, unsigned int max);
+
+/* Serve every channel whose event is pending. */
+void server_handle_events(struct server *s);
+
+#endif
