@@ -161,3 +161,11 @@ set(DOMB_CATALOG_ARGS --image ${DOMB_GUEST_DIR}/hello --image ${DOMB_GUEST_DIR}/
     --image ${DOMB_GUEST_DIR}/bigimage --image ${DOMB_GRUB_GUEST})
 domb_boot_set(server CONFIGS control PACK_ARGS --when-done wait ${DOMB_CATALOG_ARGS}
     DEPENDS ${DOMB_PLATFORM_CPIO} ${DOMB_GRUB_GUEST})
+# Hostile clients next to the control domain.
+domb_guest_config(NAME client-fuzz KERNEL ${DOMB_GUEST_DIR}/client-fuzz MEMORY 16
+    CMDLINE "fuzz.count=3000" EXTRA "db_client = 1" "db_client_max_vms = 2"
+    "db_client_max_memory = 64")
+domb_guest_config(NAME client-rogue KERNEL ${DOMB_GUEST_DIR}/client-rogue MEMORY 16)
+domb_boot_set(server-hostile CONFIGS control client-fuzz client-rogue
+    PACK_ARGS --when-done wait ${DOMB_CATALOG_ARGS}
+    DEPENDS ${DOMB_PLATFORM_CPIO} ${DOMB_GRUB_GUEST})
