@@ -39,6 +39,7 @@ struct build {
     void *mapped; /* the mapping window currently open */
     unsigned int mapped_n;
     xen_pfn_t shared_info_mfn;
+    bool shared_info_done; /* event upcalls masked in the guest's shared_info */
 };
 
 static const char *const phase_names[BUILDER_PHASE_COUNT] = {
@@ -391,37 +392,78 @@ static int unmap_window(struct build *b)
     return rc;
 }
 
+/*
+ * As libxenguest does, start every vCPU with event upcalls masked
+ * (vcpu_info[].evtchn_upcall_mask = 1): a guest that never registers an
+ * event callback (GRUB's PV image) would otherwise be crashed by Xen on the
+ * first event sent to it. `page` is the guest's shared_info, mapped.
+ */
+static void mask_upcalls(struct build *b, void *page)
+{
+    shared_info_t *shared = page;
+
+    for (unsigned int i = 0; i < XEN_LEGACY_MAX_VCPUS; i++)
+        shared->vcpu_info[i].evtchn_upcall_mask = 1;
+    b->shared_info_done = true;
+}
+
 /* Write guest pfns [first, end) through windows of up to
- * XENOPS_MAP_BATCH_MAX mapped frames: one map and one unmap per window. */
+ * XENOPS_MAP_BATCH_MAX mapped frames: one map and one unmap per window.
+ * The first window with room also maps the guest's shared_info frame (to
+ * mask its upcalls) at no extra hypercall. */
 static int write_pfns(struct build *b, uint64_t first, uint64_t end)
 {
     for (uint64_t pfn = first; pfn < end;) {
         unsigned int n =
             end - pfn < XENOPS_MAP_BATCH_MAX ? (unsigned int)(end - pfn) : XENOPS_MAP_BATCH_MAX;
+        bool with_shared = !b->shared_info_done && n < XENOPS_MAP_BATCH_MAX;
         void *va;
         int rc;
         for (unsigned int i = 0; i < n; i++)
             b->batch[i] = mfn_of(b, pfn + i);
+        if (with_shared)
+            b->batch[n] = b->shared_info_mfn;
         count(b);
-        rc = b->ops->map_foreign(b->ops->ctx, b->domid, b->batch, n, &va);
+        rc = b->ops->map_foreign(b->ops->ctx, b->domid, b->batch, n + with_shared, &va);
         if (rc)
             return domb_error_set(b->err, rc,
                                   "mapping %u frames of domain %u at pfn 0x%llx failed: error %d",
                                   n, b->domid, (unsigned long long)pfn, rc);
         b->mapped = va;
-        b->mapped_n = n;
+        b->mapped_n = n + with_shared;
         for (unsigned int i = 0; i < n; i++) {
             rc = fill_page(b, pfn + i, (uint8_t *)va + (uint64_t)i * PAGE_SIZE);
             if (rc)
                 return domb_error_set(b->err, rc, "copying the kernel at pfn 0x%llx failed",
                                       (unsigned long long)(pfn + i));
         }
+        if (with_shared)
+            mask_upcalls(b, (uint8_t *)va + (uint64_t)n * PAGE_SIZE);
         rc = unmap_window(b);
         if (rc)
             return fail(b, rc, "unmapping guest frames");
         pfn += n;
     }
     return 0;
+}
+
+/* Only when every window was full: map shared_info on its own. */
+static int mask_upcalls_alone(struct build *b)
+{
+    void *va;
+    int rc;
+
+    if (b->shared_info_done)
+        return 0;
+    count(b);
+    rc = b->ops->map_foreign(b->ops->ctx, b->domid, &b->shared_info_mfn, 1, &va);
+    if (rc)
+        return fail(b, rc, "mapping shared_info");
+    b->mapped = va;
+    b->mapped_n = 1;
+    mask_upcalls(b, va);
+    rc = unmap_window(b);
+    return rc ? fail(b, rc, "unmapping shared_info") : 0;
 }
 
 static int load(struct build *b)
@@ -441,7 +483,7 @@ static int load(struct build *b)
         return rc;
     if (lay->p2m_separate)
         rc = write_pfns(b, lay->p2m_map.pfn, lay->p2m_map.pfn + lay->p2m_map.total);
-    return rc;
+    return rc ? rc : mask_upcalls_alone(b);
 }
 
 /* ---- start: hypercall page, pin, vCPU, grant table ------------------------ */

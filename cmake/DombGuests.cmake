@@ -66,12 +66,17 @@ function(domb_run_target target set)
         COMMENT "Booting Xen + db-boot with boot set ${set}")
 endfunction()
 
-# GRUB's own Xen PV image: a real third-party PV guest.
+# GRUB's own Xen PV image: a real third-party PV guest. Its config is in a
+# memdisk, so GRUB runs in normal mode and shows its real menu.
+set(DOMB_GRUB_CFG ${CMAKE_SOURCE_DIR}/test/guests/grub/boot/grub/grub.cfg)
 add_custom_command(OUTPUT ${DOMB_GRUB_GUEST}
+    COMMAND tar -C ${CMAKE_SOURCE_DIR}/test/guests/grub -cf ${CMAKE_BINARY_DIR}/guests/grub-memdisk.tar
+            boot
     COMMAND grub-mkimage -O x86_64-xen -o ${DOMB_GRUB_GUEST}
-            -c ${CMAKE_SOURCE_DIR}/test/guests/grub/grub.cfg -p /boot/grub
-            normal echo halt sleep
-    DEPENDS ${CMAKE_SOURCE_DIR}/test/guests/grub/grub.cfg
+            -m ${CMAKE_BINARY_DIR}/guests/grub-memdisk.tar -p "(memdisk)/boot/grub"
+            memdisk tar normal echo halt configfile
+    DEPENDS ${DOMB_GRUB_CFG}
+    VERBATIM
     COMMENT "Making GRUB's Xen PV image")
 add_custom_target(grub-guest ALL DEPENDS ${DOMB_GRUB_GUEST})
 

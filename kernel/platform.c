@@ -22,7 +22,9 @@ static void platform_build_all(struct platform *p)
             vm_fail(vm, b->config.name[0] ? b->config.name : b->spec_name, &b->error);
             vm->memory_mib = b->config.memory_mib;
         } else {
-            struct vm_build_opts opts = {.relay = p->relay, .channel = p->channels};
+            struct vm_build_opts opts;
+
+            platform_build_opts(p, &opts);
 
             vm_build(vm, &b->config, b->kernel, b->kernel_size, b->ramdisk, b->ramdisk_size, &opts);
         }
@@ -49,10 +51,25 @@ static void platform_build_all(struct platform *p)
     }
 }
 
+void platform_build_opts(struct platform *p, struct vm_build_opts *opts)
+{
+    opts->relay = p->relay;
+    opts->channel = p->channels;
+    opts->store = &p->store;
+}
+
+/* The xenstore's memory: node table and values (docs/xenstore.md). */
+static uint8_t xenstore_arena[1024 * 1024];
+
 int platform_boot(struct platform *p, const struct boot_info *bi)
 {
     struct domb_error err;
     uint64_t t;
+
+    if (xs_store_init(&p->store, xenstore_arena, sizeof(xenstore_arena), 8192, &err) != 0) {
+        printk("db: cannot set up the xenstore: %s\n", err.msg);
+        return err.code;
+    }
 
     if (xenops_xen_check(&err) != 0) {
         printk("db: cannot build domains: %s\n", err.msg);
@@ -89,10 +106,28 @@ unsigned int platform_ports(const struct platform *p, evtchn_port_t *ports, unsi
     if (max == 0)
         return 0;
     ports[n++] = p->virq_port;
-    for (unsigned int i = 0; i < p->nr_vms && n < max; i++)
-        if (p->vms[i].state == VM_RUNNING && p->vms[i].relay)
-            ports[n++] = p->vms[i].console.port;
+    for (unsigned int i = 0; i < p->nr_vms && n < max; i++) {
+        const struct vm *vm = &p->vms[i];
+
+        if (vm->state != VM_RUNNING)
+            continue;
+        if (vm->relay)
+            ports[n++] = vm->console.port;
+        if (vm->xs.conn && !vm->xs.broken && n < max)
+            ports[n++] = vm->xs.port;
+    }
     return n;
+}
+
+/* Deliver output that one guest's writes queued for others (watch events). */
+static void platform_xenstore_pending(struct platform *p)
+{
+    for (struct xs_conn *c = xs_store_next_pending(&p->store, NULL); c;
+         c = xs_store_next_pending(&p->store, c)) {
+        for (unsigned int i = 0; i < p->nr_vms; i++)
+            if (p->vms[i].xs.conn == c)
+                vm_xenstore_service(&p->vms[i]);
+    }
 }
 
 void platform_handle_events(struct platform *p)
@@ -106,9 +141,12 @@ void platform_handle_events(struct platform *p)
             continue;
         if (vm->relay && evtchn_test_and_clear(vm->console.port))
             relay_drain(&vm->console);
+        if (vm->xs.conn && evtchn_test_and_clear(vm->xs.port))
+            vm_xenstore_service(vm);
         if (dom_exc && vm_poll_exit(vm) && vm->on_exit != VM_ON_EXIT_PRESERVE)
             vm_destroy(vm);
     }
+    platform_xenstore_pending(p);
 }
 
 unsigned int platform_running(const struct platform *p)

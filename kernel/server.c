@@ -133,7 +133,7 @@ static int do_build(struct server *s, struct vm *client, const struct proto_requ
     const struct vm_config *spec = &req->build.spec;
     struct proto_quota quota = {client->config.db_max_vms, client->config.db_max_memory_mib};
     struct proto_build_result *out = &rsp->build;
-    struct vm_build_opts opts = {.relay = s->platform->relay, .channel = true};
+    struct vm_build_opts opts;
     struct proto_usage used;
     const void *kernel, *ramdisk = NULL;
     size_t kernel_size, ramdisk_size = 0;
@@ -158,6 +158,7 @@ static int do_build(struct server *s, struct vm *client, const struct proto_requ
         memcmp(spec->ramdisk_sha256, out->ramdisk_sha256, SHA256_DIGEST_SIZE) != 0)
         return fail(err, PROTO_ERR_BAD_SPEC, "ramdisk '%s' does not match ramdisk_sha256",
                     spec->ramdisk);
+    platform_build_opts(s->platform, &opts);
     vm = platform_new_vm(s->platform);
     if (!vm)
         return fail(err, PROTO_ERR_BUSY, "the server manages as many VMs as it can%s", "");

@@ -2,6 +2,7 @@
 #include <arch/mm.h>
 #include <builder/elf.h>
 #include <domb/evtchn.h>
+#include <domb/kernel.h>
 #include <domb/console.h>
 #include <domb/errno.h>
 #include <domb/time.h>
@@ -111,6 +112,82 @@ static int vm_channel_setup(struct vm *vm)
     return vm_append_cmdline(vm, arg);
 }
 
+#define XS_CONN_PAGES ((sizeof(struct xs_conn) + PAGE_SIZE - 1) / PAGE_SIZE)
+
+static void vm_xenstore_close(struct vm *vm)
+{
+    struct vm_xenstore *x = &vm->xs;
+    struct domb_error err;
+
+    if (!x->conn)
+        return;
+    xs_conn_destroy(x->conn);
+    xs_store_domain_release(x->store, vm->domid, &err);
+    kernel_free_pages(x->conn, XS_CONN_PAGES);
+    mm_unmap_foreign(x->ring, 1);
+    evtchn_close(x->port);
+    x->conn = NULL;
+}
+
+/* Introduce the guest to our store, map its store page and bind its store
+ * channel, so that we answer its xenstore requests. */
+static int vm_xenstore_setup(struct vm *vm, struct xs_store *store, const struct vm_config *cfg)
+{
+    struct vm_xenstore *x = &vm->xs;
+    struct xs_domain_info info = {
+        .domid = vm->domid,
+        .name = vm->name,
+        .mem_kib = (uint64_t)cfg->memory_mib * 1024,
+        .vcpus = cfg->vcpus,
+        .console_mfn = vm->result.console_mfn,
+        .console_port = vm->result.console_port,
+        .store_mfn = vm->result.store_mfn,
+        .store_port = vm->result.store_port,
+    };
+    void *va;
+    int rc;
+
+    x->store = store;
+    rc = xs_store_domain_introduce(store, &info, &vm->error);
+    if (rc)
+        return rc;
+    x->conn = kernel_alloc_pages(XS_CONN_PAGES);
+    if (!x->conn) {
+        xs_store_domain_release(store, vm->domid, NULL);
+        return domb_error_set(&vm->error, -XEN_ENOMEM, "no memory for a xenstore connection");
+    }
+    rc = mm_map_foreign(vm->domid, &vm->result.store_mfn, 1, &va);
+    if (rc == 0) {
+        x->ring = va;
+        rc = evtchn_bind_interdomain(vm->domid, vm->result.store_port, &x->port);
+        if (rc)
+            mm_unmap_foreign(va, 1);
+    }
+    if (rc) {
+        kernel_free_pages(x->conn, XS_CONN_PAGES);
+        x->conn = NULL;
+        xs_store_domain_release(store, vm->domid, NULL);
+        return domb_error_set(&vm->error, rc, "cannot attach the xenstore ring (%d)", rc);
+    }
+    xs_conn_init(x->conn, store, vm->domid);
+    return 0;
+}
+
+void vm_xenstore_service(struct vm *vm)
+{
+    struct vm_xenstore *x = &vm->xs;
+    bool notify = false;
+
+    if (!x->conn || x->broken)
+        return;
+    if (xs_conn_process(x->conn, x->ring, &notify) < 0) {
+        printk("db: vm '%s': xenstore connection dropped: %s\n", vm->name, x->conn->error.msg);
+        x->broken = true;
+    }
+    if (notify)
+        evtchn_notify(x->port);
+}
+
 static void vm_channel_close(struct vm *vm)
 {
     if (!vm->chan.page)
@@ -167,6 +244,8 @@ int vm_build(struct vm *vm, const struct vm_config *cfg, const void *kernel, siz
     rc = vm_grant_permissions(cfg, vm->domid, &vm->error);
     if (rc == 0 && opts->channel)
         rc = vm_channel_setup(vm);
+    if (rc == 0 && opts->store)
+        rc = vm_xenstore_setup(vm, opts->store, cfg);
     if (rc == 0 && vm->relay) {
         rc = relay_attach(&vm->console, vm->name, vm->domid, vm->result.console_mfn,
                           vm->result.console_port);
@@ -174,6 +253,7 @@ int vm_build(struct vm *vm, const struct vm_config *cfg, const void *kernel, siz
             domb_error_set(&vm->error, rc, "cannot attach the console relay (%d)", rc);
     }
     if (rc) {
+        vm_xenstore_close(vm);
         vm_channel_close(vm);
         builder_destroy(&xenops_xen, vm->domid, NULL);
         goto failed;
@@ -236,6 +316,7 @@ bool vm_poll_exit(struct vm *vm)
     if (vm->relay)
         relay_detach(&vm->console);
     vm_channel_close(vm);
+    vm_xenstore_close(vm);
     vm->state = VM_STOPPED;
     printk("db: vm '%s' (domid %u) stopped: %s\n", vm->name, vm->domid,
            vm_shutdown_name(vm->shutdown_reason));
@@ -250,6 +331,7 @@ int vm_destroy(struct vm *vm)
     if (vm->relay && vm->console.ring)
         relay_detach(&vm->console);
     vm_channel_close(vm);
+    vm_xenstore_close(vm);
     rc = builder_destroy(&xenops_xen, vm->domid, &vm->error);
     if (rc)
         return rc;

@@ -21,8 +21,9 @@ struct platform {
     unsigned int failed;     /* VMs of the boot set that could not be built or started */
     evtchn_port_t virq_port; /* VIRQ_DOM_EXC */
     bool relay;
-    bool channels; /* db-server: every VM gets a db-server channel */
-    uint64_t t0;   /* Xen system time when the kernel's main started */
+    bool channels;         /* db-server: every VM gets a db-server channel */
+    struct xs_store store; /* the xenstore we serve to every VM */
+    uint64_t t0;           /* Xen system time when the kernel's main started */
 };
 
 /* Check the hypervisor interface, load the boot set from the initramfs, and
@@ -43,6 +44,9 @@ unsigned int platform_running(const struct platform *p);
 /* Print the summary table and a closing line; returns the verdict: success
  * only if every VM was built and every one that stopped powered off. */
 int platform_report(const struct platform *p, const char *who);
+
+/* The build options for a VM of this platform. */
+void platform_build_opts(struct platform *p, struct vm_build_opts *opts);
 
 /* A free slot for a VM built later, or NULL. */
 struct vm *platform_new_vm(struct platform *p);

@@ -8,6 +8,7 @@
 
 #include <builder/build.h>
 #include <domb/relay.h>
+#include <domb/xenstore.h>
 #include <proto/protocol.h>
 #include <proto/vm_config.h>
 
@@ -40,8 +41,18 @@ struct vm_channel {
 };
 
 struct vm_build_opts {
-    bool relay;   /* relay the guest's console */
-    bool channel; /* give the guest a db-server channel */
+    bool relay;             /* relay the guest's console */
+    bool channel;           /* give the guest a db-server channel */
+    struct xs_store *store; /* serve the guest's xenstore ring from this store, or NULL */
+};
+
+/* The guest's xenstore connection, served by us (docs/xenstore.md). */
+struct vm_xenstore {
+    struct xs_store *store;
+    struct xs_conn *conn;                   /* in pages of ours, NULL when not served */
+    struct xenstore_domain_interface *ring; /* the guest's store page, mapped */
+    evtchn_port_t port;                     /* our end of its store channel */
+    bool broken;
 };
 
 struct vm {
@@ -60,7 +71,12 @@ struct vm {
     domid_t owner; /* the client that asked for it (DOMID_SELF: the boot set) */
     struct vm_config config;
     struct vm_channel chan;
+    struct vm_xenstore xs;
 };
+
+/* Serve the VM's xenstore ring (after its event fired, or when it has
+ * output queued by others). */
+void vm_xenstore_service(struct vm *vm);
 
 /* Build a VM (left paused). On failure state = VM_FAILED with error set and
  * nothing of the domain left behind. */

@@ -202,6 +202,13 @@ void guest_check(struct sim *s, const struct builder_result *res, const struct g
     assert_non_null(info);
     assert_int_equal(sim_domain_info(s, res->domid, info), 0);
     c = &info->ctxt;
+
+    /* Every vCPU starts with event upcalls masked, as libxenguest leaves it. */
+    {
+        const shared_info_t *shared = (const shared_info_t *)sim_frame(s, info->shared_info_mfn);
+        for (unsigned int i = 0; i < XEN_LEGACY_MAX_VCPUS; i++)
+            assert_int_equal(shared->vcpu_info[i].evtchn_upcall_mask, 1);
+    }
     assert_true(info->vcpu_ready);
     assert_true(info->paused);
     assert_int_equal(info->address_size, 64);
