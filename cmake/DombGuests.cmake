@@ -151,6 +151,8 @@ file(WRITE ${DOMB_PLATFORM_DIR}/3-memorywalk-b.cfg
     "name = \"p-walk32\"\nkernel = \"memorywalk\"\nmemory = 32\ncmdline = \"memorywalk.mib=32\"\non_exit = \"preserve\"\n")
 file(WRITE ${DOMB_PLATFORM_DIR}/4-bigimage.cfg
     "name = \"p-big\"\nkernel = \"bigimage\"\nmemory = 64\non_exit = \"preserve\"\n")
+file(WRITE ${DOMB_PLATFORM_DIR}/5-grub.cfg
+    "name = \"p-grub\"\nkernel = \"grub-xen.elf\"\nmemory = 32\non_exit = \"preserve\"\n")
 set(DOMB_PLATFORM_CPIO ${CMAKE_BINARY_DIR}/guests/platform.cpio)
 add_custom_command(OUTPUT ${DOMB_PLATFORM_CPIO}
     COMMAND sh -c "ls *.cfg | cpio -o -H newc --quiet > '${DOMB_PLATFORM_CPIO}'"
@@ -158,6 +160,7 @@ add_custom_command(OUTPUT ${DOMB_PLATFORM_CPIO}
     VERBATIM
     DEPENDS ${DOMB_PLATFORM_DIR}/1-hello.cfg ${DOMB_PLATFORM_DIR}/2-memorywalk-a.cfg
             ${DOMB_PLATFORM_DIR}/3-memorywalk-b.cfg ${DOMB_PLATFORM_DIR}/4-bigimage.cfg
+            ${DOMB_PLATFORM_DIR}/5-grub.cfg
     COMMENT "Packing the control domain's platform description")
 domb_guest_config(NAME control KERNEL ${DOMB_IMAGE_DIR}/kernel/control-domain MEMORY 16
     RAMDISK ${DOMB_PLATFORM_CPIO} CMDLINE "control.pings=50 control.rounds=2"
