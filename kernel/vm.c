@@ -1,5 +1,6 @@
 #include <arch/hypercall.h>
 #include <arch/mm.h>
+#include <builder/bzimage.h>
 #include <builder/elf.h>
 #include <domb/evtchn.h>
 #include <domb/kernel.h>
@@ -197,9 +198,77 @@ static void vm_channel_close(struct vm *vm)
     vm->chan.page = NULL;
 }
 
+/* Largest kernel we decompress (Xen's own cap since XSA-25 is 1 GiB). */
+#define VM_UNPACK_MAX (1ULL << 30)
+
+/*
+ * A bzImage (Debian's Linux kernels) is unpacked into pages of ours before
+ * the ELF loader sees it; the output is sized by the 4-byte uncompressed
+ * length Linux appends to the payload, capped by VM_UNPACK_MAX, by the
+ * guest's memory and by what we have free. buf and buf_pages say what to free.
+ */
+static int vm_unpack_kernel(struct vm *vm, const struct vm_config *cfg, const void **kernel,
+                            size_t *kernel_size, void **buf, uint64_t *buf_pages)
+{
+    const uint8_t *payload;
+    size_t payload_len, out_len;
+    struct page_alloc_stats st;
+    uint64_t want, cap, pages, work_pages = (sizeof(union decompress_work) + PAGE_SIZE - 1) >> 12;
+    union decompress_work *work;
+    uint64_t t0 = time_now_ns();
+    int rc;
+
+    if (!bzimage_probe(*kernel, *kernel_size))
+        return 0;
+    rc = bzimage_payload(*kernel, *kernel_size, &payload, &payload_len, &vm->error);
+    if (rc)
+        return rc;
+    if (payload_len < 4)
+        return domb_error_set(&vm->error, -XEN_EINVAL, "bzImage payload of %zu bytes is too short",
+                              payload_len);
+    want = (uint64_t)payload[payload_len - 4] | (uint64_t)payload[payload_len - 3] << 8 |
+           (uint64_t)payload[payload_len - 2] << 16 | (uint64_t)payload[payload_len - 1] << 24;
+    page_alloc_stats(&kernel_pages, &st);
+    cap = VM_UNPACK_MAX;
+    if (cap > (uint64_t)cfg->memory_mib << 20)
+        cap = (uint64_t)cfg->memory_mib << 20;
+    if (want == 0 || want > cap)
+        return domb_error_set(&vm->error, -XEN_E2BIG,
+                              "bzImage unpacks to %lu bytes, more than the %lu allowed", want, cap);
+    pages = round_up_page(want) >> PAGE_SHIFT;
+    if (pages + work_pages + 256 > st.free)
+        return domb_error_set(&vm->error, -XEN_ENOMEM,
+                              "unpacking the bzImage needs %lu MiB; the builder has %lu MiB free",
+                              (pages + work_pages) >> 8, st.free >> 8);
+    *buf = kernel_alloc_pages(pages);
+    work = kernel_alloc_pages(work_pages);
+    if (!*buf || !work) {
+        if (*buf)
+            kernel_free_pages(*buf, pages);
+        if (work)
+            kernel_free_pages(work, work_pages);
+        *buf = NULL;
+        return domb_error_set(&vm->error, -XEN_ENOMEM,
+                              "no %lu contiguous MiB to unpack the bzImage", pages >> 8);
+    }
+    *buf_pages = pages;
+    rc = bzimage_extract(*kernel, *kernel_size, *buf, pages << PAGE_SHIFT, &out_len, work,
+                         &vm->error);
+    kernel_free_pages(work, work_pages);
+    if (rc)
+        return rc;
+    printk("db: vm '%s': bzImage unpacked in the builder: %zu -> %zu bytes in %lu ms\n", cfg->name,
+           *kernel_size, out_len, (time_now_ns() - t0) / 1000000);
+    *kernel = *buf;
+    *kernel_size = out_len;
+    return 0;
+}
+
 int vm_build(struct vm *vm, const struct vm_config *cfg, const void *kernel, size_t kernel_size,
              const void *ramdisk, size_t ramdisk_size, const struct vm_build_opts *opts)
 {
+    void *unpacked = NULL;
+    uint64_t unpacked_pages = 0;
     static struct elf_image img; /* large; builds run one at a time */
     struct builder_request req;
     uint64_t t0 = time_now_ns(), free_pages;
@@ -213,7 +282,9 @@ int vm_build(struct vm *vm, const struct vm_config *cfg, const void *kernel, siz
     vm->owner = DOMID_SELF;
     vm->config = *cfg;
 
-    rc = elf_parse(&img, kernel, kernel_size, &vm->error);
+    rc = vm_unpack_kernel(vm, cfg, &kernel, &kernel_size, &unpacked, &unpacked_pages);
+    if (rc == 0)
+        rc = elf_parse(&img, kernel, kernel_size, &vm->error);
     if (rc)
         goto failed;
     /* Refuse at once what cannot fit, rather than let Xen allocate (and
@@ -258,11 +329,15 @@ int vm_build(struct vm *vm, const struct vm_config *cfg, const void *kernel, siz
         builder_destroy(&xenops_xen, vm->domid, NULL);
         goto failed;
     }
+    if (unpacked)
+        kernel_free_pages(unpacked, unpacked_pages);
     vm->build_ns = time_now_ns() - t0;
     vm->state = VM_BUILT;
     return 0;
 
 failed:
+    if (unpacked)
+        kernel_free_pages(unpacked, unpacked_pages);
     vm->build_ns = time_now_ns() - t0;
     vm->state = VM_FAILED;
     if (vm->error.code == 0)
