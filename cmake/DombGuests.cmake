@@ -177,3 +177,12 @@ domb_guest_config(NAME client-rogue KERNEL ${DOMB_GUEST_DIR}/client-rogue MEMORY
 domb_boot_set(server-hostile CONFIGS control client-fuzz client-rogue
     PACK_ARGS --when-done wait ${DOMB_CATALOG_ARGS}
     DEPENDS ${DOMB_PLATFORM_CPIO} ${DOMB_GRUB_GUEST})
+
+# Sequenced start: the first VM is the xenstore domain, the last the control
+# domain (hello guests print the command lines they were given).
+domb_guest_config(NAME xs KERNEL ${DOMB_GUEST_DIR}/hello MEMORY 16 CONFIG_NAME seq-xs
+    CMDLINE "greeting=xenstore")
+domb_guest_config(NAME ctl KERNEL ${DOMB_GUEST_DIR}/hello MEMORY 16 CONFIG_NAME seq-ctl
+    CMDLINE "greeting=control")
+domb_boot_set(sequenced CONFIGS seq-xs memorywalk seq-ctl
+    PACK_ARGS --mode sequenced --xenstore-first --control-last --when-done wait)

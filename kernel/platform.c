@@ -6,6 +6,53 @@
 #include <domb/time.h>
 #include <domb/xenops_xen.h>
 
+/*
+ * Sequenced mode's conventions (docs/user-guide.md, "Sequenced start"):
+ * the first VM may be the xenstore domain: it gets "--event PORT
+ * --master-domid 0" on its command line (PORT: an unbound channel in it for
+ * us, as Xen's init-xenstore-domain does) and becomes the VIRQ_DOM_EXC
+ * handler; the last VM may be the control domain: it gets
+ * "domb.xenstore_domid=D" when there is a xenstore domain (and, under
+ * db-server, its channel as every VM does).
+ */
+static int platform_sequenced_roles(struct platform *p, struct vm *vm, uint32_t index)
+{
+    const struct bootset *set = &p->set;
+    char arg[64];
+    int rc;
+
+    if (index == 0 && (set->manifest.flags & MANIFEST_FLAG_FIRST_XENSTORE)) {
+        evtchn_alloc_unbound_t alloc = {.dom = vm->domid, .remote_dom = 0};
+        struct xen_domctl d = {.cmd = XEN_DOMCTL_set_virq_handler, .domain = vm->domid};
+
+        rc = xenops_xen.evtchn_alloc_unbound(xenops_xen.ctx, &alloc);
+        if (rc)
+            return domb_error_set(&vm->error, rc, "xenstore domain: alloc_unbound failed (%d)", rc);
+        domb_snprintf(arg, sizeof(arg), "--event %u --master-domid 0", alloc.port);
+        if ((rc = vm_append_cmdline(vm, arg)) != 0)
+            return rc;
+        d.u.set_virq_handler.virq = VIRQ_DOM_EXC;
+        rc = xenops_xen.domctl(xenops_xen.ctx, &d);
+        if (rc)
+            return domb_error_set(&vm->error, rc, "xenstore domain: set_virq_handler failed (%d)",
+                                  rc);
+        p->xenstore_domid = vm->domid;
+        p->virq_delegated = true;
+        printk("db: vm '%s' is the xenstore domain (event channel %u, VIRQ_DOM_EXC)\n", vm->name,
+               alloc.port);
+    }
+    if (index == set->nr_vms - 1 && set->nr_vms > 1 &&
+        (set->manifest.flags & MANIFEST_FLAG_LAST_CONTROL)) {
+        if (p->xenstore_domid != DOMID_INVALID) {
+            domb_snprintf(arg, sizeof(arg), "domb.xenstore_domid=%u", p->xenstore_domid);
+            if ((rc = vm_append_cmdline(vm, arg)) != 0)
+                return rc;
+        }
+        printk("db: vm '%s' is the control domain\n", vm->name);
+    }
+    return 0;
+}
+
 /* Build (and in sequenced mode start) every VM of the boot set, in order.
  * A VM that fails is reported and skipped; the others go on. */
 static void platform_build_all(struct platform *p)
@@ -36,6 +83,14 @@ static void platform_build_all(struct platform *p)
         }
         printk("db: vm '%s' built: domid %u, %u MiB, %lu us, %u hypercalls\n", vm->name, vm->domid,
                vm->memory_mib, vm->build_ns / 1000, vm->hypercalls);
+        if (set->manifest.mode == MANIFEST_MODE_SEQUENCED &&
+            platform_sequenced_roles(p, vm, i) != 0) {
+            printk("db: vm '%s' FAILED: %s\n", vm->name, vm->error.msg);
+            vm_destroy(vm);
+            vm->state = VM_FAILED;
+            p->failed++;
+            continue;
+        }
         if (set->manifest.mode == MANIFEST_MODE_SEQUENCED && vm_unpause(vm) != 0) {
             printk("db: vm '%s' FAILED to start: %s\n", vm->name, vm->error.msg);
             p->failed++;
@@ -66,6 +121,7 @@ int platform_boot(struct platform *p, const struct boot_info *bi)
     struct domb_error err;
     uint64_t t;
 
+    p->xenstore_domid = DOMID_INVALID;
     if (xs_store_init(&p->store, xenstore_arena, sizeof(xenstore_arena), 8192, &err) != 0) {
         printk("db: cannot set up the xenstore: %s\n", err.msg);
         return err.code;
@@ -132,7 +188,9 @@ static void platform_xenstore_pending(struct platform *p)
 
 void platform_handle_events(struct platform *p)
 {
-    bool dom_exc = evtchn_test_and_clear(p->virq_port);
+    /* With VIRQ_DOM_EXC delegated to the xenstore domain we are not told
+     * when a domain stops: look every time round. */
+    bool dom_exc = evtchn_test_and_clear(p->virq_port) || p->virq_delegated;
 
     for (unsigned int i = 0; i < p->nr_vms; i++) {
         struct vm *vm = &p->vms[i];

@@ -60,8 +60,7 @@ void vm_fail(struct vm *vm, const char *name, const struct domb_error *why)
     vm->error = *why;
 }
 
-/* Append " text" to the command line in the built guest's start_info. */
-static int vm_append_cmdline(struct vm *vm, const char *text)
+int vm_append_cmdline(struct vm *vm, const char *text)
 {
     xen_pfn_t mfn = vm->result.start_info_mfn;
     start_info_t *si;

@@ -415,7 +415,8 @@ static int list_archive(const char *path)
 static void usage(FILE *f)
 {
     fprintf(f, "usage: domb-pack -o ARCHIVE [--mode startall|sequenced] [--no-relay]\n"
-               "                 [--when-done shutdown|wait|stay] [--image FILE]... CONFIG...\n"
+               "                 [--when-done shutdown|wait|stay] [--image FILE]...\n"
+               "                 [--xenstore-first] [--control-last] CONFIG...\n"
                "       domb-pack --check CONFIG...\n"
                "       domb-pack --list ARCHIVE\n");
 }
@@ -451,6 +452,8 @@ int main(int argc, char **argv)
         {"list", no_argument, NULL, 'l'},
         {"help", no_argument, NULL, 'h'},
         {"image", required_argument, NULL, 'i'},
+        {"xenstore-first", no_argument, NULL, 'x'},
+        {"control-last", no_argument, NULL, 'C'},
         {NULL, 0, NULL, 0},
     };
     struct manifest m = {
@@ -487,6 +490,12 @@ int main(int argc, char **argv)
             break;
         case 'c':
             check = true;
+            break;
+        case 'x':
+            m.flags |= MANIFEST_FLAG_FIRST_XENSTORE;
+            break;
+        case 'C':
+            m.flags |= MANIFEST_FLAG_LAST_CONTROL;
             break;
         case 'i':
             if (nr_catalog == sizeof(catalog) / sizeof(catalog[0])) {

@@ -20,6 +20,8 @@ struct platform {
     unsigned int nr_vms;
     unsigned int failed;     /* VMs of the boot set that could not be built or started */
     evtchn_port_t virq_port; /* VIRQ_DOM_EXC */
+    bool virq_delegated;     /* the xenstore domain handles VIRQ_DOM_EXC: poll for exits */
+    domid_t xenstore_domid;  /* sequenced mode's xenstore domain, or DOMID_INVALID */
     bool relay;
     bool channels;         /* db-server: every VM gets a db-server channel */
     struct xs_store store; /* the xenstore we serve to every VM */

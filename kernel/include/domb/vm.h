@@ -88,6 +88,9 @@ void vm_fail(struct vm *vm, const char *name, const struct domb_error *why);
 
 int vm_unpause(struct vm *vm);
 
+/* Append " text" to the command line in a built (paused) guest's start_info. */
+int vm_append_cmdline(struct vm *vm, const char *text);
+
 /* Ask Xen whether the VM has shut down; if so, drain its console and move it
  * to VM_STOPPED. Returns true if it is stopped (or gone). */
 bool vm_poll_exit(struct vm *vm);
