@@ -27,6 +27,7 @@ struct build {
     struct domb_error *err;
     const struct layout *lay;
     enum builder_phase phase;
+    uint64_t phase_t0; /* ops->now_ns() when the current phase began */
     bool created;
     domid_t domid;
     unsigned int order;
@@ -63,6 +64,21 @@ static xen_pfn_t mfn_of(const struct build *b, uint64_t pfn)
     if (pfn < big_pages)
         return b->ext[pfn >> b->order] + (pfn & ((1ULL << b->order) - 1));
     return b->ext[b->n_big + (pfn - big_pages)];
+}
+
+static uint64_t now(const struct build *b)
+{
+    return b->ops->now_ns ? b->ops->now_ns(b->ops->ctx) : 0;
+}
+
+/* Close the current phase's time and start the next one's. */
+static void enter_phase(struct build *b, enum builder_phase next)
+{
+    uint64_t t = now(b);
+
+    b->res->phase_ns[b->phase] += t - b->phase_t0;
+    b->phase_t0 = t;
+    b->phase = next;
 }
 
 static void count(struct build *b)
@@ -471,14 +487,14 @@ static int load(struct build *b)
     const struct layout *lay = b->lay;
     int rc;
 
-    b->phase = BUILDER_PHASE_LOAD;
+    enter_phase(b, BUILDER_PHASE_LOAD);
     if ((rc = domain_info_and_ports(b)))
         return rc;
     if ((rc = write_pfns(b, lay->kernel.pfn, lay->pgtables.pfn)))
         return rc;
     if (lay->p2m_separate && (rc = write_pfns(b, lay->p2m.pfn, lay->p2m.pfn + lay->p2m.pages)))
         return rc;
-    b->phase = BUILDER_PHASE_PAGETABLES;
+    enter_phase(b, BUILDER_PHASE_PAGETABLES);
     if ((rc = write_pfns(b, lay->pgtables.pfn, lay->stack.pfn + 1)))
         return rc;
     if (lay->p2m_separate)
@@ -518,7 +534,7 @@ static int start(struct build *b)
     struct mmuext_op pin;
     int rc;
 
-    b->phase = BUILDER_PHASE_START;
+    enter_phase(b, BUILDER_PHASE_START);
     if (img->notes.has_hypercall_page) {
         memset(&op, 0, sizeof(op));
         op.u.hypercall_init.gmfn =
@@ -552,7 +568,7 @@ static int start(struct build *b)
 
 static void cleanup(struct build *b)
 {
-    b->phase = BUILDER_PHASE_CLEANUP;
+    enter_phase(b, BUILDER_PHASE_CLEANUP);
     unmap_window(b);
     if (b->scratch)
         b->ops->free_pages(b->ops->ctx, b->scratch, b->scratch_pages);
@@ -575,17 +591,19 @@ int builder_build(const struct xenops *ops, const struct builder_request *req,
     int rc;
 
     memset(res, 0, sizeof(*res));
+    b.phase = BUILDER_PHASE_CREATE;
+    b.phase_t0 = now(&b);
     rc = check_request(req, err);
     if (rc == 0)
         rc = plan(&b);
     if (rc == 0)
         rc = alloc_scratch(&b);
     if (rc == 0) {
-        b.phase = BUILDER_PHASE_CREATE;
+        enter_phase(&b, BUILDER_PHASE_CREATE);
         rc = create_domain(&b);
     }
     if (rc == 0) {
-        b.phase = BUILDER_PHASE_POPULATE;
+        enter_phase(&b, BUILDER_PHASE_POPULATE);
         rc = populate(&b);
     }
     if (rc == 0)
@@ -594,6 +612,7 @@ int builder_build(const struct xenops *ops, const struct builder_request *req,
         rc = start(&b);
     if (rc) {
         cleanup(&b);
+        enter_phase(&b, BUILDER_PHASE_CLEANUP);
         return rc;
     }
     res->domid = b.domid;
@@ -608,6 +627,7 @@ int builder_build(const struct xenops *ops, const struct builder_request *req,
     res->start_info_va = layout_pfn_va(b.lay, b.lay->start_info.pfn);
     res->entry = req->kernel->entry;
     ops->free_pages(ops->ctx, b.scratch, b.scratch_pages);
+    enter_phase(&b, BUILDER_PHASE_START);
     return 0;
 }
 

@@ -2,6 +2,7 @@
 #include <arch/mm.h>
 #include <domb/errno.h>
 #include <domb/kernel.h>
+#include <domb/time.h>
 #include <domb/xenops_xen.h>
 
 static int xen_domctl(void *ctx, struct xen_domctl *op)
@@ -86,6 +87,11 @@ static void xen_free_pages(void *ctx, void *va, unsigned int n)
     kernel_free_pages(va, n);
 }
 
+static uint64_t xen_now_ns(void *ctx)
+{
+    return time_now_ns();
+}
+
 const struct xenops xenops_xen = {
     .ctx = NULL,
     .domctl = xen_domctl,
@@ -98,6 +104,7 @@ const struct xenops xenops_xen = {
     .unmap_foreign = xen_unmap_foreign,
     .alloc_pages = xen_alloc_pages,
     .free_pages = xen_free_pages,
+    .now_ns = xen_now_ns,
 };
 
 int xenops_xen_physinfo(uint64_t *free_pages, uint64_t *total_pages)

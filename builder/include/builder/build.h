@@ -56,6 +56,10 @@ struct builder_result {
     /* Hypercalls issued per phase, counted as Xen counts them (one batched
      * map or mmu_update = one); alloc/free of scratch pages excluded. */
     unsigned int hypercalls[BUILDER_PHASE_COUNT];
+    /* Time spent per phase by ops->now_ns (all zero without a clock). The
+     * request checks, layout and scratch allocation before the first phase
+     * count towards create. */
+    uint64_t phase_ns[BUILDER_PHASE_COUNT];
 };
 
 /* Returns 0 and fills *res, or a negative Xen errno / elf_error with *err. */

@@ -135,6 +135,11 @@ struct xenops {
 
     /* Give back what alloc_pages returned (same va and n). */
     void (*free_pages)(void *ctx, void *va, unsigned int n);
+
+    /* Optional clock for the per-phase timings (builder_result.phase_ns):
+     * a monotonic time in nanoseconds (real Xen: Xen's system time). NULL
+     * means no timings (all zero). Not a hypercall. */
+    uint64_t (*now_ns)(void *ctx);
 };
 
 #endif

@@ -433,6 +433,49 @@ static void hypercall_budget_64m(void **state)
     fx_fini(&f);
 }
 
+/* A clock that advances 1 us per reading, for the phase timings. */
+static uint64_t fake_clock_ns;
+
+static uint64_t fake_now_ns(void *ctx)
+{
+    (void)ctx;
+    return fake_clock_ns += 1000;
+}
+
+/* With a clock every phase of a good build takes time, cleanup none, and
+ * the phases add up to the whole build; without one, all stay zero. */
+static void phase_timings(void **state)
+{
+    struct fx f;
+    uint64_t first, sum = 0;
+
+    (void)state;
+    fx_init(&f, &small_kernel, 64, 0, 9);
+    assert_int_equal(fx_build(&f, &f.res), 0);
+    for (int p = 0; p < BUILDER_PHASE_COUNT; p++)
+        assert_true(f.res.phase_ns[p] == 0);
+    assert_int_equal(builder_destroy(&f.ops, f.res.domid, &f.err), 0);
+
+    f.ops.now_ns = fake_now_ns;
+    first = fake_clock_ns + 1000;
+    assert_int_equal(fx_build(&f, &f.res), 0);
+    for (int p = 0; p < BUILDER_PHASE_CLEANUP; p++) {
+        assert_true(f.res.phase_ns[p] > 0);
+        sum += f.res.phase_ns[p];
+    }
+    assert_true(f.res.phase_ns[BUILDER_PHASE_CLEANUP] == 0);
+    assert_true(sum == fake_clock_ns - first);
+    assert_int_equal(builder_destroy(&f.ops, f.res.domid, &f.err), 0);
+
+    /* A build that fails in populate spends time cleaning up. */
+    sim_reset_counts(f.s);
+    sim_fail_at(f.s, 6, -XEN_ENOMEM);
+    assert_int_not_equal(builder_build(&f.ops, &f.req, &f.res, &f.err), 0);
+    assert_true(f.res.phase_ns[BUILDER_PHASE_CLEANUP] > 0);
+    assert_true(f.res.phase_ns[BUILDER_PHASE_LOAD] == 0);
+    fx_fini(&f);
+}
+
 /* Windows grow with the image: 1 map+unmap per 512 frames written. */
 static void hypercall_budget_scales_with_windows(void **state)
 {
@@ -470,6 +513,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(fault_injection_64m_ramdisk),
     cmocka_unit_test(fault_injection_big_kernel_init_p2m),
     cmocka_unit_test(hypercall_budget_64m),
+    cmocka_unit_test(phase_timings),
     cmocka_unit_test(hypercall_budget_scales_with_windows),
 };
 
