@@ -167,7 +167,7 @@ domb_guest_config(NAME control KERNEL ${DOMB_IMAGE_DIR}/kernel/control-domain ME
     EXTRA "db_client = 1" "db_client_max_vms = 6" "db_client_max_memory = 512")
 set(DOMB_CATALOG_ARGS --image ${DOMB_GUEST_DIR}/hello --image ${DOMB_GUEST_DIR}/memorywalk
     --image ${DOMB_GUEST_DIR}/bigimage --image ${DOMB_GRUB_GUEST})
-domb_boot_set(server CONFIGS control PACK_ARGS --when-done wait ${DOMB_CATALOG_ARGS}
+domb_boot_set(server CONFIGS hello control PACK_ARGS --when-done wait ${DOMB_CATALOG_ARGS}
     DEPENDS ${DOMB_PLATFORM_CPIO} ${DOMB_GRUB_GUEST})
 # Hostile clients next to the control domain.
 domb_guest_config(NAME client-fuzz KERNEL ${DOMB_GUEST_DIR}/client-fuzz MEMORY 16
