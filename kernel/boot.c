@@ -96,6 +96,9 @@ void kernel_start(start_info_t *si)
     boot_info.shared_info->vcpu_info[0].evtchn_upcall_mask = 1;
     traps_init();
     time_init(boot_info.shared_info);
+    /* Our first timestamp: the earliest point Xen's system time is readable
+     * (it needs shared_info), a few microseconds after our first instruction. */
+    boot_info.t0_ns = time_now_ns();
 
     boot_info.cmdline = (const char *)si->cmd_line;
     boot_info.nr_pages = si->nr_pages;

@@ -53,11 +53,72 @@ static int platform_sequenced_roles(struct platform *p, struct vm *vm, uint32_t 
     return 0;
 }
 
+/*
+ * Benchmark output ("domb.bench=1" on the builder's command line): one
+ * machine-readable line per built VM, one when its first console byte is
+ * relayed, and one when every VM has been started. tools/bench reads them
+ * (docs/performance.md). Times are Xen system time in nanoseconds.
+ */
+static void platform_bench_built(const struct platform *p, const struct vm *vm)
+{
+    const struct builder_result *r = &vm->result;
+    uint64_t builder_ns = 0;
+
+    if (!p->bench)
+        return;
+    for (unsigned int i = 0; i < BUILDER_PHASE_COUNT; i++)
+        builder_ns += r->phase_ns[i];
+    printk("BENCH vm=%s domid=%u mem=%u build_ns=%lu builder_ns=%lu create_ns=%lu "
+           "populate_ns=%lu load_ns=%lu pt_ns=%lu start_ns=%lu hypercalls=%u hc_create=%u "
+           "hc_populate=%u hc_load=%u hc_pt=%u hc_start=%u\n",
+           vm->name, vm->domid, vm->memory_mib, vm->build_ns, builder_ns,
+           r->phase_ns[BUILDER_PHASE_CREATE], r->phase_ns[BUILDER_PHASE_POPULATE],
+           r->phase_ns[BUILDER_PHASE_LOAD], r->phase_ns[BUILDER_PHASE_PAGETABLES],
+           r->phase_ns[BUILDER_PHASE_START], vm->hypercalls, r->hypercalls[BUILDER_PHASE_CREATE],
+           r->hypercalls[BUILDER_PHASE_POPULATE], r->hypercalls[BUILDER_PHASE_LOAD],
+           r->hypercalls[BUILDER_PHASE_PAGETABLES], r->hypercalls[BUILDER_PHASE_START]);
+}
+
+/* Note the first relayed console byte of VM i (after a drain). */
+static void platform_bench_output(struct platform *p, unsigned int i)
+{
+    struct platform_bench_vm *b = &p->bench_vm[i];
+    uint64_t now;
+
+    if (!p->bench || b->first_output_ns || p->vms[i].console.bytes == 0)
+        return;
+    now = time_now_ns();
+    b->first_output_ns = now;
+    printk("BENCH first_output vm=%s ns=%lu since_boot_ns=%lu\n", p->vms[i].name,
+           now - b->build_start_ns, now - p->boot_t0);
+}
+
+/* Benchmarks in sequenced mode measure one VM at a time, as the xl
+ * baseline does: relay and supervise until VM i has stopped (at most 60 s)
+ * before building the next, so no guest runs while another is built. */
+static void platform_bench_wait_exit(struct platform *p, unsigned int i)
+{
+    uint64_t deadline = time_now_ns() + 60000000000ULL, now;
+    evtchn_port_t ports[2] = {p->virq_port, p->vms[i].console.port};
+    struct vm *vm = &p->vms[i];
+
+    if (!p->bench)
+        return;
+    while (vm->state == VM_RUNNING && (now = time_now_ns()) < deadline) {
+        evtchn_poll(ports, vm->relay ? 2 : 1, deadline - now);
+        platform_handle_events(p);
+    }
+    now = time_now_ns();
+    printk("BENCH exited vm=%s ns=%lu state=%s\n", vm->name, now - p->bench_vm[i].build_start_ns,
+           vm->state == VM_RUNNING ? "running" : vm_shutdown_name(vm->shutdown_reason));
+}
+
 /* Build (and in sequenced mode start) every VM of the boot set, in order.
  * A VM that fails is reported and skipped; the others go on. */
 static void platform_build_all(struct platform *p)
 {
     const struct bootset *set = &p->set;
+    uint64_t loop_t0 = time_now_ns();
 
     for (uint32_t i = 0; i < set->nr_vms; i++) {
         const struct bootset_vm *b = &set->vms[i];
@@ -72,7 +133,7 @@ static void platform_build_all(struct platform *p)
             struct vm_build_opts opts;
 
             platform_build_opts(p, &opts);
-
+            p->bench_vm[i].build_start_ns = time_now_ns();
             vm_build(vm, &b->config, b->kernel, b->kernel_size, b->ramdisk, b->ramdisk_size, &opts);
         }
         p->nr_vms = i + 1;
@@ -83,6 +144,7 @@ static void platform_build_all(struct platform *p)
         }
         printk("db: vm '%s' built: domid %u, %u MiB, %lu us, %u hypercalls\n", vm->name, vm->domid,
                vm->memory_mib, vm->build_ns / 1000, vm->hypercalls);
+        platform_bench_built(p, vm);
         if (set->manifest.mode == MANIFEST_MODE_SEQUENCED &&
             platform_sequenced_roles(p, vm, i) != 0) {
             printk("db: vm '%s' FAILED: %s\n", vm->name, vm->error.msg);
@@ -94,6 +156,8 @@ static void platform_build_all(struct platform *p)
         if (set->manifest.mode == MANIFEST_MODE_SEQUENCED && vm_unpause(vm) != 0) {
             printk("db: vm '%s' FAILED to start: %s\n", vm->name, vm->error.msg);
             p->failed++;
+        } else if (set->manifest.mode == MANIFEST_MODE_SEQUENCED) {
+            platform_bench_wait_exit(p, i);
         }
     }
     if (set->manifest.mode == MANIFEST_MODE_STARTALL) {
@@ -104,6 +168,9 @@ static void platform_build_all(struct platform *p)
             }
         }
     }
+    if (p->bench)
+        printk("BENCH started_all_ns=%lu build_loop_ns=%lu vms=%u failed=%u\n",
+               time_now_ns() - p->boot_t0, time_now_ns() - loop_t0, set->nr_vms, p->failed);
 }
 
 void platform_build_opts(struct platform *p, struct vm_build_opts *opts)
@@ -114,15 +181,21 @@ void platform_build_opts(struct platform *p, struct vm_build_opts *opts)
 }
 
 /* The xenstore's memory: node table and values (docs/xenstore.md). */
-static uint8_t xenstore_arena[1024 * 1024];
+static uint8_t xenstore_arena[PLATFORM_XENSTORE_ARENA];
 
 int platform_boot(struct platform *p, const struct boot_info *bi)
 {
     struct domb_error err;
     uint64_t t;
 
+    char flag[8];
+
     p->xenstore_domid = DOMID_INVALID;
-    if (xs_store_init(&p->store, xenstore_arena, sizeof(xenstore_arena), 8192, &err) != 0) {
+    p->boot_t0 = bi->t0_ns;
+    p->bench =
+        bi->cmdline && cmdline_get(bi->cmdline, "domb.bench", flag, sizeof(flag)) && flag[0] == '1';
+    if (xs_store_init(&p->store, xenstore_arena, sizeof(xenstore_arena), PLATFORM_XENSTORE_NODES,
+                      &err) != 0) {
         printk("db: cannot set up the xenstore: %s\n", err.msg);
         return err.code;
     }
@@ -197,12 +270,17 @@ void platform_handle_events(struct platform *p)
 
         if (vm->state != VM_RUNNING)
             continue;
-        if (vm->relay && evtchn_test_and_clear(vm->console.port))
+        if (vm->relay && evtchn_test_and_clear(vm->console.port)) {
             relay_drain(&vm->console);
+            platform_bench_output(p, i);
+        }
         if (vm->xs.conn && evtchn_test_and_clear(vm->xs.port))
             vm_xenstore_service(vm);
-        if (dom_exc && vm_poll_exit(vm) && vm->on_exit != VM_ON_EXIT_PRESERVE)
-            vm_destroy(vm);
+        if (dom_exc && vm_poll_exit(vm)) {
+            platform_bench_output(p, i);
+            if (vm->on_exit != VM_ON_EXIT_PRESERVE)
+                vm_destroy(vm);
+        }
     }
     platform_xenstore_pending(p);
 }

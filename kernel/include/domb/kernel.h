@@ -21,6 +21,7 @@ struct boot_info {
     uint64_t module_len;
     uint64_t nr_pages;
     uint64_t first_free_pfn; /* first frame after the boot area */
+    uint64_t t0_ns;          /* Xen system time as kernel_start began (once time works) */
 };
 
 extern struct boot_info boot_info;

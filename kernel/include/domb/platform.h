@@ -10,8 +10,22 @@
 #include <domb/vm.h>
 #include <initrd/bootset.h>
 
-/* VMs one builder kernel keeps track of (boot set + VMs built on request). */
-#define PLATFORM_MAX_VMS 128
+/* VMs one builder kernel keeps track of (boot set + VMs built on request).
+ * What limits the number of running VMs in practice is memory: each served
+ * VM costs a xenstore connection (32 KiB) and two foreign-window slots. */
+#define PLATFORM_MAX_VMS 1024
+
+/* The xenstore we serve to every VM: a new domain has about 18 nodes
+ * (docs/xenstore.md), so PLATFORM_MAX_VMS domains fit with room for what the
+ * guests write. 56 bytes per node in the table, the rest is the heap. */
+#define PLATFORM_XENSTORE_NODES 32768u
+#define PLATFORM_XENSTORE_ARENA (4u << 20)
+
+/* Benchmark timestamps of one VM ("domb.bench=1"; docs/performance.md). */
+struct platform_bench_vm {
+    uint64_t build_start_ns;  /* Xen system time as its build began */
+    uint64_t first_output_ns; /* when its first console byte was relayed; 0 = not yet */
+};
 
 struct platform {
     struct bootset set;
@@ -26,6 +40,9 @@ struct platform {
     bool channels;         /* db-server: every VM gets a db-server channel */
     struct xs_store store; /* the xenstore we serve to every VM */
     uint64_t t0;           /* Xen system time when the kernel's main started */
+    uint64_t boot_t0;      /* Xen system time at kernel_start (boot_info.t0_ns) */
+    bool bench;            /* "domb.bench=1": print machine-readable BENCH lines */
+    struct platform_bench_vm bench_vm[PLATFORM_MAX_VMS];
 };
 
 /* Check the hypervisor interface, load the boot set from the initramfs, and

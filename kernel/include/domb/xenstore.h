@@ -47,7 +47,7 @@
 #define XS_PATH_MAX         XENSTORE_ABS_PATH_MAX /* characters in an absolute path */
 #define XS_MSG_MAX          (sizeof(struct xsd_sockmsg) + XENSTORE_PAYLOAD_MAX)
 #define XS_PERMS_MAX        5                /* permission entries per node (xenstored's quota) */
-#define XS_DOMAINS_MAX      64               /* domains with nodes or an introduction at once */
+#define XS_DOMAINS_MAX      1024             /* domains with nodes or an introduction at once */
 #define XS_QUOTA_NODES      1000             /* nodes one unprivileged domain may own */
 #define XS_QUOTA_BYTES      (256u * 1024)    /* name + value bytes it may own */
 #define XS_CONN_OUT_MAX     (4 * XS_MSG_MAX) /* queued output per connection */

@@ -26,7 +26,7 @@
 #define MANIFEST_HEADER_SIZE   0x20
 #define MANIFEST_RESERVED_SIZE 12
 #define MANIFEST_NAME_SIZE     96 /* per entry, NUL-terminated and NUL-padded */
-#define MANIFEST_MAX_VMS       64
+#define MANIFEST_MAX_VMS       1024
 #define MANIFEST_MAX_SIZE      (MANIFEST_HEADER_SIZE + MANIFEST_MAX_VMS * MANIFEST_NAME_SIZE)
 
 #define MANIFEST_FLAG_CONSOLE_RELAY  0x0001 /* relay guest consoles to the builder's */

@@ -325,8 +325,8 @@ static void manifest_rejects_header(void **state)
     mbuf[MANIFEST_OFF_WHEN_DONE] = 3;
     expect_manifest_reject(n, "when-done action 3 is unknown");
     encode_manifest();
-    put_le16(mbuf + MANIFEST_OFF_NR_VMS, 65);
-    expect_manifest_reject(n, "lists 65 VMs; at most 64 are allowed");
+    put_le16(mbuf + MANIFEST_OFF_NR_VMS, 1025);
+    expect_manifest_reject(n, "lists 1025 VMs; at most 1024 are allowed");
     encode_manifest();
     put_le16(mbuf + MANIFEST_OFF_NR_VMS, 0);
     put_le32(mbuf + MANIFEST_OFF_SIZE, 0x20);
