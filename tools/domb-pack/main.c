@@ -2,7 +2,7 @@
  * domb-pack: compile VM configurations into domB's boot archive.
  *
  *   domb-pack -o initrd.cpio [--mode startall|sequenced] [--no-relay] [--image FILE]...
- *             [--when-done shutdown|wait|stay] CONFIG...
+ *             [--when-done shutdown|wait|stay] [--extract-kernels] CONFIG...
  *   domb-pack --check CONFIG...
  *   domb-pack --list initrd.cpio
  *
@@ -10,6 +10,7 @@
  * "FILE:LINE: message" on stderr and make the tool exit with status 1.
  */
 #include "cpio_write.h"
+#include "extract.h"
 
 #include <domb/errno.h>
 #include <domb/sha256.h>
@@ -51,6 +52,7 @@ struct pack {
     struct image images[2 * MANIFEST_MAX_VMS];
     unsigned nr_images;
     bool failed;
+    bool extract_kernels; /* --extract-kernels: store bzImages' ELFs */
 };
 
 static void report(const char *file, unsigned line, const char *fmt, ...)
@@ -137,6 +139,39 @@ static const char *base_name(const char *path)
 }
 
 /*
+ * --extract-kernels: replace a bzImage kernel by the ELF inside it. The
+ * config's kernel_sha256 was checked against the file as given; the spec's
+ * hash will be the stored ELF's.
+ */
+static bool pack_extract(const struct pack *pk, const struct pack_vm *vm, const char *key,
+                         const char *full, unsigned line, uint8_t **data, size_t *size,
+                         uint8_t *digest)
+{
+    const char *kind = extract_kernel_kind(*data, *size);
+    char why[256];
+    uint8_t *elf;
+    size_t elf_len;
+
+    if (!pk->extract_kernels || strcmp(key, "ramdisk") == 0 || strncmp(kind, "bzImage", 7) != 0)
+        return true;
+    if (extract_kernel(*data, *size, &elf, &elf_len, why, sizeof(why)) != 0) {
+        report(vm->config_path, line, "%s '%s' (%s) cannot be extracted: %s", key, full, kind, why);
+        return false;
+    }
+    if (vm->cfg.name[0])
+        printf("domb-pack: vm '%s': %s %s: %s extracted to ELF at pack time (%zu bytes)\n",
+               vm->cfg.name, key, base_name(full), kind, elf_len);
+    else
+        printf("domb-pack: %s %s: %s extracted to ELF at pack time (%zu bytes)\n", key,
+               base_name(full), kind, elf_len);
+    free(*data);
+    *data = elf;
+    *size = elf_len;
+    sha256(elf, elf_len, digest);
+    return true;
+}
+
+/*
  * Load one image named by a config, check its hash if the config gave one,
  * and return the archive member it is stored as (shared with any earlier
  * image of the same content).
@@ -166,6 +201,8 @@ static struct image *pack_image(struct pack *pk, struct pack_vm *vm, const char 
         free(data);
         return NULL;
     }
+    if (!pack_extract(pk, vm, key, full, line, &data, &size, digest))
+        return NULL;
     for (unsigned i = 0; i < pk->nr_images; i++) {
         if (memcmp(pk->images[i].digest, digest, SHA256_DIGEST_SIZE) == 0) {
             free(data);
@@ -399,7 +436,8 @@ static int list_archive(const char *path)
             snprintf(domid, sizeof(domid), "%u", c->domid);
         printf("  %u. %s: memory %u MiB (max %u), vcpus %u, domid %s, on_exit %s\n", i + 1, c->name,
                c->memory_mib, c->maxmem_mib, c->vcpus, domid, vm_on_exit_name(c->on_exit));
-        printf("     kernel %s (%zu bytes)\n", c->kernel, vm->kernel_size);
+        printf("     kernel %s (%zu bytes, %s)\n", c->kernel, vm->kernel_size,
+               extract_kernel_kind(vm->kernel, vm->kernel_size));
         if (vm->ramdisk)
             printf("     ramdisk %s (%zu bytes)\n", c->ramdisk, vm->ramdisk_size);
         if (c->cmdline[0])
@@ -416,7 +454,8 @@ static void usage(FILE *f)
 {
     fprintf(f, "usage: domb-pack -o ARCHIVE [--mode startall|sequenced] [--no-relay]\n"
                "                 [--when-done shutdown|wait|stay] [--image FILE]...\n"
-               "                 [--xenstore-first] [--control-last] CONFIG...\n"
+               "                 [--xenstore-first] [--control-last] [--extract-kernels]\n"
+               "                 CONFIG...\n"
                "       domb-pack --check CONFIG...\n"
                "       domb-pack --list ARCHIVE\n");
 }
@@ -454,6 +493,7 @@ int main(int argc, char **argv)
         {"image", required_argument, NULL, 'i'},
         {"xenstore-first", no_argument, NULL, 'x'},
         {"control-last", no_argument, NULL, 'C'},
+        {"extract-kernels", no_argument, NULL, 'e'},
         {NULL, 0, NULL, 0},
     };
     struct manifest m = {
@@ -506,6 +546,9 @@ int main(int argc, char **argv)
             break;
         case 'l':
             list = true;
+            break;
+        case 'e':
+            pk.extract_kernels = true;
             break;
         case 'h':
             usage(stdout);
