@@ -5,37 +5,87 @@
 #include <domb/time.h>
 #include <domb/xenops_xen.h>
 
+#ifdef DOMB_FAULT_INJECT
+/*
+ * Fault injection (DOMB_FAULT_INJECT builds only; docs/reliability.md): when
+ * armed with N, the Nth call through the seam fails with -ENOMEM instead of
+ * reaching Xen, once. Releasing calls (unmap_foreign, free_pages, domctl
+ * destroydomain) are neither failed nor counted: they are how the builder
+ * cleans up, and a real failure there cannot be recovered from.
+ */
+static unsigned long fault_fail_at, fault_calls;
+static bool fault_fired;
+
+void xenops_xen_fault_arm(unsigned long n)
+{
+    fault_fail_at = n;
+    fault_calls = 0;
+    fault_fired = false;
+}
+
+bool xenops_xen_fault_fired(unsigned long *calls)
+{
+    if (calls)
+        *calls = fault_calls;
+    return fault_fired;
+}
+
+static bool fault_now(void)
+{
+    if (fault_fail_at == 0 || fault_fired)
+        return false;
+    if (++fault_calls != fault_fail_at)
+        return false;
+    fault_fired = true;
+    return true;
+}
+#define FAULT_POINT()                                                                              \
+    do {                                                                                           \
+        if (fault_now())                                                                           \
+            return -XEN_ENOMEM;                                                                    \
+    } while (0)
+#else
+#define FAULT_POINT() ((void)0)
+#endif
+
 static int xen_domctl(void *ctx, struct xen_domctl *op)
 {
+    if (op->cmd != XEN_DOMCTL_destroydomain)
+        FAULT_POINT();
     op->interface_version = XEN_DOMCTL_INTERFACE_VERSION;
     return hypercall_domctl(op);
 }
 
 static long xen_memory_op(void *ctx, unsigned int cmd, struct xen_memory_reservation *r)
 {
+    FAULT_POINT();
     return hypercall_memory_op(cmd, r);
 }
 
 static int xen_mmu_update(void *ctx, const mmu_update_t *req, unsigned int count,
                           unsigned int *done, domid_t foreigndom)
 {
+    FAULT_POINT();
     return hypercall_mmu_update(req, count, done, foreigndom);
 }
 
 static int xen_mmuext_op(void *ctx, const struct mmuext_op *op, unsigned int count,
                          unsigned int *done, domid_t foreigndom)
 {
+    FAULT_POINT();
     return hypercall_mmuext_op(op, count, done, foreigndom);
 }
 
 static int xen_evtchn_alloc_unbound(void *ctx, evtchn_alloc_unbound_t *op)
 {
+    FAULT_POINT();
     return hypercall_event_channel_op(EVTCHNOP_alloc_unbound, op);
 }
 
 static int xen_map_foreign(void *ctx, domid_t domid, const xen_pfn_t *mfns, unsigned int n,
                            void **va)
 {
+    FAULT_POINT();
     return mm_map_foreign(domid, mfns, n, va);
 }
 
@@ -59,6 +109,7 @@ static int xen_seed_grant_table(void *ctx, domid_t domid, xen_pfn_t console_mfn,
     void *va;
     int rc;
 
+    FAULT_POINT();
     set_xen_guest_handle(setup.frame_list, &frame);
     rc = hypercall_grant_table_op(GNTTABOP_setup_table, &setup, 1);
     if (rc == 0 && setup.status != GNTST_okay)
@@ -78,6 +129,7 @@ static int xen_seed_grant_table(void *ctx, domid_t domid, xen_pfn_t console_mfn,
 
 static int xen_alloc_pages(void *ctx, unsigned int n, void **va)
 {
+    FAULT_POINT();
     *va = kernel_alloc_pages(n);
     return *va ? 0 : -XEN_ENOMEM;
 }

@@ -22,4 +22,12 @@ int xenops_xen_check(struct domb_error *err);
 /* XEN_SYSCTL_physinfo: free (and total) host pages, for leak checks. */
 int xenops_xen_physinfo(uint64_t *free_pages, uint64_t *total_pages);
 
+#ifdef DOMB_FAULT_INJECT
+/* Fault injection (DOMB_FAULT_INJECT builds only): arm so that the nth call
+ * through the seam from now on fails with -ENOMEM (0 disarms). */
+void xenops_xen_fault_arm(unsigned long n);
+/* Whether the armed failure has happened; *calls: calls counted so far. */
+bool xenops_xen_fault_fired(unsigned long *calls);
+#endif
+
 #endif
