@@ -1,0 +1,66 @@
+# Debian's Linux as a guest of db-boot (docs/linux-guests.md).
+#
+# integration.linux-sets (setup) makes the fixture from Debian packages
+# (test/linux/make-linux-fixture: the linux-image-amd64 bzImage and a busybox
+# initramfs whose /init checks memory and vCPUs) and packs three boot sets.
+# Without network it is skipped (77), removes the sets, and the tests below
+# skip too: their missing initramfs is matched by SKIP_REGULAR_EXPRESSION.
+set(DOMB_LINUX_CACHE ${CMAKE_BINARY_DIR}/linux-cache)
+set(DOMB_LINUX_SETS ${CMAKE_BINARY_DIR}/linux-sets)
+set(DOMB_LINUX_SKIP "domb-iso: [^ ]*/linux-sets/linux-[a-z]+\\.cpio: no such file")
+# dom0 holds the archive (the 66 MB ELF in linux-elf) and, for a bzImage,
+# the unpacked kernel while it is built.
+set(DOMB_LINUX_XEN_CMDLINE
+    "console=com1 com1=115200,8n1 loglvl=all guest_loglvl=all dom0_mem=192M,max:192M dom0_max_vcpus=1")
+
+domb_guest_config(NAME linux KERNEL ${DOMB_LINUX_CACHE}/vmlinuz MEMORY 128
+    RAMDISK ${DOMB_LINUX_CACHE}/initramfs.cpio
+    CMDLINE "console=hvc0 domb.expect_mib=128 domb.expect_cpus=2" EXTRA "vcpus = 2")
+
+add_executable(kernel-extract-check ${CMAKE_SOURCE_DIR}/test/linux/kernel-extract-check.c)
+domb_target_defaults(kernel-extract-check)
+target_link_libraries(kernel-extract-check PRIVATE domb_decompress domb_initrd domb_lib)
+
+add_test(NAME integration.linux-sets
+    COMMAND ${CMAKE_SOURCE_DIR}/test/linux/linux-sets ${DOMB_LINUX_CACHE} ${DOMB_LINUX_SETS}
+            $<TARGET_FILE:domb-pack> ${DOMB_SET_DIR}/cfg/linux.cfg ${DOMB_SET_DIR}/cfg/hello.cfg
+            ${DOMB_SET_DIR}/cfg/memorywalk.cfg)
+set_tests_properties(integration.linux-sets PROPERTIES LABELS integration TIMEOUT 900
+    FIXTURES_SETUP linux SKIP_RETURN_CODE 77)
+
+# Pack-time (liblzma) and build-time (bzimage_extract) extraction of the
+# real kernel give the same bytes.
+add_test(NAME integration.linux-extract-identical
+    COMMAND sh -c "if [ -f '${DOMB_LINUX_SETS}/linux-unavailable.txt' ]; then cat '${DOMB_LINUX_SETS}/linux-unavailable.txt'; exit 77; fi; exec \"$0\" \"$@\""
+            $<TARGET_FILE:kernel-extract-check> ${DOMB_LINUX_CACHE}/vmlinuz
+            ${DOMB_LINUX_SETS}/linux-elf.cpio domb/images/vmlinuz)
+set_tests_properties(integration.linux-extract-identical PROPERTIES LABELS integration TIMEOUT 120
+    FIXTURES_REQUIRED linux SKIP_RETURN_CODE 77)
+
+# What every Linux run must show: the init's marker and checks under [linux],
+# and the poweroff reaching db-boot.
+set(DOMB_LINUX_EXPECT "[linux] DOMB-LINUX-INIT: up at uptime"
+    "[linux] DOMB-LINUX-INIT: memory OK (131072 kB in the domain"
+    "[linux] DOMB-LINUX-INIT: cpus OK (2, online 0-1)" "[linux] Test result: SUCCESS"
+    "db: vm 'linux' (domid 1) stopped: poweroff")
+set(DOMB_LINUX_REJECT "FAIL" "Kernel panic" "stopped: crashed" "BUG:")
+
+# (a) The bzImage, unpacked in db-boot (XZ), 128 MiB and 2 vCPUs.
+domb_qemu_test(linux-bzimage KERNEL ${IMG}/kernel/db-boot INITRD ${DOMB_LINUX_SETS}/linux-bz.cpio
+    TIMEOUT 200 XEN_CMDLINE ${DOMB_LINUX_XEN_CMDLINE}
+    EXPECT ${DOMB_LINUX_EXPECT} "db: vm 'linux': bzImage unpacked in the builder: "
+           "db-boot: done: 1 built, 0 failed, 0 exited abnormally"
+    REJECT ${DOMB_LINUX_REJECT})
+# (b) The ELF that domb-pack extracted: db-boot unpacks nothing.
+domb_qemu_test(linux-elf KERNEL ${IMG}/kernel/db-boot INITRD ${DOMB_LINUX_SETS}/linux-elf.cpio
+    TIMEOUT 200 XEN_CMDLINE ${DOMB_LINUX_XEN_CMDLINE}
+    EXPECT ${DOMB_LINUX_EXPECT} "db-boot: done: 1 built, 0 failed, 0 exited abnormally"
+    REJECT ${DOMB_LINUX_REJECT} "bzImage unpacked")
+# (c) Linux beside two of our test guests in one run.
+domb_qemu_test(linux-mixed KERNEL ${IMG}/kernel/db-boot INITRD ${DOMB_LINUX_SETS}/linux-mix.cpio
+    TIMEOUT 200 XEN_CMDLINE ${DOMB_LINUX_XEN_CMDLINE}
+    EXPECT ${DOMB_LINUX_EXPECT} "[hello] Test result: SUCCESS" "[memorywalk] Test result: SUCCESS"
+           "db-boot: done: 3 built, 0 failed, 0 exited abnormally"
+    REJECT ${DOMB_LINUX_REJECT})
+set_tests_properties(integration.linux-bzimage integration.linux-elf integration.linux-mixed
+    PROPERTIES FIXTURES_REQUIRED linux SKIP_REGULAR_EXPRESSION "${DOMB_LINUX_SKIP}")
