@@ -25,6 +25,7 @@
 struct platform_bench_vm {
     uint64_t build_start_ns;  /* Xen system time as its build began */
     uint64_t first_output_ns; /* when its first console byte was relayed; 0 = not yet */
+    unsigned long hypercalls; /* all of vm_build's, not only the builder core's */
 };
 
 struct platform {
