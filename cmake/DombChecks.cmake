@@ -12,7 +12,13 @@
 # fuzzers come from a second configure of this same tree with clang
 # (DOMB_FUZZ=ON) in ${CMAKE_BINARY_DIR}/fuzz, built as part of `all`.
 # See docs/reliability.md.
-option(DOMB_CHECKS "Register the fuzz and lint checks with ctest" ON)
+# Off by default in the coverage build (it runs the unit tests only).
+if(DOMB_COVERAGE)
+    set(checks_default OFF)
+else()
+    set(checks_default ON)
+endif()
+option(DOMB_CHECKS "Register the fuzz and lint checks with ctest" ${checks_default})
 set(DOMB_FUZZ_SECONDS 30 CACHE STRING "Seconds each fuzz target runs under ctest")
 if(NOT DOMB_CHECKS)
     return()
