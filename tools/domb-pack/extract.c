@@ -27,7 +27,7 @@ static int fail(char *why, size_t size, const char *fmt, ...)
 
 static bool starts_with(const uint8_t *p, size_t len, const uint8_t *magic, size_t n)
 {
-    return len >= n && memcmp(p, magic, n) == 0;
+    return p && len >= n && memcmp(p, magic, n) == 0;
 }
 
 const char *extract_kernel_kind(const uint8_t *img, size_t len)
