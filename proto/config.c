@@ -510,7 +510,7 @@ static int config_key_iomem(struct config_parser *p, struct vm_config *cfg)
 /* "START[-END]" in hex (xl's ioports syntax). */
 static int config_ioport_item(struct config_parser *p, struct vm_config *cfg, const char *item)
 {
-    uint64_t first, last;
+    uint64_t first = 0, last;
     struct vm_ioport range;
     struct domb_error check;
     const char *s;
