@@ -186,3 +186,8 @@ domb_guest_config(NAME ctl KERNEL ${DOMB_GUEST_DIR}/hello MEMORY 16 CONFIG_NAME 
     CMDLINE "greeting=control")
 domb_boot_set(sequenced CONFIGS seq-xs memorywalk seq-ctl
     PACK_ARGS --mode sequenced --xenstore-first --control-last --when-done wait)
+
+# on_exit = "restart": rebuilt after every exit, until it keeps stopping at once.
+domb_guest_config(NAME again KERNEL ${DOMB_GUEST_DIR}/hello MEMORY 16 CONFIG_NAME restart
+    EXTRA "on_exit = \"restart\"")
+domb_boot_set(restart CONFIGS restart memorywalk PACK_ARGS --when-done wait)

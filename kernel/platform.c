@@ -272,6 +272,34 @@ unsigned int platform_ports(const struct platform *p, evtchn_port_t *ports, unsi
     return n;
 }
 
+/* on_exit = "restart" (boot-set VMs): build it again from the same spec and
+ * images and start it. */
+static void platform_restart(struct platform *p, unsigned int i)
+{
+    const struct bootset_vm *b = &p->set.vms[i];
+    struct vm *vm = &p->vms[i];
+    unsigned int restarts = vm->restarts + 1;
+    unsigned int quick = vm->quick_restarts;
+    struct vm_build_opts opts;
+
+    /* Like xl, refuse to loop on a guest that keeps stopping at once: after
+     * VM_QUICK_RESTARTS exits within VM_QUICK_EXIT_NS of starting, give up. */
+    if (time_now_ns() - vm->started_ns < VM_QUICK_EXIT_NS && ++quick > VM_QUICK_RESTARTS) {
+        printk("db: vm '%s' stops too soon after every start: giving up restarting it\n", vm->name);
+        return;
+    }
+
+    platform_build_opts(p, &opts);
+    if (vm_build(vm, &b->config, b->kernel, b->kernel_size, b->ramdisk, b->ramdisk_size, &opts) ==
+            0 &&
+        vm_unpause(vm) == 0)
+        printk("db: vm '%s' restarted (restart %u): domid %u\n", vm->name, restarts, vm->domid);
+    else
+        printk("db: vm '%s' could not be restarted: %s\n", vm->name, vm->error.msg);
+    vm->restarts = restarts;
+    vm->quick_restarts = quick;
+}
+
 /* Deliver output that one guest's writes queued for others (watch events). */
 static void platform_xenstore_pending(struct platform *p)
 {
@@ -303,7 +331,9 @@ void platform_handle_events(struct platform *p)
         if (dom_exc && vm_poll_exit(vm)) {
             platform_bench_output(p, i);
             if (vm->on_exit != VM_ON_EXIT_PRESERVE)
-                vm_destroy(vm);
+                vm_release(vm);
+            if (vm->on_exit == VM_ON_EXIT_RESTART && i < p->set.nr_vms)
+                platform_restart(p, i);
         }
     }
     platform_xenstore_pending(p);

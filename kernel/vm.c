@@ -354,6 +354,7 @@ int vm_unpause(struct vm *vm)
         return rc;
     }
     vm->state = VM_RUNNING;
+    vm->started_ns = time_now_ns();
     return 0;
 }
 
@@ -397,9 +398,8 @@ bool vm_poll_exit(struct vm *vm)
     return true;
 }
 
-int vm_destroy(struct vm *vm)
+int vm_release(struct vm *vm)
 {
-    struct xen_domctl_getdomaininfo info;
     int rc;
 
     if (vm->relay && vm->console.ring)
@@ -409,11 +409,21 @@ int vm_destroy(struct vm *vm)
     rc = builder_destroy(&xenops_xen, vm->domid, &vm->error);
     if (rc)
         return rc;
+    vm->state = VM_DESTROYED;
+    return 0;
+}
+
+int vm_destroy(struct vm *vm)
+{
+    struct xen_domctl_getdomaininfo info;
+    int rc = vm_release(vm);
+
+    if (rc)
+        return rc;
     /* destroydomain returns at once; the last pages come back when the
      * domain is fully gone, which getdomaininfo reports as -ESRCH. */
     for (int i = 0; i < 1000 && domain_info(vm->domid, &info) == 0; i++)
         hypercall_yield();
-    vm->state = VM_DESTROYED;
     return 0;
 }
 

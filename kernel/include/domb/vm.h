@@ -40,6 +40,9 @@ struct vm_channel {
     unsigned long requests, refused;
 };
 
+#define VM_QUICK_EXIT_NS  (10ULL * 1000000000ULL)
+#define VM_QUICK_RESTARTS 3
+
 struct vm_build_opts {
     bool relay;             /* relay the guest's console */
     bool channel;           /* give the guest a db-server channel */
@@ -68,7 +71,10 @@ struct vm {
     struct builder_result result;
     struct relay_console console;
     bool relay;
-    domid_t owner; /* the client that asked for it (DOMID_SELF: the boot set) */
+    domid_t owner;               /* the client that asked for it (DOMID_SELF: the boot set) */
+    unsigned int restarts;       /* times on_exit = "restart" rebuilt it */
+    unsigned int quick_restarts; /* of those, after running less than VM_QUICK_EXIT_NS */
+    uint64_t started_ns;         /* when it was last unpaused */
     struct vm_config config;
     struct vm_channel chan;
     struct vm_xenstore xs;
@@ -97,6 +103,11 @@ bool vm_poll_exit(struct vm *vm);
 
 /* Destroy the domain and wait (bounded) until Xen has freed all of it. */
 int vm_destroy(struct vm *vm);
+
+/* Destroy the domain without waiting for Xen to finish freeing it (the
+ * event loop's on_exit path: with hundreds of runnable guests the wait
+ * would stall everyone). */
+int vm_release(struct vm *vm);
 
 /* "poweroff", "crash", ... for a SHUTDOWN_* code. */
 const char *vm_shutdown_name(unsigned int reason);
