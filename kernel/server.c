@@ -212,12 +212,12 @@ static enum proto_vm_state state_of(struct vm *vm)
 static int do_status(struct server *s, struct vm *client, uint16_t domid,
                      struct proto_response *rsp, struct domb_error *err)
 {
-    const struct platform *p = s->platform;
+    struct platform *p = s->platform;
 
     /* A VM that stopped and was destroyed by its on_exit policy still has
      * its record (and shutdown reason) until the slot is reused. */
     for (unsigned int i = 0; i < p->nr_vms; i++) {
-        struct vm *vm = (struct vm *)&p->vms[i];
+        struct vm *vm = &p->vms[i];
 
         if (vm->domid != domid || vm->owner != client->domid ||
             (vm->state != VM_DESTROYED && vm->state != VM_STOPPED && vm->state != VM_BUILT &&
@@ -225,14 +225,13 @@ static int do_status(struct server *s, struct vm *client, uint16_t domid,
             continue;
         rsp->vm_status.domid = domid;
         rsp->vm_status.state = state_of(vm);
-        rsp->vm_status.shutdown_reason = (vm->state == VM_STOPPED || vm->state == VM_DESTROYED)
-                                             ? (uint8_t)vm->shutdown_reason
-                                             : 0;
-        if (rsp->vm_status.state != PROTO_VM_SHUTDOWN && rsp->vm_status.state != PROTO_VM_GONE)
-            rsp->vm_status.shutdown_reason = 0;
-        if (rsp->vm_status.state == PROTO_VM_GONE && vm->shutdown_reason != SHUTDOWN_poweroff &&
-            vm->shutdown_reason != SHUTDOWN_crash)
-            rsp->vm_status.shutdown_reason = 0;
+        /* The reason is meaningful once it has stopped (and stays after an
+         * on_exit destroy); Xen's codes above the protocol's range read 0. */
+        rsp->vm_status.shutdown_reason =
+            (rsp->vm_status.state == PROTO_VM_SHUTDOWN || rsp->vm_status.state == PROTO_VM_GONE) &&
+                    vm->shutdown_reason <= PROTO_SHUTDOWN_MAX
+                ? (uint8_t)vm->shutdown_reason
+                : 0;
         rsp->vm_status.nr_pages = vm->result.nr_pages;
         return 0;
     }

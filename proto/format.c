@@ -45,3 +45,20 @@ int format_check_reserved(const uint8_t *b, size_t off, size_t n, struct domb_er
         return domb_error_set(err, -XEN_EINVAL, "reserved byte at offset 0x%lx is not zero", nz);
     return 0;
 }
+
+int format_get_string(const uint8_t *b, size_t off, char *dst, size_t field, int code,
+                      const char *what, bool printable, struct domb_error *err)
+{
+    size_t n = strnlen((const char *)b + off, field);
+
+    if (n == field)
+        return domb_error_set(err, code, "%s is not NUL-terminated", what);
+    if (format_first_nonzero(b, off + n, field - n) >= 0)
+        return domb_error_set(err, code, "%s has bytes after its terminating NUL", what);
+    for (size_t i = 0; printable && i < n; i++)
+        if (b[off + i] < 0x20 || b[off + i] > 0x7e)
+            return domb_error_set(err, code, "%s has a non-printable byte 0x%02x at position %zu",
+                                  what, b[off + i], i);
+    memcpy(dst, b + off, field);
+    return 0;
+}

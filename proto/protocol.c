@@ -196,20 +196,7 @@ static int msg_put_string(uint8_t *b, size_t off, const char *s, size_t field, c
 static int msg_get_string(const uint8_t *b, size_t off, char *dst, size_t field, const char *what,
                           struct domb_error *err)
 {
-    size_t n = strnlen((const char *)b + off, field);
-
-    if (n == field)
-        return domb_error_set(err, -PROTO_ERR_BAD_FIELD, "%s is not NUL-terminated", what);
-    if (format_first_nonzero(b, off + n, field - n) >= 0)
-        return domb_error_set(err, -PROTO_ERR_BAD_FIELD, "%s has bytes after its terminating NUL",
-                              what);
-    for (size_t i = 0; i < n; i++)
-        if (b[off + i] < 0x20 || b[off + i] > 0x7e)
-            return domb_error_set(err, -PROTO_ERR_BAD_FIELD,
-                                  "%s has a non-printable byte 0x%02x at position %zu", what,
-                                  b[off + i], i);
-    memcpy(dst, b + off, field);
-    return 0;
+    return format_get_string(b, off, dst, field, -PROTO_ERR_BAD_FIELD, what, true, err);
 }
 
 static int msg_check_flags(uint32_t flags, uint32_t known, const char *what, struct domb_error *err)

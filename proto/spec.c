@@ -107,20 +107,6 @@ int spec_encode(const struct vm_config *cfg, void *buf, size_t size, struct domb
     return SPEC_V1_SIZE;
 }
 
-static int spec_get_string(const uint8_t *b, size_t off, char *dst, size_t field_size,
-                           const char *what, struct domb_error *err)
-{
-    size_t n = strnlen((const char *)b + off, field_size);
-
-    if (n == field_size)
-        return domb_error_set(err, -XEN_EINVAL, "%s field is not NUL-terminated", what);
-    if (format_first_nonzero(b, off + n, field_size - n) >= 0)
-        return domb_error_set(err, -XEN_EINVAL, "%s field has bytes after its terminating NUL",
-                              what);
-    memcpy(dst, b + off, field_size);
-    return 0;
-}
-
 /* Array entries beyond the count must be zero, so a spec has one encoding. */
 static int spec_check_unused(const uint8_t *b, size_t off, size_t entry_size, uint32_t used,
                              uint32_t max, const char *what, struct domb_error *err)
@@ -182,13 +168,14 @@ int spec_decode(const void *buf, size_t len, struct vm_config *cfg, struct domb_
     cfg->db_client = flags & SPEC_FLAG_DB_CLIENT;
     cfg->db_max_vms = get_le16(b + SPEC_OFF_DB_MAX_VMS);
     cfg->db_max_memory_mib = get_le32(b + SPEC_OFF_DB_MAX_MEMORY);
-    if ((rc = spec_get_string(b, SPEC_OFF_NAME, cfg->name, sizeof(cfg->name), "name", err)) ||
-        (rc = spec_get_string(b, SPEC_OFF_KERNEL, cfg->kernel, sizeof(cfg->kernel), "kernel",
-                              err)) ||
-        (rc = spec_get_string(b, SPEC_OFF_RAMDISK, cfg->ramdisk, sizeof(cfg->ramdisk), "ramdisk",
-                              err)) ||
-        (rc = spec_get_string(b, SPEC_OFF_CMDLINE, cfg->cmdline, sizeof(cfg->cmdline), "cmdline",
-                              err)))
+    if ((rc = format_get_string(b, SPEC_OFF_NAME, cfg->name, sizeof(cfg->name), -XEN_EINVAL,
+                                "name field", false, err)) ||
+        (rc = format_get_string(b, SPEC_OFF_KERNEL, cfg->kernel, sizeof(cfg->kernel), -XEN_EINVAL,
+                                "kernel field", false, err)) ||
+        (rc = format_get_string(b, SPEC_OFF_RAMDISK, cfg->ramdisk, sizeof(cfg->ramdisk),
+                                -XEN_EINVAL, "ramdisk field", false, err)) ||
+        (rc = format_get_string(b, SPEC_OFF_CMDLINE, cfg->cmdline, sizeof(cfg->cmdline),
+                                -XEN_EINVAL, "cmdline field", false, err)))
         return rc;
 
     cfg->has_kernel_sha256 = flags & SPEC_FLAG_KERNEL_SHA256;

@@ -29,4 +29,13 @@ int format_check_reserved(const uint8_t *b, size_t off, size_t n, struct domb_er
 /* Offset of the first non-zero byte in b[off, off + n), or -1. */
 long format_first_nonzero(const uint8_t *b, size_t off, size_t n);
 
+/*
+ * Copy the NUL-terminated, NUL-padded string field b[off, off + field) into
+ * dst (field bytes). Fails with `code` and "<what> is not NUL-terminated" /
+ * "<what> has bytes after its terminating NUL" / (when `printable`) "<what>
+ * has a non-printable byte 0x.. at position N".
+ */
+int format_get_string(const uint8_t *b, size_t off, char *dst, size_t field, int code,
+                      const char *what, bool printable, struct domb_error *err);
+
 #endif
