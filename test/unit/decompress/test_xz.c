@@ -423,9 +423,17 @@ static void test_xz_unsupported_filters(void **state)
     struct xzb_layout l;
     xzb_layout(x, n, &l);
     assert_int_equal(x[l.block_header + 1] & 3, 1); /* two filters */
+    /* Skip the optional compressed/uncompressed size VLIs (flags bits 6
+     * and 7); the first filter's ID follows them. */
     size_t id_at = l.block_header + 2;
-    while (x[id_at] != 0x04) /* skip the size fields */
+    for (unsigned bit = 0x40; bit <= 0x80; bit <<= 1) {
+        if (!(x[l.block_header + 1] & bit))
+            continue;
+        while (x[id_at] & 0x80)
+            id_at++;
         id_at++;
+    }
+    assert_int_equal(x[id_at], 0x04); /* x86 BCJ comes first */
     x[id_at] = 0x07;
     xzb_fix_block_header_crc(x, &l);
     assert_int_equal(ours(x, n, 4000, &out, &out_len, &err), XZ_ERR_FILTER_UNSUPPORTED);
