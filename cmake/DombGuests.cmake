@@ -153,6 +153,10 @@ file(WRITE ${DOMB_PLATFORM_DIR}/4-bigimage.cfg
     "name = \"p-big\"\nkernel = \"bigimage\"\nmemory = 64\non_exit = \"preserve\"\n")
 file(WRITE ${DOMB_PLATFORM_DIR}/5-grub.cfg
     "name = \"p-grub\"\nkernel = \"grub-xen.elf\"\nmemory = 32\non_exit = \"preserve\"\n")
+# Restarted by db-server after each exit (new domids) until it keeps stopping
+# at once; the control domain destroys what is left by listing.
+file(WRITE ${DOMB_PLATFORM_DIR}/6-restart.cfg
+    "name = \"p-again\"\nkernel = \"hello\"\nmemory = 16\non_exit = \"restart\"\n")
 set(DOMB_PLATFORM_CPIO ${CMAKE_BINARY_DIR}/guests/platform.cpio)
 add_custom_command(OUTPUT ${DOMB_PLATFORM_CPIO}
     COMMAND sh -c "ls *.cfg | cpio -o -H newc --quiet > '${DOMB_PLATFORM_CPIO}'"
@@ -160,7 +164,7 @@ add_custom_command(OUTPUT ${DOMB_PLATFORM_CPIO}
     VERBATIM
     DEPENDS ${DOMB_PLATFORM_DIR}/1-hello.cfg ${DOMB_PLATFORM_DIR}/2-memorywalk-a.cfg
             ${DOMB_PLATFORM_DIR}/3-memorywalk-b.cfg ${DOMB_PLATFORM_DIR}/4-bigimage.cfg
-            ${DOMB_PLATFORM_DIR}/5-grub.cfg
+            ${DOMB_PLATFORM_DIR}/5-grub.cfg ${DOMB_PLATFORM_DIR}/6-restart.cfg
     COMMENT "Packing the control domain's platform description")
 domb_guest_config(NAME control KERNEL ${DOMB_IMAGE_DIR}/kernel/control-domain MEMORY 16
     RAMDISK ${DOMB_PLATFORM_CPIO} CMDLINE "control.pings=50 control.rounds=2"

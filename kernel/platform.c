@@ -272,14 +272,18 @@ unsigned int platform_ports(const struct platform *p, evtchn_port_t *ports, unsi
     return n;
 }
 
-/* on_exit = "restart" (boot-set VMs): build it again from the same spec and
- * images and start it. */
-static void platform_restart(struct platform *p, unsigned int i)
+/* on_exit = "restart": build it again from the same spec and images and
+ * start it. Boot-set VMs and VMs built on a client's request alike: the new
+ * domain (a new domid, as with xl) keeps the owner. */
+static void platform_restart(struct platform *p, struct vm *vm)
 {
-    const struct bootset_vm *b = &p->set.vms[i];
-    struct vm *vm = &p->vms[i];
+    static struct vm_config cfg; /* vm_build clears *vm; builds run one at a time */
+    const void *kernel = vm->kernel_image, *ramdisk = vm->ramdisk_image;
+    size_t kernel_size = vm->kernel_image_size, ramdisk_size = vm->ramdisk_image_size;
     unsigned int restarts = vm->restarts + 1;
     unsigned int quick = vm->quick_restarts;
+    domid_t owner = vm->owner, prev = vm->domid;
+    unsigned int prev_reason = vm->shutdown_reason;
     struct vm_build_opts opts;
 
     /* Like xl, refuse to loop on a guest that keeps stopping at once: after
@@ -289,13 +293,16 @@ static void platform_restart(struct platform *p, unsigned int i)
         return;
     }
 
+    cfg = vm->config;
     platform_build_opts(p, &opts);
-    if (vm_build(vm, &b->config, b->kernel, b->kernel_size, b->ramdisk, b->ramdisk_size, &opts) ==
-            0 &&
+    if (vm_build(vm, &cfg, kernel, kernel_size, ramdisk, ramdisk_size, &opts) == 0 &&
         vm_unpause(vm) == 0)
         printk("db: vm '%s' restarted (restart %u): domid %u\n", vm->name, restarts, vm->domid);
     else
         printk("db: vm '%s' could not be restarted: %s\n", vm->name, vm->error.msg);
+    vm->owner = owner;
+    vm->prev_domid = prev;
+    vm->prev_reason = prev_reason;
     vm->restarts = restarts;
     vm->quick_restarts = quick;
 }
@@ -332,8 +339,8 @@ void platform_handle_events(struct platform *p)
             platform_bench_output(p, i);
             if (vm->on_exit != VM_ON_EXIT_PRESERVE)
                 vm_release(vm);
-            if (vm->on_exit == VM_ON_EXIT_RESTART && i < p->set.nr_vms)
-                platform_restart(p, i);
+            if (vm->on_exit == VM_ON_EXIT_RESTART)
+                platform_restart(p, vm);
         }
     }
     platform_xenstore_pending(p);

@@ -62,6 +62,11 @@ static struct vm *owned_vm(struct server *s, const struct vm *client, uint16_t d
     return NULL;
 }
 
+static bool held(const struct vm *vm)
+{
+    return vm->state == VM_BUILT || vm->state == VM_RUNNING || vm->state == VM_STOPPED;
+}
+
 /* What `client` holds now: VMs built on its request and not destroyed. */
 static void usage_of(const struct server *s, const struct vm *client, struct proto_usage *u)
 {
@@ -71,34 +76,46 @@ static void usage_of(const struct server *s, const struct vm *client, struct pro
     for (unsigned int i = 0; i < p->nr_vms; i++) {
         const struct vm *vm = &p->vms[i];
 
-        if (vm->owner == client->domid &&
-            (vm->state == VM_BUILT || vm->state == VM_RUNNING || vm->state == VM_STOPPED)) {
+        if (vm->owner == client->domid && held(vm)) {
             u->vms++;
             u->memory_mib += vm->config.maxmem_mib;
         }
     }
 }
 
+/* Is any VM built on a client's request still there? */
+static bool requested_held(const struct server *s)
+{
+    const struct platform *p = s->platform;
+
+    for (unsigned int i = 0; i < p->nr_vms; i++)
+        if (p->vms[i].owner != DOMID_SELF && held(&p->vms[i]))
+            return true;
+    return false;
+}
+
 static void memory_mark(struct server *s)
 {
     struct page_alloc_stats st;
 
-    if (s->live_requested++ == 0) {
+    if (!s->marked && !requested_held(s)) {
         xenops_xen_physinfo(&s->xen_free_before, NULL);
         page_alloc_stats(&kernel_pages, &st);
         s->alloc_free_before = st.free;
+        s->marked = true;
     }
 }
 
-/* Called when a VM built on request is gone: when the last one is, prove
- * that everything came back. */
+/* After a failed build, a destroy, or VMs released by their on_exit policy:
+ * once no VM built on request is left, prove that everything came back. */
 static void memory_check(struct server *s)
 {
     struct page_alloc_stats st;
     uint64_t xen_free = 0;
 
-    if (s->live_requested == 0 || --s->live_requested != 0)
+    if (!s->marked || requested_held(s))
         return;
+    s->marked = false;
     /* Xen frees a destroyed domain's last structures after an RCU grace
      * period, a little after getdomaininfo stops listing it: give it up to
      * about a second to settle before comparing. */
@@ -219,6 +236,14 @@ static int do_status(struct server *s, struct vm *client, uint16_t domid,
     for (unsigned int i = 0; i < p->nr_vms; i++) {
         struct vm *vm = &p->vms[i];
 
+        if (vm->prev_domid == domid && domid != 0 && vm->owner == client->domid) {
+            /* Replaced by an on_exit restart: that domain is gone. */
+            rsp->vm_status.domid = domid;
+            rsp->vm_status.state = PROTO_VM_GONE;
+            rsp->vm_status.shutdown_reason =
+                vm->prev_reason <= PROTO_SHUTDOWN_MAX ? (uint8_t)vm->prev_reason : 0;
+            return 0;
+        }
         if (vm->domid != domid || vm->owner != client->domid ||
             (vm->state != VM_DESTROYED && vm->state != VM_STOPPED && vm->state != VM_BUILT &&
              vm->state != VM_RUNNING))
@@ -397,4 +422,5 @@ void server_handle_events(struct server *s)
         }
         serve_one(s, vm);
     }
+    memory_check(s); /* VMs the event loop released since (on_exit) */
 }

@@ -280,6 +280,10 @@ int vm_build(struct vm *vm, const struct vm_config *cfg, const void *kernel, siz
     vm->relay = opts->relay;
     vm->owner = DOMID_SELF;
     vm->config = *cfg;
+    vm->kernel_image = kernel;
+    vm->kernel_image_size = kernel_size;
+    vm->ramdisk_image = ramdisk;
+    vm->ramdisk_image_size = ramdisk_size;
 
     rc = vm_unpack_kernel(vm, cfg, &kernel, &kernel_size, &unpacked, &unpacked_pages);
     if (rc == 0)

@@ -40,6 +40,7 @@ static struct managed vms[CONTROL_MAX_VMS];
 static unsigned int nr_vms;
 static struct proto_request req;
 static struct proto_response rsp;
+static struct proto_list_entry leftover[PROTO_LIST_MAX];
 
 /* One call; prints transport errors. */
 static bool call(struct proto_request *r)
@@ -209,10 +210,27 @@ static unsigned int run_round(const struct boot_info *bi)
         else
             printk("control: destroy '%s' failed: %s\n", vms[i].name, rsp.reason);
     }
-    memset(&req, 0, sizeof(req));
-    req.type = PROTO_TYPE_LIST;
-    if (call(&req) && rsp.status == 0)
-        remaining = rsp.list.count;
+    /* VMs with on_exit = "restart" came back under new domids: destroy what
+     * the server still lists as ours. A restart may race with the destroy,
+     * so look again (the server gives up restarting a VM that keeps
+     * stopping at once, so this ends). */
+    for (unsigned int pass = 0; pass < 10; pass++) {
+        memset(&req, 0, sizeof(req));
+        req.type = PROTO_TYPE_LIST;
+        remaining = call(&req) && rsp.status == 0 ? rsp.list.count : 0;
+        if (remaining == 0)
+            break;
+        for (unsigned int i = 0; i < remaining; i++)
+            leftover[i] = rsp.list.entries[i];
+        for (unsigned int i = 0; i < remaining; i++) {
+            memset(&req, 0, sizeof(req));
+            req.type = PROTO_TYPE_DESTROY;
+            req.domid = leftover[i].domid;
+            if (call(&req) && rsp.status == 0)
+                printk("control: destroyed '%s' (domid %u, listed after a restart)\n",
+                       leftover[i].name, leftover[i].domid);
+        }
+    }
     printk("control: list after destroy: %u VMs\n", remaining);
 
     return remaining;

@@ -15,9 +15,10 @@ struct server {
     struct platform *platform;
     const void *catalog; /* the initramfs: images are domb/images/<name> */
     size_t catalog_len;
-    unsigned int live_requested; /* VMs built on request and not destroyed yet */
-    uint64_t xen_free_before;    /* host free pages before the first of them */
-    uint64_t alloc_free_before;  /* our allocator's free pages then */
+    bool marked;                /* free memory recorded before the first VM built on
+                                 * request; cleared when the last of them is gone */
+    uint64_t xen_free_before;   /* host free pages then */
+    uint64_t alloc_free_before; /* our allocator's free pages then */
     unsigned long requests, builds;
 };
 

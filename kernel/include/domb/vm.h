@@ -75,7 +75,13 @@ struct vm {
     unsigned int restarts;       /* times on_exit = "restart" rebuilt it */
     unsigned int quick_restarts; /* of those, after running less than VM_QUICK_EXIT_NS */
     uint64_t started_ns;         /* when it was last unpaused */
+    domid_t prev_domid;          /* before the last on_exit restart (0: none) */
+    unsigned int prev_reason;    /* how that domain shut down (SHUTDOWN_*) */
     struct vm_config config;
+    /* The images it was built from, as given to vm_build (inside the
+     * initramfs, which lives as long as the kernel): a restart reuses them. */
+    const void *kernel_image, *ramdisk_image;
+    size_t kernel_image_size, ramdisk_image_size;
     struct vm_channel chan;
     struct vm_xenstore xs;
 };
