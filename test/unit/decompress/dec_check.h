@@ -28,4 +28,31 @@ void dec_expect_error(const struct dec_under_test *d, const uint8_t *in, size_t 
 /* n bytes of test data of a kind (malloc'd). */
 uint8_t *dec_make_data(size_t n, enum ref_data_kind kind, uint64_t seed);
 
+/* The short names a test file uses for its decoder `dut`: ours(),
+ * expect_roundtrip(), expect_error(), expect_error_msg(), make_data(). */
+#define DEC_CHECK_SHORTHANDS(dut)                                                                  \
+    static inline int ours(const uint8_t *in, size_t n, size_t cap, uint8_t **out,                 \
+                           size_t *out_len, struct domb_error *err)                                \
+    {                                                                                              \
+        return dec_ours(&(dut), in, n, cap, out, out_len, err);                                    \
+    }                                                                                              \
+    static inline void expect_roundtrip(const uint8_t *in, size_t n, const uint8_t *plain,         \
+                                        size_t len)                                                \
+    {                                                                                              \
+        dec_expect_roundtrip(&(dut), in, n, plain, len);                                           \
+    }                                                                                              \
+    static inline void expect_error_msg(const uint8_t *in, size_t n, size_t cap, int code,         \
+                                        const char *msg)                                           \
+    {                                                                                              \
+        dec_expect_error(&(dut), in, n, cap, code, msg);                                           \
+    }                                                                                              \
+    static inline void expect_error(const uint8_t *in, size_t n, size_t cap, int code)             \
+    {                                                                                              \
+        dec_expect_error(&(dut), in, n, cap, code, NULL);                                          \
+    }                                                                                              \
+    static inline uint8_t *make_data(size_t n, enum ref_data_kind kind, uint64_t seed)             \
+    {                                                                                              \
+        return dec_make_data(n, kind, seed);                                                       \
+    }
+
 #endif

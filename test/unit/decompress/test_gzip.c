@@ -24,28 +24,7 @@ static int decode_gzip(const uint8_t *in, size_t n, uint8_t *out, size_t cap, si
 
 static const struct dec_under_test gzip_dut = {"gzip: ", decode_gzip};
 
-static int ours(const uint8_t *in, size_t n, size_t cap, uint8_t **out, size_t *out_len,
-                struct domb_error *err)
-{
-    return dec_ours(&gzip_dut, in, n, cap, out, out_len, err);
-}
-
-static void expect_roundtrip(const uint8_t *in, size_t n, const uint8_t *plain, size_t len)
-{
-    dec_expect_roundtrip(&gzip_dut, in, n, plain, len);
-}
-
-static void expect_error_msg(const uint8_t *in, size_t n, size_t cap, int code, const char *msg)
-{
-    dec_expect_error(&gzip_dut, in, n, cap, code, msg);
-}
-
-static void expect_error(const uint8_t *in, size_t n, size_t cap, int code)
-{
-    dec_expect_error(&gzip_dut, in, n, cap, code, NULL);
-}
-
-#define make_data dec_make_data
+DEC_CHECK_SHORTHANDS(gzip_dut)
 
 /* zlib must agree with our verdict (and bytes). */
 static void differential_one(const uint8_t *gz, size_t n, size_t cap)

@@ -24,23 +24,7 @@ static int decode_xz(const uint8_t *in, size_t n, uint8_t *out, size_t cap, size
 
 static const struct dec_under_test xz_dut = {"xz: ", decode_xz};
 
-static int ours(const uint8_t *in, size_t n, size_t cap, uint8_t **out, size_t *out_len,
-                struct domb_error *err)
-{
-    return dec_ours(&xz_dut, in, n, cap, out, out_len, err);
-}
-
-static void expect_roundtrip(const uint8_t *in, size_t n, const uint8_t *plain, size_t len)
-{
-    dec_expect_roundtrip(&xz_dut, in, n, plain, len);
-}
-
-static void expect_error(const uint8_t *in, size_t n, size_t cap, int code)
-{
-    dec_expect_error(&xz_dut, in, n, cap, code, NULL);
-}
-
-#define make_data dec_make_data
+DEC_CHECK_SHORTHANDS(xz_dut)
 
 static uint8_t *encode(const uint8_t *d, size_t n, uint32_t preset, int check, size_t *len)
 {
