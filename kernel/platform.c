@@ -274,7 +274,8 @@ unsigned int platform_ports(const struct platform *p, evtchn_port_t *ports, unsi
 
 /* on_exit = "restart": build it again from the same spec and images and
  * start it. Boot-set VMs and VMs built on a client's request alike: the new
- * domain (a new domid, as with xl) keeps the owner. */
+ * domain (a new domid, as with xl) keeps the owner, and if it is a db-server
+ * client, the VMs it built. */
 static void platform_restart(struct platform *p, struct vm *vm)
 {
     static struct vm_config cfg; /* vm_build clears *vm; builds run one at a time */
@@ -296,9 +297,13 @@ static void platform_restart(struct platform *p, struct vm *vm)
     cfg = vm->config;
     platform_build_opts(p, &opts);
     if (vm_build(vm, &cfg, kernel, kernel_size, ramdisk, ramdisk_size, &opts) == 0 &&
-        vm_unpause(vm) == 0)
+        vm_unpause(vm) == 0) {
         printk("db: vm '%s' restarted (restart %u): domid %u\n", vm->name, restarts, vm->domid);
-    else
+        /* A restarted db-server client keeps managing the VMs it built. */
+        for (unsigned int i = 0; i < p->nr_vms; i++)
+            if (p->vms[i].owner == prev)
+                p->vms[i].owner = vm->domid;
+    } else
         printk("db: vm '%s' could not be restarted: %s\n", vm->name, vm->error.msg);
     vm->owner = owner;
     vm->prev_domid = prev;
