@@ -41,8 +41,9 @@ static int platform_sequenced_roles(struct platform *p, struct vm *vm, uint32_t 
         printk("db: vm '%s' is the xenstore domain (event channel %u, VIRQ_DOM_EXC)\n", vm->name,
                alloc.port);
     }
-    if (index == set->nr_vms - 1 && set->nr_vms > 1 &&
-        (set->manifest.flags & MANIFEST_FLAG_LAST_CONTROL)) {
+    /* A lone VM may be the control domain (it builds the rest through
+     * db-server); the manifest refuses one VM in both roles. */
+    if (index == set->nr_vms - 1 && (set->manifest.flags & MANIFEST_FLAG_LAST_CONTROL)) {
         if (p->xenstore_domid != DOMID_INVALID) {
             domb_snprintf(arg, sizeof(arg), "domb.xenstore_domid=%u", p->xenstore_domid);
             if ((rc = vm_append_cmdline(vm, arg)) != 0)

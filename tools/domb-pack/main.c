@@ -171,14 +171,22 @@ static bool pack_extract(const struct pack *pk, const struct pack_vm *vm, const 
     return true;
 }
 
+/* The catalog member a client names an --image by: domb/images/<base name>. */
+static void catalog_member(const char *path, char *out, size_t size)
+{
+    snprintf(out, size, BOOTSET_IMAGE_DIR "%.200s", base_name(path));
+}
+
 /*
  * Load one image named by a config, check its hash if the config gave one,
  * and return the archive member it is stored as (shared with any earlier
- * image of the same content).
+ * image of the same content). A catalog image (want_member set) must be
+ * stored under exactly that name: it shares only an image of that name and
+ * content, and is an error if that name holds other content.
  */
 static struct image *pack_image(struct pack *pk, struct pack_vm *vm, const char *key,
                                 const char *path, unsigned line, unsigned hash_line, bool has_hash,
-                                const uint8_t *expect)
+                                const uint8_t *expect, const char *want_member)
 {
     char full[4096], hex[SHA256_HEX_LEN + 1];
     uint8_t *data, digest[SHA256_DIGEST_SIZE];
@@ -204,7 +212,17 @@ static struct image *pack_image(struct pack *pk, struct pack_vm *vm, const char 
     if (!pack_extract(pk, vm, key, full, line, &data, &size, digest))
         return NULL;
     for (unsigned i = 0; i < pk->nr_images; i++) {
-        if (memcmp(pk->images[i].digest, digest, SHA256_DIGEST_SIZE) == 0) {
+        bool same = memcmp(pk->images[i].digest, digest, SHA256_DIGEST_SIZE) == 0;
+
+        if (want_member && strcmp(pk->images[i].member, want_member) == 0 && !same) {
+            report(vm->config_path, line,
+                   "'%s' would be catalog image '%s', but another image is already stored "
+                   "under that name",
+                   full, want_member);
+            free(data);
+            return NULL;
+        }
+        if (same && (!want_member || strcmp(pk->images[i].member, want_member) == 0)) {
             free(data);
             return &pk->images[i];
         }
@@ -214,6 +232,10 @@ static struct image *pack_image(struct pack *pk, struct pack_vm *vm, const char 
     memcpy(img->digest, digest, SHA256_DIGEST_SIZE);
     img->data = data;
     img->size = size;
+    if (want_member) {
+        snprintf(img->member, sizeof(img->member), "%s", want_member);
+        return img;
+    }
     /* Keep the file's own name where possible; a suffix tells apart different contents. */
     for (unsigned n = 1;; n++) {
         bool taken = false;
@@ -231,16 +253,19 @@ static struct image *pack_image(struct pack *pk, struct pack_vm *vm, const char 
     return img;
 }
 
-/* An image for db-server's catalog that no boot-set VM names (--image). */
+/* An image for db-server's catalog (--image): stored as domb/images/<base
+ * name>, even when a boot-set VM's image of other name has the same bytes. */
 static bool pack_catalog_image(struct pack *pk, const char *path)
 {
-    struct pack_vm dummy = {.config_path = "./--image"};
+    struct pack_vm dummy = {.config_path = "domb-pack: --image"}; /* no '/': path as given */
+    char member[VM_PATH_MAX + 1];
 
     if (pk->nr_images == sizeof(pk->images) / sizeof(pk->images[0])) {
-        report(path, 0, "too many images");
+        report(dummy.config_path, 0, "'%s': too many images", path);
         return false;
     }
-    return pack_image(pk, &dummy, "image", path, 0, 0, false, NULL) != NULL;
+    catalog_member(path, member, sizeof(member));
+    return pack_image(pk, &dummy, "image", path, 0, 0, false, NULL, member) != NULL;
 }
 
 /* Parse one config and load its images; returns false after reporting. */
@@ -285,13 +310,13 @@ static bool pack_config(struct pack *pk, const char *path)
         }
     }
     kernel = pack_image(pk, vm, "kernel", vm->cfg.kernel, vm->lines.kernel, vm->lines.kernel_sha256,
-                        vm->cfg.has_kernel_sha256, vm->cfg.kernel_sha256);
+                        vm->cfg.has_kernel_sha256, vm->cfg.kernel_sha256, NULL);
     if (!kernel)
         return false;
     if (vm->cfg.ramdisk[0]) {
         ramdisk = pack_image(pk, vm, "ramdisk", vm->cfg.ramdisk, vm->lines.ramdisk,
                              vm->lines.ramdisk_sha256, vm->cfg.has_ramdisk_sha256,
-                             vm->cfg.ramdisk_sha256);
+                             vm->cfg.ramdisk_sha256, NULL);
         if (!ramdisk)
             return false;
     }
@@ -328,8 +353,14 @@ static int write_archive(const char *out, const uint8_t *data, size_t len)
 
     snprintf(tmp, sizeof(tmp), "%s.tmp%d", out, (int)getpid());
     f = fopen(tmp, "wb");
-    if (!f || fwrite(data, 1, len, f) != len || fclose(f) != 0) {
-        fprintf(stderr, "domb-pack: cannot write %s: %s\n", tmp, strerror(errno));
+    if (!f) {
+        fprintf(stderr, "domb-pack: cannot write %s: %s\n", out, strerror(errno));
+        return -1;
+    }
+    bool written = fwrite(data, 1, len, f) == len;
+    int saved = errno;
+    if (fclose(f) != 0 || !written) {
+        fprintf(stderr, "domb-pack: cannot write %s: %s\n", out, strerror(written ? errno : saved));
         unlink(tmp);
         return -1;
     }
@@ -341,22 +372,33 @@ static int write_archive(const char *out, const uint8_t *data, size_t len)
     return 0;
 }
 
-static int pack_write(struct pack *pk, const struct manifest *proto, const char *out)
+/* The manifest for the packed VMs and the options (also what --check checks). */
+static int pack_manifest(const struct pack *pk, const struct manifest *proto, uint8_t *buf,
+                         size_t size)
 {
     struct manifest m = *proto;
+    struct domb_error err;
+    int n;
+
+    m.nr_vms = pk->nr_vms;
+    for (unsigned i = 0; i < pk->nr_vms; i++)
+        m.spec_names[i] = pk->vms[i].spec_member;
+    n = manifest_encode(&m, buf, size, &err);
+    if (n < 0)
+        fprintf(stderr, "domb-pack: manifest: %s\n", err.msg);
+    return n;
+}
+
+static int pack_write(struct pack *pk, const struct manifest *proto, const char *out)
+{
     struct cpio_writer w;
     uint8_t manifest_buf[MANIFEST_MAX_SIZE], spec_buf[SPEC_V1_SIZE];
     struct domb_error err;
     int n, rc = 0;
 
-    m.nr_vms = pk->nr_vms;
-    for (unsigned i = 0; i < pk->nr_vms; i++)
-        m.spec_names[i] = pk->vms[i].spec_member;
-    n = manifest_encode(&m, manifest_buf, sizeof(manifest_buf), &err);
-    if (n < 0) {
-        fprintf(stderr, "domb-pack: manifest: %s\n", err.msg);
+    n = pack_manifest(pk, proto, manifest_buf, sizeof(manifest_buf));
+    if (n < 0)
         return -1;
-    }
 
     cpio_writer_init(&w);
     cpio_writer_add_dir(&w, "domb");
@@ -578,9 +620,14 @@ int main(int argc, char **argv)
             pk.failed = true;
     if (pk.failed)
         rc = 1;
-    else if (check)
-        printf("domb-pack: %u config(s) OK\n", pk.nr_vms);
-    else if (pack_write(&pk, &m, out) != 0)
+    else if (check) {
+        static uint8_t manifest_buf[MANIFEST_MAX_SIZE];
+
+        if (pack_manifest(&pk, &m, manifest_buf, sizeof(manifest_buf)) < 0)
+            rc = 1;
+        else
+            printf("domb-pack: %u config(s) OK\n", pk.nr_vms);
+    } else if (pack_write(&pk, &m, out) != 0)
         rc = 1;
     pack_free(&pk);
     return rc;

@@ -89,6 +89,39 @@ fi
 "$PACK" -o again.cpio --mode sequenced --when-done stay --no-relay vms/web.cfg vms/db.cfg
 cmp -s good.cpio again.cpio || fail "packing is not reproducible"
 
+# Catalog images (--image) are stored as domb/images/<base name>, even when
+# their bytes equal an image stored under another name.
+mkdir -p cat && printf 'kernel-one' > cat/web.elf && printf 'kernel-one' > cat/db.elf
+"$PACK" -o cat.cpio --image cat/web.elf --image cat/db.elf --image img/one.elf vms/web.cfg \
+    || fail "packing catalog images failed"
+cpio -it < cat.cpio 2> /dev/null > members.txt || fail "cpio cannot read cat.cpio"
+for m in web.elf db.elf one.elf rd.img; do
+    grep -qx "domb/images/$m" members.txt || fail "catalog member $m missing: $(cat members.txt)"
+done
+[ "$(grep -c '^domb/images/' members.txt)" -eq 4 ] || fail "catalog members: $(cat members.txt)"
+# A catalog name already holding other bytes is an error naming both.
+printf 'other' > cat/one.elf
+"$PACK" -o clash.cpio --image cat/one.elf vms/web.cfg 2> err.txt
+[ $? -eq 1 ] || fail "catalog name clash: expected exit status 1"
+grep -qx "domb-pack: --image: 'cat/one.elf' would be catalog image 'domb/images/one.elf', but another image is already stored under that name" err.txt \
+    || fail "catalog clash message: $(cat err.txt)"
+"$PACK" -o none.cpio --image cat/nope.elf vms/web.cfg 2> err.txt
+[ $? -eq 1 ] || fail "missing catalog image: expected exit status 1"
+grep -qx "domb-pack: --image: image 'cat/nope.elf' cannot be read: No such file or directory" err.txt \
+    || fail "missing catalog image message: $(cat err.txt)"
+
+# Roles: checked by --check as when writing; a lone VM may be the control domain.
+"$PACK" --check --control-last vms/web.cfg vms/db.cfg 2> err.txt
+[ $? -eq 1 ] || fail "role without sequenced mode: expected exit status 1"
+grep -qx "domb-pack: manifest: xenstore and control domain roles need sequenced mode" err.txt \
+    || fail "role message: $(cat err.txt)"
+"$PACK" --check --mode sequenced --xenstore-first --control-last vms/web.cfg 2> err.txt
+[ $? -eq 1 ] || fail "two roles on one VM: expected exit status 1"
+grep -qx "domb-pack: manifest: a xenstore domain and a control domain need two VMs" err.txt \
+    || fail "two roles message: $(cat err.txt)"
+"$PACK" --check --mode sequenced --control-last vms/web.cfg > /dev/null \
+    || fail "a lone control domain was refused"
+
 # A damaged archive makes --list fail.
 head -c 1000 good.cpio > cut.cpio
 "$PACK" --list cut.cpio > /dev/null 2> err.txt
