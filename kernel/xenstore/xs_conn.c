@@ -37,6 +37,25 @@ void xs_conn_init(struct xs_conn *c, struct xs_store *s, domid_t domid)
     s->conns = c;
 }
 
+/* Keep c on the store's watcher list exactly while it has a watch. */
+static void xs_conn_update_watching(struct xs_conn *c)
+{
+    struct xs_conn **link = &c->store->watchers;
+
+    if (c->watching == (c->nwatches > 0))
+        return;
+    if (!c->watching) {
+        c->next_watcher = *link;
+        *link = c;
+    } else {
+        while (*link != c)
+            link = &(*link)->next_watcher;
+        *link = c->next_watcher;
+        c->next_watcher = NULL;
+    }
+    c->watching = !c->watching;
+}
+
 void xs_conn_destroy(struct xs_conn *c)
 {
     struct xs_conn **link = &c->store->conns;
@@ -47,6 +66,7 @@ void xs_conn_destroy(struct xs_conn *c)
         *link = c->next;
     c->next = NULL;
     c->nwatches = 0;
+    xs_conn_update_watching(c);
     c->out_head = c->out_tail = 0;
 }
 
@@ -174,6 +194,7 @@ int xs_conn_watch(struct xs_conn *c, const char *path, bool relative, const char
     memcpy(c->watch_bytes + w->off, path, plen + 1);
     memcpy(c->watch_bytes + w->off + plen + 1, token, tlen + 1);
     c->watch_bytes_used += (uint32_t)(plen + tlen + 2);
+    xs_conn_update_watching(c);
     return 0;
 }
 
@@ -204,6 +225,7 @@ int xs_conn_unwatch(struct xs_conn *c, const char *path, const char *token, stru
         for (uint32_t k = 0; k < c->nwatches; k++)
             if (c->watches[k].off > off)
                 c->watches[k].off = (uint16_t)(c->watches[k].off - size);
+        xs_conn_update_watching(c);
         return 0;
     }
     return domb_error_set(err, -XEN_ENOENT, "no watch on %s with this token", path);
@@ -213,6 +235,7 @@ void xs_conn_reset_watches(struct xs_conn *c)
 {
     c->nwatches = 0;
     c->watch_bytes_used = 0;
+    xs_conn_update_watching(c);
 }
 
 /* Does a change of path (exact: only that node) trigger a watch on w? */
@@ -228,7 +251,7 @@ static bool xs_watch_matches(const char *w, size_t wlen, const char *path, size_
 void xs_watch_fire(struct xs_store *s, const char *path, size_t len, const struct xs_perm *perms,
                    unsigned int nperms, bool exact)
 {
-    for (struct xs_conn *c = s->conns; c; c = c->next) {
+    for (struct xs_conn *c = s->watchers; c; c = c->next_watcher) {
         bool may_read = perms ? (xs_perm_for(c->domid, perms, nperms) & XS_PERM_READ) != 0
                               : c->domid == 0; /* "@..." events: the builder's only */
 

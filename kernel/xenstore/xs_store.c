@@ -85,28 +85,30 @@ unsigned int xs_perm_for(domid_t as, const struct xs_perm *perms, unsigned int n
 
 static struct xs_domain *xs_domain_find(struct xs_store *s, domid_t domid, bool create)
 {
-    struct xs_domain *free_slot = NULL;
+    uint16_t slot = s->domain_slot[domid];
+    struct xs_domain *d;
 
-    for (unsigned int i = 0; i < XS_DOMAINS_MAX; i++) {
-        struct xs_domain *d = &s->domains[i];
-
-        if (d->used && d->domid == domid)
-            return d;
-        if (!d->used && !free_slot)
-            free_slot = d;
-    }
-    if (!create || !free_slot)
+    if (slot)
+        return &s->domains[slot - 1];
+    if (!create || s->domains_used == XS_DOMAINS_MAX)
         return NULL;
-    memset(free_slot, 0, sizeof(*free_slot));
-    free_slot->used = true;
-    free_slot->domid = domid;
-    return free_slot;
+    for (d = s->domains; d->used; d++) /* a free one exists: domains_used < max */
+        ;
+    memset(d, 0, sizeof(*d));
+    d->used = true;
+    d->domid = domid;
+    s->domain_slot[domid] = (uint16_t)(d - s->domains + 1);
+    s->domains_used++;
+    return d;
 }
 
-static void xs_domain_put(struct xs_domain *d)
+static void xs_domain_put(struct xs_store *s, struct xs_domain *d)
 {
-    if (d && d->nodes == 0 && d->bytes == 0 && !d->introduced)
+    if (d && d->nodes == 0 && d->bytes == 0 && !d->introduced) {
         d->used = false;
+        s->domain_slot[d->domid] = 0;
+        s->domains_used--;
+    }
 }
 
 /* Can owner take `nodes` more nodes and `bytes` more bytes? (dom0: always) */
@@ -123,11 +125,7 @@ static int xs_quota_check(struct xs_store *s, domid_t owner, uint32_t nodes, uin
         have_nodes = d->nodes;
         have_bytes = d->bytes;
     } else {
-        bool room = false;
-
-        for (unsigned int i = 0; i < XS_DOMAINS_MAX; i++)
-            room = room || !s->domains[i].used;
-        if (!room)
+        if (s->domains_used == XS_DOMAINS_MAX)
             return domb_error_set(err, -XEN_ENOSPC,
                                   "store tracks %u domains already; no room for %u", XS_DOMAINS_MAX,
                                   owner);
@@ -153,7 +151,7 @@ static void xs_charge(struct xs_store *s, domid_t owner, int32_t nodes, int64_t 
         return; /* quota was checked, so only a release of nothing gets here */
     d->nodes = (uint32_t)((int64_t)d->nodes + nodes);
     d->bytes = (uint32_t)((int64_t)d->bytes + bytes);
-    xs_domain_put(d);
+    xs_domain_put(s, d);
 }
 
 /* ---- heap ----------------------------------------------------------------------------- */
@@ -244,10 +242,63 @@ static uint32_t xs_node_alloc(struct xs_store *s)
     return idx;
 }
 
+/* ---- the child index ---------------------------------------------------------------- */
+
+/* FNV-1a over the parent's index and the name. */
+static uint32_t xs_child_bucket(const struct xs_store *s, uint32_t parent, const char *name,
+                                size_t len)
+{
+    uint32_t h = 2166136261u;
+
+    for (unsigned int i = 0; i < 4; i++)
+        h = (h ^ ((parent >> (8 * i)) & 0xffu)) * 16777619u;
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ (uint8_t)name[i]) * 16777619u;
+    return h & s->bucket_mask;
+}
+
+static void xs_index_insert(struct xs_store *s, uint32_t idx)
+{
+    struct xs_node *n = &s->nodes[idx];
+    uint32_t b = xs_child_bucket(s, n->parent, xs_node_name(s, n), n->name_len);
+
+    n->hash_next = s->buckets[b];
+    s->buckets[b] = idx;
+}
+
+static void xs_index_remove(struct xs_store *s, uint32_t idx)
+{
+    struct xs_node *n = &s->nodes[idx];
+    uint32_t *link = &s->buckets[xs_child_bucket(s, n->parent, xs_node_name(s, n), n->name_len)];
+
+    while (*link != idx)
+        link = &s->nodes[*link].hash_next;
+    *link = n->hash_next;
+}
+
+bool xs_store_index_ok(const struct xs_store *s)
+{
+    uint32_t chained = 0;
+
+    for (uint32_t b = 0; b <= s->bucket_mask; b++) {
+        for (uint32_t c = s->buckets[b]; c != XS_NONE; c = s->nodes[c].hash_next) {
+            const struct xs_node *n = &s->nodes[c];
+
+            if (c >= s->max_nodes || c == XS_ROOT || n->block == XS_NONE ||
+                ++chained > s->used_nodes ||
+                xs_child_bucket(s, n->parent, xs_node_name((struct xs_store *)s, n), n->name_len) !=
+                    b)
+                return false;
+        }
+    }
+    return chained + 1 == s->used_nodes; /* every node but the root */
+}
+
 static void xs_node_free(struct xs_store *s, uint32_t idx)
 {
     struct xs_node *n = &s->nodes[idx];
 
+    xs_index_remove(s, idx);
     xs_charge(s, n->perms[0].domid, -1, -(int64_t)(n->name_len + n->value_len));
     xs_heap_free(s, n->block);
     n->block = XS_NONE;
@@ -259,10 +310,11 @@ static void xs_node_free(struct xs_store *s, uint32_t idx)
 
 static uint32_t xs_child_find(struct xs_store *s, uint32_t parent, const char *name, size_t len)
 {
-    for (uint32_t c = s->nodes[parent].first_child; c != XS_NONE; c = s->nodes[c].next_sibling) {
+    for (uint32_t c = s->buckets[xs_child_bucket(s, parent, name, len)]; c != XS_NONE;
+         c = s->nodes[c].hash_next) {
         const struct xs_node *n = &s->nodes[c];
 
-        if (n->name_len == len && memcmp(xs_node_name(s, n), name, len) == 0)
+        if (n->parent == parent && n->name_len == len && memcmp(xs_node_name(s, n), name, len) == 0)
             return c;
     }
     return XS_NONE;
@@ -419,6 +471,7 @@ static int64_t xs_create(struct xs_store *s, domid_t as, const char *path, size_
         while (*link != XS_NONE) /* children stay in creation order */
             link = &s->nodes[*link].next_sibling;
         *link = idx;
+        xs_index_insert(s, idx);
         xs_touch(s, cur);
         xs_touch(s, idx);
         cur = idx;
@@ -435,18 +488,27 @@ int xs_store_init(struct xs_store *s, void *arena, size_t arena_size, uint32_t m
 {
     uintptr_t base = ((uintptr_t)arena + 7u) & ~(uintptr_t)7u;
     size_t skip = base - (uintptr_t)arena, table;
+    uint32_t nbuckets;
     struct xs_node *root;
 
     memset(s, 0, sizeof(*s));
     if (max_nodes < 2 || max_nodes > (1u << 24))
         return domb_error_set(err, -XEN_EINVAL, "store of %u nodes (need 2 to 16M)", max_nodes);
-    table = (size_t)max_nodes * sizeof(struct xs_node);
+    /* Half as many index buckets as nodes (a power of two), after the table. */
+    nbuckets = 1;
+    while (nbuckets < max_nodes / 2)
+        nbuckets <<= 1;
+    table = (size_t)max_nodes * sizeof(struct xs_node) + align8(nbuckets * 4u);
     if (arena_size < skip + table + 4096)
         return domb_error_set(err, -XEN_ENOSPC,
                               "arena of %zu bytes cannot hold %u nodes and a 4 KiB heap",
                               arena_size, max_nodes);
     s->nodes = (struct xs_node *)base;
     s->max_nodes = max_nodes;
+    s->buckets = (uint32_t *)(base + (size_t)max_nodes * sizeof(struct xs_node));
+    s->bucket_mask = nbuckets - 1;
+    for (uint32_t b = 0; b < nbuckets; b++)
+        s->buckets[b] = XS_NONE;
     s->heap = (uint8_t *)base + table;
     s->heap_size = (uint32_t)((arena_size - skip - table) & ~(size_t)7u);
     if (arena_size - skip - table > UINT32_MAX)
@@ -712,10 +774,9 @@ int xs_store_directory(struct xs_store *s, domid_t as, const char *path, uint32_
 
 bool xs_store_domain_introduced(const struct xs_store *s, domid_t domid)
 {
-    for (unsigned int i = 0; i < XS_DOMAINS_MAX; i++)
-        if (s->domains[i].used && s->domains[i].domid == domid)
-            return s->domains[i].introduced;
-    return false;
+    uint16_t slot = s->domain_slot[domid];
+
+    return slot && s->domains[slot - 1].introduced;
 }
 
 /* Write /local/domain/<domid>/<rel> = value; read-only for the domain when ro. */
@@ -867,7 +928,7 @@ int xs_store_domain_release(struct xs_store *s, domid_t domid, struct domb_error
     d = xs_domain_find(s, domid, false);
     if (d) {
         d->introduced = false;
-        xs_domain_put(d);
+        xs_domain_put(s, d);
     }
     xs_watch_fire(s, "@releaseDomain", 14, NULL, 0, true);
     return 0;

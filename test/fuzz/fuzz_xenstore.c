@@ -92,7 +92,7 @@ static void check_store(const struct xs_store *s)
             __builtin_trap();
         cur = s->nodes[cur].next_sibling;
     }
-    if (count != s->used_nodes)
+    if (count != s->used_nodes || !xs_store_index_ok(s))
         __builtin_trap();
     for (unsigned int d = 0; d < XS_DOMAINS_MAX; d++) {
         const struct xs_domain *dom = &s->domains[d];
@@ -110,6 +110,12 @@ static void check_conn(const struct xs_conn *c)
         c->ntx > XS_CONN_TX_MAX)
         __builtin_trap();
     if (c->broken && (c->error.code >= 0 || c->error.msg[0] == '\0'))
+        __builtin_trap();
+    /* On the store's watcher list exactly while it has a watch. */
+    bool listed = false;
+    for (const struct xs_conn *w = c->store->watchers; w; w = w->next_watcher)
+        listed |= w == c;
+    if (listed != (c->nwatches > 0) || listed != c->watching)
         __builtin_trap();
 }
 

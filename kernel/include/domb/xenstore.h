@@ -68,6 +68,7 @@ struct xs_node {
     uint32_t parent, first_child, next_sibling; /* indexes or XS_NONE */
     uint32_t block;                             /* heap offset of the block, XS_NONE if free */
     uint32_t block_size;                        /* bytes the block holds after its header */
+    uint32_t hash_next;                         /* next in its child-index bucket */
     uint16_t name_len;
     uint16_t value_len;
     uint8_t nperms; /* >= 1; perms[0] is owner + everyone else */
@@ -89,12 +90,19 @@ struct xs_conn;
 struct xs_store {
     struct xs_node *nodes;
     uint32_t max_nodes, used_nodes, free_node;
+    /* Child index: (parent, name) hashed to a bucket of nodes chained by
+     * hash_next, so a lookup costs the same with 10 or 1,000 domains. */
+    uint32_t *buckets;
+    uint32_t bucket_mask;
     uint8_t *heap;
     uint32_t heap_size, heap_top, heap_dead; /* bump pointer; bytes in freed blocks */
     uint64_t generation;
     uint32_t quota_nodes, quota_bytes; /* per unprivileged domain */
     struct xs_domain domains[XS_DOMAINS_MAX];
-    struct xs_conn *conns;      /* every connection, for watches */
+    uint16_t domain_slot[1u << 16]; /* domid -> index in domains[] + 1; 0: none */
+    uint32_t domains_used;
+    struct xs_conn *conns;      /* every connection */
+    struct xs_conn *watchers;   /* those with a watch: the only ones a change can fire */
     char path[XS_PATH_MAX + 2]; /* scratch: paths of removed nodes */
 };
 
@@ -156,6 +164,10 @@ int xs_store_domain_introduce(struct xs_store *s, const struct xs_domain_info *i
 int xs_store_domain_release(struct xs_store *s, domid_t domid, struct domb_error *err);
 bool xs_store_domain_introduced(const struct xs_store *s, domid_t domid);
 
+/* Self-check for tests and fuzzing: every node but the root is in the child
+ * index, in the right bucket, exactly once. */
+bool xs_store_index_ok(const struct xs_store *s);
+
 /* Check a path the way xenstored does: absolute ("/..." with [A-Za-z0-9-_@]
  * components, no "//", no trailing '/'), or "@name" when special is allowed. */
 int xs_path_check(const char *path, size_t len, bool allow_special, struct domb_error *err);
@@ -170,7 +182,9 @@ struct xs_watch {
 
 struct xs_conn {
     struct xs_store *store;
-    struct xs_conn *next; /* in store->conns */
+    struct xs_conn *next;         /* in store->conns */
+    struct xs_conn *next_watcher; /* in store->watchers while it has a watch */
+    bool watching;
     domid_t domid;
     bool attached; /* private indexes taken from the ring */
     bool broken;

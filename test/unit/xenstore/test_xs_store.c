@@ -453,6 +453,60 @@ static void release_removes_domain(void **state)
     check_read(&f->store, 2, "/shared/x", NULL, -XEN_EACCES);
 }
 
+/* The domain table and the child index with the most domains the store
+ * tracks: every one introduced, readable, then released in a scattered
+ * order and introduced again; the index stays exact throughout. */
+static void many_domains(void **state)
+{
+    struct fx *f = fx_new(32768, 4u << 20);
+    struct domb_error err;
+    char path[64], name[16];
+    const char *v;
+    uint32_t len, base = f->store.used_nodes;
+
+    (void)state;
+    assert_true(xs_store_index_ok(&f->store));
+    /* The fixture's guests (1 and 2) go first, so d = 10.. fill the rest. */
+    assert_int_equal(xs_store_domain_release(&f->store, 1, &err), 0);
+    assert_int_equal(xs_store_domain_release(&f->store, 2, &err), 0);
+    assert_int_equal(f->store.domains_used, 0);
+    base = f->store.used_nodes;
+    for (unsigned int d = 10; d < 10 + XS_DOMAINS_MAX; d++) {
+        snprintf(name, sizeof(name), "vm%u", d);
+        struct xs_domain_info info = {.domid = (domid_t)d, .name = name, .vcpus = 1};
+        if (xs_store_domain_introduce(&f->store, &info, &err) != 0)
+            fail_msg("domain %u: %s", d, err.msg);
+    }
+    assert_true(xs_store_index_ok(&f->store));
+    struct xs_domain_info one_more = {.domid = 7, .name = "late", .vcpus = 1};
+    assert_int_equal(xs_store_domain_introduce(&f->store, &one_more, &err), -XEN_ENOSPC);
+    assert_non_null(strstr(err.msg, "domains"));
+    assert_false(xs_store_domain_introduced(&f->store, 7));
+    check_read(&f->store, 0, "/local/domain/7", NULL, -XEN_ENOENT);
+    for (unsigned int d = 10; d < 10 + XS_DOMAINS_MAX; d += 97) {
+        snprintf(path, sizeof(path), "/local/domain/%u/name", d);
+        snprintf(name, sizeof(name), "vm%u", d);
+        assert_int_equal(xs_store_read(&f->store, (domid_t)d, path, &v, &len, &err), 0);
+        assert_int_equal(len, strlen(name));
+        assert_memory_equal(v, name, len);
+    }
+    for (unsigned int i = 0; i < XS_DOMAINS_MAX; i++) {
+        unsigned int d = 10 + (i * 389) % XS_DOMAINS_MAX; /* 389 is prime: every one once */
+        assert_int_equal(xs_store_domain_release(&f->store, (domid_t)d, &err), 0);
+        assert_false(xs_store_domain_introduced(&f->store, (domid_t)d));
+    }
+    assert_true(xs_store_index_ok(&f->store));
+    assert_int_equal(f->store.domains_used, 0);
+    /* Only the empty /local/domain parents are left. */
+    assert_true(f->store.used_nodes <= base + 2);
+    assert_int_equal(xs_store_domain_introduce(&f->store, &one_more, &err), 0);
+    check_read(&f->store, 7, "/local/domain/7/name", "late", 0);
+    /* 7 took the slot domain 10 had: 10 must not find it. */
+    assert_false(xs_store_domain_introduced(&f->store, 10));
+    assert_true(xs_store_index_ok(&f->store));
+    fx_free(f);
+}
+
 static void error_names(void **state)
 {
     (void)state;
@@ -482,6 +536,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup_teardown(introduce_publishes_domain, fx_setup, fx_teardown),
     cmocka_unit_test_setup_teardown(introduce_checks_input, fx_setup, fx_teardown),
     cmocka_unit_test_setup_teardown(release_removes_domain, fx_setup, fx_teardown),
+    cmocka_unit_test(many_domains),
     cmocka_unit_test(error_names),
 };
 
