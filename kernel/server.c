@@ -345,6 +345,20 @@ static int dispatch(struct server *s, struct vm *client, const struct proto_requ
     }
 }
 
+/* A client's request was answered with an error: say so, for the first few
+ * and then every 1000th, so a flooding client cannot flood the console. */
+static void log_refusal(struct vm *client, const struct proto_response *rsp)
+{
+    unsigned long n = ++client->chan.refused;
+
+    if (n <= REFUSALS_LOGGED)
+        printk("db-server: refused request %lu from '%s' (domid %u): %s: %s\n", rsp->id,
+               client->name, client->domid, proto_error_name(rsp->error), rsp->reason);
+    else if (n % 1000 == 0)
+        printk("db-server: '%s' (domid %u): %lu requests refused so far\n", client->name,
+               client->domid, n);
+}
+
 /* Take at most one request from the client's ring, answer it. */
 static void serve_one(struct server *s, struct vm *client)
 {
@@ -382,8 +396,11 @@ static void serve_one(struct server *s, struct vm *client)
         proto_response_ok(&rsp, &req);
         rc = dispatch(s, client, &req, &rsp, &err);
     }
-    if (rc != 0)
+    if (rc != 0) {
         proto_response_error(&rsp, &req, &err);
+        if (client->config.db_client)
+            log_refusal(client, &rsp);
+    }
     len = proto_response_encode(&rsp, out, sizeof(out), &err);
     if (len < 0) {
         printk("db-server: cannot encode a response for '%s': %s\n", client->name, err.msg);
