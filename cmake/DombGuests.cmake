@@ -50,6 +50,13 @@ function(domb_boot_set set)
         DEPENDS domb-pack ${cfgs} ${DOMB_IMAGES} ${A_DEPENDS}
         COMMENT "Packing boot set ${set}")
     add_custom_target(set-${set} ALL DEPENDS ${out})
+    # The images and generated inputs a set packs are made by other targets
+    # (the freestanding ExternalProject, the custom commands gathered in
+    # domb-set-inputs below). A Makefile knows how to make a file only inside
+    # the target that makes it, so without this order a parallel build of
+    # just this set (the demo preset) fails with "No rule to make target
+    # freestanding/kernel/db-boot", or two targets run one rule at once.
+    add_dependencies(set-${set} freestanding domb-set-inputs)
 endfunction()
 
 function(domb_run_target target set)
@@ -195,3 +202,8 @@ domb_boot_set(sequenced CONFIGS seq-xs memorywalk seq-ctl
 domb_guest_config(NAME again KERNEL ${DOMB_GUEST_DIR}/hello MEMORY 16 CONFIG_NAME restart
     EXTRA "on_exit = \"restart\"")
 domb_boot_set(restart CONFIGS restart memorywalk PACK_ARGS --when-done wait)
+
+# Inputs that boot sets depend on by file, made once, before any set.
+add_custom_target(domb-set-inputs
+    DEPENDS ${DOMB_PLATFORM_CPIO} ${DOMB_SET_DIR}/cfg/tampered.cfg ${DOMB_TAMPERED_KERNEL})
+add_dependencies(domb-set-inputs freestanding grub-guest)
