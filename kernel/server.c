@@ -226,41 +226,61 @@ static enum proto_vm_state state_of(struct vm *vm)
     }
 }
 
-static int do_status(struct server *s, struct vm *client, uint16_t domid,
-                     struct proto_response *rsp, struct domb_error *err)
+/* The client's record for domid, best match first: a VM that holds the
+ * domid now, then one destroyed by its on_exit policy (its record and
+ * shutdown reason stay until the slot is reused), then one whose on_exit
+ * restart replaced that domid (*replaced set). Domids are reused only after
+ * Xen wraps around, so the order matters only then. */
+static struct vm *status_record(struct server *s, const struct vm *client, uint16_t domid,
+                                bool *replaced)
 {
     struct platform *p = s->platform;
 
-    /* A VM that stopped and was destroyed by its on_exit policy still has
-     * its record (and shutdown reason) until the slot is reused. */
-    for (unsigned int i = 0; i < p->nr_vms; i++) {
-        struct vm *vm = &p->vms[i];
+    *replaced = false;
+    for (int pass = 0; pass < 3; pass++) {
+        for (unsigned int i = 0; i < p->nr_vms; i++) {
+            struct vm *vm = &p->vms[i];
 
-        if (vm->prev_domid == domid && domid != 0 && vm->owner == client->domid) {
-            /* Replaced by an on_exit restart: that domain is gone. */
-            rsp->vm_status.domid = domid;
-            rsp->vm_status.state = PROTO_VM_GONE;
-            rsp->vm_status.shutdown_reason =
-                vm->prev_reason <= PROTO_SHUTDOWN_MAX ? (uint8_t)vm->prev_reason : 0;
-            return 0;
+            if (vm->owner != client->domid)
+                continue;
+            if ((pass == 0 && vm->domid == domid && held(vm)) ||
+                (pass == 1 && vm->domid == domid && vm->state == VM_DESTROYED) ||
+                (pass == 2 && vm->prev_domid == domid && domid != 0)) {
+                *replaced = pass == 2;
+                return vm;
+            }
         }
-        if (vm->domid != domid || vm->owner != client->domid ||
-            (vm->state != VM_DESTROYED && vm->state != VM_STOPPED && vm->state != VM_BUILT &&
-             vm->state != VM_RUNNING))
-            continue;
-        rsp->vm_status.domid = domid;
-        rsp->vm_status.state = state_of(vm);
-        /* The reason is meaningful once it has stopped (and stays after an
-         * on_exit destroy); Xen's codes above the protocol's range read 0. */
-        rsp->vm_status.shutdown_reason =
-            (rsp->vm_status.state == PROTO_VM_SHUTDOWN || rsp->vm_status.state == PROTO_VM_GONE) &&
-                    vm->shutdown_reason <= PROTO_SHUTDOWN_MAX
-                ? (uint8_t)vm->shutdown_reason
-                : 0;
-        rsp->vm_status.nr_pages = vm->result.nr_pages;
-        return 0;
     }
-    return owned_vm(s, client, domid, err) ? 0 : err->code;
+    return NULL;
+}
+
+static int do_status(struct server *s, struct vm *client, uint16_t domid,
+                     struct proto_response *rsp, struct domb_error *err)
+{
+    bool replaced;
+    struct vm *vm = status_record(s, client, domid, &replaced);
+    unsigned int reason;
+
+    if (!vm)
+        return owned_vm(s, client, domid, err) ? 0 : err->code;
+    rsp->vm_status.domid = domid;
+    if (replaced) {
+        rsp->vm_status.state = PROTO_VM_GONE;
+        reason = vm->prev_reason;
+    } else {
+        rsp->vm_status.state = state_of(vm);
+        rsp->vm_status.nr_pages = vm->result.nr_pages;
+        reason = vm->shutdown_reason;
+    }
+    /* The reason is meaningful once it has stopped (and stays after an
+     * on_exit destroy or restart); Xen's codes above the protocol's range
+     * read 0. */
+    rsp->vm_status.shutdown_reason =
+        (rsp->vm_status.state == PROTO_VM_SHUTDOWN || rsp->vm_status.state == PROTO_VM_GONE) &&
+                reason <= PROTO_SHUTDOWN_MAX
+            ? (uint8_t)reason
+            : 0;
+    return 0;
 }
 
 static void do_list(struct server *s, struct vm *client, uint32_t cursor,
