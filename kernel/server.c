@@ -40,6 +40,12 @@ static int fail(struct domb_error *err, enum proto_error code, const char *fmt, 
     return domb_error_set(err, -(int)code, fmt, arg);
 }
 
+/* Built and not yet destroyed (a VM_DESTROYED record only keeps its reason). */
+static bool held(const struct vm *vm)
+{
+    return vm->state == VM_BUILT || vm->state == VM_RUNNING || vm->state == VM_STOPPED;
+}
+
 /* The VM `domid` if `client` built it; else an error naming why not. */
 static struct vm *owned_vm(struct server *s, const struct vm *client, uint16_t domid,
                            struct domb_error *err)
@@ -49,8 +55,7 @@ static struct vm *owned_vm(struct server *s, const struct vm *client, uint16_t d
     for (unsigned int i = 0; i < p->nr_vms; i++) {
         struct vm *vm = &p->vms[i];
 
-        if (vm->domid != domid || vm->state == VM_EMPTY || vm->state == VM_FAILED ||
-            vm->state == VM_DESTROYED)
+        if (vm->domid != domid || !held(vm))
             continue;
         if (vm->owner != client->domid) {
             domb_error_set(err, -PROTO_ERR_NOT_OWNER, "domain %u was not built by you", domid);
@@ -60,11 +65,6 @@ static struct vm *owned_vm(struct server *s, const struct vm *client, uint16_t d
     }
     domb_error_set(err, -PROTO_ERR_NO_SUCH_DOMAIN, "no domain %u", domid);
     return NULL;
-}
-
-static bool held(const struct vm *vm)
-{
-    return vm->state == VM_BUILT || vm->state == VM_RUNNING || vm->state == VM_STOPPED;
 }
 
 /* What `client` holds now: VMs built on its request and not destroyed. */
@@ -300,8 +300,7 @@ static void do_list(struct server *s, struct vm *client, uint32_t cursor,
             const struct vm *vm = &p->vms[i];
 
             if (vm->owner != client->domid || vm->domid < cursor ||
-                (l->count && vm->domid <= last) ||
-                (vm->state != VM_BUILT && vm->state != VM_RUNNING && vm->state != VM_STOPPED))
+                (l->count && vm->domid <= last) || !held(vm))
                 continue;
             if (!best || vm->domid < best->domid)
                 best = vm;

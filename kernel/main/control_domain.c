@@ -179,6 +179,22 @@ static void wait_for_verdicts(void)
     } while (pending && time_now_ns() < deadline);
 }
 
+static bool destroy(uint16_t domid)
+{
+    memset(&req, 0, sizeof(req));
+    req.type = PROTO_TYPE_DESTROY;
+    req.domid = domid;
+    return call(&req) && rsp.status == 0;
+}
+
+/* How many VMs the server lists as ours (entries in rsp.list). */
+static unsigned int list_ours(void)
+{
+    memset(&req, 0, sizeof(req));
+    req.type = PROTO_TYPE_LIST;
+    return call(&req) && rsp.status == 0 ? rsp.list.count : 0;
+}
+
 /* Build, start, wait for, destroy and list the platform once; returns the
  * number of VMs the server still lists for us afterwards. */
 static unsigned int run_round(const struct boot_info *bi)
@@ -202,10 +218,7 @@ static unsigned int run_round(const struct boot_info *bi)
     for (unsigned int i = 0; i < nr_vms; i++) {
         if (!vms[i].built || vms[i].state == PROTO_VM_GONE)
             continue;
-        memset(&req, 0, sizeof(req));
-        req.type = PROTO_TYPE_DESTROY;
-        req.domid = vms[i].domid;
-        if (call(&req) && rsp.status == 0)
+        if (destroy(vms[i].domid))
             printk("control: destroyed '%s' (domid %u)\n", vms[i].name, vms[i].domid);
         else
             printk("control: destroy '%s' failed: %s\n", vms[i].name, rsp.reason);
@@ -214,22 +227,13 @@ static unsigned int run_round(const struct boot_info *bi)
      * the server still lists as ours. A restart may race with the destroy,
      * so look again (the server gives up restarting a VM that keeps
      * stopping at once, so this ends). */
-    for (unsigned int pass = 0; pass < 10; pass++) {
-        memset(&req, 0, sizeof(req));
-        req.type = PROTO_TYPE_LIST;
-        remaining = call(&req) && rsp.status == 0 ? rsp.list.count : 0;
-        if (remaining == 0)
-            break;
+    for (unsigned int pass = 0; (remaining = list_ours()) != 0 && pass < 10; pass++) {
         for (unsigned int i = 0; i < remaining; i++)
             leftover[i] = rsp.list.entries[i];
-        for (unsigned int i = 0; i < remaining; i++) {
-            memset(&req, 0, sizeof(req));
-            req.type = PROTO_TYPE_DESTROY;
-            req.domid = leftover[i].domid;
-            if (call(&req) && rsp.status == 0)
+        for (unsigned int i = 0; i < remaining; i++)
+            if (destroy(leftover[i].domid))
                 printk("control: destroyed '%s' (domid %u, listed after a restart)\n",
                        leftover[i].name, leftover[i].domid);
-        }
     }
     printk("control: list after destroy: %u VMs\n", remaining);
 

@@ -171,7 +171,8 @@ static bool pack_extract(const struct pack *pk, const struct pack_vm *vm, const 
     return true;
 }
 
-/* The catalog member a client names an --image by: domb/images/<base name>. */
+/* domb/images/<base name>: how a client names an --image, and the first
+ * choice for any image. */
 static void catalog_member(const char *path, char *out, size_t size)
 {
     snprintf(out, size, BOOTSET_IMAGE_DIR "%.200s", base_name(path));
@@ -241,7 +242,7 @@ static struct image *pack_image(struct pack *pk, struct pack_vm *vm, const char 
         bool taken = false;
 
         if (n == 1)
-            snprintf(img->member, sizeof(img->member), BOOTSET_IMAGE_DIR "%.200s", base_name(full));
+            catalog_member(full, img->member, sizeof(img->member));
         else
             snprintf(img->member, sizeof(img->member), BOOTSET_IMAGE_DIR "%.200s.%u",
                      base_name(full), n);
