@@ -23,7 +23,7 @@ add_custom_target(bench
             --xen-extra ${DOMB_BENCH_XEN_EXTRA} --log ${DOMB_BENCH_DIR}/xl-console.log || true
     COMMAND ${CMAKE_SOURCE_DIR}/tools/bench/run-domb-bench ${DOMB_BENCH_DIR}/domb.json
             --images ${DOMB_GUEST_DIR} --pack $<TARGET_FILE:domb-pack>
-            --db-boot ${DOMB_IMAGE_DIR}/kernel/db-boot --runs ${DOMB_BENCH_RUNS}
+            --db-boot ${DOMB_IMAGE_DIR}/builder/main/db-boot --runs ${DOMB_BENCH_RUNS}
             --scale ${DOMB_BENCH_SCALE} --scale-mib 4 --xen-extra ${DOMB_BENCH_XEN_EXTRA}
             --work ${DOMB_BENCH_DIR}/domb || true
     COMMAND ${CMAKE_SOURCE_DIR}/test/callgrind/run-callgrind $<TARGET_FILE:callgrind_build>

@@ -1,22 +1,20 @@
 # Flags and helpers shared by both builds.
+#
+# The layering rule (docs/architecture.md): every library is its own target
+# that exposes only its own include root (PUBLIC) and links exactly the
+# libraries it uses. A file can include a header only if its target links the
+# library that owns it, so an include that climbs a floor fails to compile;
+# test/lint/check-layers checks the same rule over the source text.
 
 set(DOMB_WARNINGS -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wstrict-prototypes
     -Wmissing-prototypes -Wno-unused-parameter)
 set(DOMB_XEN_DEFS __XEN_TOOLS__)
 
-# Include roots: <domb/...> kernel and shared library, <arch/...>, <builder/...>,
-# <proto/...>, <initrd/...>; <xen/...> from Debian's libxen-dev.
-set(DOMB_INCLUDE_DIRS
-    ${CMAKE_SOURCE_DIR}/kernel/include
-    ${CMAKE_SOURCE_DIR}/arch/x86_64/include
-    ${CMAKE_SOURCE_DIR}/builder/include
-    ${CMAKE_SOURCE_DIR}/proto/include
-    ${CMAKE_SOURCE_DIR}/initrd/include)
-
-# domb_target_defaults(target): warnings, includes and Xen ABI defines.
+# domb_target_defaults(target): warnings and Xen ABI defines (<xen/...> comes
+# from Debian's libxen-dev in the system include path). No include roots:
+# those come from the libraries a target links.
 function(domb_target_defaults target)
     target_compile_options(${target} PRIVATE ${DOMB_WARNINGS})
-    target_include_directories(${target} PRIVATE ${DOMB_INCLUDE_DIRS})
     target_compile_definitions(${target} PRIVATE ${DOMB_XEN_DEFS})
 endfunction()
 
@@ -36,12 +34,24 @@ macro(domb_host_flags)
     add_compile_options(-g)
 endmacro()
 
-# domb_add_library(name SOURCES ...): a static library of shared code built in
-# whichever build (host or freestanding) is being configured.
+# domb_add_library(name SOURCES ... [INCLUDE dir] [LIBS ...] [FREESTANDING]):
+# a static library built in whichever build (host or freestanding) is being
+# configured (FREESTANDING: only there). INCLUDE is the library's own include
+# root (default: include/ next to its CMakeLists.txt, if it exists); LIBS are
+# the libraries it uses, linked PUBLIC so that their roots reach its users.
 function(domb_add_library name)
-    cmake_parse_arguments(A "" "" "SOURCES;LIBS" ${ARGN})
+    cmake_parse_arguments(A "FREESTANDING" "INCLUDE" "SOURCES;LIBS" ${ARGN})
+    if(A_FREESTANDING AND NOT DOMB_FREESTANDING)
+        return()
+    endif()
     add_library(${name} STATIC ${A_SOURCES})
     domb_target_defaults(${name})
+    if(NOT A_INCLUDE AND EXISTS ${CMAKE_CURRENT_SOURCE_DIR}/include)
+        set(A_INCLUDE ${CMAKE_CURRENT_SOURCE_DIR}/include)
+    endif()
+    if(A_INCLUDE)
+        target_include_directories(${name} PUBLIC ${A_INCLUDE})
+    endif()
     if(DOMB_FREESTANDING)
         # Only what an image links gets built in the freestanding tree.
         set_target_properties(${name} PROPERTIES EXCLUDE_FROM_ALL TRUE)
@@ -52,19 +62,17 @@ function(domb_add_library name)
 endfunction()
 
 # domb_add_image(name SOURCES ... [LIBS ...]): a freestanding PV kernel image
-# (arch + kernel + the given sources), linked by arch/x86_64/kernel.ld.
+# (arch + PV kernel + the given sources and the libraries they use), linked
+# by arch/x86_64/kernel.ld. The host build lists the images by reading these
+# calls (cmake/DombImages.cmake), so keep one call per image, name first.
 function(domb_add_image name)
     cmake_parse_arguments(A "" "" "SOURCES;LIBS" ${ARGN})
-    add_executable(${name} ${A_SOURCES} $<TARGET_OBJECTS:domb_arch>)
+    add_executable(${name} ${A_SOURCES} $<TARGET_OBJECTS:domb_arch_boot>)
     domb_target_defaults(${name})
     set(lds ${CMAKE_SOURCE_DIR}/arch/x86_64/kernel.ld)
     target_link_options(${name} PRIVATE -T ${lds})
     set_target_properties(${name} PROPERTIES LINK_DEPENDS ${lds})
-    # The libraries call each other in every direction: link them as a group.
-    set(libs)
-    foreach(l ${A_LIBS} domb_kernel domb_kernel_core domb_lib)
-        list(APPEND libs $<TARGET_FILE:${l}>)
-    endforeach()
-    add_dependencies(${name} ${A_LIBS} domb_kernel domb_kernel_core domb_lib)
-    target_link_libraries(${name} PRIVATE -Wl,--start-group ${libs} -Wl,--end-group gcc)
+    # Ordered link: each library after the ones that use it (CMake orders
+    # them from the LIBS graph); libgcc last.
+    target_link_libraries(${name} PRIVATE ${A_LIBS} domb_kernel gcc)
 endfunction()

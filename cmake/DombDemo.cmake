@@ -5,7 +5,7 @@
 # the point of the demo; the target fails only on a crash, hang or no verdict.
 add_custom_target(demo
     COMMAND ${CMAKE_COMMAND} -E make_directory ${CMAKE_BINARY_DIR}/iso
-    COMMAND ${CMAKE_SOURCE_DIR}/tools/domb-iso --kernel ${DOMB_IMAGE_DIR}/kernel/db-boot
+    COMMAND ${CMAKE_SOURCE_DIR}/tools/domb-iso --kernel ${DOMB_IMAGE_DIR}/builder/main/db-boot
             --initrd ${DOMB_SET_DIR}/demo.cpio -o ${CMAKE_BINARY_DIR}/iso/demo.iso
     COMMAND ${CMAKE_SOURCE_DIR}/tools/domb-run ${CMAKE_BINARY_DIR}/iso/demo.iso --timeout 300
             --log ${CMAKE_BINARY_DIR}/iso/demo.log --accept-failure

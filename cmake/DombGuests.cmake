@@ -9,7 +9,6 @@
 #   domb_run_target(TARGET SET [RUN_ARGS ...])
 #       <TARGET>: make the ISO for the set and boot it in QEMU; fails unless
 #       the verdict is success.
-set(DOMB_GUEST_DIR ${DOMB_IMAGE_DIR}/test/guests)
 set(DOMB_SET_DIR ${CMAKE_BINARY_DIR}/sets)
 set(DOMB_GRUB_GUEST ${CMAKE_BINARY_DIR}/guests/grub-xen.elf)
 file(MAKE_DIRECTORY ${DOMB_SET_DIR}/cfg ${CMAKE_BINARY_DIR}/guests)
@@ -55,7 +54,7 @@ function(domb_boot_set set)
     # domb-set-inputs below). A Makefile knows how to make a file only inside
     # the target that makes it, so without this order a parallel build of
     # just this set (the demo preset) fails with "No rule to make target
-    # freestanding/kernel/db-boot", or two targets run one rule at once.
+    # freestanding/builder/main/db-boot", or two targets run one rule at once.
     add_dependencies(set-${set} freestanding domb-set-inputs)
 endfunction()
 
@@ -64,7 +63,7 @@ function(domb_run_target target set)
     set(iso ${CMAKE_BINARY_DIR}/iso/${set}.iso)
     add_custom_target(${target}
         COMMAND ${CMAKE_COMMAND} -E make_directory ${CMAKE_BINARY_DIR}/iso
-        COMMAND ${CMAKE_SOURCE_DIR}/tools/domb-iso --kernel ${DOMB_IMAGE_DIR}/kernel/db-boot
+        COMMAND ${CMAKE_SOURCE_DIR}/tools/domb-iso --kernel ${DOMB_IMAGE_DIR}/builder/main/db-boot
                 --initrd ${DOMB_SET_DIR}/${set}.cpio -o ${iso}
         COMMAND ${CMAKE_SOURCE_DIR}/tools/domb-run ${iso} --log ${CMAKE_BINARY_DIR}/iso/${set}.log
                 ${A_RUN_ARGS}
@@ -173,7 +172,7 @@ add_custom_command(OUTPUT ${DOMB_PLATFORM_CPIO}
             ${DOMB_PLATFORM_DIR}/3-memorywalk-b.cfg ${DOMB_PLATFORM_DIR}/4-bigimage.cfg
             ${DOMB_PLATFORM_DIR}/5-grub.cfg ${DOMB_PLATFORM_DIR}/6-restart.cfg
     COMMENT "Packing the control domain's platform description")
-domb_guest_config(NAME control KERNEL ${DOMB_IMAGE_DIR}/kernel/control-domain MEMORY 16
+domb_guest_config(NAME control KERNEL ${DOMB_IMAGE_DIR}/builder/main/control-domain MEMORY 16
     RAMDISK ${DOMB_PLATFORM_CPIO} CMDLINE "control.pings=50 control.rounds=2"
     EXTRA "db_client = 1" "db_client_max_vms = 6" "db_client_max_memory = 512")
 set(DOMB_CATALOG_ARGS --image ${DOMB_GUEST_DIR}/hello --image ${DOMB_GUEST_DIR}/memorywalk

@@ -4,29 +4,20 @@
  * domb_main() and kernel_exit() with its verdict.
  */
 #include <arch/hypercall.h>
+#include <arch/io.h>
 #include <arch/mm.h>
 #include <arch/traps.h>
-#include <domb/console.h>
+#include <kernel/console.h>
 #include <domb/errno.h>
-#include <domb/kernel.h>
-#include <domb/start_info.h>
-#include <domb/time.h>
+#include <kernel/kernel.h>
+#include <kernel/start_info.h>
+#include <kernel/time.h>
 
 struct boot_info boot_info;
 struct page_alloc kernel_pages;
-unsigned long hypercall_counts[HYPERCALL_COUNT_OPS];
 
 extern char _image_end[];
 void kernel_start(start_info_t *si);
-
-unsigned long hypercall_total(void)
-{
-    unsigned long n = 0;
-
-    for (unsigned int i = 0; i < HYPERCALL_COUNT_OPS; i++)
-        n += hypercall_counts[i];
-    return n;
-}
 
 static uint64_t max_u64(uint64_t a, uint64_t b)
 {
@@ -54,6 +45,20 @@ static uint64_t boot_area_end_pfn(const start_info_t *si)
         end = max_u64(end, mfn_to_pfn(mfn(si->store_mfn)).pfn + 1);
     }
     return end + 1; /* the boot stack page */
+}
+
+/* Every exception ends here (arch/x86_64/traps.c): say what happened and end
+ * the domain as crashed. */
+__attribute__((noreturn)) static void kernel_fault(const struct trap_frame *f, const char *name,
+                                                   uint64_t cr2)
+{
+    printk("\n*** FAULT: vector %lu (%s) rip 0x%lx error 0x%lx cr2 0x%lx\n", f->vector, name,
+           f->rip, f->error_code, cr2);
+    printk("    rsp 0x%lx rflags 0x%lx cs 0x%lx ss 0x%lx\n", f->rsp, f->rflags, f->cs & 0xffff,
+           f->ss & 0xffff);
+    printk("    rax 0x%lx rbx 0x%lx rcx 0x%lx rdx 0x%lx\n", f->rax, f->rbx, f->rcx, f->rdx);
+    printk("    rsi 0x%lx rdi 0x%lx rbp 0x%lx r8 0x%lx\n", f->rsi, f->rdi, f->rbp, f->r8);
+    kernel_exit(KERNEL_EXIT_CRASH);
 }
 
 static void allocator_init(uint64_t next_free, uint64_t mapped)
@@ -94,7 +99,7 @@ void kernel_start(start_info_t *si)
     }
     /* We poll event channels; never take upcalls. */
     boot_info.shared_info->vcpu_info[0].evtchn_upcall_mask = 1;
-    traps_init();
+    traps_init(kernel_fault);
     time_init(boot_info.shared_info);
     /* Our first timestamp: the earliest point Xen's system time is readable
      * (it needs shared_info), a few microseconds after our first instruction. */
@@ -131,11 +136,6 @@ void kernel_free_pages(void *va, uint64_t count)
 {
     if (page_alloc_free(&kernel_pages, virt_to_pfn(va), count) != 0)
         printk("domB: bad free of %lu pages at %p\n", count, va);
-}
-
-static inline void outb(uint16_t port, uint8_t v)
-{
-    asm volatile("outb %0, %1" : : "a"(v), "Nd"(port));
 }
 
 void kernel_exit(enum kernel_exit verdict)

@@ -1,6 +1,6 @@
 #include <arch/hypercall.h>
 #include <arch/mm.h>
-#include <domb/console.h>
+#include <kernel/console.h>
 #include <xen/io/console.h>
 
 static bool console_is_dom0;

@@ -1,7 +1,7 @@
 #include <arch/hypercall.h>
-#include <domb/evtchn.h>
-#include <domb/kernel.h>
-#include <domb/time.h>
+#include <kernel/evtchn.h>
+#include <kernel/kernel.h>
+#include <kernel/time.h>
 
 int evtchn_bind_interdomain(domid_t remote_dom, evtchn_port_t remote_port,
                             evtchn_port_t *local_port)

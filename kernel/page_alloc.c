@@ -1,6 +1,6 @@
 #include <domb/errno.h>
 #include <domb/lib.h>
-#include <domb/page_alloc.h>
+#include <kernel/page_alloc.h>
 
 static bool bit_test(const uint64_t *map, uint64_t i)
 {

@@ -1,5 +1,5 @@
 #include <domb/errno.h>
-#include <domb/start_info.h>
+#include <kernel/start_info.h>
 
 #define SIF_KNOWN                                                                                  \
     (SIF_PRIVILEGED | SIF_INITDOMAIN | SIF_MULTIBOOT_MOD | SIF_MOD_START_PFN |                     \

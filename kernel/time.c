@@ -1,4 +1,4 @@
-#include <domb/time.h>
+#include <kernel/time.h>
 
 static volatile struct vcpu_time_info *time_info;
 

@@ -1,6 +1,6 @@
 /* Checks shared by the binary formats' decoders (see <proto/format.h>). */
 #include <domb/errno.h>
-#include <proto/byteorder.h>
+#include <domb/byteorder.h>
 #include <proto/format.h>
 
 int format_check_header(const uint8_t *b, size_t len, size_t header_size, const char *magic,

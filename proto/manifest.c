@@ -1,6 +1,6 @@
 /* Manifest encoder and decoder (layout in <proto/manifest.h>). */
 #include <domb/errno.h>
-#include <proto/byteorder.h>
+#include <domb/byteorder.h>
 #include <proto/format.h>
 #include <proto/manifest.h>
 

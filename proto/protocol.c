@@ -9,7 +9,7 @@
  * never emit a message the other side would reject.
  */
 #include <domb/errno.h>
-#include <proto/byteorder.h>
+#include <domb/byteorder.h>
 #include <proto/format.h>
 #include <proto/protocol.h>
 

@@ -11,7 +11,7 @@
  * (full barrier) read the event index to decide on a notification.
  */
 #include <domb/errno.h>
-#include <proto/byteorder.h>
+#include <domb/byteorder.h>
 #include <proto/format.h>
 #include <proto/protocol.h>
 #include <xen/io/ring.h>

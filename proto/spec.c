@@ -4,7 +4,7 @@
  * only inside [buf, buf + len) and checks every byte it does not use.
  */
 #include <domb/errno.h>
-#include <proto/byteorder.h>
+#include <domb/byteorder.h>
 #include <proto/format.h>
 #include <proto/spec.h>
 

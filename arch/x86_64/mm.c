@@ -1,6 +1,5 @@
 #include <arch/hypercall.h>
 #include <arch/mm.h>
-#include <domb/console.h>
 #include <domb/errno.h>
 #include <domb/lib.h>
 
@@ -147,12 +146,20 @@ long mm_init(start_info_t *si, uint64_t *next_free_pfn)
     return (long)nr;
 }
 
+static bool shared_info_mapped;
+
 void *mm_map_shared_info(uint64_t maddr)
 {
     if (hypercall_update_va_mapping((uint64_t)shared_info_page, maddr | L1_PROT,
                                     UVMF_INVLPG | UVMF_LOCAL))
         return NULL;
+    shared_info_mapped = true;
     return shared_info_page;
+}
+
+shared_info_t *mm_shared_info(void)
+{
+    return shared_info_mapped ? (shared_info_t *)shared_info_page : NULL;
 }
 
 int mm_walk(uint64_t va, uint64_t *pte, bool *writable)

@@ -1,12 +1,11 @@
 /*
- * A minimal trap table: every exception prints what happened and ends the
- * domain as crashed, instead of leaving it hanging or letting Xen kill it
- * without a word.
+ * A minimal trap table: every exception is handed to the kernel's fatal
+ * handler (it prints what happened and ends the domain as crashed), instead
+ * of leaving it hanging or letting Xen kill it without a word.
  */
 #include <arch/hypercall.h>
+#include <arch/mm.h>
 #include <arch/traps.h>
-#include <domb/console.h>
-#include <domb/kernel.h>
 
 #define DECLARE_TRAP(n) void trap_entry_##n(void)
 DECLARE_TRAP(0);
@@ -68,8 +67,11 @@ static const struct trap_info trap_table[] = {
     TRAP(14), TRAP(15), TRAP(16), TRAP(17), TRAP(18), TRAP(19), {0, 0, 0, 0},
 };
 
-void traps_init(void)
+static trap_fatal_fn trap_fatal;
+
+void traps_init(trap_fatal_fn fatal)
 {
+    trap_fatal = fatal;
     hypercall_set_trap_table(trap_table);
 }
 
@@ -82,13 +84,7 @@ void trap_handler(struct trap_frame *f)
         /* A fault while reporting a fault: give up at once. */
         hypercall_shutdown(SHUTDOWN_crash);
     }
-    if (f->vector == 14 && boot_info.shared_info)
-        cr2 = boot_info.shared_info->vcpu_info[0].arch.cr2;
-    printk("\n*** FAULT: vector %lu (%s) rip 0x%lx error 0x%lx cr2 0x%lx\n", f->vector,
-           f->vector < 20 ? trap_names[f->vector] : "?", f->rip, f->error_code, cr2);
-    printk("    rsp 0x%lx rflags 0x%lx cs 0x%lx ss 0x%lx\n", f->rsp, f->rflags, f->cs & 0xffff,
-           f->ss & 0xffff);
-    printk("    rax 0x%lx rbx 0x%lx rcx 0x%lx rdx 0x%lx\n", f->rax, f->rbx, f->rcx, f->rdx);
-    printk("    rsi 0x%lx rdi 0x%lx rbp 0x%lx r8 0x%lx\n", f->rsi, f->rdi, f->rbp, f->r8);
-    kernel_exit(KERNEL_EXIT_CRASH);
+    if (f->vector == 14 && mm_shared_info())
+        cr2 = mm_shared_info()->vcpu_info[0].arch.cr2;
+    trap_fatal(f, f->vector < 20 ? trap_names[f->vector] : "?", cr2);
 }

@@ -1,7 +1,7 @@
 /*
- * bzImage payload extraction (see <builder/bzimage.h>).
+ * bzImage payload extraction (see <decompress/bzimage.h>).
  */
-#include <builder/bzimage.h>
+#include <decompress/bzimage.h>
 
 static const uint8_t bz_xz_magic[6] = {0xfd, '7', 'z', 'X', 'Z', 0x00};
 static const uint8_t bz_gzip_magic[2] = {0x1f, 0x8b};

@@ -8,7 +8,7 @@
  * The tables are constants (generated once by a script from the polynomials
  * above), so there is no state to initialise.
  */
-#include <builder/decompress.h>
+#include <decompress/decompress.h>
 
 static const uint32_t crc32_table[256] = {
     0x00000000U, 0x77073096U, 0xee0e612cU, 0x990951baU, 0x076dc419U, 0x706af48fU, 0xe963a535U,

@@ -1,7 +1,7 @@
 /*
  * Stable names for enum decompress_error, for logs and tests.
  */
-#include <builder/decompress.h>
+#include <decompress/decompress.h>
 
 #define NAME(c)                                                                                    \
     {                                                                                              \

@@ -12,7 +12,7 @@
  * Every loop consumes input bits or produces output bytes, and output is
  * checked against out_cap before it is written.
  */
-#include <builder/decompress.h>
+#include <decompress/decompress.h>
 
 #include <stdarg.h>
 

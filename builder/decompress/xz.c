@@ -13,7 +13,7 @@
  * every loop iteration produces at least one output byte, and the output a
  * chunk may produce is checked against out_cap before it is decoded.
  */
-#include <builder/decompress.h>
+#include <decompress/decompress.h>
 #include <domb/sha256.h>
 
 #include <stdarg.h>

@@ -3,7 +3,7 @@
  * the cap or an error with its code and a sentence; a success implies that
  * bzimage_probe() recognised the image.
  */
-#include <builder/bzimage.h>
+#include <decompress/bzimage.h>
 
 #include <stdlib.h>
 #include <string.h>

@@ -6,7 +6,7 @@
  */
 #include "../unit/decompress/ref.h"
 
-#include <builder/decompress.h>
+#include <decompress/decompress.h>
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -14,7 +14,7 @@
  * the ring holds; the server's answer always encodes and decodes.
  */
 #include <domb/lib.h>
-#include <proto/byteorder.h>
+#include <domb/byteorder.h>
 #include <proto/protocol.h>
 #include <stddef.h>
 #include <stdint.h>

@@ -20,7 +20,7 @@
  * untampered response ring is well formed.
  */
 #include <domb/errno.h>
-#include <domb/xenstore.h>
+#include <xenstore/xenstore.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -4,8 +4,8 @@
  * area's worth of page tables and many mapping windows. It checks that the
  * builder copied every byte of its data segment.
  */
-#include <domb/console.h>
-#include <domb/kernel.h>
+#include <kernel/console.h>
+#include <kernel/kernel.h>
 
 #define BIG_SIZE (5u << 20)
 

@@ -9,11 +9,11 @@
  * Command line: fuzz.count=N (default 3000), fuzz.seed=N.
  */
 #include <arch/hypercall.h>
-#include <domb/client.h>
-#include <domb/console.h>
-#include <domb/evtchn.h>
-#include <domb/kernel.h>
-#include <domb/time.h>
+#include <client/db_client.h>
+#include <kernel/console.h>
+#include <kernel/evtchn.h>
+#include <kernel/kernel.h>
+#include <kernel/time.h>
 
 #define TIMEOUT_NS (30ULL * 1000000000ULL)
 

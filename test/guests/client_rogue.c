@@ -3,9 +3,9 @@
  * channel anyway. db-server must answer every request with
  * NOT_AUTHORISED (and log it) and build nothing.
  */
-#include <domb/client.h>
-#include <domb/console.h>
-#include <domb/kernel.h>
+#include <client/db_client.h>
+#include <kernel/console.h>
+#include <kernel/kernel.h>
 
 #define TIMEOUT_NS (30ULL * 1000000000ULL)
 

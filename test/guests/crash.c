@@ -1,7 +1,7 @@
 /* crash: faults on purpose. The trap handler prints the fault and the domain
  * shuts down as crashed, which the builder must report. */
-#include <domb/console.h>
-#include <domb/kernel.h>
+#include <kernel/console.h>
+#include <kernel/kernel.h>
 
 int domb_main(const struct boot_info *bi)
 {

@@ -1,7 +1,7 @@
 /* hello: the smallest useful guest. Prints, reports success, powers off. */
-#include <domb/console.h>
-#include <domb/kernel.h>
-#include <domb/time.h>
+#include <kernel/console.h>
+#include <kernel/kernel.h>
+#include <kernel/time.h>
 
 int domb_main(const struct boot_info *bi)
 {

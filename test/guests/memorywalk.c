@@ -11,10 +11,10 @@
  */
 #include <arch/hypercall.h>
 #include <arch/mm.h>
-#include <domb/console.h>
-#include <domb/kernel.h>
+#include <kernel/console.h>
+#include <kernel/kernel.h>
 #include <domb/sha256.h>
-#include <domb/time.h>
+#include <kernel/time.h>
 
 static unsigned int failures;
 

@@ -13,11 +13,11 @@
  * soak.run_every=N (every Nth good build runs to poweroff; default 16).
  */
 #include <arch/hypercall.h>
-#include <domb/client.h>
-#include <domb/console.h>
-#include <domb/evtchn.h>
-#include <domb/kernel.h>
-#include <domb/time.h>
+#include <client/db_client.h>
+#include <kernel/console.h>
+#include <kernel/evtchn.h>
+#include <kernel/kernel.h>
+#include <kernel/time.h>
 
 #define TIMEOUT_NS (60ULL * 1000000000ULL)
 #define MAX_LIVE   2

@@ -9,28 +9,28 @@
  * RCU grace period), and our allocator's free pages back too. One line per
  * attempt, then "Test result: ...".
  *
- * Only meaningful in a DOMB_FAULT_INJECT build (test/integration/
- * reliability.cmake builds one); otherwise it reports SKIP.
+ * The failures come from the fault-injection wrapper over the real seam
+ * (builder/xenops_fault.h), the same wrapper and rules as the unit tests'
+ * sweep against test/sim.
  *
  * Command line: faults.max=K (attempts per VM, default 2000).
  */
-#include <arch/hypercall.h>
-#include <domb/console.h>
+#include <builder/xenops_fault.h>
+#include <dom0/vm.h>
 #include <domb/errno.h>
-#include <domb/evtchn.h>
-#include <domb/kernel.h>
-#include <domb/time.h>
-#include <domb/vm.h>
-#include <domb/xenops_xen.h>
 #include <initrd/bootset.h>
-
-#ifdef DOMB_FAULT_INJECT
+#include <kernel/console.h>
+#include <kernel/evtchn.h>
+#include <kernel/kernel.h>
+#include <kernel/time.h>
+#include <xenops/xenops_xen.h>
 
 #define SETTLE_NS (3ULL * 1000000000ULL)
 
 static struct bootset_vm boot_vms[MANIFEST_MAX_VMS];
 static struct bootset set;
 static struct vm vm;
+static struct xenops_fault faults;
 
 /* The lowest domain id above 0 that Xen still knows, or 0 if none. */
 static domid_t other_domain(void)
@@ -52,7 +52,7 @@ static bool nothing_left(uint64_t xen_before, uint64_t alloc_before, char *why, 
 
     for (;;) {
         left = other_domain();
-        xenops_xen_physinfo(&xen_free, NULL);
+        xenops_physinfo(&xenops_xen, &xen_free, NULL);
         if ((left == 0 && xen_free == xen_before) || time_now_ns() > deadline)
             break;
         evtchn_poll(NULL, 0, 5000000ULL);
@@ -70,24 +70,25 @@ static bool nothing_left(uint64_t xen_before, uint64_t alloc_before, char *why, 
 /* Sweep one VM; returns the number of leaking attempts (0 is a pass). */
 static unsigned int sweep(const struct bootset_vm *b, uint64_t max, unsigned long *attempts)
 {
-    struct vm_build_opts opts = {.relay = false, .channel = false, .store = NULL};
+    struct vm_build_opts opts = {
+        .xen = &faults.ops, .relay = false, .channel = false, .store = NULL};
     struct page_alloc_stats st;
     uint64_t xen_before = 0;
     unsigned int leaks = 0;
     char why[160];
 
-    xenops_xen_physinfo(&xen_before, NULL);
+    xenops_physinfo(&xenops_xen, &xen_before, NULL);
     page_alloc_stats(&kernel_pages, &st);
     for (uint64_t n = 1; n <= max; n++) {
         unsigned long calls;
         bool fired, clean;
         int rc;
 
-        xenops_xen_fault_arm(n);
+        xenops_fault_arm(&faults, n, -XEN_ENOMEM);
         rc = vm_build(&vm, &b->config, b->kernel, b->kernel_size, b->ramdisk, b->ramdisk_size,
                       &opts);
-        fired = xenops_xen_fault_fired(&calls);
-        xenops_xen_fault_arm(0);
+        fired = xenops_fault_fired(&faults, &calls);
+        xenops_fault_arm(&faults, 0, 0);
         (*attempts)++;
         if (rc == 0)
             vm_destroy(&vm);
@@ -125,6 +126,7 @@ int domb_main(const struct boot_info *bi)
     char arg[24];
 
     printk("soak-faults: builds with the seam's Nth call failing, N = 1, 2, ...\n");
+    xenops_fault_init(&faults, &xenops_xen);
     if (cmdline_get(bi->cmdline, "faults.max", arg, sizeof(arg)))
         parse_u64(arg, &max);
     if (xenops_xen_check(&err) != 0 || !bi->module ||
@@ -151,12 +153,3 @@ int domb_main(const struct boot_info *bi)
     return KERNEL_EXIT_SUCCESS;
 }
 
-#else
-
-int domb_main(const struct boot_info *bi)
-{
-    printk("Test result: SKIP (built without DOMB_FAULT_INJECT)\n");
-    return KERNEL_EXIT_SUCCESS;
-}
-
-#endif

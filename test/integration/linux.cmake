@@ -46,18 +46,18 @@ set(DOMB_LINUX_EXPECT "[linux] DOMB-LINUX-INIT: up at uptime"
 set(DOMB_LINUX_REJECT "FAIL" "Kernel panic" "stopped: crashed" "BUG:")
 
 # (a) The bzImage, unpacked in db-boot (XZ), 128 MiB and 2 vCPUs.
-domb_qemu_test(linux-bzimage KERNEL ${IMG}/kernel/db-boot INITRD ${DOMB_LINUX_SETS}/linux-bz.cpio
+domb_qemu_test(linux-bzimage KERNEL ${IMG}/builder/main/db-boot INITRD ${DOMB_LINUX_SETS}/linux-bz.cpio
     TIMEOUT 200 XEN_CMDLINE ${DOMB_LINUX_XEN_CMDLINE}
     EXPECT ${DOMB_LINUX_EXPECT} "db: vm 'linux': bzImage unpacked in the builder: "
            "db-boot: done: 1 built, 0 failed, 0 exited abnormally"
     REJECT ${DOMB_LINUX_REJECT})
 # (b) The ELF that domb-pack extracted: db-boot unpacks nothing.
-domb_qemu_test(linux-elf KERNEL ${IMG}/kernel/db-boot INITRD ${DOMB_LINUX_SETS}/linux-elf.cpio
+domb_qemu_test(linux-elf KERNEL ${IMG}/builder/main/db-boot INITRD ${DOMB_LINUX_SETS}/linux-elf.cpio
     TIMEOUT 200 XEN_CMDLINE ${DOMB_LINUX_XEN_CMDLINE}
     EXPECT ${DOMB_LINUX_EXPECT} "db-boot: done: 1 built, 0 failed, 0 exited abnormally"
     REJECT ${DOMB_LINUX_REJECT} "bzImage unpacked")
 # (c) Linux beside two of our test guests in one run.
-domb_qemu_test(linux-mixed KERNEL ${IMG}/kernel/db-boot INITRD ${DOMB_LINUX_SETS}/linux-mix.cpio
+domb_qemu_test(linux-mixed KERNEL ${IMG}/builder/main/db-boot INITRD ${DOMB_LINUX_SETS}/linux-mix.cpio
     TIMEOUT 200 XEN_CMDLINE ${DOMB_LINUX_XEN_CMDLINE}
     EXPECT ${DOMB_LINUX_EXPECT} "[hello] Test result: SUCCESS" "[memorywalk] Test result: SUCCESS"
            "db-boot: done: 3 built, 0 failed, 0 exited abnormally"

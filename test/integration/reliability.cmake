@@ -1,8 +1,8 @@
 # Reliability integration tests (docs/reliability.md), included by
 # test/integration/CMakeLists.txt.
 #
-#   integration.fault-injection  soak-faults (a dom0 kernel built with
-#       DOMB_FAULT_INJECT) builds each VM of its boot set with the seam's Nth
+#   integration.fault-injection  soak-faults (a dom0 kernel that wraps the
+#       real seam in builder/xenops_fault.h) builds each VM of its boot set with the seam's Nth
 #       call failing, N = 1, 2, ... until a build succeeds, and proves after
 #       each attempt that no domain, Xen page or builder page is left.
 #   integration.server-soak      db-server with a soak client (1,000 build/
@@ -11,22 +11,8 @@
 #   integration.server-soak-long the same with DOMB_SOAK_LONG_CYCLES cycles,
 #       registered only with -DDOMB_SOAK_LONG=ON (label soak-long).
 
-# ---- fault injection: a second freestanding build, with the hook compiled in ----
-set(DOMB_FAULT_IMAGE_DIR ${CMAKE_BINARY_DIR}/freestanding-faultinject)
-set(DOMB_FAULT_KERNEL ${DOMB_FAULT_IMAGE_DIR}/test/guests/soak-faults)
-ExternalProject_Add(freestanding-faultinject
-    SOURCE_DIR ${CMAKE_SOURCE_DIR}
-    BINARY_DIR ${DOMB_FAULT_IMAGE_DIR}
-    CMAKE_ARGS
-        -DCMAKE_TOOLCHAIN_FILE=${CMAKE_SOURCE_DIR}/cmake/toolchain-x86_64-xen-pv.cmake
-        -DCMAKE_BUILD_TYPE=Release
-        -DDOMB_FAULT_INJECT=ON
-        # The define itself, whatever the kernel's CMakeLists does with the option.
-        "-DCMAKE_C_FLAGS_RELEASE=-O3 -DNDEBUG -DDOMB_FAULT_INJECT=1"
-    BUILD_COMMAND $(MAKE) soak-faults
-    INSTALL_COMMAND ""
-    BUILD_ALWAYS ON
-    BUILD_BYPRODUCTS ${DOMB_FAULT_KERNEL})
+# ---- fault injection: soak-faults wraps the real seam in the fault wrapper ----
+set(DOMB_FAULT_KERNEL ${DOMB_GUEST_DIR}/soak-faults)
 
 domb_guest_config(NAME fault-hello KERNEL ${DOMB_GUEST_DIR}/hello MEMORY 8 CMDLINE "greeting=hello")
 domb_guest_config(NAME fault-walk KERNEL ${DOMB_GUEST_DIR}/memorywalk MEMORY 16
@@ -57,7 +43,7 @@ endfunction()
 set(DOMB_SOAK_EXPECT "[soak-client] Test result: SUCCESS" "[soak-fuzz] Test result: SUCCESS"
     "every requested VM is gone" "db-server: done: 2 built, 0 failed")
 domb_soak_set(server-soak 1000 3000)
-domb_qemu_test(server-soak KERNEL ${IMG}/kernel/db-server INITRD ${DOMB_SET_DIR}/server-soak.cpio
+domb_qemu_test(server-soak KERNEL ${IMG}/builder/main/db-server INITRD ${DOMB_SET_DIR}/server-soak.cpio
     TIMEOUT 900 EXPECT ${DOMB_SOAK_EXPECT} REJECT "DIFFERENT" "FAILURE" "dropping client")
 
 option(DOMB_SOAK_LONG "Register the long soak test (label soak-long)" OFF)
@@ -65,7 +51,7 @@ set(DOMB_SOAK_LONG_CYCLES 20000 CACHE STRING "Build/destroy cycles of the long s
 if(DOMB_SOAK_LONG)
     domb_soak_set(server-soak-long ${DOMB_SOAK_LONG_CYCLES} 30000)
     math(EXPR long_timeout "${DOMB_SOAK_LONG_CYCLES} + 600")
-    domb_qemu_test(server-soak-long KERNEL ${IMG}/kernel/db-server
+    domb_qemu_test(server-soak-long KERNEL ${IMG}/builder/main/db-server
         INITRD ${DOMB_SET_DIR}/server-soak-long.cpio TIMEOUT ${long_timeout}
         EXPECT ${DOMB_SOAK_EXPECT} REJECT "DIFFERENT" "FAILURE" "dropping client")
     set_tests_properties(integration.server-soak-long PROPERTIES LABELS "integration;soak-long")

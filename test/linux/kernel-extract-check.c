@@ -7,7 +7,7 @@
  * byte with MEMBER of ARCHIVE, the ELF that `domb-pack --extract-kernels`
  * stored (liblzma/zlib). Exit 0 when identical, 1 otherwise.
  */
-#include <builder/bzimage.h>
+#include <decompress/bzimage.h>
 #include <domb/sha256.h>
 #include <initrd/cpio.h>
 #include <stdio.h>

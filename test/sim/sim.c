@@ -16,7 +16,9 @@
 #include <unistd.h>
 
 #define SIM_MAX_DOMS  64
-#define SIM_MAX_PORTS 64
+#define SIM_MAX_PORTS 64   /* ports of a guest */
+#define SIM_SELF_PORTS 1024 /* ports of the caller (the builder) */
+#define SIM_POLL_PORTS_MAX 128 /* Xen's SCHEDOP_poll limit */
 #define SIM_RESERVED  16 /* frames 0..15 belong to "Xen": mfn 0 is never a guest's */
 #define SIM_POISON    0xa5
 #define SIM_MAX_GPFN  (1ULL << 36)
@@ -43,6 +45,17 @@ struct frame {
     uint64_t m2p;
 };
 
+enum port_state { PORT_FREE, PORT_UNBOUND, PORT_INTERDOMAIN, PORT_VIRQ };
+
+/* One event channel port (Xen's struct evtchn, as far as we model it). */
+struct port {
+    uint8_t state;  /* enum port_state */
+    bool pending;   /* Xen's pending bit in shared_info */
+    domid_t remote; /* UNBOUND: who may bind it; INTERDOMAIN: the peer */
+    uint32_t peer;  /* INTERDOMAIN: the peer's port */
+    uint32_t virq;  /* VIRQ: which */
+};
+
 struct dom {
     domid_t id;
     uint32_t create_max_vcpus;
@@ -55,9 +68,12 @@ struct dom {
     vcpu_guest_context_t ctxt;
     uint64_t *p2m;
     uint64_t p2m_cap;
-    bool port_used[SIM_MAX_PORTS];
-    domid_t port_remote[SIM_MAX_PORTS];
+    struct port ports[SIM_MAX_PORTS];
     grant_entry_v1_t gnttab[2];
+    bool shutdown;
+    unsigned int shutdown_reason;
+    unsigned int dying; /* destroyed: steps (polls/yields) until it is gone; 0 = alive */
+    bool permitted;     /* some iomem/ioport/irq permission was granted */
 };
 
 struct mapping {
@@ -95,9 +111,12 @@ struct sim {
     struct scratch *scratch;
     size_t nscratch, capscratch;
     unsigned long calls[SIM_CALL_KINDS];
-    unsigned long failable;
-    unsigned long fail_at;
-    int fail_rc;
+    struct port self_ports[SIM_SELF_PORTS];
+    domid_t dom_exc_handler; /* who gets VIRQ_DOM_EXC (Xen: the hardware domain) */
+    uint64_t now_ns;
+    unsigned long polls;
+    void (*world)(struct sim *s, void *arg);
+    void *world_arg;
 };
 
 static void sim_die(const char *what)
@@ -120,8 +139,9 @@ static void *xgrow(void *p, size_t *cap, size_t need, size_t elem)
 /* ---- counting and fault injection ---------------------------------------- */
 
 static const char *const call_names[SIM_CALL_KINDS] = {
-    "domctl",     "memory_op",   "mmu_update",    "mmuext_op",   "event_channel_op",
-    "grant_seed", "map_foreign", "unmap_foreign", "alloc_pages", "free_pages",
+    "domctl",      "memory_op",   "mmu_update",    "mmuext_op",
+    "event_channel_op", "grant_seed", "map_foreign", "unmap_foreign",
+    "alloc_pages", "free_pages",  "sysctl",        "sched_op",
 };
 
 const char *sim_call_name(enum sim_call kind)
@@ -129,15 +149,11 @@ const char *sim_call_name(enum sim_call kind)
     return kind < SIM_CALL_KINDS ? call_names[kind] : "?";
 }
 
-/* Count a call; returns the injected error if this is the call to fail. */
+/* Count a call. (Failures are injected by wrapping the ops in
+ * builder/xenops_fault.h, the same wrapper the real-Xen soak uses.) */
 static int sim_enter(struct sim *s, enum sim_call kind)
 {
     s->calls[kind]++;
-    if (kind == SIM_FREE_PAGES)
-        return 0;
-    s->failable++;
-    if (s->fail_at && s->failable == s->fail_at)
-        return s->fail_rc;
     return 0;
 }
 
@@ -155,33 +171,29 @@ unsigned long sim_hypercalls(const struct sim *s)
     return n;
 }
 
-unsigned long sim_failable_calls(const struct sim *s)
-{
-    return s->failable;
-}
-
 void sim_reset_counts(struct sim *s)
 {
     memset(s->calls, 0, sizeof(s->calls));
-    s->failable = 0;
-    s->fail_at = 0;
-}
-
-void sim_fail_at(struct sim *s, unsigned long n, int rc)
-{
-    s->failable = 0;
-    s->fail_at = n;
-    s->fail_rc = rc;
 }
 
 /* ---- domains and frames --------------------------------------------------- */
 
-static struct dom *dom_get(const struct sim *s, domid_t id)
+/* A domain Xen still knows (a dying one included). */
+static struct dom *dom_find(const struct sim *s, domid_t id)
 {
     for (int i = 0; i < SIM_MAX_DOMS; i++)
         if (s->doms[i] && s->doms[i]->id == id)
             return s->doms[i];
     return NULL;
+}
+
+/* A live domain: what every operation on a domain needs (Xen refuses most
+ * operations on a dying domain; the simulator refuses all but
+ * getdomaininfo and destroydomain). */
+static struct dom *dom_get(const struct sim *s, domid_t id)
+{
+    struct dom *d = dom_find(s, id);
+    return d && !d->dying ? d : NULL;
 }
 
 /* A domain the caller may operate on: exists, is not the caller, and the
@@ -223,7 +235,7 @@ static void frame_free(struct sim *s, uint64_t mfn)
 static bool frame_zombie(const struct sim *s, uint64_t mfn)
 {
     domid_t o = s->frames[mfn].owner;
-    return o != DOMID_INVALID && o != DOMID_XEN && !dom_get(s, o);
+    return o != DOMID_INVALID && o != DOMID_XEN && !dom_find(s, o);
 }
 
 static int p2m_set(struct dom *d, uint64_t pfn, uint64_t mfn)
@@ -429,10 +441,10 @@ static int domctl_create(struct sim *s, struct xen_domctl *op)
         return -XEN_EINVAL; /* Xen: a PV domain gets no emulated devices */
     if (id >= DOMID_FIRST_RESERVED)
         return -XEN_EINVAL;
-    if (id != 0 && (dom_get(s, id) || id == s->cfg.self))
+    if (id != 0 && (dom_find(s, id) || id == s->cfg.self))
         return -XEN_EEXIST;
     for (domid_t cand = 1; id == 0 && cand < DOMID_FIRST_RESERVED; cand++)
-        if (!dom_get(s, cand) && cand != s->cfg.self)
+        if (!dom_find(s, cand) && cand != s->cfg.self)
             id = cand;
     for (int i = 0; i < SIM_MAX_DOMS && slot < 0; i++)
         if (!s->doms[i])
@@ -459,7 +471,12 @@ static int domctl_create(struct sim *s, struct xen_domctl *op)
     return 0;
 }
 
-static void dom_release(struct sim *s, struct dom *d)
+static void virq_raise(struct sim *s, uint32_t virq);
+static void port_close(struct sim *s, domid_t owner, struct port *pt);
+
+/* The last step of a domain's death: its remaining frames (shared_info)
+ * come back and Xen forgets it. */
+static void dom_finish(struct sim *s, struct dom *d)
 {
     for (uint64_t m = 0; m < s->cfg.nr_frames; m++)
         if (s->frames[m].owner == d->id) {
@@ -470,8 +487,48 @@ static void dom_release(struct sim *s, struct dom *d)
     for (int i = 0; i < SIM_MAX_DOMS; i++)
         if (s->doms[i] == d)
             s->doms[i] = NULL;
+    /* Xen: a global VIRQ whose handler died goes back to the hardware
+     * domain (clear_global_virq_handlers). */
+    if (s->dom_exc_handler == d->id)
+        s->dom_exc_handler = s->cfg.self;
     free(d->p2m);
     free(d);
+    virq_raise(s, VIRQ_DOM_EXC);
+}
+
+/*
+ * destroydomain: Xen closes the domain's event channels (our ends go back
+ * to unbound), frees its memory, and returns at once; the last pages come
+ * back, and getdomaininfo stops answering for it, only when it is fully gone
+ * (cfg.destroy_delay polls/yields later here; at once when that is 0).
+ */
+static void dom_release(struct sim *s, struct dom *d)
+{
+    if (d->dying)
+        return;
+    for (uint32_t p = 0; p < SIM_MAX_PORTS; p++)
+        if (d->ports[p].state != PORT_FREE)
+            port_close(s, d->id, &d->ports[p]);
+    for (uint64_t m = 0; m < s->cfg.nr_frames; m++)
+        if (s->frames[m].owner == d->id && m != d->shared_info_mfn) {
+            s->frames[m].pinned = false;
+            if (s->frames[m].foreign_maps == 0)
+                frame_free(s, m);
+        }
+    d->tot_pages = 0;
+    d->dying = s->cfg.destroy_delay;
+    if (!d->dying)
+        dom_finish(s, d);
+}
+
+/* Time passes for Xen (a poll or a yield): dying domains get closer to gone. */
+static void dom_progress(struct sim *s)
+{
+    for (int i = 0; i < SIM_MAX_DOMS; i++) {
+        struct dom *d = s->doms[i];
+        if (d && d->dying && --d->dying == 0)
+            dom_finish(s, d);
+    }
 }
 
 static int domctl_setvcpucontext(struct sim *s, struct dom *d, struct xen_domctl *op)
@@ -541,6 +598,11 @@ static int domctl_getdomaininfo(struct sim *s, struct xen_domctl *op)
     memset(info, 0, sizeof(*info));
     info->domain = best->id;
     info->flags = best->paused ? XEN_DOMINF_paused : 0;
+    if (best->dying)
+        info->flags |= XEN_DOMINF_dying;
+    if (best->shutdown)
+        info->flags |= XEN_DOMINF_shutdown |
+                       (best->shutdown_reason & XEN_DOMINF_shutdownmask) << XEN_DOMINF_shutdownshift;
     info->tot_pages = best->tot_pages;
     info->max_pages = best->max_pages;
     info->shared_info_frame = best->shared_info_mfn;
@@ -565,6 +627,14 @@ static int sim_domctl(void *ctx, struct xen_domctl *op)
         return domctl_create(s, op);
     if (op->cmd == XEN_DOMCTL_getdomaininfo)
         return domctl_getdomaininfo(s, op);
+    if (op->cmd == XEN_DOMCTL_destroydomain) {
+        /* Xen: destroying a dying domain again is fine (domain_kill). */
+        d = dom_find(s, op->domain);
+        if (!d || op->domain == s->cfg.self)
+            return d ? -XEN_EINVAL : -XEN_ESRCH;
+        dom_release(s, d);
+        return 0;
+    }
     rc = dom_target(s, op->domain, &d);
     if (rc)
         return rc;
@@ -595,8 +665,30 @@ static int sim_domctl(void *ctx, struct xen_domctl *op)
     case XEN_DOMCTL_pausedomain:
         d->paused = true;
         return 0;
-    case XEN_DOMCTL_destroydomain:
-        dom_release(s, d);
+    case XEN_DOMCTL_iomem_permission: {
+        uint64_t first = op->u.iomem_permission.first_mfn, nr = op->u.iomem_permission.nr_mfns;
+        /* Xen: the range must not wrap and must lie below paddr_bits. */
+        if (nr == 0 || first + nr < first || first + nr > (1ULL << 40))
+            return -XEN_EINVAL;
+        d->permitted = true;
+        return 0;
+    }
+    case XEN_DOMCTL_ioport_permission:
+        if (op->u.ioport_permission.nr_ports == 0 ||
+            op->u.ioport_permission.first_port + op->u.ioport_permission.nr_ports > 0x10000)
+            return -XEN_EINVAL;
+        d->permitted = true;
+        return 0;
+    case XEN_DOMCTL_irq_permission:
+        if (op->u.irq_permission.pirq >= 256)
+            return -XEN_EINVAL; /* the simulated host has 256 pirqs */
+        d->permitted = true;
+        return 0;
+    case XEN_DOMCTL_set_virq_handler:
+        /* Only global VIRQs have a handler domain. */
+        if (op->u.set_virq_handler.virq != VIRQ_DOM_EXC)
+            return -XEN_EINVAL;
+        s->dom_exc_handler = d->id;
         return 0;
     default:
         return -XEN_ENOSYS;
@@ -766,6 +858,57 @@ static int sim_mmuext_op(void *ctx, const struct mmuext_op *op, unsigned int cou
 
 /* ---- event channels and grant table --------------------------------------- */
 
+/* The caller's own ports and a guest's, by owner. */
+static struct port *port_of(struct sim *s, domid_t owner, uint32_t port)
+{
+    struct dom *d;
+
+    if (owner == s->cfg.self)
+        return port < SIM_SELF_PORTS ? &s->self_ports[port] : NULL;
+    d = dom_find(s, owner);
+    return d && port < SIM_MAX_PORTS && port <= d->max_evtchn_port ? &d->ports[port] : NULL;
+}
+
+/* Xen's __evtchn_close: free this end; an interdomain peer goes back to
+ * unbound, bindable again by the domain that closed. */
+static void port_close(struct sim *s, domid_t owner, struct port *pt)
+{
+    if (pt->state == PORT_INTERDOMAIN) {
+        struct port *peer = port_of(s, pt->remote, pt->peer);
+        if (peer && peer->state == PORT_INTERDOMAIN)
+            *peer = (struct port){.state = PORT_UNBOUND, .remote = owner};
+    }
+    *pt = (struct port){0};
+}
+
+/* Xen's evtchn_port_set_pending for the other end of an interdomain port. */
+static void port_signal_peer(struct sim *s, const struct port *pt)
+{
+    struct port *peer = port_of(s, pt->remote, pt->peer);
+    if (peer && peer->state == PORT_INTERDOMAIN)
+        peer->pending = true;
+}
+
+static void virq_raise(struct sim *s, uint32_t virq)
+{
+    if (s->dom_exc_handler != s->cfg.self)
+        return; /* delegated: the handler domain's business */
+    for (uint32_t p = 1; p < SIM_SELF_PORTS; p++)
+        if (s->self_ports[p].state == PORT_VIRQ && s->self_ports[p].virq == virq)
+            s->self_ports[p].pending = true;
+}
+
+static int self_port_alloc(struct sim *s, uint32_t *port)
+{
+    /* Port 0 is never handed out (Xen reserves it). */
+    for (uint32_t p = 1; p < SIM_SELF_PORTS; p++)
+        if (s->self_ports[p].state == PORT_FREE) {
+            *port = p;
+            return 0;
+        }
+    return -XEN_ENOSPC;
+}
+
 static int sim_evtchn_alloc_unbound(void *ctx, evtchn_alloc_unbound_t *op)
 {
     struct sim *s = ctx;
@@ -776,13 +919,187 @@ static int sim_evtchn_alloc_unbound(void *ctx, evtchn_alloc_unbound_t *op)
     if (op->remote_dom != DOMID_SELF && op->remote_dom >= DOMID_FIRST_RESERVED)
         return -XEN_EINVAL;
     for (uint32_t p = 1; p < SIM_MAX_PORTS && p <= d->max_evtchn_port; p++)
-        if (!d->port_used[p]) {
-            d->port_used[p] = true;
-            d->port_remote[p] = op->remote_dom == DOMID_SELF ? d->id : op->remote_dom;
+        if (d->ports[p].state == PORT_FREE) {
+            d->ports[p] = (struct port){
+                .state = PORT_UNBOUND,
+                .remote = op->remote_dom == DOMID_SELF ? d->id : op->remote_dom};
             op->port = p;
             return 0;
         }
     return -XEN_ENOSPC;
+}
+
+static int sim_evtchn_bind_interdomain(void *ctx, domid_t remote_dom, evtchn_port_t remote_port,
+                                       evtchn_port_t *local_port)
+{
+    struct sim *s = ctx;
+    struct port *rp;
+    uint32_t lp;
+    int rc = sim_enter(s, SIM_EVTCHN_OP);
+    if (rc)
+        return rc;
+    if (!dom_get(s, remote_dom))
+        return -XEN_ESRCH;
+    rp = port_of(s, remote_dom, remote_port);
+    /* Xen: the remote port must be unbound and allocated for us. */
+    if (!rp || remote_port == 0 || rp->state != PORT_UNBOUND || rp->remote != s->cfg.self)
+        return -XEN_EINVAL;
+    if ((rc = self_port_alloc(s, &lp)) != 0)
+        return rc;
+    *rp = (struct port){.state = PORT_INTERDOMAIN, .remote = s->cfg.self, .peer = lp};
+    /* Xen marks the new local port pending. */
+    s->self_ports[lp] = (struct port){
+        .state = PORT_INTERDOMAIN, .remote = remote_dom, .peer = remote_port, .pending = true};
+    *local_port = lp;
+    return 0;
+}
+
+static int sim_evtchn_bind_virq(void *ctx, uint32_t virq, evtchn_port_t *port)
+{
+    struct sim *s = ctx;
+    uint32_t p;
+    int rc = sim_enter(s, SIM_EVTCHN_OP);
+    if (rc)
+        return rc;
+    if (virq != VIRQ_DOM_EXC)
+        return -XEN_EINVAL; /* the only VIRQ the simulator models */
+    for (p = 1; p < SIM_SELF_PORTS; p++)
+        if (s->self_ports[p].state == PORT_VIRQ && s->self_ports[p].virq == virq)
+            return -XEN_EEXIST;
+    if ((rc = self_port_alloc(s, &p)) != 0)
+        return rc;
+    s->self_ports[p] = (struct port){.state = PORT_VIRQ, .virq = virq};
+    *port = p;
+    return 0;
+}
+
+static int sim_evtchn_close(void *ctx, evtchn_port_t port)
+{
+    struct sim *s = ctx;
+    struct port *pt = port_of(s, s->cfg.self, port);
+    int rc = sim_enter(s, SIM_EVTCHN_OP);
+    if (rc)
+        return rc;
+    if (!pt || port == 0 || pt->state == PORT_FREE)
+        return -XEN_EINVAL;
+    port_close(s, s->cfg.self, pt);
+    return 0;
+}
+
+static int sim_evtchn_notify(void *ctx, evtchn_port_t port)
+{
+    struct sim *s = ctx;
+    struct port *pt = port_of(s, s->cfg.self, port);
+    int rc = sim_enter(s, SIM_EVTCHN_OP);
+    if (rc)
+        return rc;
+    if (!pt || port == 0)
+        return -XEN_EINVAL;
+    switch (pt->state) {
+    case PORT_INTERDOMAIN:
+        port_signal_peer(s, pt);
+        return 0;
+    case PORT_UNBOUND:
+        return 0; /* Xen: silently dropped */
+    default:
+        return -XEN_EINVAL;
+    }
+}
+
+static bool sim_evtchn_pending(void *ctx, evtchn_port_t port)
+{
+    struct sim *s = ctx;
+    struct port *pt = port_of(s, s->cfg.self, port);
+    bool was;
+
+    if (!pt)
+        sim_die("evtchn_pending on a port beyond shared_info's bitmap");
+    was = pt->pending;
+    pt->pending = false;
+    return was;
+}
+
+static bool any_pending(struct sim *s, const evtchn_port_t *ports, unsigned int n)
+{
+    for (unsigned int i = 0; i < n; i++)
+        if (s->self_ports[ports[i]].pending)
+            return true;
+    return false;
+}
+
+static int sim_evtchn_poll(void *ctx, const evtchn_port_t *ports, unsigned int n,
+                           uint64_t timeout_ns)
+{
+    struct sim *s = ctx;
+    int rc = sim_enter(s, SIM_SCHED_OP);
+    if (rc)
+        return rc;
+    /* The seam's contract: beyond Xen's 128, wait on the first 128 for at
+     * most 10 ms. */
+    if (n > SIM_POLL_PORTS_MAX) {
+        n = SIM_POLL_PORTS_MAX;
+        if (timeout_ns == 0 || timeout_ns > 10000000)
+            timeout_ns = 10000000;
+    }
+    if (n && !ports)
+        return -XEN_EFAULT;
+    for (unsigned int i = 0; i < n; i++)
+        if (ports[i] >= SIM_SELF_PORTS)
+            return -XEN_EINVAL; /* Xen: beyond the domain's ports */
+    s->polls++;
+    dom_progress(s);
+    if (any_pending(s, ports, n))
+        return 0;
+    /* Nothing pending: the guests run (the test's world), then time passes
+     * until something is pending or the timeout ends. */
+    if (s->world)
+        s->world(s, s->world_arg);
+    if (any_pending(s, ports, n)) {
+        s->now_ns += 1000;
+        return 0;
+    }
+    if (timeout_ns == 0)
+        sim_die("poll without a timeout would block forever: nothing will ever be pending");
+    s->now_ns += timeout_ns;
+    return 0;
+}
+
+static void sim_yield(void *ctx)
+{
+    struct sim *s = ctx;
+    sim_enter(s, SIM_SCHED_OP);
+    s->now_ns += 1000;
+    dom_progress(s);
+}
+
+static int sim_sysctl(void *ctx, struct xen_sysctl *op)
+{
+    struct sim *s = ctx;
+    int rc = sim_enter(s, SIM_SYSCTL);
+    if (rc)
+        return rc;
+    if (!s->cfg.privileged)
+        return -XEN_EPERM;
+    if (op->interface_version != XEN_SYSCTL_INTERFACE_VERSION)
+        return -XEN_EACCES;
+    if (op->cmd != XEN_SYSCTL_physinfo)
+        return -XEN_ENOSYS;
+    memset(&op->u.physinfo, 0, sizeof(op->u.physinfo));
+    op->u.physinfo.free_pages = s->free_frames;
+    op->u.physinfo.total_pages = s->cfg.nr_frames;
+    op->u.physinfo.nr_cpus = 1;
+    return 0;
+}
+
+static uint64_t sim_now_ns(void *ctx)
+{
+    struct sim *s = ctx;
+    return s->now_ns;
+}
+
+static unsigned long sim_hypercalls_op(void *ctx)
+{
+    return sim_hypercalls(ctx);
 }
 
 static int sim_seed_grant_table(void *ctx, domid_t domid, xen_pfn_t console_mfn,
@@ -880,6 +1197,8 @@ static int sim_alloc_pages(void *ctx, unsigned int n, void **va)
         return rc;
     if (n == 0 || !va)
         return -XEN_EINVAL;
+    if (sim_scratch_pages(s) + n > s->cfg.scratch_pages)
+        return -XEN_ENOMEM; /* the builder's own memory is finite too */
     p = aligned_alloc(PAGE_SIZE, (size_t)n * PAGE_SIZE);
     if (!p)
         return -XEN_ENOMEM;
@@ -930,6 +1249,10 @@ struct sim *sim_create(const struct sim_config *cfg)
         s->frames[m] = (struct frame){.owner = m < SIM_RESERVED ? DOMID_XEN : DOMID_INVALID,
                                       .m2p = INVALID_FRAME};
     s->free_frames = cfg->nr_frames - SIM_RESERVED;
+    if (!s->cfg.scratch_pages)
+        s->cfg.scratch_pages = SIM_DEFAULT_SCRATCH_PAGES;
+    s->dom_exc_handler = cfg->self;
+    s->now_ns = 1000000000ULL; /* Xen's system time is never 0 once we run */
     return s;
 }
 
@@ -954,6 +1277,12 @@ void sim_destroy(struct sim *s)
     free(s);
 }
 
+static uint64_t sim_scratch_free(void *ctx)
+{
+    struct sim *s = ctx;
+    return s->cfg.scratch_pages - sim_scratch_pages(s);
+}
+
 void sim_ops(struct sim *s, struct xenops *ops)
 {
     *ops = (struct xenops){
@@ -968,6 +1297,17 @@ void sim_ops(struct sim *s, struct xenops *ops)
         .unmap_foreign = sim_unmap_foreign,
         .alloc_pages = sim_alloc_pages,
         .free_pages = sim_free_pages,
+        .now_ns = s->cfg.no_clock ? NULL : sim_now_ns,
+        .evtchn_bind_interdomain = sim_evtchn_bind_interdomain,
+        .evtchn_bind_virq = sim_evtchn_bind_virq,
+        .evtchn_close = sim_evtchn_close,
+        .evtchn_notify = sim_evtchn_notify,
+        .evtchn_pending = sim_evtchn_pending,
+        .evtchn_poll = sim_evtchn_poll,
+        .yield = sim_yield,
+        .sysctl = sim_sysctl,
+        .scratch_free_pages = sim_scratch_free,
+        .hypercalls = sim_hypercalls_op,
     };
 }
 
@@ -994,7 +1334,7 @@ unsigned int sim_nr_domains(const struct sim *s)
 
 bool sim_domain_exists(const struct sim *s, domid_t d)
 {
-    return dom_get(s, d) != NULL;
+    return dom_find(s, d) != NULL;
 }
 
 unsigned long sim_scratch_pages(const struct sim *s)
@@ -1067,10 +1407,85 @@ int sim_domain_info(const struct sim *s, domid_t id, struct sim_domain_info *out
 
 int sim_evtchn(const struct sim *s, domid_t id, uint32_t port, domid_t *remote)
 {
-    const struct dom *d = dom_get(s, id);
-    if (!d || port >= SIM_MAX_PORTS || !d->port_used[port])
+    const struct dom *d = dom_find(s, id);
+    if (!d || port >= SIM_MAX_PORTS || d->ports[port].state == PORT_FREE)
         return 0;
     if (remote)
-        *remote = d->port_remote[port];
-    return 1;
+        *remote = d->ports[port].remote;
+    return d->ports[port].state == PORT_UNBOUND ? 1 : 2;
+}
+
+/* ---- the guests' side (tests play the guests) ------------------------------ */
+
+void sim_set_world(struct sim *s, void (*world)(struct sim *s, void *arg), void *arg)
+{
+    s->world = world;
+    s->world_arg = arg;
+}
+
+uint64_t sim_now(const struct sim *s)
+{
+    return s->now_ns;
+}
+
+void sim_advance(struct sim *s, uint64_t ns)
+{
+    s->now_ns += ns;
+}
+
+unsigned long sim_polls(const struct sim *s)
+{
+    return s->polls;
+}
+
+int sim_guest_notify(struct sim *s, domid_t d, uint32_t port)
+{
+    struct port *pt = port_of(s, d, port);
+    if (!dom_get(s, d) || !pt || pt->state != PORT_INTERDOMAIN)
+        return pt && pt->state == PORT_UNBOUND ? 0 : -XEN_EINVAL;
+    port_signal_peer(s, pt);
+    return 0;
+}
+
+bool sim_guest_pending(struct sim *s, domid_t d, uint32_t port)
+{
+    struct port *pt = port_of(s, d, port);
+    bool was = pt && pt->pending;
+    if (pt)
+        pt->pending = false;
+    return was;
+}
+
+int sim_guest_shutdown(struct sim *s, domid_t id, unsigned int reason)
+{
+    struct dom *d = dom_get(s, id);
+    /* Only a running guest can ask (SCHEDOP_shutdown); the first reason
+     * sticks, as in Xen's domain_shutdown. */
+    if (!d || d->paused || !d->vcpu_ready)
+        return -XEN_EINVAL;
+    if (!d->shutdown) {
+        d->shutdown = true;
+        d->shutdown_reason = reason;
+        virq_raise(s, VIRQ_DOM_EXC);
+    }
+    return 0;
+}
+
+unsigned int sim_self_ports(const struct sim *s)
+{
+    unsigned int n = 0;
+    for (uint32_t p = 1; p < SIM_SELF_PORTS; p++)
+        n += s->self_ports[p].state != PORT_FREE;
+    return n;
+}
+
+domid_t sim_virq_handler(const struct sim *s)
+{
+    return s->dom_exc_handler;
+}
+
+bool sim_domain_permitted(const struct sim *s, domid_t id)
+{
+    const struct dom *d = dom_find(s, id);
+    return d && d->permitted;
 }

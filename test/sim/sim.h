@@ -2,9 +2,17 @@
  * The simulated hypervisor: a host-only implementation of struct xenops
  * (builder/xenops.h) that keeps domains, a finite pool of machine frames,
  * p2m/m2p, page types and reference counts, and enforces the PV rules Xen
- * enforces (see docs/builder.md, "The simulator's rules"). It counts every
- * call by kind, can fail the Nth call, and tracks the caller's scratch pages
- * and foreign mappings so tests can prove nothing leaked.
+ * enforces (see docs/builder.md, "The simulator's rules"). It also models
+ * what the dom0 services use: event channels (unbound, interdomain, VIRQ,
+ * pending bits, poll), guests that shut down, domains that take a while to
+ * die, physinfo and a clock. It counts every call by kind and tracks the
+ * caller's scratch pages, foreign mappings and ports so tests can prove
+ * nothing leaked. Failures are injected by wrapping the ops in
+ * builder/xenops_fault.h.
+ *
+ * Tests play the guests: between the builder's polls the simulator calls the
+ * test's "world" function, which may write into guest frames (sim_frame),
+ * signal ports (sim_guest_notify) and shut guests down (sim_guest_shutdown).
  *
  * Frame contents live in one memfd; foreign mappings are real shared
  * mappings of it, so what the builder writes is what the "guest" sees.
@@ -25,6 +33,8 @@ enum sim_call {
     SIM_UNMAP_FOREIGN,
     SIM_ALLOC_PAGES,
     SIM_FREE_PAGES,
+    SIM_SYSCTL,
+    SIM_SCHED_OP, /* poll and yield */
     SIM_CALL_KINDS,
 };
 
@@ -46,7 +56,12 @@ struct sim_config {
     domid_t self;                  /* the caller's domid (the builder) */
     bool privileged;               /* may the caller touch other domains? */
     unsigned int max_extent_order; /* largest populate order the caller may use */
+    unsigned int destroy_delay;    /* polls/yields a destroyed domain takes to be gone */
+    uint64_t scratch_pages;        /* the caller's own memory (0: SIM_DEFAULT_SCRATCH_PAGES) */
+    bool no_clock;                 /* ops without now_ns (the builder's timings are optional) */
 };
+
+#define SIM_DEFAULT_SCRATCH_PAGES (64ULL << 8) /* 64 MiB */
 
 struct sim;
 
@@ -59,11 +74,7 @@ void sim_ops(struct sim *s, struct xenops *ops);
 unsigned long sim_calls(const struct sim *s, enum sim_call kind);
 /* Hypercalls as Xen would count them (excludes alloc/free pages). */
 unsigned long sim_hypercalls(const struct sim *s);
-/* Calls that can fail (everything but free_pages) since the last reset. */
-unsigned long sim_failable_calls(const struct sim *s);
 void sim_reset_counts(struct sim *s);
-/* Make the nth failable call from now (1-based) fail with rc; 0 disarms. */
-void sim_fail_at(struct sim *s, unsigned long n, int rc);
 const char *sim_call_name(enum sim_call kind);
 
 /* ---- inspection (tests) ---- */
@@ -91,8 +102,38 @@ struct sim_domain_info {
     grant_entry_v1_t gnttab[2]; /* the reserved entries */
 };
 int sim_domain_info(const struct sim *s, domid_t d, struct sim_domain_info *out);
-/* State of an event channel port of d: 0 free, 1 unbound; *remote set. */
+/* State of an event channel port of guest d: 0 free, 1 unbound, 2 bound
+ * to us; *remote: who may bind it / the peer. */
 int sim_evtchn(const struct sim *s, domid_t d, uint32_t port, domid_t *remote);
+/* Ports of ours (the caller's) in use: a leak check. */
+unsigned int sim_self_ports(const struct sim *s);
+/* Who handles VIRQ_DOM_EXC (the caller until set_virq_handler). */
+domid_t sim_virq_handler(const struct sim *s);
+/* Whether d was granted an iomem, ioport or irq permission. */
+bool sim_domain_permitted(const struct sim *s, domid_t d);
+
+/* ---- the guests' side: tests play the guests ---- */
+
+/* Called from every poll that finds nothing pending, before time passes. */
+void sim_set_world(struct sim *s, void (*world)(struct sim *s, void *arg), void *arg);
+/* The clock (now_ns) and moving it on. */
+uint64_t sim_now(const struct sim *s);
+void sim_advance(struct sim *s, uint64_t ns);
+unsigned long sim_polls(const struct sim *s);
+/* Guest d signals its port (EVTCHNOP_send): its peer (our port) goes
+ * pending. 0, or -EINVAL if the port is not bound. */
+int sim_guest_notify(struct sim *s, domid_t d, uint32_t port);
+/* Test and clear the pending bit of guest d's port (we notified it). */
+bool sim_guest_pending(struct sim *s, domid_t d, uint32_t port);
+/* Running guest d shuts down (SCHEDOP_shutdown) with a SHUTDOWN_* reason:
+ * getdomaininfo reports it and VIRQ_DOM_EXC fires. -EINVAL unless running. */
+int sim_guest_shutdown(struct sim *s, domid_t d, unsigned int reason);
+
+/* What printk printed on the host (test/sim provides printk): everything
+ * since the last clear, NUL-terminated. DOMB_SIM_ECHO=1 also echoes it to
+ * stderr. */
+const char *sim_console(void);
+void sim_console_clear(void);
 
 /* Walk guest page tables from an L4 frame as the CPU does. On success
  * *mfn is the frame mapping va and *perms has bit 0 (present), bit 1 (RW)

@@ -1,7 +1,7 @@
 /* Pack-time kernel extraction with liblzma and zlib (see extract.h). */
 #include "extract.h"
 
-#include <builder/bzimage.h>
+#include <decompress/bzimage.h>
 #include <lzma.h>
 #include <stdarg.h>
 #include <stdio.h>

@@ -9,7 +9,7 @@
 #include "extract.h"
 #include "ref.h"
 
-#include <builder/bzimage.h>
+#include <decompress/bzimage.h>
 #include <lzma.h>
 #include <stdlib.h>
 #include <string.h>

@@ -7,6 +7,7 @@
 #include "elf/elf_writer.h"
 #include "guest_check.h"
 
+#include <builder/xenops_fault.h>
 #include <domb/errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -347,20 +348,21 @@ static void build_refused_when_unprivileged(void **state)
  */
 static void fault_every_call(const struct kernel_opts *ko, uint64_t mem_mib, uint64_t rd_size)
 {
+    struct xenops_fault fault;
     struct fx f;
     unsigned long total;
 
     fx_init(&f, ko, mem_mib, rd_size, 9);
-    sim_reset_counts(f.s);
-    assert_int_equal(fx_build(&f, &f.res), 0);
-    total = sim_failable_calls(f.s);
+    xenops_fault_init(&fault, &f.ops);
+    assert_int_equal(builder_build(&fault.ops, &f.req, &f.res, &f.err), 0);
+    xenops_fault_fired(&fault, &total);
     assert_int_equal(builder_destroy(&f.ops, f.res.domid, &f.err), 0);
     assert_true(total > 10);
     for (unsigned long n = 1; n <= total; n++) {
         int rc;
-        sim_fail_at(f.s, n, -XEN_EIO);
+        xenops_fault_arm(&fault, n, -XEN_EIO);
         domb_error_clear(&f.err);
-        rc = builder_build(&f.ops, &f.req, &f.res, &f.err);
+        rc = builder_build(&fault.ops, &f.req, &f.res, &f.err);
         if (rc == 0)
             fprintf(stderr, "failing call %lu of %lu did not fail the build\n", n, total);
         assert_int_not_equal(rc, 0);
@@ -369,7 +371,7 @@ static void fault_every_call(const struct kernel_opts *ko, uint64_t mem_mib, uin
         fx_assert_clean(&f);
     }
     /* and with injection disarmed, the same build still works */
-    sim_fail_at(f.s, 0, 0);
+    xenops_fault_arm(&fault, 0, 0);
     assert_int_equal(fx_build(&f, &f.res), 0);
     printf("fault injection: %lu calls, each failed in turn, all cleaned up\n", total);
     fx_fini(&f);
@@ -468,9 +470,13 @@ static void phase_timings(void **state)
     assert_int_equal(builder_destroy(&f.ops, f.res.domid, &f.err), 0);
 
     /* A build that fails in populate spends time cleaning up. */
-    sim_reset_counts(f.s);
-    sim_fail_at(f.s, 6, -XEN_ENOMEM);
-    assert_int_not_equal(builder_build(&f.ops, &f.req, &f.res, &f.err), 0);
+    {
+        struct xenops_fault fault;
+
+        xenops_fault_init(&fault, &f.ops);
+        xenops_fault_arm(&fault, 6, -XEN_ENOMEM);
+        assert_int_not_equal(builder_build(&fault.ops, &f.req, &f.res, &f.err), 0);
+    }
     assert_true(f.res.phase_ns[BUILDER_PHASE_CLEANUP] > 0);
     assert_true(f.res.phase_ns[BUILDER_PHASE_LOAD] == 0);
     fx_fini(&f);

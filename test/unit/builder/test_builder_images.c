@@ -7,6 +7,7 @@
 #include "domb_test.h"
 #include "guest_check.h"
 
+#include <builder/xenops_fault.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -125,7 +126,7 @@ static void real_bigimage_over_4m(void **state)
 
 static void real_db_boot_as_guest(void **state)
 {
-    build_real(DOMB_IMAGE_DIR "/kernel/db-boot", 32, 100000);
+    build_real(DOMB_IMAGE_DIR "/builder/main/db-boot", 32, 100000);
 }
 
 static void real_grub_pv_image(void **state)
@@ -154,8 +155,11 @@ static void real_memorywalk_fault_every_call(void **state)
         struct builder_result res;
         struct domb_error err;
 
-        assert_int_equal(builder_build(&ops, &req, &res, &err), 0);
-        total = sim_failable_calls(s);
+        struct xenops_fault fault;
+
+        xenops_fault_init(&fault, &ops);
+        assert_int_equal(builder_build(&fault.ops, &req, &res, &err), 0);
+        xenops_fault_fired(&fault, &total);
         sim_destroy(s);
     }
     for (unsigned long n = 1; n <= total; n++) {
@@ -165,8 +169,11 @@ static void real_memorywalk_fault_every_call(void **state)
         struct builder_result res;
         struct domb_error err;
 
-        sim_fail_at(s, n, -12 /* ENOMEM */);
-        assert_int_not_equal(builder_build(&ops, &req, &res, &err), 0);
+        struct xenops_fault fault;
+
+        xenops_fault_init(&fault, &ops);
+        xenops_fault_arm(&fault, n, -12 /* ENOMEM */);
+        assert_int_not_equal(builder_build(&fault.ops, &req, &res, &err), 0);
         assert_true(err.msg[0] != '\0');
         assert_clean(s, free_before);
         sim_destroy(s);

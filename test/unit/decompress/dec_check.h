@@ -8,7 +8,7 @@
 
 #include "ref.h"
 
-#include <builder/decompress.h>
+#include <decompress/decompress.h>
 
 struct dec_under_test {
     const char *prefix; /* every message starts with it: "xz: " */

@@ -6,7 +6,7 @@
 #include "domb_test.h"
 #include "ref.h"
 
-#include <builder/bzimage.h>
+#include <decompress/bzimage.h>
 
 #include <lzma.h>
 #include <stdlib.h>

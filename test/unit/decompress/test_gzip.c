@@ -7,7 +7,7 @@
 #include "domb_test.h"
 #include "dec_check.h"
 
-#include <builder/decompress.h>
+#include <decompress/decompress.h>
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -7,7 +7,7 @@
 #include "dec_check.h"
 #include "xz_build.h"
 
-#include <builder/decompress.h>
+#include <decompress/decompress.h>
 
 #include <lzma.h>
 #include <stdio.h>

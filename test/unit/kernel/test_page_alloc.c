@@ -1,7 +1,7 @@
 /* The page allocator: accounting, exhaustion, runs, fragmentation, bad frees. */
 #include "domb_test.h"
 #include <domb/errno.h>
-#include <domb/page_alloc.h>
+#include <kernel/page_alloc.h>
 #include <stdlib.h>
 
 struct fixture {

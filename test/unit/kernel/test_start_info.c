@@ -1,7 +1,7 @@
 /* start_info_validate: a good start_info passes; each malformation is named. */
 #include "domb_test.h"
 #include <domb/errno.h>
-#include <domb/start_info.h>
+#include <kernel/start_info.h>
 #include <stdio.h>
 #include <string.h>
 

@@ -2,7 +2,7 @@
 #include "domb_test.h"
 
 #include <domb/errno.h>
-#include <proto/byteorder.h>
+#include <domb/byteorder.h>
 #include <proto/protocol.h>
 #include <limits.h>
 #include <stdio.h>

@@ -6,7 +6,7 @@
 #include "domb_test.h"
 
 #include <domb/errno.h>
-#include <proto/byteorder.h>
+#include <domb/byteorder.h>
 #include <proto/protocol.h>
 #include <string.h>
 

@@ -9,7 +9,7 @@
 
 #include "domb_test.h"
 
-#include <domb/xenstore.h>
+#include <xenstore/xenstore.h>
 
 #define FX_CONNS 3
 

@@ -58,6 +58,8 @@ long mm_init(start_info_t *si, uint64_t *next_free_pfn);
 
 /* Map `shared_info` (a machine address) at a fixed page of ours. */
 void *mm_map_shared_info(uint64_t maddr);
+/* The shared_info page mm_map_shared_info mapped, or NULL before that. */
+shared_info_t *mm_shared_info(void);
 
 /*
  * Foreign mappings (privileged domains only): map n frames of domain `domid`

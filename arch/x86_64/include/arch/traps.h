@@ -11,7 +11,13 @@ struct trap_frame {
     uint64_t rip, cs, rflags, rsp, ss;
 };
 
-/* Register our exception handlers with Xen (HYPERVISOR_set_trap_table). */
-void traps_init(void);
+/* What the kernel does with an exception: report it (name: the vector's
+ * name, cr2: the faulting address of a page fault) and end the domain. */
+typedef void (*trap_fatal_fn)(const struct trap_frame *f, const char *name, uint64_t cr2)
+    __attribute__((noreturn));
+
+/* Register our exception handlers with Xen (HYPERVISOR_set_trap_table);
+ * every exception ends in fatal. */
+void traps_init(trap_fatal_fn fatal);
 
 #endif

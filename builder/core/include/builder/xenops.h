@@ -1,0 +1,211 @@
+/*
+ * The seam between the builder and the hypervisor.
+ *
+ * The builder never issues a hypercall itself: everything privileged goes
+ * through one struct xenops, expressed in Xen's own public ABI types, so the
+ * same builder code runs on real Xen (builder/xenops implements the ops with
+ * hypercalls) and on the host against the simulated hypervisor (test/sim/),
+ * which enforces the PV rules Xen enforces. The dom0 services (builder/dom0:
+ * the VM set, db-server, the console relay) use the same seam for event
+ * channels, domain state and their own memory, so they run on the host too.
+ *
+ * Conventions for every op:
+ * - The first argument is xenops.ctx, passed back untouched.
+ * - The return value is 0 or a negative Xen errno (-XEN_EINVAL, ...), exactly
+ *   what the hypercall returns, except memory_op, which returns what
+ *   XENMEM_populate_physmap/decrease_reservation return: the number of
+ *   extents completed (>= 0), or a negative errno.
+ * - Ops are batch-friendly: one call carries an array, and one call of any op
+ *   is one hypercall on real Xen, except seed_grant_table (a short fixed
+ *   sequence) and the ops marked "not a hypercall" (the builder kernel's own
+ *   allocator, clock and shared_info). The simulator counts calls on this
+ *   basis, which is what the hypercall budget measures.
+ * - Releasing ops (unmap_foreign, free_pages, evtchn_close, domctl
+ *   destroydomain) undo what others did; fault injection (xenops_fault.h)
+ *   never fails them.
+ */
+#ifndef BUILDER_XENOPS_H
+#define BUILDER_XENOPS_H
+
+#include <domb/types.h>
+
+#include <xen/xen.h>
+#include <xen/domctl.h>
+#include <xen/memory.h>
+#include <xen/event_channel.h>
+#include <xen/grant_table.h>
+#include <xen/sysctl.h>
+
+/* Most frames one map_foreign call maps: one page of PTE writes (one L1
+ * table) in the real implementation's mapping window. */
+#define XENOPS_MAP_BATCH_MAX 512u
+
+/* Largest populate_physmap extent order Xen lets an ordinary (non-hardware)
+ * domain use; the hardware domain (dom0) may use up to 12 on Xen 4.17. */
+#define XENOPS_EXTENT_ORDER_DOMU 9u
+#define XENOPS_EXTENT_ORDER_DOM0 12u
+
+struct xenops {
+    void *ctx;
+
+    /*
+     * One XEN_DOMCTL_* operation (HYPERVISOR_domctl). The caller fills
+     * op->cmd, op->domain, the union member and interface_version
+     * (XEN_DOMCTL_INTERFACE_VERSION; Xen answers -EACCES when it differs
+     * from the running hypervisor's). Results are
+     * written back into *op as Xen does (createdomain's chosen id in
+     * op->domain, getdomaininfo's fields). Only a privileged domain may
+     * issue domctls. The builder uses: createdomain (domain 0 = "pick the
+     * first free id"), max_vcpus (must equal createdomain's max_vcpus),
+     * max_mem (KiB; populate fails beyond it), set_address_size (64),
+     * getdomaininfo (shared_info_frame), hypercall_init (gmfn = an mfn of
+     * the PV guest; Xen writes the hypercall stubs into it),
+     * setvcpucontext (Xen validates cr3 as an L4 of that domain and the
+     * segment/rip values), unpausedomain, destroydomain (Xen unpins and
+     * frees every frame of the domain, possibly some time later).
+     */
+    int (*domctl)(void *ctx, struct xen_domctl *op);
+
+    /*
+     * HYPERVISOR_memory_op with a struct xen_memory_reservation:
+     * XENMEM_populate_physmap or XENMEM_decrease_reservation for r->domid.
+     * populate_physmap for a PV guest reads each extent_start[i] as the
+     * guest pfn of extent i, allocates 2^extent_order machine-contiguous
+     * frames for it, records m2p[mfn + j] = pfn + j and writes the base mfn
+     * back into extent_start[i]. Xen refuses orders above the caller's limit
+     * and stops when the domain would exceed max_mem. decrease_reservation
+     * frees the extents whose base frames are listed (for a PV guest the
+     * entries are mfns). Returns the number of extents completed or a
+     * negative errno; fewer than r->nr_extents is a partial failure.
+     */
+    long (*memory_op)(void *ctx, unsigned int cmd, struct xen_memory_reservation *r);
+
+    /*
+     * HYPERVISOR_mmu_update(req, count, done, foreigndom): each req.ptr is a
+     * machine address with the command in its low 2 bits
+     * (MMU_NORMAL_PT_UPDATE: write PTE req.val at that address, checked
+     * against the frame's page type; MMU_MACHPHYS_UPDATE: m2p[ptr>>12] =
+     * val). foreigndom names the domain whose frames the new PTEs map (a
+     * privileged caller only). Stops at the first failure; *done (may be
+     * NULL) tells how many requests succeeded.
+     */
+    int (*mmu_update)(void *ctx, const mmu_update_t *req, unsigned int count, unsigned int *done,
+                      domid_t foreigndom);
+
+    /*
+     * HYPERVISOR_mmuext_op(op, count, done, foreigndom). The builder uses
+     * MMUEXT_PIN_L4_TABLE with foreigndom = the guest: Xen validates the
+     * whole tree below the L4 (every present entry maps a frame of that
+     * domain, no page-table frame is mapped writable anywhere, Xen's
+     * reserved L4 slots are left alone, no forbidden PTE bits) and types the
+     * frames as page tables. MMUEXT_UNPIN_TABLE undoes it.
+     */
+    int (*mmuext_op)(void *ctx, const struct mmuext_op *op, unsigned int count, unsigned int *done,
+                     domid_t foreigndom);
+
+    /*
+     * EVTCHNOP_alloc_unbound: allocate a port in op->dom that op->remote_dom
+     * may bind later; the port is written to op->port. Allocating in another
+     * domain needs privilege over it.
+     */
+    int (*evtchn_alloc_unbound)(void *ctx, evtchn_alloc_unbound_t *op);
+
+    /*
+     * Write the guest's reserved grant entries, as libxenguest's
+     * xc_dom_gnttab_seed does: GNTTAB_RESERVED_CONSOLE grants console_mfn
+     * and GNTTAB_RESERVED_XENSTORE grants store_mfn to backend_domid
+     * (flags GTF_permit_access). Real Xen: map the guest's first grant
+     * frame (XENMEM_acquire_resource, or GNTTABOP_setup_table + foreign
+     * mapping), write, unmap; the implementation chooses.
+     */
+    int (*seed_grant_table)(void *ctx, domid_t domid, xen_pfn_t console_mfn, xen_pfn_t store_mfn,
+                            domid_t backend_domid);
+
+    /*
+     * Map n (1..XENOPS_MAP_BATCH_MAX) frames owned by domid, writable and
+     * virtually contiguous, into the builder's address space; *va receives
+     * the address of the first. Real Xen: one mmu_update batch into a
+     * reserved window, foreigndom = domid (privileged caller only; a frame
+     * that is typed as a page table cannot be mapped writable). All or
+     * nothing: on failure nothing stays mapped.
+     */
+    int (*map_foreign)(void *ctx, domid_t domid, const xen_pfn_t *mfns, unsigned int n, void **va);
+
+    /* Undo one map_foreign call (same va and n). Real Xen: one mmu_update
+     * batch clearing the PTEs plus a TLB flush. */
+    int (*unmap_foreign)(void *ctx, void *va, unsigned int n);
+
+    /* Scratch memory for the builder itself: n contiguous, page-aligned,
+     * writable pages (contents undefined). Not a hypercall. */
+    int (*alloc_pages)(void *ctx, unsigned int n, void **va);
+
+    /* Give back what alloc_pages returned (same va and n). */
+    void (*free_pages)(void *ctx, void *va, unsigned int n);
+
+    /* Optional clock for the per-phase timings (builder_result.phase_ns):
+     * a monotonic time in nanoseconds (real Xen: Xen's system time). NULL
+     * means no timings (all zero). The dom0 services need it. Not a
+     * hypercall. */
+    uint64_t (*now_ns)(void *ctx);
+
+    /* ---- what the dom0 services use besides the above; the builder core
+     * uses none of these ---- */
+
+    /*
+     * EVTCHNOP_bind_interdomain: a new port of ours connected to remote_port
+     * of remote_dom, which must be an unbound port that remote_dom allocated
+     * for us (alloc_unbound with remote_dom = our id); else -EINVAL. The new
+     * port starts pending (Xen marks it so).
+     */
+    int (*evtchn_bind_interdomain)(void *ctx, domid_t remote_dom, evtchn_port_t remote_port,
+                                   evtchn_port_t *local_port);
+
+    /* EVTCHNOP_bind_virq on vCPU 0: a port of ours for a VIRQ (-EEXIST if
+     * it is bound already; a global VIRQ such as VIRQ_DOM_EXC reaches us
+     * only while we are its handler, see XEN_DOMCTL_set_virq_handler). */
+    int (*evtchn_bind_virq)(void *ctx, uint32_t virq, evtchn_port_t *port);
+
+    /* EVTCHNOP_close: free a port of ours; an interdomain peer's end goes
+     * back to unbound. */
+    int (*evtchn_close)(void *ctx, evtchn_port_t port);
+
+    /* EVTCHNOP_send: signal the other end of a bound port of ours. */
+    int (*evtchn_notify)(void *ctx, evtchn_port_t port);
+
+    /* Test and clear the pending bit of a port of ours (shared_info). Not a
+     * hypercall. */
+    bool (*evtchn_pending)(void *ctx, evtchn_port_t port);
+
+    /*
+     * SCHEDOP_poll: block until one of ports[0..n) is pending or timeout_ns
+     * (relative; 0 = none) has passed; n = 0 just waits. Xen refuses more
+     * than 128 ports; the real implementation then waits on the first 128
+     * for at most 10 ms so the caller rescans the rest.
+     */
+    int (*evtchn_poll)(void *ctx, const evtchn_port_t *ports, unsigned int n,
+                       uint64_t timeout_ns);
+
+    /* SCHEDOP_yield: let Xen run others (waiting for a destroyed domain to
+     * be freed). */
+    void (*yield)(void *ctx);
+
+    /* One XEN_SYSCTL_* operation (the dom0 services use physinfo);
+     * interface_version is filled in by the implementation. */
+    int (*sysctl)(void *ctx, struct xen_sysctl *op);
+
+    /* Pages alloc_pages could still hand out. Not a hypercall. */
+    uint64_t (*scratch_free_pages)(void *ctx);
+
+    /* Hypercalls issued so far (reports and benchmarks). Not a hypercall. */
+    unsigned long (*hypercalls)(void *ctx);
+};
+
+/* XEN_SYSCTL_physinfo through the seam: the host's free (and total) pages. */
+int xenops_physinfo(const struct xenops *x, uint64_t *free_pages, uint64_t *total_pages);
+
+/* XEN_DOMCTL_getdomaininfo for exactly domid (Xen 4.17 answers for the first
+ * domain with an id >= the one asked; any other answer is -ESRCH). */
+int xenops_domain_info(const struct xenops *x, domid_t domid,
+                       struct xen_domctl_getdomaininfo *info);
+
+#endif

@@ -1,0 +1,94 @@
+/*
+ * The boot phase shared by db-boot and db-server: load the boot set from the
+ * initramfs, build and start its VMs in the manifest's order and mode, then
+ * supervise them (console relay, VIRQ_DOM_EXC, on_exit), and report.
+ */
+#ifndef DOMB_PLATFORM_H
+#define DOMB_PLATFORM_H
+
+#include <dom0/vm.h>
+#include <initrd/bootset.h>
+
+/* VMs one builder kernel keeps track of (boot set + VMs built on request).
+ * What limits the number of running VMs in practice is memory: each served
+ * VM costs a xenstore connection (32 KiB) and two foreign-window slots. */
+#define PLATFORM_MAX_VMS 1024
+
+/* The xenstore we serve to every VM: a new domain has about 18 nodes
+ * (docs/xenstore.md), so PLATFORM_MAX_VMS domains fit with room for what the
+ * guests write. 56 bytes per node in the table, the rest is the heap. */
+#define PLATFORM_XENSTORE_NODES 32768u
+#define PLATFORM_XENSTORE_ARENA (4u << 20)
+
+/* The event loop's wait: at most this many ports (Xen's SCHEDOP_poll limit;
+ * the VMs beyond are looked at every time round), at most this long between
+ * looks at the VMs. */
+#define PLATFORM_POLL_MAX 128u
+#define PLATFORM_POLL_NS  1000000000ULL
+
+/* What the builder kernel was booted with (from its start_info). */
+struct platform_boot_info {
+    const char *cmdline;   /* the builder's command line ("domb.bench=1"), or NULL */
+    const uint8_t *module; /* the initramfs, or NULL */
+    uint64_t module_len;
+    uint64_t t0_ns; /* the seam's clock when the kernel started */
+};
+
+/* Benchmark timestamps of one VM ("domb.bench=1"; docs/performance.md). */
+struct platform_bench_vm {
+    uint64_t build_start_ns;  /* Xen system time as its build began */
+    uint64_t first_output_ns; /* when its first console byte was relayed; 0 = not yet */
+    unsigned long hypercalls; /* all of vm_build's, not only the builder core's */
+};
+
+struct platform {
+    const struct xenops *xen; /* set by the caller before platform_boot */
+    struct bootset set;
+    struct bootset_vm boot_vms[MANIFEST_MAX_VMS];
+    struct vm vms[PLATFORM_MAX_VMS]; /* the boot set first, in start order */
+    unsigned int nr_vms;
+    unsigned int failed;     /* VMs of the boot set that could not be built or started */
+    evtchn_port_t virq_port; /* VIRQ_DOM_EXC */
+    bool virq_delegated;     /* the xenstore domain handles VIRQ_DOM_EXC: poll for exits */
+    domid_t xenstore_domid;  /* sequenced mode's xenstore domain, or DOMID_INVALID */
+    bool relay;
+    bool channels;         /* db-server: every VM gets a db-server channel */
+    struct xs_store store; /* the xenstore we serve to every VM */
+    uint64_t t0;           /* Xen system time when the kernel's main started */
+    uint64_t boot_t0;      /* Xen system time at kernel_start (boot_info.t0_ns) */
+    bool bench;            /* "domb.bench=1": print machine-readable BENCH lines */
+    struct platform_bench_vm bench_vm[PLATFORM_MAX_VMS];
+};
+
+/* Load the boot set from the initramfs, and build and start its VMs
+ * through p->xen (the caller has checked the hypervisor's interface).
+ * Returns 0 (individual VMs may have failed: see p->failed) or a negative
+ * error when nothing could be attempted. */
+int platform_boot(struct platform *p, const struct platform_boot_info *bi);
+
+/* db-boot's event loop: relay consoles and watch guests until every one has
+ * stopped, forever when the manifest says "stay", not at all for
+ * "shutdown". */
+void platform_run(struct platform *p);
+
+/* The event channels the platform needs watched: VIRQ_DOM_EXC and the
+ * console channels of running VMs. Returns how many were written. */
+unsigned int platform_ports(const struct platform *p, evtchn_port_t *ports, unsigned int max);
+
+/* After a poll: relay consoles, notice stopped VMs and apply on_exit. */
+void platform_handle_events(struct platform *p);
+
+/* VMs currently running. */
+unsigned int platform_running(const struct platform *p);
+
+/* Print the summary table and a closing line; returns the verdict: true only
+ * if every VM was built and every one that stopped powered off. */
+bool platform_report(const struct platform *p, const char *who);
+
+/* The build options for a VM of this platform. */
+void platform_build_opts(struct platform *p, struct vm_build_opts *opts);
+
+/* A free slot for a VM built later, or NULL. */
+struct vm *platform_new_vm(struct platform *p);
+
+#endif

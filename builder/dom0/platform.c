@@ -1,0 +1,408 @@
+/*
+ * The boot phase of db-boot and db-server: the boot set from the initramfs,
+ * built and started in the manifest's order and mode, then supervised
+ * (console relay, xenstore, VIRQ_DOM_EXC, on_exit) until the end, and the
+ * summary.
+ */
+#include <dom0/platform.h>
+#include <domb/cmdline.h>
+#include <domb/errno.h>
+#include <domb/log.h>
+
+/*
+ * Sequenced mode's conventions (docs/user-guide.md, "Sequenced start"):
+ * the first VM may be the xenstore domain: it gets "--event PORT
+ * --master-domid 0" on its command line (PORT: an unbound channel in it for
+ * us, as Xen's init-xenstore-domain does) and becomes the VIRQ_DOM_EXC
+ * handler; the last VM may be the control domain: it gets
+ * "domb.xenstore_domid=D" when there is a xenstore domain (and, under
+ * db-server, its channel as every VM does).
+ */
+static int platform_sequenced_roles(struct platform *p, struct vm *vm, uint32_t index)
+{
+    const struct bootset *set = &p->set;
+    char arg[64];
+    int rc;
+
+    if (index == 0 && (set->manifest.flags & MANIFEST_FLAG_FIRST_XENSTORE)) {
+        evtchn_alloc_unbound_t alloc = {.dom = vm->domid, .remote_dom = 0};
+        struct xen_domctl d = {.cmd = XEN_DOMCTL_set_virq_handler, .domain = vm->domid};
+
+        rc = p->xen->evtchn_alloc_unbound(p->xen->ctx, &alloc);
+        if (rc)
+            return domb_error_set(&vm->error, rc, "xenstore domain: alloc_unbound failed (%d)", rc);
+        domb_snprintf(arg, sizeof(arg), "--event %u --master-domid 0", alloc.port);
+        if ((rc = vm_append_cmdline(vm, arg)) != 0)
+            return rc;
+        d.u.set_virq_handler.virq = VIRQ_DOM_EXC;
+        rc = p->xen->domctl(p->xen->ctx, &d);
+        if (rc)
+            return domb_error_set(&vm->error, rc, "xenstore domain: set_virq_handler failed (%d)",
+                                  rc);
+        p->xenstore_domid = vm->domid;
+        p->virq_delegated = true;
+        printk("db: vm '%s' is the xenstore domain (event channel %u, VIRQ_DOM_EXC)\n", vm->name,
+               alloc.port);
+    }
+    /* A lone VM may be the control domain (it builds the rest through
+     * db-server); the manifest refuses one VM in both roles. */
+    if (index == set->nr_vms - 1 && (set->manifest.flags & MANIFEST_FLAG_LAST_CONTROL)) {
+        if (p->xenstore_domid != DOMID_INVALID) {
+            domb_snprintf(arg, sizeof(arg), "domb.xenstore_domid=%u", p->xenstore_domid);
+            if ((rc = vm_append_cmdline(vm, arg)) != 0)
+                return rc;
+        }
+        printk("db: vm '%s' is the control domain\n", vm->name);
+    }
+    return 0;
+}
+
+/*
+ * Benchmark output ("domb.bench=1" on the builder's command line): one
+ * machine-readable line per built VM, one when its first console byte is
+ * relayed, and one when every VM has been started. tools/bench reads them
+ * (docs/performance.md). Times are Xen system time in nanoseconds.
+ */
+static void platform_bench_built(const struct platform *p, unsigned int i)
+{
+    const struct vm *vm = &p->vms[i];
+    const struct builder_result *r = &vm->result;
+    uint64_t builder_ns = 0;
+
+    for (unsigned int k = 0; k < BUILDER_PHASE_COUNT; k++)
+        builder_ns += r->phase_ns[k];
+    printk("BENCH vm=%s domid=%u mem=%u at_ns=%lu build_ns=%lu builder_ns=%lu create_ns=%lu "
+           "populate_ns=%lu load_ns=%lu pt_ns=%lu start_ns=%lu hypercalls=%u hc_create=%u "
+           "hc_populate=%u hc_load=%u hc_pt=%u hc_start=%u hc_vm_build=%lu\n",
+           vm->name, vm->domid, vm->memory_mib, p->bench_vm[i].build_start_ns - p->boot_t0,
+           vm->build_ns, builder_ns, r->phase_ns[BUILDER_PHASE_CREATE],
+           r->phase_ns[BUILDER_PHASE_POPULATE], r->phase_ns[BUILDER_PHASE_LOAD],
+           r->phase_ns[BUILDER_PHASE_PAGETABLES], r->phase_ns[BUILDER_PHASE_START], vm->hypercalls,
+           r->hypercalls[BUILDER_PHASE_CREATE], r->hypercalls[BUILDER_PHASE_POPULATE],
+           r->hypercalls[BUILDER_PHASE_LOAD], r->hypercalls[BUILDER_PHASE_PAGETABLES],
+           r->hypercalls[BUILDER_PHASE_START], p->bench_vm[i].hypercalls);
+}
+
+static void platform_print_built(const struct vm *vm)
+{
+    printk("db: vm '%s' built: domid %u, %u MiB, %lu us, %u hypercalls\n", vm->name, vm->domid,
+           vm->memory_mib, vm->build_ns / 1000, vm->hypercalls);
+}
+
+/* In a benchmark the "built" lines wait until every VM has started: on a
+ * 115200-baud serial console each line costs milliseconds, more than a
+ * small VM's build (docs/performance.md). */
+static void platform_bench_report_built(const struct platform *p, uint64_t loop_t0)
+{
+    uint64_t now = vm_now_ns(p->xen);
+
+    printk("BENCH started_all_ns=%lu build_loop_ns=%lu vms=%u failed=%u\n", now - p->boot_t0,
+           now - loop_t0, p->set.nr_vms, p->failed);
+    for (unsigned int i = 0; i < p->nr_vms; i++) {
+        if (p->vms[i].state == VM_FAILED)
+            continue;
+        platform_print_built(&p->vms[i]);
+        platform_bench_built(p, i);
+    }
+}
+
+/* Note the first relayed console byte of VM i (after a drain). */
+static void platform_bench_output(struct platform *p, unsigned int i)
+{
+    struct platform_bench_vm *b = &p->bench_vm[i];
+    uint64_t now;
+
+    if (!p->bench || b->first_output_ns || p->vms[i].console.bytes == 0)
+        return;
+    now = vm_now_ns(p->xen);
+    b->first_output_ns = now;
+    printk("BENCH first_output vm=%s ns=%lu since_boot_ns=%lu\n", p->vms[i].name,
+           now - b->build_start_ns, now - p->boot_t0);
+}
+
+/* Benchmarks in sequenced mode measure one VM at a time, as the xl
+ * baseline does: relay and supervise until VM i has stopped (at most 60 s)
+ * before building the next, so no guest runs while another is built. */
+static void platform_bench_wait_exit(struct platform *p, unsigned int i)
+{
+    uint64_t deadline = vm_now_ns(p->xen) + 60000000000ULL, now;
+    evtchn_port_t ports[2] = {p->virq_port, p->vms[i].console.port};
+    struct vm *vm = &p->vms[i];
+
+    if (!p->bench)
+        return;
+    while (vm->state == VM_RUNNING && (now = vm_now_ns(p->xen)) < deadline) {
+        p->xen->evtchn_poll(p->xen->ctx, ports, vm->relay ? 2 : 1, deadline - now);
+        platform_handle_events(p);
+    }
+    now = vm_now_ns(p->xen);
+    printk("BENCH exited vm=%s ns=%lu state=%s\n", vm->name, now - p->bench_vm[i].build_start_ns,
+           vm->state == VM_RUNNING ? "running" : vm_shutdown_name(vm->shutdown_reason));
+}
+
+/* Build (and in sequenced mode start) every VM of the boot set, in order.
+ * A VM that fails is reported and skipped; the others go on. */
+static void platform_build_all(struct platform *p)
+{
+    const struct bootset *set = &p->set;
+    uint64_t loop_t0 = vm_now_ns(p->xen);
+
+    for (uint32_t i = 0; i < set->nr_vms; i++) {
+        const struct bootset_vm *b = &set->vms[i];
+        struct vm *vm = &p->vms[i];
+
+        if (b->status < 0) {
+            /* The spec may have decoded (then we know the VM's name) even
+             * though the VM cannot be built. */
+            vm_fail(vm, b->config.name[0] ? b->config.name : b->spec_name, &b->error);
+            vm->memory_mib = b->config.memory_mib;
+        } else {
+            struct vm_build_opts opts;
+
+            platform_build_opts(p, &opts);
+            unsigned long hc = p->xen->hypercalls(p->xen->ctx);
+
+            p->bench_vm[i].build_start_ns = vm_now_ns(p->xen);
+            vm_build(vm, &b->config, b->kernel, b->kernel_size, b->ramdisk, b->ramdisk_size, &opts);
+            p->bench_vm[i].hypercalls = p->xen->hypercalls(p->xen->ctx) - hc;
+        }
+        p->nr_vms = i + 1;
+        if (vm->state == VM_FAILED) {
+            printk("db: vm '%s' FAILED: %s\n", vm->name, vm->error.msg);
+            p->failed++;
+            continue;
+        }
+        if (!p->bench)
+            platform_print_built(vm);
+        if (set->manifest.mode == MANIFEST_MODE_SEQUENCED &&
+            platform_sequenced_roles(p, vm, i) != 0) {
+            printk("db: vm '%s' FAILED: %s\n", vm->name, vm->error.msg);
+            vm_destroy(vm);
+            vm->state = VM_FAILED;
+            p->failed++;
+            continue;
+        }
+        if (set->manifest.mode == MANIFEST_MODE_SEQUENCED && vm_unpause(vm) != 0) {
+            printk("db: vm '%s' FAILED to start: %s\n", vm->name, vm->error.msg);
+            p->failed++;
+        } else if (set->manifest.mode == MANIFEST_MODE_SEQUENCED) {
+            platform_bench_wait_exit(p, i);
+        }
+    }
+    if (set->manifest.mode == MANIFEST_MODE_STARTALL) {
+        for (uint32_t i = 0; i < set->nr_vms; i++) {
+            if (p->vms[i].state == VM_BUILT && vm_unpause(&p->vms[i]) != 0) {
+                printk("db: vm '%s' FAILED to start: %s\n", p->vms[i].name, p->vms[i].error.msg);
+                p->failed++;
+            }
+        }
+    }
+    if (p->bench)
+        platform_bench_report_built(p, loop_t0);
+}
+
+void platform_build_opts(struct platform *p, struct vm_build_opts *opts)
+{
+    opts->xen = p->xen;
+    opts->relay = p->relay;
+    opts->channel = p->channels;
+    opts->store = &p->store;
+}
+
+/* The xenstore's memory: node table and values (docs/xenstore.md). */
+static uint8_t xenstore_arena[PLATFORM_XENSTORE_ARENA];
+
+int platform_boot(struct platform *p, const struct platform_boot_info *bi)
+{
+    struct domb_error err;
+    uint64_t t;
+
+    char flag[8];
+
+    p->xenstore_domid = DOMID_INVALID;
+    p->boot_t0 = bi->t0_ns;
+    p->bench =
+        bi->cmdline && cmdline_get(bi->cmdline, "domb.bench", flag, sizeof(flag)) && flag[0] == '1';
+    if (xs_store_init(&p->store, xenstore_arena, sizeof(xenstore_arena), PLATFORM_XENSTORE_NODES,
+                      &err) != 0) {
+        printk("db: cannot set up the xenstore: %s\n", err.msg);
+        return err.code;
+    }
+    if (!bi->module) {
+        printk("db: no initramfs: nothing to build\n");
+        return -XEN_EINVAL;
+    }
+    if (bootset_load(bi->module, bi->module_len, &p->set, p->boot_vms, MANIFEST_MAX_VMS, &err) !=
+        0) {
+        printk("db: initramfs: %s\n", err.msg);
+        return err.code;
+    }
+    p->relay = (p->set.manifest.flags & MANIFEST_FLAG_CONSOLE_RELAY) != 0;
+    printk("db: boot set: %u VMs, mode %s, console relay %s, when done: %s\n", p->set.nr_vms,
+           manifest_mode_name(p->set.manifest.mode), p->relay ? "on" : "off",
+           manifest_when_done_name(p->set.manifest.when_done));
+    if (p->xen->evtchn_bind_virq(p->xen->ctx, VIRQ_DOM_EXC, &p->virq_port) != 0) {
+        printk("db: cannot bind VIRQ_DOM_EXC\n");
+        return -XEN_EINVAL;
+    }
+    platform_build_all(p);
+    t = vm_now_ns(p->xen) - p->t0;
+    printk("db: %u of %u VMs started in %lu.%03lu ms (since the builder started)\n",
+           p->set.nr_vms - p->failed, p->set.nr_vms, t / 1000000, t / 1000 % 1000);
+    return 0;
+}
+
+unsigned int platform_ports(const struct platform *p, evtchn_port_t *ports, unsigned int max)
+{
+    unsigned int n = 0;
+
+    if (max == 0)
+        return 0;
+    ports[n++] = p->virq_port;
+    for (unsigned int i = 0; i < p->nr_vms && n < max; i++) {
+        const struct vm *vm = &p->vms[i];
+
+        if (vm->state != VM_RUNNING)
+            continue;
+        if (vm->relay)
+            ports[n++] = vm->console.port;
+        if (vm->xs.conn && !vm->xs.broken && n < max)
+            ports[n++] = vm->xs.port;
+    }
+    return n;
+}
+
+/* on_exit = "restart": build it again from the same spec and images and
+ * start it. Boot-set VMs and VMs built on a client's request alike: the new
+ * domain (a new domid, as with xl) keeps the owner, and if it is a db-server
+ * client, the VMs it built. */
+static void platform_restart(struct platform *p, struct vm *vm)
+{
+    static struct vm_config cfg; /* vm_build clears *vm; builds run one at a time */
+    const void *kernel = vm->kernel_image, *ramdisk = vm->ramdisk_image;
+    size_t kernel_size = vm->kernel_image_size, ramdisk_size = vm->ramdisk_image_size;
+    unsigned int restarts = vm->restarts + 1;
+    unsigned int quick = vm->quick_restarts;
+    domid_t owner = vm->owner, prev = vm->domid;
+    unsigned int prev_reason = vm->shutdown_reason;
+    struct vm_build_opts opts;
+
+    /* Like xl, refuse to loop on a guest that keeps stopping at once: after
+     * VM_QUICK_RESTARTS exits within VM_QUICK_EXIT_NS of starting, give up. */
+    if (vm_now_ns(p->xen) - vm->started_ns < VM_QUICK_EXIT_NS && ++quick > VM_QUICK_RESTARTS) {
+        printk("db: vm '%s' stops too soon after every start: giving up restarting it\n", vm->name);
+        return;
+    }
+
+    cfg = vm->config;
+    platform_build_opts(p, &opts);
+    if (vm_build(vm, &cfg, kernel, kernel_size, ramdisk, ramdisk_size, &opts) == 0 &&
+        vm_unpause(vm) == 0) {
+        printk("db: vm '%s' restarted (restart %u): domid %u\n", vm->name, restarts, vm->domid);
+        /* A restarted db-server client keeps managing the VMs it built. */
+        for (unsigned int i = 0; i < p->nr_vms; i++)
+            if (p->vms[i].owner == prev)
+                p->vms[i].owner = vm->domid;
+    } else
+        printk("db: vm '%s' could not be restarted: %s\n", vm->name, vm->error.msg);
+    vm->owner = owner;
+    vm->prev_domid = prev;
+    vm->prev_reason = prev_reason;
+    vm->restarts = restarts;
+    vm->quick_restarts = quick;
+}
+
+static bool pending(const struct platform *p, evtchn_port_t port)
+{
+    return p->xen->evtchn_pending(p->xen->ctx, port);
+}
+
+/* Deliver output that one guest's writes queued for others (watch events). */
+static void platform_xenstore_pending(struct platform *p)
+{
+    for (struct xs_conn *c = xs_store_next_pending(&p->store, NULL); c;
+         c = xs_store_next_pending(&p->store, c)) {
+        for (unsigned int i = 0; i < p->nr_vms; i++)
+            if (p->vms[i].xs.conn == c)
+                vm_xenstore_service(&p->vms[i]);
+    }
+}
+
+void platform_handle_events(struct platform *p)
+{
+    /* With VIRQ_DOM_EXC delegated to the xenstore domain we are not told
+     * when a domain stops: look every time round. */
+    bool dom_exc = pending(p, p->virq_port) || p->virq_delegated;
+
+    for (unsigned int i = 0; i < p->nr_vms; i++) {
+        struct vm *vm = &p->vms[i];
+
+        if (vm->state != VM_RUNNING)
+            continue;
+        if (vm->relay && pending(p, vm->console.port)) {
+            relay_drain(&vm->console);
+            platform_bench_output(p, i);
+        }
+        if (vm->xs.conn && pending(p, vm->xs.port))
+            vm_xenstore_service(vm);
+        if (dom_exc && vm_poll_exit(vm)) {
+            platform_bench_output(p, i);
+            if (vm->on_exit != VM_ON_EXIT_PRESERVE)
+                vm_release(vm);
+            if (vm->on_exit == VM_ON_EXIT_RESTART)
+                platform_restart(p, vm);
+        }
+    }
+    platform_xenstore_pending(p);
+}
+
+unsigned int platform_running(const struct platform *p)
+{
+    unsigned int n = 0;
+
+    for (unsigned int i = 0; i < p->nr_vms; i++)
+        if (p->vms[i].state == VM_RUNNING)
+            n++;
+    return n;
+}
+
+struct vm *platform_new_vm(struct platform *p)
+{
+    /* Reuse the slot of a VM that is gone, else take a new one. */
+    for (unsigned int i = p->set.nr_vms; i < p->nr_vms; i++)
+        if (p->vms[i].state == VM_DESTROYED || p->vms[i].state == VM_EMPTY ||
+            p->vms[i].state == VM_FAILED)
+            return &p->vms[i];
+    if (p->nr_vms == PLATFORM_MAX_VMS)
+        return NULL;
+    return &p->vms[p->nr_vms++];
+}
+
+bool platform_report(const struct platform *p, const char *who)
+{
+    unsigned int crashed = 0;
+
+    vm_print_summary(p->vms, p->nr_vms);
+    for (unsigned int i = 0; i < p->nr_vms; i++)
+        if ((p->vms[i].state == VM_STOPPED || p->vms[i].state == VM_DESTROYED) &&
+            p->vms[i].shutdown_reason != SHUTDOWN_poweroff)
+            crashed++;
+    printk("%s: done: %u built, %u failed, %u exited abnormally; %lu hypercalls in all\n", who,
+           p->set.nr_vms - p->failed, p->failed, crashed, p->xen->hypercalls(p->xen->ctx));
+    return p->failed == 0 && crashed == 0;
+}
+
+void platform_run(struct platform *p)
+{
+    static evtchn_port_t ports[PLATFORM_POLL_MAX];
+    bool forever = p->set.manifest.when_done == MANIFEST_DONE_STAY;
+
+    if (p->set.manifest.when_done == MANIFEST_DONE_SHUTDOWN)
+        return;
+    while (forever || platform_running(p) > 0) {
+        unsigned int n = platform_ports(p, ports, PLATFORM_POLL_MAX);
+
+        p->xen->evtchn_poll(p->xen->ctx, ports, n, PLATFORM_POLL_NS);
+        platform_handle_events(p);
+    }
+}

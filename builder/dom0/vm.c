@@ -1,0 +1,508 @@
+/*
+ * One VM of a builder kernel: unpack and check its kernel, build it through
+ * the seam, attach its db-server channel, xenstore connection and console
+ * relay, start it, notice that it stopped, destroy it, and report.
+ */
+#include <builder/elf.h>
+#include <decompress/bzimage.h>
+#include <dom0/vm.h>
+#include <domb/errno.h>
+#include <domb/log.h>
+
+static int domctl(const struct xenops *xen, struct xen_domctl *d)
+{
+    return xen->domctl(xen->ctx, d);
+}
+
+uint64_t vm_now_ns(const struct xenops *xen)
+{
+    return xen->now_ns ? xen->now_ns(xen->ctx) : 0;
+}
+
+static int map_one(const struct xenops *xen, domid_t domid, xen_pfn_t mfn, void **va)
+{
+    return xen->map_foreign(xen->ctx, domid, &mfn, 1, va);
+}
+
+static void unmap_one(const struct xenops *xen, void *va)
+{
+    xen->unmap_foreign(xen->ctx, va, 1);
+}
+
+static void *alloc_pages(const struct xenops *xen, uint64_t n)
+{
+    void *va;
+
+    if (n > UINT32_MAX || xen->alloc_pages(xen->ctx, (unsigned int)n, &va) != 0)
+        return NULL;
+    return va;
+}
+
+/* PV device permissions from the config: I/O memory, I/O ports, IRQs. */
+static int vm_grant_permissions(const struct xenops *xen, const struct vm_config *cfg, domid_t domid,
+                                struct domb_error *err)
+{
+    for (uint32_t i = 0; i < cfg->nr_iomem; i++) {
+        struct xen_domctl d = {.cmd = XEN_DOMCTL_iomem_permission, .domain = domid};
+        int rc;
+
+        d.u.iomem_permission.first_mfn = cfg->iomem[i].start_mfn;
+        d.u.iomem_permission.nr_mfns = cfg->iomem[i].nr_pages;
+        d.u.iomem_permission.allow_access = 1;
+        if ((rc = domctl(xen, &d)) != 0)
+            return domb_error_set(err, rc, "iomem 0x%lx+%lu: permission refused (%d)",
+                                  cfg->iomem[i].start_mfn, cfg->iomem[i].nr_pages, rc);
+    }
+    for (uint32_t i = 0; i < cfg->nr_ioports; i++) {
+        struct xen_domctl d = {.cmd = XEN_DOMCTL_ioport_permission, .domain = domid};
+        int rc;
+
+        d.u.ioport_permission.first_port = cfg->ioports[i].first;
+        d.u.ioport_permission.nr_ports = cfg->ioports[i].last - cfg->ioports[i].first + 1;
+        d.u.ioport_permission.allow_access = 1;
+        if ((rc = domctl(xen, &d)) != 0)
+            return domb_error_set(err, rc, "ioports 0x%x-0x%x: permission refused (%d)",
+                                  cfg->ioports[i].first, cfg->ioports[i].last, rc);
+    }
+    for (uint32_t i = 0; i < cfg->nr_irqs; i++) {
+        struct xen_domctl d = {.cmd = XEN_DOMCTL_irq_permission, .domain = domid};
+        int rc;
+
+        d.u.irq_permission.pirq = cfg->irqs[i];
+        d.u.irq_permission.allow_access = 1;
+        if ((rc = domctl(xen, &d)) != 0)
+            return domb_error_set(err, rc, "irq %u: permission refused (%d)", cfg->irqs[i], rc);
+    }
+    return 0;
+}
+
+void vm_fail(struct vm *vm, const char *name, const struct domb_error *why)
+{
+    memset(vm, 0, sizeof(*vm));
+    domb_snprintf(vm->name, sizeof(vm->name), "%s", name);
+    vm->state = VM_FAILED;
+    vm->error = *why;
+}
+
+int vm_append_cmdline(struct vm *vm, const char *text)
+{
+    xen_pfn_t mfn = vm->result.start_info_mfn;
+    start_info_t *si;
+    size_t len, add = strlen(text);
+    void *va;
+    int rc = map_one(vm->xen, vm->domid, mfn, &va);
+
+    if (rc)
+        return domb_error_set(&vm->error, rc, "cannot map start_info (%d)", rc);
+    si = va;
+    len = strnlen((const char *)si->cmd_line, sizeof(si->cmd_line));
+    if (len + 1 + add + 1 > sizeof(si->cmd_line)) {
+        unmap_one(vm->xen, va);
+        return domb_error_set(&vm->error, -XEN_E2BIG,
+                              "cmdline too long to add the db-server channel (%zu bytes)", len);
+    }
+    if (len)
+        si->cmd_line[len++] = ' ';
+    memcpy(si->cmd_line + len, text, add + 1);
+    return vm->xen->unmap_foreign(vm->xen->ctx, va, 1);
+}
+
+/* Set up the db-server channel before the guest first runs: an event
+ * channel allocated in the guest and bound by us, the ring page mapped, and
+ * both named on the guest's command line. */
+static int vm_channel_setup(struct vm *vm)
+{
+    struct vm_channel *c = &vm->chan;
+    evtchn_alloc_unbound_t alloc = {.dom = vm->domid, .remote_dom = 0};
+    char arg[64];
+    void *va;
+    int rc;
+
+    rc = vm->xen->evtchn_alloc_unbound(vm->xen->ctx, &alloc);
+    if (rc)
+        return domb_error_set(&vm->error, rc, "channel: alloc_unbound failed (%d)", rc);
+    c->guest_port = alloc.port;
+    rc = vm->xen->evtchn_bind_interdomain(vm->xen->ctx, vm->domid, c->guest_port, &c->port);
+    if (rc)
+        return domb_error_set(&vm->error, rc, "channel: bind_interdomain failed (%d)", rc);
+    rc = map_one(vm->xen, vm->domid, vm->result.channel_mfn, &va);
+    if (rc) {
+        vm->xen->evtchn_close(vm->xen->ctx, c->port);
+        return domb_error_set(&vm->error, rc, "channel: cannot map the ring page (%d)", rc);
+    }
+    c->page = va;
+    domb_snprintf(arg, sizeof(arg), "domb.server=0,%u,0x%lx", c->guest_port,
+                  vm->result.channel_pfn);
+    return vm_append_cmdline(vm, arg);
+}
+
+#define XS_CONN_PAGES ((sizeof(struct xs_conn) + PAGE_SIZE - 1) / PAGE_SIZE)
+
+static void vm_xenstore_close(struct vm *vm)
+{
+    struct vm_xenstore *x = &vm->xs;
+    struct domb_error err;
+
+    if (!x->conn)
+        return;
+    xs_conn_destroy(x->conn);
+    xs_store_domain_release(x->store, vm->domid, &err);
+    vm->xen->free_pages(vm->xen->ctx, x->conn, XS_CONN_PAGES);
+    unmap_one(vm->xen, x->ring);
+    vm->xen->evtchn_close(vm->xen->ctx, x->port);
+    x->conn = NULL;
+}
+
+/* Introduce the guest to our store, map its store page and bind its store
+ * channel, so that we answer its xenstore requests. */
+static int vm_xenstore_setup(struct vm *vm, struct xs_store *store, const struct vm_config *cfg)
+{
+    struct vm_xenstore *x = &vm->xs;
+    struct xs_domain_info info = {
+        .domid = vm->domid,
+        .name = vm->name,
+        .mem_kib = (uint64_t)cfg->memory_mib * 1024,
+        .vcpus = cfg->vcpus,
+        .console_mfn = vm->result.console_mfn,
+        .console_port = vm->result.console_port,
+        .store_mfn = vm->result.store_mfn,
+        .store_port = vm->result.store_port,
+    };
+    void *va;
+    int rc;
+
+    x->store = store;
+    rc = xs_store_domain_introduce(store, &info, &vm->error);
+    if (rc)
+        return rc;
+    x->conn = alloc_pages(vm->xen, XS_CONN_PAGES);
+    if (!x->conn) {
+        xs_store_domain_release(store, vm->domid, NULL);
+        return domb_error_set(&vm->error, -XEN_ENOMEM, "no memory for a xenstore connection");
+    }
+    rc = map_one(vm->xen, vm->domid, vm->result.store_mfn, &va);
+    if (rc == 0) {
+        x->ring = va;
+        rc = vm->xen->evtchn_bind_interdomain(vm->xen->ctx, vm->domid, vm->result.store_port,
+                                              &x->port);
+        if (rc)
+            unmap_one(vm->xen, va);
+    }
+    if (rc) {
+        vm->xen->free_pages(vm->xen->ctx, x->conn, XS_CONN_PAGES);
+        x->conn = NULL;
+        xs_store_domain_release(store, vm->domid, NULL);
+        return domb_error_set(&vm->error, rc, "cannot attach the xenstore ring (%d)", rc);
+    }
+    xs_conn_init(x->conn, store, vm->domid);
+    return 0;
+}
+
+void vm_xenstore_service(struct vm *vm)
+{
+    struct vm_xenstore *x = &vm->xs;
+    bool notify = false;
+
+    if (!x->conn || x->broken)
+        return;
+    if (xs_conn_process(x->conn, x->ring, &notify) < 0) {
+        printk("db: vm '%s': xenstore connection dropped: %s\n", vm->name, x->conn->error.msg);
+        x->broken = true;
+    }
+    if (notify)
+        vm->xen->evtchn_notify(vm->xen->ctx, x->port);
+}
+
+static void vm_channel_close(struct vm *vm)
+{
+    if (!vm->chan.page)
+        return;
+    unmap_one(vm->xen, vm->chan.page);
+    vm->xen->evtchn_close(vm->xen->ctx, vm->chan.port);
+    vm->chan.page = NULL;
+}
+
+/* Largest kernel we decompress (Xen's own cap since XSA-25 is 1 GiB). */
+#define VM_UNPACK_MAX (1ULL << 30)
+
+/*
+ * A bzImage (Debian's Linux kernels) is unpacked into pages of ours before
+ * the ELF loader sees it; the output is sized by the 4-byte uncompressed
+ * length Linux appends to the payload, capped by VM_UNPACK_MAX, by the
+ * guest's memory and by what we have free. buf and buf_pages say what to free.
+ */
+static int vm_unpack_kernel(struct vm *vm, const struct vm_config *cfg, const void **kernel,
+                            size_t *kernel_size, void **buf, uint64_t *buf_pages)
+{
+    const uint8_t *payload;
+    size_t payload_len, out_len;
+    const struct xenops *xen = vm->xen;
+    uint64_t want, cap, pages, work_pages = (sizeof(union decompress_work) + PAGE_SIZE - 1) >> 12;
+    uint64_t scratch_free;
+    union decompress_work *work;
+    uint64_t t0 = vm_now_ns(xen);
+    int rc;
+
+    if (!bzimage_probe(*kernel, *kernel_size))
+        return 0;
+    rc = bzimage_payload(*kernel, *kernel_size, &payload, &payload_len, &vm->error);
+    if (rc)
+        return rc;
+    if (payload_len < 4)
+        return domb_error_set(&vm->error, -XEN_EINVAL, "bzImage payload of %zu bytes is too short",
+                              payload_len);
+    want = (uint64_t)payload[payload_len - 4] | (uint64_t)payload[payload_len - 3] << 8 |
+           (uint64_t)payload[payload_len - 2] << 16 | (uint64_t)payload[payload_len - 1] << 24;
+    scratch_free = xen->scratch_free_pages(xen->ctx);
+    cap = VM_UNPACK_MAX;
+    if (cap > (uint64_t)cfg->memory_mib << 20)
+        cap = (uint64_t)cfg->memory_mib << 20;
+    if (want == 0 || want > cap)
+        return domb_error_set(&vm->error, -XEN_E2BIG,
+                              "bzImage unpacks to %lu bytes, more than the %lu allowed", want, cap);
+    pages = round_up_page(want) >> PAGE_SHIFT;
+    if (pages + work_pages + 256 > scratch_free)
+        return domb_error_set(&vm->error, -XEN_ENOMEM,
+                              "unpacking the bzImage needs %lu MiB; the builder has %lu MiB free",
+                              (pages + work_pages) >> 8, scratch_free >> 8);
+    *buf = alloc_pages(xen, pages);
+    work = alloc_pages(xen, work_pages);
+    if (!*buf || !work) {
+        if (*buf)
+            xen->free_pages(xen->ctx, *buf, (unsigned int)pages);
+        if (work)
+            xen->free_pages(xen->ctx, work, (unsigned int)work_pages);
+        *buf = NULL;
+        return domb_error_set(&vm->error, -XEN_ENOMEM,
+                              "no %lu contiguous MiB to unpack the bzImage", pages >> 8);
+    }
+    *buf_pages = pages;
+    rc = bzimage_extract(*kernel, *kernel_size, *buf, pages << PAGE_SHIFT, &out_len, work,
+                         &vm->error);
+    xen->free_pages(xen->ctx, work, (unsigned int)work_pages);
+    if (rc)
+        return rc;
+    printk("db: vm '%s': bzImage unpacked in the builder: %zu -> %zu bytes in %lu ms\n", cfg->name,
+           *kernel_size, out_len, (vm_now_ns(xen) - t0) / 1000000);
+    *kernel = *buf;
+    *kernel_size = out_len;
+    return 0;
+}
+
+int vm_build(struct vm *vm, const struct vm_config *cfg, const void *kernel, size_t kernel_size,
+             const void *ramdisk, size_t ramdisk_size, const struct vm_build_opts *opts)
+{
+    void *unpacked = NULL;
+    uint64_t unpacked_pages = 0;
+    static struct elf_image img; /* large; builds run one at a time */
+    struct builder_request req;
+    const struct xenops *xen = opts->xen;
+    uint64_t t0 = vm_now_ns(xen), free_pages;
+    int rc;
+
+    memset(vm, 0, sizeof(*vm));
+    vm->xen = xen;
+    domb_snprintf(vm->name, sizeof(vm->name), "%s", cfg->name);
+    vm->memory_mib = cfg->memory_mib;
+    vm->on_exit = cfg->on_exit;
+    vm->relay = opts->relay;
+    vm->owner = DOMID_SELF;
+    vm->config = *cfg;
+    vm->kernel_image = kernel;
+    vm->kernel_image_size = kernel_size;
+    vm->ramdisk_image = ramdisk;
+    vm->ramdisk_image_size = ramdisk_size;
+
+    rc = vm_unpack_kernel(vm, cfg, &kernel, &kernel_size, &unpacked, &unpacked_pages);
+    if (rc == 0)
+        rc = elf_parse(&img, kernel, kernel_size, &vm->error);
+    if (rc)
+        goto failed;
+    /* Refuse at once what cannot fit, rather than let Xen allocate (and
+     * scrub) most of the host's memory before populate_physmap fails. */
+    if (xenops_physinfo(xen, &free_pages, NULL) == 0 &&
+        (uint64_t)cfg->memory_mib * 256 > free_pages) {
+        rc = domb_error_set(&vm->error, -XEN_ENOMEM, "needs %u MiB but Xen has only %lu MiB free",
+                            cfg->memory_mib, free_pages / 256);
+        goto failed;
+    }
+    memset(&req, 0, sizeof(req));
+    req.kernel = &img;
+    req.ramdisk = ramdisk;
+    req.ramdisk_size = ramdisk_size;
+    req.cmdline = cfg->cmdline;
+    req.mem_kib = (uint64_t)cfg->memory_mib * 1024;
+    req.max_vcpus = cfg->vcpus;
+    req.domid = (domid_t)cfg->domid;
+    req.backend_domid = 0;
+    req.max_extent_order = XENOPS_EXTENT_ORDER_DOM0;
+    req.channel_page = opts->channel;
+    rc = builder_build(xen, &req, &vm->result, &vm->error);
+    if (rc)
+        goto failed;
+    vm->domid = vm->result.domid;
+    for (unsigned int p = 0; p < BUILDER_PHASE_COUNT; p++)
+        vm->hypercalls += vm->result.hypercalls[p];
+    rc = vm_grant_permissions(xen, cfg, vm->domid, &vm->error);
+    if (rc == 0 && opts->channel)
+        rc = vm_channel_setup(vm);
+    if (rc == 0 && opts->store)
+        rc = vm_xenstore_setup(vm, opts->store, cfg);
+    if (rc == 0 && vm->relay) {
+        rc = relay_attach(&vm->console, xen, vm->name, vm->domid, vm->result.console_mfn,
+                          vm->result.console_port);
+        if (rc)
+            domb_error_set(&vm->error, rc, "cannot attach the console relay (%d)", rc);
+    }
+    if (rc) {
+        vm_xenstore_close(vm);
+        vm_channel_close(vm);
+        builder_destroy(xen, vm->domid, NULL);
+        goto failed;
+    }
+    if (unpacked)
+        xen->free_pages(xen->ctx, unpacked, (unsigned int)unpacked_pages);
+    vm->build_ns = vm_now_ns(xen) - t0;
+    vm->state = VM_BUILT;
+    return 0;
+
+failed:
+    if (unpacked)
+        xen->free_pages(xen->ctx, unpacked, (unsigned int)unpacked_pages);
+    vm->build_ns = vm_now_ns(xen) - t0;
+    vm->state = VM_FAILED;
+    if (vm->error.code == 0)
+        domb_error_set(&vm->error, rc, "build failed with error %d", rc);
+    return rc;
+}
+
+int vm_unpause(struct vm *vm)
+{
+    int rc = builder_unpause(vm->xen, vm->domid, &vm->error);
+
+    if (rc) {
+        vm_destroy(vm);
+        vm->state = VM_FAILED;
+        return rc;
+    }
+    vm->state = VM_RUNNING;
+    vm->started_ns = vm_now_ns(vm->xen);
+    return 0;
+}
+
+bool vm_poll_exit(struct vm *vm)
+{
+    struct xen_domctl_getdomaininfo info;
+
+    if (vm->state != VM_RUNNING)
+        return vm->state == VM_STOPPED || vm->state == VM_DESTROYED;
+    if (vm->relay)
+        relay_drain(&vm->console);
+    if (xenops_domain_info(vm->xen, vm->domid, &info) != 0) {
+        vm->state = VM_DESTROYED;
+        return true;
+    }
+    if (!(info.flags & XEN_DOMINF_shutdown))
+        return false;
+    vm->shutdown_reason = (info.flags >> XEN_DOMINF_shutdownshift) & XEN_DOMINF_shutdownmask;
+    if (vm->relay)
+        relay_detach(&vm->console);
+    vm_channel_close(vm);
+    vm_xenstore_close(vm);
+    vm->state = VM_STOPPED;
+    printk("db: vm '%s' (domid %u) stopped: %s\n", vm->name, vm->domid,
+           vm_shutdown_name(vm->shutdown_reason));
+    return true;
+}
+
+int vm_release(struct vm *vm)
+{
+    int rc;
+
+    if (vm->relay && vm->console.ring)
+        relay_detach(&vm->console);
+    vm_channel_close(vm);
+    vm_xenstore_close(vm);
+    rc = builder_destroy(vm->xen, vm->domid, &vm->error);
+    if (rc)
+        return rc;
+    vm->state = VM_DESTROYED;
+    return 0;
+}
+
+int vm_destroy(struct vm *vm)
+{
+    struct xen_domctl_getdomaininfo info;
+    int rc = vm_release(vm);
+
+    if (rc)
+        return rc;
+    /* destroydomain returns at once; the last pages come back when the
+     * domain is fully gone, which getdomaininfo reports as -ESRCH. */
+    for (int i = 0; i < 1000 && xenops_domain_info(vm->xen, vm->domid, &info) == 0; i++)
+        vm->xen->yield(vm->xen->ctx);
+    return 0;
+}
+
+const char *vm_shutdown_name(unsigned int reason)
+{
+    switch (reason) {
+    case SHUTDOWN_poweroff:
+        return "poweroff";
+    case SHUTDOWN_reboot:
+        return "reboot";
+    case SHUTDOWN_suspend:
+        return "suspend";
+    case SHUTDOWN_crash:
+        return "crashed";
+    case SHUTDOWN_watchdog:
+        return "watchdog";
+    case SHUTDOWN_soft_reset:
+        return "soft-reset";
+    default:
+        return "unknown";
+    }
+}
+
+static const char *vm_result_text(const struct vm *vm, char *buf, size_t size)
+{
+    switch (vm->state) {
+    case VM_FAILED:
+        domb_snprintf(buf, size, "FAILED: %s", vm->error.msg);
+        break;
+    case VM_BUILT:
+        domb_snprintf(buf, size, "built (paused)");
+        break;
+    case VM_RUNNING:
+        domb_snprintf(buf, size, "running");
+        break;
+    case VM_STOPPED:
+    case VM_DESTROYED:
+        if (vm->shutdown_reason == SHUTDOWN_poweroff)
+            domb_snprintf(buf, size, "exited: poweroff");
+        else
+            domb_snprintf(buf, size, "exited: %s", vm_shutdown_name(vm->shutdown_reason));
+        break;
+    default:
+        domb_snprintf(buf, size, "-");
+    }
+    return buf;
+}
+
+void vm_print_summary(const struct vm *vms, unsigned int n)
+{
+    char result[200];
+
+    printk("\n%-16s %5s %8s %10s %10s  %s\n", "NAME", "DOMID", "MEM(MiB)", "BUILD(ms)",
+           "HYPERCALLS", "RESULT");
+    for (unsigned int i = 0; i < n; i++) {
+        const struct vm *vm = &vms[i];
+        char domid[8] = "-";
+
+        if (vm->state != VM_FAILED || vm->domid)
+            domb_snprintf(domid, sizeof(domid), "%u", vm->domid);
+        printk("%-16s %5s %8u %6lu.%03lu %10u  %s\n", vm->name, domid, vm->memory_mib,
+               vm->build_ns / 1000000, (vm->build_ns / 1000) % 1000, vm->hypercalls,
+               vm_result_text(vm, result, sizeof(result)));
+    }
+}

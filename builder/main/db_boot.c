@@ -1,0 +1,103 @@
+/*
+ * db-boot: domB's first entry point. Booted by GRUB as Xen's dom0 with a CPIO
+ * initramfs as its module.
+ */
+#include "entry.h"
+
+#include <arch/mm.h>
+#include <dom0/platform.h>
+#include <kernel/console.h>
+#include <kernel/kernel.h>
+#include <kernel/start_info.h>
+#include <kernel/time.h>
+#include <xenops/xenops_xen.h>
+
+static void print_start_info(const start_info_t *si)
+{
+    char flags[96];
+
+    start_info_flags_string(si->flags, flags, sizeof(flags));
+    printk("start_info: magic \"%.32s\"\n", si->magic);
+    printk("  nr_pages %lu (%lu MiB), shared_info 0x%lx, flags %s\n", si->nr_pages,
+           si->nr_pages >> 8, si->shared_info, flags);
+    printk("  pt_base 0x%lx nr_pt_frames %lu mfn_list 0x%lx\n", si->pt_base, si->nr_pt_frames,
+           si->mfn_list);
+    printk("  mod_start 0x%lx mod_len %lu\n", si->mod_start, si->mod_len);
+    printk("  cmd_line \"%s\"\n", (const char *)si->cmd_line);
+}
+
+/* Allocate, write, check and free pages to prove the allocator and the
+ * direct map agree; returns false (and says why) on any mismatch. */
+static bool allocator_self_check(void)
+{
+    struct page_alloc_stats before, during, after;
+    enum { SINGLES = 64, RUN = 256 };
+    uint64_t *pages[SINGLES];
+    uint64_t *run;
+    bool ok = true;
+
+    page_alloc_stats(&kernel_pages, &before);
+    for (int i = 0; i < SINGLES; i++) {
+        pages[i] = kernel_alloc_pages(1);
+        if (!pages[i]) {
+            printk("allocator: single page %d failed\n", i);
+            return false;
+        }
+        for (size_t w = 0; w < PAGE_SIZE / 8; w++)
+            pages[i][w] = (uint64_t)i << 32 | w;
+    }
+    run = kernel_alloc_pages(RUN);
+    if (!run) {
+        printk("allocator: run of %d pages failed\n", RUN);
+        return false;
+    }
+    for (size_t w = 0; w < RUN * PAGE_SIZE / 8; w++)
+        run[w] = ~w;
+    /* Every frame of the run must be machine-backed and distinct. */
+    for (int i = 1; i < RUN; i++)
+        if (mfn_x(virt_to_mfn((uint8_t *)run + i * PAGE_SIZE)) ==
+            mfn_x(virt_to_mfn((uint8_t *)run + (i - 1) * PAGE_SIZE)))
+            ok = false;
+    page_alloc_stats(&kernel_pages, &during);
+    for (int i = 0; i < SINGLES; i++)
+        for (size_t w = 0; w < PAGE_SIZE / 8; w++)
+            if (pages[i][w] != ((uint64_t)i << 32 | w))
+                ok = false;
+    for (size_t w = 0; w < RUN * PAGE_SIZE / 8; w++)
+        if (run[w] != ~w)
+            ok = false;
+    for (int i = 0; i < SINGLES; i++)
+        kernel_free_pages(pages[i], 1);
+    kernel_free_pages(run, RUN);
+    /* A double free must be refused and counted. */
+    if (page_alloc_free(&kernel_pages, virt_to_pfn(run), 1) == 0)
+        ok = false;
+    page_alloc_stats(&kernel_pages, &after);
+    if (during.used != before.used + SINGLES + RUN || after.free != before.free ||
+        after.bad_frees != before.bad_frees + 1)
+        ok = false;
+    printk("allocator: total %lu free %lu high-water %lu pages; self-check %s\n", after.total,
+           after.free, after.high_water, ok ? "passed" : "FAILED");
+    return ok;
+}
+
+static struct platform platform;
+
+int domb_main(const struct boot_info *bi)
+{
+    struct platform *p = &platform;
+
+    p->t0 = time_now_ns();
+    p->xen = &xenops_xen;
+    printk("\ndomB db-boot 0.1: Xen domain builder (dom0=%s)\n", bi->is_dom0 ? "yes" : "no");
+    print_start_info(bi->si);
+    printk("direct map: %lu pages, first free pfn 0x%lx\n", kernel_pages.nr_pages,
+           bi->first_free_pfn);
+    if (!allocator_self_check())
+        return KERNEL_EXIT_FAILURE;
+    printk("initramfs: %lu bytes at %p\n", bi->module_len, (const void *)bi->module);
+    if (entry_boot(p, bi) != 0)
+        return KERNEL_EXIT_FAILURE;
+    platform_run(p);
+    return platform_report(p, "db-boot") ? KERNEL_EXIT_SUCCESS : KERNEL_EXIT_FAILURE;
+}

@@ -1,0 +1,39 @@
+/*
+ * db-server: domB's second entry point. Booted as dom0 like db-boot, it
+ * builds and starts the boot set from its initramfs (the control domain
+ * among them), then builds, starts and destroys VMs on request from the
+ * VMs whose spec marks them as clients, over their channel rings
+ * (docs/protocol.md). The initramfs is also its image catalog.
+ *
+ * Only builder/dom0/server.c knows about requests; building goes through
+ * the same platform/vm/builder code as db-boot, and the privileged
+ * operations through the one seam (builder/xenops.h), so on an XSM-enabled
+ * Xen the same server could run as an ordinary domain granted just those.
+ */
+#include "entry.h"
+
+#include <dom0/server.h>
+#include <kernel/console.h>
+#include <kernel/time.h>
+#include <xenops/xenops_xen.h>
+
+static struct platform platform;
+static struct server server;
+
+int domb_main(const struct boot_info *bi)
+{
+    struct platform *p = &platform;
+
+    p->t0 = time_now_ns();
+    p->xen = &xenops_xen;
+    p->channels = true;
+    printk("\ndomB db-server 0.1: Xen domain builder serving requests (dom0=%s)\n",
+           bi->is_dom0 ? "yes" : "no");
+    printk("initramfs: %lu bytes at %p\n", bi->module_len, (const void *)bi->module);
+    if (entry_boot(p, bi) != 0)
+        return KERNEL_EXIT_FAILURE;
+    server_init(&server, p, bi->module, bi->module_len);
+    server_run(&server);
+    printk("db-server: served %lu requests, %lu builds\n", server.requests, server.builds);
+    return platform_report(p, "db-server") ? KERNEL_EXIT_SUCCESS : KERNEL_EXIT_FAILURE;
+}

@@ -1,0 +1,20 @@
+/* The way in that db-boot and db-server share: check Xen, then boot the set. */
+#include "entry.h"
+
+#include <kernel/console.h>
+#include <xenops/xenops_xen.h>
+
+int entry_boot(struct platform *p, const struct boot_info *bi)
+{
+    struct platform_boot_info args = {.cmdline = bi->cmdline,
+                                      .module = bi->module,
+                                      .module_len = bi->module_len,
+                                      .t0_ns = bi->t0_ns};
+    struct domb_error err;
+
+    if (xenops_xen_check(&err) != 0) {
+        printk("db: cannot build domains: %s\n", err.msg);
+        return err.code;
+    }
+    return platform_boot(p, &args);
+}

@@ -1,0 +1,201 @@
+/*
+ * The seam (builder/xenops.h) on real Xen: hypercalls through the hypercall
+ * page, foreign mappings in arch/x86_64's window, scratch pages from the
+ * kernel's allocator, event channels polled through shared_info.
+ */
+#include <arch/hypercall.h>
+#include <arch/mm.h>
+#include <domb/errno.h>
+#include <kernel/evtchn.h>
+#include <kernel/kernel.h>
+#include <kernel/time.h>
+#include <xenops/xenops_xen.h>
+
+static int xen_domctl(void *ctx, struct xen_domctl *op)
+{
+    if (op->cmd != XEN_DOMCTL_destroydomain)
+        op->interface_version = XEN_DOMCTL_INTERFACE_VERSION;
+    return hypercall_domctl(op);
+}
+
+static long xen_memory_op(void *ctx, unsigned int cmd, struct xen_memory_reservation *r)
+{
+    return hypercall_memory_op(cmd, r);
+}
+
+static int xen_mmu_update(void *ctx, const mmu_update_t *req, unsigned int count,
+                          unsigned int *done, domid_t foreigndom)
+{
+    return hypercall_mmu_update(req, count, done, foreigndom);
+}
+
+static int xen_mmuext_op(void *ctx, const struct mmuext_op *op, unsigned int count,
+                         unsigned int *done, domid_t foreigndom)
+{
+    return hypercall_mmuext_op(op, count, done, foreigndom);
+}
+
+static int xen_evtchn_alloc_unbound(void *ctx, evtchn_alloc_unbound_t *op)
+{
+    return hypercall_event_channel_op(EVTCHNOP_alloc_unbound, op);
+}
+
+static int xen_map_foreign(void *ctx, domid_t domid, const xen_pfn_t *mfns, unsigned int n,
+                           void **va)
+{
+    return mm_map_foreign(domid, mfns, n, va);
+}
+
+static int xen_unmap_foreign(void *ctx, void *va, unsigned int n)
+{
+    return mm_unmap_foreign(va, n);
+}
+
+/*
+ * Seed the guest's reserved grant entries (as libxenguest does): find its
+ * first grant-table frame with GNTTABOP_setup_table (privileged callers may
+ * name another domain), map it, write the v1 entries for the console and
+ * xenstore pages, unmap.
+ */
+static int xen_seed_grant_table(void *ctx, domid_t domid, xen_pfn_t console_mfn,
+                                xen_pfn_t store_mfn, domid_t backend_domid)
+{
+    xen_pfn_t frame = 0;
+    struct gnttab_setup_table setup = {.dom = domid, .nr_frames = 1};
+    grant_entry_v1_t *table;
+    void *va;
+    int rc;
+
+    set_xen_guest_handle(setup.frame_list, &frame);
+    rc = hypercall_grant_table_op(GNTTABOP_setup_table, &setup, 1);
+    if (rc == 0 && setup.status != GNTST_okay)
+        rc = -XEN_EINVAL;
+    if (rc)
+        return rc;
+    rc = mm_map_foreign(domid, &frame, 1, &va);
+    if (rc)
+        return rc;
+    table = va;
+    table[GNTTAB_RESERVED_CONSOLE] = (grant_entry_v1_t){
+        .flags = GTF_permit_access, .domid = backend_domid, .frame = (uint32_t)console_mfn};
+    table[GNTTAB_RESERVED_XENSTORE] = (grant_entry_v1_t){
+        .flags = GTF_permit_access, .domid = backend_domid, .frame = (uint32_t)store_mfn};
+    return mm_unmap_foreign(va, 1);
+}
+
+static int xen_alloc_pages(void *ctx, unsigned int n, void **va)
+{
+    *va = kernel_alloc_pages(n);
+    return *va ? 0 : -XEN_ENOMEM;
+}
+
+static void xen_free_pages(void *ctx, void *va, unsigned int n)
+{
+    kernel_free_pages(va, n);
+}
+
+static uint64_t xen_now_ns(void *ctx)
+{
+    return time_now_ns();
+}
+
+static int xen_evtchn_bind_interdomain(void *ctx, domid_t remote_dom, evtchn_port_t remote_port,
+                                       evtchn_port_t *local_port)
+{
+    return evtchn_bind_interdomain(remote_dom, remote_port, local_port);
+}
+
+static int xen_evtchn_bind_virq(void *ctx, uint32_t virq, evtchn_port_t *port)
+{
+    return evtchn_bind_virq(virq, port);
+}
+
+static int xen_evtchn_close(void *ctx, evtchn_port_t port)
+{
+    return evtchn_close(port);
+}
+
+static int xen_evtchn_notify(void *ctx, evtchn_port_t port)
+{
+    return evtchn_notify(port);
+}
+
+static bool xen_evtchn_pending(void *ctx, evtchn_port_t port)
+{
+    return evtchn_test_and_clear(port);
+}
+
+static int xen_evtchn_poll(void *ctx, const evtchn_port_t *ports, unsigned int n,
+                           uint64_t timeout_ns)
+{
+    return evtchn_poll(ports, n, timeout_ns);
+}
+
+static void xen_yield(void *ctx)
+{
+    hypercall_yield();
+}
+
+static int xen_sysctl(void *ctx, struct xen_sysctl *op)
+{
+    op->interface_version = XEN_SYSCTL_INTERFACE_VERSION;
+    return hypercall_sysctl(op);
+}
+
+static uint64_t xen_scratch_free_pages(void *ctx)
+{
+    struct page_alloc_stats st;
+
+    page_alloc_stats(&kernel_pages, &st);
+    return st.free;
+}
+
+static unsigned long xen_hypercalls(void *ctx)
+{
+    return hypercall_total();
+}
+
+const struct xenops xenops_xen = {
+    .ctx = NULL,
+    .domctl = xen_domctl,
+    .memory_op = xen_memory_op,
+    .mmu_update = xen_mmu_update,
+    .mmuext_op = xen_mmuext_op,
+    .evtchn_alloc_unbound = xen_evtchn_alloc_unbound,
+    .seed_grant_table = xen_seed_grant_table,
+    .map_foreign = xen_map_foreign,
+    .unmap_foreign = xen_unmap_foreign,
+    .alloc_pages = xen_alloc_pages,
+    .free_pages = xen_free_pages,
+    .now_ns = xen_now_ns,
+    .evtchn_bind_interdomain = xen_evtchn_bind_interdomain,
+    .evtchn_bind_virq = xen_evtchn_bind_virq,
+    .evtchn_close = xen_evtchn_close,
+    .evtchn_notify = xen_evtchn_notify,
+    .evtchn_pending = xen_evtchn_pending,
+    .evtchn_poll = xen_evtchn_poll,
+    .yield = xen_yield,
+    .sysctl = xen_sysctl,
+    .scratch_free_pages = xen_scratch_free_pages,
+    .hypercalls = xen_hypercalls,
+};
+
+int xenops_xen_check(struct domb_error *err)
+{
+    struct xen_domctl d = {.cmd = XEN_DOMCTL_getdomaininfo, .domain = 0};
+    int rc;
+
+    rc = xen_domctl(NULL, &d);
+    if (rc == -XEN_EACCES)
+        return domb_error_set(err, rc,
+                              "Xen refused domctl interface version 0x%x (built against "
+                              "libxen-dev for a different Xen release) or we are not privileged",
+                              XEN_DOMCTL_INTERFACE_VERSION);
+    if (rc)
+        return domb_error_set(err, rc, "getdomaininfo(0) failed: error %d", rc);
+    rc = xenops_physinfo(&xenops_xen, NULL, NULL);
+    if (rc)
+        return domb_error_set(err, rc, "Xen refused sysctl interface version 0x%x: error %d",
+                              XEN_SYSCTL_INTERFACE_VERSION, rc);
+    return 0;
+}

@@ -1,0 +1,17 @@
+/*
+ * The kernel console: Xen's console_io for dom0 (it lands on Xen's serial
+ * line), the PV console ring (io/console.h) for other domains.
+ */
+#ifndef DOMB_CONSOLE_H
+#define DOMB_CONSOLE_H
+
+#include <domb/lib.h>
+#include <domb/log.h>
+#include <domb/types.h>
+#include <xen/xen.h>
+
+void console_init(const start_info_t *si, bool is_dom0);
+void console_write(const char *buf, size_t len);
+void console_flush(void);
+
+#endif

@@ -1,0 +1,52 @@
+/*
+ * The kernel's view of its own boot, shared by every image (db-boot,
+ * db-server, test guests). kernel_start() (kernel/boot.c) validates
+ * start_info, sets up the console, traps, direct map and page allocator,
+ * then calls the image's domb_main().
+ */
+#ifndef DOMB_KERNEL_H
+#define DOMB_KERNEL_H
+
+#include <domb/cmdline.h>
+#include <kernel/page_alloc.h>
+#include <domb/types.h>
+#include <xen/xen.h>
+
+struct boot_info {
+    start_info_t *si;           /* validated */
+    shared_info_t *shared_info; /* mapped */
+    bool is_dom0;               /* SIF_INITDOMAIN */
+    const char *cmdline;        /* NUL-terminated, from start_info */
+    const uint8_t *module;      /* initramfs (start_info module), or NULL */
+    uint64_t module_len;
+    uint64_t nr_pages;
+    uint64_t first_free_pfn; /* first frame after the boot area */
+    uint64_t t0_ns;          /* Xen system time as kernel_start began (once time works) */
+};
+
+extern struct boot_info boot_info;
+extern struct page_alloc kernel_pages;
+
+/* Provided by each image: returns its verdict (KERNEL_EXIT_*). */
+int domb_main(const struct boot_info *bi);
+
+enum kernel_exit {
+    KERNEL_EXIT_SUCCESS = 0,
+    KERNEL_EXIT_FAILURE = 1,
+    KERNEL_EXIT_CRASH = 2,
+};
+
+/*
+ * Leave the kernel with a verdict. dom0 with "qemu_exit=PORT" on its command
+ * line writes the verdict to QEMU's isa-debug-exit port (QEMU exits with
+ * status verdict*2+1); then every image shuts its domain down: poweroff for
+ * success, crash for a failure or a crash (our test guests' verdict
+ * convention; see docs/guests.md).
+ */
+__attribute__((noreturn)) void kernel_exit(enum kernel_exit verdict);
+
+/* Pages of the kernel's own memory, mapped in the direct map. */
+void *kernel_alloc_pages(uint64_t count);
+void kernel_free_pages(void *va, uint64_t count);
+
+#endif
