@@ -63,7 +63,7 @@ ExternalProject_Add(fuzz-targets
     BUILD_BYPRODUCTS ${fuzz_bins})
 foreach(t ${DOMB_FUZZ_TARGETS})
     add_test(NAME fuzz.${t}
-             COMMAND ${DOMB_LINT_DIR}/run-fuzz ${DOMB_FUZZ_DIR}/test/fuzz/${t}
+             COMMAND ${CMAKE_SOURCE_DIR}/test/fuzz/run-fuzz ${DOMB_FUZZ_DIR}/test/fuzz/${t}
                      ${CMAKE_SOURCE_DIR}/test/fuzz/corpus/${t}
                      ${CMAKE_BINARY_DIR}/fuzz-scratch/${t} ${DOMB_FUZZ_SECONDS})
     math(EXPR budget "${DOMB_FUZZ_SECONDS} * 2 + 120")

@@ -3,7 +3,7 @@
 # unit tests) is compiled with --coverage; the `coverage-report` target
 # gathers what the unit tests ran with lcov, writes the HTML report to
 # ${CMAKE_BINARY_DIR}/coverage/index.html and prints line and branch coverage
-# per area (test/lint/coverage-summary). See docs/reliability.md.
+# per area (test/coverage/coverage-summary). See docs/reliability.md.
 option(DOMB_COVERAGE "Build host code and tests with gcov instrumentation" OFF)
 if(NOT DOMB_COVERAGE)
     return()
@@ -48,7 +48,7 @@ add_custom_target(coverage-report
             "${CMAKE_SOURCE_DIR}/tools/*" --output-file ${cov}/domb.info
     COMMAND ${DOMB_GENHTML} --quiet ${lcov_rc} --branch-coverage --legend
             --title "domB unit tests" --output-directory ${cov} ${cov}/domb.info
-    COMMAND ${Python3_EXECUTABLE} ${CMAKE_SOURCE_DIR}/test/lint/coverage-summary
+    COMMAND ${Python3_EXECUTABLE} ${CMAKE_SOURCE_DIR}/test/coverage/coverage-summary
             ${cov}/domb.info ${CMAKE_SOURCE_DIR}
     COMMAND ${CMAKE_COMMAND} -E echo "coverage: report in ${cov}/index.html"
     WORKING_DIRECTORY ${CMAKE_BINARY_DIR}

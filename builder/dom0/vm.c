@@ -320,8 +320,12 @@ int vm_build(struct vm *vm, const struct vm_config *cfg, const void *kernel, siz
         goto failed;
     /* Refuse at once what cannot fit, rather than let Xen allocate (and
      * scrub) most of the host's memory before populate_physmap fails. */
-    if (xenops_physinfo(xen, &free_pages, NULL) == 0 &&
-        (uint64_t)cfg->memory_mib * 256 > free_pages) {
+    rc = xenops_physinfo(xen, &free_pages, NULL);
+    if (rc) {
+        domb_error_set(&vm->error, rc, "cannot read Xen's free memory (physinfo: error %d)", rc);
+        goto failed;
+    }
+    if ((uint64_t)cfg->memory_mib * 256 > free_pages) {
         rc = domb_error_set(&vm->error, -XEN_ENOMEM, "needs %u MiB but Xen has only %lu MiB free",
                             cfg->memory_mib, free_pages / 256);
         goto failed;

@@ -12,7 +12,7 @@ file(GLOB cg_builder CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/builder/core/*.c)
 file(GLOB cg_lib CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/kernel/lib/*.c)
 list(FILTER cg_lib EXCLUDE REGEX "/string\\.c$")
 add_executable(callgrind_build ${CMAKE_CURRENT_LIST_DIR}/callgrind_build.c ${cg_builder} ${cg_lib}
-    ${CMAKE_SOURCE_DIR}/test/sim/sim.c ${CMAKE_SOURCE_DIR}/test/unit/elf/elf_writer.c)
+    ${CMAKE_SOURCE_DIR}/test/sim/sim.c ${CMAKE_SOURCE_DIR}/test/unit/builder/core/elf_writer.c)
 domb_target_defaults(callgrind_build)
 # Its own copy of the sources (other flags), so the include roots of the
 # libraries they belong to are named here.

@@ -11,7 +11,7 @@
  * a last dump after builder_build returns closes the start phase.
  * Outside valgrind the client requests do nothing and it just builds.
  */
-#include "elf/elf_writer.h"
+#include "builder/core/elf_writer.h"
 #include "sim.h"
 
 #include <builder/build.h>

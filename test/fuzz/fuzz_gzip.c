@@ -4,7 +4,7 @@
  * member are an error for both). zlib and we must agree on every input:
  * same verdict, same bytes.
  */
-#include "../unit/decompress/ref.h"
+#include "ref.h"
 
 #include <decompress/decompress.h>
 

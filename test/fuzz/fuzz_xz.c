@@ -10,7 +10,7 @@
  * Check types other than none/CRC32/CRC64/SHA-256 are reported by liblzma
  * as unsupported (LZMA_TELL_UNSUPPORTED_CHECK) and rejected by us.
  */
-#include "../unit/decompress/ref.h"
+#include "ref.h"
 
 #include <decompress/decompress.h>
 

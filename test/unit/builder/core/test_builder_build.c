@@ -4,7 +4,7 @@
  * and the build still cleans up completely; the hypercall budget is tight.
  */
 #include "domb_test.h"
-#include "elf/elf_writer.h"
+#include "elf_writer.h"
 #include "guest_check.h"
 
 #include <builder/xenops_fault.h>
