@@ -17,8 +17,7 @@ int xenops_physinfo(const struct xenops *x, uint64_t *free_pages, uint64_t *tota
     return 0;
 }
 
-int xenops_domain_info(const struct xenops *x, domid_t domid,
-                       struct xen_domctl_getdomaininfo *info)
+int xenops_domain_info(const struct xenops *x, domid_t domid, struct xen_domctl_getdomaininfo *info)
 {
     struct xen_domctl d = {.cmd = XEN_DOMCTL_getdomaininfo,
                            .domain = domid,

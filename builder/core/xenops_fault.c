@@ -68,8 +68,7 @@ static int fault_seed_grant_table(void *ctx, domid_t domid, xen_pfn_t console_mf
     struct xenops_fault *f = ctx;
 
     FAULT(f);
-    return INNER(f)->seed_grant_table(INNER(f)->ctx, domid, console_mfn, store_mfn,
-                                      backend_domid);
+    return INNER(f)->seed_grant_table(INNER(f)->ctx, domid, console_mfn, store_mfn, backend_domid);
 }
 
 static int fault_map_foreign(void *ctx, domid_t domid, const xen_pfn_t *mfns, unsigned int n,

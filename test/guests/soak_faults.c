@@ -152,4 +152,3 @@ int domb_main(const struct boot_info *bi)
            attempts - set.nr_vms);
     return KERNEL_EXIT_SUCCESS;
 }
-

@@ -12,9 +12,9 @@ struct trap_frame {
 };
 
 /* What the kernel does with an exception: report it (name: the vector's
- * name, cr2: the faulting address of a page fault) and end the domain. */
-typedef void (*trap_fatal_fn)(const struct trap_frame *f, const char *name, uint64_t cr2)
-    __attribute__((noreturn));
+ * name, cr2: the faulting address of a page fault) and end the domain; it
+ * never returns. */
+typedef void (*trap_fatal_fn)(const struct trap_frame *f, const char *name, uint64_t cr2);
 
 /* Register our exception handlers with Xen (HYPERVISOR_set_trap_table);
  * every exception ends in fatal. */

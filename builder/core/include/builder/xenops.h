@@ -182,8 +182,7 @@ struct xenops {
      * than 128 ports; the real implementation then waits on the first 128
      * for at most 10 ms so the caller rescans the rest.
      */
-    int (*evtchn_poll)(void *ctx, const evtchn_port_t *ports, unsigned int n,
-                       uint64_t timeout_ns);
+    int (*evtchn_poll)(void *ctx, const evtchn_port_t *ports, unsigned int n, uint64_t timeout_ns);
 
     /* SCHEDOP_yield: let Xen run others (waiting for a destroyed domain to
      * be freed). */
