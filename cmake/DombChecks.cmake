@@ -7,6 +7,8 @@
 #                      test/lint/clang-tidy-baseline.txt (label `lint`)
 #   lint.cppcheck      cppcheck, suppressions in test/lint/ (label `lint`)
 #   lint.format        clang-format --dry-run -Werror over every C file
+#   lint.layers        every include goes down the stack (test/lint/check-layers)
+#   lint.layers-selftest  check-layers catches planted violations
 #
 # The default build uses gcc, which cannot build libFuzzer targets, so the
 # fuzzers come from a second configure of this same tree with clang
@@ -81,5 +83,11 @@ add_test(NAME lint.clang-tidy
 add_test(NAME lint.cppcheck COMMAND ${DOMB_LINT_DIR}/run-cppcheck ${CMAKE_SOURCE_DIR} 2)
 add_test(NAME lint.format
          COMMAND ${DOMB_LINT_DIR}/check-format ${CMAKE_SOURCE_DIR} ${DOMB_CLANG_FORMAT})
+add_test(NAME lint.layers COMMAND ${Python3_EXECUTABLE} ${DOMB_LINT_DIR}/check-layers ${CMAKE_SOURCE_DIR})
+add_test(NAME lint.layers-selftest
+         COMMAND sh ${DOMB_LINT_DIR}/check-layers-selftest ${CMAKE_SOURCE_DIR}
+                 ${CMAKE_BINARY_DIR}/lint-layers)
+set_tests_properties(lint.layers lint.layers-selftest PROPERTIES LABELS lint TIMEOUT 120)
+set_tests_properties(lint.layers-selftest PROPERTIES PASS_REGULAR_EXPRESSION "^PASS")
 set_tests_properties(lint.clang-tidy PROPERTIES LABELS lint TIMEOUT 900 PROCESSORS 2)
 set_tests_properties(lint.cppcheck lint.format PROPERTIES LABELS lint TIMEOUT 300)
