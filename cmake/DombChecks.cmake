@@ -64,9 +64,15 @@ ExternalProject_Add(fuzz-targets
     BUILD_ALWAYS ON
     BUILD_BYPRODUCTS ${fuzz_bins})
 foreach(t ${DOMB_FUZZ_TARGETS})
+    # Seeds: test/fuzz/corpus/<target>; fuzz_elf's come from the ELF corpus
+    # generator at build time (test/fuzz/corpus/README.md).
+    set(seeds ${CMAKE_SOURCE_DIR}/test/fuzz/corpus/${t})
+    if(t STREQUAL fuzz_elf)
+        set(seeds ${CMAKE_BINARY_DIR}/test/unit/builder/core/corpus)
+    endif()
     add_test(NAME fuzz.${t}
              COMMAND ${CMAKE_SOURCE_DIR}/test/fuzz/run-fuzz ${DOMB_FUZZ_DIR}/test/fuzz/${t}
-                     ${CMAKE_SOURCE_DIR}/test/fuzz/corpus/${t}
+                     ${seeds}
                      ${CMAKE_BINARY_DIR}/fuzz-scratch/${t} ${DOMB_FUZZ_SECONDS})
     math(EXPR budget "${DOMB_FUZZ_SECONDS} * 2 + 120")
     set_tests_properties(fuzz.${t} PROPERTIES LABELS fuzz TIMEOUT ${budget})

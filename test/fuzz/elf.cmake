@@ -1,3 +1,4 @@
-# libFuzzer target for the ELF loader (builder/elf.c). Seeds: a few valid and
-# malformed images from test/unit/builder/core/gen_elf_corpus in corpus/fuzz_elf/.
+# libFuzzer target for the ELF loader (builder/core/elf.c). Seeds: the valid
+# and malformed images test/unit/builder/core/gen_elf_corpus writes at build
+# time (test/fuzz/corpus/README.md).
 domb_fuzz_target(fuzz_elf SOURCES ${CMAKE_CURRENT_LIST_DIR}/fuzz_elf.c LIBS domb_builder domb_lib)
