@@ -1,3 +1,4 @@
+/* The kernel console: console_io for dom0, the PV console ring otherwise; printk. */
 #include <arch/hypercall.h>
 #include <arch/mm.h>
 #include <kernel/console.h>

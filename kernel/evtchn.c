@@ -1,3 +1,4 @@
+/* Event channels, polled: bind, close, notify, test the pending bit, SCHEDOP_poll. */
 #include <arch/hypercall.h>
 #include <kernel/evtchn.h>
 #include <kernel/kernel.h>

@@ -1,3 +1,5 @@
+/* The page allocator: a bitmap over our pseudo-physical frames, with accounting and double-free
+ * detection. */
 #include <domb/errno.h>
 #include <domb/lib.h>
 #include <kernel/page_alloc.h>

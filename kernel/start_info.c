@@ -1,3 +1,4 @@
+/* start_info validation: everything Xen or a builder handed us is checked before use. */
 #include <domb/errno.h>
 #include <kernel/start_info.h>
 

@@ -1,3 +1,4 @@
+/* Xen system time from shared_info's vCPU time record. */
 #include <kernel/time.h>
 
 static volatile struct vcpu_time_info *time_info;

@@ -1,3 +1,4 @@
+/* Our own page tables through Xen: the direct map, the foreign-mapping window, shared_info. */
 #include <arch/hypercall.h>
 #include <arch/mm.h>
 #include <domb/errno.h>

@@ -1,3 +1,4 @@
+/* Command lines: find "key=value" words, parse numbers. */
 #include <domb/cmdline.h>
 #include <domb/lib.h>
 

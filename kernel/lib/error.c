@@ -1,3 +1,4 @@
+/* Errors as values: record a code and a sentence in a struct domb_error. */
 #include <domb/error.h>
 
 int domb_error_set(struct domb_error *err, int code, const char *fmt, ...)

@@ -1,3 +1,4 @@
+/* The client side of the db-server protocol: find the channel, send requests, wait for answers. */
 #include <arch/mm.h>
 #include <client/db_client.h>
 #include <domb/errno.h>
