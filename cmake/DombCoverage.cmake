@@ -45,7 +45,8 @@ add_custom_target(coverage-report
     COMMAND ${DOMB_LCOV} --quiet ${lcov_rc} --extract ${cov}/all.info
             "${CMAKE_SOURCE_DIR}/builder/*" "${CMAKE_SOURCE_DIR}/proto/*"
             "${CMAKE_SOURCE_DIR}/initrd/*" "${CMAKE_SOURCE_DIR}/kernel/*"
-            "${CMAKE_SOURCE_DIR}/tools/*" --output-file ${cov}/domb.info
+            "${CMAKE_SOURCE_DIR}/tools/*" "${CMAKE_SOURCE_DIR}/test/sim/*"
+            --output-file ${cov}/domb.info
     COMMAND ${DOMB_GENHTML} --quiet ${lcov_rc} --branch-coverage --legend
             --title "domB unit tests" --output-directory ${cov} ${cov}/domb.info
     COMMAND ${Python3_EXECUTABLE} ${CMAKE_SOURCE_DIR}/test/coverage/coverage-summary
