@@ -1,7 +1,9 @@
+/* The xenstore tree: nodes, their permissions and quotas, and each domain's nodes. */
 /*
- * The xenstore tree (docs/xenstore.md): nodes in a caller-provided arena,
- * xenstored's permission model and per-domain quotas, and the nodes the
- * builder publishes for each domain.
+ * The tree (docs/xenstore.md) lives in a caller-provided arena. It enforces
+ * xenstored's permission model (the check itself is xs_perm.c's) and
+ * per-domain quotas, publishes the nodes the builder creates for each
+ * domain, and fires watches (xs_session.c) on every change.
  *
  * The arena holds a node table and a byte heap. Each node owns one heap
  * block (header, then its name, then its value). Blocks are bump-allocated;
@@ -12,7 +14,10 @@
  *
  * Nothing here recurses: walks over a subtree follow the parent links.
  */
-#include "xs_internal.h"
+#include "xs_store.h"
+
+#include "xs_perm.h"
+#include "xs_session.h"
 
 #include <domb/errno.h>
 #include <domb/lib.h>
@@ -69,19 +74,7 @@ int xs_path_check(const char *path, size_t len, bool allow_special, struct domb_
     return 0;
 }
 
-/* ---- permissions and quotas ----------------------------------------------------------- */
-
-unsigned int xs_perm_for(domid_t as, const struct xs_perm *perms, unsigned int nperms)
-{
-    /* xenstored's perm_for_conn: dom0 and the owner get everything; then a
-     * domain's own entry; then the default for everyone else. */
-    if (as == 0 || perms[0].domid == as)
-        return XS_PERM_BOTH | XS_PERM_OWNER;
-    for (unsigned int i = 1; i < nperms; i++)
-        if (perms[i].domid == as)
-            return perms[i].perm & XS_PERM_BOTH;
-    return perms[0].perm & XS_PERM_BOTH;
-}
+/* ---- quotas --------------------------------------------------------------------------- */
 
 static struct xs_domain *xs_domain_find(struct xs_store *s, domid_t domid, bool create)
 {
@@ -932,4 +925,11 @@ int xs_store_domain_release(struct xs_store *s, domid_t domid, struct domb_error
     }
     xs_watch_fire(s, "@releaseDomain", 14, NULL, 0, true);
     return 0;
+}
+
+/* ---- connections ---------------------------------------------------------------------- */
+
+struct xs_conn *xs_store_next_pending(struct xs_store *s, struct xs_conn *prev)
+{
+    return xs_session_next_pending(s, prev);
 }

@@ -1,13 +1,17 @@
+/* The xenstore wire protocol: decode one request, perform it, queue the answer. */
 /*
- * The xenstore wire protocol (io/xs_wire.h): decode one request that
- * xs_conn.c copied out of the guest's ring, perform it on the store as the
- * connection's domain, and queue the answer. Argument rules follow
- * xenstored's: single-argument requests carry exactly one NUL-terminated
- * string; XS_WRITE is a path, NUL, then raw value bytes; relative paths are
- * relative to /local/domain/<domid>. Every malformed request gets an
- * XS_ERROR answer and changes nothing.
+ * The protocol is io/xs_wire.h's. A request arrives here already copied out
+ * of the guest's ring; it is performed on the store as the connection's
+ * domain, and the answer goes to the connection's output queue
+ * (xs_session.c). Argument rules follow xenstored's: single-argument
+ * requests carry exactly one NUL-terminated string; XS_WRITE is a path, NUL,
+ * then raw value bytes; relative paths are relative to /local/domain/<domid>.
+ * Every malformed request gets an XS_ERROR answer and changes nothing.
  */
-#include "xs_internal.h"
+#include "xs_wire.h"
+
+#include "xs_session.h"
+#include "xs_store.h"
 
 #include <domb/errno.h>
 #include <domb/lib.h>
@@ -269,12 +273,12 @@ static int xs_do_watch(struct xs_conn *c, const struct xsd_sockmsg *req, const c
     if (rc < 0)
         return rc;
     if (!add)
-        return xs_conn_unwatch(c, c->path, vec[1], NULL);
-    rc = xs_conn_watch(c, c->path, relative, vec[1], NULL);
+        return xs_watch_remove(c, c->path, vec[1], NULL);
+    rc = xs_watch_add(c, c->path, relative, vec[1], NULL);
     if (rc == 0) {
         /* xenstored answers, then fires the new watch once at once. */
         xs_reply_string(c, req, "OK");
-        xs_conn_fire_new_watch(c);
+        xs_watch_fire_new(c);
         return 1;
     }
     return rc;
@@ -380,7 +384,7 @@ static int xs_dispatch(struct xs_conn *c, const struct xsd_sockmsg *req, const c
     case XS_IS_DOMAIN_INTRODUCED:
         return xs_do_is_introduced(c, req, p);
     case XS_RESET_WATCHES:
-        xs_conn_reset_watches(c);
+        xs_watch_reset(c);
         c->ntx = 0;
         return 0;
     case XS_INTRODUCE:
@@ -392,6 +396,11 @@ static int xs_dispatch(struct xs_conn *c, const struct xsd_sockmsg *req, const c
     default: /* XS_CONTROL/XS_DEBUG, XS_WATCH_EVENT, XS_ERROR, unknown */
         return -XEN_ENOSYS;
     }
+}
+
+void xs_wire_init(struct xs_conn *c)
+{
+    c->next_tx = 1;
 }
 
 void xs_wire_handle(struct xs_conn *c, const struct xsd_sockmsg *req, const char *payload)

@@ -101,6 +101,7 @@ struct xs_store {
     struct xs_domain domains[XS_DOMAINS_MAX];
     uint16_t domain_slot[1u << 16]; /* domid -> index in domains[] + 1; 0: none */
     uint32_t domains_used;
+    /* Kept by the connections' side (xs_session.c), never by the tree: */
     struct xs_conn *conns;      /* every connection */
     struct xs_conn *watchers;   /* those with a watch: the only ones a change can fire */
     char path[XS_PATH_MAX + 2]; /* scratch: paths of removed nodes */
