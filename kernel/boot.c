@@ -28,21 +28,22 @@ static uint64_t max_u64(uint64_t a, uint64_t b)
  * image, module, p2m, start_info, page tables and the one-page boot stack. */
 static uint64_t boot_area_end_pfn(const start_info_t *si)
 {
-    uint64_t end = virt_to_pfn(_image_end).pfn;
+    uint64_t end = pfn_x(virt_to_pfn(_image_end));
 
-    end = max_u64(end, virt_to_pfn((void *)si).pfn + 1);
-    end = max_u64(end, virt_to_pfn((void *)si->pt_base).pfn + si->nr_pt_frames);
-    end = max_u64(end, virt_to_pfn((void *)(si->mfn_list + si->nr_pages * 8 + PAGE_SIZE - 1)).pfn);
+    end = max_u64(end, pfn_x(virt_to_pfn((void *)si)) + 1);
+    end = max_u64(end, pfn_x(virt_to_pfn((void *)si->pt_base)) + si->nr_pt_frames);
+    end =
+        max_u64(end, pfn_x(virt_to_pfn((void *)(si->mfn_list + si->nr_pages * 8 + PAGE_SIZE - 1))));
     if (si->mod_len) {
         if (si->flags & SIF_MOD_START_PFN)
             end = max_u64(end, si->mod_start + (round_up_page(si->mod_len) >> PAGE_SHIFT));
         else
-            end = max_u64(end,
-                          virt_to_pfn((void *)(si->mod_start + si->mod_len + PAGE_SIZE - 1)).pfn);
+            end = max_u64(
+                end, pfn_x(virt_to_pfn((void *)(si->mod_start + si->mod_len + PAGE_SIZE - 1))));
     }
     if (!(si->flags & SIF_INITDOMAIN)) {
-        end = max_u64(end, mfn_to_pfn(mfn(si->console.domU.mfn)).pfn + 1);
-        end = max_u64(end, mfn_to_pfn(mfn(si->store_mfn)).pfn + 1);
+        end = max_u64(end, pfn_x(mfn_to_pfn(_mfn(si->console.domU.mfn))) + 1);
+        end = max_u64(end, pfn_x(mfn_to_pfn(_mfn(si->store_mfn))) + 1);
     }
     return end + 1; /* the boot stack page */
 }
@@ -65,13 +66,13 @@ static void allocator_init(uint64_t next_free, uint64_t mapped)
 {
     uint64_t words = page_alloc_bitmap_words(mapped);
     uint64_t bitmap_pages = round_up_page(2 * words * sizeof(uint64_t)) >> PAGE_SHIFT;
-    uint64_t *storage = pfn_to_virt(pfn(next_free));
+    uint64_t *storage = pfn_to_virt(_pfn(next_free));
 
     page_alloc_init(&kernel_pages, storage, storage + words, mapped);
     next_free += bitmap_pages;
     boot_info.first_free_pfn = next_free;
     if (next_free < mapped)
-        page_alloc_add_range(&kernel_pages, pfn(next_free), mapped - next_free);
+        page_alloc_add_range(&kernel_pages, _pfn(next_free), mapped - next_free);
 }
 
 void kernel_start(start_info_t *si)
@@ -108,7 +109,7 @@ void kernel_start(start_info_t *si)
     boot_info.cmdline = (const char *)si->cmd_line;
     boot_info.nr_pages = si->nr_pages;
     if (si->mod_len) {
-        boot_info.module = (si->flags & SIF_MOD_START_PFN) ? pfn_to_virt(pfn(si->mod_start))
+        boot_info.module = (si->flags & SIF_MOD_START_PFN) ? pfn_to_virt(_pfn(si->mod_start))
                                                            : (const uint8_t *)si->mod_start;
         boot_info.module_len = si->mod_len;
     }

@@ -12,7 +12,7 @@ void console_init(const start_info_t *si, bool is_dom0)
 {
     console_is_dom0 = is_dom0;
     if (!is_dom0) {
-        console_ring = mfn_to_virt(mfn(si->console.domU.mfn));
+        console_ring = mfn_to_virt(_mfn(si->console.domU.mfn));
         console_port = si->console.domU.evtchn;
     }
 }

@@ -91,7 +91,7 @@ int page_alloc_alloc(struct page_alloc *pa, uint64_t count, pfn_t *out)
                 pa->high_water = pa->total - pa->free;
             if (count == 1 && start / 64 == pa->search_hint && pa->bitmap[start / 64] == 0)
                 pa->search_hint++;
-            *out = pfn(start);
+            *out = _pfn(start);
             return 0;
         }
         start = next_free(pa, start + run);

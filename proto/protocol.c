@@ -75,6 +75,11 @@ _Static_assert(PROTO_LIST_RSP_SIZE(PROTO_LIST_MAX) <= PROTO_MSG_MAX, "a full lis
 _Static_assert(PROTO_BUILD_RSP_SIZE <= PROTO_MSG_MAX && PROTO_PING_RSP_SIZE <= PROTO_MSG_MAX,
                "responses fit a slot");
 _Static_assert(PROTO_SHUTDOWN_MAX == 5, "Xen's SHUTDOWN_MAX (xen/sched.h)");
+/* Protocol error values keep clear of Xen's errnos (all below 256; the unit
+ * test test_protocol_errors checks every XEN_E* one by one). */
+_Static_assert(PROTO_RC_FIRST < -255 && PROTO_RC_LAST == -(PROTO_ERR_BASE + PROTO_ERR_COUNT - 1),
+               "protocol error values");
+_Static_assert(PROTO_RC(PROTO_OK) == 0, "PROTO_OK is success");
 
 #define PROTO_RESERVED_BUILD  4 /* build request, u32 after the flags */
 #define PROTO_RESERVED_DOMID  6 /* domid request/response, after the u16 domid */
@@ -158,10 +163,10 @@ static int msg_rewrap(struct domb_error *err, enum proto_error code, const char 
     char inner[DOMB_ERROR_MSG_MAX];
 
     if (!err)
-        return -code;
+        return PROTO_RC(code);
     memcpy(inner, err->msg, sizeof(inner));
     inner[sizeof(inner) - 1] = '\0';
-    return domb_error_set(err, -code, "%s: %s", what, inner);
+    return domb_error_set(err, PROTO_RC(code), "%s: %s", what, inner);
 }
 
 static int msg_reserved(const uint8_t *b, size_t off, size_t n, struct domb_error *err)
@@ -175,8 +180,8 @@ static int msg_reserved(const uint8_t *b, size_t off, size_t n, struct domb_erro
 static int msg_check_domid(uint32_t domid, const char *what, struct domb_error *err)
 {
     if (domid == 0 || domid > VM_DOMID_MAX)
-        return domb_error_set(err, -PROTO_ERR_BAD_FIELD, "%s %u is not a guest domain id (1..%u)",
-                              what, domid, VM_DOMID_MAX);
+        return domb_error_set(err, PROTO_RC(PROTO_ERR_BAD_FIELD),
+                              "%s %u is not a guest domain id (1..%u)", what, domid, VM_DOMID_MAX);
     return 0;
 }
 
@@ -186,8 +191,8 @@ static int msg_put_string(uint8_t *b, size_t off, const char *s, size_t field, c
     size_t n = strnlen(s, field);
 
     if (n == field)
-        return domb_error_set(err, -PROTO_ERR_BAD_FIELD, "%s is longer than its %zu-byte field",
-                              what, field - 1);
+        return domb_error_set(err, PROTO_RC(PROTO_ERR_BAD_FIELD),
+                              "%s is longer than its %zu-byte field", what, field - 1);
     memcpy(b + off, s, n); /* the rest of the field is already zero */
     return 0;
 }
@@ -196,14 +201,14 @@ static int msg_put_string(uint8_t *b, size_t off, const char *s, size_t field, c
 static int msg_get_string(const uint8_t *b, size_t off, char *dst, size_t field, const char *what,
                           struct domb_error *err)
 {
-    return format_get_string(b, off, dst, field, -PROTO_ERR_BAD_FIELD, what, true, err);
+    return format_get_string(b, off, dst, field, PROTO_RC(PROTO_ERR_BAD_FIELD), what, true, err);
 }
 
 static int msg_check_flags(uint32_t flags, uint32_t known, const char *what, struct domb_error *err)
 {
     if (flags & ~known)
-        return domb_error_set(err, -PROTO_ERR_BAD_FIELD, "%s 0x%x hold unknown bits 0x%x", what,
-                              flags, flags & ~known);
+        return domb_error_set(err, PROTO_RC(PROTO_ERR_BAD_FIELD), "%s 0x%x hold unknown bits 0x%x",
+                              what, flags, flags & ~known);
     return 0;
 }
 
@@ -214,14 +219,15 @@ static int msg_check_frame(const uint8_t *b, size_t len, const char *magic, size
     uint16_t version;
 
     if (len < header_size)
-        return domb_error_set(err, -PROTO_ERR_BAD_LENGTH,
+        return domb_error_set(err, PROTO_RC(PROTO_ERR_BAD_LENGTH),
                               "%s is truncated: %zu bytes, less than its %zu-byte header", what,
                               len, header_size);
     if (memcmp(b + PROTO_OFF_MAGIC, magic, FORMAT_MAGIC_SIZE) != 0)
-        return domb_error_set(err, -PROTO_ERR_BAD_MAGIC, "%s magic is not \"%.8s\"", what, magic);
+        return domb_error_set(err, PROTO_RC(PROTO_ERR_BAD_MAGIC), "%s magic is not \"%.8s\"", what,
+                              magic);
     version = get_le16(b + PROTO_OFF_VERSION);
     if (version != PROTO_VERSION)
-        return domb_error_set(err, -PROTO_ERR_VERSION,
+        return domb_error_set(err, PROTO_RC(PROTO_ERR_VERSION),
                               "%s version %u is not supported (this build speaks version %u)", what,
                               version, PROTO_VERSION);
     return msg_check_flags(get_le16(b + PROTO_OFF_FLAGS), 0, "header flags", err);
@@ -234,11 +240,11 @@ static int msg_check_size(const uint8_t *b, size_t len, uint32_t expected, const
     uint32_t size = get_le32(b + PROTO_OFF_SIZE);
 
     if (size > len)
-        return domb_error_set(err, -PROTO_ERR_BAD_LENGTH,
+        return domb_error_set(err, PROTO_RC(PROTO_ERR_BAD_LENGTH),
                               "%s size field says %u bytes but only %zu are there", what, size,
                               len);
     if (size != expected)
-        return domb_error_set(err, -PROTO_ERR_BAD_LENGTH,
+        return domb_error_set(err, PROTO_RC(PROTO_ERR_BAD_LENGTH),
                               "a %s %s is %u bytes but its size field says %u",
                               proto_type_name(type), what, expected, size);
     return 0;
@@ -259,7 +265,7 @@ static int msg_check_buffer(size_t need, size_t size, unsigned int type, const c
                             struct domb_error *err)
 {
     if (size < need)
-        return domb_error_set(err, -PROTO_ERR_BAD_LENGTH,
+        return domb_error_set(err, PROTO_RC(PROTO_ERR_BAD_LENGTH),
                               "a %s %s needs %zu bytes; the buffer holds %zu",
                               proto_type_name(type), what, need, size);
     return 0;
@@ -268,8 +274,9 @@ static int msg_check_buffer(size_t need, size_t size, unsigned int type, const c
 static int ping_put(uint8_t *body, const struct proto_ping *ping, struct domb_error *err)
 {
     if (ping->len > PROTO_PING_PAYLOAD_MAX)
-        return domb_error_set(err, -PROTO_ERR_BAD_FIELD, "ping payload of %u bytes; at most %u",
-                              ping->len, PROTO_PING_PAYLOAD_MAX);
+        return domb_error_set(err, PROTO_RC(PROTO_ERR_BAD_FIELD),
+                              "ping payload of %u bytes; at most %u", ping->len,
+                              PROTO_PING_PAYLOAD_MAX);
     put_le64(body + PROTO_PING_OFF_NONCE, ping->nonce);
     put_le16(body + PROTO_PING_OFF_LEN, ping->len);
     memcpy(body + PROTO_PING_OFF_PAYLOAD, ping->payload, ping->len);
@@ -283,13 +290,14 @@ static int ping_get(const uint8_t *b, size_t base, struct proto_ping *ping, stru
     ping->nonce = get_le64(b + base + PROTO_PING_OFF_NONCE);
     ping->len = get_le16(b + base + PROTO_PING_OFF_LEN);
     if (ping->len > PROTO_PING_PAYLOAD_MAX)
-        return domb_error_set(err, -PROTO_ERR_BAD_FIELD, "ping payload of %u bytes; at most %u",
-                              ping->len, PROTO_PING_PAYLOAD_MAX);
+        return domb_error_set(err, PROTO_RC(PROTO_ERR_BAD_FIELD),
+                              "ping payload of %u bytes; at most %u", ping->len,
+                              PROTO_PING_PAYLOAD_MAX);
     if ((rc = msg_reserved(b, base + PROTO_PING_OFF_RESERVED, PROTO_RESERVED_PING, err)))
         return rc;
     if (format_first_nonzero(b, base + PROTO_PING_OFF_PAYLOAD + ping->len,
                              PROTO_PING_PAYLOAD_MAX - ping->len) >= 0)
-        return domb_error_set(err, -PROTO_ERR_BAD_FIELD,
+        return domb_error_set(err, PROTO_RC(PROTO_ERR_BAD_FIELD),
                               "ping payload has non-zero bytes after its %u used bytes", ping->len);
     memcpy(ping->payload, b + base + PROTO_PING_OFF_PAYLOAD, PROTO_PING_PAYLOAD_MAX);
     return 0;
@@ -327,14 +335,14 @@ static int request_decode_body(const uint8_t *b, struct proto_request *req, stru
     case PROTO_TYPE_LIST:
         req->cursor = get_le32(b + PROTO_LIST_OFF_CURSOR);
         if (req->cursor > VM_DOMID_MAX)
-            return domb_error_set(err, -PROTO_ERR_BAD_FIELD,
+            return domb_error_set(err, PROTO_RC(PROTO_ERR_BAD_FIELD),
                                   "list cursor %u is above the largest domain id %u", req->cursor,
                                   VM_DOMID_MAX);
         return msg_reserved(b, PROTO_LIST_OFF_RESERVED, PROTO_RESERVED_LIST, err);
     case PROTO_TYPE_PING:
         return ping_get(b, PROTO_REQ_HDR_SIZE, &req->ping, err);
     default:
-        return domb_error_set(err, -PROTO_ERR_INTERNAL, "request type %u has no decoder",
+        return domb_error_set(err, PROTO_RC(PROTO_ERR_INTERNAL), "request type %u has no decoder",
                               req->type);
     }
 }
@@ -352,14 +360,15 @@ int proto_request_decode(const void *buf, size_t len, struct proto_request *req,
     req->id = get_le64(b + PROTO_OFF_ID);
     type = get_le16(b + PROTO_OFF_TYPE);
     if (type == PROTO_TYPE_NONE || type >= PROTO_TYPE_COUNT)
-        return domb_error_set(err, -PROTO_ERR_UNKNOWN_TYPE, "request type %u is not known", type);
+        return domb_error_set(err, PROTO_RC(PROTO_ERR_UNKNOWN_TYPE), "request type %u is not known",
+                              type);
     req->type = type;
     if ((rc = msg_check_size(b, len, proto_types[type].req_size, "request", type, err)))
         return rc;
     if ((rc = msg_reserved(b, PROTO_REQ_OFF_RESERVED, PROTO_REQ_RESERVED_SIZE, err)))
         return rc;
     if (req->id == 0)
-        return domb_error_set(err, -PROTO_ERR_BAD_FIELD,
+        return domb_error_set(err, PROTO_RC(PROTO_ERR_BAD_FIELD),
                               "request id 0 is reserved (ids start at 1)");
     return request_decode_body(b, req, err);
 }
@@ -373,7 +382,7 @@ int proto_request_encode(const struct proto_request *req, void *buf, size_t size
     int rc = 0;
 
     if (n == 0)
-        return domb_error_set(err, -PROTO_ERR_UNKNOWN_TYPE, "request type %u is not known",
+        return domb_error_set(err, PROTO_RC(PROTO_ERR_UNKNOWN_TYPE), "request type %u is not known",
                               req->type);
     if ((rc = msg_check_buffer(n, size, req->type, "request", err)))
         return rc;
@@ -437,18 +446,18 @@ static int built_decode(const uint8_t *b, struct proto_build_result *r, struct d
         (rc = msg_check_flags(r->flags, PROTO_BUILT_FLAGS_KNOWN, "build result flags", err)))
         return rc;
     if (r->console_port == 0 || r->store_port == 0)
-        return domb_error_set(err, -PROTO_ERR_BAD_FIELD,
+        return domb_error_set(err, PROTO_RC(PROTO_ERR_BAD_FIELD),
                               "event channel port 0 is never a bound port (console %u, store %u)",
                               r->console_port, r->store_port);
     if (r->start_info_mfn >= VM_FRAME_LIMIT || r->console_mfn >= VM_FRAME_LIMIT ||
         r->store_mfn >= VM_FRAME_LIMIT)
-        return domb_error_set(err, -PROTO_ERR_BAD_FIELD,
+        return domb_error_set(err, PROTO_RC(PROTO_ERR_BAD_FIELD),
                               "a frame number is beyond 52-bit physical addresses");
     if (r->nr_pages == 0)
-        return domb_error_set(err, -PROTO_ERR_BAD_FIELD, "built domain has no memory");
+        return domb_error_set(err, PROTO_RC(PROTO_ERR_BAD_FIELD), "built domain has no memory");
     if (!(r->flags & PROTO_BUILT_RAMDISK) &&
         format_first_nonzero(b, PROTO_BUILT_OFF_RAMDISK_SHA256, SHA256_DIGEST_SIZE) >= 0)
-        return domb_error_set(err, -PROTO_ERR_BAD_FIELD,
+        return domb_error_set(err, PROTO_RC(PROTO_ERR_BAD_FIELD),
                               "ramdisk hash is set but the ramdisk flag is not");
     return 0;
 }
@@ -472,7 +481,8 @@ static void built_encode(uint8_t *b, const struct proto_build_result *r)
 static int state_check(unsigned int state, const char *what, struct domb_error *err)
 {
     if (state < PROTO_VM_STATE_FIRST || state > PROTO_VM_STATE_LAST)
-        return domb_error_set(err, -PROTO_ERR_BAD_FIELD, "%s state %u is not known", what, state);
+        return domb_error_set(err, PROTO_RC(PROTO_ERR_BAD_FIELD), "%s state %u is not known", what,
+                              state);
     return 0;
 }
 
@@ -489,11 +499,11 @@ static int status_decode(const uint8_t *b, struct proto_vm_status *s, struct dom
         (rc = msg_reserved(b, PROTO_STATUS_OFF_RESERVED, PROTO_RESERVED_STATUS, err)))
         return rc;
     if (s->state == PROTO_VM_SHUTDOWN && s->shutdown_reason > PROTO_SHUTDOWN_MAX)
-        return domb_error_set(err, -PROTO_ERR_BAD_FIELD,
+        return domb_error_set(err, PROTO_RC(PROTO_ERR_BAD_FIELD),
                               "shutdown reason %u is not one of Xen's (0..%u)", s->shutdown_reason,
                               PROTO_SHUTDOWN_MAX);
     if (s->state != PROTO_VM_SHUTDOWN && s->shutdown_reason != 0)
-        return domb_error_set(err, -PROTO_ERR_BAD_FIELD,
+        return domb_error_set(err, PROTO_RC(PROTO_ERR_BAD_FIELD),
                               "shutdown reason %u given for a domain in state %s",
                               s->shutdown_reason, proto_vm_state_name(s->state));
     return 0;
@@ -535,16 +545,16 @@ static int list_decode(const uint8_t *b, struct proto_list *l, struct domb_error
                                     &l->entries[i], err)))
             return rc;
         if (i > 0 && l->entries[i].domid <= l->entries[i - 1].domid)
-            return domb_error_set(err, -PROTO_ERR_BAD_FIELD,
+            return domb_error_set(err, PROTO_RC(PROTO_ERR_BAD_FIELD),
                                   "list entry %u (domid %u) is not above the previous domid %u", i,
                                   l->entries[i].domid, l->entries[i - 1].domid);
     }
     if (!l->more && l->next_cursor != 0)
-        return domb_error_set(err, -PROTO_ERR_BAD_FIELD,
+        return domb_error_set(err, PROTO_RC(PROTO_ERR_BAD_FIELD),
                               "list has no more entries but a next cursor %u", l->next_cursor);
     if (l->more && (l->count == 0 || l->next_cursor <= l->entries[l->count - 1].domid ||
                     l->next_cursor > VM_DOMID_MAX))
-        return domb_error_set(err, -PROTO_ERR_BAD_FIELD,
+        return domb_error_set(err, PROTO_RC(PROTO_ERR_BAD_FIELD),
                               "list says more entries follow, but its next cursor %u is not "
                               "above its last entry and at most %u",
                               l->next_cursor, VM_DOMID_MAX);
@@ -586,7 +596,7 @@ static int response_check_size(const uint8_t *b, size_t len, const struct proto_
         if (size >= PROTO_LIST_OFF_ENTRIES && size <= len) {
             count = get_le16(b + PROTO_LIST_OFF_COUNT);
             if (count > PROTO_LIST_MAX)
-                return domb_error_set(err, -PROTO_ERR_BAD_FIELD,
+                return domb_error_set(err, PROTO_RC(PROTO_ERR_BAD_FIELD),
                                       "list holds %u entries; at most %u fit", count,
                                       PROTO_LIST_MAX);
             expected = PROTO_LIST_RSP_SIZE(count);
@@ -604,12 +614,12 @@ static int response_check_status(const struct proto_response *rsp, uint16_t erro
 {
     if (rsp->status == 0 && error == PROTO_OK) {
         if (rsp->type == PROTO_TYPE_NONE)
-            return domb_error_set(err, -PROTO_ERR_BAD_FIELD,
+            return domb_error_set(err, PROTO_RC(PROTO_ERR_BAD_FIELD),
                                   "a successful response must name its request's type");
         return 0;
     }
     if (rsp->status >= 0 || error == PROTO_OK || error >= PROTO_ERR_COUNT)
-        return domb_error_set(err, -PROTO_ERR_BAD_FIELD,
+        return domb_error_set(err, PROTO_RC(PROTO_ERR_BAD_FIELD),
                               "status %d and error code %u do not agree (0 and 0, or negative "
                               "and 1..%u)",
                               rsp->status, error, PROTO_ERR_COUNT - 1);
@@ -637,7 +647,7 @@ static int response_decode_body(const uint8_t *b, struct proto_response *rsp,
     case PROTO_TYPE_PING:
         return ping_get(b, PROTO_RSP_HDR_SIZE, &rsp->ping, err);
     default:
-        return domb_error_set(err, -PROTO_ERR_INTERNAL, "response type %u has no decoder",
+        return domb_error_set(err, PROTO_RC(PROTO_ERR_INTERNAL), "response type %u has no decoder",
                               rsp->type);
     }
 }
@@ -655,7 +665,8 @@ int proto_response_decode(const void *buf, size_t len, struct proto_response *rs
     rsp->id = get_le64(b + PROTO_OFF_ID);
     type = get_le16(b + PROTO_OFF_TYPE);
     if (type >= PROTO_TYPE_COUNT)
-        return domb_error_set(err, -PROTO_ERR_UNKNOWN_TYPE, "response type %u is not known", type);
+        return domb_error_set(err, PROTO_RC(PROTO_ERR_UNKNOWN_TYPE),
+                              "response type %u is not known", type);
     rsp->type = type;
     rsp->status = (int32_t)get_le32(b + PROTO_RSP_OFF_STATUS);
     error = get_le16(b + PROTO_RSP_OFF_ERROR);
@@ -680,11 +691,12 @@ int proto_response_encode(const struct proto_response *rsp, void *buf, size_t si
     int rc = 0;
 
     if ((unsigned)rsp->type >= PROTO_TYPE_COUNT)
-        return domb_error_set(err, -PROTO_ERR_UNKNOWN_TYPE, "response type %u is not known",
-                              rsp->type);
+        return domb_error_set(err, PROTO_RC(PROTO_ERR_UNKNOWN_TYPE),
+                              "response type %u is not known", rsp->type);
     if (n == 0)
-        return domb_error_set(err, -PROTO_ERR_BAD_FIELD, "list holds %u entries; at most %u fit",
-                              rsp->list.count, PROTO_LIST_MAX);
+        return domb_error_set(err, PROTO_RC(PROTO_ERR_BAD_FIELD),
+                              "list holds %u entries; at most %u fit", rsp->list.count,
+                              PROTO_LIST_MAX);
     if ((rc = msg_check_buffer(n, size, rsp->type, "response", err)))
         return rc;
     msg_put_header(b, PROTO_RSP_MAGIC, (uint32_t)n, rsp->type, rsp->id);
@@ -728,12 +740,13 @@ void proto_response_ok(struct proto_response *rsp, const struct proto_request *r
 void proto_response_error(struct proto_response *rsp, const struct proto_request *req,
                           const struct domb_error *cause)
 {
-    enum proto_error code = PROTO_ERR_INTERNAL;
+    /* Only a protocol error value names its code; 0, a Xen errno or any
+     * other module's error reaching here is answered INTERNAL. */
+    enum proto_error code =
+        proto_rc_is_error(cause->code) ? proto_error_code(cause->code) : PROTO_ERR_INTERNAL;
     size_t n = 0;
 
     response_header(rsp, req);
-    if (cause->code < 0 && cause->code > -PROTO_ERR_COUNT)
-        code = (enum proto_error) - cause->code;
     rsp->error = code;
     rsp->status = proto_error_errno(code);
     /* The reason travels to the client: printable ASCII only, truncated. */
@@ -752,10 +765,11 @@ int proto_quota_check(const struct proto_quota *limit, const struct proto_usage 
     uint64_t total = (uint64_t)used->memory_mib + memory_mib;
 
     if (used->vms >= limit->max_vms)
-        return domb_error_set(err, -PROTO_ERR_QUOTA, "client already has %u VMs; its limit is %u",
-                              used->vms, limit->max_vms);
+        return domb_error_set(err, PROTO_RC(PROTO_ERR_QUOTA),
+                              "client already has %u VMs; its limit is %u", used->vms,
+                              limit->max_vms);
     if (total > limit->max_memory_mib)
-        return domb_error_set(err, -PROTO_ERR_QUOTA,
+        return domb_error_set(err, PROTO_RC(PROTO_ERR_QUOTA),
                               "%u MiB more would bring the client to %llu MiB; its limit is %u "
                               "MiB",
                               memory_mib, (unsigned long long)total, limit->max_memory_mib);
@@ -771,7 +785,7 @@ void proto_quota_charge(struct proto_usage *used, uint32_t memory_mib)
 int proto_quota_release(struct proto_usage *used, uint32_t memory_mib, struct domb_error *err)
 {
     if (used->vms == 0 || used->memory_mib < memory_mib)
-        return domb_error_set(err, -PROTO_ERR_INTERNAL,
+        return domb_error_set(err, PROTO_RC(PROTO_ERR_INTERNAL),
                               "releasing a %u MiB VM from a client charged %u VMs and %u MiB",
                               memory_mib, used->vms, used->memory_mib);
     used->vms--;
@@ -782,7 +796,7 @@ int proto_quota_release(struct proto_usage *used, uint32_t memory_mib, struct do
 int proto_sequence_check(struct proto_sequence *seq, uint64_t id, struct domb_error *err)
 {
     if (id <= seq->last_id)
-        return domb_error_set(err, -PROTO_ERR_SEQUENCE,
+        return domb_error_set(err, PROTO_RC(PROTO_ERR_SEQUENCE),
                               "request id %llu is not above the last accepted id %llu (replayed "
                               "or out of order)",
                               (unsigned long long)id, (unsigned long long)seq->last_id);

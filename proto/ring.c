@@ -75,23 +75,23 @@ int proto_ring_attach(struct proto_back_ring *back, void *page, struct domb_erro
     /* One copy, then every check on the copy. */
     memcpy(header, page, sizeof(header));
     if (memcmp(header + PROTO_RING_OFF_MAGIC, PROTO_RING_MAGIC, FORMAT_MAGIC_SIZE) != 0)
-        return domb_error_set(err, -PROTO_ERR_RING_CORRUPT,
+        return domb_error_set(err, PROTO_RC(PROTO_ERR_RING_CORRUPT),
                               "ring page does not start with \"%s\" (not initialised?)",
                               PROTO_RING_MAGIC);
     version = get_le16(header + PROTO_RING_OFF_VERSION);
     nr_slots = get_le16(header + PROTO_RING_OFF_NR_SLOTS);
     slot_size = get_le16(header + PROTO_RING_OFF_SLOT_SIZE);
     if (version != PROTO_RING_VERSION)
-        return domb_error_set(err, -PROTO_ERR_RING_CORRUPT,
+        return domb_error_set(err, PROTO_RC(PROTO_ERR_RING_CORRUPT),
                               "ring version %u is not supported (this server speaks %u)", version,
                               PROTO_RING_VERSION);
     if (nr_slots != PROTO_RING_SLOTS || slot_size != PROTO_SLOT_SIZE)
-        return domb_error_set(err, -PROTO_ERR_RING_CORRUPT,
+        return domb_error_set(err, PROTO_RC(PROTO_ERR_RING_CORRUPT),
                               "ring has %u slots of %u bytes; version 1 has %u of %u", nr_slots,
                               slot_size, PROTO_RING_SLOTS, PROTO_SLOT_SIZE);
     nonzero = format_first_nonzero(header, PROTO_RING_OFF_RESERVED, PROTO_RING_RESERVED_SIZE);
     if (nonzero >= 0)
-        return domb_error_set(err, -PROTO_ERR_RING_CORRUPT,
+        return domb_error_set(err, PROTO_RC(PROTO_ERR_RING_CORRUPT),
                               "ring header byte at offset 0x%lx is reserved but not zero", nonzero);
     back->page = page;
     back->req_cons = 0;
@@ -113,7 +113,7 @@ static int ring_publish(uint8_t *page, uint32_t *prod, size_t prod_off, size_t e
     uint32_t old_prod = *prod, event;
 
     if (len == 0 || len > PROTO_MSG_MAX)
-        return domb_error_set(err, -PROTO_ERR_BAD_LENGTH,
+        return domb_error_set(err, PROTO_RC(PROTO_ERR_BAD_LENGTH),
                               "message of %zu bytes does not fit a %u-byte slot (or is empty)", len,
                               PROTO_MSG_MAX);
     memcpy(slot, msg, len);
@@ -147,8 +147,8 @@ int proto_ring_put_request(struct proto_front_ring *front, const void *msg, size
                            struct domb_error *err)
 {
     if (front->req_prod_pvt - front->rsp_cons >= PROTO_RING_SLOTS)
-        return domb_error_set(err, -PROTO_ERR_BUSY, "ring is full: request %u has no response yet",
-                              front->rsp_cons + 1);
+        return domb_error_set(err, PROTO_RC(PROTO_ERR_BUSY),
+                              "ring is full: request %u has no response yet", front->rsp_cons + 1);
     return ring_publish(front->page, &front->req_prod_pvt, PROTO_RING_OFF_REQ_PROD,
                         PROTO_RING_OFF_REQ_EVENT, msg, len, err);
 }
@@ -167,7 +167,7 @@ int proto_ring_get_request(struct proto_back_ring *back, uint8_t copy_out[PROTO_
      * a huge distance and fails the same test.
      */
     if (prod - back->req_cons > back->rsp_prod_pvt + PROTO_RING_SLOTS - back->req_cons)
-        return domb_error_set(err, -PROTO_ERR_RING_CORRUPT,
+        return domb_error_set(err, PROTO_RC(PROTO_ERR_RING_CORRUPT),
                               "ring indexes corrupt: req_prod %u with %u requests consumed and %u "
                               "answered, in a %u-slot ring",
                               prod, back->req_cons, back->rsp_prod_pvt, PROTO_RING_SLOTS);
@@ -184,7 +184,7 @@ int proto_ring_put_response(struct proto_back_ring *back, const void *msg, size_
                             struct domb_error *err)
 {
     if (back->rsp_prod_pvt == back->req_cons)
-        return domb_error_set(err, -PROTO_ERR_BUSY,
+        return domb_error_set(err, PROTO_RC(PROTO_ERR_BUSY),
                               "no request to answer: all %u consumed requests have responses",
                               back->req_cons);
     return ring_publish(back->page, &back->rsp_prod_pvt, PROTO_RING_OFF_RSP_PROD,
@@ -199,7 +199,7 @@ int proto_ring_get_response(struct proto_front_ring *front, uint8_t copy_out[PRO
 
     /* RING_RESPONSE_PROD_OVERFLOW: never more responses than requests. */
     if (prod - front->rsp_cons > front->req_prod_pvt - front->rsp_cons)
-        return domb_error_set(err, -PROTO_ERR_RING_CORRUPT,
+        return domb_error_set(err, PROTO_RC(PROTO_ERR_RING_CORRUPT),
                               "ring indexes corrupt: rsp_prod %u with %u responses consumed and "
                               "%u requests sent",
                               prod, front->rsp_cons, front->req_prod_pvt);

@@ -21,12 +21,12 @@ static uint8_t shared_info_page[PAGE_SIZE] __attribute__((aligned(PAGE_SIZE)));
 
 mfn_t pfn_to_mfn(pfn_t p)
 {
-    return pfn_x(p) < p2m_pages ? mfn(p2m[pfn_x(p)]) : mfn(INVALID_FRAME);
+    return pfn_x(p) < p2m_pages ? _mfn(p2m[pfn_x(p)]) : INVALID_MFN;
 }
 
 pfn_t mfn_to_pfn(mfn_t m)
 {
-    return pfn(m2p[mfn_x(m)]);
+    return _pfn(m2p[mfn_x(m)]);
 }
 
 static unsigned int table_index(uint64_t va, int level)
@@ -37,7 +37,7 @@ static unsigned int table_index(uint64_t va, int level)
 /* The virtual address of a page table we own, from its entry in the parent. */
 static uint64_t *table_of(uint64_t entry)
 {
-    return mfn_to_virt(mfn((entry & PTE_ADDR_MASK) >> PAGE_SHIFT));
+    return mfn_to_virt(_mfn((entry & PTE_ADDR_MASK) >> PAGE_SHIFT));
 }
 
 static int mmu_update_one(uint64_t ptr, uint64_t val)
@@ -61,7 +61,7 @@ static uint64_t entry_maddr(const uint64_t *table, unsigned int idx)
 static int new_table(uint64_t *parent, unsigned int idx, uint64_t *next_free_pfn,
                      uint64_t **table_out)
 {
-    pfn_t p = pfn((*next_free_pfn)++);
+    pfn_t p = _pfn((*next_free_pfn)++);
     uint64_t *table = pfn_to_virt(p);
     mfn_t m = pfn_to_mfn(p);
     int rc;

@@ -1,5 +1,11 @@
 /*
  * PV64 domain construction (see builder/build.h and docs/builder.md).
+ *
+ * Frames are typed: a guest pseudo-physical frame is a pfn_t (every frame the
+ * layout plans), a machine frame an mfn_t (what mfn_of() finds for a pfn once
+ * the domain is populated). Xen's ABI types (xen_pfn_t in populate's extent
+ * list, the map batch, start_info, the vCPU context, the seam's arguments)
+ * are filled with mfn_x()/pfn_x() where a frame goes into one of them.
  */
 #include <builder/build.h>
 #include <domb/errno.h>
@@ -31,15 +37,18 @@ struct build {
     bool created;
     domid_t domid;
     unsigned int order;
-    uint64_t n_big, n_tail;     /* extents of 2^order pages, then single pages */
-    xen_pfn_t *ext;             /* n_big + n_tail base mfns (scratch) */
-    xen_pfn_t *batch;           /* XENOPS_MAP_BATCH_MAX mfns (scratch) */
+    uint64_t n_big, n_tail; /* extents of 2^order pages, then single pages */
+    /* populate_physmap's extent list (scratch, Xen's ABI): n_big + n_tail
+     * entries, each the guest pfn of an extent going in and its base mfn
+     * coming back; afterwards the p2m, read only through mfn_of(). */
+    xen_pfn_t *ext;
+    xen_pfn_t *batch;           /* XENOPS_MAP_BATCH_MAX mfns for map_foreign (scratch) */
     vcpu_guest_context_t *ctxt; /* scratch: too big for a kernel stack */
     void *scratch;
     unsigned int scratch_pages;
     void *mapped; /* the mapping window currently open */
     unsigned int mapped_n;
-    xen_pfn_t shared_info_mfn;
+    mfn_t shared_info_mfn;
     bool shared_info_done; /* event upcalls masked in the guest's shared_info */
 };
 
@@ -58,12 +67,12 @@ static uint64_t div_round_up(uint64_t a, uint64_t b)
 }
 
 /* Machine frame of a guest pfn, from the populate results. */
-static xen_pfn_t mfn_of(const struct build *b, uint64_t pfn)
+static mfn_t mfn_of(const struct build *b, pfn_t pfn)
 {
-    uint64_t big_pages = b->n_big << b->order;
-    if (pfn < big_pages)
-        return b->ext[pfn >> b->order] + (pfn & ((1ULL << b->order) - 1));
-    return b->ext[b->n_big + (pfn - big_pages)];
+    uint64_t p = pfn_x(pfn), big_pages = b->n_big << b->order;
+    if (p < big_pages)
+        return _mfn(b->ext[p >> b->order] + (p & ((1ULL << b->order) - 1)));
+    return _mfn(b->ext[b->n_big + (p - big_pages)]);
 }
 
 static uint64_t now(const struct build *b)
@@ -261,7 +270,7 @@ static int domain_info_and_ports(struct build *b)
     if (op.domain != b->domid) /* Xen 4.17 may answer for a later domain */
         return domb_error_set(b->err, -XEN_ESRCH, "getdomaininfo: domain %u has vanished",
                               b->domid);
-    b->shared_info_mfn = op.u.getdomaininfo.shared_info_frame;
+    b->shared_info_mfn = _mfn(op.u.getdomaininfo.shared_info_frame);
 
     ev = (evtchn_alloc_unbound_t){.dom = b->domid, .remote_dom = b->req->backend_domid};
     count(b);
@@ -278,11 +287,6 @@ static int domain_info_and_ports(struct build *b)
 
 /* ---- page contents -------------------------------------------------------- */
 
-static bool in_range(const struct layout_range *r, uint64_t pfn)
-{
-    return pfn >= r->pfn && pfn - r->pfn < r->pages;
-}
-
 static void write_start_info(struct build *b, void *dst)
 {
     const struct layout *lay = b->lay;
@@ -292,10 +296,10 @@ static void write_start_info(struct build *b, void *dst)
 
     memcpy(si->magic, magic, sizeof(magic));
     si->nr_pages = lay->nr_pages;
-    si->shared_info = b->shared_info_mfn << PAGE_SHIFT;
-    si->store_mfn = mfn_of(b, lay->xenstore.pfn);
+    si->shared_info = mfn_x(b->shared_info_mfn) << PAGE_SHIFT;
+    si->store_mfn = mfn_x(mfn_of(b, lay->xenstore.pfn));
     si->store_evtchn = b->res->store_port;
-    si->console.domU.mfn = mfn_of(b, lay->console.pfn);
+    si->console.domU.mfn = mfn_x(mfn_of(b, lay->console.pfn));
     si->console.domU.evtchn = b->res->console_port;
     si->pt_base = layout_pfn_va(lay, lay->main.pfn);
     si->nr_pt_frames = lay->main.total;
@@ -303,25 +307,25 @@ static void write_start_info(struct build *b, void *dst)
     if (b->req->ramdisk_size) {
         bool by_pfn = img->notes.mod_start_pfn;
         si->flags |= by_pfn ? SIF_MOD_START_PFN : 0;
-        si->mod_start = by_pfn ? lay->ramdisk.pfn : layout_pfn_va(lay, lay->ramdisk.pfn);
+        si->mod_start = by_pfn ? pfn_x(lay->ramdisk.pfn) : layout_pfn_va(lay, lay->ramdisk.pfn);
         si->mod_len = b->req->ramdisk_size;
     }
     if (b->req->cmdline)
         memcpy(si->cmd_line, b->req->cmdline, strlen(b->req->cmdline));
     if (lay->p2m_separate) {
-        si->first_p2m_pfn = lay->p2m_seg.pfn;
+        si->first_p2m_pfn = pfn_x(lay->p2m_seg.pfn);
         si->nr_p2m_frames = lay->p2m_seg.pages;
     }
 }
 
 /* Find which table a page-table pfn is: its level and slot. */
-static void table_identity(const struct layout *lay, uint64_t pfn, unsigned int *level,
-                           uint64_t *slot)
+static void table_identity(const struct layout *lay, pfn_t pfn, unsigned int *level, uint64_t *slot)
 {
-    const struct layout_tables *t = (pfn >= lay->main.pfn && pfn - lay->main.pfn < lay->main.total)
-                                        ? &lay->main
-                                        : &lay->p2m_map;
-    uint64_t idx = pfn - t->pfn;
+    uint64_t p = pfn_x(pfn);
+    const struct layout_tables *t =
+        (p >= pfn_x(lay->main.pfn) && p - pfn_x(lay->main.pfn) < lay->main.total) ? &lay->main
+                                                                                  : &lay->p2m_map;
+    uint64_t idx = p - pfn_x(t->pfn);
     for (unsigned int l = LAYOUT_LEVELS; l >= 1; l--) {
         if (idx < t->nr[l]) {
             *level = l;
@@ -332,17 +336,17 @@ static void table_identity(const struct layout *lay, uint64_t pfn, unsigned int 
     }
 }
 
-/* The guest pfn mapped at va by the bootstrap tables, or INVALID_FRAME. */
-static uint64_t pfn_at(const struct layout *lay, uint64_t va)
+/* The guest pfn mapped at va by the bootstrap tables, or INVALID_PFN. */
+static pfn_t pfn_at(const struct layout *lay, uint64_t va)
 {
     if (va >= lay->main.va_start && va < lay->main.va_end)
-        return (va - lay->virt_base) >> PAGE_SHIFT;
+        return _pfn((va - lay->virt_base) >> PAGE_SHIFT);
     if (lay->p2m_separate && va >= lay->p2m_map.va_start && va < lay->p2m_map.va_end)
-        return lay->p2m.pfn + ((va - lay->p2m_map.va_start) >> PAGE_SHIFT);
-    return INVALID_FRAME;
+        return pfn_add(lay->p2m.pfn, (va - lay->p2m_map.va_start) >> PAGE_SHIFT);
+    return INVALID_PFN;
 }
 
-static void write_table(struct build *b, uint64_t pfn, uint64_t *t)
+static void write_table(struct build *b, pfn_t pfn, uint64_t *t)
 {
     const struct layout *lay = b->lay;
     unsigned int level = 1;
@@ -350,40 +354,42 @@ static void write_table(struct build *b, uint64_t pfn, uint64_t *t)
 
     table_identity(lay, pfn, &level, &slot);
     for (unsigned int i = 0; i < ENTRIES; i++) {
-        uint64_t target;
+        pfn_t target;
         t[i] = 0;
         if (level > 1) {
             target = layout_table_pfn(lay, level - 1, slot * ENTRIES + i);
-            if (target != INVALID_FRAME)
-                t[i] = ((uint64_t)mfn_of(b, target) << PAGE_SHIFT) | PTE_TABLE;
+            if (!pfn_eq(target, INVALID_PFN))
+                t[i] = (mfn_x(mfn_of(b, target)) << PAGE_SHIFT) | PTE_TABLE;
             continue;
         }
         target = pfn_at(lay, layout_canonical((slot << 21) | ((uint64_t)i << PAGE_SHIFT)));
-        if (target != INVALID_FRAME)
-            t[i] = ((uint64_t)mfn_of(b, target) << PAGE_SHIFT) |
+        if (!pfn_eq(target, INVALID_PFN))
+            t[i] = (mfn_x(mfn_of(b, target)) << PAGE_SHIFT) |
                    (layout_is_table_pfn(lay, target) ? PTE_LEAF_RO : PTE_LEAF_RW);
     }
 }
 
-static void write_p2m(struct build *b, uint64_t pfn, uint64_t *dst)
+/* One page of the guest's p2m list (the mfn of every pfn, Xen's ABI). */
+static void write_p2m(struct build *b, pfn_t pfn, uint64_t *dst)
 {
-    uint64_t first = (pfn - b->lay->p2m.pfn) * ENTRIES;
+    uint64_t first = (pfn_x(pfn) - pfn_x(b->lay->p2m.pfn)) * ENTRIES;
     for (unsigned int i = 0; i < ENTRIES; i++)
-        dst[i] = first + i < b->lay->nr_pages ? mfn_of(b, first + i) : 0;
+        dst[i] = first + i < b->lay->nr_pages ? mfn_x(mfn_of(b, _pfn(first + i))) : 0;
 }
 
-static int fill_page(struct build *b, uint64_t pfn, uint8_t *dst)
+static int fill_page(struct build *b, pfn_t pfn, uint8_t *dst)
 {
     const struct layout *lay = b->lay;
-    if (in_range(&lay->kernel, pfn))
+    if (layout_in_range(&lay->kernel, pfn))
         return elf_copy_out(b->req->kernel, layout_pfn_va(lay, pfn), dst, PAGE_SIZE);
     memset(dst, 0, PAGE_SIZE);
-    if (in_range(&lay->ramdisk, pfn)) {
-        uint64_t off = (pfn - lay->ramdisk.pfn) * PAGE_SIZE, left = b->req->ramdisk_size - off;
+    if (layout_in_range(&lay->ramdisk, pfn)) {
+        uint64_t off = (pfn_x(pfn) - pfn_x(lay->ramdisk.pfn)) * PAGE_SIZE,
+                 left = b->req->ramdisk_size - off;
         memcpy(dst, (const uint8_t *)b->req->ramdisk + off, left < PAGE_SIZE ? left : PAGE_SIZE);
-    } else if (in_range(&lay->p2m, pfn)) {
+    } else if (layout_in_range(&lay->p2m, pfn)) {
         write_p2m(b, pfn, (uint64_t *)dst);
-    } else if (pfn == lay->start_info.pfn) {
+    } else if (pfn_eq(pfn, lay->start_info.pfn)) {
         write_start_info(b, dst);
     } else if (layout_is_table_pfn(lay, pfn)) {
         write_table(b, pfn, (uint64_t *)dst);
@@ -427,38 +433,38 @@ static void mask_upcalls(struct build *b, void *page)
  * XENOPS_MAP_BATCH_MAX mapped frames: one map and one unmap per window.
  * The first window with room also maps the guest's shared_info frame (to
  * mask its upcalls) at no extra hypercall. */
-static int write_pfns(struct build *b, uint64_t first, uint64_t end)
+static int write_pfns(struct build *b, pfn_t first, pfn_t end)
 {
-    for (uint64_t pfn = first; pfn < end;) {
-        unsigned int n =
-            end - pfn < XENOPS_MAP_BATCH_MAX ? (unsigned int)(end - pfn) : XENOPS_MAP_BATCH_MAX;
+    for (pfn_t pfn = first; pfn_x(pfn) < pfn_x(end);) {
+        uint64_t left = pfn_x(end) - pfn_x(pfn);
+        unsigned int n = left < XENOPS_MAP_BATCH_MAX ? (unsigned int)left : XENOPS_MAP_BATCH_MAX;
         bool with_shared = !b->shared_info_done && n < XENOPS_MAP_BATCH_MAX;
         void *va;
         int rc;
         for (unsigned int i = 0; i < n; i++)
-            b->batch[i] = mfn_of(b, pfn + i);
+            b->batch[i] = mfn_x(mfn_of(b, pfn_add(pfn, i)));
         if (with_shared)
-            b->batch[n] = b->shared_info_mfn;
+            b->batch[n] = mfn_x(b->shared_info_mfn);
         count(b);
         rc = b->ops->map_foreign(b->ops->ctx, b->domid, b->batch, n + with_shared, &va);
         if (rc)
             return domb_error_set(b->err, rc,
                                   "mapping %u frames of domain %u at pfn 0x%llx failed: error %d",
-                                  n, b->domid, (unsigned long long)pfn, rc);
+                                  n, b->domid, (unsigned long long)pfn_x(pfn), rc);
         b->mapped = va;
         b->mapped_n = n + with_shared;
         for (unsigned int i = 0; i < n; i++) {
-            rc = fill_page(b, pfn + i, (uint8_t *)va + (uint64_t)i * PAGE_SIZE);
+            rc = fill_page(b, pfn_add(pfn, i), (uint8_t *)va + (uint64_t)i * PAGE_SIZE);
             if (rc)
                 return domb_error_set(b->err, rc, "copying the kernel at pfn 0x%llx failed",
-                                      (unsigned long long)(pfn + i));
+                                      (unsigned long long)pfn_x(pfn_add(pfn, i)));
         }
         if (with_shared)
             mask_upcalls(b, (uint8_t *)va + (uint64_t)n * PAGE_SIZE);
         rc = unmap_window(b);
         if (rc)
             return fail(b, rc, "unmapping guest frames");
-        pfn += n;
+        pfn = pfn_add(pfn, n);
     }
     return 0;
 }
@@ -466,13 +472,14 @@ static int write_pfns(struct build *b, uint64_t first, uint64_t end)
 /* Only when every window was full: map shared_info on its own. */
 static int mask_upcalls_alone(struct build *b)
 {
+    xen_pfn_t frame = mfn_x(b->shared_info_mfn);
     void *va;
     int rc;
 
     if (b->shared_info_done)
         return 0;
     count(b);
-    rc = b->ops->map_foreign(b->ops->ctx, b->domid, &b->shared_info_mfn, 1, &va);
+    rc = b->ops->map_foreign(b->ops->ctx, b->domid, &frame, 1, &va);
     if (rc)
         return fail(b, rc, "mapping shared_info");
     b->mapped = va;
@@ -492,19 +499,19 @@ static int load(struct build *b)
         return rc;
     if ((rc = write_pfns(b, lay->kernel.pfn, lay->pgtables.pfn)))
         return rc;
-    if (lay->p2m_separate && (rc = write_pfns(b, lay->p2m.pfn, lay->p2m.pfn + lay->p2m.pages)))
+    if (lay->p2m_separate && (rc = write_pfns(b, lay->p2m.pfn, layout_range_end(&lay->p2m))))
         return rc;
     enter_phase(b, BUILDER_PHASE_PAGETABLES);
-    if ((rc = write_pfns(b, lay->pgtables.pfn, lay->stack.pfn + 1)))
+    if ((rc = write_pfns(b, lay->pgtables.pfn, layout_range_end(&lay->stack))))
         return rc;
     if (lay->p2m_separate)
-        rc = write_pfns(b, lay->p2m_map.pfn, lay->p2m_map.pfn + lay->p2m_map.total);
+        rc = write_pfns(b, lay->p2m_map.pfn, pfn_add(lay->p2m_map.pfn, lay->p2m_map.total));
     return rc ? rc : mask_upcalls_alone(b);
 }
 
 /* ---- start: hypercall page, pin, vCPU, grant table ------------------------ */
 
-static void fill_vcpu_context(struct build *b, xen_pfn_t l4_mfn)
+static void fill_vcpu_context(struct build *b, mfn_t l4_mfn)
 {
     const struct layout *lay = b->lay;
     vcpu_guest_context_t *c = b->ctxt;
@@ -512,7 +519,7 @@ static void fill_vcpu_context(struct build *b, xen_pfn_t l4_mfn)
     memset(c, 0, sizeof(*c));
     c->flags = VGCF_in_kernel | VGCF_online;
     c->user_regs.rip = b->req->kernel->entry;
-    c->user_regs.rsp = layout_pfn_va(lay, lay->stack.pfn + 1);
+    c->user_regs.rsp = layout_pfn_va(lay, layout_range_end(&lay->stack));
     c->user_regs.rsi = layout_pfn_va(lay, lay->start_info.pfn);
     c->user_regs.rflags = RFLAGS_IF;
     c->user_regs.cs = FLAT_KERNEL_CS;
@@ -522,14 +529,14 @@ static void fill_vcpu_context(struct build *b, xen_pfn_t l4_mfn)
     c->user_regs.fs = c->user_regs.gs = FLAT_KERNEL_DS;
     c->kernel_ss = FLAT_KERNEL_SS;
     c->kernel_sp = c->user_regs.rsp;
-    c->ctrlreg[3] = xen_pfn_to_cr3(l4_mfn);
+    c->ctrlreg[3] = xen_pfn_to_cr3(mfn_x(l4_mfn));
 }
 
 static int start(struct build *b)
 {
     const struct layout *lay = b->lay;
     const struct elf_image *img = b->req->kernel;
-    xen_pfn_t l4 = mfn_of(b, lay->main.pfn);
+    mfn_t l4 = mfn_of(b, lay->main.pfn);
     struct xen_domctl op;
     struct mmuext_op pin;
     int rc;
@@ -538,13 +545,13 @@ static int start(struct build *b)
     if (img->notes.has_hypercall_page) {
         memset(&op, 0, sizeof(op));
         op.u.hypercall_init.gmfn =
-            mfn_of(b, (img->notes.hypercall_page - lay->virt_base) >> PAGE_SHIFT);
+            mfn_x(mfn_of(b, _pfn((img->notes.hypercall_page - lay->virt_base) >> PAGE_SHIFT)));
         if ((rc = do_domctl(b, XEN_DOMCTL_hypercall_init, &op)))
             return fail(b, rc, "hypercall_init");
     }
     memset(&pin, 0, sizeof(pin));
     pin.cmd = MMUEXT_PIN_L4_TABLE;
-    pin.arg1.mfn = l4;
+    pin.arg1.mfn = mfn_x(l4);
     count(b);
     if ((rc = b->ops->mmuext_op(b->ops->ctx, &pin, 1, NULL, b->domid)))
         return fail(b, rc, "pinning the L4 page table");
@@ -557,8 +564,8 @@ static int start(struct build *b)
         return fail(b, rc, "setvcpucontext");
 
     count(b);
-    rc = b->ops->seed_grant_table(b->ops->ctx, b->domid, mfn_of(b, lay->console.pfn),
-                                  mfn_of(b, lay->xenstore.pfn), b->req->backend_domid);
+    rc = b->ops->seed_grant_table(b->ops->ctx, b->domid, mfn_x(mfn_of(b, lay->console.pfn)),
+                                  mfn_x(mfn_of(b, lay->xenstore.pfn)), b->req->backend_domid);
     if (rc)
         return fail(b, rc, "seeding the grant table");
     return 0;

@@ -9,6 +9,7 @@
  * Xen notes; docs/elf-loader.md lists every check and its error code.
  */
 #include <builder/elf.h>
+#include <domb/byteorder.h>
 #include <domb/errno.h>
 #include <domb/lib.h>
 #include <xen/elfnote.h>
@@ -76,15 +77,6 @@ struct elf_ctx {
     uint64_t load_shift;                    /* VIRT_BASE - PADDR_OFFSET */
 };
 
-static uint64_t elf_load_le(const uint8_t *p, unsigned n)
-{
-    uint64_t v = 0;
-
-    for (unsigned i = n; i > 0; i--)
-        v = (v << 8) | p[i - 1];
-    return v;
-}
-
 static bool elf_is_canonical(uint64_t va)
 {
     return va < CANONICAL_LOW_END || va >= CANONICAL_HIGH_BASE;
@@ -125,24 +117,24 @@ static int elf_check_header(struct elf_ctx *c)
     if (d[EI_DATA] != ELFDATA2LSB)
         return domb_error_set(c->err, ELF_ERR_NOT_LITTLE_ENDIAN,
                               "EI_DATA is %u, not ELFDATA2LSB (1)", d[EI_DATA]);
-    if (d[EI_VERSION] != EV_CURRENT || elf_load_le(d + 20, 4) != EV_CURRENT)
+    if (d[EI_VERSION] != EV_CURRENT || get_le32(d + 20) != EV_CURRENT)
         return domb_error_set(c->err, ELF_ERR_BAD_VERSION, "ELF version is %u / %llu, not 1",
-                              d[EI_VERSION], (unsigned long long)elf_load_le(d + 20, 4));
-    if (elf_load_le(d + 18, 2) != EM_X86_64)
+                              d[EI_VERSION], (unsigned long long)get_le32(d + 20));
+    if (get_le16(d + 18) != EM_X86_64)
         return domb_error_set(c->err, ELF_ERR_NOT_X86_64, "e_machine is %llu, not EM_X86_64 (62)",
-                              (unsigned long long)elf_load_le(d + 18, 2));
-    if (elf_load_le(d + 16, 2) != ET_EXEC)
+                              (unsigned long long)get_le16(d + 18));
+    if (get_le16(d + 16) != ET_EXEC)
         return domb_error_set(c->err, ELF_ERR_NOT_EXEC, "e_type is %llu, not ET_EXEC (2)",
-                              (unsigned long long)elf_load_le(d + 16, 2));
-    if (elf_load_le(d + 52, 2) != EHDR_SIZE)
+                              (unsigned long long)get_le16(d + 16));
+    if (get_le16(d + 52) != EHDR_SIZE)
         return domb_error_set(c->err, ELF_ERR_BAD_EHSIZE, "e_ehsize is %llu, not %u",
-                              (unsigned long long)elf_load_le(d + 52, 2), EHDR_SIZE);
-    if (elf_load_le(d + 54, 2) != PHDR_SIZE)
+                              (unsigned long long)get_le16(d + 52), EHDR_SIZE);
+    if (get_le16(d + 54) != PHDR_SIZE)
         return domb_error_set(c->err, ELF_ERR_BAD_PHENTSIZE, "e_phentsize is %llu, not %u",
-                              (unsigned long long)elf_load_le(d + 54, 2), PHDR_SIZE);
+                              (unsigned long long)get_le16(d + 54), PHDR_SIZE);
 
-    phoff = elf_load_le(d + 32, 8);
-    phnum = elf_load_le(d + 56, 2);
+    phoff = get_le64(d + 32);
+    phnum = get_le16(d + 56);
     if (phnum == 0 || phnum > ELF_MAX_PHDRS)
         return domb_error_set(c->err, ELF_ERR_TOO_MANY_PHDRS,
                               "e_phnum is %llu; between 1 and %u program headers are accepted",
@@ -154,13 +146,13 @@ static int elf_check_header(struct elf_ctx *c)
                               (unsigned long long)phoff, (unsigned long long)phnum,
                               (unsigned long long)c->size);
 
-    shoff = elf_load_le(d + 40, 8);
-    shnum = elf_load_le(d + 60, 2);
+    shoff = get_le64(d + 40);
+    shnum = get_le16(d + 60);
     if (shnum == 0)
         return 0; /* no section headers (or extended numbering): notes come from PT_NOTE */
-    if (elf_load_le(d + 58, 2) != SHDR_SIZE)
+    if (get_le16(d + 58) != SHDR_SIZE)
         return domb_error_set(c->err, ELF_ERR_BAD_SHENTSIZE, "e_shentsize is %llu, not %u",
-                              (unsigned long long)elf_load_le(d + 58, 2), SHDR_SIZE);
+                              (unsigned long long)get_le16(d + 58), SHDR_SIZE);
     if (shnum > ELF_MAX_SHDRS)
         return domb_error_set(c->err, ELF_ERR_TOO_MANY_SHDRS,
                               "e_shnum is %llu; at most %u section headers are accepted",
@@ -176,12 +168,12 @@ static int elf_check_header(struct elf_ctx *c)
 
 static const uint8_t *elf_phdr(const struct elf_ctx *c, unsigned i)
 {
-    return c->data + elf_load_le(c->data + 32, 8) + (uint64_t)i * PHDR_SIZE;
+    return c->data + get_le64(c->data + 32) + (uint64_t)i * PHDR_SIZE;
 }
 
 static unsigned elf_phnum(const struct elf_ctx *c)
 {
-    return (unsigned)elf_load_le(c->data + 56, 2);
+    return (unsigned)get_le16(c->data + 56);
 }
 
 /* ---- PT_LOAD segments ---------------------------------------------------- */
@@ -197,9 +189,9 @@ static int elf_add_segment(struct elf_ctx *c, unsigned i, const uint8_t *ph)
 {
     struct elf_image *img = c->img;
     struct elf_segment *s;
-    uint64_t off = elf_load_le(ph + 8, 8), paddr = elf_load_le(ph + 24, 8);
-    uint64_t filesz = elf_load_le(ph + 32, 8), memsz = elf_load_le(ph + 40, 8);
-    uint64_t align = elf_load_le(ph + 48, 8), va, end, last;
+    uint64_t off = get_le64(ph + 8), paddr = get_le64(ph + 24);
+    uint64_t filesz = get_le64(ph + 32), memsz = get_le64(ph + 40);
+    uint64_t align = get_le64(ph + 48), va, end, last;
 
     if (filesz > memsz)
         return domb_error_set(c->err, ELF_ERR_SEG_FILESZ_GT_MEMSZ,
@@ -261,7 +253,7 @@ static int elf_add_segment(struct elf_ctx *c, unsigned i, const uint8_t *ph)
     s->memsz = memsz;
     s->offset = off;
     s->filesz = filesz;
-    s->flags = (uint32_t)elf_load_le(ph + 4, 4);
+    s->flags = get_le32(ph + 4);
     return 0;
 }
 
@@ -404,7 +396,7 @@ static int elf_xen_numeric(struct elf_ctx *c, uint32_t type, const char *what, c
         return domb_error_set(c->err, ELF_ERR_NOTE_BAD_SIZE,
                               "%s note has a %u-byte value; 4 or 8 bytes are accepted", what,
                               (unsigned)descsz);
-    *val = elf_load_le(desc, descsz);
+    *val = descsz == 4 ? get_le32(desc) : get_le64(desc);
     if ((c->xen_seen & (1u << type)) && c->num[type] != *val)
         return domb_error_set(c->err, ELF_ERR_NOTE_DUPLICATE,
                               "%s note appears twice with different values (0x%llx and 0x%llx)",
@@ -538,9 +530,9 @@ static int elf_walk_notes(struct elf_ctx *c, const struct elf_note_region *r)
                                   "12-byte header",
                                   r->kind, r->index, (unsigned long long)pos,
                                   (unsigned long long)left);
-        namesz = (uint32_t)elf_load_le(base + pos, 4);
-        descsz = (uint32_t)elf_load_le(base + pos + 4, 4);
-        type = (uint32_t)elf_load_le(base + pos + 8, 4);
+        namesz = get_le32(base + pos);
+        descsz = get_le32(base + pos + 4);
+        type = get_le32(base + pos + 8);
         /* 64-bit sums of 32-bit sizes and an in-image offset cannot wrap. */
         desc_at = (NOTE_HDR_SIZE + (uint64_t)namesz + r->align - 1) & ~(r->align - 1);
         if (desc_at > left)
@@ -593,17 +585,17 @@ static int elf_note_region(struct elf_ctx *c, struct elf_note_region *r)
 static int elf_walk_all_notes(struct elf_ctx *c)
 {
     const uint8_t *d = c->data;
-    uint64_t shoff = elf_load_le(d + 40, 8);
-    unsigned shnum = (unsigned)elf_load_le(d + 60, 2);
+    uint64_t shoff = get_le64(d + 40);
+    unsigned shnum = (unsigned)get_le16(d + 60);
     int rc;
 
     for (unsigned i = 0; i < elf_phnum(c); i++) {
         const uint8_t *ph = elf_phdr(c, i);
-        struct elf_note_region r = {"program header", i, elf_load_le(ph + 8, 8),
-                                    elf_load_le(ph + 32, 8), elf_load_le(ph + 48, 8)};
+        struct elf_note_region r = {"program header", i, get_le64(ph + 8), get_le64(ph + 32),
+                                    get_le64(ph + 48)};
 
         /* libelf skips PT_NOTE with p_offset 0: some binutils wrote those. */
-        if (elf_load_le(ph, 4) != PT_NOTE || r.off == 0 || r.len == 0)
+        if (get_le32(ph) != PT_NOTE || r.off == 0 || r.len == 0)
             continue;
         rc = elf_note_region(c, &r);
         if (rc < 0)
@@ -614,10 +606,10 @@ static int elf_walk_all_notes(struct elf_ctx *c)
      * finds notes in images whose note sections are not in any segment. */
     for (unsigned i = 1; i < shnum; i++) {
         const uint8_t *sh = d + shoff + (uint64_t)i * SHDR_SIZE;
-        struct elf_note_region r = {"section", i, elf_load_le(sh + 24, 8), elf_load_le(sh + 32, 8),
-                                    elf_load_le(sh + 48, 8)};
+        struct elf_note_region r = {"section", i, get_le64(sh + 24), get_le64(sh + 32),
+                                    get_le64(sh + 48)};
 
-        if (elf_load_le(sh + 4, 4) != SHT_NOTE || r.len == 0)
+        if (get_le32(sh + 4) != SHT_NOTE || r.len == 0)
             continue;
         rc = elf_note_region(c, &r);
         if (rc < 0)
@@ -708,7 +700,7 @@ static int elf_find_segment(const struct elf_image *img, uint64_t va, bool file_
 static int elf_check_entry(struct elf_ctx *c)
 {
     struct elf_image *img = c->img;
-    uint64_t entry = img->notes.has_entry ? img->notes.entry : elf_load_le(c->data + 24, 8);
+    uint64_t entry = img->notes.has_entry ? img->notes.entry : get_le64(c->data + 24);
     const char *src = img->notes.has_entry ? "ENTRY note" : "e_entry";
     int s = elf_find_segment(img, entry, true);
 
@@ -783,7 +775,7 @@ int elf_parse(struct elf_image *img, const void *data, uint64_t size, struct dom
     for (unsigned i = 0; rc == 0 && i < elf_phnum(&c); i++) {
         const uint8_t *ph = elf_phdr(&c, i);
 
-        if (elf_load_le(ph, 4) == PT_LOAD)
+        if (get_le32(ph) == PT_LOAD)
             rc = elf_add_segment(&c, i, ph);
     }
     if (rc == 0)

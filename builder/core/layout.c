@@ -74,9 +74,10 @@ static uint64_t pages_for_bytes(uint64_t bytes)
     return bytes / PAGE_SIZE + ((bytes % PAGE_SIZE) != 0);
 }
 
-static uint64_t take(uint64_t *cursor, struct layout_range *r, uint64_t pages)
+/* The next `pages` frames from the planning cursor (a pfn count) for r. */
+static pfn_t take(uint64_t *cursor, struct layout_range *r, uint64_t pages)
 {
-    r->pfn = *cursor;
+    r->pfn = _pfn(*cursor);
     r->pages = pages;
     *cursor += pages;
     return r->pfn;
@@ -132,7 +133,7 @@ static int plan_main_tables(struct layout *lay, uint64_t cursor, struct domb_err
 {
     const uint64_t extra = 1 + LAYOUT_PAD_BYTES / PAGE_SIZE; /* boot stack + padding */
     uint64_t pages = extra;
-    uint64_t cursor_va = layout_pfn_va(lay, cursor);
+    uint64_t cursor_va = layout_pfn_va(lay, _pfn(cursor));
     for (unsigned int round = 0; round < 16; round++) {
         uint64_t want, end;
         if (add_overflows_u64(cursor_va, pages * PAGE_SIZE, &want) ||
@@ -202,10 +203,10 @@ int layout_plan(struct layout *lay, const struct layout_request *req, struct dom
         lay->p2m_va = req->init_p2m;
         tables_for_extra(&lay->p2m_map, &lay->main, req->init_p2m,
                          req->init_p2m + p2m_pages * PAGE_SIZE);
-        lay->p2m_seg.pfn = cursor;
+        lay->p2m_seg.pfn = _pfn(cursor);
         lay->p2m_seg.pages = p2m_pages + lay->p2m_map.total;
         take(&cursor, &lay->p2m, p2m_pages);
-        lay->p2m_map.pfn = cursor;
+        lay->p2m_map.pfn = _pfn(cursor);
         cursor += lay->p2m_map.total;
     } else {
         lay->p2m_va = layout_pfn_va(lay, lay->p2m.pfn);
@@ -231,26 +232,29 @@ static int64_t owned_index(const struct layout_tables *t, unsigned int level, ui
     return (int64_t)(before + slot - t->first_slot[level]);
 }
 
-uint64_t layout_table_pfn(const struct layout *lay, unsigned int level, uint64_t slot)
+pfn_t layout_table_pfn(const struct layout *lay, unsigned int level, uint64_t slot)
 {
     int64_t i;
     if (level < 1 || level > LAYOUT_LEVELS)
-        return INVALID_FRAME;
+        return INVALID_PFN;
     i = owned_index(&lay->main, level, slot);
     if (i >= 0)
-        return lay->main.pfn + (uint64_t)i;
+        return pfn_add(lay->main.pfn, (uint64_t)i);
     if (lay->p2m_separate) {
         i = owned_index(&lay->p2m_map, level, slot);
         if (i >= 0)
-            return lay->p2m_map.pfn + (uint64_t)i;
+            return pfn_add(lay->p2m_map.pfn, (uint64_t)i);
     }
-    return INVALID_FRAME;
+    return INVALID_PFN;
 }
 
-bool layout_is_table_pfn(const struct layout *lay, uint64_t pfn)
+/* Whether pfn is one of t's tables. */
+static bool tables_hold(const struct layout_tables *t, pfn_t pfn)
 {
-    if (pfn >= lay->main.pfn && pfn - lay->main.pfn < lay->main.total)
-        return true;
-    return lay->p2m_separate && pfn >= lay->p2m_map.pfn &&
-           pfn - lay->p2m_map.pfn < lay->p2m_map.total;
+    return pfn_x(pfn) >= pfn_x(t->pfn) && pfn_x(pfn) - pfn_x(t->pfn) < t->total;
+}
+
+bool layout_is_table_pfn(const struct layout *lay, pfn_t pfn)
+{
+    return tables_hold(&lay->main, pfn) || (lay->p2m_separate && tables_hold(&lay->p2m_map, pfn));
 }

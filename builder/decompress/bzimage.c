@@ -2,14 +2,10 @@
  * bzImage payload extraction (see <decompress/bzimage.h>).
  */
 #include <decompress/bzimage.h>
+#include <domb/byteorder.h>
 
 static const uint8_t bz_xz_magic[6] = {0xfd, '7', 'z', 'X', 'Z', 0x00};
 static const uint8_t bz_gzip_magic[2] = {0x1f, 0x8b};
-
-static uint32_t bz_le32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
 
 static bool bz_starts_with(const uint8_t *p, size_t len, const uint8_t *magic, size_t n)
 {
@@ -21,7 +17,7 @@ bool bzimage_probe(const void *img, size_t len)
     const uint8_t *b = img;
 
     return len >= BZIMAGE_MIN_SIZE && memcmp(b + BZIMAGE_HEADER_OFF, "HdrS", 4) == 0 &&
-           (b[BZIMAGE_VERSION_OFF] | b[BZIMAGE_VERSION_OFF + 1] << 8) >= BZIMAGE_MIN_VERSION;
+           get_le16(b + BZIMAGE_VERSION_OFF) >= BZIMAGE_MIN_VERSION;
 }
 
 int bzimage_payload(const void *img, size_t len, const uint8_t **payload, size_t *payload_len,
@@ -36,7 +32,7 @@ int bzimage_payload(const void *img, size_t len, const uint8_t **payload, size_t
     if (memcmp(b + BZIMAGE_HEADER_OFF, "HdrS", 4) != 0)
         return domb_error_set(err, BZIMAGE_ERR_NO_HDRS, "bzimage: no \"HdrS\" magic at 0x%x",
                               BZIMAGE_HEADER_OFF);
-    unsigned version = b[BZIMAGE_VERSION_OFF] | b[BZIMAGE_VERSION_OFF + 1] << 8;
+    unsigned version = get_le16(b + BZIMAGE_VERSION_OFF);
     if (version < BZIMAGE_MIN_VERSION)
         return domb_error_set(err, BZIMAGE_ERR_VERSION,
                               "bzimage: boot protocol %u.%02u is older than 2.08 (no payload)",
@@ -47,8 +43,8 @@ int bzimage_payload(const void *img, size_t len, const uint8_t **payload, size_t
         return domb_error_set(err, BZIMAGE_ERR_SETUP_OOB,
                               "bzimage: %zu setup sectors extend beyond the %zu-byte image",
                               setup_sects, len);
-    uint64_t off = bz_le32(b + BZIMAGE_PAYLOAD_OFF_OFF);
-    uint64_t plen = bz_le32(b + BZIMAGE_PAYLOAD_LEN_OFF);
+    uint64_t off = get_le32(b + BZIMAGE_PAYLOAD_OFF_OFF);
+    uint64_t plen = get_le32(b + BZIMAGE_PAYLOAD_LEN_OFF);
     if (plen == 0 || off > len - pm_start || plen > len - pm_start - off)
         return domb_error_set(err, BZIMAGE_ERR_PAYLOAD_OOB,
                               "bzimage: payload at 0x%llx+0x%llx (length 0x%llx) is %s",
@@ -113,10 +109,10 @@ int bzimage_extract(const void *img, size_t len, uint8_t *out, size_t out_cap, s
     /* Linux appends the uncompressed size as a 32-bit little-endian word
      * (scripts/Makefile.lib size_append); nothing else may follow. */
     size_t rest = plen - used;
-    if (rest == 4 && bz_le32(payload + used) != (uint32_t)*out_len) {
+    if (rest == 4 && get_le32(payload + used) != (uint32_t)*out_len) {
         ret = domb_error_set(err, BZIMAGE_ERR_SIZE_TRAILER,
                              "bzimage: payload's size word says %u bytes but it decoded to %zu",
-                             bz_le32(payload + used), *out_len);
+                             get_le32(payload + used), *out_len);
     } else if (rest != 0 && rest != 4) {
         ret = domb_error_set(err, BZIMAGE_ERR_SIZE_TRAILER,
                              "bzimage: %zu unexpected bytes after the compressed payload", rest);

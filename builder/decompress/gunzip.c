@@ -13,6 +13,7 @@
  * checked against out_cap before it is written.
  */
 #include <decompress/decompress.h>
+#include <domb/byteorder.h>
 
 #include <stdarg.h>
 
@@ -255,8 +256,8 @@ static int gz_stored(struct gz_ctx *g)
     if (g->in_len - g->ip < 4)
         return gz_truncated(g);
     const uint8_t *p = g->in + g->ip;
-    uint32_t len = (uint32_t)p[0] | (uint32_t)p[1] << 8;
-    uint32_t nlen = (uint32_t)p[2] | (uint32_t)p[3] << 8;
+    uint32_t len = get_le16(p);
+    uint32_t nlen = get_le16(p + 2);
     if (len != (~nlen & 0xffff))
         return gz_fail(g, GZIP_ERR_STORED_LENGTH,
                        "stored block length 0x%04x does not match its complement 0x%04x", len,
@@ -390,7 +391,7 @@ static int gz_header(struct gz_ctx *g, size_t *hdr_len)
     if (flags & GZ_FEXTRA) {
         if (n - p < 2)
             return gz_fail(g, GZIP_ERR_TRUNCATED, "input ends inside the extra field");
-        size_t xlen = (size_t)in[p] | (size_t)in[p + 1] << 8;
+        size_t xlen = get_le16(in + p);
         p += 2;
         if (n - p < xlen)
             return gz_fail(g, GZIP_ERR_TRUNCATED, "input ends inside the extra field");
@@ -409,7 +410,7 @@ static int gz_header(struct gz_ctx *g, size_t *hdr_len)
     if (flags & GZ_FHCRC) {
         if (n - p < 2)
             return gz_fail(g, GZIP_ERR_TRUNCATED, "input ends inside the header CRC");
-        uint16_t want = (uint16_t)(in[p] | in[p + 1] << 8);
+        uint16_t want = get_le16(in + p);
         uint16_t got = (uint16_t)crc32_update(0, in, p);
         if (want != got)
             return gz_fail(g, GZIP_ERR_HEADER_CRC, "header CRC16 0x%04x, computed 0x%04x", want,
@@ -452,10 +453,8 @@ static int gz_member(struct gz_ctx *g, size_t *used)
     if (g->in_len - g->ip < 8)
         return gz_fail(g, GZIP_ERR_TRUNCATED, "input ends inside the gzip trailer");
     const uint8_t *t = g->in + g->ip;
-    uint32_t want_crc =
-        (uint32_t)t[0] | (uint32_t)t[1] << 8 | (uint32_t)t[2] << 16 | (uint32_t)t[3] << 24;
-    uint32_t want_size =
-        (uint32_t)t[4] | (uint32_t)t[5] << 8 | (uint32_t)t[6] << 16 | (uint32_t)t[7] << 24;
+    uint32_t want_crc = get_le32(t);
+    uint32_t want_size = get_le32(t + 4);
     size_t size = g->pos - g->member_start;
     if (crc32_update(0, g->out + g->member_start, size) != want_crc)
         return gz_fail(g, GZIP_ERR_CRC, "CRC32 mismatch");

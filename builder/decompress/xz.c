@@ -14,6 +14,7 @@
  * chunk may produce is checked against out_cap before it is decoded.
  */
 #include <decompress/decompress.h>
+#include <domb/byteorder.h>
 #include <domb/sha256.h>
 
 #include <stdarg.h>
@@ -51,16 +52,6 @@ struct xz_ctx {
     uint32_t state;
     uint32_t rep0, rep1, rep2, rep3;
 };
-
-static inline uint32_t xz_le32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static inline uint64_t xz_le64(const uint8_t *p)
-{
-    return (uint64_t)xz_le32(p) | (uint64_t)xz_le32(p + 4) << 32;
-}
 
 /* Record an error prefixed with "xz: [stream N: ][block M: ]" and return code. */
 __attribute__((format(printf, 3, 4))) static int xz_fail(struct xz_ctx *x, int code,
@@ -534,7 +525,7 @@ static void bcj_x86_decode(uint8_t *buf, size_t size, uint32_t start)
             mask = (mask << 1) | 1;
             continue;
         }
-        uint32_t src = xz_le32(buf + i + 1);
+        uint32_t src = get_le32(buf + i + 1);
         uint32_t dest;
         for (;;) {
             dest = src - (start + (uint32_t)i + 5);
@@ -547,10 +538,7 @@ static void bcj_x86_decode(uint8_t *buf, size_t size, uint32_t start)
         }
         dest &= 0x01ffffff;
         dest |= 0U - (dest & 0x01000000);
-        buf[i + 1] = (uint8_t)dest;
-        buf[i + 2] = (uint8_t)(dest >> 8);
-        buf[i + 3] = (uint8_t)(dest >> 16);
-        buf[i + 4] = (uint8_t)(dest >> 24);
+        put_le32(buf + i + 1, dest);
         i += 4;
     }
 }
@@ -611,7 +599,7 @@ static int xz_parse_block_header(struct xz_ctx *x, const uint8_t *h, size_t avai
         return xz_fail(x, XZ_ERR_TRUNCATED, "input ends inside the %zu-byte block header",
                        bh->size);
     size_t end = bh->size - 4;
-    if (crc32_update(0, h, end) != xz_le32(h + end))
+    if (crc32_update(0, h, end) != get_le32(h + end))
         return xz_fail(x, XZ_ERR_BLOCK_HEADER_CRC, "block header CRC32 mismatch");
     uint8_t flags = h[1];
     if (flags & 0x3c)
@@ -664,7 +652,7 @@ static int xz_parse_block_header(struct xz_ctx *x, const uint8_t *h, size_t avai
     bh->bcj_start = 0;
     if (bh->bcj) {
         if (prop_sizes[0] == 4)
-            bh->bcj_start = xz_le32(props[0]);
+            bh->bcj_start = get_le32(props[0]);
         else if (prop_sizes[0] != 0)
             return xz_fail(x, XZ_ERR_FILTER_PROPS, "x86 BCJ properties of %llu bytes (want 0 or 4)",
                            (unsigned long long)prop_sizes[0]);
@@ -685,11 +673,11 @@ static int xz_verify_check(struct xz_ctx *x, const uint8_t *data, size_t len, co
 {
     switch (x->check) {
     case XZ_CHECK_CRC32:
-        if (crc32_update(0, data, len) != xz_le32(field))
+        if (crc32_update(0, data, len) != get_le32(field))
             return xz_fail(x, XZ_ERR_CHECK_MISMATCH, "CRC32 mismatch");
         break;
     case XZ_CHECK_CRC64:
-        if (crc64_update(0, data, len) != xz_le64(field))
+        if (crc64_update(0, data, len) != get_le64(field))
             return xz_fail(x, XZ_ERR_CHECK_MISMATCH, "CRC64 mismatch");
         break;
     case XZ_CHECK_SHA256: {
@@ -711,10 +699,8 @@ static void xz_hash_record(struct sha256_ctx *h, uint64_t unpadded, uint64_t unc
 {
     uint8_t rec[16];
 
-    for (unsigned i = 0; i < 8; i++) {
-        rec[i] = (uint8_t)(unpadded >> (8 * i));
-        rec[8 + i] = (uint8_t)(unc >> (8 * i));
-    }
+    put_le64(rec, unpadded);
+    put_le64(rec + 8, unc);
     sha256_update(h, rec, sizeof(rec));
 }
 
@@ -811,7 +797,7 @@ static int xz_index(struct xz_ctx *x, const uint8_t *in, size_t avail, uint64_t 
     }
     if (avail - p < 4)
         return xz_fail(x, XZ_ERR_TRUNCATED, "input ends inside the index");
-    if (crc32_update(0, in, p) != xz_le32(in + p))
+    if (crc32_update(0, in, p) != get_le32(in + p))
         return xz_fail(x, XZ_ERR_INDEX_CRC, "index CRC32 mismatch");
     p += 4;
     sha256_final(&listed, got);
@@ -837,7 +823,7 @@ static int xz_stream(struct xz_ctx *x, const uint8_t *in, size_t avail, size_t *
     if (avail < XZ_STREAM_HEADER_SIZE)
         return xz_fail(x, XZ_ERR_TRUNCATED, "input of %zu bytes ends inside the stream header",
                        avail);
-    if (crc32_update(0, in + 6, 2) != xz_le32(in + 8))
+    if (crc32_update(0, in + 6, 2) != get_le32(in + 8))
         return xz_fail(x, XZ_ERR_STREAM_HEADER_CRC, "stream header CRC32 mismatch");
     if (in[6] != 0 || (in[7] & 0xf0) != 0)
         return xz_fail(x, XZ_ERR_STREAM_FLAGS, "reserved stream flag bits set (0x%02x%02x)", in[6],
@@ -877,14 +863,14 @@ static int xz_stream(struct xz_ctx *x, const uint8_t *in, size_t avail, size_t *
     const uint8_t *f = in + p;
     if (f[10] != 'Y' || f[11] != 'Z')
         return xz_fail(x, XZ_ERR_FOOTER_MAGIC, "no stream footer magic \"YZ\"");
-    if (crc32_update(0, f + 4, 6) != xz_le32(f))
+    if (crc32_update(0, f + 4, 6) != get_le32(f))
         return xz_fail(x, XZ_ERR_FOOTER_CRC, "stream footer CRC32 mismatch");
     if (f[8] != in[6] || f[9] != in[7])
         return xz_fail(x, XZ_ERR_FOOTER_MISMATCH, "stream footer flags differ from the header's");
-    if (((uint64_t)xz_le32(f + 4) + 1) * 4 != index_size)
+    if (((uint64_t)get_le32(f + 4) + 1) * 4 != index_size)
         return xz_fail(x, XZ_ERR_FOOTER_MISMATCH,
                        "stream footer's backward size %llu differs from the index size %zu",
-                       ((unsigned long long)xz_le32(f + 4) + 1) * 4, index_size);
+                       ((unsigned long long)get_le32(f + 4) + 1) * 4, index_size);
     *used = p + XZ_STREAM_FOOTER_SIZE;
     return 0;
 }

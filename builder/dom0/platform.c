@@ -26,7 +26,9 @@ static int platform_sequenced_roles(struct platform *p, struct vm *vm, uint32_t 
 
     if (index == 0 && (set->manifest.flags & MANIFEST_FLAG_FIRST_XENSTORE)) {
         evtchn_alloc_unbound_t alloc = {.dom = vm->domid, .remote_dom = 0};
-        struct xen_domctl d = {.cmd = XEN_DOMCTL_set_virq_handler, .domain = vm->domid};
+        struct xen_domctl d = {.cmd = XEN_DOMCTL_set_virq_handler,
+                               .domain = vm->domid,
+                               .interface_version = XEN_DOMCTL_INTERFACE_VERSION};
 
         rc = p->xen->evtchn_alloc_unbound(p->xen->ctx, &alloc);
         if (rc)
@@ -288,10 +290,21 @@ static void platform_restart(struct platform *p, struct vm *vm)
     struct vm_build_opts opts;
 
     /* Like xl, refuse to loop on a guest that keeps stopping at once: after
-     * VM_QUICK_RESTARTS exits within VM_QUICK_EXIT_NS of starting, give up. */
-    if (vm_now_ns(p->xen) - vm->started_ns < VM_QUICK_EXIT_NS && ++quick > VM_QUICK_RESTARTS) {
+     * VM_QUICK_RESTARTS exits in a row within VM_QUICK_EXIT_NS of starting,
+     * give up. A longer run starts the count again. */
+    if (vm_now_ns(p->xen) - vm->started_ns >= VM_QUICK_EXIT_NS)
+        quick = 0;
+    else if (++quick > VM_QUICK_RESTARTS) {
         printk("db: vm '%s' stops too soon after every start: giving up restarting it\n", vm->name);
         return;
+    }
+    /* A fixed domid is free again only once the old domain is gone (Xen
+     * keeps the id while it dies): wait for it, as vm_destroy does. */
+    if (vm->config.domid) {
+        struct xen_domctl_getdomaininfo info;
+
+        for (int i = 0; i < 1000 && xenops_domain_info(p->xen, prev, &info) == 0; i++)
+            p->xen->yield(p->xen->ctx);
     }
 
     cfg = vm->config;
@@ -346,14 +359,28 @@ void platform_handle_events(struct platform *p)
         if (vm->xs.conn && pending(p, vm->xs.port))
             vm_xenstore_service(vm);
         if (dom_exc && vm_poll_exit(vm)) {
+            domid_t gone = vm->domid;
+
             platform_bench_output(p, i);
             if (vm->on_exit != VM_ON_EXIT_PRESERVE)
                 vm_release(vm);
-            if (vm->on_exit == VM_ON_EXIT_RESTART)
+            /* (not one that someone else destroyed: it did not stop) */
+            if (vm->on_exit == VM_ON_EXIT_RESTART && vm->shutdown_reason != VM_SHUTDOWN_GONE)
                 platform_restart(p, vm);
+            /* Its domid is free unless it is preserved or restarted under
+             * the same (fixed) domid; a restart has handed its VMs on. */
+            if (vm->state != VM_STOPPED && !(vm->state == VM_RUNNING && vm->domid == gone))
+                platform_orphan(p, gone);
         }
     }
     platform_xenstore_pending(p);
+}
+
+void platform_orphan(struct platform *p, domid_t domid)
+{
+    for (unsigned int i = 0; i < p->nr_vms; i++)
+        if (p->vms[i].owner == domid && domid != DOMID_SELF)
+            p->vms[i].owner = DOMID_INVALID;
 }
 
 unsigned int platform_running(const struct platform *p)
@@ -383,9 +410,12 @@ bool platform_report(const struct platform *p, const char *who)
     unsigned int crashed = 0;
 
     vm_print_summary(p->vms, p->nr_vms);
+    /* Abnormal: stopped other than by a poweroff, or stopped and could not
+     * be restarted (its build failed: state VM_FAILED after a restart). */
     for (unsigned int i = 0; i < p->nr_vms; i++)
-        if ((p->vms[i].state == VM_STOPPED || p->vms[i].state == VM_DESTROYED) &&
-            p->vms[i].shutdown_reason != SHUTDOWN_poweroff)
+        if (((p->vms[i].state == VM_STOPPED || p->vms[i].state == VM_DESTROYED) &&
+             p->vms[i].shutdown_reason != SHUTDOWN_poweroff) ||
+            (p->vms[i].state == VM_FAILED && p->vms[i].restarts > 0))
             crashed++;
     printk("%s: done: %u built, %u failed, %u exited abnormally; %lu hypercalls in all\n", who,
            p->set.nr_vms - p->failed, p->failed, crashed, p->xen->hypercalls(p->xen->ctx));

@@ -36,9 +36,22 @@ unsigned int server_ports(const struct server *s, evtchn_port_t *ports, unsigned
     return n;
 }
 
-static int fail(struct domb_error *err, enum proto_error code, const char *fmt, const char *arg)
+/*
+ * Refuse a request: record rc, the protocol error value the client is
+ * answered with (PROTO_RC(PROTO_ERR_...), like every other error value the
+ * server passes around), and the reason it reads; returns rc. Every refusal
+ * in this file goes through here, so a reason's arguments are checked
+ * against its format.
+ */
+__attribute__((format(printf, 3, 4))) static int fail(struct domb_error *err, int rc,
+                                                      const char *fmt, ...)
 {
-    return domb_error_set(err, -(int)code, fmt, arg);
+    va_list ap;
+
+    va_start(ap, fmt);
+    rc = domb_error_vset(err, rc, fmt, ap);
+    va_end(ap);
+    return rc;
 }
 
 /* Built and not yet destroyed (a VM_DESTROYED record only keeps its reason). */
@@ -59,12 +72,12 @@ static struct vm *owned_vm(struct server *s, const struct vm *client, uint16_t d
         if (vm->domid != domid || !held(vm))
             continue;
         if (vm->owner != client->domid) {
-            domb_error_set(err, -PROTO_ERR_NOT_OWNER, "domain %u was not built by you", domid);
+            fail(err, PROTO_RC(PROTO_ERR_NOT_OWNER), "domain %u was not built by you", domid);
             return NULL;
         }
         return vm;
     }
-    domb_error_set(err, -PROTO_ERR_NO_SUCH_DOMAIN, "no domain %u", domid);
+    fail(err, PROTO_RC(PROTO_ERR_NO_SUCH_DOMAIN), "no domain %u", domid);
     return NULL;
 }
 
@@ -95,11 +108,24 @@ static bool requested_held(const struct server *s)
     return false;
 }
 
+/* VMs of the boot set that hold memory now. */
+static unsigned int boot_held(const struct server *s)
+{
+    const struct platform *p = s->platform;
+    unsigned int n = 0;
+
+    for (unsigned int i = 0; i < p->nr_vms; i++)
+        if (p->vms[i].owner == DOMID_SELF && held(&p->vms[i]))
+            n++;
+    return n;
+}
+
 static void memory_mark(struct server *s)
 {
     const struct xenops *xen = s->platform->xen;
 
     if (!s->marked && !requested_held(s)) {
+        s->boot_held_before = boot_held(s);
         xenops_physinfo(xen, &s->xen_free_before, NULL);
         s->alloc_free_before = xen->scratch_free_pages(xen->ctx);
         s->marked = true;
@@ -116,6 +142,14 @@ static void memory_check(struct server *s)
     if (!s->marked || requested_held(s))
         return;
     s->marked = false;
+    /* A VM of the boot set that went meanwhile gave its memory back too:
+     * comparing would blame the requested VMs for a difference. */
+    if (boot_held(s) != s->boot_held_before) {
+        printk("db-server: every requested VM is gone (free memory not compared: %u of the boot "
+               "set's VMs stopped meanwhile)\n",
+               s->boot_held_before - boot_held(s));
+        return;
+    }
     /* Xen frees a destroyed domain's last structures after an RCU grace
      * period, a little after getdomaininfo stops listing it: give it up to
      * about a second to settle before comparing. */
@@ -141,7 +175,8 @@ static int find_image(struct server *s, const char *name, const void **data, siz
 
     domb_snprintf(member, sizeof(member), "%s%s", BOOTSET_IMAGE_DIR, name);
     if (cpio_find(s->catalog, s->catalog_len, member, data, size, &sub) != 0)
-        return fail(err, PROTO_ERR_NO_IMAGE, "image '%s' is not in the server's catalog", name);
+        return fail(err, PROTO_RC(PROTO_ERR_NO_IMAGE), "image '%s' is not in the server's catalog",
+                    name);
     return 0;
 }
 
@@ -170,16 +205,16 @@ static int do_build(struct server *s, struct vm *client, const struct proto_requ
         sha256(ramdisk, ramdisk_size, out->ramdisk_sha256);
     if (spec->has_kernel_sha256 &&
         memcmp(spec->kernel_sha256, out->kernel_sha256, SHA256_DIGEST_SIZE) != 0)
-        return fail(err, PROTO_ERR_BAD_SPEC, "kernel '%s' does not match kernel_sha256",
+        return fail(err, PROTO_RC(PROTO_ERR_BAD_SPEC), "kernel '%s' does not match kernel_sha256",
                     spec->kernel);
     if (spec->has_ramdisk_sha256 &&
         memcmp(spec->ramdisk_sha256, out->ramdisk_sha256, SHA256_DIGEST_SIZE) != 0)
-        return fail(err, PROTO_ERR_BAD_SPEC, "ramdisk '%s' does not match ramdisk_sha256",
+        return fail(err, PROTO_RC(PROTO_ERR_BAD_SPEC), "ramdisk '%s' does not match ramdisk_sha256",
                     spec->ramdisk);
     platform_build_opts(s->platform, &opts);
     vm = platform_new_vm(s->platform);
     if (!vm)
-        return fail(err, PROTO_ERR_BUSY, "the server manages as many VMs as it can%s", "");
+        return fail(err, PROTO_RC(PROTO_ERR_BUSY), "the server manages as many VMs as it can");
     memory_mark(s);
     rc = vm_build(vm, spec, kernel, kernel_size, ramdisk, ramdisk_size, &opts);
     if (rc == 0) {
@@ -188,11 +223,12 @@ static int do_build(struct server *s, struct vm *client, const struct proto_requ
             rc = vm_unpause(vm);
     }
     if (rc) {
-        domb_error_set(err, rc == -XEN_ENOMEM ? -PROTO_ERR_NO_MEMORY : -PROTO_ERR_BUILD_FAILED,
-                       "%s", vm->error.msg);
+        /* vm_build and vm_unpause return Xen errnos; the client gets ours. */
+        rc = fail(err, PROTO_RC(rc == -XEN_ENOMEM ? PROTO_ERR_NO_MEMORY : PROTO_ERR_BUILD_FAILED),
+                  "%s", vm->error.msg);
         vm->state = VM_DESTROYED; /* nothing of it is left; the slot is free again */
         memory_check(s);
-        return err->code;
+        return rc;
     }
     s->builds++;
     out->domid = vm->domid;
@@ -200,9 +236,9 @@ static int do_build(struct server *s, struct vm *client, const struct proto_requ
         (vm->state == VM_BUILT ? PROTO_BUILT_PAUSED : 0) | (ramdisk ? PROTO_BUILT_RAMDISK : 0);
     out->console_port = vm->result.console_port;
     out->store_port = vm->result.store_port;
-    out->start_info_mfn = vm->result.start_info_mfn;
-    out->console_mfn = vm->result.console_mfn;
-    out->store_mfn = vm->result.store_mfn;
+    out->start_info_mfn = mfn_x(vm->result.start_info_mfn);
+    out->console_mfn = mfn_x(vm->result.console_mfn);
+    out->store_mfn = mfn_x(vm->result.store_mfn);
     out->nr_pages = vm->result.nr_pages;
     out->build_ns = vm->build_ns;
     out->hypercalls = vm->hypercalls;
@@ -212,13 +248,31 @@ static int do_build(struct server *s, struct vm *client, const struct proto_requ
     return 0;
 }
 
-static enum proto_vm_state state_of(struct vm *vm)
+/*
+ * The state to report, and the reason (*reason) once it has stopped. A
+ * running VM that has shut down is reported so at once, but only read, not
+ * moved to VM_STOPPED: noticing an exit and applying the VM's on_exit
+ * policy is the platform's loop's job, and it looks only at VMs it still
+ * sees running (vm_poll_exit here would leave an on_exit destroy or restart
+ * undone for good).
+ */
+static enum proto_vm_state state_of(const struct vm *vm, unsigned int *reason)
 {
-    vm_poll_exit(vm);
+    struct xen_domctl_getdomaininfo info;
+    int rc;
+
+    *reason = vm->shutdown_reason;
     switch (vm->state) {
     case VM_BUILT:
         return PROTO_VM_BUILT;
     case VM_RUNNING:
+        rc = xenops_domain_info(vm->xen, vm->domid, &info);
+        if (rc == -XEN_ESRCH)
+            return PROTO_VM_GONE;
+        if (rc == 0 && (info.flags & XEN_DOMINF_shutdown)) {
+            *reason = (info.flags >> XEN_DOMINF_shutdownshift) & XEN_DOMINF_shutdownmask;
+            return PROTO_VM_SHUTDOWN;
+        }
         return PROTO_VM_RUNNING;
     case VM_STOPPED:
         return PROTO_VM_SHUTDOWN;
@@ -269,9 +323,8 @@ static int do_status(struct server *s, struct vm *client, uint16_t domid,
         rsp->vm_status.state = PROTO_VM_GONE;
         reason = vm->prev_reason;
     } else {
-        rsp->vm_status.state = state_of(vm);
+        rsp->vm_status.state = state_of(vm, &reason);
         rsp->vm_status.nr_pages = vm->result.nr_pages;
-        reason = vm->shutdown_reason;
     }
     /* The reason is meaningful once it has stopped (and stays after an
      * on_exit destroy or restart); Xen's codes above the protocol's range
@@ -337,18 +390,19 @@ static int dispatch(struct server *s, struct vm *client, const struct proto_requ
         if (!(vm = owned_vm(s, client, req->domid, err)))
             return err->code;
         if (vm->state != VM_BUILT)
-            return domb_error_set(err, -PROTO_ERR_BAD_FIELD, "domain %u is not paused", req->domid);
+            return fail(err, PROTO_RC(PROTO_ERR_BAD_FIELD), "domain %u is not paused", req->domid);
         if ((rc = vm_unpause(vm)) != 0)
-            return domb_error_set(err, -PROTO_ERR_INTERNAL, "unpause failed: %s", vm->error.msg);
+            return fail(err, PROTO_RC(PROTO_ERR_INTERNAL), "unpause failed: %s", vm->error.msg);
         rsp->domid = req->domid;
         return 0;
     case PROTO_TYPE_DESTROY:
         if (!(vm = owned_vm(s, client, req->domid, err)))
             return err->code;
         if ((rc = vm_destroy(vm)) != 0)
-            return domb_error_set(err, -PROTO_ERR_INTERNAL, "destroy failed: %s", vm->error.msg);
+            return fail(err, PROTO_RC(PROTO_ERR_INTERNAL), "destroy failed: %s", vm->error.msg);
         printk("db-server: '%s' (domid %u) destroyed '%s' (domid %u)\n", client->name,
                client->domid, vm->name, vm->domid);
+        platform_orphan(s->platform, vm->domid); /* were it a client: its VMs */
         memory_check(s);
         rsp->domid = req->domid;
         return 0;
@@ -361,7 +415,7 @@ static int dispatch(struct server *s, struct vm *client, const struct proto_requ
         rsp->ping = req->ping;
         return 0;
     default:
-        return domb_error_set(err, -PROTO_ERR_UNKNOWN_TYPE, "request type %u", req->type);
+        return fail(err, PROTO_RC(PROTO_ERR_UNKNOWN_TYPE), "request type %u", req->type);
     }
 }
 
@@ -382,7 +436,7 @@ static void log_refusal(struct vm *client, const struct proto_response *rsp)
 /* Take at most one request from the client's ring, answer it. */
 static void serve_one(struct server *s, struct vm *client)
 {
-    static uint8_t slot[PROTO_SLOT_SIZE], out[PROTO_MSG_MAX];
+    static uint8_t slot[PROTO_SLOT_SIZE], spare[PROTO_SLOT_SIZE], out[PROTO_MSG_MAX];
     static struct proto_request req;
     static struct proto_response rsp;
     struct vm_channel *c = &client->chan;
@@ -390,6 +444,13 @@ static void serve_one(struct server *s, struct vm *client)
     int rc, len;
 
     rc = proto_ring_get_request(&c->ring, slot, &err);
+    /* RING_FINAL_CHECK_FOR_REQUESTS: with one slot the client cannot send
+     * again before it has our answer, so a second look finds nothing and
+     * asks for an event with its next request (req_event = req_cons + 1).
+     * Without it a client that notifies only when the ring says so
+     * (docs/protocol.md, "Notifications") is never heard again. */
+    if (rc > 0 && proto_ring_get_request(&c->ring, spare, &err) != 0)
+        rc = -1;
     if (rc <= 0) {
         if (rc < 0) {
             printk("db-server: dropping client '%s' (domid %u): %s\n", client->name, client->domid,
@@ -404,8 +465,8 @@ static void serve_one(struct server *s, struct vm *client)
     memset(&rsp, 0, sizeof(rsp));
     rc = proto_request_decode(slot, sizeof(slot), &req, &err);
     if (rc == 0 && !client->config.db_client) {
-        rc = domb_error_set(&err, -PROTO_ERR_NOT_AUTHORISED, "domain %u is not a db-server client",
-                            client->domid);
+        rc = fail(&err, PROTO_RC(PROTO_ERR_NOT_AUTHORISED), "domain %u is not a db-server client",
+                  client->domid);
         if (c->refused++ < REFUSALS_LOGGED)
             printk("db-server: refused request %lu from '%s' (domid %u): not a client\n", req.id,
                    client->name, client->domid);
@@ -423,7 +484,16 @@ static void serve_one(struct server *s, struct vm *client)
     }
     len = proto_response_encode(&rsp, out, sizeof(out), &err);
     if (len < 0) {
+        /* Our bug, not the client's: tell it so rather than leave it
+         * waiting for an answer that never comes. */
+        struct domb_error why;
+
         printk("db-server: cannot encode a response for '%s': %s\n", client->name, err.msg);
+        fail(&why, PROTO_RC(PROTO_ERR_INTERNAL), "answer does not encode: %s", err.msg);
+        proto_response_error(&rsp, &req, &why);
+        len = proto_response_encode(&rsp, out, sizeof(out), &err);
+    }
+    if (len < 0) {
         c->dropped = true;
         return;
     }
@@ -477,4 +547,5 @@ void server_run(struct server *s)
         server_handle_events(s);
         platform_handle_events(p);
     }
+    memory_check(s); /* VMs the last pass released (on_exit) */
 }

@@ -6,11 +6,14 @@
 #include <builder/elf.h>
 #include <decompress/bzimage.h>
 #include <dom0/vm.h>
+#include <domb/byteorder.h>
 #include <domb/errno.h>
 #include <domb/log.h>
 
+/* The seam's caller fills interface_version (Xen: -EACCES otherwise). */
 static int domctl(const struct xenops *xen, struct xen_domctl *d)
 {
+    d->interface_version = XEN_DOMCTL_INTERFACE_VERSION;
     return xen->domctl(xen->ctx, d);
 }
 
@@ -19,9 +22,12 @@ uint64_t vm_now_ns(const struct xenops *xen)
     return xen->now_ns ? xen->now_ns(xen->ctx) : 0;
 }
 
-static int map_one(const struct xenops *xen, domid_t domid, xen_pfn_t mfn, void **va)
+/* Map one machine frame of domid (the seam takes Xen's xen_pfn_t). */
+static int map_one(const struct xenops *xen, domid_t domid, mfn_t mfn, void **va)
 {
-    return xen->map_foreign(xen->ctx, domid, &mfn, 1, va);
+    xen_pfn_t frame = mfn_x(mfn);
+
+    return xen->map_foreign(xen->ctx, domid, &frame, 1, va);
 }
 
 static void unmap_one(const struct xenops *xen, void *va)
@@ -39,8 +45,8 @@ static void *alloc_pages(const struct xenops *xen, uint64_t n)
 }
 
 /* PV device permissions from the config: I/O memory, I/O ports, IRQs. */
-static int vm_grant_permissions(const struct xenops *xen, const struct vm_config *cfg, domid_t domid,
-                                struct domb_error *err)
+static int vm_grant_permissions(const struct xenops *xen, const struct vm_config *cfg,
+                                domid_t domid, struct domb_error *err)
 {
     for (uint32_t i = 0; i < cfg->nr_iomem; i++) {
         struct xen_domctl d = {.cmd = XEN_DOMCTL_iomem_permission, .domain = domid};
@@ -86,11 +92,10 @@ void vm_fail(struct vm *vm, const char *name, const struct domb_error *why)
 
 int vm_append_cmdline(struct vm *vm, const char *text)
 {
-    xen_pfn_t mfn = vm->result.start_info_mfn;
     start_info_t *si;
     size_t len, add = strlen(text);
     void *va;
-    int rc = map_one(vm->xen, vm->domid, mfn, &va);
+    int rc = map_one(vm->xen, vm->domid, vm->result.start_info_mfn, &va);
 
     if (rc)
         return domb_error_set(&vm->error, rc, "cannot map start_info (%d)", rc);
@@ -132,7 +137,7 @@ static int vm_channel_setup(struct vm *vm)
     }
     c->page = va;
     domb_snprintf(arg, sizeof(arg), "domb.server=0,%u,0x%lx", c->guest_port,
-                  vm->result.channel_pfn);
+                  pfn_x(vm->result.channel_pfn));
     return vm_append_cmdline(vm, arg);
 }
 
@@ -163,9 +168,9 @@ static int vm_xenstore_setup(struct vm *vm, struct xs_store *store, const struct
         .name = vm->name,
         .mem_kib = (uint64_t)cfg->memory_mib * 1024,
         .vcpus = cfg->vcpus,
-        .console_mfn = vm->result.console_mfn,
+        .console_mfn = mfn_x(vm->result.console_mfn),
         .console_port = vm->result.console_port,
-        .store_mfn = vm->result.store_mfn,
+        .store_mfn = mfn_x(vm->result.store_mfn),
         .store_port = vm->result.store_port,
     };
     void *va;
@@ -251,8 +256,7 @@ static int vm_unpack_kernel(struct vm *vm, const struct vm_config *cfg, const vo
     if (payload_len < 4)
         return domb_error_set(&vm->error, -XEN_EINVAL, "bzImage payload of %zu bytes is too short",
                               payload_len);
-    want = (uint64_t)payload[payload_len - 4] | (uint64_t)payload[payload_len - 3] << 8 |
-           (uint64_t)payload[payload_len - 2] << 16 | (uint64_t)payload[payload_len - 1] << 24;
+    want = get_le32(payload + payload_len - 4); /* Linux's uncompressed-size word */
     scratch_free = xen->scratch_free_pages(xen->ctx);
     cap = VM_UNPACK_MAX;
     if (cap > (uint64_t)cfg->memory_mib << 20)
@@ -353,7 +357,7 @@ int vm_build(struct vm *vm, const struct vm_config *cfg, const void *kernel, siz
     if (rc == 0 && opts->store)
         rc = vm_xenstore_setup(vm, opts->store, cfg);
     if (rc == 0 && vm->relay) {
-        rc = relay_attach(&vm->console, xen, vm->name, vm->domid, vm->result.console_mfn,
+        rc = relay_attach(&vm->console, xen, vm->name, vm->domid, mfn_x(vm->result.console_mfn),
                           vm->result.console_port);
         if (rc)
             domb_error_set(&vm->error, rc, "cannot attach the console relay (%d)", rc);
@@ -402,8 +406,17 @@ bool vm_poll_exit(struct vm *vm)
         return vm->state == VM_STOPPED || vm->state == VM_DESTROYED;
     if (vm->relay)
         relay_drain(&vm->console);
-    if (xenops_domain_info(vm->xen, vm->domid, &info) != 0) {
+    if (xenops_domain_info(vm->xen, vm->domid, &info) != 0 ||
+        (info.flags & (XEN_DOMINF_dying | XEN_DOMINF_shutdown)) == XEN_DOMINF_dying) {
+        /* Destroyed behind our back (another privileged domain): let go of
+         * what we map of it, else Xen keeps it as a dying zombie. */
+        if (vm->relay)
+            relay_detach(&vm->console);
+        vm_channel_close(vm);
+        vm_xenstore_close(vm);
+        vm->shutdown_reason = VM_SHUTDOWN_GONE;
         vm->state = VM_DESTROYED;
+        printk("db: vm '%s' (domid %u) was destroyed\n", vm->name, vm->domid);
         return true;
     }
     if (!(info.flags & XEN_DOMINF_shutdown))
@@ -463,6 +476,8 @@ const char *vm_shutdown_name(unsigned int reason)
         return "watchdog";
     case SHUTDOWN_soft_reset:
         return "soft-reset";
+    case VM_SHUTDOWN_GONE:
+        return "destroyed";
     default:
         return "unknown";
     }

@@ -42,13 +42,17 @@ static struct proto_request req;
 static struct proto_response rsp;
 static struct proto_list_entry leftover[PROTO_LIST_MAX];
 
-/* One call; prints transport errors. */
+/* One call; prints failures on our side (the server's verdict is in rsp):
+ * a protocol error value names its code, the only other is a timeout. */
 static bool call(struct proto_request *r)
 {
     struct domb_error err;
+    int rc = db_client_call(&client, r, &rsp, CALL_TIMEOUT_NS, &err);
 
-    if (db_client_call(&client, r, &rsp, CALL_TIMEOUT_NS, &err) != 0) {
-        printk("control: request failed: %s\n", err.msg);
+    if (rc != 0) {
+        printk("control: request failed (%s): %s\n",
+               proto_rc_is_error(rc) ? proto_error_name(proto_error_code(rc)) : "no answer",
+               err.msg);
         return false;
     }
     return true;
@@ -94,7 +98,8 @@ static void build_one(const struct vm_config *cfg)
     m->rtt_ns = time_now_ns() - t0;
     if (rsp.status != 0) {
         domb_snprintf(m->error, sizeof(m->error), "%s", rsp.reason);
-        printk("control: build '%s' refused: %s\n", m->name, rsp.reason);
+        printk("control: build '%s' refused (%s): %s\n", m->name, proto_error_name(rsp.error),
+               rsp.reason);
         return;
     }
     m->built = true;

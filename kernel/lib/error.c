@@ -1,17 +1,22 @@
-/* Errors as values: record a code and a sentence in a struct domb_error. */
 #include <domb/error.h>
 
-int domb_error_set(struct domb_error *err, int code, const char *fmt, ...)
+int domb_error_vset(struct domb_error *err, int code, const char *fmt, va_list ap)
 {
     if (err) {
-        va_list ap;
-
-        va_start(ap, fmt);
         domb_vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
-        va_end(ap);
         err->code = code;
         if (err->msg[0] == '\0')
             domb_snprintf(err->msg, sizeof(err->msg), "error %d", code);
     }
+    return code;
+}
+
+int domb_error_set(struct domb_error *err, int code, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    code = domb_error_vset(err, code, fmt, ap);
+    va_end(ap);
     return code;
 }

@@ -36,7 +36,7 @@ int db_client_open(struct db_client *c, struct domb_error *err)
     if (!parse_server_arg(arg, v) || v[1] == 0 || v[2] >= boot_info.first_free_pfn)
         return domb_error_set(err, -XEN_EINVAL, "bad domb.server=%s", arg);
     c->port = (evtchn_port_t)v[1];
-    proto_ring_init(&c->ring, pfn_to_virt(pfn(v[2])));
+    proto_ring_init(&c->ring, pfn_to_virt(_pfn(v[2])));
     evtchn_notify(c->port);
     return 0;
 }

@@ -77,7 +77,7 @@ static size_t answer(const struct proto_request *req, int rc, const struct domb_
         else {
             struct domb_error cause;
 
-            domb_error_set(&cause, -PROTO_ERR_QUOTA, "no builds in the fuzzer");
+            domb_error_set(&cause, PROTO_RC(PROTO_ERR_QUOTA), "no builds in the fuzzer");
             proto_response_error(&rsp, req, &cause);
         }
     }
@@ -128,7 +128,7 @@ static void fuzz_ring(const uint8_t *data, size_t size)
         int rc = proto_ring_get_request(&back, copy, &err), decoded;
 
         if (rc < 0) {
-            if (rc != -PROTO_ERR_RING_CORRUPT || back.req_cons != before)
+            if (rc != PROTO_RC(PROTO_ERR_RING_CORRUPT) || back.req_cons != before)
                 __builtin_trap();
             break; /* db-server drops the client */
         }

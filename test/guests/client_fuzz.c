@@ -150,7 +150,7 @@ static void targeted_cases(void)
     /* A second request while one is outstanding is refused by the ring. */
     n = valid_ping();
     if (proto_ring_put_request(&client.ring, msg, n, &err) < 0 ||
-        proto_ring_put_request(&client.ring, msg, n, &err) != -PROTO_ERR_BUSY) {
+        proto_ring_put_request(&client.ring, msg, n, &err) != PROTO_RC(PROTO_ERR_BUSY)) {
         printk("fuzz: a second outstanding request was not refused\n");
         failures++;
     }

@@ -45,9 +45,9 @@ static uint64_t cmdline_u64(const char *key, uint64_t dflt)
 static void check_start_info(const start_info_t *si)
 {
     uint64_t mib = cmdline_u64("memorywalk.mib", 0);
-    uint64_t pt_pfn = virt_to_pfn((void *)si->pt_base).pfn;
-    uint64_t con_pfn = mfn_to_pfn(mfn(si->console.domU.mfn)).pfn;
-    uint64_t store_pfn = mfn_to_pfn(mfn(si->store_mfn)).pfn;
+    uint64_t pt_pfn = pfn_x(virt_to_pfn((void *)si->pt_base));
+    uint64_t con_pfn = pfn_x(mfn_to_pfn(_mfn(si->console.domU.mfn)));
+    uint64_t store_pfn = pfn_x(mfn_to_pfn(_mfn(si->store_mfn)));
 
     CHECK(memcmp(si->magic, "xen-3.0-x86_64", 14) == 0, "magic \"%.32s\"", si->magic);
     CHECK(mib != 0, "memorywalk.mib missing from the command line");
@@ -55,10 +55,10 @@ static void check_start_info(const start_info_t *si)
     CHECK(!(si->flags & (SIF_PRIVILEGED | SIF_INITDOMAIN)), "flags 0x%x claim privilege",
           si->flags);
     CHECK(in_range(con_pfn, 0, si->nr_pages) &&
-              mfn_x(pfn_to_mfn(pfn(con_pfn))) == si->console.domU.mfn,
+              mfn_x(pfn_to_mfn(_pfn(con_pfn))) == si->console.domU.mfn,
           "console mfn 0x%lx is not ours (pfn 0x%lx)", si->console.domU.mfn, con_pfn);
     CHECK(in_range(store_pfn, 0, si->nr_pages) &&
-              mfn_x(pfn_to_mfn(pfn(store_pfn))) == si->store_mfn,
+              mfn_x(pfn_to_mfn(_pfn(store_pfn))) == si->store_mfn,
           "store mfn 0x%lx is not ours (pfn 0x%lx)", si->store_mfn, store_pfn);
     CHECK(con_pfn != store_pfn, "console and store share a frame");
     CHECK(si->console.domU.evtchn != 0 && si->store_evtchn != 0 &&
@@ -87,9 +87,9 @@ static void check_p2m(const start_info_t *si)
     unsigned int bad = 0;
 
     for (uint64_t p = 0; p < si->nr_pages; p++) {
-        if (mfn_to_pfn(mfn(p2m[p])).pfn != p && bad++ < 4)
+        if (pfn_x(mfn_to_pfn(_mfn(p2m[p]))) != p && bad++ < 4)
             printk("memorywalk: pfn 0x%lx -> mfn 0x%lx -> pfn 0x%lx\n", p, p2m[p],
-                   mfn_to_pfn(mfn(p2m[p])).pfn);
+                   pfn_x(mfn_to_pfn(_mfn(p2m[p]))));
     }
     CHECK(bad == 0, "%u frames where p2m and m2p disagree", bad);
 }
@@ -99,7 +99,7 @@ static void check_p2m(const start_info_t *si)
  * writable. */
 static void check_page_tables(const start_info_t *si)
 {
-    uint64_t pt_first = virt_to_pfn((void *)si->pt_base).pfn;
+    uint64_t pt_first = pfn_x(virt_to_pfn((void *)si->pt_base));
     uint64_t pt_end = pt_first + si->nr_pt_frames;
     unsigned int bad = 0;
 
@@ -112,7 +112,7 @@ static void check_page_tables(const start_info_t *si)
         if (va == (uint64_t)boot_info.shared_info)
             continue; /* our kernel points this page at shared_info */
 
-        if (level != 1 || ((pte & PTE_ADDR_MASK) >> PAGE_SHIFT) != mfn_x(pfn_to_mfn(pfn(p))) ||
+        if (level != 1 || ((pte & PTE_ADDR_MASK) >> PAGE_SHIFT) != mfn_x(pfn_to_mfn(_pfn(p))) ||
             writable == is_pt) {
             if (bad++ < 4)
                 printk("memorywalk: va 0x%lx: level %d pte 0x%lx (%s expected)\n", va, level, pte,

@@ -72,7 +72,8 @@ struct dom {
     grant_entry_v1_t gnttab[2];
     bool shutdown;
     unsigned int shutdown_reason;
-    unsigned int dying; /* destroyed: steps (polls/yields) until it is gone; 0 = alive */
+    unsigned int dying; /* destroyed: steps (polls/yields) until it is dead; 0 = alive */
+    bool zombie;        /* dead, but frames of it are still mapped by us: Xen keeps it */
     bool permitted;     /* some iomem/ioport/irq permission was granted */
 };
 
@@ -105,6 +106,7 @@ struct sim {
     struct frame *frames;
     uint64_t free_frames;
     uint64_t rover;
+    domid_t domid_rover; /* the last domid createdomain picked (Xen's rover) */
     struct dom *doms[SIM_MAX_DOMS];
     struct mapping *maps;
     size_t nmaps, capmaps;
@@ -443,9 +445,13 @@ static int domctl_create(struct sim *s, struct xen_domctl *op)
         return -XEN_EINVAL;
     if (id != 0 && (dom_find(s, id) || id == s->cfg.self))
         return -XEN_EEXIST;
-    for (domid_t cand = 1; id == 0 && cand < DOMID_FIRST_RESERVED; cand++)
+    /* Xen (do_domctl): the first free id after the last one picked,
+     * wrapping, so a domid is not reused until the ids wrap around. */
+    for (unsigned int k = 1; id == 0 && k < DOMID_FIRST_RESERVED; k++) {
+        domid_t cand = (domid_t)((s->domid_rover + k - 1) % (DOMID_FIRST_RESERVED - 1) + 1);
         if (!dom_find(s, cand) && cand != s->cfg.self)
             id = cand;
+    }
     for (int i = 0; i < SIM_MAX_DOMS && slot < 0; i++)
         if (!s->doms[i])
             slot = i;
@@ -467,12 +473,24 @@ static int domctl_create(struct sim *s, struct xen_domctl *op)
     frame_give(s, d, si, INVALID_FRAME);
     memset(s->mem + (si << PAGE_SHIFT), 0, PAGE_SIZE);
     s->doms[slot] = d;
+    if (op->domain == 0)
+        s->domid_rover = id;
     op->domain = id;
     return 0;
 }
 
 static void virq_raise(struct sim *s, uint32_t virq);
 static void port_close(struct sim *s, domid_t owner, struct port *pt);
+
+/* Whether the caller still maps a frame of domain id (map_foreign). */
+static bool dom_mapped(const struct sim *s, domid_t id)
+{
+    for (size_t k = 0; k < s->nmaps; k++)
+        for (unsigned int i = 0; i < s->maps[k].n; i++)
+            if (s->frames[s->maps[k].mfns[i]].owner == id)
+                return true;
+    return false;
+}
 
 /* The last step of a domain's death: its remaining frames (shared_info)
  * come back and Xen forgets it. */
@@ -487,12 +505,23 @@ static void dom_finish(struct sim *s, struct dom *d)
     for (int i = 0; i < SIM_MAX_DOMS; i++)
         if (s->doms[i] == d)
             s->doms[i] = NULL;
-    /* Xen: a global VIRQ whose handler died goes back to the hardware
-     * domain (clear_global_virq_handlers). */
-    if (s->dom_exc_handler == d->id)
-        s->dom_exc_handler = s->cfg.self;
     free(d->p2m);
     free(d);
+}
+
+/* Xen's domain_kill reaching DOMDYING_dead: VIRQ_DOM_EXC fires and a global
+ * VIRQ whose handler died goes back to the hardware domain
+ * (clear_global_virq_handlers). The domain is forgotten once nothing of it
+ * is mapped any more: while a frame of it is still mapped by us (a page
+ * reference), Xen keeps it as a dying "zombie" that getdomaininfo still
+ * reports, and it goes with the last unmap. */
+static void dom_dead(struct sim *s, struct dom *d)
+{
+    if (s->dom_exc_handler == d->id)
+        s->dom_exc_handler = s->cfg.self;
+    d->zombie = true;
+    if (!dom_mapped(s, d->id))
+        dom_finish(s, d);
     virq_raise(s, VIRQ_DOM_EXC);
 }
 
@@ -516,9 +545,9 @@ static void dom_release(struct sim *s, struct dom *d)
                 frame_free(s, m);
         }
     d->tot_pages = 0;
-    d->dying = s->cfg.destroy_delay;
-    if (!d->dying)
-        dom_finish(s, d);
+    d->dying = s->cfg.destroy_delay ? s->cfg.destroy_delay : 1;
+    if (!s->cfg.destroy_delay)
+        dom_dead(s, d);
 }
 
 /* Time passes for Xen (a poll or a yield): dying domains get closer to gone. */
@@ -526,8 +555,10 @@ static void dom_progress(struct sim *s)
 {
     for (int i = 0; i < SIM_MAX_DOMS; i++) {
         struct dom *d = s->doms[i];
-        if (d && d->dying && --d->dying == 0)
-            dom_finish(s, d);
+        if (d && d->dying && !d->zombie && --d->dying == 0) {
+            d->dying = 1; /* still dying to getdomaininfo until it is gone */
+            dom_dead(s, d);
+        }
     }
 }
 
@@ -1173,6 +1204,8 @@ static int sim_unmap_foreign(void *ctx, void *va, unsigned int n)
             continue;
         if (m->n != n)
             return -XEN_EINVAL;
+        domid_t owner = s->frames[m->mfns[0]].owner; /* map_foreign: one domain's */
+        struct dom *d;
         munmap(m->va, (size_t)n * PAGE_SIZE);
         for (unsigned int i = 0; i < n; i++) {
             struct frame *f = &s->frames[m->mfns[i]];
@@ -1183,6 +1216,10 @@ static int sim_unmap_foreign(void *ctx, void *va, unsigned int n)
         }
         free(m->mfns);
         *m = s->maps[--s->nmaps];
+        /* The last reference to a zombie's frames: Xen frees it now. */
+        d = dom_find(s, owner);
+        if (d && d->zombie && !dom_mapped(s, owner))
+            dom_finish(s, d);
         return 0;
     }
     return -XEN_EINVAL;

@@ -56,7 +56,9 @@ struct sim_config {
     domid_t self;                  /* the caller's domid (the builder) */
     bool privileged;               /* may the caller touch other domains? */
     unsigned int max_extent_order; /* largest populate order the caller may use */
-    unsigned int destroy_delay;    /* polls/yields a destroyed domain takes to be gone */
+    unsigned int destroy_delay;    /* polls/yields a destroyed domain takes to die (it is
+                                    * gone then, or once the caller unmaps the last of
+                                    * its frames: a zombie until then, as in Xen) */
     uint64_t scratch_pages;        /* the caller's own memory (0: SIM_DEFAULT_SCRATCH_PAGES) */
     bool no_clock;                 /* ops without now_ns (the builder's timings are optional) */
 };

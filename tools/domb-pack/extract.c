@@ -2,6 +2,7 @@
 #include "extract.h"
 
 #include <decompress/bzimage.h>
+#include <domb/byteorder.h>
 #include <lzma.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -169,9 +170,7 @@ int extract_kernel(const uint8_t *img, size_t len, uint8_t **elf, size_t *elf_le
         return fail(why, why_size, "payload is neither XZ nor gzip");
     if (rc == 0 && payload_len - used == 4) {
         /* Linux appends the uncompressed size as a little-endian word. */
-        const uint8_t *w = payload + used;
-        uint32_t word =
-            (uint32_t)w[0] | (uint32_t)w[1] << 8 | (uint32_t)w[2] << 16 | (uint32_t)w[3] << 24;
+        uint32_t word = get_le32(payload + used);
 
         if (word != out_len)
             rc = fail(why, why_size, "payload's size word says %u bytes but it unpacks to %zu",

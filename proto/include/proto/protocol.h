@@ -21,8 +21,9 @@
  * bounds checked, one copy of the slot) and decodes only the private copy.
  *
  * Errors: decoders and ring helpers return 0 (or a length/count) or a negative
- * enum proto_error (-PROTO_ERR_BAD_MAGIC, ...) and fill struct domb_error with
- * the same code and a sentence naming the problem.
+ * protocol error value, PROTO_RC(PROTO_ERR_BAD_MAGIC) and so on (see "Error
+ * codes" below), and fill struct domb_error with the same value and a sentence
+ * naming the problem.
  */
 #ifndef PROTO_PROTOCOL_H
 #define PROTO_PROTOCOL_H
@@ -34,7 +35,23 @@
 #include <proto/vm_config.h>
 
 /* ------------------------------------------------------------------------ */
-/* Error codes: carried in every response and returned (negated) by decoders. */
+/*
+ * Error codes.
+ *
+ * enum proto_error is the protocol's own numbering: the u16 `error` field of
+ * every response carries it (0 for OK, 1..17 for the errors; these numbers
+ * are the wire format and never change).
+ *
+ * One sign convention for return values, as everywhere in domB: 0 (or a
+ * length/count) for success, a negative value for an error. A protocol error
+ * is returned, and kept in struct domb_error.code, as PROTO_RC(code) =
+ * -(PROTO_ERR_BASE + code), that is -2001..-2017: a range of its own that no
+ * negated Xen errno (-1..-135 or so), elf_error (counting up from -1000) or
+ * decompressor error (up from -3000, -3100, -3200) reaches, so a caller that
+ * gets either kind from one call can always tell them apart
+ * (proto_rc_is_error). proto_error_code() maps a return value back to the
+ * code a response carries.
+ */
 
 enum proto_error {
     PROTO_OK = 0,
@@ -58,10 +75,34 @@ enum proto_error {
 };
 #define PROTO_ERR_COUNT 18
 
-/* "BAD_MAGIC"-style name of a code, or NULL if out of range. */
+/* Internal return values of the protocol's errors (see above). */
+#define PROTO_ERR_BASE 2000
+#define PROTO_RC(code) ((code) == PROTO_OK ? 0 : -(PROTO_ERR_BASE + (int)(code)))
+#define PROTO_RC_FIRST PROTO_RC(PROTO_ERR_BAD_MAGIC) /* -2001 */
+#define PROTO_RC_LAST  PROTO_RC(PROTO_ERR_COUNT - 1) /* -2017 */
+
+/* Whether rc is a protocol error value, PROTO_RC(1..PROTO_ERR_COUNT-1). */
+static inline bool proto_rc_is_error(int rc)
+{
+    return rc <= PROTO_RC_FIRST && rc >= PROTO_RC_LAST;
+}
+
+/* The code a response carries for return value rc: PROTO_OK for 0, `code`
+ * for PROTO_RC(code), and PROTO_ERR_INTERNAL for anything else (a Xen errno
+ * or another module's error reaching the protocol is a server-side bug). */
+static inline enum proto_error proto_error_code(int rc)
+{
+    if (rc == 0)
+        return PROTO_OK;
+    return proto_rc_is_error(rc) ? (enum proto_error)(-rc - PROTO_ERR_BASE) : PROTO_ERR_INTERNAL;
+}
+
+/* "BAD_MAGIC"-style name of a code (not of a PROTO_RC value), or NULL if out
+ * of range. */
 const char *proto_error_name(enum proto_error code);
 
-/* The negative Xen errno a response's status carries for an error code. */
+/* The negative Xen errno a response's status carries for an error code
+ * (the wire's status field; never a return value of this library). */
 int proto_error_errno(enum proto_error code);
 
 /* ------------------------------------------------------------------------ */
@@ -113,14 +154,15 @@ struct proto_back_ring {
 void proto_ring_init(struct proto_front_ring *front, void *page);
 
 /* Server: check the ring header the client wrote (magic, version, geometry,
- * reserved bytes) and set up *back (BACK_RING_INIT). -PROTO_ERR_RING_CORRUPT. */
+ * reserved bytes) and set up *back (BACK_RING_INIT). 0 or
+ * PROTO_RC(PROTO_ERR_RING_CORRUPT). */
 int proto_ring_attach(struct proto_back_ring *back, void *page, struct domb_error *err);
 
 /*
  * Client: copy an encoded request of len bytes into the free slot and publish
  * it. Returns 1 if the server must be notified over the event channel, 0 if
- * not, -PROTO_ERR_BUSY if a request is still outstanding, -PROTO_ERR_BAD_LENGTH
- * if len is 0 or over PROTO_MSG_MAX.
+ * not, PROTO_RC(PROTO_ERR_BUSY) if a request is still outstanding,
+ * PROTO_RC(PROTO_ERR_BAD_LENGTH) if len is 0 or over PROTO_MSG_MAX.
  */
 int proto_ring_put_request(struct proto_front_ring *front, const void *msg, size_t len,
                            struct domb_error *err);
@@ -129,20 +171,21 @@ int proto_ring_put_request(struct proto_front_ring *front, const void *msg, size
  * Server: if a request is waiting, copy its whole slot (PROTO_SLOT_SIZE bytes)
  * into copy_out and consume it; decode the copy, never the page. Returns 1
  * (copied), 0 (none waiting; req_event is re-armed as RING_FINAL_CHECK_FOR_
- * REQUESTS does) or -PROTO_ERR_RING_CORRUPT ("ring indexes corrupt": more
- * requests than slots or than responses allow): the caller drops the client.
+ * REQUESTS does) or PROTO_RC(PROTO_ERR_RING_CORRUPT) ("ring indexes corrupt":
+ * more requests than slots or than responses allow): the caller drops the
+ * client.
  */
 int proto_ring_get_request(struct proto_back_ring *back, uint8_t copy_out[PROTO_SLOT_SIZE],
                            struct domb_error *err);
 
 /* Server: answer the oldest consumed, unanswered request. Returns 1/0 (notify
- * or not), -PROTO_ERR_BUSY if every consumed request is answered,
- * -PROTO_ERR_BAD_LENGTH for a len of 0 or over PROTO_MSG_MAX. */
+ * or not), PROTO_RC(PROTO_ERR_BUSY) if every consumed request is answered,
+ * PROTO_RC(PROTO_ERR_BAD_LENGTH) for a len of 0 or over PROTO_MSG_MAX. */
 int proto_ring_put_response(struct proto_back_ring *back, const void *msg, size_t len,
                             struct domb_error *err);
 
 /* Client: like proto_ring_get_request, for responses (the server is checked
- * too: more responses than requests is -PROTO_ERR_RING_CORRUPT). */
+ * too: more responses than requests is PROTO_RC(PROTO_ERR_RING_CORRUPT)). */
 int proto_ring_get_response(struct proto_front_ring *front, uint8_t copy_out[PROTO_SLOT_SIZE],
                             struct domb_error *err);
 
@@ -344,8 +387,8 @@ size_t proto_request_size(const struct proto_request *req);
 size_t proto_response_size(const struct proto_response *rsp);
 
 /*
- * Encode after validating: returns the number of bytes written or a negative
- * enum proto_error (-PROTO_ERR_BAD_LENGTH when the buffer is too small).
+ * Encode after validating: returns the number of bytes written or a protocol
+ * error value (PROTO_RC(PROTO_ERR_BAD_LENGTH) when the buffer is too small).
  */
 int proto_request_encode(const struct proto_request *req, void *buf, size_t size,
                          struct domb_error *err);
@@ -356,8 +399,8 @@ int proto_response_encode(const struct proto_response *rsp, void *buf, size_t si
  * Decode and validate a message in buf[0, len) (len may be a whole slot; the
  * size field says how much is the message and must fit). Checks magic,
  * version, flags, size against the type, reserved bytes, strings, counts and
- * ranges. Returns 0 or a negative enum proto_error with a sentence. Even on
- * failure, req->type and req->id hold what the header said once it was
+ * ranges. Returns 0 or a protocol error value (PROTO_RC) with a sentence. Even
+ * on failure, req->type and req->id hold what the header said once it was
  * readable (type NONE if unknown, id 0 if unreadable), so the server can
  * address its error response (proto_response_error).
  */
@@ -368,8 +411,9 @@ int proto_response_decode(const void *buf, size_t len, struct proto_response *rs
 
 /*
  * Fill *rsp as the error response to req (as far as it was decoded) for the
- * failure in *cause (cause->code is a negative enum proto_error): status from
- * proto_error_errno, the reason from cause->msg (truncated to fit).
+ * failure in *cause (cause->code a protocol error value, PROTO_RC(code); any
+ * other value answers INTERNAL): error = proto_error_code(cause->code), status
+ * from proto_error_errno, the reason from cause->msg (truncated to fit).
  */
 void proto_response_error(struct proto_response *rsp, const struct proto_request *req,
                           const struct domb_error *cause);
@@ -392,12 +436,12 @@ struct proto_usage {
 };
 
 /* May a client with this usage build one more VM of maxmem memory_mib?
- * 0 or -PROTO_ERR_QUOTA naming the limit. */
+ * 0 or PROTO_RC(PROTO_ERR_QUOTA) naming the limit. */
 int proto_quota_check(const struct proto_quota *limit, const struct proto_usage *used,
                       uint32_t memory_mib, struct domb_error *err);
 
 /* Account a built VM (after proto_quota_check passed) / a destroyed one.
- * Release of more than was charged is -PROTO_ERR_INTERNAL. */
+ * Release of more than was charged is PROTO_RC(PROTO_ERR_INTERNAL). */
 void proto_quota_charge(struct proto_usage *used, uint32_t memory_mib);
 int proto_quota_release(struct proto_usage *used, uint32_t memory_mib, struct domb_error *err);
 
@@ -406,8 +450,8 @@ struct proto_sequence {
     uint64_t last_id; /* 0: nothing accepted yet */
 };
 
-/* Accept id (recording it) or return -PROTO_ERR_SEQUENCE for a replayed or
- * out-of-order id. */
+/* Accept id (recording it) or return PROTO_RC(PROTO_ERR_SEQUENCE) for a
+ * replayed or out-of-order id. */
 int proto_sequence_check(struct proto_sequence *seq, uint64_t id, struct domb_error *err);
 
 #endif

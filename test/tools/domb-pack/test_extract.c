@@ -10,6 +10,7 @@
 #include "ref.h"
 
 #include <decompress/bzimage.h>
+#include <domb/byteorder.h>
 #include <lzma.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,12 +31,6 @@ struct bz {
     size_t payload_at, payload_len; /* payload offset in img, length with its size word */
     bool not_elf;                   /* set before bz_make: the payload is no ELF */
 };
-
-static void put_le32(uint8_t *p, uint32_t v)
-{
-    for (int i = 0; i < 4; i++)
-        p[i] = (uint8_t)(v >> (8 * i));
-}
 
 /* Setup sectors, 700 bytes of decompressor stub, payload + size word. */
 static void bz_make(struct bz *b, enum payload kind, bool size_word)

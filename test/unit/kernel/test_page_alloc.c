@@ -35,7 +35,7 @@ static int setup_1000(void **state)
     struct fixture *f = make(1000);
 
     /* Frames 0..99 stay reserved (the boot image), 100..999 are free. */
-    assert_int_equal(page_alloc_add_range(&f->pa, pfn(100), 900), 0);
+    assert_int_equal(page_alloc_add_range(&f->pa, _pfn(100), 900), 0);
     *state = f;
     return 0;
 }
@@ -74,7 +74,7 @@ static void test_alloc_exhaustion(void **state)
     for (int i = 0; i < 900; i++)
         assert_int_equal(page_alloc_alloc(&f->pa, 1, &p), 0);
     assert_int_equal(page_alloc_alloc(&f->pa, 1, &p), -XEN_ENOMEM);
-    assert_int_equal(page_alloc_free(&f->pa, pfn(500), 1), 0);
+    assert_int_equal(page_alloc_free(&f->pa, _pfn(500), 1), 0);
     assert_int_equal(page_alloc_alloc(&f->pa, 1, &p), 0);
     assert_int_equal(pfn_x(p), 500);
     assert_int_equal(page_alloc_alloc(&f->pa, 1, &p), -XEN_ENOMEM);
@@ -102,10 +102,10 @@ static void test_alloc_free_foreign_frames_refused(void **state)
 {
     struct fixture *f = *state;
 
-    assert_int_equal(page_alloc_free(&f->pa, pfn(5), 1), -XEN_EINVAL);          /* reserved */
-    assert_int_equal(page_alloc_free(&f->pa, pfn(999), 2), -XEN_EINVAL);        /* past end */
-    assert_int_equal(page_alloc_free(&f->pa, pfn(UINT64_MAX), 2), -XEN_EINVAL); /* wraps */
-    assert_int_equal(page_alloc_free(&f->pa, pfn(200), 0), -XEN_EINVAL);
+    assert_int_equal(page_alloc_free(&f->pa, _pfn(5), 1), -XEN_EINVAL);          /* reserved */
+    assert_int_equal(page_alloc_free(&f->pa, _pfn(999), 2), -XEN_EINVAL);        /* past end */
+    assert_int_equal(page_alloc_free(&f->pa, _pfn(UINT64_MAX), 2), -XEN_EINVAL); /* wraps */
+    assert_int_equal(page_alloc_free(&f->pa, _pfn(200), 0), -XEN_EINVAL);
 }
 
 static void test_alloc_runs_and_fragmentation(void **state)
@@ -144,10 +144,10 @@ static void test_alloc_add_range_checks(void **state)
 {
     struct fixture *f = *state;
 
-    assert_int_equal(page_alloc_add_range(&f->pa, pfn(50), 60), -XEN_EINVAL);  /* overlaps */
-    assert_int_equal(page_alloc_add_range(&f->pa, pfn(990), 20), -XEN_EINVAL); /* past end */
-    assert_int_equal(page_alloc_add_range(&f->pa, pfn(10), 0), -XEN_EINVAL);
-    assert_int_equal(page_alloc_add_range(&f->pa, pfn(0), 100), 0);
+    assert_int_equal(page_alloc_add_range(&f->pa, _pfn(50), 60), -XEN_EINVAL);  /* overlaps */
+    assert_int_equal(page_alloc_add_range(&f->pa, _pfn(990), 20), -XEN_EINVAL); /* past end */
+    assert_int_equal(page_alloc_add_range(&f->pa, _pfn(10), 0), -XEN_EINVAL);
+    assert_int_equal(page_alloc_add_range(&f->pa, _pfn(0), 100), 0);
     assert_int_equal(f->pa.total, 1000);
 }
 
@@ -158,8 +158,8 @@ static void test_alloc_word_boundaries(void **state)
 
     *state = f;
     /* Free frames straddling 64-bit words: 60..67 and 127..129. */
-    assert_int_equal(page_alloc_add_range(&f->pa, pfn(60), 8), 0);
-    assert_int_equal(page_alloc_add_range(&f->pa, pfn(127), 3), 0);
+    assert_int_equal(page_alloc_add_range(&f->pa, _pfn(60), 8), 0);
+    assert_int_equal(page_alloc_add_range(&f->pa, _pfn(127), 3), 0);
     assert_int_equal(page_alloc_alloc(&f->pa, 8, &p), 0);
     assert_int_equal(pfn_x(p), 60);
     assert_int_equal(page_alloc_alloc(&f->pa, 3, &p), 0);
@@ -177,7 +177,7 @@ static void test_alloc_random_against_model(void **state)
     int nlive = 0;
 
     *state = f;
-    assert_int_equal(page_alloc_add_range(&f->pa, pfn(0), 4096), 0);
+    assert_int_equal(page_alloc_add_range(&f->pa, _pfn(0), 4096), 0);
     srand(1234);
     for (int step = 0; step < 20000; step++) {
         if (nlive < 512 && (rand() % 3 != 0 || nlive == 0)) {
@@ -193,7 +193,7 @@ static void test_alloc_random_against_model(void **state)
             }
         } else {
             int k = rand() % nlive;
-            assert_int_equal(page_alloc_free(&f->pa, pfn(live[k].start), live[k].n), 0);
+            assert_int_equal(page_alloc_free(&f->pa, _pfn(live[k].start), live[k].n), 0);
             for (uint64_t i = 0; i < live[k].n; i++)
                 model[live[k].start + i] = 0;
             live[k] = live[--nlive];

@@ -121,8 +121,8 @@ static void expect_request_reject(enum proto_error code, const char *msg)
     struct proto_request req;
     struct domb_error err;
 
-    assert_int_equal(proto_request_decode(buf, sizeof(buf), &req, &err), -(int)code);
-    assert_int_equal(err.code, -(int)code);
+    assert_int_equal(proto_request_decode(buf, sizeof(buf), &req, &err), PROTO_RC(code));
+    assert_int_equal(err.code, PROTO_RC(code));
     assert_string_equal(err.msg, msg);
 }
 
@@ -131,8 +131,8 @@ static void expect_response_reject(enum proto_error code, const char *msg)
     struct proto_response rsp;
     struct domb_error err;
 
-    assert_int_equal(proto_response_decode(buf, sizeof(buf), &rsp, &err), -(int)code);
-    assert_int_equal(err.code, -(int)code);
+    assert_int_equal(proto_response_decode(buf, sizeof(buf), &rsp, &err), PROTO_RC(code));
+    assert_int_equal(err.code, PROTO_RC(code));
     assert_string_equal(err.msg, msg);
 }
 
@@ -314,7 +314,7 @@ static void rsp_error_round_trip(void **state)
     struct proto_response rsp;
 
     (void)state;
-    domb_error_set(&cause, -PROTO_ERR_UNKNOWN_TYPE, "request type 9 is not known");
+    domb_error_set(&cause, PROTO_RC(PROTO_ERR_UNKNOWN_TYPE), "request type 9 is not known");
     proto_response_error(&rsp, &req, &cause);
     assert_int_equal(rsp.status, -XEN_ENOSYS);
     assert_int_equal(rsp.error, PROTO_ERR_UNKNOWN_TYPE);
@@ -334,7 +334,8 @@ static void rsp_error_from_failed_decode(void **state)
     (void)state;
     encode_request(PROTO_TYPE_DESTROY);
     put_le16(buf + PROTO_DOMID_OFF_DOMID, 0);
-    assert_int_equal(proto_request_decode(buf, sizeof(buf), &req, &err), -PROTO_ERR_BAD_FIELD);
+    assert_int_equal(proto_request_decode(buf, sizeof(buf), &req, &err),
+                     PROTO_RC(PROTO_ERR_BAD_FIELD));
     assert_int_equal(req.type, PROTO_TYPE_DESTROY);
     assert_int_equal(req.id, 0x1122334455667788ull);
     err.msg[3] = '\n';
@@ -356,6 +357,23 @@ static void rsp_error_from_failed_decode(void **state)
     err.code = INT_MIN;
     proto_response_error(&rsp, &req, &err);
     assert_int_equal(rsp.error, PROTO_ERR_INTERNAL);
+    /* A Xen errno is not a protocol code, even one whose number was once a
+     * code's (-XEN_ENOENT was -PROTO_ERR_VERSION), and neither is success. */
+    err.code = -XEN_ENOENT;
+    proto_response_error(&rsp, &req, &err);
+    assert_int_equal(rsp.error, PROTO_ERR_INTERNAL);
+    assert_int_equal(rsp.status, -XEN_EFAULT);
+    err.code = 0;
+    proto_response_error(&rsp, &req, &err);
+    assert_int_equal(rsp.error, PROTO_ERR_INTERNAL);
+    /* Every protocol value answers with its own code. */
+    for (int e = 1; e < PROTO_ERR_COUNT; e++) {
+        err.code = PROTO_RC(e);
+        proto_response_error(&rsp, &req, &err);
+        assert_int_equal(rsp.error, e);
+        assert_int_equal(rsp.status, proto_error_errno((enum proto_error)e));
+        response_round_trip(&rsp, PROTO_RSP_HDR_SIZE);
+    }
 }
 
 static void rsp_ok_header(void **state)
@@ -399,12 +417,12 @@ static void req_truncated(void **state)
     (void)state;
     encode_request(PROTO_TYPE_PING);
     assert_int_equal(proto_request_decode(buf, PROTO_REQ_HDR_SIZE - 1, &req, &err),
-                     -PROTO_ERR_BAD_LENGTH);
+                     PROTO_RC(PROTO_ERR_BAD_LENGTH));
     assert_string_equal(err.msg, "request is truncated: 31 bytes, less than its 32-byte header");
     assert_int_equal(req.id, 0);
     /* size field larger than what arrived */
     assert_int_equal(proto_request_decode(buf, PROTO_PING_REQ_SIZE - 1, &req, &err),
-                     -PROTO_ERR_BAD_LENGTH);
+                     PROTO_RC(PROTO_ERR_BAD_LENGTH));
     assert_string_equal(err.msg, "request size field says 112 bytes but only 111 are there");
 }
 
@@ -561,35 +579,43 @@ static void encode_rejects_invalid(void **state)
     (void)state;
     sample_request(&req, PROTO_TYPE_BUILD);
     assert_int_equal(proto_request_encode(&req, buf, PROTO_BUILD_REQ_SIZE - 1, &err),
-                     -PROTO_ERR_BAD_LENGTH);
+                     PROTO_RC(PROTO_ERR_BAD_LENGTH));
     assert_string_equal(err.msg, "a build request needs 2392 bytes; the buffer holds 2391");
     req.build.spec.vcpus = 0;
-    assert_int_equal(proto_request_encode(&req, buf, sizeof(buf), &err), -PROTO_ERR_BAD_SPEC);
+    assert_int_equal(proto_request_encode(&req, buf, sizeof(buf), &err),
+                     PROTO_RC(PROTO_ERR_BAD_SPEC));
     assert_non_null(strstr(err.msg, "spec: "));
     req.type = 99;
-    assert_int_equal(proto_request_encode(&req, buf, sizeof(buf), &err), -PROTO_ERR_UNKNOWN_TYPE);
+    assert_int_equal(proto_request_encode(&req, buf, sizeof(buf), &err),
+                     PROTO_RC(PROTO_ERR_UNKNOWN_TYPE));
     sample_request(&req, PROTO_TYPE_DESTROY);
     req.domid = 0;
-    assert_int_equal(proto_request_encode(&req, buf, sizeof(buf), &err), -PROTO_ERR_BAD_FIELD);
+    assert_int_equal(proto_request_encode(&req, buf, sizeof(buf), &err),
+                     PROTO_RC(PROTO_ERR_BAD_FIELD));
     sample_request(&req, PROTO_TYPE_PING);
     req.ping.len = 200;
-    assert_int_equal(proto_request_encode(&req, buf, sizeof(buf), &err), -PROTO_ERR_BAD_FIELD);
+    assert_int_equal(proto_request_encode(&req, buf, sizeof(buf), &err),
+                     PROTO_RC(PROTO_ERR_BAD_FIELD));
 
     sample_response(&rsp, PROTO_TYPE_LIST);
     rsp.list.count = PROTO_LIST_MAX + 1;
-    assert_int_equal(proto_response_encode(&rsp, buf, sizeof(buf), &err), -PROTO_ERR_BAD_FIELD);
+    assert_int_equal(proto_response_encode(&rsp, buf, sizeof(buf), &err),
+                     PROTO_RC(PROTO_ERR_BAD_FIELD));
     assert_string_equal(err.msg, "list holds 33 entries; at most 32 fit");
     sample_response(&rsp, PROTO_TYPE_LIST);
     memset(rsp.list.entries[0].name, 'a', sizeof(rsp.list.entries[0].name));
-    assert_int_equal(proto_response_encode(&rsp, buf, sizeof(buf), &err), -PROTO_ERR_BAD_FIELD);
+    assert_int_equal(proto_response_encode(&rsp, buf, sizeof(buf), &err),
+                     PROTO_RC(PROTO_ERR_BAD_FIELD));
     assert_string_equal(err.msg, "list entry name is longer than its 63-byte field");
     sample_response(&rsp, PROTO_TYPE_PING);
     rsp.type = PROTO_TYPE_NONE;
-    assert_int_equal(proto_response_encode(&rsp, buf, sizeof(buf), &err), -PROTO_ERR_BAD_FIELD);
+    assert_int_equal(proto_response_encode(&rsp, buf, sizeof(buf), &err),
+                     PROTO_RC(PROTO_ERR_BAD_FIELD));
     assert_string_equal(err.msg, "a successful response must name its request's type");
     sample_response(&rsp, PROTO_TYPE_PING);
     rsp.type = PROTO_TYPE_COUNT;
-    assert_int_equal(proto_response_encode(&rsp, buf, sizeof(buf), &err), -PROTO_ERR_UNKNOWN_TYPE);
+    assert_int_equal(proto_response_encode(&rsp, buf, sizeof(buf), &err),
+                     PROTO_RC(PROTO_ERR_UNKNOWN_TYPE));
 }
 
 /* --- response rejections --- */

@@ -88,8 +88,8 @@ static void expect_corrupt(void)
 {
     struct domb_error err;
 
-    assert_int_equal(proto_ring_get_request(&back, copy, &err), -PROTO_ERR_RING_CORRUPT);
-    assert_int_equal(err.code, -PROTO_ERR_RING_CORRUPT);
+    assert_int_equal(proto_ring_get_request(&back, copy, &err), PROTO_RC(PROTO_ERR_RING_CORRUPT));
+    assert_int_equal(err.code, PROTO_RC(PROTO_ERR_RING_CORRUPT));
     assert_non_null(strstr(err.msg, "ring indexes corrupt"));
 }
 
@@ -115,19 +115,19 @@ static void ring_attach_rejects_bad_header(void **state)
 
     (void)state;
     page[PROTO_RING_OFF_MAGIC] = 'X';
-    assert_int_equal(proto_ring_attach(&back, page, &err), -PROTO_ERR_RING_CORRUPT);
+    assert_int_equal(proto_ring_attach(&back, page, &err), PROTO_RC(PROTO_ERR_RING_CORRUPT));
     assert_string_equal(err.msg, "ring page does not start with \"DOMBRING\" (not initialised?)");
     ring_connect();
     put_le16(page + PROTO_RING_OFF_VERSION, 2);
-    assert_int_equal(proto_ring_attach(&back, page, &err), -PROTO_ERR_RING_CORRUPT);
+    assert_int_equal(proto_ring_attach(&back, page, &err), PROTO_RC(PROTO_ERR_RING_CORRUPT));
     assert_string_equal(err.msg, "ring version 2 is not supported (this server speaks 1)");
     ring_connect();
     put_le16(page + PROTO_RING_OFF_NR_SLOTS, 2);
-    assert_int_equal(proto_ring_attach(&back, page, &err), -PROTO_ERR_RING_CORRUPT);
+    assert_int_equal(proto_ring_attach(&back, page, &err), PROTO_RC(PROTO_ERR_RING_CORRUPT));
     assert_string_equal(err.msg, "ring has 2 slots of 4032 bytes; version 1 has 1 of 4032");
     ring_connect();
     page[PROTO_RING_OFF_SLOTS - 1] = 1;
-    assert_int_equal(proto_ring_attach(&back, page, &err), -PROTO_ERR_RING_CORRUPT);
+    assert_int_equal(proto_ring_attach(&back, page, &err), PROTO_RC(PROTO_ERR_RING_CORRUPT));
     assert_string_equal(err.msg, "ring header byte at offset 0x3f is reserved but not zero");
 }
 
@@ -189,11 +189,11 @@ static void ring_full_and_nothing_to_answer(void **state)
     struct domb_error err;
 
     (void)state;
-    assert_int_equal(proto_ring_put_response(&back, msg, 16, &err), -PROTO_ERR_BUSY);
+    assert_int_equal(proto_ring_put_response(&back, msg, 16, &err), PROTO_RC(PROTO_ERR_BUSY));
     assert_string_equal(err.msg, "no request to answer: all 0 consumed requests have responses");
     assert_int_equal(proto_ring_put_request(&front, msg, ping_request(1, 1), NULL), 1);
     assert_int_equal(proto_ring_put_request(&front, msg, ping_request(2, 2), &err),
-                     -PROTO_ERR_BUSY);
+                     PROTO_RC(PROTO_ERR_BUSY));
     assert_string_equal(err.msg, "ring is full: request 1 has no response yet");
     /* the refused request did not touch the page */
     assert_int_equal(index_at(PROTO_RING_OFF_REQ_PROD), 1);
@@ -205,14 +205,14 @@ static void ring_message_length_checked(void **state)
     struct domb_error err;
 
     (void)state;
-    assert_int_equal(proto_ring_put_request(&front, msg, 0, &err), -PROTO_ERR_BAD_LENGTH);
+    assert_int_equal(proto_ring_put_request(&front, msg, 0, &err), PROTO_RC(PROTO_ERR_BAD_LENGTH));
     assert_int_equal(proto_ring_put_request(&front, msg, PROTO_SLOT_SIZE + 1, &err),
-                     -PROTO_ERR_BAD_LENGTH);
+                     PROTO_RC(PROTO_ERR_BAD_LENGTH));
     assert_string_equal(err.msg,
                         "message of 4033 bytes does not fit a 4032-byte slot (or is empty)");
     assert_int_equal(proto_ring_put_request(&front, msg, PROTO_SLOT_SIZE, NULL), 1);
     assert_int_equal(proto_ring_get_request(&back, copy, NULL), 1);
-    assert_int_equal(proto_ring_put_response(&back, msg, 0, &err), -PROTO_ERR_BAD_LENGTH);
+    assert_int_equal(proto_ring_put_response(&back, msg, 0, &err), PROTO_RC(PROTO_ERR_BAD_LENGTH));
 }
 
 /* A short message clears the rest of its slot: no stale bytes of an older one. */
@@ -255,7 +255,7 @@ static void ring_request_while_unanswered(void **state)
     (void)state;
     send_and_take(1);
     set_index(PROTO_RING_OFF_REQ_PROD, 2);
-    assert_int_equal(proto_ring_get_request(&back, copy, &err), -PROTO_ERR_RING_CORRUPT);
+    assert_int_equal(proto_ring_get_request(&back, copy, &err), PROTO_RC(PROTO_ERR_RING_CORRUPT));
     assert_string_equal(err.msg, "ring indexes corrupt: req_prod 2 with 1 requests consumed and 0 "
                                  "answered, in a 1-slot ring");
     /* and the prod index going back behind what was consumed */
@@ -280,7 +280,7 @@ static void ring_flood(void **state)
     for (uint64_t id = 1; id <= 100; id++) {
         int rc = proto_ring_put_request(&front, msg, ping_request(id, id), NULL);
 
-        assert_int_equal(rc, id == 1 ? 1 : -PROTO_ERR_BUSY);
+        assert_int_equal(rc, id == 1 ? 1 : PROTO_RC(PROTO_ERR_BUSY));
     }
     assert_int_equal(proto_ring_get_request(&back, copy, NULL), 1);
     assert_int_equal(proto_ring_get_request(&back, copy, NULL), 0);
@@ -332,7 +332,8 @@ static void ring_slot_trashed_before_copy(void **state)
     back.race_arg = &race;
     proto_ring_put_request(&front, msg, ping_request(5, 5), NULL);
     assert_int_equal(proto_ring_get_request(&back, copy, NULL), 1);
-    assert_int_equal(proto_request_decode(copy, sizeof(copy), &req, &err), -PROTO_ERR_BAD_MAGIC);
+    assert_int_equal(proto_request_decode(copy, sizeof(copy), &req, &err),
+                     PROTO_RC(PROTO_ERR_BAD_MAGIC));
     /* The server still answers in the slot, and the client reads the error. */
     proto_response_error(&rsp, &req, &err);
     n = proto_response_encode(&rsp, msg, sizeof(msg), NULL);
@@ -365,15 +366,15 @@ static void ring_response_prod_corrupt(void **state)
 
     (void)state;
     set_index(PROTO_RING_OFF_RSP_PROD, 1); /* a response with no request */
-    assert_int_equal(proto_ring_get_response(&front, copy, &err), -PROTO_ERR_RING_CORRUPT);
+    assert_int_equal(proto_ring_get_response(&front, copy, &err), PROTO_RC(PROTO_ERR_RING_CORRUPT));
     assert_string_equal(err.msg, "ring indexes corrupt: rsp_prod 1 with 0 responses consumed and 0 "
                                  "requests sent");
     set_index(PROTO_RING_OFF_RSP_PROD, 0);
     proto_ring_put_request(&front, msg, ping_request(1, 1), NULL);
     set_index(PROTO_RING_OFF_RSP_PROD, 2);
-    assert_int_equal(proto_ring_get_response(&front, copy, &err), -PROTO_ERR_RING_CORRUPT);
+    assert_int_equal(proto_ring_get_response(&front, copy, &err), PROTO_RC(PROTO_ERR_RING_CORRUPT));
     set_index(PROTO_RING_OFF_RSP_PROD, UINT32_MAX);
-    assert_int_equal(proto_ring_get_response(&front, copy, &err), -PROTO_ERR_RING_CORRUPT);
+    assert_int_equal(proto_ring_get_response(&front, copy, &err), PROTO_RC(PROTO_ERR_RING_CORRUPT));
 }
 
 /* --- policy --- */
@@ -399,11 +400,11 @@ static void quota_vm_limit(void **state)
     struct domb_error err;
 
     (void)state;
-    assert_int_equal(proto_quota_check(&limit, &used, 16, &err), -PROTO_ERR_QUOTA);
+    assert_int_equal(proto_quota_check(&limit, &used, 16, &err), PROTO_RC(PROTO_ERR_QUOTA));
     assert_string_equal(err.msg, "client already has 1 VMs; its limit is 1");
     const struct proto_quota none = {0, 1024};
     struct proto_usage empty = {0};
-    assert_int_equal(proto_quota_check(&none, &empty, 16, NULL), -PROTO_ERR_QUOTA);
+    assert_int_equal(proto_quota_check(&none, &empty, 16, NULL), PROTO_RC(PROTO_ERR_QUOTA));
 }
 
 static void quota_memory_limit(void **state)
@@ -413,11 +414,11 @@ static void quota_memory_limit(void **state)
     struct domb_error err;
 
     (void)state;
-    assert_int_equal(proto_quota_check(&limit, &used, 25, &err), -PROTO_ERR_QUOTA);
+    assert_int_equal(proto_quota_check(&limit, &used, 25, &err), PROTO_RC(PROTO_ERR_QUOTA));
     assert_string_equal(err.msg,
                         "25 MiB more would bring the client to 1025 MiB; its limit is 1024 MiB");
     /* no u32 wrap-around lets a huge request through */
-    assert_int_equal(proto_quota_check(&limit, &used, UINT32_MAX, &err), -PROTO_ERR_QUOTA);
+    assert_int_equal(proto_quota_check(&limit, &used, UINT32_MAX, &err), PROTO_RC(PROTO_ERR_QUOTA));
 }
 
 static void quota_release(void **state)
@@ -430,10 +431,10 @@ static void quota_release(void **state)
     assert_int_equal(proto_quota_release(&used, 100, NULL), 0);
     assert_int_equal(used.vms, 0);
     assert_int_equal(used.memory_mib, 0);
-    assert_int_equal(proto_quota_release(&used, 100, &err), -PROTO_ERR_INTERNAL);
+    assert_int_equal(proto_quota_release(&used, 100, &err), PROTO_RC(PROTO_ERR_INTERNAL));
     assert_string_equal(err.msg, "releasing a 100 MiB VM from a client charged 0 VMs and 0 MiB");
     proto_quota_charge(&used, 10);
-    assert_int_equal(proto_quota_release(&used, 11, &err), -PROTO_ERR_INTERNAL);
+    assert_int_equal(proto_quota_release(&used, 11, &err), PROTO_RC(PROTO_ERR_INTERNAL));
     assert_int_equal(used.vms, 1); /* unchanged on refusal */
 }
 
@@ -447,7 +448,7 @@ static void sequence_increasing(void **state)
     assert_int_equal(proto_sequence_check(&seq, 10, NULL), 0); /* gaps are fine */
     assert_int_equal(proto_sequence_check(&seq, UINT64_MAX, NULL), 0);
     assert_int_equal(seq.last_id, UINT64_MAX);
-    assert_int_equal(proto_sequence_check(&seq, UINT64_MAX, NULL), -PROTO_ERR_SEQUENCE);
+    assert_int_equal(proto_sequence_check(&seq, UINT64_MAX, NULL), PROTO_RC(PROTO_ERR_SEQUENCE));
 }
 
 static void sequence_replay_and_reorder(void **state)
@@ -456,12 +457,12 @@ static void sequence_replay_and_reorder(void **state)
     struct domb_error err;
 
     (void)state;
-    assert_int_equal(proto_sequence_check(&seq, 0, &err), -PROTO_ERR_SEQUENCE);
+    assert_int_equal(proto_sequence_check(&seq, 0, &err), PROTO_RC(PROTO_ERR_SEQUENCE));
     assert_int_equal(proto_sequence_check(&seq, 5, NULL), 0);
-    assert_int_equal(proto_sequence_check(&seq, 5, &err), -PROTO_ERR_SEQUENCE);
+    assert_int_equal(proto_sequence_check(&seq, 5, &err), PROTO_RC(PROTO_ERR_SEQUENCE));
     assert_string_equal(err.msg, "request id 5 is not above the last accepted id 5 (replayed or "
                                  "out of order)");
-    assert_int_equal(proto_sequence_check(&seq, 3, &err), -PROTO_ERR_SEQUENCE);
+    assert_int_equal(proto_sequence_check(&seq, 3, &err), PROTO_RC(PROTO_ERR_SEQUENCE));
     assert_int_equal(seq.last_id, 5); /* a refused id does not move the sequence */
     assert_int_equal(proto_sequence_check(&seq, 6, NULL), 0);
 }

@@ -37,7 +37,7 @@ static inline void *pfn_to_virt(pfn_t p)
 }
 static inline pfn_t virt_to_pfn(const void *va)
 {
-    return pfn(((uint64_t)va - KERNEL_VIRT_BASE) >> PAGE_SHIFT);
+    return _pfn(((uint64_t)va - KERNEL_VIRT_BASE) >> PAGE_SHIFT);
 }
 static inline void *mfn_to_virt(mfn_t m)
 {

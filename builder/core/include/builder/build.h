@@ -44,12 +44,15 @@ enum builder_phase {
     BUILDER_PHASE_COUNT,
 };
 
+/* Frames are typed (<domb/types.h>): the guest's pfns pfn_t, the machine
+ * frames backing them mfn_t. */
 struct builder_result {
     domid_t domid;
     uint64_t nr_pages;
-    xen_pfn_t start_info_mfn;
-    xen_pfn_t console_mfn, store_mfn;
-    xen_pfn_t channel_pfn, channel_mfn; /* when requested, else 0 */
+    mfn_t start_info_mfn;
+    mfn_t console_mfn, store_mfn;
+    pfn_t channel_pfn; /* the db-server channel page, when requested, else 0 */
+    mfn_t channel_mfn; /* and its machine frame, else 0 */
     evtchn_port_t console_port, store_port;
     uint64_t start_info_va, entry;
     struct layout layout;

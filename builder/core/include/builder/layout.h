@@ -15,6 +15,10 @@
  *   address instead, and its frames plus the extra page tables that map it
  *   follow the bootstrap region in pseudo-physical space
  *   (first_p2m_pfn/nr_p2m_frames).
+ *
+ * Every planned frame is a guest pseudo-physical frame and has the type
+ * pfn_t; which machine frame backs it is only known once the builder has
+ * populated the domain (build.c's mfn_of). Virtual addresses are uint64_t.
  */
 #ifndef BUILDER_LAYOUT_H
 #define BUILDER_LAYOUT_H
@@ -46,7 +50,7 @@ struct layout_request {
 
 /* A run of guest pseudo-physical frames. */
 struct layout_range {
-    uint64_t pfn;
+    pfn_t pfn; /* the first */
     uint64_t pages;
 };
 
@@ -57,7 +61,7 @@ struct layout_range {
  */
 struct layout_tables {
     uint64_t va_start, va_end;              /* mapped range, end exclusive */
-    uint64_t pfn;                           /* first table frame */
+    pfn_t pfn;                              /* first table frame */
     uint64_t first_slot[LAYOUT_LEVELS + 1]; /* first owned slot per level */
     uint64_t nr[LAYOUT_LEVELS + 1];         /* owned tables per level */
     uint64_t total;                         /* sum of nr[] */
@@ -84,9 +88,21 @@ struct layout {
 int layout_plan(struct layout *lay, const struct layout_request *req, struct domb_error *err);
 
 /* Virtual address of a pfn inside the bootstrap mapping. */
-static inline uint64_t layout_pfn_va(const struct layout *lay, uint64_t pfn)
+static inline uint64_t layout_pfn_va(const struct layout *lay, pfn_t pfn)
 {
-    return lay->virt_base + (pfn << PAGE_SHIFT);
+    return lay->virt_base + (pfn_x(pfn) << PAGE_SHIFT);
+}
+
+/* Whether pfn lies in r. */
+static inline bool layout_in_range(const struct layout_range *r, pfn_t pfn)
+{
+    return pfn_x(pfn) >= pfn_x(r->pfn) && pfn_x(pfn) - pfn_x(r->pfn) < r->pages;
+}
+
+/* The frame just past r. */
+static inline pfn_t layout_range_end(const struct layout_range *r)
+{
+    return pfn_add(r->pfn, r->pages);
 }
 
 /* Slot of va for a table at the given level (see struct layout_tables). */
@@ -102,13 +118,13 @@ static inline uint64_t layout_canonical(uint64_t va48)
 }
 
 /*
- * The pfn of the page table at `level` that covers `slot`, or INVALID_FRAME
+ * The pfn of the page table at `level` that covers `slot`, or INVALID_PFN
  * if the layout has no such table. Level 4 has slot 0 only.
  */
-uint64_t layout_table_pfn(const struct layout *lay, unsigned int level, uint64_t slot);
+pfn_t layout_table_pfn(const struct layout *lay, unsigned int level, uint64_t slot);
 
 /* Whether pfn is a page-table frame (bootstrap or p2m mapping tables). */
-bool layout_is_table_pfn(const struct layout *lay, uint64_t pfn);
+bool layout_is_table_pfn(const struct layout *lay, pfn_t pfn);
 
 /* Pages the builder needs besides the kernel image (for elf_check_fits). */
 static inline uint64_t layout_reserved_pages(const struct layout *lay)

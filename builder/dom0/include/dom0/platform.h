@@ -78,6 +78,13 @@ unsigned int platform_ports(const struct platform *p, evtchn_port_t *ports, unsi
 /* After a poll: relay consoles, notice stopped VMs and apply on_exit. */
 void platform_handle_events(struct platform *p);
 
+/* The domain domid, a db-server client perhaps, is gone for good: the VMs
+ * built on its request stay, owned by nobody (DOMID_INVALID), so that a
+ * later domain given the same domid does not inherit them. A client
+ * restarted by its on_exit policy keeps its VMs instead (they follow it to
+ * its new domid). */
+void platform_orphan(struct platform *p, domid_t domid);
+
 /* VMs currently running. */
 unsigned int platform_running(const struct platform *p);
 

@@ -15,10 +15,11 @@ struct server {
     struct platform *platform;
     const void *catalog; /* the initramfs: images are domb/images/<name> */
     size_t catalog_len;
-    bool marked;                /* free memory recorded before the first VM built on
-                                 * request; cleared when the last of them is gone */
-    uint64_t xen_free_before;   /* host free pages then */
-    uint64_t alloc_free_before; /* our allocator's free pages then */
+    bool marked;                   /* free memory recorded before the first VM built on
+                                    * request; cleared when the last of them is gone */
+    uint64_t xen_free_before;      /* host free pages then */
+    uint64_t alloc_free_before;    /* our allocator's free pages then */
+    unsigned int boot_held_before; /* VMs of the boot set holding memory then */
     unsigned long requests, builds;
 };
 

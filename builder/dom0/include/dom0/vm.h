@@ -42,6 +42,10 @@ struct vm_channel {
     unsigned long requests, refused;
 };
 
+/* shutdown_reason of a VM whose domain was destroyed by someone else
+ * before it shut down (not a Xen SHUTDOWN_* code). */
+#define VM_SHUTDOWN_GONE 0xffu
+
 #define VM_QUICK_EXIT_NS  (10ULL * 1000000000ULL)
 #define VM_QUICK_RESTARTS 3
 
@@ -71,7 +75,7 @@ struct vm {
     enum vm_on_exit on_exit;
     uint64_t build_ns;
     unsigned int hypercalls;
-    unsigned int shutdown_reason; /* SHUTDOWN_* once stopped */
+    unsigned int shutdown_reason; /* SHUTDOWN_* once stopped, or VM_SHUTDOWN_GONE */
     struct builder_result result;
     struct relay_console console;
     bool relay;

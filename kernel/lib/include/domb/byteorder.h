@@ -1,10 +1,12 @@
 /*
- * Little-endian field access for domB's binary formats. The formats are
- * defined as byte offsets, never as C structures, so neither the compiler's
- * padding nor the host's byte order can change them.
+ * Little-endian loads and stores: the one copy in domB. The binary formats
+ * (VM spec, manifest, the db-server protocol) are defined as byte offsets,
+ * never as C structures, so neither the compiler's padding nor the host's
+ * byte order can change them; the same helpers read the little-endian fields
+ * of ELF, gzip, XZ and bzImage headers. Unaligned access is fine.
  */
-#ifndef PROTO_BYTEORDER_H
-#define PROTO_BYTEORDER_H
+#ifndef DOMB_BYTEORDER_H
+#define DOMB_BYTEORDER_H
 
 #include <stdint.h>
 

@@ -21,6 +21,10 @@ struct domb_error {
 int domb_error_set(struct domb_error *err, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* domb_error_set with a va_list, for wrappers that add their own checks. */
+int domb_error_vset(struct domb_error *err, int code, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
+
 static inline void domb_error_clear(struct domb_error *err)
 {
     if (err) {

@@ -1,9 +1,17 @@
 /*
  * Basic types shared by every layer of domB, freestanding and host alike.
  *
- * Frame numbers and addresses get distinct struct types so that a function
- * that wants a machine frame cannot be handed a guest pseudo-physical frame by
- * mistake (the compiler refuses). Convert explicitly with the helpers below.
+ * Frame numbers get distinct struct types so that a function that wants a
+ * machine frame cannot be handed a guest pseudo-physical frame by mistake
+ * (the compiler refuses). Box and unbox explicitly with Xen's names: _mfn(x)
+ * and _pfn(x) make one, mfn_x() and pfn_x() give the number back. Xen's own
+ * ABI structures and the xenops seam keep xen_pfn_t / uint64_t: convert at
+ * the point where a typed frame goes into, or comes out of, one of them.
+ *
+ * Addresses have no such type: the kernel's own are pointers, and a guest's
+ * virtual addresses (the builder's layout) stay uint64_t, since page-table
+ * arithmetic is all that is done with them and, with frames typed, none can
+ * be passed where a frame is wanted.
  */
 #ifndef DOMB_TYPES_H
 #define DOMB_TYPES_H
@@ -26,14 +34,12 @@ typedef struct {
     uint64_t pfn;
 } pfn_t;
 
-/* A guest or kernel virtual address. */
-typedef struct {
-    uint64_t va;
-} vaddr_t;
-
+/* "No frame", as a number and as each type. */
 #define INVALID_FRAME UINT64_MAX
+#define INVALID_MFN   ((mfn_t){INVALID_FRAME})
+#define INVALID_PFN   ((pfn_t){INVALID_FRAME})
 
-static inline mfn_t mfn(uint64_t m)
+static inline mfn_t _mfn(uint64_t m)
 {
     return (mfn_t){m};
 }
@@ -41,7 +47,16 @@ static inline uint64_t mfn_x(mfn_t m)
 {
     return m.mfn;
 }
-static inline pfn_t pfn(uint64_t p)
+static inline mfn_t mfn_add(mfn_t m, uint64_t i)
+{
+    return _mfn(m.mfn + i);
+}
+static inline bool mfn_eq(mfn_t a, mfn_t b)
+{
+    return a.mfn == b.mfn;
+}
+
+static inline pfn_t _pfn(uint64_t p)
 {
     return (pfn_t){p};
 }
@@ -49,13 +64,13 @@ static inline uint64_t pfn_x(pfn_t p)
 {
     return p.pfn;
 }
-static inline vaddr_t vaddr(uint64_t v)
+static inline pfn_t pfn_add(pfn_t p, uint64_t i)
 {
-    return (vaddr_t){v};
+    return _pfn(p.pfn + i);
 }
-static inline uint64_t vaddr_x(vaddr_t v)
+static inline bool pfn_eq(pfn_t a, pfn_t b)
 {
-    return v.va;
+    return a.pfn == b.pfn;
 }
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))

@@ -1,6 +1,7 @@
 /* ELF64 image writer for the ELF loader's tests (see elf_writer.h). */
 #include "elf_writer.h"
 
+#include <domb/byteorder.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,11 +53,12 @@ void ew_note_raw(struct ew *w, const char *name, uint32_t namesz, uint32_t type,
     size_t a = w->note_align == 8 ? 8 : 4;
     size_t at = w->notes_len, desc_at = (at + 12 + namesz + a - 1) & ~(a - 1);
     size_t end = (desc_at + descsz + a - 1) & ~(a - 1);
-    uint32_t hdr[3] = {namesz, descsz, type};
 
     if (end > EW_NOTES_MAX)
         ew_fail("notes blob full");
-    memcpy(w->notes + at, hdr, sizeof(hdr));
+    put_le32(w->notes + at, namesz);
+    put_le32(w->notes + at + 4, descsz);
+    put_le32(w->notes + at + 8, type);
     memcpy(w->notes + at + 12, name, namesz);
     if (descsz)
         memcpy(w->notes + desc_at, desc, descsz);
@@ -131,8 +133,22 @@ void ew_put(struct ew_out *o, uint64_t off, uint64_t v, unsigned n)
 {
     if (off + n > o->size)
         ew_fail("patch outside the image");
-    for (unsigned i = 0; i < n; i++)
-        o->buf[off + i] = (uint8_t)(v >> (8 * i));
+    switch (n) {
+    case 1:
+        o->buf[off] = (uint8_t)v;
+        break;
+    case 2:
+        put_le16(o->buf + off, (uint16_t)v);
+        break;
+    case 4:
+        put_le32(o->buf + off, (uint32_t)v);
+        break;
+    case 8:
+        put_le64(o->buf + off, v);
+        break;
+    default:
+        ew_fail("a field is 1, 2, 4 or 8 bytes");
+    }
 }
 
 void ew_build(const struct ew *w, struct ew_out *o)

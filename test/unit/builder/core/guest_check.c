@@ -168,8 +168,8 @@ static void check_start_info(const struct guest *g, const struct builder_result 
     assert_int_equal(si->nr_pages, info->tot_pages);
     assert_int_equal(si->nr_pages, res->nr_pages);
     assert_int_equal(si->shared_info, info->shared_info_mfn << PAGE_SHIFT);
-    assert_int_equal(si->store_mfn, res->store_mfn);
-    assert_int_equal(si->console.domU.mfn, res->console_mfn);
+    assert_int_equal(si->store_mfn, mfn_x(res->store_mfn));
+    assert_int_equal(si->console.domU.mfn, mfn_x(res->console_mfn));
     assert_int_equal(si->store_evtchn, res->store_port);
     assert_int_equal(si->console.domU.evtchn, res->console_port);
     assert_int_not_equal(si->store_evtchn, si->console.domU.evtchn);
@@ -232,7 +232,7 @@ void guest_check(struct sim *s, const struct builder_result *res, const struct g
 
     si_mfn = walk(&g, c->user_regs.rsi, &perms);
     assert_true(perms & PERM_RW);
-    assert_int_equal(si_mfn, res->start_info_mfn);
+    assert_int_equal(si_mfn, mfn_x(res->start_info_mfn));
     memcpy(&si, sim_frame(s, si_mfn), sizeof(si));
 
     check_start_info(&g, res, &si, e, info);

@@ -256,12 +256,12 @@ static void build_channel_page(void **state)
     f.req.channel_page = true;
     assert_int_equal(fx_build(&f, &f.res), 0);
     fx_check(&f, &f.res);
-    assert_int_equal(f.res.channel_pfn, f.res.layout.console.pfn + 1);
-    assert_true(f.res.channel_pfn < f.res.layout.pgtables.pfn);
-    assert_int_equal(sim_p2m(f.s, f.res.domid, f.res.channel_pfn), f.res.channel_mfn);
-    assert_int_equal(sim_frame_owner(f.s, f.res.channel_mfn), f.res.domid);
+    assert_int_equal(pfn_x(f.res.channel_pfn), pfn_x(f.res.layout.console.pfn) + 1);
+    assert_true(pfn_x(f.res.channel_pfn) < pfn_x(f.res.layout.pgtables.pfn));
+    assert_int_equal(sim_p2m(f.s, f.res.domid, pfn_x(f.res.channel_pfn)), mfn_x(f.res.channel_mfn));
+    assert_int_equal(sim_frame_owner(f.s, mfn_x(f.res.channel_mfn)), f.res.domid);
     for (int i = 0; i < 4096; i++)
-        assert_int_equal(sim_frame(f.s, f.res.channel_mfn)[i], 0);
+        assert_int_equal(sim_frame(f.s, mfn_x(f.res.channel_mfn))[i], 0);
     assert_int_equal(builder_destroy(&f.ops, f.res.domid, &f.err), 0);
     fx_assert_clean(&f);
     fx_fini(&f);
@@ -491,7 +491,7 @@ static void hypercall_budget_scales_with_windows(void **state)
     (void)state;
     fx_init(&f, &(struct kernel_opts){.text_size = 5 * MIB}, 64, 0, 9);
     assert_int_equal(fx_build(&f, &f.res), 0);
-    load_pages = f.res.layout.pgtables.pfn - f.res.layout.kernel.pfn;
+    load_pages = pfn_x(f.res.layout.pgtables.pfn) - pfn_x(f.res.layout.kernel.pfn);
     assert_int_equal(sim_calls(f.s, SIM_MAP_FOREIGN),
                      (load_pages + XENOPS_MAP_BATCH_MAX - 1) / XENOPS_MAP_BATCH_MAX + 1);
     assert_int_equal(sim_calls(f.s, SIM_UNMAP_FOREIGN), sim_calls(f.s, SIM_MAP_FOREIGN));

@@ -34,22 +34,22 @@ static void check_invariants(const struct layout *l, const struct layout_request
 {
     const struct layout_range *order[] = {&l->kernel,   &l->ramdisk, &l->p2m,      &l->start_info,
                                           &l->xenstore, &l->console, &l->pgtables, &l->stack};
-    uint64_t prev_end = l->kernel.pfn, stack_end_va, want_l1;
+    uint64_t prev_end = pfn_x(l->kernel.pfn), stack_end_va, want_l1;
 
-    assert_int_equal(l->kernel.pfn, (r->kernel_start - r->virt_base) / 4096);
+    assert_int_equal(pfn_x(l->kernel.pfn), (r->kernel_start - r->virt_base) / 4096);
     /* packed, ordered, no overlap (the p2m may live elsewhere) */
     for (unsigned i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
         if (order[i] == &l->p2m && l->p2m_separate)
             continue;
-        assert_int_equal(order[i]->pfn, prev_end);
-        prev_end = order[i]->pfn + order[i]->pages;
+        assert_int_equal(pfn_x(order[i]->pfn), prev_end);
+        prev_end = pfn_x(order[i]->pfn) + order[i]->pages;
     }
     assert_int_equal(l->start_info.pages, 1);
     assert_int_equal(l->stack.pages, 1);
     assert_int_equal(l->p2m.pages, (r->nr_pages * 8 + 4095) / 4096);
     /* the bootstrap mapping: 4 MiB aligned, >= 512 KiB after the stack,
      * and not a whole 4 MiB more than needed */
-    stack_end_va = va(l, l->stack.pfn + 1);
+    stack_end_va = va(l, pfn_x(l->stack.pfn) + 1);
     assert_int_equal(l->bootstrap_end % (4 * MIB), 0);
     assert_true(stack_end_va + 512 * 1024 <= l->bootstrap_end);
     assert_true(l->bootstrap_end - 4 * MIB <= stack_end_va + 512 * 1024);
@@ -61,11 +61,11 @@ static void check_invariants(const struct layout *l, const struct layout_request
     assert_int_equal(l->main.nr[4], 1);
     assert_int_equal(l->pgtables.pages, l->main.total);
     assert_int_equal(l->main.total, 1 + l->main.nr[3] + l->main.nr[2] + l->main.nr[1]);
-    assert_int_equal(layout_table_pfn(l, 4, 0), l->pgtables.pfn);
+    assert_int_equal(pfn_x(layout_table_pfn(l, 4, 0)), pfn_x(l->pgtables.pfn));
     assert_true(l->used_pages <= r->nr_pages);
     assert_true(l->used_pages >= (l->bootstrap_end - VB) / 4096);
     if (!l->p2m_separate)
-        assert_int_equal(l->p2m_va, va(l, l->p2m.pfn));
+        assert_int_equal(l->p2m_va, va(l, pfn_x(l->p2m.pfn)));
 }
 
 static void plan_ok(struct layout *l, const struct layout_request *r)
@@ -86,13 +86,13 @@ static void layout_16m_no_ramdisk(void **state)
     plan_ok(&l, &r);
     assert_int_equal(l.kernel.pages, 5);
     assert_int_equal(l.ramdisk.pages, 0);
-    assert_int_equal(l.p2m.pfn, 5);
+    assert_int_equal(pfn_x(l.p2m.pfn), 5);
     assert_int_equal(l.p2m.pages, 8); /* 4096 entries of 8 bytes */
-    assert_int_equal(l.start_info.pfn, 13);
-    assert_int_equal(l.pgtables.pfn, 16);
+    assert_int_equal(pfn_x(l.start_info.pfn), 13);
+    assert_int_equal(pfn_x(l.pgtables.pfn), 16);
     assert_int_equal(l.bootstrap_end, VB + 4 * MIB);
     assert_int_equal(l.main.total, 1 + 1 + 1 + 2); /* L4, L3, L2, two L1 */
-    assert_int_equal(l.stack.pfn, 21);
+    assert_int_equal(pfn_x(l.stack.pfn), 21);
     assert_int_equal(l.used_pages, 1024);
 }
 
@@ -102,9 +102,9 @@ static void layout_with_ramdisk(void **state)
     struct layout l;
     (void)state;
     plan_ok(&l, &r);
-    assert_int_equal(l.ramdisk.pfn, 5);
+    assert_int_equal(pfn_x(l.ramdisk.pfn), 5);
     assert_int_equal(l.ramdisk.pages, 769);
-    assert_int_equal(l.p2m.pfn, 5 + 769);
+    assert_int_equal(pfn_x(l.p2m.pfn), 5 + 769);
     assert_int_equal(l.p2m.pages, 32);
     assert_int_equal(l.bootstrap_end, VB + 4 * MIB); /* 943 pages + 512 KiB still fit */
 }
@@ -175,7 +175,7 @@ static void layout_kernel_above_virt_base(void **state)
     r.kernel_start = VB + 2 * MIB;
     r.kernel_end = VB + 2 * MIB + 0x5000;
     plan_ok(&l, &r);
-    assert_int_equal(l.kernel.pfn, 512);
+    assert_int_equal(pfn_x(l.kernel.pfn), 512);
 }
 
 static void layout_rejects_bad_kernel(void **state)
@@ -222,22 +222,24 @@ static void layout_init_p2m(void **state)
     plan_ok(&l, &r);
     assert_true(l.p2m_separate);
     assert_int_equal(l.p2m_va, r.init_p2m);
-    assert_int_equal(l.start_info.pfn, 5); /* no p2m in the bootstrap */
-    assert_int_equal(l.p2m_seg.pfn, (l.bootstrap_end - VB) / 4096);
-    assert_int_equal(l.p2m.pfn, l.p2m_seg.pfn);
+    assert_int_equal(pfn_x(l.start_info.pfn), 5); /* no p2m in the bootstrap */
+    assert_int_equal(pfn_x(l.p2m_seg.pfn), (l.bootstrap_end - VB) / 4096);
+    assert_int_equal(pfn_x(l.p2m.pfn), pfn_x(l.p2m_seg.pfn));
     assert_int_equal(l.p2m.pages, 32);
     /* one L3 (different L4 slot), one L2, one L1 of its own */
     assert_int_equal(l.p2m_map.nr[4], 0);
     assert_int_equal(l.p2m_map.nr[3], 1);
     assert_int_equal(l.p2m_map.nr[2], 1);
     assert_int_equal(l.p2m_map.nr[1], 1);
-    assert_int_equal(l.p2m_map.pfn, l.p2m.pfn + 32);
+    assert_int_equal(pfn_x(l.p2m_map.pfn), pfn_x(l.p2m.pfn) + 32);
     assert_int_equal(l.p2m_seg.pages, 32 + 3);
-    assert_int_equal(l.used_pages, l.p2m_seg.pfn + l.p2m_seg.pages);
-    assert_int_equal(layout_table_pfn(&l, 3, layout_slot(r.init_p2m, 3)), l.p2m_map.pfn);
-    assert_int_equal(layout_table_pfn(&l, 1, layout_slot(r.init_p2m, 1)), l.p2m_map.pfn + 2);
-    assert_true(layout_is_table_pfn(&l, l.p2m_map.pfn + 2));
-    assert_false(layout_is_table_pfn(&l, l.p2m_map.pfn + 3));
+    assert_int_equal(l.used_pages, pfn_x(l.p2m_seg.pfn) + l.p2m_seg.pages);
+    assert_int_equal(pfn_x(layout_table_pfn(&l, 3, layout_slot(r.init_p2m, 3))),
+                     pfn_x(l.p2m_map.pfn));
+    assert_int_equal(pfn_x(layout_table_pfn(&l, 1, layout_slot(r.init_p2m, 1))),
+                     pfn_x(l.p2m_map.pfn) + 2);
+    assert_true(layout_is_table_pfn(&l, pfn_add(l.p2m_map.pfn, 2)));
+    assert_false(layout_is_table_pfn(&l, pfn_add(l.p2m_map.pfn, 3)));
     assert_false(layout_is_table_pfn(&l, l.p2m.pfn));
 }
 
@@ -252,7 +254,8 @@ static void layout_init_p2m_shares_upper_tables(void **state)
     assert_int_equal(l.p2m_map.nr[3], 0); /* same 512 GiB slot: the L3 is shared */
     assert_int_equal(l.p2m_map.nr[2], 1); /* previous 1 GiB: its own L2 */
     assert_int_equal(l.p2m_map.nr[1], 1);
-    assert_int_equal(layout_table_pfn(&l, 3, layout_slot(r.init_p2m, 3)), l.main.pfn + 1);
+    assert_int_equal(pfn_x(layout_table_pfn(&l, 3, layout_slot(r.init_p2m, 3))),
+                     pfn_x(l.main.pfn) + 1);
 }
 
 static void layout_init_p2m_rejected(void **state)
@@ -279,13 +282,14 @@ static void layout_table_lookup(void **state)
     struct layout l;
     (void)state;
     plan_ok(&l, &r);
-    assert_int_equal(layout_table_pfn(&l, 3, layout_slot(VB, 3)), l.pgtables.pfn + 1);
-    assert_int_equal(layout_table_pfn(&l, 2, layout_slot(VB, 2)), l.pgtables.pfn + 2);
-    assert_int_equal(layout_table_pfn(&l, 1, layout_slot(VB, 1)), l.pgtables.pfn + 3);
-    assert_int_equal(layout_table_pfn(&l, 1, layout_slot(VB + 2 * MIB, 1)), l.pgtables.pfn + 4);
-    assert_int_equal(layout_table_pfn(&l, 1, layout_slot(VB + 4 * MIB, 1)), INVALID_FRAME);
-    assert_int_equal(layout_table_pfn(&l, 3, 0), INVALID_FRAME);
-    assert_int_equal(layout_table_pfn(&l, 5, 0), INVALID_FRAME);
+    assert_int_equal(pfn_x(layout_table_pfn(&l, 3, layout_slot(VB, 3))), pfn_x(l.pgtables.pfn) + 1);
+    assert_int_equal(pfn_x(layout_table_pfn(&l, 2, layout_slot(VB, 2))), pfn_x(l.pgtables.pfn) + 2);
+    assert_int_equal(pfn_x(layout_table_pfn(&l, 1, layout_slot(VB, 1))), pfn_x(l.pgtables.pfn) + 3);
+    assert_int_equal(pfn_x(layout_table_pfn(&l, 1, layout_slot(VB + 2 * MIB, 1))),
+                     pfn_x(l.pgtables.pfn) + 4);
+    assert_int_equal(pfn_x(layout_table_pfn(&l, 1, layout_slot(VB + 4 * MIB, 1))), INVALID_FRAME);
+    assert_int_equal(pfn_x(layout_table_pfn(&l, 3, 0)), INVALID_FRAME);
+    assert_int_equal(pfn_x(layout_table_pfn(&l, 5, 0)), INVALID_FRAME);
     assert_true(layout_is_table_pfn(&l, l.pgtables.pfn));
     assert_false(layout_is_table_pfn(&l, l.stack.pfn));
     assert_int_equal(layout_canonical(0x0000800000000000ULL), 0xffff800000000000ULL);

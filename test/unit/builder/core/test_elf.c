@@ -8,6 +8,7 @@
 #include "elf_corpus.h"
 
 #include <builder/elf.h>
+#include <domb/byteorder.h>
 #include <domb/errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,14 +17,6 @@
 #include <xen/features.h>
 
 /* ---- helpers ---------------------------------------------------------------- */
-
-static uint64_t elf_load_u64_at(const uint8_t *p, size_t off)
-{
-    uint64_t v;
-
-    memcpy(&v, p + off, sizeof(v));
-    return v;
-}
 
 static int parse(struct elf_image *img, const struct ew_out *o, struct domb_error *err)
 {
@@ -366,7 +359,7 @@ static void test_linux_percpu_segment_loads_at_paddr(void **state)
 
     (void)state;
     parse_case_ok("linux_percpu", &o, &img);
-    assert_int_equal(elf_load_u64_at(o.buf, 64 + 56 + 16), 0); /* p_vaddr of segment 1 */
+    assert_int_equal(get_le64(o.buf + 64 + 56 + 16), 0); /* p_vaddr of segment 1 */
     assert_int_equal(img.nr_segments, 2);
     assert_int_equal(img.seg[1].vaddr, EW_DATA);
     assert_int_equal(img.virt_start, EW_VIRT_BASE);

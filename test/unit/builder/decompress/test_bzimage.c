@@ -7,6 +7,7 @@
 #include "ref.h"
 
 #include <decompress/bzimage.h>
+#include <domb/byteorder.h>
 
 #include <lzma.h>
 #include <stdlib.h>
@@ -22,12 +23,6 @@ struct image {
     size_t len;
     uint8_t elf[ELF_LEN];
 };
-
-static void put_le32(uint8_t *p, uint32_t v)
-{
-    for (int i = 0; i < 4; i++)
-        p[i] = (uint8_t)(v >> (8 * i));
-}
 
 /* A fake vmlinux: ELF magic then code-like bytes. */
 static void make_elf(uint8_t *elf)
@@ -224,7 +219,7 @@ static void test_bzimage_payload_bounds(void **state)
     /* payload exactly to the end of the image is fine */
     size_t pm = 5 * 512;
     uint32_t o = 1000;
-    im.len = pm + o + (size_t)(plen[0] | plen[1] << 8 | plen[2] << 16);
+    im.len = pm + o + get_le32(plen);
     expect_ok(&im);
     free(im.data);
 }
@@ -256,7 +251,7 @@ static void test_bzimage_size_trailer(void **state)
     static struct image im;
     build(&im, 4, false, true);
     uint8_t *plen = im.data + BZIMAGE_PAYLOAD_LEN_OFF;
-    uint32_t len = (uint32_t)(plen[0] | plen[1] << 8 | plen[2] << 16);
+    uint32_t len = get_le32(plen);
     uint8_t *word = im.data + 5 * 512 + 1000 + len - 4;
     put_le32(word, ELF_LEN + 1);
     expect_error(&im, 1 << 20, BZIMAGE_ERR_SIZE_TRAILER);

@@ -8,6 +8,7 @@
 #include "dec_check.h"
 
 #include <decompress/decompress.h>
+#include <domb/byteorder.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -121,10 +122,8 @@ static size_t wrap_gzip(uint8_t *dst, const uint8_t *deflate, size_t n, const ui
     memcpy(dst, hdr, 10);
     memcpy(dst + 10, deflate, n);
     uint32_t crc = (uint32_t)crc32(0, plain, (uInt)plain_len);
-    for (int i = 0; i < 4; i++) {
-        dst[10 + n + i] = (uint8_t)(crc >> (8 * i));
-        dst[14 + n + i] = (uint8_t)(plain_len >> (8 * i));
-    }
+    put_le32(dst + 10 + n, crc);
+    put_le32(dst + 14 + n, (uint32_t)plain_len);
     return n + 18;
 }
 
@@ -552,10 +551,8 @@ static void test_gzip_max_distance(void **state)
     memcpy(gz + p, w->buf, w->n);
     p += w->n;
     uint32_t crc = (uint32_t)crc32(0, plain, (uInt)len);
-    for (int i = 0; i < 4; i++) {
-        gz[p + i] = (uint8_t)(crc >> (8 * i));
-        gz[p + 4 + i] = (uint8_t)(len >> (8 * i));
-    }
+    put_le32(gz + p, crc);
+    put_le32(gz + p + 4, (uint32_t)len);
     n = p + 8;
     expect_roundtrip(gz, n, plain, len);
     differential_one(gz, n, len);

@@ -4,14 +4,9 @@
  */
 #include "xz_build.h"
 
+#include <domb/byteorder.h>
 #include <lzma.h>
 #include <string.h>
-
-static void put_le32(uint8_t *p, uint32_t v)
-{
-    for (int i = 0; i < 4; i++)
-        p[i] = (uint8_t)(v >> (8 * i));
-}
 
 size_t xzb_put_vli(uint8_t *p, uint64_t v)
 {
@@ -72,11 +67,8 @@ size_t xzb_wrap(uint8_t *dst, const uint8_t *lzma2, size_t n, const uint8_t *pla
         dst[p++] = 0;
     if (o->check == 1)
         put_le32(dst + p, lzma_crc32(plain, plain_len, 0));
-    if (o->check == 4) {
-        uint64_t c = lzma_crc64(plain, plain_len, 0);
-        for (int i = 0; i < 8; i++)
-            dst[p + i] = (uint8_t)(c >> (8 * i));
-    }
+    if (o->check == 4)
+        put_le64(dst + p, lzma_crc64(plain, plain_len, 0));
     p += check_size(o->check);
 
     /* index */
