@@ -498,11 +498,13 @@ static int status_decode(const uint8_t *b, struct proto_vm_status *s, struct dom
         (rc = state_check(s->state, "status", err)) ||
         (rc = msg_reserved(b, PROTO_STATUS_OFF_RESERVED, PROTO_RESERVED_STATUS, err)))
         return rc;
-    if (s->state == PROTO_VM_SHUTDOWN && s->shutdown_reason > PROTO_SHUTDOWN_MAX)
+    if (s->shutdown_reason > PROTO_SHUTDOWN_MAX)
         return domb_error_set(err, PROTO_RC(PROTO_ERR_BAD_FIELD),
                               "shutdown reason %u is not one of Xen's (0..%u)", s->shutdown_reason,
                               PROTO_SHUTDOWN_MAX);
-    if (s->state != PROTO_VM_SHUTDOWN && s->shutdown_reason != 0)
+    /* A VM removed by its on_exit policy reads "gone" with the reason it
+     * stopped (docs/protocol.md); built and running VMs have none. */
+    if (s->state != PROTO_VM_SHUTDOWN && s->state != PROTO_VM_GONE && s->shutdown_reason != 0)
         return domb_error_set(err, PROTO_RC(PROTO_ERR_BAD_FIELD),
                               "shutdown reason %u given for a domain in state %s",
                               s->shutdown_reason, proto_vm_state_name(s->state));

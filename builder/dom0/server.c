@@ -273,7 +273,8 @@ static enum proto_vm_state state_of(const struct vm *vm, unsigned int *reason)
             *reason = (info.flags >> XEN_DOMINF_shutdownshift) & XEN_DOMINF_shutdownmask;
             return PROTO_VM_SHUTDOWN;
         }
-        return PROTO_VM_RUNNING;
+        /* Destroyed by someone else and not gone yet. */
+        return rc == 0 && (info.flags & XEN_DOMINF_dying) ? PROTO_VM_DYING : PROTO_VM_RUNNING;
     case VM_STOPPED:
         return PROTO_VM_SHUTDOWN;
     default:

@@ -15,19 +15,19 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#define SIM_MAX_DOMS  64
-#define SIM_MAX_PORTS 64   /* ports of a guest */
-#define SIM_SELF_PORTS 1024 /* ports of the caller (the builder) */
-#define SIM_POLL_PORTS_MAX 128 /* Xen's SCHEDOP_poll limit */
-#define SIM_RESERVED  16 /* frames 0..15 belong to "Xen": mfn 0 is never a guest's */
-#define SIM_POISON    0xa5
-#define SIM_MAX_GPFN  (1ULL << 36)
-#define PTE_ADDR_MASK 0x000ffffffffff000ULL
-#define PTE_P         (1ULL << 0)
-#define PTE_RW        (1ULL << 1)
-#define PTE_US        (1ULL << 2)
-#define PTE_G         (1ULL << 8)
-#define PTE_NX        (1ULL << 63)
+#define SIM_MAX_DOMS       64
+#define SIM_MAX_PORTS      64   /* ports of a guest */
+#define SIM_SELF_PORTS     1024 /* ports of the caller (the builder) */
+#define SIM_POLL_PORTS_MAX 128  /* Xen's SCHEDOP_poll limit */
+#define SIM_RESERVED       16   /* frames 0..15 belong to "Xen": mfn 0 is never a guest's */
+#define SIM_POISON         0xa5
+#define SIM_MAX_GPFN       (1ULL << 36)
+#define PTE_ADDR_MASK      0x000ffffffffff000ULL
+#define PTE_P              (1ULL << 0)
+#define PTE_RW             (1ULL << 1)
+#define PTE_US             (1ULL << 2)
+#define PTE_G              (1ULL << 8)
+#define PTE_NX             (1ULL << 63)
 /* Bits a PV guest may set (Xen's base_disallow_mask complement): present,
  * rw, user, accessed, dirty, the three software bits and NX. PWT/PCD, PSE/PAT
  * and bits 52..62 are refused at every level; G only in L1. */
@@ -141,9 +141,8 @@ static void *xgrow(void *p, size_t *cap, size_t need, size_t elem)
 /* ---- counting and fault injection ---------------------------------------- */
 
 static const char *const call_names[SIM_CALL_KINDS] = {
-    "domctl",      "memory_op",   "mmu_update",    "mmuext_op",
-    "event_channel_op", "grant_seed", "map_foreign", "unmap_foreign",
-    "alloc_pages", "free_pages",  "sysctl",        "sched_op",
+    "domctl",      "memory_op",     "mmu_update",  "mmuext_op",  "event_channel_op", "grant_seed",
+    "map_foreign", "unmap_foreign", "alloc_pages", "free_pages", "sysctl",           "sched_op",
 };
 
 const char *sim_call_name(enum sim_call kind)
@@ -632,8 +631,8 @@ static int domctl_getdomaininfo(struct sim *s, struct xen_domctl *op)
     if (best->dying)
         info->flags |= XEN_DOMINF_dying;
     if (best->shutdown)
-        info->flags |= XEN_DOMINF_shutdown |
-                       (best->shutdown_reason & XEN_DOMINF_shutdownmask) << XEN_DOMINF_shutdownshift;
+        info->flags |= XEN_DOMINF_shutdown | (best->shutdown_reason & XEN_DOMINF_shutdownmask)
+                                                 << XEN_DOMINF_shutdownshift;
     info->tot_pages = best->tot_pages;
     info->max_pages = best->max_pages;
     info->shared_info_frame = best->shared_info_mfn;
@@ -951,9 +950,9 @@ static int sim_evtchn_alloc_unbound(void *ctx, evtchn_alloc_unbound_t *op)
         return -XEN_EINVAL;
     for (uint32_t p = 1; p < SIM_MAX_PORTS && p <= d->max_evtchn_port; p++)
         if (d->ports[p].state == PORT_FREE) {
-            d->ports[p] = (struct port){
-                .state = PORT_UNBOUND,
-                .remote = op->remote_dom == DOMID_SELF ? d->id : op->remote_dom};
+            d->ports[p] =
+                (struct port){.state = PORT_UNBOUND,
+                              .remote = op->remote_dom == DOMID_SELF ? d->id : op->remote_dom};
             op->port = p;
             return 0;
         }

@@ -266,6 +266,30 @@ static void rsp_status_round_trip(void **state)
     assert_int_equal(out.vm_status.nr_pages, 4096);
 }
 
+/* A VM its on_exit policy removed reads "gone" with the reason it stopped;
+ * a running one carries no reason, and no state a reason beyond Xen's. */
+static void rsp_status_gone_keeps_reason(void **state)
+{
+    struct proto_response in, out;
+    struct domb_error err;
+
+    (void)state;
+    sample_response(&in, PROTO_TYPE_STATUS);
+    in.vm_status.state = PROTO_VM_GONE;
+    in.vm_status.shutdown_reason = 3;
+    response_round_trip(&in, PROTO_STATUS_RSP_SIZE);
+    assert_int_equal(proto_response_decode(buf, sizeof(buf), &out, NULL), 0);
+    assert_int_equal(out.vm_status.state, PROTO_VM_GONE);
+    assert_int_equal(out.vm_status.shutdown_reason, 3);
+    in.vm_status.state = PROTO_VM_RUNNING;
+    assert_true(proto_response_encode(&in, buf, sizeof(buf), &err) < 0);
+    assert_non_null(strstr(err.msg, "state running"));
+    in.vm_status.state = PROTO_VM_GONE;
+    in.vm_status.shutdown_reason = PROTO_SHUTDOWN_MAX + 1;
+    assert_true(proto_response_encode(&in, buf, sizeof(buf), &err) < 0);
+    assert_non_null(strstr(err.msg, "not one of Xen's"));
+}
+
 static void rsp_list_round_trip(void **state)
 {
     struct proto_response in, out;
@@ -813,6 +837,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(rsp_build_round_trip),
     cmocka_unit_test(rsp_unpause_destroy_round_trip),
     cmocka_unit_test(rsp_status_round_trip),
+    cmocka_unit_test(rsp_status_gone_keeps_reason),
     cmocka_unit_test(rsp_list_round_trip),
     cmocka_unit_test(rsp_list_full_and_empty),
     cmocka_unit_test(rsp_ping_round_trip),

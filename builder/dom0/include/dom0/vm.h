@@ -51,9 +51,9 @@ struct vm_channel {
 
 struct vm_build_opts {
     const struct xenops *xen; /* the seam to build (and later manage) it through */
-    bool relay;             /* relay the guest's console */
-    bool channel;           /* give the guest a db-server channel */
-    struct xs_store *store; /* serve the guest's xenstore ring from this store, or NULL */
+    bool relay;               /* relay the guest's console */
+    bool channel;             /* give the guest a db-server channel */
+    struct xs_store *store;   /* serve the guest's xenstore ring from this store, or NULL */
 };
 
 /* The guest's xenstore connection, served by us (docs/xenstore.md). */

@@ -1,5 +1,4 @@
-/* db-server's request loop against the simulated hypervisor, the tests playing the client guests.
- */
+/* db-server's request loop against the simulated hypervisor; the tests play the clients. */
 #include "domb_test.h"
 
 #include "dom0_fixture.h"
@@ -773,6 +772,39 @@ static void server_memory_verdict_not_fooled_by_boot_set(void **state)
     ctx_free(t);
 }
 
+/* Another privileged domain destroys a client's VM behind db-server's back:
+ * status says dying, then gone once Xen has let it go. */
+static void server_status_of_vm_destroyed_elsewhere(void **state)
+{
+    struct ctx *t = ctx_standard(VM_ON_EXIT_DESTROY);
+    struct xen_domctl op = {.cmd = XEN_DOMCTL_destroydomain,
+                            .interface_version = XEN_DOMCTL_INTERFACE_VERSION};
+    struct proto_response rsp;
+    struct client c;
+    uint8_t reason = 0xff;
+    uint16_t d;
+
+    (void)state;
+    client_open(t, &c, "ctl");
+    d = build_ok(&c, "victim", GUEST_MIB, VM_ON_EXIT_RESTART, 0);
+    op.domain = d;
+    assert_int_equal(t->f->ops.domctl(t->f->ops.ctx, &op), 0);
+    assert_int_equal(status_ok(&c, d, &reason), PROTO_VM_DYING);
+    assert_int_equal(reason, 0);
+    /* Xen keeps it (a zombie) while we still map its pages. */
+    dfx_settle(t->f);
+    assert_int_equal(status_ok(&c, d, &reason), PROTO_VM_DYING);
+    /* The platform notices (it did not stop: no restart) and lets go. */
+    platform_handle_events(t->f->p);
+    assert_null(vm_of(t, d));
+    assert_false(sim_domain_exists(t->f->sim, d));
+    assert_int_equal(status_ok(&c, d, &reason), PROTO_VM_GONE);
+    assert_int_equal(reason, 0);
+    list_ok(&c, 0, &rsp);
+    assert_int_equal(rsp.list.count, 0);
+    ctx_free(t);
+}
+
 static void server_ownership_enforced(void **state)
 {
     struct ctx *t = ctx_standard(VM_ON_EXIT_DESTROY);
@@ -1415,6 +1447,103 @@ static void server_restarted_fixed_domid_client_keeps_its_vms(void **state)
     ctx_free(t);
 }
 
+/* Every slot the platform has is taken: BUSY, and nothing is built. */
+static void server_busy_when_every_slot_is_taken(void **state)
+{
+    struct ctx *t = ctx_standard(VM_ON_EXIT_DESTROY);
+    struct platform *p = t->f->p;
+    struct proto_request rq;
+    struct proto_response rsp;
+    struct client c;
+    unsigned int n = p->nr_vms;
+
+    (void)state;
+    client_open(t, &c, "ctl");
+    /* Stand-ins for VMs of someone else's in every free slot. */
+    for (unsigned int i = n; i < PLATFORM_MAX_VMS; i++) {
+        p->vms[i].state = VM_STOPPED;
+        p->vms[i].owner = DOMID_SELF;
+        p->vms[i].domid = (domid_t)(VM_DOMID_MAX - i);
+    }
+    p->nr_vms = PLATFORM_MAX_VMS;
+    call(&c, rq_build(&rq, "nowhere", "k.elf", GUEST_MIB, 0), &rsp);
+    expect_refused(&rsp, PROTO_ERR_BUSY);
+    assert_int_equal(t->s.builds, 0);
+    for (unsigned int i = n; i < PLATFORM_MAX_VMS; i++)
+        memset(&p->vms[i], 0, sizeof(p->vms[i]));
+    p->nr_vms = n;
+    build_ok(&c, "somewhere", GUEST_MIB, VM_ON_EXIT_DESTROY, 0);
+    ctx_free(t);
+}
+
+/* Starting a paused VM fails: the client is told, and nothing of the VM is
+ * left. */
+static void server_unpause_failure_leaves_nothing(void **state)
+{
+    struct dfx_opts o = {.fault = true};
+    struct ctx *t = ctx_new(&o);
+    struct proto_response rsp;
+    struct client c;
+    struct snap before;
+    uint16_t d;
+
+    (void)state;
+    ctx_vm(t, "ctl", CLIENT_VMS, CLIENT_MIB, VM_ON_EXIT_DESTROY);
+    ctx_boot(t);
+    client_open(t, &c, "ctl");
+    snap_take(t, &before);
+    d = build_ok(&c, "stuck", GUEST_MIB, VM_ON_EXIT_DESTROY, PROTO_BUILD_LEAVE_PAUSED);
+    /* The first failable call of an unpause request is unpausedomain. */
+    xenops_fault_arm(&t->f->fault, 1, -XEN_EINVAL);
+    domid_call(&c, PROTO_TYPE_UNPAUSE, d, &rsp);
+    assert_true(xenops_fault_fired(&t->f->fault, NULL));
+    xenops_fault_arm(&t->f->fault, 0, 0);
+    expect_refused(&rsp, PROTO_ERR_INTERNAL);
+    assert_non_null(strstr(rsp.reason, "unpause failed"));
+    assert_null(vm_of(t, d));
+    domid_call(&c, PROTO_TYPE_STATUS, d, &rsp);
+    expect_refused(&rsp, PROTO_ERR_NO_SUCH_DOMAIN);
+    snap_assert_same(t, &before);
+    assert_verdicts(1);
+    ctx_free(t);
+}
+
+/* A client publishes a second request before it has the answer to the
+ * first (one slot: impossible for an honest client): dropped. */
+static void bump_req_prod(uint8_t *page, void *arg)
+{
+    uint32_t prod;
+
+    (void)arg;
+    memcpy(&prod, page + PROTO_RING_OFF_REQ_PROD, sizeof(prod));
+    prod++;
+    memcpy(page + PROTO_RING_OFF_REQ_PROD, &prod, sizeof(prod));
+}
+
+static void server_second_request_in_flight_drops_client(void **state)
+{
+    struct ctx *t = ctx_standard(VM_ON_EXIT_DESTROY);
+    struct proto_request rq;
+    struct proto_response rsp;
+    struct client a, b;
+
+    (void)state;
+    client_open(t, &a, "ctl");
+    client_open(t, &b, "ctl2");
+    call(&a, rq_ping(&rq, 1), &rsp);
+    expect_ok(&rsp);
+    /* Right after the server read req_prod, the client bumps it again. */
+    a.vm->chan.ring.race_hook = bump_req_prod;
+    client_send(&a, rq_ping(&rq, 2));
+    server_handle_events(&t->s);
+    assert_true(a.vm->chan.dropped);
+    assert_false(client_recv(&a, &rsp));
+    assert_non_null(strstr(sim_console(), "dropping client 'ctl'"));
+    call(&b, rq_ping(&rq, 3), &rsp);
+    expect_ok(&rsp);
+    ctx_free(t);
+}
+
 static void server_failed_build_leaves_nothing(void **state)
 {
     struct ctx *t = ctx_new(NULL);
@@ -1615,6 +1744,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(server_status_does_not_swallow_on_exit),
     cmocka_unit_test(server_status_gone_keeps_reason),
     cmocka_unit_test(server_memory_verdict_not_fooled_by_boot_set),
+    cmocka_unit_test(server_status_of_vm_destroyed_elsewhere),
     cmocka_unit_test(server_ownership_enforced),
     cmocka_unit_test(server_dead_client_vms_not_inherited),
     cmocka_unit_test(server_quota_max_vms),
@@ -1631,6 +1761,9 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(server_client_vm_on_exit_restart),
     cmocka_unit_test(server_restarted_client_keeps_its_vms),
     cmocka_unit_test(server_restarted_fixed_domid_client_keeps_its_vms),
+    cmocka_unit_test(server_busy_when_every_slot_is_taken),
+    cmocka_unit_test(server_unpause_failure_leaves_nothing),
+    cmocka_unit_test(server_second_request_in_flight_drops_client),
     cmocka_unit_test(server_failed_build_leaves_nothing),
     cmocka_unit_test(server_build_fault_sweep),
     cmocka_unit_test(server_refusals_rate_limited),
