@@ -86,6 +86,22 @@ add_custom_command(OUTPUT ${DOMB_GRUB_GUEST}
     COMMENT "Making GRUB's Xen PV image")
 add_custom_target(grub-guest ALL DEPENDS ${DOMB_GRUB_GUEST})
 
+# GRUB's PVH image (grub-xen-bin's i386-xen_pvh platform, an ELF32 with
+# XEN_ELFNOTE_PHYS32_ENTRY): a real third-party PVH guest, for the PVH
+# integration tests (test/integration/pvh.cmake) and the PVH benchmark rows.
+# Its memdisk config prints a banner and "Test result: SUCCESS" and halts.
+set(DOMB_GRUB_PVH_GUEST ${CMAKE_BINARY_DIR}/guests/grub-xen-pvh.elf)
+set(DOMB_GRUB_PVH_DIR ${CMAKE_SOURCE_DIR}/test/integration/data/grub-pvh)
+add_custom_command(OUTPUT ${DOMB_GRUB_PVH_GUEST}
+    COMMAND tar -C ${DOMB_GRUB_PVH_DIR} -cf ${CMAKE_BINARY_DIR}/guests/grub-pvh-memdisk.tar boot
+    COMMAND grub-mkimage -O i386-xen_pvh -o ${DOMB_GRUB_PVH_GUEST}
+            -m ${CMAKE_BINARY_DIR}/guests/grub-pvh-memdisk.tar -p "(memdisk)/boot/grub"
+            memdisk tar normal echo halt configfile
+    DEPENDS ${DOMB_GRUB_PVH_DIR}/boot/grub/grub.cfg
+    VERBATIM
+    COMMENT "Making GRUB's PVH image")
+add_custom_target(grub-pvh-guest ALL DEPENDS ${DOMB_GRUB_PVH_GUEST})
+
 # A 3 MB ramdisk of deterministic pseudo-random bytes, and its SHA-256.
 set(DOMB_TEST_RAMDISK ${CMAKE_BINARY_DIR}/guests/ramdisk.bin)
 execute_process(COMMAND python3 -c
@@ -202,7 +218,37 @@ domb_guest_config(NAME again KERNEL ${DOMB_GUEST_DIR}/hello MEMORY 16 CONFIG_NAM
     EXTRA "on_exit = \"restart\"")
 domb_boot_set(restart CONFIGS restart memorywalk PACK_ARGS --when-done wait)
 
+# ---- PVH guests (test/integration/pvh.cmake, docs/config.md "PVH guests") ----
+# GRUB's PVH image beside a PV guest in one boot set.
+domb_guest_config(NAME grub-pvh KERNEL ${DOMB_GRUB_PVH_GUEST} MEMORY 32 EXTRA "type = \"pvh\"")
+domb_boot_set(pvh-grub CONFIGS grub-pvh hello PACK_ARGS --when-done wait
+    DEPENDS ${DOMB_GRUB_PVH_GUEST})
+domb_boot_set(grub-pvh CONFIGS grub-pvh PACK_ARGS --when-done wait DEPENDS ${DOMB_GRUB_PVH_GUEST})
+domb_run_target(grub-pvh.run grub-pvh)
+# db-server builds a PVH guest (and a PV one) on the control domain's request.
+set(DOMB_PLATFORM_PVH_DIR ${CMAKE_BINARY_DIR}/platform-pvh)
+file(MAKE_DIRECTORY ${DOMB_PLATFORM_PVH_DIR})
+file(WRITE ${DOMB_PLATFORM_PVH_DIR}/1-grub-pvh.cfg
+    "name = \"p-grub-pvh\"\ntype = \"pvh\"\nkernel = \"grub-xen-pvh.elf\"\nmemory = 32\non_exit = \"preserve\"\n")
+file(WRITE ${DOMB_PLATFORM_PVH_DIR}/2-hello.cfg
+    "name = \"p-hello\"\nkernel = \"hello\"\nmemory = 16\non_exit = \"preserve\"\n")
+set(DOMB_PLATFORM_PVH_CPIO ${CMAKE_BINARY_DIR}/guests/platform-pvh.cpio)
+add_custom_command(OUTPUT ${DOMB_PLATFORM_PVH_CPIO}
+    COMMAND sh -c "ls *.cfg | cpio -o -H newc --quiet > '${DOMB_PLATFORM_PVH_CPIO}'"
+    WORKING_DIRECTORY ${DOMB_PLATFORM_PVH_DIR}
+    VERBATIM
+    DEPENDS ${DOMB_PLATFORM_PVH_DIR}/1-grub-pvh.cfg ${DOMB_PLATFORM_PVH_DIR}/2-hello.cfg
+    COMMENT "Packing the PVH platform description")
+domb_guest_config(NAME control CONFIG_NAME control-pvh
+    KERNEL ${DOMB_IMAGE_DIR}/builder/main/control-domain MEMORY 16
+    RAMDISK ${DOMB_PLATFORM_PVH_CPIO} CMDLINE "control.pings=5 control.rounds=1"
+    EXTRA "db_client = 1" "db_client_max_vms = 2" "db_client_max_memory = 64")
+domb_boot_set(server-pvh CONFIGS control-pvh PACK_ARGS --when-done wait
+    --image ${DOMB_GUEST_DIR}/hello --image ${DOMB_GRUB_PVH_GUEST}
+    DEPENDS ${DOMB_PLATFORM_PVH_CPIO} ${DOMB_GRUB_PVH_GUEST})
+
 # Inputs that boot sets depend on by file, made once, before any set.
 add_custom_target(domb-set-inputs
-    DEPENDS ${DOMB_PLATFORM_CPIO} ${DOMB_SET_DIR}/cfg/tampered.cfg ${DOMB_TAMPERED_KERNEL})
-add_dependencies(domb-set-inputs freestanding grub-guest)
+    DEPENDS ${DOMB_PLATFORM_CPIO} ${DOMB_PLATFORM_PVH_CPIO} ${DOMB_SET_DIR}/cfg/tampered.cfg
+            ${DOMB_TAMPERED_KERNEL})
+add_dependencies(domb-set-inputs freestanding grub-guest grub-pvh-guest)

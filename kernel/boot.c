@@ -1,7 +1,8 @@
 /*
  * Common boot path of every domB kernel: validate start_info, console, traps,
  * events masked, direct map, page allocator, time; then the image's
- * domb_main() and kernel_exit() with its verdict.
+ * domb_main() and kernel_exit() with its verdict. (The PVH entry takes the
+ * same steps its own way: boot_pvh.c.)
  */
 #include <arch/hypercall.h>
 #include <arch/io.h>
@@ -12,6 +13,7 @@
 #include <kernel/kernel.h>
 #include <kernel/start_info.h>
 #include <kernel/time.h>
+#include "boot_common.h"
 
 struct boot_info boot_info;
 struct page_alloc kernel_pages;
@@ -48,10 +50,7 @@ static uint64_t boot_area_end_pfn(const start_info_t *si)
     return end + 1; /* the boot stack page */
 }
 
-/* Every exception ends here (arch/x86_64/traps.c): say what happened and end
- * the domain as crashed. */
-__attribute__((noreturn)) static void kernel_fault(const struct trap_frame *f, const char *name,
-                                                   uint64_t cr2)
+void kernel_fault(const struct trap_frame *f, const char *name, uint64_t cr2)
 {
     printk("\n*** FAULT: vector %lu (%s) rip 0x%lx error 0x%lx cr2 0x%lx\n", f->vector, name,
            f->rip, f->error_code, cr2);
@@ -82,6 +81,7 @@ void kernel_start(start_info_t *si)
     uint64_t next_free;
     long mapped;
 
+    boot_info.mode = BOOT_MODE_PV;
     boot_info.si = si;
     boot_info.is_dom0 = dom0;
     if (dom0)

@@ -17,6 +17,13 @@ void console_init(const start_info_t *si, bool is_dom0)
     }
 }
 
+void console_init_ring(void *ring, evtchn_port_t port)
+{
+    console_is_dom0 = false;
+    console_ring = ring;
+    console_port = port;
+}
+
 /* Write into the PV console ring: copy, barrier, publish producer, notify.
  * If the ring is full, wait for the backend (our builder's relay) to drain. */
 static void ring_write(const char *buf, size_t len)

@@ -33,6 +33,9 @@ enum config_slot {
     SLOT_DB_CLIENT,
     SLOT_DB_MAX_VMS,
     SLOT_DB_MAX_MEMORY,
+    SLOT_MAX_GRANT_FRAMES,
+    SLOT_MAX_MAPTRACK_FRAMES,
+    SLOT_MAX_GRANT_VERSION,
     SLOT_COUNT
 };
 
@@ -362,6 +365,11 @@ static int config_key_name(struct config_parser *p, struct vm_config *cfg)
     return 0;
 }
 
+/* xl's HVM guest (type = "hvm", or the older builder = "hvm"): one answer. */
+#define CONFIG_NO_HVM                                                                              \
+    "HVM guests are not supported: they need a device model (QEMU), which domB does not run; "     \
+    "type = \"pvh\" is the alternative"
+
 static int config_key_type(struct config_parser *p, struct vm_config *cfg)
 {
     char type[16];
@@ -369,9 +377,33 @@ static int config_key_type(struct config_parser *p, struct vm_config *cfg)
 
     if (rc)
         return rc;
-    if (strcmp(type, "pv") != 0)
-        return config_fail(p, "type \"%s\" is not supported; domB builds only \"pv\" guests", type);
-    return 0;
+    for (unsigned i = 0; i < VM_TYPE_COUNT; i++) {
+        if (strcmp(type, vm_type_name((enum vm_type)i)) == 0) {
+            cfg->type = (enum vm_type)i;
+            return 0;
+        }
+    }
+    if (strcmp(type, "hvm") == 0)
+        return config_fail(p, CONFIG_NO_HVM);
+    return config_fail(p, "type \"%s\" is unknown; domB builds \"pv\" and \"pvh\" guests", type);
+}
+
+/* xl's deprecated spelling of the type: "generic" is PV. */
+static int config_key_builder(struct config_parser *p, struct vm_config *cfg)
+{
+    char builder[16];
+    int rc = config_string_value(p, builder, sizeof(builder) - 1);
+
+    if (rc)
+        return rc;
+    if (strcmp(builder, "generic") == 0) {
+        cfg->type = VM_TYPE_PV;
+        return 0;
+    }
+    if (strcmp(builder, "hvm") == 0)
+        return config_fail(p, CONFIG_NO_HVM);
+    return config_fail(p, "builder \"%s\" is unknown; use type = \"pv\" or type = \"pvh\"",
+                       builder);
 }
 
 static int config_key_kernel(struct config_parser *p, struct vm_config *cfg)
@@ -421,6 +453,29 @@ static int config_key_db_max_vms(struct config_parser *p, struct vm_config *cfg)
 static int config_key_db_max_memory(struct config_parser *p, struct vm_config *cfg)
 {
     return config_ranged_number(p, 1, VM_MEMORY_MAX, MIB_RANGE, &cfg->db_max_memory_mib);
+}
+
+static int config_key_max_grant_frames(struct config_parser *p, struct vm_config *cfg)
+{
+    _Static_assert(VM_GRANT_FRAMES_MAX == 65535, "message text");
+    cfg->has_max_grant_frames = true;
+    return config_ranged_number(p, 1, VM_GRANT_FRAMES_MAX, "a number from 1 to 65535",
+                                &cfg->max_grant_frames);
+}
+
+static int config_key_max_maptrack_frames(struct config_parser *p, struct vm_config *cfg)
+{
+    cfg->has_max_maptrack_frames = true;
+    /* xl also takes 0 (the guest may map no grants), but the builder's
+     * request reads 0 as "Xen's default": not offered until it can say it. */
+    return config_ranged_number(p, 1, VM_GRANT_FRAMES_MAX, "a number from 1 to 65535",
+                                &cfg->max_maptrack_frames);
+}
+
+static int config_key_max_grant_version(struct config_parser *p, struct vm_config *cfg)
+{
+    _Static_assert(VM_GRANT_VERSION_MAX == 2, "message text");
+    return config_ranged_number(p, 1, VM_GRANT_VERSION_MAX, "1 or 2", &cfg->max_grant_version);
 }
 
 static int config_key_vcpus(struct config_parser *p, struct vm_config *cfg)
@@ -616,6 +671,7 @@ struct config_key {
 static const struct config_key config_keys[] = {
     {"name", SLOT_NAME, config_key_name},
     {"type", SLOT_TYPE, config_key_type},
+    {"builder", SLOT_TYPE, config_key_builder}, /* xl's older spelling of type */
     {"kernel", SLOT_KERNEL, config_key_kernel},
     {"ramdisk", SLOT_RAMDISK, config_key_ramdisk},
     {"cmdline", SLOT_CMDLINE, config_key_cmdline},
@@ -633,11 +689,13 @@ static const struct config_key config_keys[] = {
     {"db_client", SLOT_DB_CLIENT, config_key_db_client},
     {"db_client_max_vms", SLOT_DB_MAX_VMS, config_key_db_max_vms},
     {"db_client_max_memory", SLOT_DB_MAX_MEMORY, config_key_db_max_memory},
+    {"max_grant_frames", SLOT_MAX_GRANT_FRAMES, config_key_max_grant_frames},
+    {"max_maptrack_frames", SLOT_MAX_MAPTRACK_FRAMES, config_key_max_maptrack_frames},
+    {"max_grant_version", SLOT_MAX_GRANT_VERSION, config_key_max_grant_version},
 };
 
 /* xl keys that domB recognises but does not implement: a clearer error. */
 static const char *const config_xl_unsupported[] = {
-    "builder",
     "bootloader",
     "disk",
     "vif",
@@ -659,6 +717,17 @@ static const char *const config_xl_unsupported[] = {
     "root",
     "maxvcpus",
     "cpu_weight",
+    /* HVM and PVH tuning that domB's builder decides itself */
+    "firmware",
+    "acpi",
+    "apic",
+    "hap",
+    "nestedhvm",
+    "viridian",
+    "pvshim",
+    "device_model_override",
+    "boot",
+    "shadow_memory",
 };
 
 static bool slice_equals(const char *s, size_t len, const char *word)
@@ -719,10 +788,37 @@ static int config_statement(struct config_parser *p, struct vm_config *cfg)
     return config_fail(p, "unexpected %s after the value of %s", here, key->name);
 }
 
+/*
+ * Keys that do not apply to the guest's type. A PVH guest gets no device
+ * passthrough: Xen traps its port I/O and would need iomem mapped into its
+ * physmap (XEN_DOMCTL_memory_mapping, ioport_mapping) and its IRQs routed
+ * through an emulated interrupt controller, none of which domB sets up (xl
+ * refuses passthrough to x86 PVH guests too). Reported at the key's line,
+ * wherever `type` is in the file.
+ */
+static int config_check_type(struct config_parser *p, const struct vm_config *cfg)
+{
+    static const struct {
+        enum config_slot slot;
+        const char *key;
+    } pv_only[] = {{SLOT_IOMEM, "iomem"}, {SLOT_IOPORTS, "ioports"}, {SLOT_IRQS, "irqs"}};
+
+    if (cfg->type != VM_TYPE_PVH)
+        return 0;
+    for (size_t i = 0; i < ARRAY_SIZE(pv_only); i++)
+        if (p->slot_line[pv_only[i].slot])
+            return config_fail_at(p, p->slot_line[pv_only[i].slot],
+                                  "%s does not apply to a PVH guest (type = \"pvh\" on line %u): "
+                                  "domB passes devices through to PV guests only",
+                                  pv_only[i].key, p->slot_line[SLOT_TYPE]);
+    return 0;
+}
+
 /* Checks across keys and required keys, once the whole file is read. */
 static int config_finish(struct config_parser *p, struct vm_config *cfg)
 {
     struct domb_error check;
+    int rc;
 
     if (!p->slot_line[SLOT_NAME])
         return config_fail_at(p, 0, "name is not set");
@@ -745,6 +841,8 @@ static int config_finish(struct config_parser *p, struct vm_config *cfg)
         return config_fail_at(p, p->slot_line[SLOT_MAXMEM],
                               "maxmem (%u MiB) is less than memory (%u MiB)", cfg->maxmem_mib,
                               cfg->memory_mib);
+    if ((rc = config_check_type(p, cfg)))
+        return rc;
     if (p->slot_line[SLOT_RAMDISK_SHA256] && !p->slot_line[SLOT_RAMDISK])
         return config_fail_at(p, p->slot_line[SLOT_RAMDISK_SHA256],
                               "ramdisk_sha256 is given but ramdisk is not");

@@ -6,6 +6,13 @@
 int format_check_header(const uint8_t *b, size_t len, size_t header_size, const char *magic,
                         uint16_t version, struct domb_error *err)
 {
+    return format_check_header_versions(b, len, header_size, magic, version, version, err);
+}
+
+int format_check_header_versions(const uint8_t *b, size_t len, size_t header_size,
+                                 const char *magic, uint16_t oldest, uint16_t newest,
+                                 struct domb_error *err)
+{
     uint16_t found;
 
     if (len < header_size)
@@ -14,10 +21,15 @@ int format_check_header(const uint8_t *b, size_t len, size_t header_size, const 
     if (memcmp(b + FORMAT_OFF_MAGIC, magic, FORMAT_MAGIC_SIZE) != 0)
         return domb_error_set(err, -XEN_EINVAL, "magic is not \"%.8s\"", magic);
     found = get_le16(b + FORMAT_OFF_VERSION);
-    if (found != version)
+    if (found < oldest || found > newest) {
+        if (oldest == newest)
+            return domb_error_set(err, -XEN_EINVAL,
+                                  "version %u is not supported (this build reads version %u)",
+                                  found, newest);
         return domb_error_set(err, -XEN_EINVAL,
-                              "version %u is not supported (this build reads version %u)", found,
-                              version);
+                              "version %u is not supported (this build reads versions %u to %u)",
+                              found, oldest, newest);
+    }
     return 0;
 }
 

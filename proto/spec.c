@@ -28,6 +28,15 @@ _Static_assert(SPEC_OFF_DB_MAX_VMS == SPEC_OFF_NR_IRQS + 1, "layout");
 _Static_assert(SPEC_OFF_DB_MAX_MEMORY == SPEC_OFF_DB_PAD + 2, "layout");
 _Static_assert(SPEC_OFF_RESERVED == SPEC_OFF_DB_MAX_MEMORY + 4, "layout");
 _Static_assert(SPEC_OFF_NAME == SPEC_OFF_RESERVED + SPEC_RESERVED_SIZE, "layout");
+_Static_assert(SPEC_OFF_TYPE == SPEC_OFF_RESERVED && SPEC_OFF_GRANT_VERSION == SPEC_OFF_TYPE + 1 &&
+                   SPEC_OFF_GRANT_FRAMES == SPEC_OFF_GRANT_VERSION + 1 &&
+                   SPEC_OFF_MAPTRACK == SPEC_OFF_GRANT_FRAMES + 2 &&
+                   SPEC_OFF_V2_RESERVED == SPEC_OFF_MAPTRACK + 2 &&
+                   SPEC_OFF_NAME == SPEC_OFF_V2_RESERVED + 2,
+               "version 2 fields fill version 1's reserved bytes");
+_Static_assert(VM_TYPE_COUNT <= 0xff && VM_GRANT_VERSION_MAX <= 0xff &&
+                   VM_GRANT_FRAMES_MAX <= 0xffff,
+               "version 2 field sizes");
 _Static_assert(SPEC_OFF_KERNEL == SPEC_OFF_NAME + VM_NAME_MAX + 1, "layout");
 _Static_assert(SPEC_OFF_RAMDISK == SPEC_OFF_KERNEL + VM_PATH_MAX + 1, "layout");
 _Static_assert(SPEC_OFF_CMDLINE == SPEC_OFF_RAMDISK + VM_PATH_MAX + 1, "layout");
@@ -48,10 +57,19 @@ static void spec_put_string(uint8_t *b, size_t off, const char *s, size_t field_
     memcpy(b + off, s, n); /* the rest of the field is already zero */
 }
 
+unsigned int spec_version_for(const struct vm_config *cfg)
+{
+    if (cfg->type != VM_TYPE_PV || cfg->has_max_grant_frames || cfg->has_max_maptrack_frames ||
+        cfg->max_grant_version)
+        return 2;
+    return 1;
+}
+
 int spec_encode(const struct vm_config *cfg, void *buf, size_t size, struct domb_error *err)
 {
     uint8_t *b = buf;
     uint16_t flags = 0;
+    unsigned int version = spec_version_for(cfg);
     int rc;
 
     if ((rc = vm_config_validate(cfg, err)))
@@ -65,10 +83,14 @@ int spec_encode(const struct vm_config *cfg, void *buf, size_t size, struct domb
         flags |= SPEC_FLAG_RAMDISK_SHA256;
     if (cfg->db_client)
         flags |= SPEC_FLAG_DB_CLIENT;
+    if (cfg->has_max_grant_frames)
+        flags |= SPEC_FLAG_GRANT_FRAMES;
+    if (cfg->has_max_maptrack_frames)
+        flags |= SPEC_FLAG_MAPTRACK;
 
     memset(b, 0, SPEC_V1_SIZE);
     memcpy(b + SPEC_OFF_MAGIC, SPEC_MAGIC, 8);
-    put_le16(b + SPEC_OFF_VERSION, SPEC_VERSION);
+    put_le16(b + SPEC_OFF_VERSION, (uint16_t)version);
     put_le16(b + SPEC_OFF_FLAGS, flags);
     put_le32(b + SPEC_OFF_SIZE, SPEC_V1_SIZE);
     put_le32(b + SPEC_OFF_MEMORY, cfg->memory_mib);
@@ -81,6 +103,11 @@ int spec_encode(const struct vm_config *cfg, void *buf, size_t size, struct domb
     b[SPEC_OFF_NR_IRQS] = (uint8_t)cfg->nr_irqs;
     put_le16(b + SPEC_OFF_DB_MAX_VMS, (uint16_t)cfg->db_max_vms);
     put_le32(b + SPEC_OFF_DB_MAX_MEMORY, cfg->db_max_memory_mib);
+    /* Version 2 only; all zero in a version 1 spec. */
+    b[SPEC_OFF_TYPE] = (uint8_t)cfg->type;
+    b[SPEC_OFF_GRANT_VERSION] = (uint8_t)cfg->max_grant_version;
+    put_le16(b + SPEC_OFF_GRANT_FRAMES, (uint16_t)cfg->max_grant_frames);
+    put_le16(b + SPEC_OFF_MAPTRACK, (uint16_t)cfg->max_maptrack_frames);
     spec_put_string(b, SPEC_OFF_NAME, cfg->name, sizeof(cfg->name));
     spec_put_string(b, SPEC_OFF_KERNEL, cfg->kernel, sizeof(cfg->kernel));
     spec_put_string(b, SPEC_OFF_RAMDISK, cfg->ramdisk, sizeof(cfg->ramdisk));
@@ -124,36 +151,44 @@ static int spec_check_count(uint32_t count, uint32_t max, const char *what, stru
     return 0;
 }
 
-static int spec_check_header(const uint8_t *b, size_t len, uint16_t *flags, struct domb_error *err)
+static int spec_check_header(const uint8_t *b, size_t len, uint16_t *version, uint16_t *flags,
+                             struct domb_error *err)
 {
+    uint16_t known;
     uint32_t size;
     int rc;
 
-    if ((rc = format_check_header(b, len, SPEC_HEADER_SIZE, SPEC_MAGIC, SPEC_VERSION, err)))
+    /* Version 1 is read as well as 2: check the magic, then the range. */
+    if ((rc = format_check_header_versions(b, len, SPEC_HEADER_SIZE, SPEC_MAGIC, SPEC_VERSION_MIN,
+                                           SPEC_VERSION, err)))
         return rc;
+    *version = get_le16(b + SPEC_OFF_VERSION);
     size = get_le32(b + SPEC_OFF_SIZE);
     if (size != SPEC_V1_SIZE)
-        return domb_error_set(err, -XEN_EINVAL, "size field says %u bytes; version 1 is %u", size,
-                              SPEC_V1_SIZE);
+        return domb_error_set(err, -XEN_EINVAL, "size field says %u bytes; version %u is %u", size,
+                              *version, SPEC_V1_SIZE);
     if ((rc = format_check_length(len, size, err)))
         return rc;
     *flags = get_le16(b + SPEC_OFF_FLAGS);
-    if (*flags & ~SPEC_FLAGS_KNOWN)
+    known = *version == 1 ? SPEC_V1_FLAGS_KNOWN : SPEC_FLAGS_KNOWN;
+    if (*flags & ~known)
         return domb_error_set(err, -XEN_EINVAL, "flags 0x%x hold unknown bits 0x%x", *flags,
-                              *flags & ~SPEC_FLAGS_KNOWN);
+                              *flags & ~known);
     if (get_le16(b + SPEC_OFF_DB_PAD) != 0)
         return domb_error_set(err, -XEN_EINVAL, "reserved byte at offset 0x%x is not zero",
                               SPEC_OFF_DB_PAD);
-    return format_check_reserved(b, SPEC_OFF_RESERVED, SPEC_RESERVED_SIZE, err);
+    if (*version == 1)
+        return format_check_reserved(b, SPEC_OFF_RESERVED, SPEC_RESERVED_SIZE, err);
+    return format_check_reserved(b, SPEC_OFF_V2_RESERVED, 2, err);
 }
 
 int spec_decode(const void *buf, size_t len, struct vm_config *cfg, struct domb_error *err)
 {
     const uint8_t *b = buf;
-    uint16_t flags = 0;
+    uint16_t version = 0, flags = 0;
     int rc;
 
-    if ((rc = spec_check_header(b, len, &flags, err)))
+    if ((rc = spec_check_header(b, len, &version, &flags, err)))
         return rc;
 
     vm_config_init(cfg);
@@ -168,6 +203,13 @@ int spec_decode(const void *buf, size_t len, struct vm_config *cfg, struct domb_
     cfg->db_client = flags & SPEC_FLAG_DB_CLIENT;
     cfg->db_max_vms = get_le16(b + SPEC_OFF_DB_MAX_VMS);
     cfg->db_max_memory_mib = get_le32(b + SPEC_OFF_DB_MAX_MEMORY);
+    /* Zero in version 1 (checked above): a PV guest with Xen's grant defaults. */
+    cfg->type = (enum vm_type)b[SPEC_OFF_TYPE];
+    cfg->max_grant_version = b[SPEC_OFF_GRANT_VERSION];
+    cfg->has_max_grant_frames = flags & SPEC_FLAG_GRANT_FRAMES;
+    cfg->max_grant_frames = get_le16(b + SPEC_OFF_GRANT_FRAMES);
+    cfg->has_max_maptrack_frames = flags & SPEC_FLAG_MAPTRACK;
+    cfg->max_maptrack_frames = get_le16(b + SPEC_OFF_MAPTRACK);
     if ((rc = format_get_string(b, SPEC_OFF_NAME, cfg->name, sizeof(cfg->name), -XEN_EINVAL,
                                 "name field", false, err)) ||
         (rc = format_get_string(b, SPEC_OFF_KERNEL, cfg->kernel, sizeof(cfg->kernel), -XEN_EINVAL,
@@ -210,5 +252,13 @@ int spec_decode(const void *buf, size_t len, struct vm_config *cfg, struct domb_
         cfg->irqs[i] = get_le32(b + SPEC_OFF_IRQS + i * SPEC_IRQ_SIZE);
 
     /* Ranges, memory <= maxmem, vcpus, domid, on_exit, name characters, ... */
-    return vm_config_validate(cfg, err);
+    if ((rc = vm_config_validate(cfg, err)))
+        return rc;
+    /* One encoding per spec: what version 1 can say is written as version 1. */
+    if (version != spec_version_for(cfg))
+        return domb_error_set(err, -XEN_EINVAL,
+                              "is version %u but holds only version 1 settings (a PV guest "
+                              "without grant limits must be written as version 1)",
+                              version);
+    return 0;
 }

@@ -11,11 +11,24 @@ static const char *const vm_on_exit_names[VM_ON_EXIT_COUNT] = {
     [VM_ON_EXIT_RESTART] = "restart",
 };
 
+static const char *const vm_type_names[VM_TYPE_COUNT] = {
+    [VM_TYPE_PV] = "pv",
+    [VM_TYPE_PVH] = "pvh",
+};
+
+const char *vm_type_name(enum vm_type type)
+{
+    if ((unsigned)type >= VM_TYPE_COUNT)
+        return NULL;
+    return vm_type_names[type];
+}
+
 void vm_config_init(struct vm_config *cfg)
 {
     memset(cfg, 0, sizeof(*cfg));
     cfg->vcpus = 1;
     cfg->on_exit = VM_ON_EXIT_DESTROY;
+    cfg->type = VM_TYPE_PV;
 }
 
 const char *vm_on_exit_name(enum vm_on_exit action)
@@ -127,6 +140,28 @@ int vm_config_validate(const struct vm_config *cfg, struct domb_error *err)
     if (!vm_on_exit_name(cfg->on_exit))
         return domb_error_set(err, -XEN_EINVAL, "on_exit action %u is unknown",
                               (unsigned)cfg->on_exit);
+    if (!vm_type_name(cfg->type))
+        return domb_error_set(err, -XEN_EINVAL, "guest type %u is unknown", (unsigned)cfg->type);
+    if (cfg->type == VM_TYPE_PVH && (cfg->nr_iomem || cfg->nr_ioports || cfg->nr_irqs))
+        return domb_error_set(err, -XEN_EINVAL,
+                              "a PVH guest cannot have iomem, ioports or irqs (domB passes "
+                              "devices through to PV guests only)");
+    if (cfg->has_max_grant_frames &&
+        (cfg->max_grant_frames == 0 || cfg->max_grant_frames > VM_GRANT_FRAMES_MAX))
+        return domb_error_set(err, -XEN_EINVAL, "max_grant_frames must be between 1 and %u",
+                              VM_GRANT_FRAMES_MAX);
+    if (!cfg->has_max_grant_frames && cfg->max_grant_frames)
+        return domb_error_set(err, -XEN_EINVAL, "max_grant_frames is set but not marked present");
+    if (cfg->has_max_maptrack_frames &&
+        (cfg->max_maptrack_frames == 0 || cfg->max_maptrack_frames > VM_GRANT_FRAMES_MAX))
+        return domb_error_set(err, -XEN_EINVAL, "max_maptrack_frames must be between 1 and %u",
+                              VM_GRANT_FRAMES_MAX);
+    if (!cfg->has_max_maptrack_frames && cfg->max_maptrack_frames)
+        return domb_error_set(err, -XEN_EINVAL,
+                              "max_maptrack_frames is set but not marked present");
+    if (cfg->max_grant_version > VM_GRANT_VERSION_MAX)
+        return domb_error_set(err, -XEN_EINVAL, "max_grant_version %u is unknown (Xen has 1 and 2)",
+                              cfg->max_grant_version);
     if (cfg->has_ramdisk_sha256 && cfg->ramdisk[0] == '\0')
         return domb_error_set(err, -XEN_EINVAL, "ramdisk_sha256 is given without a ramdisk");
     if (!cfg->has_kernel_sha256 && !all_zero(cfg->kernel_sha256, SHA256_DIGEST_SIZE))

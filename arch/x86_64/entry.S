@@ -23,7 +23,8 @@ _start:
  * stack pointer up: rcx, r11, [error code], rip, cs, rflags, rsp, ss.
  * Each stub restores rcx/r11, pushes a dummy error code where the CPU has
  * none, pushes the vector, and joins trap_common, which saves the registers
- * and calls trap_handler(struct trap_frame *).
+ * and calls trap_handler(struct trap_frame *). (PVH's native stubs in
+ * pvh_entry.S join it too.)
  */
 .macro TRAP_NOERR vec
     .globl trap_entry_\vec
@@ -66,6 +67,7 @@ TRAP_ERR   17
 TRAP_NOERR 18
 TRAP_NOERR 19
 
+    .globl trap_common
 trap_common:
     pushq   %rax
     pushq   %rbx

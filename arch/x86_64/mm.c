@@ -1,175 +1,42 @@
-/* Our own page tables through Xen: the direct map, the foreign-mapping window, shared_info. */
-#include <arch/hypercall.h>
-#include <arch/mm.h>
-#include <domb/errno.h>
-#include <domb/lib.h>
+/* What both modes' memory management shares: frame translation, the page-table walk, shared_info.
+ */
+#include "mm_internal.h"
 
-static const xen_pfn_t *p2m;
-static uint64_t p2m_pages;
+const xen_pfn_t *mm_p2m;
+uint64_t mm_p2m_pages;
+bool mm_translated;
+uint64_t *mm_l4_table;
+uint8_t mm_shared_info_page[PAGE_SIZE] __attribute__((aligned(PAGE_SIZE)));
+bool mm_shared_info_mapped;
+
 static const unsigned long *m2p = (const unsigned long *)MACH2PHYS_VIRT_START;
-
-/* The four levels we walk: L4 (root) .. L1. */
-static uint64_t *l4_table;
-
-/* Foreign window: its L1 tables' machine frames and a slot bitmap. */
-static mfn_t window_l1[FOREIGN_WINDOW_PAGES / 512];
-static uint64_t window_used[FOREIGN_WINDOW_PAGES / 64];
-static unsigned int window_in_use;
-
-/* A page of .bss whose virtual address we point at shared_info. */
-static uint8_t shared_info_page[PAGE_SIZE] __attribute__((aligned(PAGE_SIZE)));
 
 mfn_t pfn_to_mfn(pfn_t p)
 {
-    return pfn_x(p) < p2m_pages ? _mfn(p2m[pfn_x(p)]) : INVALID_MFN;
+    if (mm_translated)
+        return _mfn(pfn_x(p));
+    return pfn_x(p) < mm_p2m_pages ? _mfn(mm_p2m[pfn_x(p)]) : INVALID_MFN;
 }
 
 pfn_t mfn_to_pfn(mfn_t m)
 {
+    if (mm_translated)
+        return _pfn(mfn_x(m));
     return _pfn(m2p[mfn_x(m)]);
-}
-
-static unsigned int table_index(uint64_t va, int level)
-{
-    return (va >> (PAGE_SHIFT + 9 * (level - 1))) & 511;
-}
-
-/* The virtual address of a page table we own, from its entry in the parent. */
-static uint64_t *table_of(uint64_t entry)
-{
-    return mfn_to_virt(_mfn((entry & PTE_ADDR_MASK) >> PAGE_SHIFT));
-}
-
-static int mmu_update_one(uint64_t ptr, uint64_t val)
-{
-    mmu_update_t req = {.ptr = ptr | MMU_NORMAL_PT_UPDATE, .val = val};
-
-    return hypercall_mmu_update(&req, 1, NULL, DOMID_SELF);
-}
-
-/* Machine address of entry `idx` of the table at `table`. */
-static uint64_t entry_maddr(const uint64_t *table, unsigned int idx)
-{
-    return (mfn_x(virt_to_mfn(table)) << PAGE_SHIFT) + idx * sizeof(uint64_t);
-}
-
-/*
- * Take a fresh frame from the boot pool, zero it, make our mapping of it
- * read-only (Xen will not type a frame as a page table while it is mapped
- * writable) and hook it into `parent[idx]`.
- */
-static int new_table(uint64_t *parent, unsigned int idx, uint64_t *next_free_pfn,
-                     uint64_t **table_out)
-{
-    pfn_t p = _pfn((*next_free_pfn)++);
-    uint64_t *table = pfn_to_virt(p);
-    mfn_t m = pfn_to_mfn(p);
-    int rc;
-
-    memset(table, 0, PAGE_SIZE);
-    rc = hypercall_update_va_mapping((uint64_t)table, (mfn_x(m) << PAGE_SHIFT) | L1_PROT_RO,
-                                     UVMF_INVLPG | UVMF_LOCAL);
-    if (rc)
-        return rc;
-    rc = mmu_update_one(entry_maddr(parent, idx), (mfn_x(m) << PAGE_SHIFT) | LN_PROT);
-    if (rc)
-        return rc;
-    *table_out = table;
-    return 0;
-}
-
-/* Walk from L4 to the L1 table covering va, creating missing levels. */
-static int walk_to_l1(uint64_t va, uint64_t *next_free_pfn, uint64_t **l1_out)
-{
-    uint64_t *table = l4_table;
-
-    for (int level = 4; level > 1; level--) {
-        unsigned int idx = table_index(va, level);
-        uint64_t *next;
-
-        if (table[idx] & _PAGE_PRESENT) {
-            if (table[idx] & _PAGE_PSE)
-                return -XEN_EINVAL;
-            next = table_of(table[idx]);
-        } else {
-            int rc = new_table(table, idx, next_free_pfn, &next);
-            if (rc)
-                return rc;
-        }
-        table = next;
-    }
-    *l1_out = table;
-    return 0;
-}
-
-long mm_init(start_info_t *si, uint64_t *next_free_pfn)
-{
-    uint64_t nr = si->nr_pages;
-    mmu_update_t batch[512];
-    int rc;
-
-    p2m = (const xen_pfn_t *)si->mfn_list;
-    p2m_pages = si->nr_pages;
-    l4_table = (uint64_t *)si->pt_base;
-    if (nr > DIRECT_MAP_MAX_PAGES)
-        nr = DIRECT_MAP_MAX_PAGES;
-
-    /* One L1 table (512 frames, 2 MiB) at a time, in address order, so the
-     * frames used for new tables are always mapped already. */
-    for (uint64_t base = 0; base < nr; base += 512) {
-        uint64_t *l1;
-        unsigned int n = 0;
-
-        rc = walk_to_l1(KERNEL_VIRT_BASE + (base << PAGE_SHIFT), next_free_pfn, &l1);
-        if (rc)
-            return rc;
-        for (uint64_t p = base; p < nr && p < base + 512; p++) {
-            if (l1[p - base] & _PAGE_PRESENT)
-                continue;
-            batch[n].ptr = entry_maddr(l1, (unsigned int)(p - base)) | MMU_NORMAL_PT_UPDATE;
-            batch[n].val = (p2m[p] << PAGE_SHIFT) | L1_PROT;
-            n++;
-        }
-        if (n && (rc = hypercall_mmu_update(batch, n, NULL, DOMID_SELF)) != 0)
-            return rc;
-    }
-
-    /* The foreign window: tables exist from now on, entries come and go. */
-    for (unsigned int i = 0; i < ARRAY_SIZE(window_l1); i++) {
-        uint64_t *l1;
-
-        rc =
-            walk_to_l1(FOREIGN_WINDOW_BASE + ((uint64_t)i << (PAGE_SHIFT + 9)), next_free_pfn, &l1);
-        if (rc)
-            return rc;
-        window_l1[i] = virt_to_mfn(l1);
-    }
-    return (long)nr;
-}
-
-static bool shared_info_mapped;
-
-void *mm_map_shared_info(uint64_t maddr)
-{
-    if (hypercall_update_va_mapping((uint64_t)shared_info_page, maddr | L1_PROT,
-                                    UVMF_INVLPG | UVMF_LOCAL))
-        return NULL;
-    shared_info_mapped = true;
-    return shared_info_page;
 }
 
 shared_info_t *mm_shared_info(void)
 {
-    return shared_info_mapped ? (shared_info_t *)shared_info_page : NULL;
+    return mm_shared_info_mapped ? (shared_info_t *)mm_shared_info_page : NULL;
 }
 
 int mm_walk(uint64_t va, uint64_t *pte, bool *writable)
 {
-    const uint64_t *table = l4_table;
+    const uint64_t *table = mm_l4_table;
 
     *writable = true;
     for (int level = 4; level >= 1; level--) {
-        uint64_t e = table[table_index(va, level)];
+        uint64_t e = table[mm_table_index(va, level)];
 
         *pte = e;
         if (!(e & _PAGE_PRESENT))
@@ -177,111 +44,7 @@ int mm_walk(uint64_t va, uint64_t *pte, bool *writable)
         *writable = *writable && (e & _PAGE_RW);
         if (level == 1 || (level <= 3 && (e & _PAGE_PSE)))
             return level;
-        table = table_of(e);
+        table = mm_table_of(e);
     }
     return 0;
-}
-
-int mm_protect_page(void *va, uint64_t prot)
-{
-    mfn_t m = virt_to_mfn(va);
-
-    return hypercall_update_va_mapping((uint64_t)va, (mfn_x(m) << PAGE_SHIFT) | prot,
-                                       UVMF_INVLPG | UVMF_LOCAL);
-}
-
-static bool slot_used(unsigned int s)
-{
-    return (window_used[s / 64] >> (s % 64)) & 1;
-}
-
-static void slots_mark(unsigned int start, unsigned int n, bool used)
-{
-    for (unsigned int s = start; s < start + n; s++) {
-        if (used)
-            window_used[s / 64] |= 1ULL << (s % 64);
-        else
-            window_used[s / 64] &= ~(1ULL << (s % 64));
-    }
-}
-
-static uint64_t slot_pte_maddr(unsigned int s)
-{
-    return (mfn_x(window_l1[s / 512]) << PAGE_SHIFT) + (s % 512) * sizeof(uint64_t);
-}
-
-int mm_map_foreign(domid_t domid, const xen_pfn_t *mfns, unsigned int n, void **va)
-{
-    static mmu_update_t req[512];
-    unsigned int start = 0, run = 0;
-    int rc;
-
-    if (n == 0 || n > 512)
-        return -XEN_EINVAL;
-    for (unsigned int s = 0; s < FOREIGN_WINDOW_PAGES; s++) {
-        if (slot_used(s)) {
-            run = 0;
-            continue;
-        }
-        if (run++ == 0)
-            start = s;
-        if (run == n)
-            break;
-    }
-    if (run < n)
-        return -XEN_ENOMEM;
-    for (unsigned int i = 0; i < n; i++) {
-        req[i].ptr = slot_pte_maddr(start + i) | MMU_NORMAL_PT_UPDATE;
-        req[i].val = (mfns[i] << PAGE_SHIFT) | L1_PROT;
-    }
-    rc = hypercall_mmu_update(req, n, NULL, domid);
-    if (rc) {
-        /* Entries written before the failing one must be cleared again. */
-        for (unsigned int i = 0; i < n; i++)
-            req[i].val = 0;
-        hypercall_mmu_update(req, n, NULL, DOMID_SELF);
-        return rc;
-    }
-    slots_mark(start, n, true);
-    window_in_use += n;
-    *va = (void *)(FOREIGN_WINDOW_BASE + ((uint64_t)start << PAGE_SHIFT));
-    return 0;
-}
-
-int mm_unmap_foreign(void *va, unsigned int n)
-{
-    static mmu_update_t req[512];
-    uint64_t off = (uint64_t)va - FOREIGN_WINDOW_BASE;
-    unsigned int start = (unsigned int)(off >> PAGE_SHIFT);
-    struct mmuext_op flush = {.cmd = MMUEXT_TLB_FLUSH_LOCAL};
-    multicall_entry_t calls[2];
-    int rc;
-
-    if ((uint64_t)va < FOREIGN_WINDOW_BASE || (off & ~PAGE_MASK) || n == 0 || n > 512 ||
-        start + n > FOREIGN_WINDOW_PAGES)
-        return -XEN_EINVAL;
-    for (unsigned int i = 0; i < n; i++) {
-        if (!slot_used(start + i))
-            return -XEN_EINVAL;
-        req[i].ptr = slot_pte_maddr(start + i) | MMU_NORMAL_PT_UPDATE;
-        req[i].val = 0;
-    }
-    /* Clear the entries and flush the TLB in one hypercall. */
-    calls[0] = (multicall_entry_t){.op = __HYPERVISOR_mmu_update,
-                                   .args = {(unsigned long)req, n, 0, DOMID_SELF}};
-    calls[1] = (multicall_entry_t){.op = __HYPERVISOR_mmuext_op,
-                                   .args = {(unsigned long)&flush, 1, 0, DOMID_SELF}};
-    rc = hypercall_multicall(calls, 2);
-    if (rc == 0 && ((long)calls[0].result < 0 || (long)calls[1].result < 0))
-        rc = (long)calls[0].result < 0 ? (int)calls[0].result : (int)calls[1].result;
-    if (rc)
-        return rc;
-    slots_mark(start, n, false);
-    window_in_use -= n;
-    return 0;
-}
-
-unsigned int mm_foreign_in_use(void)
-{
-    return window_in_use;
 }

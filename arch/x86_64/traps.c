@@ -1,9 +1,12 @@
 /*
  * A minimal trap table: every exception is handed to the kernel's fatal
  * handler (it prints what happened and ends the domain as crashed), instead
- * of leaving it hanging or letting Xen kill it without a word.
+ * of leaving it hanging or letting Xen kill it without a word. PV registers
+ * it with Xen (set_trap_table); PVH loads its own IDT.
  */
+#include <arch/cpu.h>
 #include <arch/hypercall.h>
+#include <arch/layout.h>
 #include <arch/mm.h>
 #include <arch/traps.h>
 
@@ -28,6 +31,29 @@ DECLARE_TRAP(16);
 DECLARE_TRAP(17);
 DECLARE_TRAP(18);
 DECLARE_TRAP(19);
+
+/* pvh_entry.S: the same vectors for native exception frames. */
+#define DECLARE_NATIVE(n) void pvh_trap_entry_##n(void)
+DECLARE_NATIVE(0);
+DECLARE_NATIVE(1);
+DECLARE_NATIVE(2);
+DECLARE_NATIVE(3);
+DECLARE_NATIVE(4);
+DECLARE_NATIVE(5);
+DECLARE_NATIVE(6);
+DECLARE_NATIVE(7);
+DECLARE_NATIVE(8);
+DECLARE_NATIVE(9);
+DECLARE_NATIVE(10);
+DECLARE_NATIVE(11);
+DECLARE_NATIVE(12);
+DECLARE_NATIVE(13);
+DECLARE_NATIVE(14);
+DECLARE_NATIVE(15);
+DECLARE_NATIVE(16);
+DECLARE_NATIVE(17);
+DECLARE_NATIVE(18);
+DECLARE_NATIVE(19);
 
 void trap_handler(struct trap_frame *f);
 
@@ -68,11 +94,56 @@ static const struct trap_info trap_table[] = {
 };
 
 static trap_fatal_fn trap_fatal;
+/* PVH: exceptions come through our IDT and cr2 is the CPU's own. */
+static bool native;
 
 void traps_init(trap_fatal_fn fatal)
 {
     trap_fatal = fatal;
     hypercall_set_trap_table(trap_table);
+}
+
+/* A 64-bit interrupt gate (present, DPL 0, type 0xe; interrupts stay off). */
+struct idt_gate {
+    uint16_t offset_lo;
+    uint16_t selector;
+    uint8_t ist;
+    uint8_t type_attr;
+    uint16_t offset_mid;
+    uint32_t offset_hi;
+    uint32_t reserved;
+};
+
+_Static_assert(sizeof(struct idt_gate) == 16, "IDT gates are 16 bytes in long mode");
+
+static struct idt_gate idt[20] __attribute__((aligned(16)));
+
+static void (*const native_entries[20])(void) = {
+    pvh_trap_entry_0,  pvh_trap_entry_1,  pvh_trap_entry_2,  pvh_trap_entry_3,  pvh_trap_entry_4,
+    pvh_trap_entry_5,  pvh_trap_entry_6,  pvh_trap_entry_7,  pvh_trap_entry_8,  pvh_trap_entry_9,
+    pvh_trap_entry_10, pvh_trap_entry_11, pvh_trap_entry_12, pvh_trap_entry_13, pvh_trap_entry_14,
+    pvh_trap_entry_15, pvh_trap_entry_16, pvh_trap_entry_17, pvh_trap_entry_18, pvh_trap_entry_19,
+};
+
+void traps_init_native(trap_fatal_fn fatal)
+{
+    struct __attribute__((packed)) {
+        uint16_t limit;
+        uint64_t base;
+    } idtr = {sizeof(idt) - 1, (uint64_t)idt};
+
+    trap_fatal = fatal;
+    native = true;
+    for (unsigned int i = 0; i < ARRAY_SIZE(idt); i++) {
+        uint64_t a = (uint64_t)native_entries[i];
+
+        idt[i] = (struct idt_gate){.offset_lo = (uint16_t)a,
+                                   .selector = PVH_CODE_SEL,
+                                   .type_attr = 0x8e,
+                                   .offset_mid = (uint16_t)(a >> 16),
+                                   .offset_hi = (uint32_t)(a >> 32)};
+    }
+    asm volatile("lidt %0" : : "m"(idtr));
 }
 
 void trap_handler(struct trap_frame *f)
@@ -84,7 +155,9 @@ void trap_handler(struct trap_frame *f)
         /* A fault while reporting a fault: give up at once. */
         hypercall_shutdown(SHUTDOWN_crash);
     }
-    if (f->vector == 14 && mm_shared_info())
+    if (f->vector == 14 && native)
+        cr2 = cpu_read_cr2();
+    else if (f->vector == 14 && mm_shared_info())
         cr2 = mm_shared_info()->vcpu_info[0].arch.cr2;
     trap_fatal(f, f->vector < 20 ? trap_names[f->vector] : "?", cr2);
 }

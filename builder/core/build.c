@@ -7,7 +7,8 @@
  * list, the map batch, start_info, the vCPU context, the seam's arguments)
  * are filled with mfn_x()/pfn_x() where a frame goes into one of them.
  */
-#include <builder/build.h>
+#include "build_internal.h"
+
 #include <domb/errno.h>
 
 /* Page-table entry bits. Upper levels and writable leaves get
@@ -23,48 +24,7 @@
 #define PTE_LEAF_RW (PTE_P | PTE_RW | PTE_US | PTE_A | PTE_D)
 #define PTE_LEAF_RO (PTE_P | PTE_US | PTE_A)
 #define ENTRIES     512u
-#define MAX_ORDER   18u /* 1 GiB extents; Xen allows no more to anyone */
 #define RFLAGS_IF   (1ULL << 9)
-
-struct build {
-    const struct xenops *ops;
-    const struct builder_request *req;
-    struct builder_result *res;
-    struct domb_error *err;
-    const struct layout *lay;
-    enum builder_phase phase;
-    uint64_t phase_t0; /* ops->now_ns() when the current phase began */
-    bool created;
-    domid_t domid;
-    unsigned int order;
-    uint64_t n_big, n_tail; /* extents of 2^order pages, then single pages */
-    /* populate_physmap's extent list (scratch, Xen's ABI): n_big + n_tail
-     * entries, each the guest pfn of an extent going in and its base mfn
-     * coming back; afterwards the p2m, read only through mfn_of(). */
-    xen_pfn_t *ext;
-    xen_pfn_t *batch;           /* XENOPS_MAP_BATCH_MAX mfns for map_foreign (scratch) */
-    vcpu_guest_context_t *ctxt; /* scratch: too big for a kernel stack */
-    void *scratch;
-    unsigned int scratch_pages;
-    void *mapped; /* the mapping window currently open */
-    unsigned int mapped_n;
-    mfn_t shared_info_mfn;
-    bool shared_info_done; /* event upcalls masked in the guest's shared_info */
-};
-
-static const char *const phase_names[BUILDER_PHASE_COUNT] = {
-    "create", "populate", "load", "page tables", "start", "cleanup",
-};
-
-const char *builder_phase_name(enum builder_phase phase)
-{
-    return phase < BUILDER_PHASE_COUNT ? phase_names[phase] : "?";
-}
-
-static uint64_t div_round_up(uint64_t a, uint64_t b)
-{
-    return a / b + (a % b != 0);
-}
 
 /* Machine frame of a guest pfn, from the populate results. */
 static mfn_t mfn_of(const struct build *b, pfn_t pfn)
@@ -75,62 +35,7 @@ static mfn_t mfn_of(const struct build *b, pfn_t pfn)
     return _mfn(b->ext[b->n_big + (p - big_pages)]);
 }
 
-static uint64_t now(const struct build *b)
-{
-    return b->ops->now_ns ? b->ops->now_ns(b->ops->ctx) : 0;
-}
-
-/* Close the current phase's time and start the next one's. */
-static void enter_phase(struct build *b, enum builder_phase next)
-{
-    uint64_t t = now(b);
-
-    b->res->phase_ns[b->phase] += t - b->phase_t0;
-    b->phase_t0 = t;
-    b->phase = next;
-}
-
-static void count(struct build *b)
-{
-    b->res->hypercalls[b->phase]++;
-}
-
-static int do_domctl(struct build *b, uint32_t cmd, struct xen_domctl *op)
-{
-    op->cmd = cmd;
-    op->interface_version = XEN_DOMCTL_INTERFACE_VERSION;
-    op->domain = b->domid;
-    count(b);
-    return b->ops->domctl(b->ops->ctx, op);
-}
-
-static int fail(struct build *b, int rc, const char *what)
-{
-    return domb_error_set(b->err, rc, "%s failed for domain %u: error %d", what, b->domid, rc);
-}
-
-/* ---- request checks, layout and scratch ----------------------------------- */
-
-static int check_request(const struct builder_request *req, struct domb_error *err)
-{
-    if (!req->kernel)
-        return domb_error_set(err, -XEN_EINVAL, "no kernel image given");
-    if (req->mem_kib == 0 || req->mem_kib % 4 != 0)
-        return domb_error_set(err, -XEN_EINVAL,
-                              "memory size %llu KiB is not a positive multiple of 4 KiB",
-                              (unsigned long long)req->mem_kib);
-    if (req->ramdisk_size && !req->ramdisk)
-        return domb_error_set(err, -XEN_EINVAL, "ramdisk size given without ramdisk data");
-    if (req->cmdline && strnlen(req->cmdline, MAX_GUEST_CMDLINE) >= MAX_GUEST_CMDLINE)
-        return domb_error_set(err, -XEN_E2BIG, "command line longer than %d bytes",
-                              MAX_GUEST_CMDLINE - 1);
-    if (req->max_extent_order > MAX_ORDER)
-        return domb_error_set(err, -XEN_EINVAL, "extent order %u is above Xen's maximum %u",
-                              req->max_extent_order, MAX_ORDER);
-    if (req->domid >= DOMID_FIRST_RESERVED)
-        return domb_error_set(err, -XEN_EINVAL, "domain id %u is reserved", req->domid);
-    return 0;
-}
+/* ---- layout and scratch ----------------------------------- */
 
 static int plan(struct build *b)
 {
@@ -154,8 +59,8 @@ static int plan(struct build *b)
 static int alloc_scratch(struct build *b)
 {
     uint64_t nr_pages = b->lay->nr_pages;
-    uint64_t batch_pages = div_round_up(XENOPS_MAP_BATCH_MAX * sizeof(xen_pfn_t), PAGE_SIZE);
-    uint64_t ctxt_pages = div_round_up(sizeof(vcpu_guest_context_t), PAGE_SIZE);
+    uint64_t batch_pages = build_div_round_up(XENOPS_MAP_BATCH_MAX * sizeof(xen_pfn_t), PAGE_SIZE);
+    uint64_t ctxt_pages = build_div_round_up(sizeof(vcpu_guest_context_t), PAGE_SIZE);
     uint64_t ext_pages, total;
     uint8_t *p;
     int rc;
@@ -163,7 +68,7 @@ static int alloc_scratch(struct build *b)
     b->order = b->req->max_extent_order;
     b->n_big = nr_pages >> b->order;
     b->n_tail = nr_pages & ((1ULL << b->order) - 1);
-    ext_pages = div_round_up((b->n_big + b->n_tail) * sizeof(xen_pfn_t), PAGE_SIZE);
+    ext_pages = build_div_round_up((b->n_big + b->n_tail) * sizeof(xen_pfn_t), PAGE_SIZE);
     total = batch_pages + ctxt_pages + ext_pages;
     if (total > UINT32_MAX)
         return domb_error_set(b->err, -XEN_ENOMEM, "scratch for %llu pages is too large",
@@ -185,58 +90,15 @@ static int alloc_scratch(struct build *b)
 static int create_domain(struct build *b)
 {
     struct xen_domctl op;
-    uint32_t vcpus = b->req->max_vcpus ? b->req->max_vcpus : 1;
-    int rc;
+    int rc = build_create_domain(b, 0, 0, b->req->mem_kib);
 
-    memset(&op, 0, sizeof(op));
-    b->domid = b->req->domid;
-    op.u.createdomain.max_vcpus = vcpus;
-    op.u.createdomain.max_evtchn_port = 1023;
-    op.u.createdomain.max_grant_frames = -1;    /* Xen's default */
-    op.u.createdomain.max_maptrack_frames = -1; /* Xen's default */
-    op.u.createdomain.grant_opts = XEN_DOMCTL_GRANT_version(1);
-    memcpy(op.u.createdomain.handle, b->req->handle, sizeof(op.u.createdomain.handle));
-    rc = do_domctl(b, XEN_DOMCTL_createdomain, &op);
     if (rc)
-        return fail(b, rc, "createdomain");
-    b->domid = op.domain;
-    b->created = true;
-
-    memset(&op, 0, sizeof(op));
-    op.u.max_vcpus.max = vcpus;
-    if ((rc = do_domctl(b, XEN_DOMCTL_max_vcpus, &op)))
-        return fail(b, rc, "max_vcpus");
-    memset(&op, 0, sizeof(op));
-    op.u.max_mem.max_memkb = b->req->mem_kib;
-    if ((rc = do_domctl(b, XEN_DOMCTL_max_mem, &op)))
-        return fail(b, rc, "max_mem");
+        return rc;
     memset(&op, 0, sizeof(op));
     op.u.address_size.size = 64;
-    if ((rc = do_domctl(b, XEN_DOMCTL_set_address_size, &op)))
-        return fail(b, rc, "set_address_size");
+    if ((rc = build_domctl(b, XEN_DOMCTL_set_address_size, &op)))
+        return build_fail(b, rc, "set_address_size");
     return 0;
-}
-
-static int populate_call(struct build *b, xen_pfn_t *ext, uint64_t n, unsigned int order)
-{
-    struct xen_memory_reservation r;
-    long done;
-
-    if (n == 0)
-        return 0;
-    memset(&r, 0, sizeof(r));
-    set_xen_guest_handle(r.extent_start, ext);
-    r.nr_extents = n;
-    r.extent_order = order;
-    r.domid = b->domid;
-    count(b);
-    done = b->ops->memory_op(b->ops->ctx, XENMEM_populate_physmap, &r);
-    if (done == (long)n)
-        return 0;
-    return domb_error_set(b->err, done < 0 ? (int)done : -XEN_ENOMEM,
-                          "populate_physmap for domain %u: %ld of %llu extents of order %u "
-                          "(result %ld)",
-                          b->domid, done < 0 ? 0 : done, (unsigned long long)n, order, done);
 }
 
 /* All memory in the largest extents allowed, then single pages for the
@@ -251,38 +113,26 @@ static int populate(struct build *b)
         b->ext[i] = i << b->order;
     for (uint64_t j = 0; j < b->n_tail; j++)
         b->ext[b->n_big + j] = big_pages + j;
-    rc = populate_call(b, b->ext, b->n_big, b->order);
+    rc = build_populate_call(b, b->ext, b->n_big, b->order);
     if (rc)
         return rc;
-    return populate_call(b, b->ext + b->n_big, b->n_tail, 0);
+    return build_populate_call(b, b->ext + b->n_big, b->n_tail, 0);
 }
 
 static int domain_info_and_ports(struct build *b)
 {
     struct xen_domctl op;
-    evtchn_alloc_unbound_t ev;
     int rc;
 
     memset(&op, 0, sizeof(op));
-    rc = do_domctl(b, XEN_DOMCTL_getdomaininfo, &op);
+    rc = build_domctl(b, XEN_DOMCTL_getdomaininfo, &op);
     if (rc)
-        return fail(b, rc, "getdomaininfo");
+        return build_fail(b, rc, "getdomaininfo");
     if (op.domain != b->domid) /* Xen 4.17 may answer for a later domain */
         return domb_error_set(b->err, -XEN_ESRCH, "getdomaininfo: domain %u has vanished",
                               b->domid);
     b->shared_info_mfn = _mfn(op.u.getdomaininfo.shared_info_frame);
-
-    ev = (evtchn_alloc_unbound_t){.dom = b->domid, .remote_dom = b->req->backend_domid};
-    count(b);
-    if ((rc = b->ops->evtchn_alloc_unbound(b->ops->ctx, &ev)))
-        return fail(b, rc, "xenstore event channel allocation");
-    b->res->store_port = ev.port;
-    ev = (evtchn_alloc_unbound_t){.dom = b->domid, .remote_dom = b->req->backend_domid};
-    count(b);
-    if ((rc = b->ops->evtchn_alloc_unbound(b->ops->ctx, &ev)))
-        return fail(b, rc, "console event channel allocation");
-    b->res->console_port = ev.port;
-    return 0;
+    return build_alloc_ports(b);
 }
 
 /* ---- page contents -------------------------------------------------------- */
@@ -398,22 +248,6 @@ static int fill_page(struct build *b, pfn_t pfn, uint8_t *dst)
     return 0;
 }
 
-static int unmap_window(struct build *b)
-{
-    int rc;
-    if (!b->mapped)
-        return 0;
-    count(b);
-    rc = b->ops->unmap_foreign(b->ops->ctx, b->mapped, b->mapped_n);
-    if (rc && b->phase == BUILDER_PHASE_CLEANUP) {
-        count(b); /* a failed unmap while cleaning up is retried once */
-        rc = b->ops->unmap_foreign(b->ops->ctx, b->mapped, b->mapped_n);
-    }
-    if (rc == 0)
-        b->mapped = NULL;
-    return rc;
-}
-
 /*
  * As libxenguest does, start every vCPU with event upcalls masked
  * (vcpu_info[].evtchn_upcall_mask = 1): a guest that never registers an
@@ -445,7 +279,7 @@ static int write_pfns(struct build *b, pfn_t first, pfn_t end)
             b->batch[i] = mfn_x(mfn_of(b, pfn_add(pfn, i)));
         if (with_shared)
             b->batch[n] = mfn_x(b->shared_info_mfn);
-        count(b);
+        build_count(b);
         rc = b->ops->map_foreign(b->ops->ctx, b->domid, b->batch, n + with_shared, &va);
         if (rc)
             return domb_error_set(b->err, rc,
@@ -461,9 +295,9 @@ static int write_pfns(struct build *b, pfn_t first, pfn_t end)
         }
         if (with_shared)
             mask_upcalls(b, (uint8_t *)va + (uint64_t)n * PAGE_SIZE);
-        rc = unmap_window(b);
+        rc = build_unmap_window(b);
         if (rc)
-            return fail(b, rc, "unmapping guest frames");
+            return build_fail(b, rc, "unmapping guest frames");
         pfn = pfn_add(pfn, n);
     }
     return 0;
@@ -478,15 +312,15 @@ static int mask_upcalls_alone(struct build *b)
 
     if (b->shared_info_done)
         return 0;
-    count(b);
+    build_count(b);
     rc = b->ops->map_foreign(b->ops->ctx, b->domid, &frame, 1, &va);
     if (rc)
-        return fail(b, rc, "mapping shared_info");
+        return build_fail(b, rc, "mapping shared_info");
     b->mapped = va;
     b->mapped_n = 1;
     mask_upcalls(b, va);
-    rc = unmap_window(b);
-    return rc ? fail(b, rc, "unmapping shared_info") : 0;
+    rc = build_unmap_window(b);
+    return rc ? build_fail(b, rc, "unmapping shared_info") : 0;
 }
 
 static int load(struct build *b)
@@ -494,14 +328,14 @@ static int load(struct build *b)
     const struct layout *lay = b->lay;
     int rc;
 
-    enter_phase(b, BUILDER_PHASE_LOAD);
+    build_enter_phase(b, BUILDER_PHASE_LOAD);
     if ((rc = domain_info_and_ports(b)))
         return rc;
     if ((rc = write_pfns(b, lay->kernel.pfn, lay->pgtables.pfn)))
         return rc;
     if (lay->p2m_separate && (rc = write_pfns(b, lay->p2m.pfn, layout_range_end(&lay->p2m))))
         return rc;
-    enter_phase(b, BUILDER_PHASE_PAGETABLES);
+    build_enter_phase(b, BUILDER_PHASE_PAGETABLES);
     if ((rc = write_pfns(b, lay->pgtables.pfn, layout_range_end(&lay->stack))))
         return rc;
     if (lay->p2m_separate)
@@ -541,124 +375,78 @@ static int start(struct build *b)
     struct mmuext_op pin;
     int rc;
 
-    enter_phase(b, BUILDER_PHASE_START);
+    build_enter_phase(b, BUILDER_PHASE_START);
     if (img->notes.has_hypercall_page) {
         memset(&op, 0, sizeof(op));
         op.u.hypercall_init.gmfn =
             mfn_x(mfn_of(b, _pfn((img->notes.hypercall_page - lay->virt_base) >> PAGE_SHIFT)));
-        if ((rc = do_domctl(b, XEN_DOMCTL_hypercall_init, &op)))
-            return fail(b, rc, "hypercall_init");
+        if ((rc = build_domctl(b, XEN_DOMCTL_hypercall_init, &op)))
+            return build_fail(b, rc, "hypercall_init");
     }
     memset(&pin, 0, sizeof(pin));
     pin.cmd = MMUEXT_PIN_L4_TABLE;
     pin.arg1.mfn = mfn_x(l4);
-    count(b);
+    build_count(b);
     if ((rc = b->ops->mmuext_op(b->ops->ctx, &pin, 1, NULL, b->domid)))
-        return fail(b, rc, "pinning the L4 page table");
+        return build_fail(b, rc, "pinning the L4 page table");
 
     fill_vcpu_context(b, l4);
     memset(&op, 0, sizeof(op));
     op.u.vcpucontext.vcpu = 0;
     set_xen_guest_handle(op.u.vcpucontext.ctxt, b->ctxt);
-    if ((rc = do_domctl(b, XEN_DOMCTL_setvcpucontext, &op)))
-        return fail(b, rc, "setvcpucontext");
+    if ((rc = build_domctl(b, XEN_DOMCTL_setvcpucontext, &op)))
+        return build_fail(b, rc, "setvcpucontext");
 
-    count(b);
+    build_count(b);
     rc = b->ops->seed_grant_table(b->ops->ctx, b->domid, mfn_x(mfn_of(b, lay->console.pfn)),
                                   mfn_x(mfn_of(b, lay->xenstore.pfn)), b->req->backend_domid);
     if (rc)
-        return fail(b, rc, "seeding the grant table");
+        return build_fail(b, rc, "seeding the grant table");
     return 0;
 }
 
 /* ---- the whole build ------------------------------------------------------ */
 
-static void cleanup(struct build *b)
+int build_pv64(struct build *b)
 {
-    enter_phase(b, BUILDER_PHASE_CLEANUP);
-    unmap_window(b);
-    if (b->scratch)
-        b->ops->free_pages(b->ops->ctx, b->scratch, b->scratch_pages);
-    b->scratch = NULL;
-    if (b->created) {
-        struct xen_domctl op;
-        memset(&op, 0, sizeof(op));
-        /* destroydomain is retried once; Xen frees the frames itself */
-        if (do_domctl(b, XEN_DOMCTL_destroydomain, &op) != 0) {
-            memset(&op, 0, sizeof(op));
-            do_domctl(b, XEN_DOMCTL_destroydomain, &op);
-        }
-    }
-}
-
-int builder_build(const struct xenops *ops, const struct builder_request *req,
-                  struct builder_result *res, struct domb_error *err)
-{
-    struct build b = {.ops = ops, .req = req, .res = res, .err = err, .lay = &res->layout};
+    const struct builder_request *req = b->req;
+    struct builder_result *res = b->res;
     int rc;
 
-    memset(res, 0, sizeof(*res));
-    b.phase = BUILDER_PHASE_CREATE;
-    b.phase_t0 = now(&b);
-    rc = check_request(req, err);
+    rc = plan(b);
     if (rc == 0)
-        rc = plan(&b);
-    if (rc == 0)
-        rc = alloc_scratch(&b);
+        rc = alloc_scratch(b);
     if (rc == 0) {
-        enter_phase(&b, BUILDER_PHASE_CREATE);
-        rc = create_domain(&b);
+        build_enter_phase(b, BUILDER_PHASE_CREATE);
+        rc = create_domain(b);
     }
     if (rc == 0) {
-        enter_phase(&b, BUILDER_PHASE_POPULATE);
-        rc = populate(&b);
+        build_enter_phase(b, BUILDER_PHASE_POPULATE);
+        rc = populate(b);
     }
     if (rc == 0)
-        rc = load(&b);
+        rc = load(b);
     if (rc == 0)
-        rc = start(&b);
-    if (rc) {
-        cleanup(&b);
-        enter_phase(&b, BUILDER_PHASE_CLEANUP);
-        return rc;
-    }
-    res->domid = b.domid;
-    res->nr_pages = b.lay->nr_pages;
-    res->start_info_mfn = mfn_of(&b, b.lay->start_info.pfn);
-    res->console_mfn = mfn_of(&b, b.lay->console.pfn);
-    res->store_mfn = mfn_of(&b, b.lay->xenstore.pfn);
-    if (b.lay->channel.pages) {
-        res->channel_pfn = b.lay->channel.pfn;
-        res->channel_mfn = mfn_of(&b, b.lay->channel.pfn);
-    }
-    res->start_info_va = layout_pfn_va(b.lay, b.lay->start_info.pfn);
-    res->entry = req->kernel->entry;
-    ops->free_pages(ops->ctx, b.scratch, b.scratch_pages);
-    enter_phase(&b, BUILDER_PHASE_START);
-    return 0;
-}
-
-static int simple_domctl(const struct xenops *ops, domid_t domid, uint32_t cmd, const char *what,
-                         struct domb_error *err)
-{
-    struct xen_domctl op;
-    int rc;
-    memset(&op, 0, sizeof(op));
-    op.cmd = cmd;
-    op.interface_version = XEN_DOMCTL_INTERFACE_VERSION;
-    op.domain = domid;
-    rc = ops->domctl(ops->ctx, &op);
+        rc = start(b);
     if (rc)
-        return domb_error_set(err, rc, "%s of domain %u failed: error %d", what, domid, rc);
+        return rc;
+    res->domid = b->domid;
+    res->guest_type = BUILDER_GUEST_PV64;
+    res->nr_pages = b->lay->nr_pages;
+    res->start_info_mfn = mfn_of(b, b->lay->start_info.pfn);
+    res->console_mfn = mfn_of(b, b->lay->console.pfn);
+    res->store_mfn = mfn_of(b, b->lay->xenstore.pfn);
+    if (b->lay->channel.pages) {
+        res->channel_pfn = b->lay->channel.pfn;
+        res->channel_mfn = mfn_of(b, b->lay->channel.pfn);
+    }
+    res->start_info_va = layout_pfn_va(b->lay, b->lay->start_info.pfn);
+    res->entry = req->kernel->entry;
+    res->cmdline_frame = res->start_info_mfn;
+    res->cmdline_offset = (uint32_t)offsetof(start_info_t, cmd_line);
+    res->cmdline_capacity = MAX_GUEST_CMDLINE;
+    b->ops->free_pages(b->ops->ctx, b->scratch, b->scratch_pages);
+    b->scratch = NULL;
+    build_enter_phase(b, BUILDER_PHASE_START);
     return 0;
-}
-
-int builder_unpause(const struct xenops *ops, domid_t domid, struct domb_error *err)
-{
-    return simple_domctl(ops, domid, XEN_DOMCTL_unpausedomain, "unpause", err);
-}
-
-int builder_destroy(const struct xenops *ops, domid_t domid, struct domb_error *err)
-{
-    return simple_domctl(ops, domid, XEN_DOMCTL_destroydomain, "destroy", err);
 }

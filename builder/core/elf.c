@@ -1,5 +1,6 @@
 /*
- * ELF loader for PV64 guest kernels: a validating parser for hostile images.
+ * ELF loader for PV64 and PVH guest kernels: a validating parser for hostile
+ * images.
  *
  * Every field is read with explicit little-endian loads from a bounds-checked
  * offset (no struct casts, so no alignment or strict-aliasing assumptions), and
@@ -250,6 +251,7 @@ static int elf_add_segment(struct elf_ctx *c, unsigned i, const uint8_t *ph)
     c->seg_phdr[img->nr_segments] = i;
     s = &img->seg[img->nr_segments++];
     s->vaddr = va;
+    s->paddr = paddr;
     s->memsz = memsz;
     s->offset = off;
     s->filesz = filesz;
@@ -261,7 +263,7 @@ static int elf_add_segment(struct elf_ctx *c, unsigned i, const uint8_t *ph)
 static int elf_check_segments(struct elf_ctx *c)
 {
     struct elf_image *img = c->img;
-    uint64_t lo = UINT64_MAX, hi = 0;
+    uint64_t lo = UINT64_MAX, hi = 0, plo = UINT64_MAX, phi = 0;
 
     if (img->nr_segments == 0)
         return domb_error_set(c->err, ELF_ERR_NO_LOAD, "no PT_LOAD segment with p_memsz > 0");
@@ -285,9 +287,17 @@ static int elf_check_segments(struct elf_ctx *c)
             lo = sa->vaddr;
         if (sa->vaddr + sa->memsz > hi)
             hi = sa->vaddr + sa->memsz;
+        /* p_paddr <= the load address (VIRT_BASE >= PADDR_OFFSET), so
+         * p_paddr + p_memsz cannot wrap either. */
+        if (sa->paddr < plo)
+            plo = sa->paddr;
+        if (sa->paddr + sa->memsz > phi)
+            phi = sa->paddr + sa->memsz;
     }
     img->virt_start = lo & PAGE_MASK;
     img->virt_end = round_up_page(hi); /* cannot wrap: ends stay below the last page */
+    img->phys_start = plo & PAGE_MASK;
+    img->phys_end = round_up_page(phi);
     if (img->virt_end - img->virt_start > ELF_MAX_SPAN)
         return domb_error_set(c->err, ELF_ERR_SEG_HUGE,
                               "segments span [0x%llx, 0x%llx), more than the 0x%llx bytes accepted",
@@ -423,6 +433,7 @@ static int elf_xen_note(struct elf_ctx *c, uint32_t type, const uint8_t *desc, u
         [XEN_ELFNOTE_INIT_P2M] = "INIT_P2M",
         [XEN_ELFNOTE_MOD_START_PFN] = "MOD_START_PFN",
         [XEN_ELFNOTE_SUPPORTED_FEATURES] = "SUPPORTED_FEATURES",
+        [XEN_ELFNOTE_PHYS32_ENTRY] = "PHYS32_ENTRY",
     };
     struct elf_xen_notes *n = &c->img->notes;
     const char *what;
@@ -464,6 +475,23 @@ static int elf_xen_note(struct elf_ctx *c, uint32_t type, const uint8_t *desc, u
         len = elf_note_string(c, what, desc, descsz, NULL, 0, ELF_ERR_FEATURES);
         rc = len < 0 ? len : elf_parse_features(c, desc, (uint32_t)len);
         break;
+    case XEN_ELFNOTE_PHYS32_ENTRY:
+        /* ELFNOTE(Xen, XEN_ELFNOTE_PHYS32_ENTRY, .long, entry): a 32-bit
+         * physical address (docs/misc/pvh.pandoc); 8 bytes holding one
+         * below 4 GiB are accepted too, as libelf reads any numeric size. */
+        if (descsz != 4 && descsz != 8)
+            rc = domb_error_set(c->err, ELF_ERR_PHYS32_ENTRY,
+                                "PHYS32_ENTRY note has a %u-byte value; the 32-bit entry point "
+                                "takes 4 bytes (8 accepted)",
+                                (unsigned)descsz);
+        else
+            rc = elf_xen_numeric(c, type, what, desc, descsz, &v);
+        if (rc == 0 && v > UINT32_MAX)
+            rc = domb_error_set(c->err, ELF_ERR_PHYS32_ENTRY,
+                                "PHYS32_ENTRY 0x%llx is not below 4 GiB: the PVH entry runs in "
+                                "32-bit protected mode",
+                                (unsigned long long)v);
+        break;
     default:
         rc = elf_xen_numeric(c, type, what, desc, descsz, &v);
         break;
@@ -500,6 +528,10 @@ static int elf_xen_note(struct elf_ctx *c, uint32_t type, const uint8_t *desc, u
         break;
     case XEN_ELFNOTE_SUPPORTED_FEATURES:
         c->supported_features = (uint32_t)v; /* submap 0: the first 32 bits */
+        break;
+    case XEN_ELFNOTE_PHYS32_ENTRY:
+        n->has_phys32_entry = true;
+        n->phys32_entry = (uint32_t)v;
         break;
     }
     c->xen_seen |= 1u << type;
@@ -756,6 +788,49 @@ static int elf_check_init_p2m(struct elf_ctx *c)
     return 0;
 }
 
+/*
+ * A PVH-capable image (PHYS32_ENTRY): it is loaded at p_paddr and entered in
+ * 32-bit protected mode without paging, so every segment must lie below
+ * 4 GiB and the entry must be in the file bytes of an executable segment,
+ * by physical address. (Physical overlaps are the virtual ones: the load
+ * address is p_paddr plus one constant.)
+ */
+static int elf_check_phys32(struct elf_ctx *c)
+{
+    const struct elf_image *img = c->img;
+    uint32_t entry = img->notes.phys32_entry;
+
+    if (!img->notes.has_phys32_entry)
+        return 0;
+    for (unsigned i = 0; i < img->nr_segments; i++) {
+        const struct elf_segment *s = &img->seg[i];
+
+        if (s->paddr + s->memsz > (1ULL << 32))
+            return domb_error_set(c->err, ELF_ERR_PHYS_RANGE,
+                                  "program header %u: physical range [0x%llx, 0x%llx) of a PVH "
+                                  "image reaches past 4 GiB",
+                                  c->seg_phdr[i], (unsigned long long)s->paddr,
+                                  (unsigned long long)(s->paddr + s->memsz));
+    }
+    for (unsigned i = 0; i < img->nr_segments; i++) {
+        const struct elf_segment *s = &img->seg[i];
+
+        if (entry >= s->paddr && entry - s->paddr < s->filesz) {
+            if (!(s->flags & PF_X))
+                return domb_error_set(c->err, ELF_ERR_PHYS32_OUTSIDE,
+                                      "PHYS32_ENTRY 0x%x is in program header %u, which is not "
+                                      "executable",
+                                      (unsigned)entry, c->seg_phdr[i]);
+            return 0;
+        }
+    }
+    return domb_error_set(c->err, ELF_ERR_PHYS32_OUTSIDE,
+                          "PHYS32_ENTRY 0x%x is not inside any segment's file bytes (physical "
+                          "range [0x%llx, 0x%llx))",
+                          (unsigned)entry, (unsigned long long)img->phys_start,
+                          (unsigned long long)img->phys_end);
+}
+
 /* ---- API ----------------------------------------------------------------- */
 
 int elf_parse(struct elf_image *img, const void *data, uint64_t size, struct domb_error *err)
@@ -788,6 +863,8 @@ int elf_parse(struct elf_image *img, const void *data, uint64_t size, struct dom
         rc = elf_check_hypercall_page(&c);
     if (rc == 0)
         rc = elf_check_init_p2m(&c);
+    if (rc == 0)
+        rc = elf_check_phys32(&c);
     if (rc < 0) {
         memset(img, 0, sizeof(*img));
         return rc;
@@ -816,12 +893,43 @@ int elf_check_fits(const struct elf_image *img, uint64_t nr_pages, uint64_t rese
     return 0;
 }
 
-int elf_copy_out(const struct elf_image *img, uint64_t va, void *dst, uint64_t len)
+int elf_check_pvh(const struct elf_image *img, uint64_t ram_end, uint64_t hole_start,
+                  struct domb_error *err)
+{
+    if (!img->notes.has_phys32_entry)
+        return domb_error_set(err, ELF_ERR_NOT_PVH,
+                              "no PHYS32_ENTRY note: the kernel cannot boot as a PVH guest");
+    for (unsigned i = 0; i < img->nr_segments; i++) {
+        const struct elf_segment *s = &img->seg[i];
+        uint64_t end = s->paddr + s->memsz; /* checked not to wrap in elf_parse() */
+
+        if (s->paddr < (1ULL << 32) && end > hole_start)
+            return domb_error_set(err, ELF_ERR_PHYS_RESERVED,
+                                  "segment %u at physical [0x%llx, 0x%llx) overlaps the hole "
+                                  "[0x%llx, 4 GiB) of the ACPI tables, the local APIC and the "
+                                  "HVM special pages",
+                                  i, (unsigned long long)s->paddr, (unsigned long long)end,
+                                  (unsigned long long)hole_start);
+        if (end > ram_end)
+            return domb_error_set(err, ELF_ERR_TOO_BIG_FOR_DOMAIN,
+                                  "segment %u at physical [0x%llx, 0x%llx) lies beyond the "
+                                  "guest's 0x%llx bytes of RAM below 4 GiB",
+                                  i, (unsigned long long)s->paddr, (unsigned long long)end,
+                                  (unsigned long long)ram_end);
+    }
+    return 0;
+}
+
+/* The bytes of [at, at + len) in the space where segment s lives at `base`
+ * (its load address or its p_paddr). */
+static int elf_copy_range(const struct elf_image *img, bool phys, uint64_t at, void *dst,
+                          uint64_t len)
 {
     uint8_t *out = dst;
-    uint64_t end;
+    uint64_t end, lo_lim = phys ? img->phys_start : img->virt_start,
+                  hi_lim = phys ? img->phys_end : img->virt_end;
 
-    if (add_overflows_u64(va, len, &end) || va < img->virt_start || end > img->virt_end ||
+    if (add_overflows_u64(at, len, &end) || at < lo_lim || end > hi_lim ||
         img->nr_segments > ELF_MAX_SEGMENTS)
         return -XEN_EINVAL;
     if (len == 0)
@@ -829,13 +937,24 @@ int elf_copy_out(const struct elf_image *img, uint64_t va, void *dst, uint64_t l
     memset(out, 0, len);
     for (unsigned i = 0; i < img->nr_segments; i++) {
         const struct elf_segment *s = &img->seg[i];
-        uint64_t lo = va > s->vaddr ? va : s->vaddr;
-        uint64_t hi = end < s->vaddr + s->filesz ? end : s->vaddr + s->filesz;
+        uint64_t base = phys ? s->paddr : s->vaddr;
+        uint64_t lo = at > base ? at : base;
+        uint64_t hi = end < base + s->filesz ? end : base + s->filesz;
 
         if (lo < hi)
-            memcpy(out + (lo - va), img->data + s->offset + (lo - s->vaddr), hi - lo);
+            memcpy(out + (lo - at), img->data + s->offset + (lo - base), hi - lo);
     }
     return 0;
+}
+
+int elf_copy_out(const struct elf_image *img, uint64_t va, void *dst, uint64_t len)
+{
+    return elf_copy_range(img, false, va, dst, len);
+}
+
+int elf_copy_out_phys(const struct elf_image *img, uint64_t paddr, void *dst, uint64_t len)
+{
+    return elf_copy_range(img, true, paddr, dst, len);
 }
 
 const char *elf_error_name(int code)
@@ -883,6 +1002,11 @@ const char *elf_error_name(int code)
         "ELF_ERR_STRING",
         "ELF_ERR_OVERLAP_RESERVED",
         "ELF_ERR_TOO_BIG_FOR_DOMAIN",
+        "ELF_ERR_PHYS32_ENTRY",
+        "ELF_ERR_PHYS32_OUTSIDE",
+        "ELF_ERR_PHYS_RANGE",
+        "ELF_ERR_NOT_PVH",
+        "ELF_ERR_PHYS_RESERVED",
     };
     _Static_assert(ARRAY_SIZE(names) == ELF_ERR_COUNT_END - ELF_ERR_TOO_SMALL,
                    "elf_error_name() table out of step with enum elf_error");

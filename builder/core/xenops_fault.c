@@ -71,6 +71,38 @@ static int fault_seed_grant_table(void *ctx, domid_t domid, xen_pfn_t console_mf
     return INNER(f)->seed_grant_table(INNER(f)->ctx, domid, console_mfn, store_mfn, backend_domid);
 }
 
+static int fault_seed_grant_table_hvm(void *ctx, domid_t domid, xen_pfn_t console_gfn,
+                                      xen_pfn_t store_gfn, domid_t backend_domid,
+                                      xen_pfn_t scratch_gfn)
+{
+    struct xenops_fault *f = ctx;
+
+    FAULT(f);
+    return INNER(f)->seed_grant_table_hvm(INNER(f)->ctx, domid, console_gfn, store_gfn,
+                                          backend_domid, scratch_gfn);
+}
+
+static int fault_hvm_param(void *ctx, unsigned int op, xen_hvm_param_t *params, unsigned int n,
+                           unsigned int *done)
+{
+    struct xenops_fault *f = ctx;
+
+    if (fault_now(f)) {
+        if (done)
+            *done = 0;
+        return f->rc;
+    }
+    return INNER(f)->hvm_param(INNER(f)->ctx, op, params, n, done);
+}
+
+static int fault_set_memory_map(void *ctx, struct xen_foreign_memory_map *map)
+{
+    struct xenops_fault *f = ctx;
+
+    FAULT(f);
+    return INNER(f)->set_memory_map(INNER(f)->ctx, map);
+}
+
 static int fault_map_foreign(void *ctx, domid_t domid, const xen_pfn_t *mfns, unsigned int n,
                              void **va)
 {
@@ -198,6 +230,9 @@ void xenops_fault_init(struct xenops_fault *f, const struct xenops *inner)
         .mmuext_op = fault_mmuext_op,
         .evtchn_alloc_unbound = fault_evtchn_alloc_unbound,
         .seed_grant_table = fault_seed_grant_table,
+        .seed_grant_table_hvm = fault_seed_grant_table_hvm,
+        .hvm_param = fault_hvm_param,
+        .set_memory_map = fault_set_memory_map,
         .map_foreign = fault_map_foreign,
         .unmap_foreign = fault_unmap_foreign,
         .alloc_pages = fault_alloc_pages,

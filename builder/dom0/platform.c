@@ -73,22 +73,24 @@ static void platform_bench_built(const struct platform *p, unsigned int i)
 
     for (unsigned int k = 0; k < BUILDER_PHASE_COUNT; k++)
         builder_ns += r->phase_ns[k];
-    printk("BENCH vm=%s domid=%u mem=%u at_ns=%lu build_ns=%lu builder_ns=%lu create_ns=%lu "
-           "populate_ns=%lu load_ns=%lu pt_ns=%lu start_ns=%lu hypercalls=%u hc_create=%u "
-           "hc_populate=%u hc_load=%u hc_pt=%u hc_start=%u hc_vm_build=%lu\n",
-           vm->name, vm->domid, vm->memory_mib, p->bench_vm[i].build_start_ns - p->boot_t0,
-           vm->build_ns, builder_ns, r->phase_ns[BUILDER_PHASE_CREATE],
-           r->phase_ns[BUILDER_PHASE_POPULATE], r->phase_ns[BUILDER_PHASE_LOAD],
-           r->phase_ns[BUILDER_PHASE_PAGETABLES], r->phase_ns[BUILDER_PHASE_START], vm->hypercalls,
-           r->hypercalls[BUILDER_PHASE_CREATE], r->hypercalls[BUILDER_PHASE_POPULATE],
-           r->hypercalls[BUILDER_PHASE_LOAD], r->hypercalls[BUILDER_PHASE_PAGETABLES],
-           r->hypercalls[BUILDER_PHASE_START], p->bench_vm[i].hypercalls);
+    printk(
+        "BENCH vm=%s domid=%u type=%s mem=%u at_ns=%lu build_ns=%lu builder_ns=%lu create_ns=%lu "
+        "populate_ns=%lu load_ns=%lu pt_ns=%lu start_ns=%lu hypercalls=%u hc_create=%u "
+        "hc_populate=%u hc_load=%u hc_pt=%u hc_start=%u hc_vm_build=%lu\n",
+        vm->name, vm->domid, vm_type_name(vm->config.type), vm->memory_mib,
+        p->bench_vm[i].build_start_ns - p->boot_t0, vm->build_ns, builder_ns,
+        r->phase_ns[BUILDER_PHASE_CREATE], r->phase_ns[BUILDER_PHASE_POPULATE],
+        r->phase_ns[BUILDER_PHASE_LOAD], r->phase_ns[BUILDER_PHASE_PAGETABLES],
+        r->phase_ns[BUILDER_PHASE_START], vm->hypercalls, r->hypercalls[BUILDER_PHASE_CREATE],
+        r->hypercalls[BUILDER_PHASE_POPULATE], r->hypercalls[BUILDER_PHASE_LOAD],
+        r->hypercalls[BUILDER_PHASE_PAGETABLES], r->hypercalls[BUILDER_PHASE_START],
+        p->bench_vm[i].hypercalls);
 }
 
 static void platform_print_built(const struct vm *vm)
 {
-    printk("db: vm '%s' built: domid %u, %u MiB, %lu us, %u hypercalls\n", vm->name, vm->domid,
-           vm->memory_mib, vm->build_ns / 1000, vm->hypercalls);
+    printk("db: vm '%s' built: domid %u, %s, %u MiB, %lu us, %u hypercalls\n", vm->name, vm->domid,
+           vm_type_name(vm->config.type), vm->memory_mib, vm->build_ns / 1000, vm->hypercalls);
 }
 
 /* In a benchmark the "built" lines wait until every VM has started: on a
@@ -287,6 +289,9 @@ static void platform_restart(struct platform *p, struct vm *vm)
     unsigned int quick = vm->quick_restarts;
     domid_t owner = vm->owner, prev = vm->domid;
     unsigned int prev_reason = vm->shutdown_reason;
+    /* The first domain of the line, which a client may still ask about. */
+    domid_t first = vm->restarts ? vm->first_domid : prev;
+    unsigned int first_reason = vm->restarts ? vm->first_reason : prev_reason;
     struct vm_build_opts opts;
 
     /* Like xl, refuse to loop on a guest that keeps stopping at once: after
@@ -321,6 +326,8 @@ static void platform_restart(struct platform *p, struct vm *vm)
     vm->owner = owner;
     vm->prev_domid = prev;
     vm->prev_reason = prev_reason;
+    vm->first_domid = first;
+    vm->first_reason = first_reason;
     vm->restarts = restarts;
     vm->quick_restarts = quick;
 }

@@ -232,19 +232,21 @@ static int do_build(struct server *s, struct vm *client, const struct proto_requ
     }
     s->builds++;
     out->domid = vm->domid;
-    out->flags =
-        (vm->state == VM_BUILT ? PROTO_BUILT_PAUSED : 0) | (ramdisk ? PROTO_BUILT_RAMDISK : 0);
+    out->flags = (vm->state == VM_BUILT ? PROTO_BUILT_PAUSED : 0) |
+                 (ramdisk ? PROTO_BUILT_RAMDISK : 0) |
+                 (spec->type == VM_TYPE_PVH ? PROTO_BUILT_PVH : 0);
     out->console_port = vm->result.console_port;
     out->store_port = vm->result.store_port;
+    /* For PVH the builder's frames are gfns (PROTO_BUILT_PVH says so). */
     out->start_info_mfn = mfn_x(vm->result.start_info_mfn);
     out->console_mfn = mfn_x(vm->result.console_mfn);
     out->store_mfn = mfn_x(vm->result.store_mfn);
     out->nr_pages = vm->result.nr_pages;
     out->build_ns = vm->build_ns;
     out->hypercalls = vm->hypercalls;
-    printk("db-server: '%s' (domid %u) built '%s': domid %u, %u MiB, %lu us, %u hypercalls\n",
-           client->name, client->domid, vm->name, vm->domid, vm->memory_mib, vm->build_ns / 1000,
-           vm->hypercalls);
+    printk("db-server: '%s' (domid %u) built '%s': domid %u, %s, %u MiB, %lu us, %u hypercalls\n",
+           client->name, client->domid, vm->name, vm->domid, vm_type_name(spec->type),
+           vm->memory_mib, vm->build_ns / 1000, vm->hypercalls);
     return 0;
 }
 
@@ -285,24 +287,33 @@ static enum proto_vm_state state_of(const struct vm *vm, unsigned int *reason)
 /* The client's record for domid, best match first: a VM that holds the
  * domid now, then one destroyed by its on_exit policy (its record and
  * shutdown reason stay until the slot is reused), then one whose on_exit
- * restart replaced that domid (*replaced set). Domids are reused only after
- * Xen wraps around, so the order matters only then. */
+ * restart replaced that domid: the last domain it replaced, or the first
+ * one, whose domid is the one the client was told when it asked for the
+ * build (*replaced_reason then says how that domain shut down, else NULL).
+ * Domids are reused only after Xen wraps around, so the order matters only
+ * then. */
 static struct vm *status_record(struct server *s, const struct vm *client, uint16_t domid,
-                                bool *replaced)
+                                const unsigned int **replaced_reason)
 {
     struct platform *p = s->platform;
 
-    *replaced = false;
-    for (int pass = 0; pass < 3; pass++) {
+    *replaced_reason = NULL;
+    for (int pass = 0; pass < 4; pass++) {
         for (unsigned int i = 0; i < p->nr_vms; i++) {
             struct vm *vm = &p->vms[i];
 
             if (vm->owner != client->domid)
                 continue;
             if ((pass == 0 && vm->domid == domid && held(vm)) ||
-                (pass == 1 && vm->domid == domid && vm->state == VM_DESTROYED) ||
-                (pass == 2 && vm->prev_domid == domid && domid != 0)) {
-                *replaced = pass == 2;
+                (pass == 1 && vm->domid == domid && vm->state == VM_DESTROYED)) {
+                return vm;
+            }
+            if (pass == 2 && vm->prev_domid == domid && domid != 0) {
+                *replaced_reason = &vm->prev_reason;
+                return vm;
+            }
+            if (pass == 3 && vm->first_domid == domid && domid != 0) {
+                *replaced_reason = &vm->first_reason;
                 return vm;
             }
         }
@@ -313,16 +324,16 @@ static struct vm *status_record(struct server *s, const struct vm *client, uint1
 static int do_status(struct server *s, struct vm *client, uint16_t domid,
                      struct proto_response *rsp, struct domb_error *err)
 {
-    bool replaced;
-    struct vm *vm = status_record(s, client, domid, &replaced);
+    const unsigned int *replaced_reason;
+    struct vm *vm = status_record(s, client, domid, &replaced_reason);
     unsigned int reason;
 
     if (!vm)
         return owned_vm(s, client, domid, err) ? 0 : err->code;
     rsp->vm_status.domid = domid;
-    if (replaced) {
+    if (replaced_reason) {
         rsp->vm_status.state = PROTO_VM_GONE;
-        reason = vm->prev_reason;
+        reason = *replaced_reason;
     } else {
         rsp->vm_status.state = state_of(vm, &reason);
         rsp->vm_status.nr_pages = vm->result.nr_pages;

@@ -90,25 +90,40 @@ void vm_fail(struct vm *vm, const char *name, const struct domb_error *why)
     vm->error = *why;
 }
 
+/*
+ * The builder says where the guest's command line lives (builder_result's
+ * cmdline_frame/offset/capacity): start_info.cmd_line for PV, the
+ * command-line page hvm_start_info points to for PVH. The frame is what
+ * map_foreign takes for this guest either way.
+ */
 int vm_append_cmdline(struct vm *vm, const char *text)
 {
-    start_info_t *si;
+    const struct builder_result *r = &vm->result;
     size_t len, add = strlen(text);
+    char *line;
     void *va;
-    int rc = map_one(vm->xen, vm->domid, vm->result.start_info_mfn, &va);
+    int rc;
 
+    if (r->cmdline_capacity == 0 || r->cmdline_offset > PAGE_SIZE ||
+        r->cmdline_capacity > PAGE_SIZE - r->cmdline_offset)
+        return domb_error_set(&vm->error, -XEN_EINVAL,
+                              "the builder gave no place for the command line (offset %u, %u "
+                              "bytes)",
+                              r->cmdline_offset, r->cmdline_capacity);
+    rc = map_one(vm->xen, vm->domid, r->cmdline_frame, &va);
     if (rc)
-        return domb_error_set(&vm->error, rc, "cannot map start_info (%d)", rc);
-    si = va;
-    len = strnlen((const char *)si->cmd_line, sizeof(si->cmd_line));
-    if (len + 1 + add + 1 > sizeof(si->cmd_line)) {
+        return domb_error_set(&vm->error, rc, "cannot map the command line's page (%d)", rc);
+    line = (char *)va + r->cmdline_offset;
+    len = strnlen(line, r->cmdline_capacity);
+    if (len + 1 + add + 1 > r->cmdline_capacity) {
         unmap_one(vm->xen, va);
         return domb_error_set(&vm->error, -XEN_E2BIG,
-                              "cmdline too long to add the db-server channel (%zu bytes)", len);
+                              "cmdline too long to add the db-server channel (%zu of %u bytes)",
+                              len, r->cmdline_capacity);
     }
     if (len)
-        si->cmd_line[len++] = ' ';
-    memcpy(si->cmd_line + len, text, add + 1);
+        line[len++] = ' ';
+    memcpy(line + len, text, add + 1);
     return vm->xen->unmap_foreign(vm->xen->ctx, va, 1);
 }
 
@@ -345,6 +360,11 @@ int vm_build(struct vm *vm, const struct vm_config *cfg, const void *kernel, siz
     req.backend_domid = 0;
     req.max_extent_order = XENOPS_EXTENT_ORDER_DOM0;
     req.channel_page = opts->channel;
+    req.guest_type = cfg->type == VM_TYPE_PVH ? BUILDER_GUEST_PVH : BUILDER_GUEST_PV64;
+    /* 0 asks for the builder's defaults (xl's: Xen's frame limits, version 2). */
+    req.max_grant_frames = cfg->has_max_grant_frames ? (int32_t)cfg->max_grant_frames : 0;
+    req.max_maptrack_frames = cfg->has_max_maptrack_frames ? (int32_t)cfg->max_maptrack_frames : 0;
+    req.max_grant_version = cfg->max_grant_version;
     rc = builder_build(xen, &req, &vm->result, &vm->error);
     if (rc)
         goto failed;
@@ -508,11 +528,19 @@ static const char *vm_result_text(const struct vm *vm, char *buf, size_t size)
     return buf;
 }
 
+/* "pv"/"pvh" from the config; "-" for a VM whose spec could not be read. */
+static const char *vm_type_text(const struct vm *vm)
+{
+    const char *name = vm_type_name(vm->config.type);
+
+    return name && vm->config.name[0] ? name : "-";
+}
+
 void vm_print_summary(const struct vm *vms, unsigned int n)
 {
     char result[200];
 
-    printk("\n%-16s %5s %8s %10s %10s  %s\n", "NAME", "DOMID", "MEM(MiB)", "BUILD(ms)",
+    printk("\n%-16s %5s %-4s %8s %10s %10s  %s\n", "NAME", "DOMID", "TYPE", "MEM(MiB)", "BUILD(ms)",
            "HYPERCALLS", "RESULT");
     for (unsigned int i = 0; i < n; i++) {
         const struct vm *vm = &vms[i];
@@ -520,8 +548,8 @@ void vm_print_summary(const struct vm *vms, unsigned int n)
 
         if (vm->state != VM_FAILED || vm->domid)
             domb_snprintf(domid, sizeof(domid), "%u", vm->domid);
-        printk("%-16s %5s %8u %6lu.%03lu %10u  %s\n", vm->name, domid, vm->memory_mib,
-               vm->build_ns / 1000000, (vm->build_ns / 1000) % 1000, vm->hypercalls,
+        printk("%-16s %5s %-4s %8u %6lu.%03lu %10u  %s\n", vm->name, domid, vm_type_text(vm),
+               vm->memory_mib, vm->build_ns / 1000000, (vm->build_ns / 1000) % 1000, vm->hypercalls,
                vm_result_text(vm, result, sizeof(result)));
     }
 }

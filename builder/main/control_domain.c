@@ -106,10 +106,10 @@ static void build_one(const struct vm_config *cfg)
     m->domid = rsp.build.domid;
     m->build_ns = rsp.build.build_ns;
     m->hypercalls = rsp.build.hypercalls;
-    printk("control: built '%s' as domid %u (%lu pages, build %lu us, round trip %lu us, "
+    printk("control: built '%s' as domid %u (%s, %lu pages, build %lu us, round trip %lu us, "
            "%u hypercalls)\n",
-           m->name, m->domid, rsp.build.nr_pages, m->build_ns / 1000, m->rtt_ns / 1000,
-           m->hypercalls);
+           m->name, m->domid, rsp.build.flags & PROTO_BUILT_PVH ? "pvh" : "pv", rsp.build.nr_pages,
+           m->build_ns / 1000, m->rtt_ns / 1000, m->hypercalls);
 }
 
 static unsigned int build_platform(const struct boot_info *bi)

@@ -83,6 +83,78 @@ static int xen_seed_grant_table(void *ctx, domid_t domid, xen_pfn_t console_mfn,
     return mm_unmap_foreign(va, 1);
 }
 
+/*
+ * The same for an HVM/PVH guest (entries name gfns), as libxenguest's
+ * compat_gnttab_hvm_seed: put the guest's grant frame 0 at scratch_gfn with
+ * XENMEM_add_to_physmap, map that gfn (a foreign PTE names a gfn of a
+ * translated guest), write, unmap, and XENMEM_remove_from_physmap. The frame
+ * is taken out again even when mapping or unmapping failed.
+ */
+static int xen_seed_grant_table_hvm(void *ctx, domid_t domid, xen_pfn_t console_gfn,
+                                    xen_pfn_t store_gfn, domid_t backend_domid,
+                                    xen_pfn_t scratch_gfn)
+{
+    struct xen_add_to_physmap xatp = {
+        .domid = domid, .space = XENMAPSPACE_grant_table, .idx = 0, .gpfn = scratch_gfn};
+    struct xen_remove_from_physmap xrfp = {.domid = domid, .gpfn = scratch_gfn};
+    xen_pfn_t frame = scratch_gfn;
+    grant_entry_v1_t *table;
+    void *va;
+    int rc, rc2;
+
+    rc = hypercall_memory_op(XENMEM_add_to_physmap, &xatp);
+    if (rc)
+        return rc;
+    rc = mm_map_foreign(domid, &frame, 1, &va);
+    if (rc == 0) {
+        table = va;
+        table[GNTTAB_RESERVED_CONSOLE] = (grant_entry_v1_t){
+            .flags = GTF_permit_access, .domid = backend_domid, .frame = (uint32_t)console_gfn};
+        table[GNTTAB_RESERVED_XENSTORE] = (grant_entry_v1_t){
+            .flags = GTF_permit_access, .domid = backend_domid, .frame = (uint32_t)store_gfn};
+        rc = mm_unmap_foreign(va, 1);
+    }
+    rc2 = hypercall_memory_op(XENMEM_remove_from_physmap, &xrfp);
+    return rc ? rc : rc2;
+}
+
+/* HVMOP_set_param / get_param: one hvm_op, or one multicall of n. */
+static int xen_hvm_param(void *ctx, unsigned int op, xen_hvm_param_t *params, unsigned int n,
+                         unsigned int *done)
+{
+    multicall_entry_t calls[XENOPS_HVM_PARAM_BATCH_MAX];
+    int rc;
+
+    if (done)
+        *done = 0;
+    if (n == 0 || n > XENOPS_HVM_PARAM_BATCH_MAX)
+        return -XEN_EINVAL;
+    if (n == 1) {
+        rc = hypercall_hvm_op(op, &params[0]);
+        if (rc == 0 && done)
+            *done = 1;
+        return rc;
+    }
+    for (unsigned int i = 0; i < n; i++)
+        calls[i] =
+            (multicall_entry_t){.op = __HYPERVISOR_hvm_op, .args = {op, (unsigned long)&params[i]}};
+    rc = hypercall_multicall(calls, n);
+    if (rc)
+        return rc;
+    for (unsigned int i = 0; i < n; i++) {
+        if ((long)calls[i].result < 0)
+            return (int)(long)calls[i].result;
+        if (done)
+            *done = i + 1;
+    }
+    return 0;
+}
+
+static int xen_set_memory_map(void *ctx, struct xen_foreign_memory_map *map)
+{
+    return hypercall_memory_op(XENMEM_set_memory_map, map);
+}
+
 static int xen_alloc_pages(void *ctx, unsigned int n, void **va)
 {
     *va = kernel_alloc_pages(n);
@@ -163,6 +235,9 @@ const struct xenops xenops_xen = {
     .mmuext_op = xen_mmuext_op,
     .evtchn_alloc_unbound = xen_evtchn_alloc_unbound,
     .seed_grant_table = xen_seed_grant_table,
+    .seed_grant_table_hvm = xen_seed_grant_table_hvm,
+    .hvm_param = xen_hvm_param,
+    .set_memory_map = xen_set_memory_map,
     .map_foreign = xen_map_foreign,
     .unmap_foreign = xen_unmap_foreign,
     .alloc_pages = xen_alloc_pages,

@@ -2,7 +2,11 @@
  * Fuzz elf_parse(): any input must be rejected with a named error or accepted
  * with a self-consistent elf_image, and then elf_copy_out() over every
  * segment must return exactly the file bytes and zeros (ASan catches reads
- * outside the input; the checks below catch wrong answers).
+ * outside the input; the checks below catch wrong answers). The PVH side is
+ * checked the same way: a PHYS32_ENTRY image loads below 4 GiB with its
+ * entry in executable file bytes, elf_copy_out_phys() returns the same bytes
+ * by physical address, and elf_check_pvh() agrees with the segments for RAM
+ * sizes derived from the input.
  */
 #include <builder/elf.h>
 #include <stdint.h>
@@ -20,6 +24,43 @@ static void check(int ok, const char *what)
         fprintf(stderr, "fuzz_elf: invariant violated: %s\n", what);
         abort();
     }
+}
+
+#define PVH_HOLE 0xfc000000ULL /* the builder's PVH_HOLE_START */
+
+/* The same by physical address (copy_out_phys). */
+static void check_window_phys(const struct elf_image *img, const struct elf_segment *s, uint64_t pa,
+                              uint64_t len, uint8_t *buf)
+{
+    check(elf_copy_out_phys(img, pa, buf, len) == 0, "copy_out_phys of a segment range failed");
+    for (uint64_t i = 0; i < len; i++) {
+        uint64_t rel = pa + i - s->paddr;
+        uint8_t want = rel < s->filesz ? img->data[s->offset + rel] : 0;
+
+        check(buf[i] == want, "copy_out_phys returned a wrong byte");
+    }
+}
+
+/* elf_check_pvh() for one RAM size must agree with the segments. */
+static void check_pvh_fit(const struct elf_image *img, uint64_t ram_end)
+{
+    int rc = elf_check_pvh(img, ram_end, PVH_HOLE, NULL);
+    bool hole = false, beyond = false;
+
+    if (!img->notes.has_phys32_entry) {
+        check(rc == ELF_ERR_NOT_PVH, "PVH check of an image without PHYS32_ENTRY");
+        return;
+    }
+    for (unsigned i = 0; i < img->nr_segments; i++) {
+        uint64_t end = img->seg[i].paddr + img->seg[i].memsz;
+        hole |= end > PVH_HOLE;
+        beyond |= end > ram_end;
+    }
+    if (rc == 0)
+        check(!hole && !beyond, "PVH check accepted a segment in the hole or beyond RAM");
+    else
+        check((rc == ELF_ERR_PHYS_RESERVED && hole) || (rc == ELF_ERR_TOO_BIG_FOR_DOMAIN && beyond),
+              "PVH check refused with the wrong error");
 }
 
 /* Copy [va, va+len) out and compare with the segment's bytes. */
@@ -84,6 +125,30 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                   img.notes.hypercall_page >= img.virt_start &&
                   img.notes.hypercall_page < img.virt_end,
               "hypercall page");
+    check(img.phys_start < img.phys_end && img.phys_end - img.phys_start <= ELF_MAX_SPAN &&
+              ((img.phys_start | img.phys_end) & (PAGE_SIZE - 1)) == 0,
+          "physical span");
+    if (img.notes.has_phys32_entry) {
+        bool phys_entry_ok = false;
+
+        check(img.phys_end <= (1ULL << 32), "PVH image reaches past 4 GiB");
+        for (unsigned i = 0; i < img.nr_segments; i++) {
+            const struct elf_segment *s = &img.seg[i];
+            uint64_t len = s->memsz < WINDOW ? s->memsz : WINDOW;
+
+            if ((s->flags & 1) && img.notes.phys32_entry >= s->paddr &&
+                img.notes.phys32_entry - s->paddr < s->filesz)
+                phys_entry_ok = true;
+            check_window_phys(&img, s, s->paddr, len, buf);
+            check_window_phys(&img, s, s->paddr + s->memsz - len, len, buf);
+        }
+        check(phys_entry_ok, "PHYS32_ENTRY not in an executable segment's file bytes");
+        check(elf_copy_out_phys(&img, img.phys_end, buf, 1) != 0, "copy_out_phys past the end");
+    }
+    check_pvh_fit(&img, PVH_HOLE);
+    check_pvh_fit(&img, img.phys_end);
+    check_pvh_fit(&img, img.phys_end - PAGE_SIZE);
+    check_pvh_fit(&img, size * PAGE_SIZE);
     check(elf_copy_out(&img, img.virt_end, buf, 1) != 0, "copy_out past the end accepted");
     check(elf_copy_out(&img, img.virt_start - 1, buf, 1) != 0, "copy_out before start accepted");
     check(elf_check_fits(&img, UINT64_MAX, 0, NULL) == 0, "fits an unlimited domain");

@@ -6,6 +6,13 @@
  * frames read-only); every page it owns is written and read back; and its
  * ramdisk must hash to the SHA-256 given on its command line.
  *
+ * Booted as PVH (the same image), there is no start_info, p2m or Xen-owned
+ * page table: it checks hvm_start_info and its memory map instead (RAM
+ * against memorywalk.mib, console and xenstore frames outside RAM, their
+ * ports live), walks its own page tables (every RAM frame mapped to itself
+ * in the direct map, nothing at virtual 0 or past RAM), hashes the first
+ * module, and writes and reads back every free page just the same.
+ *
  * Command line: memorywalk.mib=N [memorywalk.ramdisk_sha256=HEX
  * memorywalk.ramdisk_len=N]. Prints exactly one "Test result:" line.
  */
@@ -127,24 +134,138 @@ static void check_page_tables(const start_info_t *si)
           "our own code is not mapped executable");
 }
 
-static void check_ramdisk(const start_info_t *si)
+/* The ramdisk: start_info's module in PV, the first hvm_start_info module
+ * in PVH. */
+static void check_ramdisk(const uint8_t *module, uint64_t mod_len)
 {
     char want[SHA256_HEX_LEN + 1], got[SHA256_HEX_LEN + 1];
     uint8_t digest[SHA256_DIGEST_SIZE];
     uint64_t len = cmdline_u64("memorywalk.ramdisk_len", 0);
 
     if (!cmdline_get(boot_info.cmdline, "memorywalk.ramdisk_sha256", want, sizeof(want))) {
-        CHECK(si->mod_len == 0, "unexpected module of %lu bytes", si->mod_len);
+        CHECK(mod_len == 0, "unexpected module of %lu bytes", mod_len);
         return;
     }
-    CHECK(si->mod_len == len, "mod_len %lu, expected %lu", si->mod_len, len);
-    if (!boot_info.module || si->mod_len == 0)
+    CHECK(mod_len == len, "mod_len %lu, expected %lu", mod_len, len);
+    if (!module || mod_len == 0)
         return;
-    sha256(boot_info.module, si->mod_len, digest);
+    sha256(module, mod_len, digest);
     sha256_to_hex(digest, got);
     CHECK(strcmp(got, want) == 0, "ramdisk sha256 %s, expected %s", got, want);
     if (strcmp(got, want) == 0)
-        printk("memorywalk: ramdisk %lu bytes, sha256 matches\n", si->mod_len);
+        printk("memorywalk: ramdisk %lu bytes, sha256 matches\n", mod_len);
+}
+
+/* ---- PVH: hvm_start_info, the memory map, our own page tables ---- */
+
+extern char _image_end[];
+
+/* Is frame p inside a RAM entry of the memory map? */
+static bool pvh_is_ram(const struct pvh_boot *b, uint64_t p)
+{
+    for (uint32_t i = 0; i < b->memmap_entries; i++) {
+        const struct hvm_memmap_table_entry *e = &b->memmap[i];
+
+        if (e->type == XEN_HVM_MEMMAP_TYPE_RAM && (p << PAGE_SHIFT) >= e->addr &&
+            (p << PAGE_SHIFT) + PAGE_SIZE <= e->addr + e->size)
+            return true;
+    }
+    return false;
+}
+
+static void check_pvh_start_info(const struct boot_pvh *pvh)
+{
+    const struct pvh_boot *b = &pvh->start;
+    uint64_t mib = cmdline_u64("memorywalk.mib", 0);
+    uint64_t image_pfns = pfn_x(virt_to_pfn(_image_end));
+    uint64_t con = pfn_x(pvh->console_pfn), store = pfn_x(pvh->store_pfn);
+
+    for (uint32_t i = 0; i < b->memmap_entries; i++)
+        printk("memorywalk: memmap %u: 0x%lx-0x%lx type %u\n", i, b->memmap[i].addr,
+               b->memmap[i].addr + b->memmap[i].size - 1, b->memmap[i].type);
+    CHECK(b->si->magic == XEN_HVM_START_MAGIC_VALUE && b->si->version >= 1,
+          "start info magic 0x%x version %u", b->si->magic, b->si->version);
+    CHECK(mib != 0, "memorywalk.mib missing from the command line");
+    CHECK(b->ram_pages == mib * 256, "%lu RAM pages in the memory map, expected %lu", b->ram_pages,
+          mib * 256);
+    CHECK(!(b->si->flags & (SIF_PRIVILEGED | SIF_INITDOMAIN)), "flags 0x%x claim privilege",
+          b->si->flags);
+    CHECK(b->max_pfn <= DIRECT_MAP_MAX_PAGES && pvh_is_ram(b, b->max_pfn - 1),
+          "highest RAM frame 0x%lx", b->max_pfn - 1);
+    /* The special pages must not be RAM we could hand out, nor our image. */
+    CHECK(con >= image_pfns && !pvh_is_ram(b, con), "console pfn 0x%lx is RAM or our image", con);
+    CHECK(store >= image_pfns && !pvh_is_ram(b, store), "store pfn 0x%lx is RAM or our image",
+          store);
+    CHECK(con != store, "console and store share a frame");
+    CHECK(pvh->console_evtchn != 0 && pvh->store_evtchn != 0 &&
+              pvh->console_evtchn != pvh->store_evtchn,
+          "event channels console %u store %u", pvh->console_evtchn, pvh->store_evtchn);
+    evtchn_port_t ports[2] = {pvh->console_evtchn, pvh->store_evtchn};
+    for (int i = 0; i < 2; i++) {
+        struct evtchn_status st = {.dom = DOMID_SELF, .port = ports[i]};
+        int rc = hypercall_event_channel_op(EVTCHNOP_status, &st);
+        CHECK(rc == 0 && (st.status == EVTCHNSTAT_unbound || st.status == EVTCHNSTAT_interdomain),
+              "port %u: status rc %d state %u", ports[i], rc, st.status);
+    }
+    CHECK(boot_info.shared_info == (void *)mm_shared_info() &&
+              boot_info.shared_info->vcpu_info[0].time.version % 2 == 0 && time_now_ns() != 0,
+          "shared_info is not a live shared_info page");
+    CHECK(b->cmdline[0] != '\0', "empty command line");
+}
+
+/* Our own tables: every RAM frame mapped to itself in the direct map,
+ * writable; nothing at virtual 0 (the entry's identity map is gone) or
+ * past the end of RAM; our code executable. */
+static void check_pvh_page_tables(const struct pvh_boot *b)
+{
+    uint64_t checked = 0, bad = 0, pte;
+    uint64_t end_2m = (b->max_pfn + 511) & ~511UL;
+    bool w;
+
+    for (uint64_t p = 0; p < b->max_pfn; p++) {
+        uint64_t va = (uint64_t)pfn_to_virt(_pfn(p)), paddr;
+        bool writable;
+        int level;
+
+        if (!pvh_is_ram(b, p))
+            continue;
+        level = mm_walk(va, &pte, &writable);
+        paddr = level == 1   ? pte & PTE_ADDR_MASK
+                : level == 2 ? (pte & PTE_ADDR_MASK & ~0x1fffffUL) | (va & 0x1fffff)
+                             : ~0UL;
+        if (paddr != p << PAGE_SHIFT || !writable) {
+            if (bad++ < 4)
+                printk("memorywalk: va 0x%lx: level %d pte 0x%lx (frame 0x%lx writable "
+                       "expected)\n",
+                       va, level, pte, p);
+        }
+        checked++;
+    }
+    CHECK(bad == 0, "%lu RAM frames mapped wrongly in the direct map", bad);
+    CHECK(mm_walk(0, &pte, &w) == 0 && mm_walk(0xdead000, &pte, &w) == 0,
+          "low virtual addresses are still mapped");
+    CHECK(end_2m >= DIRECT_MAP_MAX_PAGES ||
+              mm_walk((uint64_t)pfn_to_virt(_pfn(end_2m)), &pte, &w) == 0,
+          "the direct map goes past the end of RAM (frame 0x%lx)", end_2m);
+    CHECK(mm_walk((uint64_t)&check_pvh_page_tables, &pte, &w) != 0 && !(pte & _PAGE_NX),
+          "our own code is not mapped executable");
+    printk("memorywalk: PVH direct map: %lu RAM frames map to themselves\n", checked);
+}
+
+static void walk_pvh(const struct boot_info *bi)
+{
+    const struct boot_pvh *pvh = bi->pvh;
+    const struct pvh_boot *b = &pvh->start;
+
+    printk("memorywalk: PVH: %lu RAM pages, hvm_start_info v%u at 0x%lx, %u memory map entries, "
+           "%u modules (%lu bytes)\n",
+           b->ram_pages, b->si->version, (uint64_t)b->si - KERNEL_VIRT_BASE, b->memmap_entries,
+           b->nr_modules, b->module_len);
+    printk("memorywalk: PVH: console pfn 0x%lx port %u, xenstore pfn 0x%lx port %u\n",
+           pfn_x(pvh->console_pfn), pvh->console_evtchn, pfn_x(pvh->store_pfn), pvh->store_evtchn);
+    check_pvh_start_info(pvh);
+    check_pvh_page_tables(b);
+    check_ramdisk(b->module, b->module_len);
 }
 
 /* Write a pattern unique to each frame into every free page, then read them
@@ -180,7 +301,7 @@ static void check_all_memory(void)
     printk("memorywalk: wrote and read back %lu pages (%lu MiB)\n", pages, pages >> 8);
 }
 
-int domb_main(const struct boot_info *bi)
+static void walk_pv(const struct boot_info *bi)
 {
     const start_info_t *si = bi->si;
 
@@ -190,7 +311,16 @@ int domb_main(const struct boot_info *bi)
     check_start_info(si);
     check_p2m(si);
     check_page_tables(si);
-    check_ramdisk(si);
+    check_ramdisk(boot_info.module, si->mod_len);
+}
+
+int domb_main(const struct boot_info *bi)
+{
+    if (bi->mode == BOOT_MODE_PVH)
+        walk_pvh(bi);
+    else
+        walk_pv(bi);
+    /* In PVH "machine" frames are guest-physical: the tags stay unique. */
     check_all_memory();
     if (failures) {
         printk("Test result: FAILURE (%u checks failed)\n", failures);

@@ -9,6 +9,7 @@
 #include "sim.h"
 
 #include <domb/errno.h>
+#include <xen/arch-x86/hvm/start_info.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +36,11 @@
 #define L4_XEN_FIRST 256
 #define L4_XEN_LAST  271
 #define PAGE_ENTRIES 512
+/* HVM containers */
+#define SIM_HVM_MAX_VCPUS   128   /* Xen's HVM_MAX_VCPUS */
+#define SIM_GNTTAB_FRAMES   64u   /* Xen 4.17's gnttab_max_frames default */
+#define SIM_MAPTRACK_FRAMES 1024u /* ... and gnttab_max_maptrack_frames */
+#define SIM_GNTTAB_VERSION  2u    /* ... and the highest grant version */
 
 struct frame {
     domid_t owner; /* DOMID_INVALID when free, DOMID_XEN for reserved */
@@ -75,6 +81,22 @@ struct dom {
     unsigned int dying; /* destroyed: steps (polls/yields) until it is dead; 0 = alive */
     bool zombie;        /* dead, but frames of it are still mapped by us: Xen keeps it */
     bool permitted;     /* some iomem/ioport/irq permission was granted */
+    uint32_t max_grant_frames, max_maptrack_frames, max_grant_version;
+    /* HVM containers (XEN_DOMCTL_CDF_hvm | XEN_DOMCTL_CDF_hap) */
+    bool hvm;
+    uint32_t emulation_flags;
+    uint64_t *pool; /* the paging pool's frames (Xen's, taken from the host) */
+    uint64_t pool_pages, pool_cap, pool_used; /* used: p2m table pages */
+    bool pool_set;
+    uint8_t *p2m_tab[3]; /* which p2m L1 (per 2 MiB), L2 (1 GiB), L3 (512 GiB) tables exist */
+    uint64_t p2m_tab_cap[3];
+    struct xenops_e820 *memmap;
+    unsigned int nr_memmap;
+    bool memmap_set;
+    uint64_t params[HVM_NR_PARAMS];
+    struct hvm_hw_cpu *cpu; /* per vCPU */
+    struct hvm_hw_mtrr *mtrr;
+    bool *cpu_up, *mtrr_loaded;
 };
 
 struct mapping {
@@ -141,8 +163,9 @@ static void *xgrow(void *p, size_t *cap, size_t need, size_t elem)
 /* ---- counting and fault injection ---------------------------------------- */
 
 static const char *const call_names[SIM_CALL_KINDS] = {
-    "domctl",      "memory_op",     "mmu_update",  "mmuext_op",  "event_channel_op", "grant_seed",
-    "map_foreign", "unmap_foreign", "alloc_pages", "free_pages", "sysctl",           "sched_op",
+    "domctl",     "memory_op",   "mmu_update",    "mmuext_op",   "event_channel_op",
+    "grant_seed", "map_foreign", "unmap_foreign", "alloc_pages", "free_pages",
+    "sysctl",     "sched_op",    "hvm_op",        "memory_map",  "grant_seed_hvm",
 };
 
 const char *sim_call_name(enum sim_call kind)
@@ -168,7 +191,9 @@ unsigned long sim_hypercalls(const struct sim *s)
     unsigned long n = 0;
     for (int k = 0; k < SIM_CALL_KINDS; k++)
         if (k != SIM_ALLOC_PAGES && k != SIM_FREE_PAGES)
-            n += s->calls[k] * (k == SIM_GRANT_SEED ? SIM_GRANT_SEED_HYPERCALLS : 1);
+            n += s->calls[k] * (k == SIM_GRANT_SEED       ? SIM_GRANT_SEED_HYPERCALLS
+                                : k == SIM_GRANT_SEED_HVM ? SIM_GRANT_SEED_HVM_HYPERCALLS
+                                                          : 1);
     return n;
 }
 
@@ -425,21 +450,73 @@ static bool is_canonical(uint64_t va)
 
 /* ---- domctl --------------------------------------------------------------- */
 
+/* The paging pool of an HVM domain grows or shrinks to `pages` (never below
+ * the p2m pages in use, as Xen's hap_set_allocation); its frames come from
+ * the host. -ENOMEM when the host runs out (what was added stays). */
+static int pool_resize(struct sim *s, struct dom *d, uint64_t pages)
+{
+    if (pages < d->pool_used)
+        pages = d->pool_used;
+    while (d->pool_pages < pages) {
+        uint64_t m = block_alloc(s, 0);
+        if (m == INVALID_FRAME)
+            return -XEN_ENOMEM;
+        d->pool = xgrow(d->pool, &d->pool_cap, d->pool_pages + 1, sizeof(*d->pool));
+        s->frames[m] = (struct frame){.owner = DOMID_XEN, .m2p = INVALID_FRAME};
+        s->free_frames--;
+        d->pool[d->pool_pages++] = m;
+    }
+    while (d->pool_pages > pages)
+        frame_free(s, d->pool[--d->pool_pages]);
+    return 0;
+}
+
+/*
+ * Xen's sanitise_domain_config / arch_sanitise_domain_config /
+ * emulation_flags_ok / grant_table_init for what the simulator models:
+ * PV (no flags, no emulation) and HVM with HAP and only an emulated local
+ * APIC (PVH). Debian's Xen has no shadow paging, so HVM without HAP is
+ * refused as Xen refuses it.
+ */
+static int create_config_ok(const struct xen_domctl_createdomain *c)
+{
+    bool hvm = c->flags & XEN_DOMCTL_CDF_hvm, hap = c->flags & XEN_DOMCTL_CDF_hap;
+    uint32_t version = c->grant_opts & XEN_DOMCTL_GRANT_version_mask;
+    uint32_t gframes = c->max_grant_frames < 0 ? SIM_GNTTAB_FRAMES : (uint32_t)c->max_grant_frames;
+    uint32_t mframes =
+        c->max_maptrack_frames < 0 ? SIM_MAPTRACK_FRAMES : (uint32_t)c->max_maptrack_frames;
+
+    if (c->flags & ~(XEN_DOMCTL_CDF_hvm | XEN_DOMCTL_CDF_hap | XEN_DOMCTL_CDF_oos_off))
+        return -XEN_EINVAL; /* stricter than Xen: the other flags are not modelled */
+    if (hap && !hvm)
+        return -XEN_EINVAL; /* Xen: "HAP requested for non-HVM guest" */
+    if (hvm && !hap)
+        return -XEN_EINVAL; /* no shadow paging in this Xen: HVM needs HAP */
+    if (c->max_vcpus < 1 || c->max_vcpus > (hvm ? SIM_HVM_MAX_VCPUS : 128) ||
+        c->max_evtchn_port == 0)
+        return -XEN_EINVAL;
+    /* Xen accepts PIT-only emulation for PV and the full set for HVM with a
+     * device model too; stricter here: PV gets none, HVM exactly the LAPIC. */
+    if (c->arch.emulation_flags != (hvm ? XEN_X86_EMU_LAPIC : 0))
+        return -XEN_EINVAL;
+    if ((c->grant_opts & ~XEN_DOMCTL_GRANT_version_mask) || version == 0 ||
+        version > SIM_GNTTAB_VERSION)
+        return -XEN_EINVAL; /* Xen: unknown grant options, version 0 or too high */
+    if (gframes < 1 || gframes > SIM_GNTTAB_FRAMES || mframes > SIM_MAPTRACK_FRAMES)
+        return -XEN_EINVAL; /* Xen: "Bad grant table sizes" */
+    return 0;
+}
+
 static int domctl_create(struct sim *s, struct xen_domctl *op)
 {
     const struct xen_domctl_createdomain *c = &op->u.createdomain;
     domid_t id = op->domain;
-    int slot = -1;
+    int slot = -1, rc;
     struct dom *d;
     uint64_t si;
 
-    if (c->flags & (XEN_DOMCTL_CDF_hvm | XEN_DOMCTL_CDF_hap))
-        return -XEN_EOPNOTSUPP; /* the simulator models PV guests only */
-    if (c->max_vcpus < 1 || c->max_vcpus > 128 || c->max_grant_frames == 0 ||
-        c->max_maptrack_frames < -1 || c->max_evtchn_port == 0)
-        return -XEN_EINVAL;
-    if (c->arch.emulation_flags != 0)
-        return -XEN_EINVAL; /* Xen: a PV domain gets no emulated devices */
+    if ((rc = create_config_ok(c)) != 0)
+        return rc;
     if (id >= DOMID_FIRST_RESERVED)
         return -XEN_EINVAL;
     if (id != 0 && (dom_find(s, id) || id == s->cfg.self))
@@ -469,8 +546,42 @@ static int domctl_create(struct sim *s, struct xen_domctl *op)
     d->address_size = 64;
     d->hypercall_mfn = INVALID_FRAME;
     d->shared_info_mfn = si;
+    d->max_grant_frames =
+        c->max_grant_frames < 0 ? SIM_GNTTAB_FRAMES : (uint32_t)c->max_grant_frames;
+    d->max_maptrack_frames =
+        c->max_maptrack_frames < 0 ? SIM_MAPTRACK_FRAMES : (uint32_t)c->max_maptrack_frames;
+    d->max_grant_version = c->grant_opts & XEN_DOMCTL_GRANT_version_mask;
     frame_give(s, d, si, INVALID_FRAME);
     memset(s->mem + (si << PAGE_SHIFT), 0, PAGE_SIZE);
+    if (c->flags & XEN_DOMCTL_CDF_hvm) {
+        /* Xen's hap_enable: a 256-page pool, the p2m root taken from it */
+        d->hvm = true;
+        d->emulation_flags = c->arch.emulation_flags;
+        d->address_size = 0;
+        d->cpu = calloc(c->max_vcpus, sizeof(*d->cpu));
+        d->mtrr = calloc(c->max_vcpus, sizeof(*d->mtrr));
+        d->cpu_up = calloc(c->max_vcpus, sizeof(*d->cpu_up));
+        d->mtrr_loaded = calloc(c->max_vcpus, sizeof(*d->mtrr_loaded));
+        if (!d->cpu || !d->mtrr || !d->cpu_up || !d->mtrr_loaded)
+            sim_die("out of memory");
+        for (uint32_t v = 0; v < c->max_vcpus; v++) {
+            d->cpu[v].cr0 = 0x10;            /* ET: what an HVM vCPU starts with */
+            d->mtrr[v].msr_mtrr_cap = 0x508; /* 8 variable ranges, fixed, WC */
+            d->mtrr[v].msr_pat_cr = 0x0007040600070406ULL;
+        }
+        if (pool_resize(s, d, SIM_HAP_INITIAL_POOL) != 0) {
+            pool_resize(s, d, 0);
+            frame_free(s, si);
+            free(d->pool);
+            free(d->cpu);
+            free(d->mtrr);
+            free(d->cpu_up);
+            free(d->mtrr_loaded);
+            free(d);
+            return -XEN_ENOMEM;
+        }
+        d->pool_used = 1;
+    }
     s->doms[slot] = d;
     if (op->domain == 0)
         s->domid_rover = id;
@@ -491,6 +602,20 @@ static bool dom_mapped(const struct sim *s, domid_t id)
     return false;
 }
 
+static void dom_free(struct dom *d)
+{
+    free(d->p2m);
+    free(d->pool);
+    for (int l = 0; l < 3; l++)
+        free(d->p2m_tab[l]);
+    free(d->memmap);
+    free(d->cpu);
+    free(d->mtrr);
+    free(d->cpu_up);
+    free(d->mtrr_loaded);
+    free(d);
+}
+
 /* The last step of a domain's death: its remaining frames (shared_info)
  * come back and Xen forgets it. */
 static void dom_finish(struct sim *s, struct dom *d)
@@ -504,8 +629,7 @@ static void dom_finish(struct sim *s, struct dom *d)
     for (int i = 0; i < SIM_MAX_DOMS; i++)
         if (s->doms[i] == d)
             s->doms[i] = NULL;
-    free(d->p2m);
-    free(d);
+    dom_free(d);
 }
 
 /* Xen's domain_kill reaching DOMDYING_dead: VIRQ_DOM_EXC fires and a global
@@ -544,6 +668,9 @@ static void dom_release(struct sim *s, struct dom *d)
                 frame_free(s, m);
         }
     d->tot_pages = 0;
+    /* Xen's paging_teardown gives the paging pool back */
+    d->pool_used = 0;
+    pool_resize(s, d, 0);
     d->dying = s->cfg.destroy_delay ? s->cfg.destroy_delay : 1;
     if (!s->cfg.destroy_delay)
         dom_dead(s, d);
@@ -628,6 +755,8 @@ static int domctl_getdomaininfo(struct sim *s, struct xen_domctl *op)
     memset(info, 0, sizeof(*info));
     info->domain = best->id;
     info->flags = best->paused ? XEN_DOMINF_paused : 0;
+    if (best->hvm)
+        info->flags |= XEN_DOMINF_hvm_guest;
     if (best->dying)
         info->flags |= XEN_DOMINF_dying;
     if (best->shutdown)
@@ -637,8 +766,236 @@ static int domctl_getdomaininfo(struct sim *s, struct xen_domctl *op)
     info->max_pages = best->max_pages;
     info->shared_info_frame = best->shared_info_mfn;
     info->nr_online_vcpus = best->vcpu_ready ? 1 : 0;
+    if (best->hvm) {
+        info->nr_online_vcpus = 0;
+        for (uint32_t v = 0; v < best->create_max_vcpus; v++)
+            info->nr_online_vcpus += best->cpu_up[v];
+    }
     info->max_vcpu_id = best->create_max_vcpus - 1;
     op->domain = best->id;
+    return 0;
+}
+
+/* ---- HVM containers: paging pool and HVM save records --------------------- */
+
+/* Xen's arch_set_paging_mempool_size: bytes, a whole number of pages. */
+static int domctl_paging_pool(struct sim *s, struct dom *d, uint64_t size)
+{
+    if (!d->hvm)
+        return -XEN_EOPNOTSUPP;
+    if ((size & (PAGE_SIZE - 1)) || (size >> PAGE_SHIFT) > UINT32_MAX)
+        return -XEN_EINVAL;
+    d->pool_set = true;
+    return pool_resize(s, d, size >> PAGE_SHIFT);
+}
+
+/* The records gethvmcontext writes, in Xen's order (by typecode): HEADER,
+ * CPU and LAPIC per vCPU, MTRR per vCPU, END. */
+static uint32_t hvm_save_size(const struct dom *d)
+{
+    const uint32_t desc = sizeof(struct hvm_save_descriptor);
+    return desc + HVM_SAVE_LENGTH(HEADER) +
+           d->create_max_vcpus *
+               (3 * desc + HVM_SAVE_LENGTH(CPU) + HVM_SAVE_LENGTH(LAPIC) + HVM_SAVE_LENGTH(MTRR)) +
+           desc;
+}
+
+static uint8_t *hvm_put(uint8_t *q, uint16_t type, uint16_t inst, const void *rec, uint32_t len)
+{
+    struct hvm_save_descriptor d = {.typecode = type, .instance = inst, .length = len};
+    memcpy(q, &d, sizeof(d));
+    if (len)
+        memcpy(q + sizeof(d), rec, len);
+    return q + sizeof(d) + len;
+}
+
+static int domctl_gethvmcontext(struct dom *d, struct xen_domctl *op)
+{
+    struct xen_domctl_hvmcontext *h = &op->u.hvmcontext;
+    struct hvm_save_header hdr = {.magic = HVM_FILE_MAGIC,
+                                  .version = HVM_FILE_VERSION,
+                                  .changeset = SIM_HVM_CHANGESET,
+                                  .cpuid = SIM_HVM_CPUID,
+                                  .gtsc_khz = SIM_HVM_TSC_KHZ};
+    struct hvm_hw_lapic lapic;
+    uint32_t size = hvm_save_size(d);
+    uint8_t *q;
+
+    if (!d->hvm)
+        return -XEN_EINVAL; /* Xen: only for HVM domains */
+    if (!h->buffer.p) {
+        h->size = size; /* the caller asks how much room it needs */
+        return 0;
+    }
+    if (h->size < size)
+        return -XEN_ENOSPC;
+    memset(&lapic, 0, sizeof(lapic));
+    lapic.apic_base_msr = 0xfee00900; /* enabled, BSP */
+    q = hvm_put(h->buffer.p, HVM_SAVE_CODE(HEADER), 0, &hdr, sizeof(hdr));
+    for (uint32_t v = 0; v < d->create_max_vcpus; v++)
+        q = hvm_put(q, HVM_SAVE_CODE(CPU), (uint16_t)v, &d->cpu[v], HVM_SAVE_LENGTH(CPU));
+    for (uint32_t v = 0; v < d->create_max_vcpus; v++) {
+        lapic.apic_base_msr = v ? 0xfee00800 : 0xfee00900;
+        q = hvm_put(q, HVM_SAVE_CODE(LAPIC), (uint16_t)v, &lapic, sizeof(lapic));
+    }
+    for (uint32_t v = 0; v < d->create_max_vcpus; v++)
+        q = hvm_put(q, HVM_SAVE_CODE(MTRR), (uint16_t)v, &d->mtrr[v], HVM_SAVE_LENGTH(MTRR));
+    q = hvm_put(q, HVM_SAVE_CODE(END), 0, NULL, 0);
+    h->size = (uint32_t)(q - (uint8_t *)h->buffer.p);
+    return 0;
+}
+
+/* A flat 32-bit segment: base 0, limit 4 GiB - 1, present, S, DPL 0, G and
+ * D/B set, L clear; code (execute/read) or data (read/write). */
+static bool flat32(uint64_t base, uint32_t limit, uint32_t attr, bool code)
+{
+    const uint32_t must = 0x80 | 0x10 | 0x400 | 0x800 | 0x02;
+    return base == 0 && limit == ~0u && (attr & must) == must && !(attr & 0x60) &&
+           !(attr & 0x200) && !!(attr & 0x08) == code;
+}
+
+/* The 4 bytes at guest-physical address gpa of an HVM domain, if populated. */
+static bool gpa_u32(struct sim *s, const struct dom *d, uint64_t gpa, uint32_t *v)
+{
+    uint64_t mfn = p2m_get(d, gpa >> PAGE_SHIFT);
+    if (mfn == INVALID_FRAME || (gpa & (PAGE_SIZE - 1)) > PAGE_SIZE - 4)
+        return false;
+    memcpy(v, s->mem + (mfn << PAGE_SHIFT) + (gpa & (PAGE_SIZE - 1)), 4);
+    return true;
+}
+
+/*
+ * One CPU record: Xen's hvm_load_cpu_ctxt checks (pad0, CR0 reserved bits,
+ * ET, PG without PE, CR4, EFER, flags) and, stricter than Xen, that it is the
+ * PVH entry state of docs/misc/pvh.pandoc: CR0 = PE|ET, CR4 = 0, EFER = 0,
+ * flat 32-bit CS/DS/ES/SS, a busy 32-bit TSS (base 0, limit 0x67), IF, TF and
+ * VM clear, rip in populated guest memory below 4 GiB and rbx pointing at a
+ * populated hvm_start_info (its magic).
+ */
+static int hvm_load_cpu(struct sim *s, struct dom *d, const struct hvm_hw_cpu *c)
+{
+    uint32_t magic, code;
+
+    if (c->pad0 != 0 || (c->cr0 & ~0xe005003fULL) || !(c->cr0 & 0x10) ||
+        (c->cr0 & 0x80000001ULL) == 0x80000000ULL || (c->cr4 & ~0x3777ffULL) ||
+        (c->msr_efer & ~0xd01ULL) || (c->flags & ~XEN_X86_FPU_INITIALISED))
+        return -XEN_EINVAL; /* Xen's own checks */
+    if (c->cr0 != 0x11 || c->cr4 != 0 || c->msr_efer != 0)
+        return -XEN_EINVAL;
+    if (!flat32(c->cs_base, c->cs_limit, c->cs_arbytes, true) ||
+        !flat32(c->ds_base, c->ds_limit, c->ds_arbytes, false) ||
+        !flat32(c->es_base, c->es_limit, c->es_arbytes, false) ||
+        !flat32(c->ss_base, c->ss_limit, c->ss_arbytes, false))
+        return -XEN_EINVAL;
+    if (c->tr_base != 0 || c->tr_limit != 0x67 || (c->tr_arbytes & 0x9f) != 0x8b)
+        return -XEN_EINVAL;
+    if (c->rflags & ((1ULL << 9) | (1ULL << 8) | (1ULL << 17)))
+        return -XEN_EINVAL;
+    if (c->rip >= (1ULL << 32) || !gpa_u32(s, d, c->rip, &code) || c->rbx >= (1ULL << 32) ||
+        !gpa_u32(s, d, c->rbx, &magic) || magic != XEN_HVM_START_MAGIC_VALUE)
+        return -XEN_EINVAL;
+    return 0;
+}
+
+/*
+ * Xen's hvm_load: the HEADER first (magic and version as Xen checks them;
+ * stricter, cpuid and TSC frequency exactly what gethvmcontext reported: a
+ * toolstack copies the header, it cannot make one up), every vCPU down, then
+ * records until END. Records the simulator loads: CPU (vCPU < max_vcpus, at
+ * most sizeof(struct hvm_hw_cpu), zero-extended) and MTRR (exact size, at
+ * most 8 variable ranges); any other typecode is refused (Xen: unknown
+ * typecodes; stricter: known ones the simulator does not model). A record
+ * running past the blob is refused; a blob without END is -ENODATA.
+ */
+static int domctl_sethvmcontext(struct sim *s, struct dom *d, const struct xen_domctl *op)
+{
+    const uint32_t desc_size = sizeof(struct hvm_save_descriptor);
+    const uint8_t *blob = op->u.hvmcontext.buffer.p;
+    uint32_t size = op->u.hvmcontext.size, off;
+    struct hvm_save_descriptor desc;
+    struct hvm_save_header hdr;
+
+    if (!d->hvm)
+        return -XEN_EINVAL;
+    if (!blob)
+        return -XEN_EFAULT;
+    if (size < desc_size + sizeof(hdr))
+        return -XEN_ENODATA;
+    memcpy(&desc, blob, desc_size);
+    if (desc.typecode != HVM_SAVE_CODE(HEADER) || desc.length != sizeof(hdr))
+        return -XEN_ENODATA;
+    memcpy(&hdr, blob + desc_size, sizeof(hdr));
+    if (hdr.magic != HVM_FILE_MAGIC || hdr.version != HVM_FILE_VERSION)
+        return -XEN_EINVAL;
+    if (hdr.cpuid != SIM_HVM_CPUID || hdr.gtsc_khz != SIM_HVM_TSC_KHZ)
+        return -XEN_EINVAL;
+    for (uint32_t v = 0; v < d->create_max_vcpus; v++)
+        d->cpu_up[v] = false;
+    d->vcpu_ready = false;
+    for (off = desc_size + sizeof(hdr);;) {
+        const uint8_t *rec;
+
+        if (size - off < desc_size)
+            return -XEN_ENODATA; /* Xen: "save did not end with a null entry" */
+        memcpy(&desc, blob + off, desc_size);
+        if (desc.typecode == HVM_SAVE_CODE(END))
+            return 0;
+        if (desc.length > size - off - desc_size)
+            return -XEN_EINVAL; /* truncated record */
+        rec = blob + off + desc_size;
+        if (desc.typecode == HVM_SAVE_CODE(CPU)) {
+            struct hvm_hw_cpu c;
+            int rc;
+            if (desc.instance >= d->create_max_vcpus || desc.length > sizeof(c))
+                return -XEN_EINVAL;
+            memset(&c, 0, sizeof(c));
+            memcpy(&c, rec, desc.length);
+            if ((rc = hvm_load_cpu(s, d, &c)) != 0)
+                return rc;
+            d->cpu[desc.instance] = c;
+            d->cpu_up[desc.instance] = true;
+            if (desc.instance == 0)
+                d->vcpu_ready = true;
+        } else if (desc.typecode == HVM_SAVE_CODE(MTRR)) {
+            struct hvm_hw_mtrr m;
+            if (desc.instance >= d->create_max_vcpus || desc.length != sizeof(m))
+                return -XEN_EINVAL;
+            memcpy(&m, rec, sizeof(m));
+            if ((m.msr_mtrr_cap & 0xff) > MTRR_VCNT)
+                return -XEN_EINVAL; /* Xen: too many variable range MTRRs */
+            d->mtrr[desc.instance] = m;
+            d->mtrr_loaded[desc.instance] = true;
+        } else {
+            return -XEN_EINVAL;
+        }
+        off += desc_size + desc.length;
+    }
+}
+
+/* RAM in an HVM domain's memory map, in bytes. */
+static uint64_t memmap_ram(const struct dom *d)
+{
+    uint64_t ram = 0;
+    for (unsigned int i = 0; i < d->nr_memmap; i++)
+        if (d->memmap[i].type == 1)
+            ram += d->memmap[i].size;
+    return ram;
+}
+
+/*
+ * unpausedomain of an HVM domain, stricter than Xen: vCPU 0 needs a CPU
+ * record (-EINVAL), and the paging pool must be at least what libxl sizes it
+ * to (4 KiB x (256 per vCPU + 1 per MiB of RAM): -ENOMEM). On Xen a domain
+ * left with the 256-page default pool starts, and fails later when HAP runs
+ * out of pages for the p2m or a vCPU's monitor table, far from the build
+ * that forgot it; here that build fails at unpause.
+ */
+static int hvm_unpause_ok(const struct dom *d)
+{
+    if (!d->vcpu_ready)
+        return -XEN_EINVAL;
+    if (d->pool_pages < 256ULL * d->create_max_vcpus + (memmap_ram(d) >> 20))
+        return -XEN_ENOMEM;
     return 0;
 }
 
@@ -679,15 +1036,33 @@ static int sim_domctl(void *ctx, struct xen_domctl *op)
         d->max_pages = op->u.max_mem.max_memkb >> (PAGE_SHIFT - 10);
         return 0;
     case XEN_DOMCTL_set_address_size:
+        if (d->hvm)
+            return -XEN_EOPNOTSUPP; /* Xen: PV only */
         if (op->u.address_size.size != 64)
             return -XEN_EOPNOTSUPP; /* compat (32-bit) guests are not modelled */
         d->address_size = 64;
         return 0;
     case XEN_DOMCTL_hypercall_init:
+        /* Stricter than Xen, which would write an HVM hypercall page: a
+         * PVH guest sets its own up through the CPUID/MSR interface. */
+        if (d->hvm)
+            return -XEN_EINVAL;
         return domctl_hypercall_init(s, d, op);
     case XEN_DOMCTL_setvcpucontext:
+        /* Stricter than Xen (which loads a subset for HVM): an HVM vCPU is
+         * started with sethvmcontext. */
+        if (d->hvm)
+            return -XEN_EINVAL;
         return domctl_setvcpucontext(s, d, op);
+    case XEN_DOMCTL_set_paging_mempool_size:
+        return domctl_paging_pool(s, d, op->u.paging_mempool.size);
+    case XEN_DOMCTL_gethvmcontext:
+        return domctl_gethvmcontext(d, op);
+    case XEN_DOMCTL_sethvmcontext:
+        return domctl_sethvmcontext(s, d, op);
     case XEN_DOMCTL_unpausedomain:
+        if (d->hvm && (rc = hvm_unpause_ok(d)) != 0)
+            return rc;
         if (!d->vcpu_ready)
             return -XEN_EINVAL; /* stricter: nothing could run */
         d->paused = false;
@@ -727,6 +1102,63 @@ static int sim_domctl(void *ctx, struct xen_domctl *op)
 
 /* ---- memory_op ------------------------------------------------------------ */
 
+/* Whether [gfn, gfn + n) lies inside one entry of d's memory map. */
+static bool in_memmap(const struct dom *d, uint64_t gfn, uint64_t n)
+{
+    uint64_t a = gfn << PAGE_SHIFT, e = (gfn + n) << PAGE_SHIFT;
+    for (unsigned int i = 0; i < d->nr_memmap; i++)
+        if (a >= d->memmap[i].addr && e <= d->memmap[i].addr + d->memmap[i].size)
+            return true;
+    return false;
+}
+
+/* Presence map of the p2m tables at one level (0: L1 per 2 MiB, 1: L2 per
+ * 1 GiB, 2: L3 per 512 GiB). */
+static bool p2m_tab_test(struct dom *d, int level, uint64_t idx, bool set)
+{
+    if (idx >= d->p2m_tab_cap[level]) {
+        uint64_t cap = d->p2m_tab_cap[level] ? d->p2m_tab_cap[level] : 64;
+        if (!set)
+            return false;
+        while (cap <= idx)
+            cap *= 2;
+        d->p2m_tab[level] = realloc(d->p2m_tab[level], cap);
+        if (!d->p2m_tab[level])
+            sim_die("out of memory");
+        memset(d->p2m_tab[level] + d->p2m_tab_cap[level], 0, cap - d->p2m_tab_cap[level]);
+        d->p2m_tab_cap[level] = cap;
+    }
+    if (set)
+        d->p2m_tab[level][idx] = 1;
+    return d->p2m_tab[level][idx];
+}
+
+/*
+ * The p2m pages an extent of 2^order at gfn (aligned) needs from the paging
+ * pool: Xen's HAP p2m is a 4-level table; an extent of order >= 18 is one
+ * 1 GiB entry in an L3 table, of order >= 9 2 MiB entries in an L2, else
+ * 4 KiB entries in an L1. Each table missing so far costs a pool page; when
+ * the pool has no page left the extent fails (Xen: p2m_set_entry -ENOMEM,
+ * populate_physmap stops). The simulator counts only the host p2m.
+ */
+static bool p2m_take_tables(struct dom *d, uint64_t gfn, unsigned int order)
+{
+    bool need3 = !p2m_tab_test(d, 2, gfn >> 27, false);
+    bool need2 = order < 18 && !p2m_tab_test(d, 1, gfn >> 18, false);
+    bool need1 = order < 9 && !p2m_tab_test(d, 0, gfn >> 9, false);
+    uint64_t need = (uint64_t)need3 + need2 + need1;
+
+    if (d->pool_used + need > d->pool_pages)
+        return false;
+    d->pool_used += need;
+    p2m_tab_test(d, 2, gfn >> 27, true);
+    if (order < 18)
+        p2m_tab_test(d, 1, gfn >> 18, true);
+    if (order < 9)
+        p2m_tab_test(d, 0, gfn >> 9, true);
+    return true;
+}
+
 static long populate(struct sim *s, struct dom *d, struct xen_memory_reservation *r)
 {
     xen_pfn_t *ext = r->extent_start.p;
@@ -740,17 +1172,46 @@ static long populate(struct sim *s, struct dom *d, struct xen_memory_reservation
         for (uint64_t j = 0; j < len; j++)
             if (p2m_get(d, gpfn + j) != INVALID_FRAME)
                 return (long)i;
+        /* Stricter than Xen: an HVM domain's memory map is set before it
+         * is populated (libxl does), and every gfn lies inside an entry. */
+        if (d->hvm && !in_memmap(d, gpfn, len))
+            return (long)i;
         if (d->tot_pages + len > d->max_pages)
             return (long)i; /* Xen: assign_pages() refuses beyond max_pages */
         base = block_alloc(s, r->extent_order);
         if (base == INVALID_FRAME)
             return (long)i;
+        if (d->hvm && !p2m_take_tables(d, gpfn, r->extent_order))
+            return (long)i; /* the paging pool is exhausted */
         for (uint64_t j = 0; j < len; j++) {
             frame_give(s, d, base + j, gpfn + j);
             p2m_set(d, gpfn + j, base + j);
         }
         d->tot_pages += len;
-        ext[i] = base; /* Xen writes the mfn back for a PV guest */
+        /* Xen writes the mfn back for a PV guest; a translated guest is
+         * gfn-based and its list is left as it was */
+        if (!d->hvm)
+            ext[i] = base;
+    }
+    return (long)r->nr_extents;
+}
+
+/* decrease_reservation of an HVM domain: the entries are gfns. */
+static long decrease_hvm(struct sim *s, struct dom *d, struct xen_memory_reservation *r)
+{
+    const xen_pfn_t *ext = r->extent_start.p;
+    uint64_t len = 1ULL << r->extent_order;
+    for (xen_ulong_t i = 0; i < r->nr_extents; i++) {
+        for (uint64_t j = 0; j < len; j++) {
+            uint64_t mfn = p2m_get(d, ext[i] + j);
+            if (mfn == INVALID_FRAME || s->frames[mfn].count)
+                return (long)i;
+        }
+        for (uint64_t j = 0; j < len; j++) {
+            frame_free(s, p2m_get(d, ext[i] + j));
+            d->p2m[ext[i] + j] = INVALID_FRAME;
+        }
+        d->tot_pages -= len;
     }
     return (long)r->nr_extents;
 }
@@ -759,6 +1220,8 @@ static long decrease(struct sim *s, struct dom *d, struct xen_memory_reservation
 {
     const xen_pfn_t *ext = r->extent_start.p;
     uint64_t len = 1ULL << r->extent_order;
+    if (d->hvm)
+        return decrease_hvm(s, d, r);
     for (xen_ulong_t i = 0; i < r->nr_extents; i++) {
         uint64_t base = ext[i];
         for (uint64_t j = 0; j < len; j++)
@@ -793,7 +1256,130 @@ static long sim_memory_op(void *ctx, unsigned int cmd, struct xen_memory_reserva
     /* Xen: an order above the caller's limit completes 0 extents. */
     if (r->extent_order > s->cfg.max_extent_order)
         return 0;
+    if (cmd == XENMEM_populate_physmap && d->hvm && !d->memmap_set)
+        return -XEN_EINVAL; /* stricter than Xen: the memory map comes first */
     return cmd == XENMEM_populate_physmap ? populate(s, d, r) : decrease(s, d, r);
+}
+
+/*
+ * XENMEM_set_memory_map: Xen takes up to E820MAX entries as given; stricter,
+ * the simulator wants every entry page-aligned, non-empty and not
+ * overlapping another.
+ */
+static int sim_set_memory_map(void *ctx, struct xen_foreign_memory_map *map)
+{
+    struct sim *s = ctx;
+    struct dom *d;
+    const struct xenops_e820 *e;
+    unsigned int n;
+    int rc = enter_target(s, SIM_MEMORY_MAP, map->domid, &d);
+    if (rc)
+        return rc;
+    n = map->map.nr_entries;
+    e = map->map.buffer.p;
+    if (n > XENOPS_E820_MAX)
+        return -XEN_EINVAL;
+    if (n && !e)
+        return -XEN_EFAULT;
+    for (unsigned int i = 0; i < n; i++) {
+        if (e[i].size == 0 || ((e[i].addr | e[i].size) & (PAGE_SIZE - 1)) ||
+            e[i].addr + e[i].size < e[i].addr)
+            return -XEN_EINVAL;
+        for (unsigned int j = 0; j < i; j++)
+            if (e[i].addr < e[j].addr + e[j].size && e[j].addr < e[i].addr + e[i].size)
+                return -XEN_EINVAL;
+    }
+    free(d->memmap);
+    d->memmap = malloc((n ? n : 1) * sizeof(*e));
+    if (!d->memmap)
+        sim_die("out of memory");
+    memcpy(d->memmap, e, n * sizeof(*e));
+    d->nr_memmap = n;
+    d->memmap_set = true;
+    return 0;
+}
+
+/* ---- HVM params ----------------------------------------------------------- */
+
+/* Params Xen 4.17 refuses to set at all (hvm_allow_set_param: deprecated). */
+static bool param_deprecated(uint32_t i)
+{
+    return i == HVM_PARAM_PAE_ENABLED || i == HVM_PARAM_DM_DOMAIN ||
+           (i >= HVM_PARAM_MEMORY_EVENT_CR0 && i <= HVM_PARAM_MEMORY_EVENT_SINGLE_STEP) ||
+           i == HVM_PARAM_BUFIOREQ_EVTCHN || i == HVM_PARAM_MEMORY_EVENT_MSR;
+}
+
+/* ... and those that may be set only once (to one non-zero value). */
+static bool param_once(uint32_t i)
+{
+    return i == HVM_PARAM_VIRIDIAN || i == HVM_PARAM_IOREQ_PFN || i == HVM_PARAM_BUFIOREQ_PFN ||
+           i == HVM_PARAM_IOREQ_SERVER_PFN || i == HVM_PARAM_NR_IOREQ_SERVER_PAGES ||
+           i == HVM_PARAM_ALTP2M || i == HVM_PARAM_MCA_CAP;
+}
+
+static bool param_is_pfn(uint32_t i)
+{
+    return i == HVM_PARAM_STORE_PFN || i == HVM_PARAM_CONSOLE_PFN || i == HVM_PARAM_IOREQ_PFN ||
+           i == HVM_PARAM_BUFIOREQ_PFN || i == HVM_PARAM_PAGING_RING_PFN ||
+           i == HVM_PARAM_MONITOR_RING_PFN || i == HVM_PARAM_SHARING_RING_PFN;
+}
+
+static int param_set(struct dom *d, uint32_t i, uint64_t v)
+{
+    if (param_deprecated(i))
+        return -XEN_EINVAL;
+    if (param_once(i) && d->params[i] != 0 && v != d->params[i])
+        return -XEN_EEXIST;
+    if (i == HVM_PARAM_TIMER_MODE && v > HVMPTM_one_missed_tick_pending)
+        return -XEN_EINVAL;
+    /* Stricter than Xen, which stores them as given: a ring's pfn names a
+     * populated gfn, the identity map a populated page, an event channel
+     * param an allocated port of the domain. */
+    if (param_is_pfn(i) && p2m_get(d, v) == INVALID_FRAME)
+        return -XEN_EINVAL;
+    if (i == HVM_PARAM_IDENT_PT &&
+        ((v & (PAGE_SIZE - 1)) || p2m_get(d, v >> PAGE_SHIFT) == INVALID_FRAME))
+        return -XEN_EINVAL;
+    if ((i == HVM_PARAM_STORE_EVTCHN || i == HVM_PARAM_CONSOLE_EVTCHN) &&
+        (v == 0 || v >= SIM_MAX_PORTS || v > d->max_evtchn_port || d->ports[v].state == PORT_FREE))
+        return -XEN_EINVAL;
+    d->params[i] = v;
+    return 0;
+}
+
+/* HVMOP_set_param / get_param, one entry after the other (Xen's
+ * hvmop_set_param: index < HVM_NR_PARAMS, an HVM domain). */
+static int sim_hvm_param(void *ctx, unsigned int op, xen_hvm_param_t *params, unsigned int n,
+                         unsigned int *done)
+{
+    struct sim *s = ctx;
+    int rc = sim_enter(s, SIM_HVM_OP);
+    if (done)
+        *done = 0;
+    if (rc)
+        return rc;
+    if (n == 0 || n > XENOPS_HVM_PARAM_BATCH_MAX)
+        return -XEN_EINVAL;
+    if (!params)
+        return -XEN_EFAULT;
+    if (op != HVMOP_set_param && op != HVMOP_get_param)
+        return -XEN_ENOSYS;
+    for (unsigned int k = 0; k < n; k++) {
+        struct dom *d;
+        if (params[k].index >= HVM_NR_PARAMS)
+            return -XEN_EINVAL;
+        if ((rc = dom_target(s, params[k].domid, &d)) != 0)
+            return rc;
+        if (!d->hvm)
+            return -XEN_EINVAL;
+        if (op == HVMOP_get_param)
+            params[k].value = d->params[params[k].index];
+        else if ((rc = param_set(d, params[k].index, params[k].value)) != 0)
+            return rc;
+        if (done)
+            *done = k + 1;
+    }
+    return 0;
 }
 
 /* ---- mmu_update / mmuext_op ----------------------------------------------- */
@@ -836,6 +1422,8 @@ static int sim_mmu_update(void *ctx, const mmu_update_t *req, unsigned int count
     if (rc)
         return rc;
     rc = dom_target(s, foreigndom, &d);
+    if (rc == 0 && d->hvm)
+        rc = -XEN_EINVAL; /* Xen: a translated domain has no PV page tables or m2p to update */
     for (i = 0; rc == 0 && i < count; i++) {
         uint64_t ptr = req[i].ptr;
         if ((ptr & 3) == MMU_NORMAL_PT_UPDATE)
@@ -861,6 +1449,8 @@ static int sim_mmuext_op(void *ctx, const struct mmuext_op *op, unsigned int cou
     if (rc)
         return rc;
     rc = dom_target(s, foreigndom, &d);
+    if (rc == 0 && d->hvm)
+        rc = -XEN_EINVAL; /* Xen: no pinning of an HVM domain's frames */
     for (unsigned int i = 0; rc == 0 && i < count; i++) {
         uint64_t mfn = op[i].arg1.mfn;
         if (!frame_owned_by(s, mfn, d->id))
@@ -1140,6 +1730,9 @@ static int sim_seed_grant_table(void *ctx, domid_t domid, xen_pfn_t console_mfn,
     int rc = enter_target(s, SIM_GRANT_SEED, domid, &d);
     if (rc)
         return rc;
+    /* stricter: an HVM guest's entries name gfns (seed_grant_table_hvm) */
+    if (d->hvm)
+        return -XEN_EINVAL;
     if (!frame_owned_by(s, console_mfn, domid) || !frame_owned_by(s, store_mfn, domid) ||
         console_mfn > UINT32_MAX || store_mfn > UINT32_MAX || backend >= DOMID_FIRST_RESERVED)
         return -XEN_EINVAL;
@@ -1147,6 +1740,34 @@ static int sim_seed_grant_table(void *ctx, domid_t domid, xen_pfn_t console_mfn,
         (grant_entry_v1_t){GTF_permit_access, backend, (uint32_t)console_mfn};
     d->gnttab[GNTTAB_RESERVED_XENSTORE] =
         (grant_entry_v1_t){GTF_permit_access, backend, (uint32_t)store_mfn};
+    return 0;
+}
+
+/*
+ * Xen: XENMEM_add_to_physmap (grant frame 0 at scratch_gfn) refuses a PV
+ * domain (-EACCES); stricter, the scratch gfn must have nothing behind it
+ * (else the guest's page there would be replaced) and the two entries must
+ * name populated gfns. The grant frame is Xen's, not the guest's: nothing is
+ * left at scratch_gfn afterwards (remove_from_physmap).
+ */
+static int sim_seed_grant_table_hvm(void *ctx, domid_t domid, xen_pfn_t console_gfn,
+                                    xen_pfn_t store_gfn, domid_t backend, xen_pfn_t scratch_gfn)
+{
+    struct sim *s = ctx;
+    struct dom *d;
+    int rc = enter_target(s, SIM_GRANT_SEED_HVM, domid, &d);
+    if (rc)
+        return rc;
+    if (!d->hvm)
+        return -XEN_EACCES;
+    if (scratch_gfn >= SIM_MAX_GPFN || p2m_get(d, scratch_gfn) != INVALID_FRAME ||
+        p2m_get(d, console_gfn) == INVALID_FRAME || p2m_get(d, store_gfn) == INVALID_FRAME ||
+        console_gfn > UINT32_MAX || store_gfn > UINT32_MAX || backend >= DOMID_FIRST_RESERVED)
+        return -XEN_EINVAL;
+    d->gnttab[GNTTAB_RESERVED_CONSOLE] =
+        (grant_entry_v1_t){GTF_permit_access, backend, (uint32_t)console_gfn};
+    d->gnttab[GNTTAB_RESERVED_XENSTORE] =
+        (grant_entry_v1_t){GTF_permit_access, backend, (uint32_t)store_gfn};
     return 0;
 }
 
@@ -1159,14 +1780,25 @@ static int sim_map_foreign(void *ctx, domid_t domid, const xen_pfn_t *mfns, unsi
     struct dom *d;
     struct mapping *m;
     uint8_t *base;
+    uint64_t *frames;
     int rc = enter_target(s, SIM_MAP_FOREIGN, domid, &d);
     if (rc)
         return rc;
     if (n == 0 || n > XENOPS_MAP_BATCH_MAX || !mfns || !va)
         return -XEN_EINVAL;
-    for (unsigned int i = 0; i < n; i++)
-        if (!frame_owned_by(s, mfns[i], domid) || frame_is_pt(&s->frames[mfns[i]]))
+    /* For a translated (HVM) domain the frames are gfns: Xen looks each up
+     * in the domain's p2m (mod_l1_entry's get_page_from_gfn). */
+    frames = malloc(n * sizeof(uint64_t));
+    if (!frames)
+        sim_die("out of memory");
+    for (unsigned int i = 0; i < n; i++) {
+        frames[i] = d->hvm ? p2m_get(d, mfns[i]) : mfns[i];
+        if (!frame_owned_by(s, frames[i], domid) || frame_is_pt(&s->frames[frames[i]])) {
+            free(frames);
             return -XEN_EINVAL; /* not the guest's, or a page table mapped writable */
+        }
+    }
+    mfns = frames;
     base = mmap(NULL, (size_t)n * PAGE_SIZE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (base == MAP_FAILED)
         sim_die("mmap");
@@ -1187,6 +1819,7 @@ static int sim_map_foreign(void *ctx, domid_t domid, const xen_pfn_t *mfns, unsi
         f->count++;
         f->foreign_maps++;
     }
+    free(frames);
     *va = base;
     return 0;
 }
@@ -1295,10 +1928,8 @@ struct sim *sim_create(const struct sim_config *cfg)
 void sim_destroy(struct sim *s)
 {
     for (int i = 0; i < SIM_MAX_DOMS; i++)
-        if (s->doms[i]) {
-            free(s->doms[i]->p2m);
-            free(s->doms[i]);
-        }
+        if (s->doms[i])
+            dom_free(s->doms[i]);
     for (size_t k = 0; k < s->nmaps; k++) {
         munmap(s->maps[k].va, (size_t)s->maps[k].n * PAGE_SIZE);
         free(s->maps[k].mfns);
@@ -1329,6 +1960,9 @@ void sim_ops(struct sim *s, struct xenops *ops)
         .mmuext_op = sim_mmuext_op,
         .evtchn_alloc_unbound = sim_evtchn_alloc_unbound,
         .seed_grant_table = sim_seed_grant_table,
+        .seed_grant_table_hvm = sim_seed_grant_table_hvm,
+        .hvm_param = sim_hvm_param,
+        .set_memory_map = sim_set_memory_map,
         .map_foreign = sim_map_foreign,
         .unmap_foreign = sim_unmap_foreign,
         .alloc_pages = sim_alloc_pages,
@@ -1438,7 +2072,52 @@ int sim_domain_info(const struct sim *s, domid_t id, struct sim_domain_info *out
     out->address_size = d->address_size;
     out->ctxt = d->ctxt;
     memcpy(out->gnttab, d->gnttab, sizeof(out->gnttab));
+    out->hvm = d->hvm;
+    out->max_grant_frames = d->max_grant_frames;
+    out->max_maptrack_frames = d->max_maptrack_frames;
+    out->max_grant_version = d->max_grant_version;
     return 0;
+}
+
+int sim_hvm_info(const struct sim *s, domid_t id, struct sim_hvm_info *out)
+{
+    const struct dom *d = dom_get(s, id);
+    if (!d || !d->hvm)
+        return -XEN_ESRCH;
+    memset(out, 0, sizeof(*out));
+    out->emulation_flags = d->emulation_flags;
+    out->pool_pages = d->pool_pages;
+    out->pool_used = d->pool_used;
+    out->pool_set = d->pool_set;
+    out->nr_memmap = d->nr_memmap;
+    if (d->nr_memmap)
+        memcpy(out->memmap, d->memmap,
+               (d->nr_memmap < SIM_MEMMAP_MAX ? d->nr_memmap : SIM_MEMMAP_MAX) *
+                   sizeof(*d->memmap));
+    memcpy(out->params, d->params, sizeof(out->params));
+    for (uint32_t v = 0; v < d->create_max_vcpus; v++) {
+        out->vcpus_up += d->cpu_up[v];
+        out->mtrr_loaded += d->mtrr_loaded[v];
+    }
+    out->cpu0_up = d->cpu_up[0];
+    out->cpu0 = d->cpu[0];
+    return 0;
+}
+
+int sim_hvm_mtrr(const struct sim *s, domid_t id, unsigned int v, struct hvm_hw_mtrr *out)
+{
+    const struct dom *d = dom_get(s, id);
+    if (!d || !d->hvm || v >= d->create_max_vcpus)
+        return -XEN_ESRCH;
+    *out = d->mtrr[v];
+    return 0;
+}
+
+uint8_t *sim_gfn(struct sim *s, domid_t id, uint64_t gfn)
+{
+    const struct dom *d = dom_get(s, id);
+    uint64_t mfn = d ? p2m_get(d, gfn) : INVALID_FRAME;
+    return mfn == INVALID_FRAME ? NULL : sim_frame(s, mfn);
 }
 
 int sim_evtchn(const struct sim *s, domid_t id, uint32_t port, domid_t *remote)

@@ -34,13 +34,28 @@ enum sim_call {
     SIM_ALLOC_PAGES,
     SIM_FREE_PAGES,
     SIM_SYSCTL,
-    SIM_SCHED_OP, /* poll and yield */
+    SIM_SCHED_OP,       /* poll and yield */
+    SIM_HVM_OP,         /* hvm_param (one hvm_op or one multicall) */
+    SIM_MEMORY_MAP,     /* set_memory_map */
+    SIM_GRANT_SEED_HVM, /* seed_grant_table_hvm */
     SIM_CALL_KINDS,
 };
 
 /* Hypercalls one seed_grant_table costs on real Xen (acquire_resource,
  * map batch, unmap batch). */
 #define SIM_GRANT_SEED_HYPERCALLS 3
+/* ... and one seed_grant_table_hvm (add_to_physmap, map, unmap,
+ * remove_from_physmap). */
+#define SIM_GRANT_SEED_HVM_HYPERCALLS 4
+
+/* What the simulated Xen puts in the HVM save header (gethvmcontext):
+ * CPUID[1].eax of the "host" and the guest TSC frequency. */
+#define SIM_HVM_CPUID     0x00a00f11u
+#define SIM_HVM_TSC_KHZ   2000000u
+#define SIM_HVM_CHANGESET 0x01140da4e8ULL
+/* The paging pool an HVM domain starts with (Xen's hap_enable) and the p2m
+ * pages it uses from the start (the host p2m's root). */
+#define SIM_HAP_INITIAL_POOL 256u
 
 enum sim_page_type {
     SIM_PGT_NONE,
@@ -101,9 +116,34 @@ struct sim_domain_info {
     uint64_t hypercall_mfn; /* INVALID_FRAME until hypercall_init */
     unsigned int address_size;
     vcpu_guest_context_t ctxt;
-    grant_entry_v1_t gnttab[2]; /* the reserved entries */
+    grant_entry_v1_t gnttab[2];                                        /* the reserved entries */
+    bool hvm;                                                          /* XEN_DOMCTL_CDF_hvm */
+    uint32_t max_grant_frames, max_maptrack_frames, max_grant_version; /* as Xen took them */
 };
 int sim_domain_info(const struct sim *s, domid_t d, struct sim_domain_info *out);
+
+/* An HVM container's state (sim_hvm_info: -ESRCH unless d is a live HVM
+ * domain). */
+#define SIM_MEMMAP_MAX 16u
+struct sim_hvm_info {
+    uint32_t emulation_flags;
+    uint64_t pool_pages;    /* paging pool, p2m pages included */
+    uint64_t pool_used;     /* p2m table pages taken from it */
+    bool pool_set;          /* set_paging_mempool_size was called */
+    unsigned int nr_memmap; /* entries set (the first SIM_MEMMAP_MAX are copied) */
+    struct xenops_e820 memmap[SIM_MEMMAP_MAX];
+    uint64_t params[HVM_NR_PARAMS];
+    unsigned int vcpus_up; /* vCPUs with a CPU record loaded since the last sethvmcontext */
+    bool cpu0_up;
+    struct hvm_hw_cpu cpu0;   /* vCPU 0's loaded CPU record */
+    unsigned int mtrr_loaded; /* vCPUs whose MTRR record was loaded */
+};
+int sim_hvm_info(const struct sim *s, domid_t d, struct sim_hvm_info *out);
+/* vCPU v's MTRR state (Xen's initial one until a record is loaded). */
+int sim_hvm_mtrr(const struct sim *s, domid_t d, unsigned int v, struct hvm_hw_mtrr *out);
+/* The contents of guest frame gfn of d (an HVM domain's gfn = its pfn), or
+ * NULL if nothing is populated there. */
+uint8_t *sim_gfn(struct sim *s, domid_t d, uint64_t gfn);
 /* State of an event channel port of guest d: 0 free, 1 unbound, 2 bound
  * to us; *remote: who may bind it / the peer. */
 int sim_evtchn(const struct sim *s, domid_t d, uint32_t port, domid_t *remote);

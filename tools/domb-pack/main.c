@@ -477,8 +477,9 @@ static int list_archive(const char *path)
 
         if (c->domid)
             snprintf(domid, sizeof(domid), "%u", c->domid);
-        printf("  %u. %s: memory %u MiB (max %u), vcpus %u, domid %s, on_exit %s\n", i + 1, c->name,
-               c->memory_mib, c->maxmem_mib, c->vcpus, domid, vm_on_exit_name(c->on_exit));
+        printf("  %u. %s: memory %u MiB (max %u), vcpus %u, domid %s, on_exit %s, type %s\n", i + 1,
+               c->name, c->memory_mib, c->maxmem_mib, c->vcpus, domid, vm_on_exit_name(c->on_exit),
+               vm_type_name(c->type));
         printf("     kernel %s (%zu bytes, %s)\n", c->kernel, vm->kernel_size,
                extract_kernel_kind(vm->kernel, vm->kernel_size));
         if (vm->ramdisk)
@@ -488,6 +489,18 @@ static int list_archive(const char *path)
         if (c->nr_iomem || c->nr_ioports || c->nr_irqs)
             printf("     %u iomem, %u ioport range(s), %u irq(s)\n", c->nr_iomem, c->nr_ioports,
                    c->nr_irqs);
+        if (c->has_max_grant_frames || c->has_max_maptrack_frames || c->max_grant_version) {
+            char frames[16] = "Xen's", maptrack[16] = "Xen's", version[16] = "default";
+
+            if (c->has_max_grant_frames)
+                snprintf(frames, sizeof(frames), "%u", c->max_grant_frames);
+            if (c->has_max_maptrack_frames)
+                snprintf(maptrack, sizeof(maptrack), "%u", c->max_maptrack_frames);
+            if (c->max_grant_version)
+                snprintf(version, sizeof(version), "%u", c->max_grant_version);
+            printf("     grant table: max frames %s, max maptrack frames %s, max version %s\n",
+                   frames, maptrack, version);
+        }
     }
     free(data);
     return set.nr_failed ? 1 : 0;

@@ -20,6 +20,11 @@
 int format_check_header(const uint8_t *b, size_t len, size_t header_size, const char *magic,
                         uint16_t version, struct domb_error *err);
 
+/* The same for a format whose decoder reads versions oldest..newest. */
+int format_check_header_versions(const uint8_t *b, size_t len, size_t header_size,
+                                 const char *magic, uint16_t oldest, uint16_t newest,
+                                 struct domb_error *err);
+
 /* The buffer's length equals the size field. */
 int format_check_length(size_t len, uint32_t size_field, struct domb_error *err);
 

@@ -229,7 +229,7 @@ enum proto_type {
 /* Request bodies (offsets from the message start). */
 #define PROTO_BUILD_OFF_FLAGS    0x20 /* u32: PROTO_BUILD_* */
 #define PROTO_BUILD_OFF_RESERVED 0x24 /* u32, zero */
-#define PROTO_BUILD_OFF_SPEC     0x28 /* SPEC_V1_SIZE bytes: a version 1 spec */
+#define PROTO_BUILD_OFF_SPEC     0x28 /* SPEC_V1_SIZE bytes: a version 1 or 2 spec */
 #define PROTO_BUILD_REQ_SIZE     (PROTO_BUILD_OFF_SPEC + SPEC_V1_SIZE) /* 0x958 */
 #define PROTO_BUILD_LEAVE_PAUSED 0x00000001u /* do not unpause after the build */
 #define PROTO_BUILD_FLAGS_KNOWN  0x00000001u
@@ -269,7 +269,8 @@ enum proto_type {
 #define PROTO_BUILD_RSP_SIZE           0xe0
 #define PROTO_BUILT_PAUSED             0x00000001u /* left paused (not unpaused yet) */
 #define PROTO_BUILT_RAMDISK            0x00000002u /* has a ramdisk (its hash is set) */
-#define PROTO_BUILT_FLAGS_KNOWN        0x00000003u
+#define PROTO_BUILT_PVH                0x00000004u /* a PVH guest: the frames are its gfns */
+#define PROTO_BUILT_FLAGS_KNOWN        0x00000007u
 
 #define PROTO_DOMID_RSP_OFF_DOMID    0x60 /* u16 (unpause, destroy) */
 #define PROTO_DOMID_RSP_OFF_RESERVED 0x62 /* 6, zero */

@@ -1,18 +1,26 @@
 /*
  * The binary VM spec: one VM's configuration as domb-pack writes it into the
- * initramfs and the builder reads it. Version 1, little-endian, fixed size;
+ * initramfs and the builder reads it. Little-endian, fixed size;
  * docs/spec-format.md documents every byte. The layout is given as byte
  * offsets (below), never as a C struct.
+ *
+ * Versions 1 and 2 have the same size and layout: version 2 gives meaning
+ * to bytes that are reserved (zero) in version 1 (the guest type and the
+ * grant table limits). The encoder writes the lowest version that can say
+ * the config, so PV specs stay readable by builds that know only version 1
+ * and a version 1 spec (an old archive) reads as a PV guest with Xen's
+ * grant defaults. A spec therefore still has exactly one encoding.
  */
 #ifndef PROTO_SPEC_H
 #define PROTO_SPEC_H
 
 #include <proto/vm_config.h>
 
-#define SPEC_MAGIC   "DOMBSPEC" /* 8 bytes, no NUL */
-#define SPEC_VERSION 1
+#define SPEC_MAGIC       "DOMBSPEC" /* 8 bytes, no NUL */
+#define SPEC_VERSION     2          /* the newest version this build reads and writes */
+#define SPEC_VERSION_MIN 1
 
-/* Version 1 layout: offset and size of every field. */
+/* Layout (versions 1 and 2): offset and size of every field. */
 #define SPEC_OFF_MAGIC          0x000 /* 8: "DOMBSPEC" */
 #define SPEC_OFF_VERSION        0x008 /* u16 */
 #define SPEC_OFF_FLAGS          0x00a /* u16: SPEC_FLAG_* */
@@ -28,7 +36,12 @@
 #define SPEC_OFF_DB_MAX_VMS     0x020 /* u16: db-server client: VMs at once (0 unless a client) */
 #define SPEC_OFF_DB_PAD         0x022 /* u16, zero */
 #define SPEC_OFF_DB_MAX_MEMORY  0x024 /* u32: db-server client: MiB in all (0 unless a client) */
-#define SPEC_OFF_RESERVED       0x028 /* 8 bytes, zero */
+#define SPEC_OFF_RESERVED       0x028 /* version 1: 8 bytes, zero; version 2: */
+#define SPEC_OFF_TYPE           0x028 /* u8: enum vm_type (version 2) */
+#define SPEC_OFF_GRANT_VERSION  0x029 /* u8: max_grant_version, 0 = default (version 2) */
+#define SPEC_OFF_GRANT_FRAMES   0x02a /* u16: max_grant_frames if flag GRANT_FRAMES (v2) */
+#define SPEC_OFF_MAPTRACK       0x02c /* u16: max_maptrack_frames if flag MAPTRACK (v2) */
+#define SPEC_OFF_V2_RESERVED    0x02e /* u16, zero */
 #define SPEC_OFF_NAME           0x030 /* 64: NUL-terminated, NUL-padded */
 #define SPEC_OFF_KERNEL         0x070 /* 256: archive member name */
 #define SPEC_OFF_RAMDISK        0x170 /* 256: archive member name or empty */
@@ -38,7 +51,7 @@
 #define SPEC_OFF_IOMEM          0x6b0 /* 16 x {u64 start_mfn, u64 nr_pages, u64 gfn} */
 #define SPEC_OFF_IOPORTS        0x830 /* 16 x {u32 first, u32 last} */
 #define SPEC_OFF_IRQS           0x8b0 /* 32 x u32 */
-#define SPEC_V1_SIZE            0x930 /* 2352 bytes */
+#define SPEC_V1_SIZE            0x930 /* 2352 bytes (version 2: the same) */
 
 #define SPEC_RESERVED_SIZE 8
 #define SPEC_IOMEM_SIZE    24
@@ -49,18 +62,26 @@
 #define SPEC_FLAG_KERNEL_SHA256  0x0001 /* kernel_sha256 holds the kernel's hash */
 #define SPEC_FLAG_RAMDISK_SHA256 0x0002 /* ramdisk_sha256 holds the ramdisk's hash */
 #define SPEC_FLAG_DB_CLIENT      0x0004 /* the VM may send requests to db-server */
-#define SPEC_FLAGS_KNOWN         0x0007
+#define SPEC_FLAG_GRANT_FRAMES   0x0008 /* version 2: max_grant_frames is given */
+#define SPEC_FLAG_MAPTRACK       0x0010 /* version 2: max_maptrack_frames is given */
+#define SPEC_V1_FLAGS_KNOWN      0x0007
+#define SPEC_FLAGS_KNOWN         0x001f
 
 /*
- * Encode cfg (validated first) into buf. Returns the number of bytes written
- * (SPEC_V1_SIZE) or a negative error (-XEN_EINVAL invalid config, -XEN_ENOSPC
- * buffer too small).
+ * Encode cfg (validated first) into buf, as version 1 when it is a PV guest
+ * without grant table limits, else as version 2. Returns the number of bytes
+ * written (SPEC_V1_SIZE) or a negative error (-XEN_EINVAL invalid config,
+ * -XEN_ENOSPC buffer too small).
  */
 int spec_encode(const struct vm_config *cfg, void *buf, size_t size, struct domb_error *err);
 
+/* The version spec_encode writes for cfg (1 or 2). */
+unsigned int spec_version_for(const struct vm_config *cfg);
+
 /*
- * Decode and validate a spec of exactly len bytes. Every field is checked:
- * magic, version, size, flags, reserved bytes, strings NUL-terminated inside
+ * Decode and validate a spec of exactly len bytes (version 1 or 2). Every
+ * field is checked: magic, version, size, flags, reserved bytes (a version 2
+ * spec must use something version 1 cannot say), strings NUL-terminated inside
  * their fields with only NULs after, counts, unused array entries zero, and
  * the ranges of vm_config_validate. Returns 0 or -XEN_EINVAL with a message
  * naming the field; the caller prefixes the spec's name.

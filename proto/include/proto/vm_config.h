@@ -29,6 +29,18 @@
 #define VM_DB_MAX_VMS                64           /* db_client_max_vms upper bound */
 #define VM_DB_DEFAULT_MAX_VMS        8
 #define VM_DB_DEFAULT_MAX_MEMORY_MIB 1024
+#define VM_GRANT_FRAMES_MAX          0xffff /* max_grant_frames, max_maptrack_frames */
+#define VM_GRANT_VERSION_MAX         2      /* grant table versions Xen knows: 1 and 2 */
+
+/*
+ * What kind of guest the builder makes (xl's `type`). HVM with a device
+ * model is not among them: domB runs no QEMU (docs/config.md).
+ */
+enum vm_type {
+    VM_TYPE_PV = 0,  /* 64-bit PV (xl type = "pv"; the default) */
+    VM_TYPE_PVH = 1, /* an HVM container without a device model (type = "pvh") */
+};
+#define VM_TYPE_COUNT 2
 
 /* What the builder does when the VM shuts down. */
 enum vm_on_exit {
@@ -56,6 +68,7 @@ struct vm_config {
     char kernel[VM_PATH_MAX + 1];
     char ramdisk[VM_PATH_MAX + 1]; /* empty: no ramdisk */
     char cmdline[VM_CMDLINE_MAX + 1];
+    enum vm_type type;
     uint32_t memory_mib;
     uint32_t maxmem_mib; /* >= memory_mib */
     uint32_t vcpus;      /* 1..VM_VCPUS_MAX */
@@ -75,6 +88,15 @@ struct vm_config {
     bool db_client;
     uint32_t db_max_vms;        /* VMs it may have built at once (0 when not a client) */
     uint32_t db_max_memory_mib; /* their total maxmem (0 when not a client) */
+    /* Grant table limits (xl's max_grant_frames, max_maptrack_frames,
+     * max_grant_version). Absent: Xen's own defaults (its gnttab_max_frames
+     * and gnttab_max_maptrack_frames options); version 0: the builder's
+     * (2, as xl's). */
+    bool has_max_grant_frames;
+    bool has_max_maptrack_frames;
+    uint32_t max_grant_frames;    /* 1..VM_GRANT_FRAMES_MAX when given, else 0 */
+    uint32_t max_maptrack_frames; /* 1..VM_GRANT_FRAMES_MAX when given, else 0 */
+    uint32_t max_grant_version;   /* 0 = the builder's default, else 1..VM_GRANT_VERSION_MAX */
 };
 
 /* An empty configuration with every default applied (vcpus 1, on_exit destroy). */
@@ -99,5 +121,8 @@ int vm_config_validate(const struct vm_config *cfg, struct domb_error *err);
 
 /* Name of an on_exit action ("destroy", ...), or NULL if out of range. */
 const char *vm_on_exit_name(enum vm_on_exit action);
+
+/* xl's name of a guest type ("pv", "pvh"), or NULL if out of range. */
+const char *vm_type_name(enum vm_type type);
 
 #endif

@@ -122,6 +122,43 @@ grep -qx "domb-pack: manifest: a xenstore domain and a control domain need two V
 "$PACK" --check --mode sequenced --control-last vms/web.cfg > /dev/null \
     || fail "a lone control domain was refused"
 
+# PVH: the type and the grant limits reach the archive (a version 2 spec);
+# device keys in a PVH config are refused at their line.
+cat > vms/pvh.cfg <<CFG
+name = "pvh"
+type = "pvh"
+kernel = "../img/one.elf"
+memory = 32
+max_grant_frames = 16
+max_grant_version = 1
+CFG
+cat > vms/pvh-irq.cfg <<CFG
+name = "pvhirq"
+kernel = "../img/one.elf"
+memory = 32
+irqs = [ 5 ]
+type = "pvh"
+CFG
+cat > vms/hvm.cfg <<CFG
+name = "hvm"
+builder = "hvm"
+CFG
+"$PACK" -o pvh.cpio vms/pvh.cfg vms/db.cfg > /dev/null || fail "packing a PVH config failed"
+"$PACK" --list pvh.cpio > list.txt || fail "--list of the PVH archive failed: $(cat list.txt)"
+grep -q "1. pvh: memory 32 MiB (max 32), vcpus 1, domid any, on_exit destroy, type pvh" list.txt \
+    || fail "PVH line missing: $(cat list.txt)"
+grep -q "grant table: max frames 16, max maptrack frames Xen's, max version 1" list.txt \
+    || fail "grant table line missing: $(cat list.txt)"
+grep -q "2. db: .*, type pv$" list.txt || fail "PV line missing: $(cat list.txt)"
+"$PACK" --check vms/pvh-irq.cfg 2> err.txt
+[ $? -eq 1 ] || fail "PVH with irqs: expected exit status 1"
+grep -qx 'vms/pvh-irq.cfg:4: irqs does not apply to a PVH guest (type = "pvh" on line 5): domB passes devices through to PV guests only' err.txt \
+    || fail "PVH irqs message: $(cat err.txt)"
+"$PACK" --check vms/hvm.cfg 2> err.txt
+[ $? -eq 1 ] || fail "HVM: expected exit status 1"
+grep -qx 'vms/hvm.cfg:2: HVM guests are not supported: they need a device model (QEMU), which domB does not run; type = "pvh" is the alternative' err.txt \
+    || fail "HVM message: $(cat err.txt)"
+
 # A damaged archive makes --list fail.
 head -c 1000 good.cpio > cut.cpio
 "$PACK" --list cut.cpio > /dev/null 2> err.txt

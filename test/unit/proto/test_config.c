@@ -294,11 +294,112 @@ static void config_bad_sha256(void **state)
 static void config_bad_type_on_exit(void **state)
 {
     parse_fails("type = \"hvm\"\n",
-                "web.cfg:1: type \"hvm\" is not supported; domB builds only \"pv\" guests");
+                "web.cfg:1: HVM guests are not supported: they need a device model (QEMU), which "
+                "domB does not run; type = \"pvh\" is the alternative");
     parse_fails("on_exit = \"coredump\"\n",
                 "web.cfg:1: on_exit must be \"destroy\", \"preserve\" or \"restart\"");
     parse_ok(BASE "on_exit = \"preserve\"\n");
     assert_int_equal(cfg.on_exit, VM_ON_EXIT_PRESERVE);
+}
+
+static void config_type(void **state)
+{
+    parse_ok(BASE);
+    assert_int_equal(cfg.type, VM_TYPE_PV);
+    parse_ok(BASE "type = \"pv\"\n");
+    assert_int_equal(cfg.type, VM_TYPE_PV);
+    parse_ok(BASE "type = \"pvh\"\n");
+    assert_int_equal(cfg.type, VM_TYPE_PVH);
+    parse_ok("type = 'pvh'\n" BASE "cmdline = \"console=hvc0\"\nvcpus = 2\nmaxmem = 256\n"
+             "db_client = 1\non_exit = \"restart\"\n");
+    assert_int_equal(cfg.type, VM_TYPE_PVH);
+    assert_int_equal(cfg.vcpus, 2);
+    /* xl's deprecated builder key: "generic" is PV. */
+    parse_ok(BASE "builder = \"generic\"\n");
+    assert_int_equal(cfg.type, VM_TYPE_PV);
+}
+
+static void config_type_errors(void **state)
+{
+    static const char no_hvm[] = "HVM guests are not supported: they need a device model (QEMU), "
+                                 "which domB does not run; type = \"pvh\" is the alternative";
+    char want[200];
+
+    snprintf(want, sizeof(want), "web.cfg:4: %s", no_hvm);
+    parse_fails(BASE "type = \"hvm\"\n", want);
+    parse_fails(BASE "builder = \"hvm\"\n", want);
+    parse_fails(BASE "type = \"PVH\"\n",
+                "web.cfg:4: type \"PVH\" is unknown; domB builds \"pv\" and \"pvh\" guests");
+    parse_fails(BASE "type = \"pvhvm\"\n",
+                "web.cfg:4: type \"pvhvm\" is unknown; domB builds \"pv\" and \"pvh\" guests");
+    parse_fails(BASE "builder = \"linux\"\n",
+                "web.cfg:4: builder \"linux\" is unknown; use type = \"pv\" or type = \"pvh\"");
+    parse_fails(BASE "type = pvh\n", "web.cfg:4: type must be a quoted string");
+    parse_fails(BASE "type = \"pvh\"\nbuilder = \"generic\"\n",
+                "web.cfg:5: type and builder are the same setting; give only one (type is on "
+                "line 4)");
+    parse_fails(BASE "type = \"pv\"\ntype = \"pvh\"\n",
+                "web.cfg:5: type is set twice (first on line 4)");
+    parse_fails(BASE "firmware = \"ovmf\"\n",
+                "web.cfg:4: xl key 'firmware' is not supported by domB");
+    parse_fails(BASE "bootloader = \"pygrub\"\n",
+                "web.cfg:4: xl key 'bootloader' is not supported by domB");
+}
+
+/* Device passthrough keys are PV-only; reported at the key's own line,
+ * whether type comes before or after it. */
+static void config_pvh_rejects_devices(void **state)
+{
+    parse_fails(BASE "type = \"pvh\"\nirqs = [ 4 ]\n",
+                "web.cfg:5: irqs does not apply to a PVH guest (type = \"pvh\" on line 4): domB "
+                "passes devices through to PV guests only");
+    parse_fails(BASE "iomem = [ \"fe000,2\" ]\n\ntype = \"pvh\"\n",
+                "web.cfg:4: iomem does not apply to a PVH guest (type = \"pvh\" on line 6): domB "
+                "passes devices through to PV guests only");
+    parse_fails(BASE "ioports = [ \"3f8-3ff\" ]\ntype = \"pvh\"\n",
+                "web.cfg:4: ioports does not apply to a PVH guest (type = \"pvh\" on line 5): "
+                "domB passes devices through to PV guests only");
+    /* Even an empty list: the key has no meaning for PVH. */
+    parse_fails(BASE "type = \"pvh\"\nirqs = []\n",
+                "web.cfg:5: irqs does not apply to a PVH guest (type = \"pvh\" on line 4): domB "
+                "passes devices through to PV guests only");
+    /* The same keys are fine for PV. */
+    parse_ok(BASE "type = \"pv\"\nirqs = [ 4 ]\niomem = [ \"fe000\" ]\nioports = [ \"80\" ]\n");
+    assert_int_equal(cfg.nr_irqs + cfg.nr_iomem + cfg.nr_ioports, 3);
+}
+
+static void config_grant_limits(void **state)
+{
+    parse_ok(BASE);
+    assert_false(cfg.has_max_grant_frames);
+    assert_false(cfg.has_max_maptrack_frames);
+    assert_int_equal(cfg.max_grant_frames + cfg.max_maptrack_frames + cfg.max_grant_version, 0);
+    parse_ok(BASE "max_grant_frames = 32\nmax_maptrack_frames = 1\nmax_grant_version = 1\n"
+                  "type = \"pvh\"\n");
+    assert_true(cfg.has_max_grant_frames);
+    assert_int_equal(cfg.max_grant_frames, 32);
+    assert_true(cfg.has_max_maptrack_frames);
+    assert_int_equal(cfg.max_maptrack_frames, 1);
+    assert_int_equal(cfg.max_grant_version, 1);
+    parse_ok(BASE
+             "max_grant_frames = 0xffff\nmax_maptrack_frames = 65535\nmax_grant_version = 2\n");
+    assert_int_equal(cfg.max_grant_frames, 65535);
+    assert_int_equal(cfg.max_maptrack_frames, 65535);
+    assert_int_equal(cfg.max_grant_version, 2);
+    parse_fails(BASE "max_grant_frames = 0\n",
+                "web.cfg:4: max_grant_frames must be a number from 1 to 65535");
+    parse_fails(BASE "max_grant_frames = 65536\n",
+                "web.cfg:4: max_grant_frames must be a number from 1 to 65535");
+    parse_fails(BASE "max_grant_frames = \"64\"\n",
+                "web.cfg:4: max_grant_frames must be a number from 1 to 65535");
+    parse_fails(BASE "max_maptrack_frames = 65536\n",
+                "web.cfg:4: max_maptrack_frames must be a number from 1 to 65535");
+    parse_fails(BASE "max_maptrack_frames = 0\n",
+                "web.cfg:4: max_maptrack_frames must be a number from 1 to 65535");
+    parse_fails(BASE "max_grant_version = 0\n", "web.cfg:4: max_grant_version must be 1 or 2");
+    parse_fails(BASE "max_grant_version = 3\n", "web.cfg:4: max_grant_version must be 1 or 2");
+    parse_fails(BASE "max_grant_frames = 8\nmax_grant_frames = 9\n",
+                "web.cfg:5: max_grant_frames is set twice (first on line 4)");
 }
 
 static void config_db_client(void **state)
@@ -363,6 +464,10 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(config_bad_vcpus_domid),
     cmocka_unit_test(config_bad_sha256),
     cmocka_unit_test(config_bad_type_on_exit),
+    cmocka_unit_test(config_type),
+    cmocka_unit_test(config_type_errors),
+    cmocka_unit_test(config_pvh_rejects_devices),
+    cmocka_unit_test(config_grant_limits),
     cmocka_unit_test(config_db_client),
     cmocka_unit_test(config_semicolons_and_comments),
     cmocka_unit_test(config_not_nul_terminated),

@@ -174,6 +174,35 @@ static void req_build_round_trip(void **state)
     assert_int_equal(PROTO_BUILD_REQ_SIZE, 0x958);
 }
 
+/* A PVH build: the spec inside is version 2 and the type survives. */
+static void req_build_pvh_round_trip(void **state)
+{
+    struct proto_request in, out;
+    uint8_t again[PROTO_SLOT_SIZE];
+    int n;
+
+    (void)state;
+    sample_request(&in, PROTO_TYPE_BUILD);
+    in.build.spec.type = VM_TYPE_PVH;
+    in.build.spec.has_max_grant_frames = true;
+    in.build.spec.max_grant_frames = 16;
+    n = proto_request_encode(&in, buf, sizeof(buf), NULL);
+    assert_int_equal(n, PROTO_BUILD_REQ_SIZE);
+    assert_int_equal(get_le16(buf + PROTO_BUILD_OFF_SPEC + SPEC_OFF_VERSION), 2);
+    assert_int_equal(buf[PROTO_BUILD_OFF_SPEC + SPEC_OFF_TYPE], VM_TYPE_PVH);
+    assert_int_equal(proto_request_decode(buf, sizeof(buf), &out, NULL), 0);
+    assert_int_equal(out.build.spec.type, VM_TYPE_PVH);
+    assert_int_equal(out.build.spec.max_grant_frames, 16);
+    assert_int_equal(proto_request_encode(&out, again, sizeof(again), NULL), n);
+    assert_memory_equal(again, buf, (size_t)n);
+    /* A PVH spec with devices is a bad spec. */
+    buf[PROTO_BUILD_OFF_SPEC + SPEC_OFF_NR_IRQS] = 1;
+    put_le32(buf + PROTO_BUILD_OFF_SPEC + SPEC_OFF_IRQS, 5);
+    expect_request_reject(PROTO_ERR_BAD_SPEC,
+                          "spec: a PVH guest cannot have iomem, ioports or irqs (domB passes "
+                          "devices through to PV guests only)");
+}
+
 static void req_unpause_round_trip(void **state)
 {
     (void)state;
@@ -239,6 +268,19 @@ static void rsp_build_round_trip(void **state)
     assert_memory_equal(&out.build, &in.build, sizeof(in.build));
     assert_int_equal(get_le64(buf + PROTO_BUILT_OFF_START_INFO_MFN), 0x12345);
     assert_int_equal(get_le64(buf + PROTO_BUILT_OFF_BUILD_NS), 123456789);
+}
+
+static void rsp_build_pvh_round_trip(void **state)
+{
+    struct proto_response in, out;
+
+    (void)state;
+    sample_response(&in, PROTO_TYPE_BUILD);
+    in.build.flags |= PROTO_BUILT_PVH;
+    response_round_trip(&in, PROTO_BUILD_RSP_SIZE);
+    assert_int_equal(get_le32(buf + PROTO_BUILT_OFF_FLAGS), 7);
+    assert_int_equal(proto_response_decode(buf, sizeof(buf), &out, NULL), 0);
+    assert_int_equal(out.build.flags, PROTO_BUILT_PAUSED | PROTO_BUILT_RAMDISK | PROTO_BUILT_PVH);
 }
 
 static void rsp_unpause_destroy_round_trip(void **state)
@@ -733,6 +775,9 @@ static void rsp_build_rejections(void **state)
     put_le32(buf + PROTO_BUILT_OFF_FLAGS, 0x10 | PROTO_BUILT_RAMDISK);
     expect_response_reject(PROTO_ERR_BAD_FIELD, "build result flags 0x12 hold unknown bits 0x10");
     encode_response(PROTO_TYPE_BUILD);
+    put_le32(buf + PROTO_BUILT_OFF_FLAGS, 0x8 | PROTO_BUILT_PVH | PROTO_BUILT_RAMDISK);
+    expect_response_reject(PROTO_ERR_BAD_FIELD, "build result flags 0xe hold unknown bits 0x8");
+    encode_response(PROTO_TYPE_BUILD);
     buf[PROTO_BUILT_OFF_RESERVED2 + 3] = 1;
     expect_response_reject(PROTO_ERR_BAD_FIELD,
                            "message: reserved byte at offset 0x9f is not zero");
@@ -829,12 +874,14 @@ static void rsp_domid_and_ping_rejections(void **state)
 
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test(req_build_round_trip),
+    cmocka_unit_test(req_build_pvh_round_trip),
     cmocka_unit_test(req_unpause_round_trip),
     cmocka_unit_test(req_destroy_round_trip),
     cmocka_unit_test(req_status_round_trip),
     cmocka_unit_test(req_list_round_trip),
     cmocka_unit_test(req_ping_round_trip),
     cmocka_unit_test(rsp_build_round_trip),
+    cmocka_unit_test(rsp_build_pvh_round_trip),
     cmocka_unit_test(rsp_unpause_destroy_round_trip),
     cmocka_unit_test(rsp_status_round_trip),
     cmocka_unit_test(rsp_status_gone_keeps_reason),

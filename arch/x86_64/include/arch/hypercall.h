@@ -6,7 +6,10 @@
  *  - typed: hypercall_<name>(...) with Xen's public ABI types.
  *
  * 64-bit PV ABI: op selects a 32-byte stub in the page; arguments in rdi, rsi,
- * rdx, r10, r8; result in rax; rcx and r11 are clobbered.
+ * rdx, r10, r8; result in rax; rcx and r11 are clobbered. A 64-bit HVM (PVH)
+ * guest uses the same registers and the same page, which Xen fills when the
+ * guest writes the page's physical address to the MSR its CPUID leaves name
+ * (the stubs then use vmcall/vmmcall); pointers are our virtual addresses.
  */
 #ifndef ARCH_HYPERCALL_H
 #define ARCH_HYPERCALL_H
@@ -22,6 +25,8 @@
 #include <xen/domctl.h>
 #include <xen/sysctl.h>
 #include <xen/version.h>
+#include <xen/hvm/hvm_op.h>
+#include <xen/hvm/params.h>
 
 extern char hypercall_page[4096];
 
@@ -199,6 +204,23 @@ static inline int hypercall_vcpu_op(int cmd, unsigned int vcpu, void *arg)
 {
     hypercall_count(__HYPERVISOR_vcpu_op);
     return (int)hypercall3(__HYPERVISOR_vcpu_op, (unsigned long)cmd, vcpu, (unsigned long)arg);
+}
+
+static inline int hypercall_hvm_op(unsigned int cmd, void *arg)
+{
+    hypercall_count(__HYPERVISOR_hvm_op);
+    return (int)hypercall2(__HYPERVISOR_hvm_op, cmd, (unsigned long)arg);
+}
+
+/* HVMOP_get_param for ourselves (PVH: console and xenstore pages, ports). */
+static inline int hypercall_hvm_get_param(uint32_t index, uint64_t *value)
+{
+    struct xen_hvm_param p = {.domid = DOMID_SELF, .index = index};
+    int rc = hypercall_hvm_op(HVMOP_get_param, &p);
+
+    if (rc == 0)
+        *value = p.value;
+    return rc;
 }
 
 static inline int hypercall_multicall(multicall_entry_t *calls, unsigned int n)

@@ -8,7 +8,7 @@
  * (the direct map), so pfn_to_virt() works for every page it owns.
  *
  * The top 1 GiB (L3 slot 511) is left out of the direct map: the foreign
- * mapping window lives there.
+ * mapping window lives there (in PVH, the frame window).
  */
 #ifndef ARCH_LAYOUT_H
 #define ARCH_LAYOUT_H
@@ -18,5 +18,17 @@
 #define FOREIGN_WINDOW_BASE  0xffffffffc0000000UL
 #define FOREIGN_WINDOW_PAGES 4096UL /* 16 MiB, 8 preallocated L1 tables */
 #define KERNEL_STACK_SIZE    (16 * 4096)
+
+/*
+ * PVH (an HVM container): the same image, entered at pvh_start32
+ * (XEN_ELFNOTE_PHYS32_ENTRY) in 32-bit protected mode at its physical
+ * address. pvh_entry.S maps physical 0..PVH_DIRECT_MAP_BYTES with 2 MiB pages
+ * both at 0 (until kernel_start_pvh drops it) and at KERNEL_VIRT_BASE, so the
+ * direct map above holds in both modes. Our GDT's selectors:
+ */
+#define PVH_DIRECT_MAP_BYTES (1UL << 30)         /* DIRECT_MAP_MAX_PAGES pages, one L2 table */
+#define PVH_WINDOW_BASE      FOREIGN_WINDOW_BASE /* frames outside the direct map */
+#define PVH_CODE_SEL         0x08
+#define PVH_DATA_SEL         0x10
 
 #endif

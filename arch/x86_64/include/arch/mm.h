@@ -1,9 +1,17 @@
 /*
- * Low-level memory management of a 64-bit PV kernel.
+ * Low-level memory management, in two modes.
  *
- * Our page tables are read-only to us (we do not ask for
+ * PV (mm_pv.c): our page tables are read-only to us (we do not ask for
  * writable_page_tables): every change goes through mmu_update /
- * update_va_mapping, and Xen validates it.
+ * update_va_mapping, and Xen validates it. Frames are machine frames; the
+ * p2m (start_info's mfn_list) and Xen's m2p translate.
+ *
+ * PVH (mm_pvh.c), an HVM container: the page tables are ordinary memory of
+ * ours (built by pvh_entry.S), the CPU's nested paging does the rest, and a
+ * "machine" frame is simply the guest-physical frame (pfn_to_mfn and
+ * mfn_to_pfn are the identity, as for any auto-translated guest).
+ *
+ * Both (mm.c): the translation, the page-table walk, shared_info.
  */
 #ifndef ARCH_MM_H
 #define ARCH_MM_H
@@ -27,7 +35,8 @@
 #define L1_PROT_RO (_PAGE_PRESENT | _PAGE_ACCESSED)
 #define LN_PROT    (_PAGE_PRESENT | _PAGE_RW | _PAGE_ACCESSED | _PAGE_DIRTY | _PAGE_USER)
 
-/* p2m (our start_info mfn_list) and Xen's read-only m2p table. */
+/* p2m (our start_info mfn_list) and Xen's read-only m2p table; the
+ * identity in PVH. */
 mfn_t pfn_to_mfn(pfn_t p);
 pfn_t mfn_to_pfn(mfn_t m);
 
@@ -48,6 +57,8 @@ static inline mfn_t virt_to_mfn(const void *va)
     return pfn_to_mfn(virt_to_pfn(va));
 }
 
+/* ---- PV only ---- */
+
 /*
  * Extend Xen's bootstrap mapping to a direct map of every frame we own and
  * build the foreign-mapping window. New page-table frames come from
@@ -58,8 +69,6 @@ long mm_init(start_info_t *si, uint64_t *next_free_pfn);
 
 /* Map `shared_info` (a machine address) at a fixed page of ours. */
 void *mm_map_shared_info(uint64_t maddr);
-/* The shared_info page mm_map_shared_info mapped, or NULL before that. */
-shared_info_t *mm_shared_info(void);
 
 /*
  * Foreign mappings (privileged domains only): map n frames of domain `domid`
@@ -71,6 +80,37 @@ int mm_map_foreign(domid_t domid, const xen_pfn_t *mfns, unsigned int n, void **
 int mm_unmap_foreign(void *va, unsigned int n);
 unsigned int mm_foreign_in_use(void);
 
+/* Set the protection of one of our own direct-map pages (e.g. read-only). */
+int mm_protect_page(void *va, uint64_t prot);
+
+/* ---- PVH only ---- */
+
+/*
+ * Take over the tables pvh_entry.S built: drop the identity map (virtual 0
+ * is unmapped from now on), add the frame window. Call first in PVH mode:
+ * the translation above works from here on.
+ */
+void mm_pvh_init(void);
+
+/* Unmap the direct map above nr_pages frames (rounded up to 2 MiB), so an
+ * access past our memory faults in our trap handler. */
+void mm_pvh_limit_direct_map(uint64_t nr_pages);
+
+/* Map one guest-physical frame (e.g. the console ring Xen's special pages
+ * hold near 4 GiB, outside the direct map) in the frame window, for good.
+ * NULL when the window (512 frames) is full or the frame is impossible. */
+void *mm_pvh_map_frame(pfn_t frame);
+
+/* Put shared_info (XENMEM_add_to_physmap, XENMAPSPACE_shared_info) at the
+ * frame of a page of ours and return that page, or NULL. */
+void *mm_pvh_map_shared_info(void);
+
+/* ---- both modes ---- */
+
+/* The shared_info page mapped by mm_map_shared_info or
+ * mm_pvh_map_shared_info, or NULL before that. */
+shared_info_t *mm_shared_info(void);
+
 /*
  * Walk our page tables for va as the CPU would. Returns the level of the
  * mapping (1 for a 4 KiB page, 2/3 for superpages) and its entry in *pte, or
@@ -78,8 +118,5 @@ unsigned int mm_foreign_in_use(void);
  * *writable is the AND of the RW bits along the walk.
  */
 int mm_walk(uint64_t va, uint64_t *pte, bool *writable);
-
-/* Set the protection of one of our own direct-map pages (e.g. read-only). */
-int mm_protect_page(void *va, uint64_t prot);
 
 #endif

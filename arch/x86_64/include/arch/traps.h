@@ -20,4 +20,8 @@ typedef void (*trap_fatal_fn)(const struct trap_frame *f, const char *name, uint
  * every exception ends in fatal. */
 void traps_init(trap_fatal_fn fatal);
 
+/* PVH (ring 0 in an HVM container): load our own IDT (the stubs in
+ * pvh_entry.S, our 64-bit code selector); every exception ends in fatal. */
+void traps_init_native(trap_fatal_fn fatal);
+
 #endif

@@ -1,5 +1,7 @@
+/* PVH API READY */
 /*
- * Build a PV64 domain from a parsed kernel image, through the xenops seam.
+ * Build a PV64 or PVH domain from a parsed kernel image, through the xenops
+ * seam.
  *
  * builder_build() runs the whole sequence (docs/builder.md): create the
  * domain, populate its memory in large extents, write the kernel, ramdisk,
@@ -8,6 +10,14 @@
  * and seed the grant table. The domain is left paused; builder_unpause()
  * starts it. On any failure the half-built domain is destroyed and every
  * mapping and scratch page is released before the error is returned.
+ *
+ * A PVH guest (request.guest_type = BUILDER_GUEST_PVH; build_pvh.c) is an
+ * HVM container entered in 32-bit protected mode at the ELF's
+ * XEN_ELFNOTE_PHYS32_ENTRY: the builder sets its memory map, populates its
+ * guest-physical memory, writes the kernel at its physical addresses, the
+ * ramdisk, hvm_start_info, the command-line page, ACPI tables and the HVM
+ * special pages (console and xenstore rings, ...), sets the HVM params and
+ * loads vCPU 0 with XEN_DOMCTL_sethvmcontext (docs/builder.md, "PVH").
  *
  * Stack use is small (well under 4 KiB); large arrays live in scratch pages
  * from ops->alloc_pages.
@@ -18,6 +28,12 @@
 #include <builder/elf.h>
 #include <builder/layout.h>
 #include <builder/xenops.h>
+
+/* builder_request.guest_type */
+enum builder_guest_type {
+    BUILDER_GUEST_PV64 = 0, /* the default: a 64-bit PV guest */
+    BUILDER_GUEST_PVH = 1,  /* an HVM container booted through PHYS32_ENTRY */
+};
 
 struct builder_request {
     const struct elf_image *kernel; /* parsed by elf_parse() */
@@ -31,31 +47,88 @@ struct builder_request {
     unsigned int max_extent_order; /* XENOPS_EXTENT_ORDER_DOMU (9) or more for dom0 */
     uint8_t handle[16];            /* domain handle (UUID) */
     bool channel_page;             /* reserve a zeroed db-server channel page after the
-                                    * console page (docs/protocol.md) */
+                                    * console page (docs/protocol.md); PVH: the page
+                                    * below the special pages, reserved in the memory map */
+    unsigned int guest_type;       /* enum builder_guest_type; 0 = PV64 */
+    /* Grant-table limits at createdomain. 0 means xl's default (Xen 4.17's
+     * libxl): -1 frames (Xen's own: gnttab_max_frames = 64,
+     * gnttab_max_maptrack_frames = 1024) and grant version 2 (what libxl
+     * picks when physinfo reports XEN_SYSCTL_PHYSCAP_gnttab_v2, as Xen 4.17
+     * does by default). -1 also asks for Xen's own frame limits; a positive
+     * value is passed through (Xen refuses more than its limits). */
+    int32_t max_grant_frames;
+    int32_t max_maptrack_frames;
+    unsigned int max_grant_version; /* 0 = 2 (xl's default); 1 or 2 */
+};
+
+/* Where a PVH build put things, in guest frames (gfn = pfn for PVH). */
+struct builder_pvh_layout {
+    uint64_t lowmem_pages;  /* RAM [0, lowmem_pages) */
+    uint64_t highmem_pages; /* RAM [4 GiB, 4 GiB + highmem_pages * 4K) */
+    pfn_t kernel;           /* first frame of the kernel (phys_start >> 12) */
+    uint64_t kernel_pages;
+    pfn_t ramdisk; /* the ramdisk (module 0), when there is one */
+    uint64_t ramdisk_pages;
+    pfn_t start_info; /* hvm_start_info, its module list and memory map */
+    pfn_t cmdline;    /* the command-line page */
+    pfn_t acpi;       /* ACPI tables (RSDP first) */
+    uint64_t acpi_pages;
+    pfn_t special;  /* the X86_HVM_NR_SPECIAL_PAGES special pages */
+    pfn_t console;  /* special page: console ring */
+    pfn_t xenstore; /* special page: xenstore ring */
+    uint64_t rsdp;  /* guest-physical address of the RSDP */
+    uint32_t memmap_entries;
 };
 
 enum builder_phase {
-    BUILDER_PHASE_CREATE,     /* createdomain, max_vcpus, max_mem, address size */
+    BUILDER_PHASE_CREATE,     /* createdomain, max_vcpus, max_mem, address size
+                               * (PVH: paging pool, memory map) */
     BUILDER_PHASE_POPULATE,   /* populate_physmap */
-    BUILDER_PHASE_LOAD,       /* domain info, event channels, writing the bootstrap */
-    BUILDER_PHASE_PAGETABLES, /* writing the page tables (and the boot stack) */
-    BUILDER_PHASE_START,      /* hypercall page, pin, vCPU context, grant table */
+    BUILDER_PHASE_LOAD,       /* domain info, event channels, writing the bootstrap
+                               * (PVH: kernel, ramdisk, start info, ACPI, special pages) */
+    BUILDER_PHASE_PAGETABLES, /* writing the page tables (and the boot stack); PVH: none */
+    BUILDER_PHASE_START,      /* hypercall page, pin, vCPU context, grant table
+                               * (PVH: HVM params, HVM context, grant table) */
     BUILDER_PHASE_CLEANUP,    /* undoing a failed build */
     BUILDER_PHASE_COUNT,
 };
 
 /* Frames are typed (<domb/types.h>): the guest's pfns pfn_t, the machine
- * frames backing them mfn_t. */
+ * frames backing them mfn_t.
+ *
+ * The *_mfn fields hold what xenops.map_foreign takes for this guest: for
+ * PV64 the machine frame; for PVH (a translated guest, whose foreign
+ * mappings name guest frames) the gfn, which is then also the pfn. So the
+ * dom0 layer maps start_info_mfn, console_mfn, store_mfn, channel_mfn and
+ * cmdline_frame the same way for either type. */
 struct builder_result {
     domid_t domid;
-    uint64_t nr_pages;
-    mfn_t start_info_mfn;
+    unsigned int guest_type; /* enum builder_guest_type, as requested */
+    uint64_t nr_pages;       /* RAM pages (PVH: without special/ACPI pages) */
+    mfn_t start_info_mfn;    /* PV: start_info; PVH: the hvm_start_info page */
     mfn_t console_mfn, store_mfn;
     pfn_t channel_pfn; /* the db-server channel page, when requested, else 0 */
-    mfn_t channel_mfn; /* and its machine frame, else 0 */
+    mfn_t channel_mfn; /* and its machine frame (PVH: gfn), else 0 */
     evtchn_port_t console_port, store_port;
-    uint64_t start_info_va, entry;
+    /* PV: start_info's virtual address (rsi). PVH: hvm_start_info's
+     * guest-physical address (rbx). */
+    uint64_t start_info_va;
+    uint64_t entry; /* PV: ENTRY (virtual); PVH: PHYS32_ENTRY (physical) */
+    /* Where the guest's NUL-terminated command line lives, so the dom0 layer
+     * can append to it (e.g. "domb.server=..."): map cmdline_frame
+     * (map_foreign's kind of frame, as above) and write at cmdline_offset,
+     * keeping the string with its NUL within cmdline_capacity bytes.
+     * PV: start_info.cmd_line (frame = start_info_mfn, offset
+     * offsetof(start_info_t, cmd_line), capacity MAX_GUEST_CMDLINE). PVH:
+     * the command-line page that hvm_start_info.cmdline_paddr points to
+     * (offset 0, capacity PAGE_SIZE). */
+    mfn_t cmdline_frame;
+    uint32_t cmdline_offset;
+    uint32_t cmdline_capacity;
+    /* PV64 only (zero for PVH): the planned bootstrap layout. */
     struct layout layout;
+    /* PVH only (zero for PV64): where things are in guest-physical memory. */
+    struct builder_pvh_layout pvh;
     /* Hypercalls issued per phase, counted as Xen counts them (one batched
      * map or mmu_update = one); alloc/free of scratch pages excluded. */
     unsigned int hypercalls[BUILDER_PHASE_COUNT];

@@ -1,5 +1,5 @@
 /*
- * ELF loader for PV64 guest kernels.
+ * ELF loader for PV64 and PVH guest kernels.
  *
  * The image is hostile until proven otherwise (Xen's XSA-55 is the catalogue
  * of what goes wrong): elf_parse() checks every offset, size and count with
@@ -7,6 +7,13 @@
  * rejects the image with a distinct elf_error code plus a sentence when a
  * check fails. After a successful parse, struct elf_image describes the
  * loadable segments and Xen notes and elf_copy_out() may be used freely.
+ *
+ * A kernel that can also boot as PVH carries XEN_ELFNOTE_PHYS32_ENTRY: the
+ * 32-bit physical entry point of Xen's PVH boot ABI (docs/misc/pvh.pandoc).
+ * Such a kernel is loaded at its physical addresses (p_paddr, as libelf does
+ * for an HVM container); elf_parse() checks the note and the physical
+ * placement that does not depend on the domain, elf_check_pvh() the rest
+ * once the guest's memory is known.
  *
  * The parser never writes to the image and never allocates.
  */
@@ -67,13 +74,21 @@ enum elf_error {
     ELF_ERR_FEATURES,            /* FEATURES string malformed / unknown feature */
     ELF_ERR_STRING,              /* a string note with bytes after NUL or not printable */
     ELF_ERR_OVERLAP_RESERVED,    /* image overlaps Xen's reserved hole or low page */
-    ELF_ERR_TOO_BIG_FOR_DOMAIN,  /* elf_check_fits(): image needs more memory than the domain has */
+    ELF_ERR_TOO_BIG_FOR_DOMAIN,  /* elf_check_fits(): image needs more memory than the domain has
+                                  * (elf_check_pvh(): physical range beyond the guest's RAM) */
+    ELF_ERR_PHYS32_ENTRY,        /* PHYS32_ENTRY note not a 4-byte (or 8-byte) value below 4 GiB */
+    ELF_ERR_PHYS32_OUTSIDE,      /* PHYS32_ENTRY not inside an executable segment's file bytes */
+    ELF_ERR_PHYS_RANGE,          /* PVH image: a segment's physical range reaches past 4 GiB */
+    ELF_ERR_NOT_PVH,             /* elf_check_pvh(): no PHYS32_ENTRY note (not a PVH kernel) */
+    ELF_ERR_PHYS_RESERVED,       /* elf_check_pvh(): physical range in the hole below 4 GiB
+                                  * (ACPI tables, LAPIC, HVM special pages) */
     ELF_ERR_COUNT_END,
 };
 
 /* One PT_LOAD segment, validated. */
 struct elf_segment {
     uint64_t vaddr;  /* load address: p_paddr + VIRT_BASE - PADDR_OFFSET (as libelf) */
+    uint64_t paddr;  /* p_paddr: where a PVH build loads it */
     uint64_t memsz;  /* p_memsz (>= filesz) */
     uint64_t offset; /* p_offset within the image */
     uint64_t filesz; /* p_filesz */
@@ -84,6 +99,8 @@ struct elf_segment {
 struct elf_xen_notes {
     bool present; /* at least one Xen note was found */
     bool has_entry, has_hypercall_page, has_virt_base, has_paddr_offset, has_init_p2m;
+    bool has_phys32_entry;       /* XEN_ELFNOTE_PHYS32_ENTRY: the image can boot as PVH */
+    uint32_t phys32_entry;       /* its 32-bit physical entry point */
     uint64_t entry;              /* XEN_ELFNOTE_ENTRY */
     uint64_t hypercall_page;     /* XEN_ELFNOTE_HYPERCALL_PAGE (virtual) */
     uint64_t virt_base;          /* XEN_ELFNOTE_VIRT_BASE (0 if absent) */
@@ -107,6 +124,8 @@ struct elf_image {
     uint64_t virt_base;  /* = notes.virt_base */
     uint64_t virt_start; /* lowest p_vaddr, rounded down to a page */
     uint64_t virt_end;   /* highest p_vaddr + p_memsz, rounded up to a page */
+    uint64_t phys_start; /* lowest p_paddr, rounded down to a page (PVH load range) */
+    uint64_t phys_end;   /* highest p_paddr + p_memsz, rounded up to a page */
     unsigned nr_segments;
     struct elf_segment seg[ELF_MAX_SEGMENTS];
     struct elf_xen_notes notes;
@@ -135,6 +154,22 @@ int elf_check_fits(const struct elf_image *img, uint64_t nr_pages, uint64_t rese
  * within [virt_start, virt_end); returns 0 or -XEN_EINVAL.
  */
 int elf_copy_out(const struct elf_image *img, uint64_t va, void *dst, uint64_t len);
+
+/*
+ * Check that the image can be loaded as a PVH guest whose RAM below 4 GiB is
+ * [0, ram_end): it has a PHYS32_ENTRY note (else ELF_ERR_NOT_PVH), no segment
+ * lies in [hole_start, 4 GiB) (ELF_ERR_PHYS_RESERVED: the ACPI tables, LAPIC
+ * and special pages live there) and every segment ends at or below ram_end
+ * (ELF_ERR_TOO_BIG_FOR_DOMAIN).
+ */
+int elf_check_pvh(const struct elf_image *img, uint64_t ram_end, uint64_t hole_start,
+                  struct domb_error *err);
+
+/*
+ * elf_copy_out() by physical address: the bytes for [paddr, paddr+len),
+ * which must lie within [phys_start, phys_end); returns 0 or -XEN_EINVAL.
+ */
+int elf_copy_out_phys(const struct elf_image *img, uint64_t paddr, void *dst, uint64_t len);
 
 /* Stable identifier for an error code, e.g. "ELF_ERR_SEG_OVERLAP". */
 const char *elf_error_name(int code);

@@ -16,10 +16,17 @@
  *   XENMEM_populate_physmap/decrease_reservation return: the number of
  *   extents completed (>= 0), or a negative errno.
  * - Ops are batch-friendly: one call carries an array, and one call of any op
- *   is one hypercall on real Xen, except seed_grant_table (a short fixed
- *   sequence) and the ops marked "not a hypercall" (the builder kernel's own
- *   allocator, clock and shared_info). The simulator counts calls on this
- *   basis, which is what the hypercall budget measures.
+ *   is one hypercall on real Xen, except seed_grant_table and
+ *   seed_grant_table_hvm (short fixed sequences) and the ops marked "not a
+ *   hypercall" (the builder kernel's own allocator, clock and shared_info).
+ *   The simulator counts calls on this basis, which is what the hypercall
+ *   budget measures.
+ * - Frames of a guest: for a PV guest (not translated) every frame argument
+ *   is a machine frame (mfn). For an HVM/PVH guest (translated: Xen keeps
+ *   its p2m) the builder names guest frames (gfns) instead, because that is
+ *   what Xen reads there: populate_physmap takes gfns and writes nothing
+ *   back, and a PV dom0's foreign PTE for a translated domain names a gfn,
+ *   which Xen translates (mod_l1_entry, get_page_from_gfn).
  * - Releasing ops (unmap_foreign, free_pages, evtchn_close, domctl
  *   destroydomain) undo what others did; fault injection (xenops_fault.h)
  *   never fails them.
@@ -35,6 +42,9 @@
 #include <xen/event_channel.h>
 #include <xen/grant_table.h>
 #include <xen/sysctl.h>
+#include <xen/hvm/hvm_op.h>
+#include <xen/hvm/params.h>
+#include <xen/hvm/save.h>
 
 /* Most frames one map_foreign call maps: one page of PTE writes (one L1
  * table) in the real implementation's mapping window. */
@@ -44,6 +54,21 @@
  * domain use; the hardware domain (dom0) may use up to 12 on Xen 4.17. */
 #define XENOPS_EXTENT_ORDER_DOMU 9u
 #define XENOPS_EXTENT_ORDER_DOM0 12u
+
+/* Most HVM params one hvm_param call carries (one multicall on Xen). */
+#define XENOPS_HVM_PARAM_BATCH_MAX 16u
+
+/* One entry of a guest's memory map (XENMEM_set_memory_map's buffer): Xen's
+ * struct e820entry, packed, 20 bytes. Types are the E820 / XEN_HVM_MEMMAP_TYPE_*
+ * values (1 RAM, 2 reserved, 3 ACPI, ...). */
+struct xenops_e820 {
+    uint64_t addr;
+    uint64_t size;
+    uint32_t type;
+} __attribute__((packed));
+
+/* Largest memory map Xen accepts (its E820MAX). */
+#define XENOPS_E820_MAX 1024u
 
 struct xenops {
     void *ctx;
@@ -63,6 +88,17 @@ struct xenops {
      * setvcpucontext (Xen validates cr3 as an L4 of that domain and the
      * segment/rip values), unpausedomain, destroydomain (Xen unpins and
      * frees every frame of the domain, possibly some time later).
+     * For a PVH guest (createdomain with XEN_DOMCTL_CDF_hvm |
+     * XEN_DOMCTL_CDF_hap and arch.emulation_flags = XEN_X86_EMU_LAPIC) also:
+     * set_paging_mempool_size (bytes, a multiple of 4 KiB: the pool HAP
+     * builds the p2m from; it starts with 256 pages; -EOPNOTSUPP for PV),
+     * gethvmcontext (u.hvmcontext.buffer NULL: Xen answers the size it
+     * needs; else a buffer of at least that size, -ENOSPC otherwise, and
+     * Xen writes its HVM save records: HEADER first, END last, size = the
+     * bytes written), sethvmcontext (Xen loads the records of the blob in
+     * order after HEADER, which must match this Xen, until END; every vCPU
+     * without a CPU record in it is left down). setvcpucontext,
+     * set_address_size and hypercall_init are PV only.
      */
     int (*domctl)(void *ctx, struct xen_domctl *op);
 
@@ -77,6 +113,10 @@ struct xenops {
      * frees the extents whose base frames are listed (for a PV guest the
      * entries are mfns). Returns the number of extents completed or a
      * negative errno; fewer than r->nr_extents is a partial failure.
+     * For an HVM/PVH guest extent_start[i] is the gfn of extent i going in
+     * and Xen writes nothing back (the guest is gfn-based; Xen maps the new
+     * frames in its p2m, from the paging pool); decrease_reservation takes
+     * gfns too.
      */
     long (*memory_op)(void *ctx, unsigned int cmd, struct xen_memory_reservation *r);
 
@@ -122,12 +162,52 @@ struct xenops {
                             domid_t backend_domid);
 
     /*
+     * The same for an HVM/PVH guest, whose grant entries name gfns
+     * (console_gfn, store_gfn). As libxenguest's compat_gnttab_hvm_seed:
+     * XENMEM_add_to_physmap puts the guest's grant-table frame 0 at
+     * scratch_gfn (a gfn the guest has nothing at), the builder maps that
+     * gfn, writes the two entries, unmaps it and XENMEM_remove_from_physmap
+     * takes the frame out again: 4 hypercalls (the unmap is one multicall).
+     */
+    int (*seed_grant_table_hvm)(void *ctx, domid_t domid, xen_pfn_t console_gfn,
+                                xen_pfn_t store_gfn, domid_t backend_domid, xen_pfn_t scratch_gfn);
+
+    /*
+     * HVMOP_set_param (op = HVMOP_set_param) or HVMOP_get_param for n
+     * (1..XENOPS_HVM_PARAM_BATCH_MAX) params, each naming its domain, index
+     * and value (in for set, out for get). One call is one hypercall: one
+     * HYPERVISOR_hvm_op for n = 1, else one multicall of n of them. Xen
+     * refuses an index >= HVM_NR_PARAMS, a domain that is not HVM, the
+     * deprecated params, and some values (a param that may be set once).
+     * Returns 0, or the errno of the first entry that failed (*done, may be
+     * NULL: how many entries before it succeeded). On real Xen a multicall
+     * runs every entry, so entries after a failing one may still have been
+     * applied: a caller treats any failure as fatal for the domain.
+     */
+    int (*hvm_param)(void *ctx, unsigned int op, xen_hvm_param_t *params, unsigned int n,
+                     unsigned int *done);
+
+    /*
+     * XENMEM_set_memory_map: map->domid's memory map becomes the
+     * map->map.nr_entries (<= XENOPS_E820_MAX, else -EINVAL) struct
+     * xenops_e820 entries at map->map.buffer. Xen stores it as given (no
+     * checks beyond the count) and hands it to the guest's
+     * XENMEM_memory_map; a PVH toolstack sets it before populating the
+     * guest (libxl's domain_construct_memmap).
+     */
+    int (*set_memory_map)(void *ctx, struct xen_foreign_memory_map *map);
+
+    /*
      * Map n (1..XENOPS_MAP_BATCH_MAX) frames owned by domid, writable and
      * virtually contiguous, into the builder's address space; *va receives
      * the address of the first. Real Xen: one mmu_update batch into a
      * reserved window, foreigndom = domid (privileged caller only; a frame
      * that is typed as a page table cannot be mapped writable). All or
-     * nothing: on failure nothing stays mapped.
+     * nothing: on failure nothing stays mapped. For an HVM/PVH guest the
+     * frames are gfns (a foreign PTE of a PV dom0 names a gfn of a
+     * translated domain, and Xen maps the page its p2m has there; a gfn with
+     * nothing behind it fails): the list may be any gfns, not only
+     * consecutive ones.
      */
     int (*map_foreign)(void *ctx, domid_t domid, const xen_pfn_t *mfns, unsigned int n, void **va);
 

@@ -85,6 +85,9 @@ struct vm {
     uint64_t started_ns;         /* when it was last unpaused */
     domid_t prev_domid;          /* before the last on_exit restart (0: none) */
     unsigned int prev_reason;    /* how that domain shut down (SHUTDOWN_*) */
+    domid_t first_domid;         /* before the first on_exit restart (0: none): the domid
+                                  * its builder (a db-server client) was told */
+    unsigned int first_reason;   /* how that domain shut down (SHUTDOWN_*) */
     struct vm_config config;
     /* The images it was built from, as given to vm_build (inside the
      * initramfs, which lives as long as the kernel): a restart reuses them. */

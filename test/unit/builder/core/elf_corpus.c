@@ -474,15 +474,147 @@ static void bad_init_p2m_noncanonical(struct ew_out *o)
     with_u64(o, XEN_ELFNOTE_INIT_P2M, 0x0000800000000000ULL);
 }
 
+/* ---- PVH: PHYS32_ENTRY and physical placement ----------------------------- */
+
+/* A PVH-capable image like ours, text at physical 1 MiB. */
+static void make_pvh(struct ew_out *o)
+{
+    struct ew w;
+
+    ew_init_pvh(&w, EW_PVH_PHYS, 0x2000, 0x3000);
+    build(&w, o);
+}
+
+/* Like ours but linked at physical page 0 (our kernels' own layout). */
+static void good_pvh_page0(struct ew_out *o)
+{
+    struct ew w;
+
+    ew_init_pvh(&w, 0x0, 0x3000, 0x2000);
+    build(&w, o);
+}
+
+/* A PVH image linked where it loads (VIRT_BASE 0, no PADDR_OFFSET), text at
+ * `phys`, entry patched by the caller if wanted. */
+static void pvh_identity(struct ew *w, uint64_t phys, uint64_t text)
+{
+    ew_init_empty(w);
+    w->e_entry = phys;
+    ew_load(w, phys, text, text, EW_PF_R | EW_PF_X);
+    ew_load(w, ((phys + text + 0xfff) & ~0xfffULL) + 0x400, 0x200, 0x800, EW_PF_R | EW_PF_W);
+    w->ph[w->nph++] = (struct ew_phdr){.type = EW_PT_NOTE, .flags = EW_PF_R};
+    ew_default_notes(w, EW_OMIT(XEN_ELFNOTE_VIRT_BASE) | EW_OMIT(XEN_ELFNOTE_PADDR_OFFSET) |
+                            EW_OMIT(XEN_ELFNOTE_ENTRY) | EW_OMIT(XEN_ELFNOTE_HYPERCALL_PAGE));
+    ew_note_u64(w, XEN_ELFNOTE_ENTRY, phys);
+    ew_note_u32(w, XEN_ELFNOTE_PHYS32_ENTRY, (uint32_t)(phys + EW_PVH_ENTRY_OFF));
+}
+
+static void good_pvh_identity(struct ew_out *o)
+{
+    struct ew w;
+
+    pvh_identity(&w, 0x200000, 0x2000);
+    build(&w, o);
+}
+
+/* The PHYS32_ENTRY note replaced by `desc`. */
+static void pvh_with_note(struct ew_out *o, const void *desc, uint32_t descsz)
+{
+    struct ew w;
+
+    ew_init_pvh(&w, EW_PVH_PHYS, 0x2000, 0x3000);
+    w.notes_len = 0;
+    ew_default_notes(&w, EW_OMIT(XEN_ELFNOTE_PADDR_OFFSET) | EW_OMIT(XEN_ELFNOTE_ENTRY) |
+                             EW_OMIT(XEN_ELFNOTE_HYPERCALL_PAGE));
+    ew_note_u64(&w, XEN_ELFNOTE_PADDR_OFFSET, 0);
+    ew_note_u64(&w, XEN_ELFNOTE_ENTRY, EW_VIRT_BASE + EW_PVH_PHYS);
+    ew_note_u64(&w, XEN_ELFNOTE_HYPERCALL_PAGE, EW_VIRT_BASE + EW_PVH_PHYS + 0x1000);
+    ew_note(&w, XEN_ELFNOTE_PHYS32_ENTRY, desc, descsz);
+    build(&w, o);
+}
+
+static void bad_phys32_short(struct ew_out *o)
+{
+    static const uint16_t v = 0x40;
+
+    pvh_with_note(o, &v, 2);
+}
+static void bad_phys32_above_4g(struct ew_out *o)
+{
+    static const uint64_t v = 0x100000040ULL;
+
+    pvh_with_note(o, &v, 8);
+}
+static void bad_phys32_outside(struct ew_out *o)
+{
+    static const uint32_t v = 0x50000000;
+
+    pvh_with_note(o, &v, 4);
+}
+static void bad_phys32_non_exec(struct ew_out *o)
+{
+    static const uint32_t v = EW_PVH_PHYS + 0x2400; /* in the data segment */
+
+    pvh_with_note(o, &v, 4);
+}
+static void bad_phys32_in_bss(struct ew_out *o)
+{
+    static const uint32_t v = EW_PVH_PHYS + 0x2400 + 0x400; /* past the data's file bytes */
+
+    pvh_with_note(o, &v, 4);
+}
+static void bad_phys32_duplicate(struct ew_out *o)
+{
+    struct ew w;
+
+    ew_init_pvh(&w, EW_PVH_PHYS, 0x2000, 0x3000);
+    ew_note_u32(&w, XEN_ELFNOTE_PHYS32_ENTRY, EW_PVH_PHYS + 0x80);
+    build(&w, o);
+}
+/* A segment of a PVH image crossing 4 GiB. */
+static void bad_pvh_above_4g(struct ew_out *o)
+{
+    struct ew w;
+
+    pvh_identity(&w, 0xfffff000ULL, 0x2000);
+    build(&w, o);
+}
+/* elf_check_pvh() cases: the image parses, the guest cannot take it. */
+static void pvh_in_special_pages(struct ew_out *o)
+{
+    struct ew w;
+
+    pvh_identity(&w, 0xfeff8000ULL, 0x2000);
+    build(&w, o);
+}
+static void pvh_in_acpi(struct ew_out *o)
+{
+    struct ew w;
+
+    pvh_identity(&w, 0xfbfff000ULL, 0x2000); /* runs into 0xfc000000 */
+    build(&w, o);
+}
+static void pvh_at_64m(struct ew_out *o)
+{
+    struct ew w;
+
+    ew_init_pvh(&w, 64ULL << 20, 0x2000, 0x3000);
+    build(&w, o);
+}
+
 /* ---- the tables ----------------------------------------------------------- */
 
 #define BAD(n, code, msg)                                                                          \
     {                                                                                              \
-#n, bad_##n, code, msg, 0                                                                  \
+#n, bad_##n, code, msg, 0, 0                                                               \
+    }
+#define PVH(n, fn, code, msg, ram)                                                                 \
+    {                                                                                              \
+#n, fn, code, msg, 0, ram                                                                  \
     }
 #define FITS(n, fn, pages)                                                                         \
     {                                                                                              \
-#n, fn, ELF_ERR_TOO_BIG_FOR_DOMAIN, "domain has", pages                                    \
+#n, fn, ELF_ERR_TOO_BIG_FOR_DOMAIN, "domain has", pages, 0                                 \
     }
 
 const struct elf_case elf_bad_cases[] = {
@@ -565,6 +697,17 @@ const struct elf_case elf_bad_cases[] = {
     BAD(init_p2m_overlap, ELF_ERR_INIT_P2M, "inside the image"),
     BAD(init_p2m_noncanonical, ELF_ERR_INIT_P2M, "0x800000000000"),
     FITS(too_big_for_domain, make_default, 8),
+    BAD(phys32_short, ELF_ERR_PHYS32_ENTRY, "2-byte value"),
+    BAD(phys32_above_4g, ELF_ERR_PHYS32_ENTRY, "0x100000040 is not below 4 GiB"),
+    BAD(phys32_outside, ELF_ERR_PHYS32_OUTSIDE, "0x50000000 is not inside"),
+    BAD(phys32_non_exec, ELF_ERR_PHYS32_OUTSIDE, "not executable"),
+    BAD(phys32_in_bss, ELF_ERR_PHYS32_OUTSIDE, "0x102800 is not inside"),
+    BAD(phys32_duplicate, ELF_ERR_NOTE_DUPLICATE, "PHYS32_ENTRY"),
+    BAD(pvh_above_4g, ELF_ERR_PHYS_RANGE, "past 4 GiB"),
+    PVH(pvh_not_pvh, make_default, ELF_ERR_NOT_PVH, "no PHYS32_ENTRY", 64ULL << 20),
+    PVH(pvh_special_pages, pvh_in_special_pages, ELF_ERR_PHYS_RESERVED, "0xfeff8000", 64ULL << 20),
+    PVH(pvh_acpi_tables, pvh_in_acpi, ELF_ERR_PHYS_RESERVED, "0xfc000000", 0xfc000000ULL),
+    PVH(pvh_beyond_ram, pvh_at_64m, ELF_ERR_TOO_BIG_FOR_DOMAIN, "beyond", 32ULL << 20),
 };
 const size_t elf_bad_case_count = sizeof(elf_bad_cases) / sizeof(elf_bad_cases[0]);
 
@@ -625,7 +768,7 @@ static void good_linux_percpu(struct ew_out *o)
 
 #define GOOD(n, fn)                                                                                \
     {                                                                                              \
-#n, fn, 0, NULL, 0                                                                         \
+#n, fn, 0, NULL, 0, 0                                                                      \
     }
 
 const struct elf_case elf_good_cases[] = {
@@ -636,6 +779,9 @@ const struct elf_case elf_good_cases[] = {
     GOOD(linux_style, good_linux_style),
     GOOD(linux_percpu, good_linux_percpu),
     GOOD(seg_unaligned_offset, good_seg_unaligned_offset),
+    GOOD(pvh, make_pvh),
+    GOOD(pvh_page0, good_pvh_page0),
+    GOOD(pvh_identity, good_pvh_identity),
 };
 const size_t elf_good_case_count = sizeof(elf_good_cases) / sizeof(elf_good_cases[0]);
 

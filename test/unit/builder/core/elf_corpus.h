@@ -15,7 +15,12 @@ struct elf_case {
     int expect;          /* elf_parse() result (0 for fits cases and valid images) */
     const char *msg_has; /* the message must contain this (NULL: just non-empty) */
     uint64_t fits_pages; /* != 0: parse must pass, elf_check_fits(pages, 16) must fail */
+    uint64_t pvh_ram;    /* != 0: parse must pass, elf_check_pvh(pvh_ram, ELF_CORPUS_PVH_HOLE)
+                          * must return `expect` */
 };
+
+/* The hole elf_check_pvh() is asked about (the builder's PVH_HOLE_START). */
+#define ELF_CORPUS_PVH_HOLE 0xfc000000ULL
 
 extern const struct elf_case elf_bad_cases[];
 extern const size_t elf_bad_case_count;

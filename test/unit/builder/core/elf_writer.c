@@ -124,6 +124,29 @@ void ew_init_default_omit(struct ew *w, uint32_t omit)
     ew_default_notes(w, omit);
 }
 
+void ew_init_pvh(struct ew *w, uint64_t phys, uint64_t text_size, uint64_t data_memsz)
+{
+    uint64_t text = text_size < 0x2000 ? 0x2000 : text_size;
+    uint64_t data = ((phys + text + 0xfff) & ~0xfffULL) + 0x400;
+    struct ew_phdr *p;
+
+    ew_init_empty(w);
+    w->load_shift = EW_VIRT_BASE;
+    w->e_entry = EW_VIRT_BASE + phys;
+    p = ew_load(w, EW_VIRT_BASE + phys, text, text, EW_PF_R | EW_PF_X);
+    p->paddr = phys;
+    p = ew_load(w, EW_VIRT_BASE + data, 0x300, data_memsz < 0x300 ? 0x300 : data_memsz,
+                EW_PF_R | EW_PF_W);
+    p->paddr = data;
+    w->ph[w->nph++] = (struct ew_phdr){.type = EW_PT_NOTE, .flags = EW_PF_R};
+    ew_default_notes(w, EW_OMIT(XEN_ELFNOTE_PADDR_OFFSET) | EW_OMIT(XEN_ELFNOTE_ENTRY) |
+                            EW_OMIT(XEN_ELFNOTE_HYPERCALL_PAGE));
+    ew_note_u64(w, XEN_ELFNOTE_PADDR_OFFSET, 0);
+    ew_note_u64(w, XEN_ELFNOTE_ENTRY, EW_VIRT_BASE + phys);
+    ew_note_u64(w, XEN_ELFNOTE_HYPERCALL_PAGE, EW_VIRT_BASE + phys + 0x1000);
+    ew_note_u32(w, XEN_ELFNOTE_PHYS32_ENTRY, (uint32_t)(phys + EW_PVH_ENTRY_OFF));
+}
+
 void ew_init_default(struct ew *w)
 {
     ew_init_default_omit(w, 0);

@@ -33,6 +33,13 @@
 #define EW_ENTRY        EW_TEXT
 #define EW_FEATURE_DOM0 (1u << 11)
 
+/* PVH-capable images (ew_init_pvh): like our kernels, linked at
+ * EW_VIRT_BASE + phys with p_paddr = phys (PADDR_OFFSET 0), so they boot as
+ * PV (at the virtual address) and as PVH (at p_paddr, entered at the
+ * PHYS32_ENTRY note, EW_PVH_ENTRY_OFF into the text). */
+#define EW_PVH_PHYS      0x100000ULL /* default physical load address: 1 MiB */
+#define EW_PVH_ENTRY_OFF 0x40ULL
+
 struct ew_phdr {
     uint32_t type, flags;
     uint64_t vaddr, paddr, filesz, memsz, align;
@@ -71,6 +78,11 @@ void ew_init_default(struct ew *w);
 /* The same with the Xen notes in `omit` (EW_OMIT bits) left out. */
 void ew_init_default_omit(struct ew *w, uint32_t omit);
 void ew_default_notes(struct ew *w, uint32_t omit);
+/* A PVH-capable image: text of text_size bytes (>= 8 KiB: it holds the
+ * hypercall page at +0x1000) at physical `phys`, data + BSS of data_memsz
+ * bytes after it, every Xen note of ours plus PHYS32_ENTRY = phys +
+ * EW_PVH_ENTRY_OFF. */
+void ew_init_pvh(struct ew *w, uint64_t phys, uint64_t text_size, uint64_t data_memsz);
 struct ew_phdr *ew_load(struct ew *w, uint64_t vaddr, uint64_t filesz, uint64_t memsz,
                         uint32_t flags);
 /* Append a note with an explicit name size (namesz counts the NUL). */

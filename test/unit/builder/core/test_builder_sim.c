@@ -9,6 +9,7 @@
 #include <builder/xenops_fault.h>
 #include <sim.h>
 #include <stdlib.h>
+#include <xen/arch-x86/hvm/start_info.h>
 #include <string.h>
 
 #define TBL   0x67ULL /* present, rw, user, accessed, dirty */
@@ -41,6 +42,7 @@ static int create(struct env *e, domid_t want, domid_t *got)
     op.u.createdomain.max_evtchn_port = 1023;
     op.u.createdomain.max_grant_frames = -1;
     op.u.createdomain.max_maptrack_frames = -1;
+    op.u.createdomain.grant_opts = XEN_DOMCTL_GRANT_version(1);
     rc = domctl(e, XEN_DOMCTL_createdomain, want, &op);
     *got = op.domain;
     return rc;
@@ -595,6 +597,489 @@ static void sim_getdomaininfo_next_domain(void **state)
     env_fini(&e);
 }
 
+/* ---- HVM containers (PVH) ------------------------------------------------ */
+
+#define HVM_FLAGS (XEN_DOMCTL_CDF_hvm | XEN_DOMCTL_CDF_hap)
+
+static int create_cfg(struct env *e, uint32_t flags, uint32_t emu, uint32_t vcpus,
+                      uint32_t grant_opts, int32_t gframes, int32_t mframes, domid_t *got)
+{
+    struct xen_domctl op;
+    int rc;
+    memset(&op, 0, sizeof(op));
+    op.u.createdomain.flags = flags;
+    op.u.createdomain.arch.emulation_flags = emu;
+    op.u.createdomain.max_vcpus = vcpus;
+    op.u.createdomain.max_evtchn_port = 1023;
+    op.u.createdomain.max_grant_frames = gframes;
+    op.u.createdomain.max_maptrack_frames = mframes;
+    op.u.createdomain.grant_opts = grant_opts;
+    rc = domctl(e, XEN_DOMCTL_createdomain, 0, &op);
+    *got = op.domain;
+    return rc;
+}
+
+static int set_map(struct env *e, domid_t d, const struct xenops_e820 *map, unsigned int n)
+{
+    struct xen_foreign_memory_map m = {.domid = d, .map.nr_entries = n};
+    set_xen_guest_handle(m.map.buffer, (void *)map);
+    return e->ops.set_memory_map(e->ops.ctx, &m);
+}
+
+/* An HVM domain of `vcpus` with 4 MiB of RAM at gfn 0 in its memory map,
+ * max_mem 8 MiB, nothing populated yet. */
+static domid_t hvm_domain(struct env *e, uint32_t vcpus)
+{
+    static const struct xenops_e820 map[] = {{0, 4 << 20, 1}, {0xfeff8000, 0x8000, 2}};
+    struct xen_domctl op;
+    domid_t d;
+
+    assert_int_equal(
+        create_cfg(e, HVM_FLAGS, XEN_X86_EMU_LAPIC, vcpus, XEN_DOMCTL_GRANT_version(2), -1, -1, &d),
+        0);
+    memset(&op, 0, sizeof(op));
+    op.u.max_vcpus.max = vcpus;
+    assert_int_equal(domctl(e, XEN_DOMCTL_max_vcpus, d, &op), 0);
+    memset(&op, 0, sizeof(op));
+    op.u.max_mem.max_memkb = 8192;
+    assert_int_equal(domctl(e, XEN_DOMCTL_max_mem, d, &op), 0);
+    assert_int_equal(set_map(e, d, map, 2), 0);
+    return d;
+}
+
+/* createdomain: HAP only, the exact emulation flags, Xen's grant rules. */
+static void sim_hvm_createdomain_rules(void **state)
+{
+    struct env e;
+    struct sim_hvm_info hvm;
+    struct sim_domain_info info;
+    struct xen_domctl op;
+    uint64_t before;
+    domid_t d;
+    const uint32_t v1 = XEN_DOMCTL_GRANT_version(1);
+    (void)state;
+    env_init(&e, true);
+    before = sim_free_frames(e.s);
+    /* this Xen has no shadow paging: HVM needs HAP; HAP needs HVM */
+    assert_int_equal(create_cfg(&e, XEN_DOMCTL_CDF_hvm, XEN_X86_EMU_LAPIC, 1, v1, -1, -1, &d),
+                     -XEN_EINVAL);
+    assert_int_equal(create_cfg(&e, XEN_DOMCTL_CDF_hap, 0, 1, v1, -1, -1, &d), -XEN_EINVAL);
+    /* PVH: exactly LAPIC; PV: nothing */
+    assert_int_equal(create_cfg(&e, HVM_FLAGS, 0, 1, v1, -1, -1, &d), -XEN_EINVAL);
+    assert_int_equal(create_cfg(&e, HVM_FLAGS, XEN_X86_EMU_ALL, 1, v1, -1, -1, &d), -XEN_EINVAL);
+    assert_int_equal(create_cfg(&e, 0, XEN_X86_EMU_LAPIC, 1, v1, -1, -1, &d), -XEN_EINVAL);
+    assert_int_equal(create_cfg(&e, HVM_FLAGS | XEN_DOMCTL_CDF_nested_virt, XEN_X86_EMU_LAPIC, 1,
+                                v1, -1, -1, &d),
+                     -XEN_EINVAL);
+    assert_int_equal(create_cfg(&e, HVM_FLAGS, XEN_X86_EMU_LAPIC, 129, v1, -1, -1, &d),
+                     -XEN_EINVAL);
+    /* grants: version 1 or 2, at most 64 grant and 1024 maptrack frames */
+    assert_int_equal(create_cfg(&e, HVM_FLAGS, XEN_X86_EMU_LAPIC, 1, 0, -1, -1, &d), -XEN_EINVAL);
+    assert_int_equal(
+        create_cfg(&e, HVM_FLAGS, XEN_X86_EMU_LAPIC, 1, XEN_DOMCTL_GRANT_version(3), -1, -1, &d),
+        -XEN_EINVAL);
+    assert_int_equal(create_cfg(&e, HVM_FLAGS, XEN_X86_EMU_LAPIC, 1, v1, 65, -1, &d), -XEN_EINVAL);
+    assert_int_equal(create_cfg(&e, HVM_FLAGS, XEN_X86_EMU_LAPIC, 1, v1, 0, -1, &d), -XEN_EINVAL);
+    assert_int_equal(create_cfg(&e, HVM_FLAGS, XEN_X86_EMU_LAPIC, 1, v1, -1, 1025, &d),
+                     -XEN_EINVAL);
+    assert_int_equal(sim_free_frames(e.s), before); /* refusals take nothing */
+    assert_int_equal(create_cfg(&e, HVM_FLAGS, XEN_X86_EMU_LAPIC, 2, v1, 8, 0, &d), 0);
+    /* HAP's 256-page pool comes from the host, the p2m root from it */
+    assert_int_equal(sim_free_frames(e.s), before - 1 - SIM_HAP_INITIAL_POOL);
+    assert_int_equal(sim_hvm_info(e.s, d, &hvm), 0);
+    assert_int_equal(hvm.pool_pages, SIM_HAP_INITIAL_POOL);
+    assert_int_equal(hvm.pool_used, 1);
+    assert_false(hvm.pool_set);
+    assert_int_equal(hvm.emulation_flags, XEN_X86_EMU_LAPIC);
+    assert_int_equal(sim_domain_info(e.s, d, &info), 0);
+    assert_true(info.hvm);
+    assert_int_equal(info.max_grant_frames, 8);
+    assert_int_equal(info.max_maptrack_frames, 0);
+    assert_int_equal(info.max_grant_version, 1);
+    memset(&op, 0, sizeof(op));
+    assert_int_equal(domctl(&e, XEN_DOMCTL_getdomaininfo, d, &op), 0);
+    assert_true(op.u.getdomaininfo.flags & XEN_DOMINF_hvm_guest);
+    assert_int_equal(sim_hvm_info(e.s, e.d, &hvm), -XEN_ESRCH); /* the PV domain */
+    memset(&op, 0, sizeof(op));
+    assert_int_equal(domctl(&e, XEN_DOMCTL_destroydomain, d, &op), 0);
+    assert_int_equal(sim_free_frames(e.s), before);
+    env_fini(&e);
+}
+
+/* The memory map comes first and bounds every populated gfn; populate is
+ * gfn-based and writes nothing back. */
+static void sim_hvm_memmap_and_populate(void **state)
+{
+    static const struct xenops_e820 overlap[] = {{0, 0x2000, 1}, {0x1000, 0x1000, 2}};
+    static const struct xenops_e820 ram[] = {{0, 4 << 20, 1}};
+    struct env e;
+    xen_pfn_t ext[2] = {0, 512};
+    struct sim_hvm_info hvm;
+    domid_t d;
+    struct xen_domctl op;
+    (void)state;
+    env_init(&e, true);
+    assert_int_equal(
+        create_cfg(&e, HVM_FLAGS, XEN_X86_EMU_LAPIC, 1, XEN_DOMCTL_GRANT_version(1), -1, -1, &d),
+        0);
+    memset(&op, 0, sizeof(op));
+    op.u.max_mem.max_memkb = 8192;
+    assert_int_equal(domctl(&e, XEN_DOMCTL_max_mem, d, &op), 0);
+    assert_int_equal(populate(&e, d, ext, 2, 9), -XEN_EINVAL); /* no map yet */
+    assert_int_equal(set_map(&e, d, overlap, 2), -XEN_EINVAL);
+    assert_int_equal(set_map(&e, d, ram, XENOPS_E820_MAX + 1), -XEN_EINVAL);
+    assert_int_equal(set_map(&e, d, ram, 1), 0);
+    assert_int_equal(populate(&e, d, ext, 2, 9), 2);
+    assert_int_equal(ext[0], 0); /* translated: no mfn written back */
+    assert_int_equal(ext[1], 512);
+    assert_int_not_equal(sim_p2m(e.s, d, 513), INVALID_FRAME);
+    assert_int_equal(sim_m2p(e.s, sim_p2m(e.s, d, 513)), 513);
+    ext[0] = 1024; /* outside the map */
+    assert_int_equal(populate(&e, d, ext, 1, 0), 0);
+    assert_int_equal(sim_hvm_info(e.s, d, &hvm), 0);
+    assert_int_equal(hvm.nr_memmap, 1);
+    assert_int_equal(hvm.pool_used, 1 + 2); /* root + L3 + L2 (2 MiB entries) */
+    env_fini(&e);
+}
+
+/* The paging pool: HVM only, whole pages, from the host; p2m tables come
+ * from it and populate stops when it is empty. */
+static void sim_hvm_paging_pool(void **state)
+{
+    static const struct xenops_e820 wide[] = {{0, 1ULL << 30, 1}};
+    struct env e;
+    struct xen_domctl op;
+    struct sim_hvm_info hvm;
+    xen_pfn_t ext[300];
+    uint64_t before;
+    domid_t d;
+    (void)state;
+    env_init(&e, true);
+    memset(&op, 0, sizeof(op));
+    op.u.paging_mempool.size = 1 << 20;
+    assert_int_equal(domctl(&e, XEN_DOMCTL_set_paging_mempool_size, e.d, &op), -XEN_EOPNOTSUPP);
+    d = hvm_domain(&e, 1);
+    assert_int_equal(set_map(&e, d, wide, 1), 0);
+    op.u.paging_mempool.size = (300 << 12) + 1;
+    assert_int_equal(domctl(&e, XEN_DOMCTL_set_paging_mempool_size, d, &op), -XEN_EINVAL);
+    /* one 4 KiB page in each of 300 different 2 MiB regions: 300 L1 tables
+     * do not fit the 256-page default pool */
+    for (unsigned i = 0; i < 300; i++)
+        ext[i] = (xen_pfn_t)i << 9;
+    assert_int_equal(populate(&e, d, ext, 300, 0), 256 - 1 - 2);
+    assert_int_equal(sim_hvm_info(e.s, d, &hvm), 0);
+    assert_int_equal(hvm.pool_used, hvm.pool_pages);
+    /* a bigger pool lets the rest through; the frames come from the host */
+    before = sim_free_frames(e.s);
+    op.u.paging_mempool.size = 400ULL << 12;
+    assert_int_equal(domctl(&e, XEN_DOMCTL_set_paging_mempool_size, d, &op), 0);
+    assert_int_equal(sim_free_frames(e.s), before - (400 - 256));
+    assert_int_equal(populate(&e, d, ext + 253, 300 - 253, 0), 300 - 253);
+    /* shrinking never drops the p2m pages in use */
+    op.u.paging_mempool.size = 0;
+    assert_int_equal(domctl(&e, XEN_DOMCTL_set_paging_mempool_size, d, &op), 0);
+    assert_int_equal(sim_hvm_info(e.s, d, &hvm), 0);
+    assert_int_equal(hvm.pool_pages, hvm.pool_used);
+    assert_true(hvm.pool_set);
+    env_fini(&e);
+}
+
+/* map_foreign of an HVM domain takes gfns; decrease_reservation too. */
+static void sim_hvm_foreign_by_gfn(void **state)
+{
+    struct env e;
+    xen_pfn_t ext[4] = {0, 1, 2, 3}, gfns[2] = {3, 1}, hole = 700;
+    struct xen_memory_reservation r;
+    uint8_t *va;
+    domid_t d;
+    (void)state;
+    env_init(&e, true);
+    d = hvm_domain(&e, 1);
+    assert_int_equal(populate(&e, d, ext, 4, 0), 4);
+    assert_int_equal(e.ops.map_foreign(e.ops.ctx, d, gfns, 2, (void **)&va), 0);
+    va[7] = 0x3c;
+    va[PAGE_SIZE + 9] = 0x1d;
+    assert_int_equal(sim_gfn(e.s, d, 3)[7], 0x3c);
+    assert_int_equal(sim_gfn(e.s, d, 1)[9], 0x1d);
+    assert_int_equal(e.ops.unmap_foreign(e.ops.ctx, va, 2), 0);
+    assert_int_equal(e.ops.map_foreign(e.ops.ctx, d, &hole, 1, (void **)&va), -XEN_EINVAL);
+    assert_int_equal(sim_foreign_maps(e.s), 0);
+    memset(&r, 0, sizeof(r));
+    set_xen_guest_handle(r.extent_start, gfns);
+    r.nr_extents = 1;
+    r.domid = d;
+    assert_int_equal(e.ops.memory_op(e.ops.ctx, XENMEM_decrease_reservation, &r), 1);
+    assert_null(sim_gfn(e.s, d, 3));
+    env_fini(&e);
+}
+
+/* PV-only operations on an HVM domain, and HVM-only ones on a PV domain. */
+static void sim_hvm_pv_only_ops_refused(void **state)
+{
+    struct env e;
+    struct xen_domctl op;
+    vcpu_guest_context_t *c = calloc(1, sizeof(*c));
+    xen_pfn_t ext[4] = {0, 1, 2, 3};
+    struct mmuext_op pin_op = {.cmd = MMUEXT_PIN_L4_TABLE};
+    mmu_update_t mu;
+    xen_hvm_param_t p = {.index = HVM_PARAM_TIMER_MODE, .value = 1};
+    domid_t d;
+    (void)state;
+    assert_non_null(c);
+    env_init(&e, true);
+    d = hvm_domain(&e, 1);
+    assert_int_equal(populate(&e, d, ext, 4, 0), 4);
+    pin_op.arg1.mfn = sim_p2m(e.s, d, 0);
+    assert_int_equal(e.ops.mmuext_op(e.ops.ctx, &pin_op, 1, NULL, d), -XEN_EINVAL);
+    mu = (mmu_update_t){.ptr = (sim_p2m(e.s, d, 0) << 12) | MMU_NORMAL_PT_UPDATE, .val = 0};
+    assert_int_equal(e.ops.mmu_update(e.ops.ctx, &mu, 1, NULL, d), -XEN_EINVAL);
+    memset(&op, 0, sizeof(op));
+    op.u.vcpucontext.vcpu = 0;
+    set_xen_guest_handle(op.u.vcpucontext.ctxt, c);
+    assert_int_equal(domctl(&e, XEN_DOMCTL_setvcpucontext, d, &op), -XEN_EINVAL);
+    memset(&op, 0, sizeof(op));
+    op.u.address_size.size = 64;
+    assert_int_equal(domctl(&e, XEN_DOMCTL_set_address_size, d, &op), -XEN_EOPNOTSUPP);
+    memset(&op, 0, sizeof(op));
+    op.u.hypercall_init.gmfn = 1;
+    assert_int_equal(domctl(&e, XEN_DOMCTL_hypercall_init, d, &op), -XEN_EINVAL);
+    assert_int_equal(
+        e.ops.seed_grant_table(e.ops.ctx, d, sim_p2m(e.s, d, 0), sim_p2m(e.s, d, 1), 0),
+        -XEN_EINVAL);
+    /* and the other way round */
+    memset(&op, 0, sizeof(op));
+    assert_int_equal(domctl(&e, XEN_DOMCTL_gethvmcontext, e.d, &op), -XEN_EINVAL);
+    assert_int_equal(domctl(&e, XEN_DOMCTL_sethvmcontext, e.d, &op), -XEN_EINVAL);
+    p.domid = e.d;
+    assert_int_equal(e.ops.hvm_param(e.ops.ctx, HVMOP_set_param, &p, 1, NULL), -XEN_EINVAL);
+    assert_int_equal(e.ops.seed_grant_table_hvm(e.ops.ctx, e.d, 0, 1, 0, 1000), -XEN_EACCES);
+    free(c);
+    env_fini(&e);
+}
+
+/* HVM params: in range, not deprecated, set-once ones once, and (stricter)
+ * pfns and ports that exist. A batch stops at the first refusal. */
+static void sim_hvm_params(void **state)
+{
+    struct env e;
+    xen_pfn_t ext[4] = {0, 1, 2, 3};
+    evtchn_alloc_unbound_t ev;
+    xen_hvm_param_t p[3];
+    unsigned int done = 99;
+    struct sim_hvm_info hvm;
+    domid_t d;
+    (void)state;
+    env_init(&e, true);
+    d = hvm_domain(&e, 1);
+    assert_int_equal(populate(&e, d, ext, 4, 0), 4);
+    ev = (evtchn_alloc_unbound_t){.dom = d, .remote_dom = 0};
+    assert_int_equal(e.ops.evtchn_alloc_unbound(e.ops.ctx, &ev), 0);
+#define P(i, v) ((xen_hvm_param_t){.domid = d, .index = (i), .value = (v)})
+    p[0] = P(HVM_NR_PARAMS, 0);
+    assert_int_equal(e.ops.hvm_param(e.ops.ctx, HVMOP_set_param, p, 1, NULL), -XEN_EINVAL);
+    p[0] = P(HVM_PARAM_PAE_ENABLED, 1); /* deprecated */
+    assert_int_equal(e.ops.hvm_param(e.ops.ctx, HVMOP_set_param, p, 1, NULL), -XEN_EINVAL);
+    p[0] = P(HVM_PARAM_STORE_PFN, 700); /* nothing there */
+    assert_int_equal(e.ops.hvm_param(e.ops.ctx, HVMOP_set_param, p, 1, NULL), -XEN_EINVAL);
+    p[0] = P(HVM_PARAM_CONSOLE_EVTCHN, ev.port + 1); /* not allocated */
+    assert_int_equal(e.ops.hvm_param(e.ops.ctx, HVMOP_set_param, p, 1, NULL), -XEN_EINVAL);
+    p[0] = P(HVM_PARAM_TIMER_MODE, 4);
+    assert_int_equal(e.ops.hvm_param(e.ops.ctx, HVMOP_set_param, p, 1, NULL), -XEN_EINVAL);
+    p[0] = P(HVM_PARAM_IDENT_PT, (2 << 12) + 8); /* not page-aligned */
+    assert_int_equal(e.ops.hvm_param(e.ops.ctx, HVMOP_set_param, p, 1, NULL), -XEN_EINVAL);
+    p[0] = P(HVM_PARAM_STORE_PFN, 2);
+    p[1] = P(HVM_PARAM_IOREQ_PFN, 1);
+    p[2] = P(HVM_PARAM_IOREQ_PFN, 3); /* set once: a second value is refused */
+    assert_int_equal(e.ops.hvm_param(e.ops.ctx, HVMOP_set_param, p, 3, &done), -XEN_EEXIST);
+    assert_int_equal(done, 2);
+    p[0] = P(HVM_PARAM_CONSOLE_EVTCHN, ev.port);
+    assert_int_equal(e.ops.hvm_param(e.ops.ctx, HVMOP_set_param, p, 1, &done), 0);
+    assert_int_equal(done, 1);
+    p[0] = P(HVM_PARAM_STORE_PFN, 0);
+    p[1] = P(HVM_PARAM_CONSOLE_EVTCHN, 0);
+    assert_int_equal(e.ops.hvm_param(e.ops.ctx, HVMOP_get_param, p, 2, NULL), 0);
+    assert_int_equal(p[0].value, 2);
+    assert_int_equal(p[1].value, ev.port);
+    assert_int_equal(e.ops.hvm_param(e.ops.ctx, HVMOP_set_param, p, 0, NULL), -XEN_EINVAL);
+    assert_int_equal(
+        e.ops.hvm_param(e.ops.ctx, HVMOP_set_param, p, XENOPS_HVM_PARAM_BATCH_MAX + 1, NULL),
+        -XEN_EINVAL);
+#undef P
+    assert_int_equal(sim_hvm_info(e.s, d, &hvm), 0);
+    assert_int_equal(hvm.params[HVM_PARAM_IOREQ_PFN], 1);
+    env_fini(&e);
+}
+
+/* A good PVH boot blob for vCPU 0 of d: Xen's header (from
+ * gethvmcontext), the CPU record, END. Returns its size. */
+struct blob {
+    uint8_t b[4096];
+};
+
+static uint32_t put_desc(uint8_t *q, uint16_t type, uint16_t inst, uint32_t len)
+{
+    struct hvm_save_descriptor dsc = {.typecode = type, .instance = inst, .length = len};
+    memcpy(q, &dsc, sizeof(dsc));
+    return sizeof(dsc);
+}
+
+static uint32_t good_blob(struct env *e, domid_t d, struct blob *out, struct hvm_hw_cpu *cpu)
+{
+    struct xen_domctl op;
+    uint8_t *all = malloc(1 << 20);
+    uint32_t n = 0, hdr = sizeof(struct hvm_save_descriptor) + sizeof(struct hvm_save_header);
+    assert_non_null(all);
+    memset(&op, 0, sizeof(op));
+    op.u.hvmcontext.size = 1 << 20;
+    set_xen_guest_handle(op.u.hvmcontext.buffer, all);
+    assert_int_equal(domctl(e, XEN_DOMCTL_gethvmcontext, d, &op), 0);
+    memcpy(out->b, all, hdr);
+    n = hdr;
+    memset(cpu, 0, sizeof(*cpu));
+    cpu->cs_limit = cpu->ds_limit = cpu->es_limit = cpu->ss_limit = ~0u;
+    cpu->cs_arbytes = 0xc9b;
+    cpu->ds_arbytes = cpu->es_arbytes = cpu->ss_arbytes = 0xc93;
+    cpu->tr_arbytes = 0x8b;
+    cpu->tr_limit = 0x67;
+    cpu->cr0 = 0x11;
+    cpu->rip = 0x1040;
+    cpu->rbx = 0x2000;
+    n += put_desc(out->b + n, HVM_SAVE_CODE(CPU), 0, sizeof(*cpu));
+    memcpy(out->b + n, cpu, sizeof(*cpu));
+    n += sizeof(*cpu);
+    n += put_desc(out->b + n, HVM_SAVE_CODE(END), 0, 0);
+    free(all);
+    return n;
+}
+
+static int set_ctx(struct env *e, domid_t d, void *blob, uint32_t size)
+{
+    struct xen_domctl op;
+    memset(&op, 0, sizeof(op));
+    op.u.hvmcontext.size = size;
+    set_xen_guest_handle(op.u.hvmcontext.buffer, blob);
+    return domctl(e, XEN_DOMCTL_sethvmcontext, d, &op);
+}
+
+/* gethvmcontext: the size, ENOSPC, Xen's header; sethvmcontext: header,
+ * records, END, instance, the PVH entry state; unpause needs it all. */
+static void sim_hvm_context(void **state)
+{
+    struct env e;
+    struct xen_domctl op;
+    xen_pfn_t ext[4] = {0, 1, 2, 3};
+    struct blob *bl = malloc(sizeof(*bl)), *bad = malloc(sizeof(*bad));
+    struct hvm_hw_cpu cpu;
+    struct hvm_save_header *h;
+    struct sim_hvm_info hvm;
+    uint32_t n, cpu_off = sizeof(struct hvm_save_descriptor) * 2 + sizeof(struct hvm_save_header);
+    uint32_t magic = XEN_HVM_START_MAGIC_VALUE;
+    uint8_t small[64];
+    domid_t d;
+    (void)state;
+    assert_non_null(bl);
+    assert_non_null(bad);
+    env_init(&e, true);
+    d = hvm_domain(&e, 2);
+    assert_int_equal(populate(&e, d, ext, 4, 0), 4);
+    memcpy(sim_gfn(e.s, d, 2), &magic, 4); /* an hvm_start_info at 0x2000 */
+    memset(&op, 0, sizeof(op));
+    assert_int_equal(domctl(&e, XEN_DOMCTL_gethvmcontext, d, &op), 0);
+    assert_true(op.u.hvmcontext.size > 2 * sizeof(struct hvm_hw_cpu));
+    op.u.hvmcontext.size = sizeof(small);
+    set_xen_guest_handle(op.u.hvmcontext.buffer, small);
+    assert_int_equal(domctl(&e, XEN_DOMCTL_gethvmcontext, d, &op), -XEN_ENOSPC);
+    n = good_blob(&e, d, bl, &cpu);
+    h = (struct hvm_save_header *)(bl->b + sizeof(struct hvm_save_descriptor));
+    assert_int_equal(h->magic, HVM_FILE_MAGIC);
+    assert_int_equal(h->version, HVM_FILE_VERSION);
+    assert_int_equal(h->cpuid, SIM_HVM_CPUID);
+    assert_int_equal(h->gtsc_khz, SIM_HVM_TSC_KHZ);
+    /* unpause before any vCPU state: refused */
+    memset(&op, 0, sizeof(op));
+    assert_int_equal(domctl(&e, XEN_DOMCTL_unpausedomain, d, &op), -XEN_EINVAL);
+
+#define REFUSED(rc, patch)                                                                         \
+    do {                                                                                           \
+        memcpy(bad, bl, sizeof(*bl));                                                              \
+        {                                                                                          \
+            struct hvm_hw_cpu *c = (struct hvm_hw_cpu *)(bad->b + cpu_off);                        \
+            struct hvm_save_header *hh =                                                           \
+                (struct hvm_save_header *)(bad->b + sizeof(struct hvm_save_descriptor));           \
+            (void)c;                                                                               \
+            (void)hh;                                                                              \
+            patch;                                                                                 \
+        }                                                                                          \
+        assert_int_equal(set_ctx(&e, d, bad->b, n), rc);                                           \
+    } while (0)
+    REFUSED(-XEN_EINVAL, hh->magic ^= 1);
+    REFUSED(-XEN_EINVAL, hh->version = 2);
+    REFUSED(-XEN_EINVAL, hh->cpuid ^= 0x10);   /* not Xen's own header */
+    REFUSED(-XEN_ENODATA, bad->b[0] = 2);      /* first record not a header */
+    REFUSED(-XEN_EINVAL, c->cr0 = 0x80000011); /* paging on: not the PVH state */
+    REFUSED(-XEN_EINVAL, c->cr0 = 0x80000010); /* PG without PE: Xen's own check */
+    REFUSED(-XEN_EINVAL, c->cr4 = 0x20);
+    REFUSED(-XEN_EINVAL, c->msr_efer = 0x500);
+    REFUSED(-XEN_EINVAL, c->rflags = 0x202);     /* IF set */
+    REFUSED(-XEN_EINVAL, c->cs_arbytes = 0xa9b); /* a 64-bit code segment */
+    REFUSED(-XEN_EINVAL, c->ss_base = 0x1000);
+    REFUSED(-XEN_EINVAL, c->tr_arbytes = 0x89);
+    REFUSED(-XEN_EINVAL, c->rbx = 0x1000);   /* no hvm_start_info there */
+    REFUSED(-XEN_EINVAL, c->rip = 0x900000); /* nothing populated there */
+    REFUSED(-XEN_EINVAL, c->pad0 = 1);
+    /* a record for vCPU 2 of a 2-vCPU domain */
+    REFUSED(-XEN_EINVAL, bad->b[cpu_off - sizeof(struct hvm_save_descriptor) + 2] = 2);
+    /* an unknown typecode, and one the simulator does not load (LAPIC) */
+    REFUSED(-XEN_EINVAL, bad->b[cpu_off - sizeof(struct hvm_save_descriptor)] = 33);
+    REFUSED(-XEN_EINVAL, bad->b[cpu_off - sizeof(struct hvm_save_descriptor)] = 5);
+#undef REFUSED
+    /* truncated: the CPU record runs past the blob; no END */
+    assert_int_equal(set_ctx(&e, d, bl->b, cpu_off + 100), -XEN_EINVAL);
+    assert_int_equal(set_ctx(&e, d, bl->b, n - sizeof(struct hvm_save_descriptor)), -XEN_ENODATA);
+    assert_int_equal(set_ctx(&e, d, bl->b, 10), -XEN_ENODATA);
+    /* the good blob brings vCPU 0 up */
+    assert_int_equal(set_ctx(&e, d, bl->b, n), 0);
+    assert_int_equal(sim_hvm_info(e.s, d, &hvm), 0);
+    assert_true(hvm.cpu0_up);
+    assert_int_equal(hvm.vcpus_up, 1);
+    assert_int_equal(hvm.cpu0.rip, 0x1040);
+    /* ... but the pool was never sized: HAP's default is not enough to run */
+    memset(&op, 0, sizeof(op));
+    assert_int_equal(domctl(&e, XEN_DOMCTL_unpausedomain, d, &op), -XEN_ENOMEM);
+    op.u.paging_mempool.size = (2 * 256 + 4) << 12; /* libxl: 2 vCPUs, 4 MiB of RAM */
+    assert_int_equal(domctl(&e, XEN_DOMCTL_set_paging_mempool_size, d, &op), 0);
+    memset(&op, 0, sizeof(op));
+    assert_int_equal(domctl(&e, XEN_DOMCTL_unpausedomain, d, &op), 0);
+    assert_int_equal(domctl(&e, XEN_DOMCTL_getdomaininfo, d, &op), 0);
+    assert_int_equal(op.u.getdomaininfo.nr_online_vcpus, 1);
+    free(bl);
+    free(bad);
+    env_fini(&e);
+}
+
+/* Grant seeding of an HVM guest names gfns, at a scratch gfn with nothing
+ * behind it. */
+static void sim_hvm_grant_seed(void **state)
+{
+    struct env e;
+    xen_pfn_t ext[4] = {0, 1, 2, 3};
+    struct sim_domain_info info;
+    domid_t d;
+    (void)state;
+    env_init(&e, true);
+    d = hvm_domain(&e, 1);
+    assert_int_equal(populate(&e, d, ext, 4, 0), 4);
+    assert_int_equal(e.ops.seed_grant_table_hvm(e.ops.ctx, d, 1, 2, 0, 3), -XEN_EINVAL);
+    assert_int_equal(e.ops.seed_grant_table_hvm(e.ops.ctx, d, 1, 600, 0, 1000), -XEN_EINVAL);
+    assert_int_equal(e.ops.seed_grant_table_hvm(e.ops.ctx, d, 1, 2, 0, 1000), 0);
+    assert_int_equal(sim_domain_info(e.s, d, &info), 0);
+    assert_int_equal(info.gnttab[GNTTAB_RESERVED_CONSOLE].frame, 1);
+    assert_int_equal(info.gnttab[GNTTAB_RESERVED_XENSTORE].frame, 2);
+    assert_null(sim_gfn(e.s, d, 1000));
+    assert_int_equal(sim_calls(e.s, SIM_GRANT_SEED_HVM), 3);
+    env_fini(&e);
+}
+
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test(sim_createdomain_ids),
     cmocka_unit_test(sim_interface_version_checked),
@@ -620,6 +1105,14 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(sim_scratch_tracking),
     cmocka_unit_test(sim_decrease_reservation),
     cmocka_unit_test(sim_getdomaininfo_next_domain),
+    cmocka_unit_test(sim_hvm_createdomain_rules),
+    cmocka_unit_test(sim_hvm_memmap_and_populate),
+    cmocka_unit_test(sim_hvm_paging_pool),
+    cmocka_unit_test(sim_hvm_foreign_by_gfn),
+    cmocka_unit_test(sim_hvm_pv_only_ops_refused),
+    cmocka_unit_test(sim_hvm_params),
+    cmocka_unit_test(sim_hvm_context),
+    cmocka_unit_test(sim_hvm_grant_seed),
 };
 
 DOMB_TEST_MAIN(tests)

@@ -113,6 +113,11 @@ static void check_case(const struct elf_case *c)
             fail_msg("%s: parse failed: %s", c->name, err.msg);
         rc = elf_check_fits(&img, c->fits_pages, 16, &err);
     }
+    if (c->pvh_ram) {
+        if (rc != 0)
+            fail_msg("%s: parse failed: %s", c->name, err.msg);
+        rc = elf_check_pvh(&img, c->pvh_ram, ELF_CORPUS_PVH_HOLE, &err);
+    }
     if (rc != c->expect)
         fail_msg("%s: got %s (%s), want %s", c->name, elf_error_name(rc), rc ? err.msg : "accepted",
                  elf_error_name(c->expect));
@@ -121,7 +126,7 @@ static void check_case(const struct elf_case *c)
         assert_true(strlen(err.msg) > 0 && strlen(err.msg) < sizeof(err.msg));
         if (c->msg_has && !strstr(err.msg, c->msg_has))
             fail_msg("%s: message \"%s\" does not mention \"%s\"", c->name, err.msg, c->msg_has);
-        if (!c->fits_pages) {
+        if (!c->fits_pages && !c->pvh_ram) {
             assert_int_equal(img.nr_segments, 0); /* nothing half-filled is left behind */
             assert_null(img.data);
         }

@@ -118,6 +118,17 @@ void dfx_make_kernel(uint8_t **buf, size_t *size)
     *size = out.size;
 }
 
+void dfx_make_pvh_kernel(uint8_t **buf, size_t *size)
+{
+    static struct ew w; /* large */
+    struct ew_out out;
+
+    ew_init_pvh(&w, EW_PVH_PHYS, 0x2000, 0x1000);
+    ew_build(&w, &out);
+    *buf = out.buf;
+    *size = out.size;
+}
+
 /* ---- configs and the boot set ---- */
 
 void dfx_config(struct vm_config *cfg, const char *name, const char *image, uint32_t mib)
@@ -206,6 +217,16 @@ void dfx_bootset_kernel(struct dfx_bootset *b, const char *name)
     size_t n;
 
     dfx_make_kernel(&k, &n);
+    dfx_bootset_image(b, name, k, n);
+    free(k);
+}
+
+void dfx_bootset_pvh_kernel(struct dfx_bootset *b, const char *name)
+{
+    uint8_t *k;
+    size_t n;
+
+    dfx_make_pvh_kernel(&k, &n);
     dfx_bootset_image(b, name, k, n);
     free(k);
 }
@@ -315,14 +336,21 @@ uint64_t dfx_channel_pfn(const struct vm *vm)
     return pfn_x(vm->result.channel_pfn);
 }
 
+uint8_t *dfx_guest_frame(struct dfx *f, const struct vm *vm, uint64_t frame)
+{
+    if (vm->result.guest_type == BUILDER_GUEST_PVH)
+        return sim_gfn(f->sim, vm->domid, frame);
+    return sim_frame(f->sim, frame);
+}
+
 struct xencons_interface *dfx_console_ring(struct dfx *f, const struct vm *vm)
 {
-    return (struct xencons_interface *)sim_frame(f->sim, dfx_console_mfn(vm));
+    return (struct xencons_interface *)dfx_guest_frame(f, vm, dfx_console_mfn(vm));
 }
 
 struct xenstore_domain_interface *dfx_store_ring(struct dfx *f, const struct vm *vm)
 {
-    return (struct xenstore_domain_interface *)sim_frame(f->sim, dfx_store_mfn(vm));
+    return (struct xenstore_domain_interface *)dfx_guest_frame(f, vm, dfx_store_mfn(vm));
 }
 
 start_info_t *dfx_start_info(struct dfx *f, const struct vm *vm)
@@ -332,7 +360,10 @@ start_info_t *dfx_start_info(struct dfx *f, const struct vm *vm)
 
 const char *dfx_guest_cmdline(struct dfx *f, const struct vm *vm)
 {
-    return (const char *)dfx_start_info(f, vm)->cmd_line;
+    /* Where the builder says it is: start_info (PV), the command-line page (PVH). */
+    const uint8_t *page = dfx_guest_frame(f, vm, mfn_x(vm->result.cmdline_frame));
+
+    return page ? (const char *)page + vm->result.cmdline_offset : NULL;
 }
 
 /* ---- the guests' side ---- */
@@ -496,7 +527,8 @@ bool dfx_summary_has(const char *name, const char *domid, const char *result)
         int pos = 0;
         const char *rest;
 
-        if (sscanf(line + 1, "%79s %15s %*s %*s %*s %n", row_name, row_domid, &pos) != 2 ||
+        /* NAME DOMID TYPE MEM BUILD HYPERCALLS RESULT... */
+        if (sscanf(line + 1, "%79s %15s %*s %*s %*s %*s %n", row_name, row_domid, &pos) != 2 ||
             pos == 0)
             break;
         rest = line + 1 + pos;

@@ -147,6 +147,9 @@ void dfx_settle(struct dfx *f);
 
 /* A fresh valid PV64 ELF image (ew_init_default); free() *buf. */
 void dfx_make_kernel(uint8_t **buf, size_t *size);
+/* A fresh valid PVH-capable ELF image (ew_init_pvh: PHYS32_ENTRY, loaded at
+ * 1 MiB); free() *buf. */
+void dfx_make_pvh_kernel(uint8_t **buf, size_t *size);
 
 /* ---- VM configs and the boot set initramfs ---- */
 
@@ -178,6 +181,8 @@ void dfx_bootset_list(struct dfx_bootset *b, const char *member);
 void dfx_bootset_image(struct dfx_bootset *b, const char *name, const void *data, size_t len);
 /* The valid test kernel at BOOTSET_IMAGE_DIR<name> (a fresh copy). */
 void dfx_bootset_kernel(struct dfx_bootset *b, const char *name);
+/* The valid PVH test kernel (dfx_make_pvh_kernel) at BOOTSET_IMAGE_DIR<name>. */
+void dfx_bootset_pvh_kernel(struct dfx_bootset *b, const char *name);
 /* Write the manifest and the trailer; returns the archive. */
 const uint8_t *dfx_bootset_finish(struct dfx_bootset *b, size_t *len);
 
@@ -203,11 +208,16 @@ uint64_t dfx_store_mfn(const struct vm *vm);
 uint64_t dfx_start_info_mfn(const struct vm *vm);
 uint64_t dfx_channel_mfn(const struct vm *vm);
 uint64_t dfx_channel_pfn(const struct vm *vm);
-/* The guest's frame contents (sim_frame). */
+/* The contents of a frame named as builder_result names it for this VM: a
+ * machine frame of a PV guest (sim_frame), a guest frame of a PVH guest
+ * (sim_gfn). */
+uint8_t *dfx_guest_frame(struct dfx *f, const struct vm *vm, uint64_t frame);
+/* The guest's frame contents (dfx_guest_frame). */
 struct xencons_interface *dfx_console_ring(struct dfx *f, const struct vm *vm);
 struct xenstore_domain_interface *dfx_store_ring(struct dfx *f, const struct vm *vm);
 start_info_t *dfx_start_info(struct dfx *f, const struct vm *vm);
-/* The guest's command line, from its start_info frame. */
+/* The guest's command line, where builder_result says it is (start_info
+ * for PV, the command-line page for PVH). */
 const char *dfx_guest_cmdline(struct dfx *f, const struct vm *vm);
 
 /* ---- the guests' side ---- */

@@ -1121,7 +1121,7 @@ static void bench_startall_lines(void **state)
     assert_true(f->p->bench);
     assert_console_has("BENCH started_all_ns=");
     assert_console_has(" vms=3 failed=1\n");
-    snprintf(line, sizeof(line), "BENCH vm=b1 domid=%u mem=16 at_ns=", f->p->vms[0].domid);
+    snprintf(line, sizeof(line), "BENCH vm=b1 domid=%u type=pv mem=16 at_ns=", f->p->vms[0].domid);
     assert_console_has(line);
     assert_console_has("BENCH vm=b2 ");
     assert_console_lacks("BENCH vm=bad ");

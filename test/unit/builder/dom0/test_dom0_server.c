@@ -429,7 +429,7 @@ static void server_build_runs_measured(void **state)
     /* It has a channel of its own, named on its command line. */
     assert_non_null(strstr(dfx_guest_cmdline(t->f, vm), "console=hvc0 domb.server=0,"));
     assert_non_null(vm->chan.page);
-    snprintf(line, sizeof(line), "db-server: 'ctl' (domid %u) built 'web': domid %u, %u MiB, ",
+    snprintf(line, sizeof(line), "db-server: 'ctl' (domid %u) built 'web': domid %u, pv, %u MiB, ",
              c.domid, vm->domid, GUEST_MIB);
     assert_non_null(strstr(sim_console(), line));
     assert_int_equal(t->s.builds, 1);
@@ -744,6 +744,42 @@ static void server_status_gone_keeps_reason(void **state)
     assert_int_equal(rsp.vm_status.state, PROTO_VM_GONE);
     assert_int_equal(rsp.vm_status.shutdown_reason, SHUTDOWN_reboot);
     assert_false(c.vm->chan.dropped);
+    ctx_free(t);
+}
+
+/* A client asks about the domid it was given after the VM's on_exit
+ * restarted it twice: still "gone", with how that first domain stopped
+ * (integration.server-platform's control domain polled too late once and
+ * got "no domain", then failed to destroy it). */
+static void server_status_after_two_restarts(void **state)
+{
+    struct ctx *t = ctx_standard(VM_ON_EXIT_DESTROY);
+    struct proto_response rsp;
+    struct client c;
+    uint16_t first, second;
+    struct vm *vm;
+
+    (void)state;
+    client_open(t, &c, "ctl");
+    first = build_ok(&c, "cat", GUEST_MIB, VM_ON_EXIT_RESTART, 0);
+    assert_int_equal(sim_guest_shutdown(t->f->sim, first, SHUTDOWN_reboot), 0);
+    platform_handle_events(t->f->p);
+    vm = dfx_vm(t->f, "cat");
+    second = vm->domid;
+    assert_true(second != first);
+    assert_int_equal(sim_guest_shutdown(t->f->sim, second, SHUTDOWN_watchdog), 0);
+    platform_handle_events(t->f->p);
+    assert_true(vm->domid != second);
+    assert_int_equal(vm->restarts, 2);
+    domid_call(&c, PROTO_TYPE_STATUS, first, &rsp);
+    expect_ok(&rsp);
+    assert_int_equal(rsp.vm_status.state, PROTO_VM_GONE);
+    assert_int_equal(rsp.vm_status.shutdown_reason, SHUTDOWN_reboot);
+    domid_call(&c, PROTO_TYPE_STATUS, second, &rsp);
+    expect_ok(&rsp);
+    assert_int_equal(rsp.vm_status.state, PROTO_VM_GONE);
+    assert_int_equal(rsp.vm_status.shutdown_reason, SHUTDOWN_watchdog);
+    assert_int_equal(status_ok(&c, vm->domid, NULL), PROTO_VM_RUNNING);
     ctx_free(t);
 }
 
@@ -1743,6 +1779,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(server_status_after_on_exit_destroy),
     cmocka_unit_test(server_status_does_not_swallow_on_exit),
     cmocka_unit_test(server_status_gone_keeps_reason),
+    cmocka_unit_test(server_status_after_two_restarts),
     cmocka_unit_test(server_memory_verdict_not_fooled_by_boot_set),
     cmocka_unit_test(server_status_of_vm_destroyed_elsewhere),
     cmocka_unit_test(server_ownership_enforced),
