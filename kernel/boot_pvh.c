@@ -1,10 +1,9 @@
+/* PVH boot of every domB kernel: the same image as PV, entered at pvh_start32 (HVM container). */
 /*
- * PVH boot of every domB kernel (the same image as PV, entered at
- * pvh_start32 in an HVM container): our own page tables, hypercall page
- * through Xen's CPUID leaves and MSR, IDT, console ring from HVM params,
- * hvm_start_info validated, shared_info by add_to_physmap, time, page
- * allocator over the memory map's RAM; then domb_main() and kernel_exit()
- * exactly as in PV.
+ * Our own page tables, the hypercall page through Xen's CPUID leaves and
+ * MSR, an IDT, the console ring from HVM params, hvm_start_info validated,
+ * shared_info by add_to_physmap, time, the page allocator over the memory
+ * map's RAM; then domb_main() and kernel_exit() exactly as in PV.
  */
 #include <arch/cpu.h>
 #include <arch/hypercall.h>

@@ -1,5 +1,4 @@
-/* What both modes' memory management shares: frame translation, the page-table walk, shared_info.
- */
+/* Memory management both modes share: frame translation, the page-table walk, shared_info. */
 #include "mm_internal.h"
 
 const xen_pfn_t *mm_p2m;

@@ -1,5 +1,4 @@
-/* PV-only memory management: our read-only page tables through mmu_update, the direct map, the
- * foreign window. */
+/* PV-only mm: read-only page tables through mmu_update, the direct map, the foreign window. */
 #include <arch/hypercall.h>
 #include <domb/errno.h>
 #include <domb/lib.h>

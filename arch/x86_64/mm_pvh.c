@@ -1,5 +1,4 @@
-/* PVH-only memory management: the page tables pvh_entry.S built are ours to write; a window for
- * frames outside the direct map; shared_info by add_to_physmap. */
+/* PVH-only mm: our own writable page tables, a frame window, shared_info by add_to_physmap. */
 #include <arch/cpu.h>
 #include <arch/hypercall.h>
 #include "mm_internal.h"

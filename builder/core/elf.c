@@ -905,9 +905,8 @@ int elf_check_pvh(const struct elf_image *img, uint64_t ram_end, uint64_t hole_s
 
         if (s->paddr < (1ULL << 32) && end > hole_start)
             return domb_error_set(err, ELF_ERR_PHYS_RESERVED,
-                                  "segment %u at physical [0x%llx, 0x%llx) overlaps the hole "
-                                  "[0x%llx, 4 GiB) of the ACPI tables, the local APIC and the "
-                                  "HVM special pages",
+                                  "segment %u at physical [0x%llx, 0x%llx) is in the hole from "
+                                  "0x%llx to 4 GiB (ACPI, LAPIC, special pages)",
                                   i, (unsigned long long)s->paddr, (unsigned long long)end,
                                   (unsigned long long)hole_start);
         if (end > ram_end)

@@ -112,7 +112,9 @@ int vm_append_cmdline(struct vm *vm, const char *text)
                               r->cmdline_offset, r->cmdline_capacity);
     rc = map_one(vm->xen, vm->domid, r->cmdline_frame, &va);
     if (rc)
-        return domb_error_set(&vm->error, rc, "cannot map the command line's page (%d)", rc);
+        return domb_error_set(
+            &vm->error, rc, "cannot map %s (%d)",
+            r->guest_type == BUILDER_GUEST_PVH ? "the command-line page" : "start_info", rc);
     line = (char *)va + r->cmdline_offset;
     len = strnlen(line, r->cmdline_capacity);
     if (len + 1 + add + 1 > r->cmdline_capacity) {

@@ -27,8 +27,11 @@ domb_guest_config(NAME memorywalk16-pvh CONFIG_NAME own-memorywalk16-pvh
     EXTRA "type = \"pvh\"")
 domb_guest_config(NAME crash-pvh CONFIG_NAME own-crash-pvh KERNEL ${DOMB_GUEST_DIR}/crash
     MEMORY 16 EXTRA "type = \"pvh\"")
+domb_guest_config(NAME bigimage-pvh CONFIG_NAME own-bigimage-pvh KERNEL ${DOMB_GUEST_DIR}/bigimage
+    MEMORY 64 EXTRA "type = \"pvh\"")
 domb_boot_set(pvh-own CONFIGS own-hello-pvh own-memorywalk-pvh hello PACK_ARGS --when-done wait)
-domb_boot_set(pvh-own-crash CONFIGS own-crash-pvh own-memorywalk16-pvh PACK_ARGS --when-done wait)
+domb_boot_set(pvh-own-crash CONFIGS own-crash-pvh own-memorywalk16-pvh own-bigimage-pvh
+    PACK_ARGS --when-done wait)
 
 # hello and memorywalk (128 MiB, the 3 MB ramdisk as its module) as PVH
 # next to a PV hello in one boot: each prints its result line under its
@@ -52,7 +55,8 @@ domb_qemu_test(pvh-own-kernels KERNEL ${IMG}/builder/main/db-boot INITRD ${SETS}
 
 # crash as PVH: the fault comes through our own IDT (cr2 read from the CPU,
 # nothing mapped at low addresses any more) and the domain ends as crashed;
-# memorywalk without a module beside it.
+# beside it memorywalk without a module and bigimage (a 5 MiB data segment
+# placed by physical address).
 domb_qemu_test(pvh-own-crash KERNEL ${IMG}/builder/main/db-boot INITRD ${SETS}/pvh-own-crash.cpio
     STATUS 1 TIMEOUT 120
     EXPECT "[crash-pvh] crash: about to fault on purpose"
@@ -60,5 +64,7 @@ domb_qemu_test(pvh-own-crash KERNEL ${IMG}/builder/main/db-boot INITRD ${SETS}/p
            "cr2 0xdead000" "db: vm 'crash-pvh' (domid 1) stopped: crashed"
            "[memorywalk16-pvh] memorywalk: PVH: 4096 RAM pages"
            "[memorywalk16-pvh] Test result: SUCCESS"
-           "db-boot: done: 2 built, 0 failed, 1 exited abnormally"
+           "[bigimage-pvh] bigimage: 5242880 bytes of data, 0 wrong"
+           "[bigimage-pvh] Test result: SUCCESS"
+           "db-boot: done: 3 built, 0 failed, 1 exited abnormally"
     REJECT "FAIL")

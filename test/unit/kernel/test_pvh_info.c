@@ -1,5 +1,4 @@
-/* pvh_boot_parse, the free RAM of a PVH memory map, Xen's CPUID leaves: good inputs pass, each
- * malformation is named. */
+/* pvh_boot_parse, PVH free RAM, Xen's CPUID leaves: good inputs pass, each flaw is named. */
 #include "domb_test.h"
 #include <domb/errno.h>
 #include <kernel/pvh_info.h>

@@ -184,7 +184,7 @@ static void startall_order_and_summary(void **state)
     {
         char row[64];
 
-        snprintf(row, sizeof(row), "\n%-16s %5u %8u ", "alpha", f->p->vms[1].domid, 32);
+        snprintf(row, sizeof(row), "\n%-16s %5u %-4s %8u ", "alpha", f->p->vms[1].domid, "pv", 32);
         assert_console_has(row);
     }
     assert_console_has("db-boot: done: 3 built, 0 failed, 0 exited abnormally;");
@@ -244,7 +244,7 @@ static void startall_broken_vms_reported(void **state)
     {
         char row[64];
 
-        snprintf(row, sizeof(row), "\n%-16s %5s %8u ", "huge", "-", 1024);
+        snprintf(row, sizeof(row), "\n%-16s %5s %-4s %8u ", "huge", "-", "pv", 1024);
         assert_console_has(row);
     }
     assert_console_has("db-boot: done: 2 built, 4 failed, 0 exited abnormally;");
