@@ -25,18 +25,46 @@ static bool parse_server_arg(const char *s, uint64_t v[3])
     return *s == '\0';
 }
 
+/* Whether guest frame pfn is RAM in our PVH memory map (type 1). */
+static bool pvh_frame_is_ram(uint64_t pfn)
+{
+    const struct pvh_boot *b = &boot_info.pvh->start;
+    uint64_t addr = pfn << PAGE_SHIFT;
+
+    for (uint32_t i = 0; i < b->memmap_entries; i++)
+        if (b->memmap[i].type == XEN_HVM_MEMMAP_TYPE_RAM && addr >= b->memmap[i].addr &&
+            addr - b->memmap[i].addr < b->memmap[i].size)
+            return true;
+    return false;
+}
+
+/*
+ * The ring page db-server named. PV: inside our boot area (below the first
+ * frame the allocator hands out), in the direct map. PVH: a page the
+ * builder reserved in the memory map (never RAM, so never the allocator's),
+ * mapped in the frame window. NULL if the frame is not such a page.
+ */
+static void *channel_page(uint64_t pfn)
+{
+    if (boot_info.mode == BOOT_MODE_PVH)
+        return pfn < (1ULL << 20) && !pvh_frame_is_ram(pfn) ? mm_pvh_map_frame(_pfn(pfn)) : NULL;
+    return pfn < boot_info.first_free_pfn ? pfn_to_virt(_pfn(pfn)) : NULL;
+}
+
 int db_client_open(struct db_client *c, struct domb_error *err)
 {
+    void *page;
+
     char arg[64];
     uint64_t v[3];
 
     memset(c, 0, sizeof(*c));
     if (!cmdline_get(boot_info.cmdline, "domb.server", arg, sizeof(arg)))
         return domb_error_set(err, -XEN_ENOENT, "no domb.server= on the command line");
-    if (!parse_server_arg(arg, v) || v[1] == 0 || v[2] >= boot_info.first_free_pfn)
+    if (!parse_server_arg(arg, v) || v[1] == 0 || !(page = channel_page(v[2])))
         return domb_error_set(err, -XEN_EINVAL, "bad domb.server=%s", arg);
     c->port = (evtchn_port_t)v[1];
-    proto_ring_init(&c->ring, pfn_to_virt(_pfn(v[2])));
+    proto_ring_init(&c->ring, page);
     evtchn_notify(c->port);
     return 0;
 }
