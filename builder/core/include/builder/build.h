@@ -17,7 +17,7 @@
  * guest-physical memory, writes the kernel at its physical addresses, the
  * ramdisk, hvm_start_info, the command-line page, ACPI tables and the HVM
  * special pages (console and xenstore rings, ...), sets the HVM params and
- * loads vCPU 0 with XEN_DOMCTL_sethvmcontext (docs/builder.md, "PVH").
+ * loads vCPU 0 with XEN_DOMCTL_sethvmcontext (docs/builder.md, "PVH guests").
  *
  * Stack use is small (well under 4 KiB); large arrays live in scratch pages
  * from ops->alloc_pages.
@@ -41,7 +41,7 @@ struct builder_request {
     uint64_t ramdisk_size;
     const char *cmdline;           /* NULL = empty; at most MAX_GUEST_CMDLINE - 1 bytes */
     uint64_t mem_kib;              /* guest memory, a multiple of 4 KiB */
-    uint32_t max_vcpus;            /* 0 means 1 */
+    uint32_t max_vcpus;            /* 0 means 1; PVH: at most 128 (HVM_MAX_VCPUS) */
     domid_t domid;                 /* 0 = let Xen pick the first free id */
     domid_t backend_domid;         /* console/xenstore backend: the builder's domid */
     unsigned int max_extent_order; /* XENOPS_EXTENT_ORDER_DOMU (9) or more for dom0 */
