@@ -7,11 +7,11 @@ cmake_language(DEFER DIRECTORY ${CMAKE_SOURCE_DIR} CALL include
 
 # `bench`: the xl baseline (its image cached in bench-cache), domB's guest and
 # scale boots, and the report, in one invocation. The guests include a PVH
-# one (GRUB's i386-xen_pvh image, 32 MiB) on both sides: the report's PVH rows. Both sides boot Xen with
-# bootscrub=on (see docs/performance.md: otherwise domB's first builds pay
-# for scrubbing memory Xen has not scrubbed yet). Each step goes on when an
-# earlier one fails, so the report says what is missing (hence no VERBATIM:
-# `|| true` and the redirection go to the shell).
+# one (the hello image as PVH, 32 MiB) on both sides: the report's PVH rows.
+# Both sides boot Xen with bootscrub=on (see docs/performance.md: otherwise
+# domB's first builds pay for scrubbing memory Xen has not scrubbed yet).
+# Each step goes on when an earlier one fails, so the report says what is
+# missing (hence no VERBATIM: `|| true` and the redirection go to the shell).
 set(DOMB_BENCH_DIR ${CMAKE_BINARY_DIR}/bench)
 set(DOMB_BENCH_XEN_EXTRA "bootscrub=on" CACHE STRING "Xen options added for the benchmarks")
 set(DOMB_BENCH_RUNS 3 CACHE STRING "Runs per guest in the benchmarks")
@@ -20,11 +20,10 @@ add_custom_target(bench
     COMMAND ${CMAKE_COMMAND} -E make_directory ${DOMB_BENCH_DIR}
     COMMAND ${CMAKE_COMMAND} -E rm -f ${DOMB_BENCH_DIR}/xl.json ${DOMB_BENCH_DIR}/domb.json
     COMMAND ${CMAKE_SOURCE_DIR}/tools/bench/run-xl-baseline ${CMAKE_BINARY_DIR}/bench-cache
-            ${DOMB_BENCH_DIR}/xl.json --guests ${DOMB_GUEST_DIR} --pvh-guest ${DOMB_GRUB_PVH_GUEST}
-            --runs ${DOMB_BENCH_RUNS}
+            ${DOMB_BENCH_DIR}/xl.json --guests ${DOMB_GUEST_DIR} --runs ${DOMB_BENCH_RUNS}
             --xen-extra ${DOMB_BENCH_XEN_EXTRA} --log ${DOMB_BENCH_DIR}/xl-console.log || true
     COMMAND ${CMAKE_SOURCE_DIR}/tools/bench/run-domb-bench ${DOMB_BENCH_DIR}/domb.json
-            --images ${DOMB_GUEST_DIR} --pvh-guest ${DOMB_GRUB_PVH_GUEST} --pack $<TARGET_FILE:domb-pack>
+            --images ${DOMB_GUEST_DIR} --pack $<TARGET_FILE:domb-pack>
             --db-boot ${DOMB_IMAGE_DIR}/builder/main/db-boot --runs ${DOMB_BENCH_RUNS}
             --scale ${DOMB_BENCH_SCALE} --scale-mib 4 --xen-extra ${DOMB_BENCH_XEN_EXTRA}
             --work ${DOMB_BENCH_DIR}/domb || true
@@ -34,6 +33,6 @@ add_custom_target(bench
     COMMAND ${CMAKE_SOURCE_DIR}/tools/bench/bench-report ${DOMB_BENCH_DIR}/domb.json
             ${DOMB_BENCH_DIR} --xl ${DOMB_BENCH_DIR}/xl.json
             --callgrind ${DOMB_BENCH_DIR}/callgrind.txt
-    DEPENDS freestanding domb-pack callgrind_build grub-pvh-guest
+    DEPENDS freestanding domb-pack callgrind_build
     USES_TERMINAL
     COMMENT "Benchmarks: xl baseline, domB, report in ${DOMB_BENCH_DIR}/report.md")

@@ -225,11 +225,13 @@ domb_boot_set(pvh-grub CONFIGS grub-pvh hello PACK_ARGS --when-done wait
     DEPENDS ${DOMB_GRUB_PVH_GUEST})
 domb_boot_set(grub-pvh CONFIGS grub-pvh PACK_ARGS --when-done wait DEPENDS ${DOMB_GRUB_PVH_GUEST})
 domb_run_target(grub-pvh.run grub-pvh)
-# db-server builds a PVH guest (and a PV one) on the control domain's request.
+# db-server builds a PVH guest (our hello kernel, entered at its
+# PHYS32_ENTRY) and a PV one on the control domain's request.
 set(DOMB_PLATFORM_PVH_DIR ${CMAKE_BINARY_DIR}/platform-pvh)
 file(MAKE_DIRECTORY ${DOMB_PLATFORM_PVH_DIR})
-file(WRITE ${DOMB_PLATFORM_PVH_DIR}/1-grub-pvh.cfg
-    "name = \"p-grub-pvh\"\ntype = \"pvh\"\nkernel = \"grub-xen-pvh.elf\"\nmemory = 32\non_exit = \"preserve\"\n")
+file(REMOVE ${DOMB_PLATFORM_PVH_DIR}/1-grub-pvh.cfg)
+file(WRITE ${DOMB_PLATFORM_PVH_DIR}/1-hello-pvh.cfg
+    "name = \"p-hello-pvh\"\ntype = \"pvh\"\nkernel = \"hello\"\nmemory = 32\ncmdline = \"greeting=pvh\"\non_exit = \"preserve\"\n")
 file(WRITE ${DOMB_PLATFORM_PVH_DIR}/2-hello.cfg
     "name = \"p-hello\"\nkernel = \"hello\"\nmemory = 16\non_exit = \"preserve\"\n")
 set(DOMB_PLATFORM_PVH_CPIO ${CMAKE_BINARY_DIR}/guests/platform-pvh.cpio)
@@ -237,15 +239,14 @@ add_custom_command(OUTPUT ${DOMB_PLATFORM_PVH_CPIO}
     COMMAND sh -c "ls *.cfg | cpio -o -H newc --quiet > '${DOMB_PLATFORM_PVH_CPIO}'"
     WORKING_DIRECTORY ${DOMB_PLATFORM_PVH_DIR}
     VERBATIM
-    DEPENDS ${DOMB_PLATFORM_PVH_DIR}/1-grub-pvh.cfg ${DOMB_PLATFORM_PVH_DIR}/2-hello.cfg
+    DEPENDS ${DOMB_PLATFORM_PVH_DIR}/1-hello-pvh.cfg ${DOMB_PLATFORM_PVH_DIR}/2-hello.cfg
     COMMENT "Packing the PVH platform description")
 domb_guest_config(NAME control CONFIG_NAME control-pvh
     KERNEL ${DOMB_IMAGE_DIR}/builder/main/control-domain MEMORY 16
     RAMDISK ${DOMB_PLATFORM_PVH_CPIO} CMDLINE "control.pings=5 control.rounds=1"
     EXTRA "db_client = 1" "db_client_max_vms = 2" "db_client_max_memory = 64")
 domb_boot_set(server-pvh CONFIGS control-pvh PACK_ARGS --when-done wait
-    --image ${DOMB_GUEST_DIR}/hello --image ${DOMB_GRUB_PVH_GUEST}
-    DEPENDS ${DOMB_PLATFORM_PVH_CPIO} ${DOMB_GRUB_PVH_GUEST})
+    --image ${DOMB_GUEST_DIR}/hello DEPENDS ${DOMB_PLATFORM_PVH_CPIO})
 
 # Inputs that boot sets depend on by file, made once, before any set.
 add_custom_target(domb-set-inputs

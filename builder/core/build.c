@@ -50,7 +50,10 @@ static int plan(struct build *b)
         .init_p2m = img->notes.init_p2m,
         .channel_page = b->req->channel_page,
     };
-    int rc = layout_plan(&b->res->layout, &lr, b->err);
+    int rc = elf_check_pv(img, b->err);
+    if (rc)
+        return rc;
+    rc = layout_plan(&b->res->layout, &lr, b->err);
     if (rc)
         return rc;
     return elf_check_fits(img, lr.nr_pages, layout_reserved_pages(b->lay), b->err);

@@ -8,6 +8,11 @@
  * checks follow the classes of Xen's XSA-55 (libelf trusting counts, offsets
  * and sizes from the image) and the rules of Xen's libelf-dominfo.c for the
  * Xen notes; docs/elf-loader.md lists every check and its error code.
+ *
+ * ELFCLASS64 (EM_X86_64) and, for PVH guests only, ELFCLASS32 (EM_386, e.g.
+ * GRUB's i386-xen_pvh image) are parsed by the same code: each header field
+ * is read through the class's layout table (struct elf_layout) into one
+ * internal form, and one set of checks runs on that.
  */
 #include <builder/elf.h>
 #include <domb/byteorder.h>
@@ -16,17 +21,17 @@
 #include <xen/elfnote.h>
 #include <xen/features.h>
 
-/* ELF constants (System V gABI and the x86-64 psABI). */
-#define EHDR_SIZE     64
-#define PHDR_SIZE     56
-#define SHDR_SIZE     64
+/* ELF constants (System V gABI, the i386 and x86-64 psABIs). */
+#define EHDR32_SIZE   52 /* the smaller of the two ELF headers */
 #define EI_CLASS      4
 #define EI_DATA       5
 #define EI_VERSION    6
+#define ELFCLASS32    1
 #define ELFCLASS64    2
 #define ELFDATA2LSB   1
 #define EV_CURRENT    1
 #define ET_EXEC       2
+#define EM_386        3
 #define EM_X86_64     62
 #define PT_LOAD       1
 #define PT_NOTE       4
@@ -63,12 +68,97 @@ static const struct {
     {"dom0", XENFEAT_dom0},
 };
 
+/*
+ * Where the fields the parser reads live in each ELF class. The two classes
+ * differ only in the width of addresses, offsets and sizes (4 or 8 bytes)
+ * and in field order; every field is read through this table into one
+ * internal form (struct elf_hdr / elf_phdr / elf_shdr), and one set of checks
+ * runs on that, whatever the class.
+ */
+struct elf_layout {
+    uint8_t class;                                 /* EI_CLASS */
+    uint16_t machine;                              /* the e_machine accepted */
+    const char *machine_name;                      /* for messages */
+    uint8_t ehdr_size, phdr_size, shdr_size, word; /* sizes; word: address width */
+    uint8_t e_entry, e_phoff, e_shoff, e_ehsize;   /* Elf{32,64}_Ehdr offsets */
+    uint8_t e_phentsize, e_phnum, e_shentsize, e_shnum;
+    uint8_t p_flags, p_offset, p_paddr, p_filesz, p_memsz, p_align; /* Elf_Phdr */
+    uint8_t sh_offset, sh_size, sh_addralign;                       /* Elf_Shdr */
+};
+
+static const struct elf_layout elf_layout64 = {
+    .class = ELFCLASS64,
+    .machine = EM_X86_64,
+    .machine_name = "EM_X86_64 (62)",
+    .ehdr_size = 64,
+    .phdr_size = 56,
+    .shdr_size = 64,
+    .word = 8,
+    .e_entry = 24,
+    .e_phoff = 32,
+    .e_shoff = 40,
+    .e_ehsize = 52,
+    .e_phentsize = 54,
+    .e_phnum = 56,
+    .e_shentsize = 58,
+    .e_shnum = 60,
+    .p_flags = 4,
+    .p_offset = 8,
+    .p_paddr = 24,
+    .p_filesz = 32,
+    .p_memsz = 40,
+    .p_align = 48,
+    .sh_offset = 24,
+    .sh_size = 32,
+    .sh_addralign = 48,
+};
+static const struct elf_layout elf_layout32 = {
+    .class = ELFCLASS32,
+    .machine = EM_386,
+    .machine_name = "EM_386 (3)",
+    .ehdr_size = 52,
+    .phdr_size = 32,
+    .shdr_size = 40,
+    .word = 4,
+    .e_entry = 24,
+    .e_phoff = 28,
+    .e_shoff = 32,
+    .e_ehsize = 40,
+    .e_phentsize = 42,
+    .e_phnum = 44,
+    .e_shentsize = 46,
+    .e_shnum = 48,
+    .p_flags = 24,
+    .p_offset = 4,
+    .p_paddr = 12,
+    .p_filesz = 16,
+    .p_memsz = 20,
+    .p_align = 28,
+    .sh_offset = 16,
+    .sh_size = 20,
+    .sh_addralign = 32,
+};
+
+/* The ELF header's fields, read once the header's size is known. */
+struct elf_hdr {
+    uint64_t entry, phoff, shoff;
+    unsigned phnum, shnum;
+};
+
+/* One program header in class-independent form. */
+struct elf_phdr {
+    uint32_t type, flags;
+    uint64_t offset, paddr, filesz, memsz, align;
+};
+
 /* Parser state that does not belong in struct elf_image. */
 struct elf_ctx {
     const uint8_t *data;
     uint64_t size;
     struct elf_image *img;
     struct domb_error *err;
+    const struct elf_layout *l; /* the image's class */
+    struct elf_hdr eh;          /* its header (valid after elf_check_header()) */
     unsigned notes_walked;
     uint32_t xen_seen;                      /* bit per Xen note type 0..31 */
     uint64_t num[XEN_ELFNOTE_MAX + 1];      /* numeric note values, for duplicates */
@@ -98,83 +188,102 @@ static bool elf_is_printable(uint8_t c)
 
 /* ---- ELF header ---------------------------------------------------------- */
 
+/* An address, offset or size field: 4 bytes in ELFCLASS32, 8 in ELFCLASS64. */
+static uint64_t elf_word(const struct elf_ctx *c, const uint8_t *p)
+{
+    return c->l->word == 4 ? get_le32(p) : get_le64(p);
+}
+
 static int elf_check_header(struct elf_ctx *c)
 {
     const uint8_t *d = c->data;
-    uint64_t phoff, shoff, phnum, shnum;
+    const struct elf_layout *l;
+    struct elf_hdr *eh = &c->eh;
 
-    if (!d || c->size < EHDR_SIZE)
+    if (!d || c->size < EHDR32_SIZE)
         return domb_error_set(c->err, ELF_ERR_TOO_SMALL,
                               "image is %llu bytes, shorter than the %u-byte ELF header",
-                              (unsigned long long)c->size, EHDR_SIZE);
+                              (unsigned long long)c->size, EHDR32_SIZE);
     if (d[0] != 0x7f || d[1] != 'E' || d[2] != 'L' || d[3] != 'F')
         return domb_error_set(c->err, ELF_ERR_BAD_MAGIC,
                               "bad ELF magic %02x %02x %02x %02x (want 7f 45 4c 46)", d[0], d[1],
                               d[2], d[3]);
-    if (d[EI_CLASS] != ELFCLASS64)
+    if (d[EI_CLASS] != ELFCLASS64 && d[EI_CLASS] != ELFCLASS32)
         return domb_error_set(c->err, ELF_ERR_NOT_64BIT,
-                              "EI_CLASS is %u, not ELFCLASS64 (2): only 64-bit kernels are built",
+                              "EI_CLASS is %u, not ELFCLASS64 (2) or ELFCLASS32 (1, PVH only)",
                               d[EI_CLASS]);
+    l = c->l = d[EI_CLASS] == elf_layout64.class ? &elf_layout64 : &elf_layout32;
+    if (c->size < l->ehdr_size)
+        return domb_error_set(c->err, ELF_ERR_TOO_SMALL,
+                              "image is %llu bytes, shorter than the %u-byte ELFCLASS%u header",
+                              (unsigned long long)c->size, l->ehdr_size, l->word * 8);
     if (d[EI_DATA] != ELFDATA2LSB)
         return domb_error_set(c->err, ELF_ERR_NOT_LITTLE_ENDIAN,
                               "EI_DATA is %u, not ELFDATA2LSB (1)", d[EI_DATA]);
     if (d[EI_VERSION] != EV_CURRENT || get_le32(d + 20) != EV_CURRENT)
         return domb_error_set(c->err, ELF_ERR_BAD_VERSION, "ELF version is %u / %llu, not 1",
                               d[EI_VERSION], (unsigned long long)get_le32(d + 20));
-    if (get_le16(d + 18) != EM_X86_64)
-        return domb_error_set(c->err, ELF_ERR_NOT_X86_64, "e_machine is %llu, not EM_X86_64 (62)",
-                              (unsigned long long)get_le16(d + 18));
+    if (get_le16(d + 18) != l->machine)
+        return domb_error_set(c->err, ELF_ERR_NOT_X86_64,
+                              "e_machine is %llu, not %s for an ELFCLASS%u image",
+                              (unsigned long long)get_le16(d + 18), l->machine_name, l->word * 8);
     if (get_le16(d + 16) != ET_EXEC)
         return domb_error_set(c->err, ELF_ERR_NOT_EXEC, "e_type is %llu, not ET_EXEC (2)",
                               (unsigned long long)get_le16(d + 16));
-    if (get_le16(d + 52) != EHDR_SIZE)
+    if (get_le16(d + l->e_ehsize) != l->ehdr_size)
         return domb_error_set(c->err, ELF_ERR_BAD_EHSIZE, "e_ehsize is %llu, not %u",
-                              (unsigned long long)get_le16(d + 52), EHDR_SIZE);
-    if (get_le16(d + 54) != PHDR_SIZE)
+                              (unsigned long long)get_le16(d + l->e_ehsize), l->ehdr_size);
+    if (get_le16(d + l->e_phentsize) != l->phdr_size)
         return domb_error_set(c->err, ELF_ERR_BAD_PHENTSIZE, "e_phentsize is %llu, not %u",
-                              (unsigned long long)get_le16(d + 54), PHDR_SIZE);
+                              (unsigned long long)get_le16(d + l->e_phentsize), l->phdr_size);
 
-    phoff = get_le64(d + 32);
-    phnum = get_le16(d + 56);
-    if (phnum == 0 || phnum > ELF_MAX_PHDRS)
+    eh->entry = elf_word(c, d + l->e_entry);
+    eh->phoff = elf_word(c, d + l->e_phoff);
+    eh->phnum = get_le16(d + l->e_phnum);
+    if (eh->phnum == 0 || eh->phnum > ELF_MAX_PHDRS)
         return domb_error_set(c->err, ELF_ERR_TOO_MANY_PHDRS,
-                              "e_phnum is %llu; between 1 and %u program headers are accepted",
-                              (unsigned long long)phnum, ELF_MAX_PHDRS);
-    if (!elf_range_ok(phoff, phnum * PHDR_SIZE, c->size))
+                              "e_phnum is %u; between 1 and %u program headers are accepted",
+                              eh->phnum, ELF_MAX_PHDRS);
+    if (!elf_range_ok(eh->phoff, (uint64_t)eh->phnum * l->phdr_size, c->size))
         return domb_error_set(c->err, ELF_ERR_PHDR_OOB,
-                              "program header table at e_phoff 0x%llx (%llu entries) does not fit "
+                              "program header table at e_phoff 0x%llx (%u entries) does not fit "
                               "in the %llu-byte image",
-                              (unsigned long long)phoff, (unsigned long long)phnum,
+                              (unsigned long long)eh->phoff, eh->phnum,
                               (unsigned long long)c->size);
 
-    shoff = get_le64(d + 40);
-    shnum = get_le16(d + 60);
-    if (shnum == 0)
+    eh->shoff = elf_word(c, d + l->e_shoff);
+    eh->shnum = get_le16(d + l->e_shnum);
+    if (eh->shnum == 0)
         return 0; /* no section headers (or extended numbering): notes come from PT_NOTE */
-    if (get_le16(d + 58) != SHDR_SIZE)
+    if (get_le16(d + l->e_shentsize) != l->shdr_size)
         return domb_error_set(c->err, ELF_ERR_BAD_SHENTSIZE, "e_shentsize is %llu, not %u",
-                              (unsigned long long)get_le16(d + 58), SHDR_SIZE);
-    if (shnum > ELF_MAX_SHDRS)
+                              (unsigned long long)get_le16(d + l->e_shentsize), l->shdr_size);
+    if (eh->shnum > ELF_MAX_SHDRS)
         return domb_error_set(c->err, ELF_ERR_TOO_MANY_SHDRS,
-                              "e_shnum is %llu; at most %u section headers are accepted",
-                              (unsigned long long)shnum, ELF_MAX_SHDRS);
-    if (!elf_range_ok(shoff, shnum * SHDR_SIZE, c->size))
+                              "e_shnum is %u; at most %u section headers are accepted", eh->shnum,
+                              ELF_MAX_SHDRS);
+    if (!elf_range_ok(eh->shoff, (uint64_t)eh->shnum * l->shdr_size, c->size))
         return domb_error_set(c->err, ELF_ERR_SHDR_OOB,
-                              "section header table at e_shoff 0x%llx (%llu entries) does not fit "
+                              "section header table at e_shoff 0x%llx (%u entries) does not fit "
                               "in the %llu-byte image",
-                              (unsigned long long)shoff, (unsigned long long)shnum,
+                              (unsigned long long)eh->shoff, eh->shnum,
                               (unsigned long long)c->size);
     return 0;
 }
 
-static const uint8_t *elf_phdr(const struct elf_ctx *c, unsigned i)
+/* Program header i (< e_phnum, inside the image: elf_check_header()). */
+static void elf_read_phdr(const struct elf_ctx *c, unsigned i, struct elf_phdr *ph)
 {
-    return c->data + get_le64(c->data + 32) + (uint64_t)i * PHDR_SIZE;
-}
+    const struct elf_layout *l = c->l;
+    const uint8_t *p = c->data + c->eh.phoff + (uint64_t)i * l->phdr_size;
 
-static unsigned elf_phnum(const struct elf_ctx *c)
-{
-    return (unsigned)get_le16(c->data + 56);
+    ph->type = get_le32(p);
+    ph->flags = get_le32(p + l->p_flags);
+    ph->offset = elf_word(c, p + l->p_offset);
+    ph->paddr = elf_word(c, p + l->p_paddr);
+    ph->filesz = elf_word(c, p + l->p_filesz);
+    ph->memsz = elf_word(c, p + l->p_memsz);
+    ph->align = elf_word(c, p + l->p_align);
 }
 
 /* ---- PT_LOAD segments ---------------------------------------------------- */
@@ -186,13 +295,12 @@ static unsigned elf_phnum(const struct elf_ctx *c)
  * per-CPU segment at p_vaddr 0 and relies on this. For images linked with
  * consistent addresses (ours, Mini-OS, Linux's other segments) the two agree.
  */
-static int elf_add_segment(struct elf_ctx *c, unsigned i, const uint8_t *ph)
+static int elf_add_segment(struct elf_ctx *c, unsigned i, const struct elf_phdr *ph)
 {
     struct elf_image *img = c->img;
     struct elf_segment *s;
-    uint64_t off = get_le64(ph + 8), paddr = get_le64(ph + 24);
-    uint64_t filesz = get_le64(ph + 32), memsz = get_le64(ph + 40);
-    uint64_t align = get_le64(ph + 48), va, end, last;
+    uint64_t off = ph->offset, paddr = ph->paddr, filesz = ph->filesz, memsz = ph->memsz;
+    uint64_t align = ph->align, va, end, last;
 
     if (filesz > memsz)
         return domb_error_set(c->err, ELF_ERR_SEG_FILESZ_GT_MEMSZ,
@@ -215,6 +323,13 @@ static int elf_add_segment(struct elf_ctx *c, unsigned i, const uint8_t *ph)
         return domb_error_set(c->err, ELF_ERR_SEG_VADDR_WRAP,
                               "program header %u: load address 0x%llx + p_memsz 0x%llx wraps past "
                               "the top of the address space",
+                              i, (unsigned long long)va, (unsigned long long)memsz);
+    /* An ELFCLASS32 image lives in a 32-bit address space: a segment that
+     * reaches past 4 GiB wraps there (p_paddr + p_memsz is at most this). */
+    if (c->l->word == 4 && end > (1ULL << 32))
+        return domb_error_set(c->err, ELF_ERR_SEG_VADDR_WRAP,
+                              "program header %u: load address 0x%llx + p_memsz 0x%llx wraps past "
+                              "the top of the 32-bit address space",
                               i, (unsigned long long)va, (unsigned long long)memsz);
     last = end - 1;
     if (!elf_is_canonical(va) || !elf_is_canonical(last) ||
@@ -255,7 +370,7 @@ static int elf_add_segment(struct elf_ctx *c, unsigned i, const uint8_t *ph)
     s->memsz = memsz;
     s->offset = off;
     s->filesz = filesz;
-    s->flags = get_le32(ph + 4);
+    s->flags = ph->flags;
     return 0;
 }
 
@@ -616,18 +731,17 @@ static int elf_note_region(struct elf_ctx *c, struct elf_note_region *r)
 
 static int elf_walk_all_notes(struct elf_ctx *c)
 {
-    const uint8_t *d = c->data;
-    uint64_t shoff = get_le64(d + 40);
-    unsigned shnum = (unsigned)get_le16(d + 60);
+    const struct elf_layout *l = c->l;
     int rc;
 
-    for (unsigned i = 0; i < elf_phnum(c); i++) {
-        const uint8_t *ph = elf_phdr(c, i);
-        struct elf_note_region r = {"program header", i, get_le64(ph + 8), get_le64(ph + 32),
-                                    get_le64(ph + 48)};
+    for (unsigned i = 0; i < c->eh.phnum; i++) {
+        struct elf_phdr ph;
+        struct elf_note_region r;
 
+        elf_read_phdr(c, i, &ph);
+        r = (struct elf_note_region){"program header", i, ph.offset, ph.filesz, ph.align};
         /* libelf skips PT_NOTE with p_offset 0: some binutils wrote those. */
-        if (get_le32(ph) != PT_NOTE || r.off == 0 || r.len == 0)
+        if (ph.type != PT_NOTE || r.off == 0 || r.len == 0)
             continue;
         rc = elf_note_region(c, &r);
         if (rc < 0)
@@ -636,10 +750,11 @@ static int elf_walk_all_notes(struct elf_ctx *c)
     /* The same notes usually appear in a PT_NOTE segment and in its .note
      * sections; walking both is harmless (equal duplicates are accepted) and
      * finds notes in images whose note sections are not in any segment. */
-    for (unsigned i = 1; i < shnum; i++) {
-        const uint8_t *sh = d + shoff + (uint64_t)i * SHDR_SIZE;
-        struct elf_note_region r = {"section", i, get_le64(sh + 24), get_le64(sh + 32),
-                                    get_le64(sh + 48)};
+    for (unsigned i = 1; i < c->eh.shnum; i++) {
+        const uint8_t *sh = c->data + c->eh.shoff + (uint64_t)i * l->shdr_size;
+        struct elf_note_region r = {"section", i, elf_word(c, sh + l->sh_offset),
+                                    elf_word(c, sh + l->sh_size),
+                                    elf_word(c, sh + l->sh_addralign)};
 
         if (get_le32(sh + 4) != SHT_NOTE || r.len == 0)
             continue;
@@ -659,6 +774,15 @@ static int elf_check_identity(struct elf_ctx *c)
 
     if (!n->present)
         return domb_error_set(c->err, ELF_ERR_NOT_XEN, "no Xen ELF notes: not a Xen PV kernel");
+    /* An ELFCLASS32 kernel can only be a PVH guest (this Xen runs no 32-bit
+     * PV guests), and for those Xen's libelf requires just the one note
+     * (elf_xen_note_check: "PVH only requires one ELF note to be set"). */
+    if (c->l->word == 4 && !n->has_phys32_entry)
+        return domb_error_set(c->err, ELF_ERR_NOT_64BIT,
+                              "ELFCLASS32 image without a PHYS32_ENTRY note: a 32-bit kernel "
+                              "boots only as PVH, and a PV guest must be 64-bit (no PV32 here)");
+    if (c->l->word == 4)
+        return 0;
     if (n->guest_os[0] == '\0')
         return domb_error_set(c->err, ELF_ERR_BAD_GUEST_OS, "GUEST_OS note missing or empty");
     if (strcmp(n->xen_version, "xen-3.0") != 0)
@@ -732,7 +856,7 @@ static int elf_find_segment(const struct elf_image *img, uint64_t va, bool file_
 static int elf_check_entry(struct elf_ctx *c)
 {
     struct elf_image *img = c->img;
-    uint64_t entry = img->notes.has_entry ? img->notes.entry : get_le64(c->data + 24);
+    uint64_t entry = img->notes.has_entry ? img->notes.entry : c->eh.entry;
     const char *src = img->notes.has_entry ? "ENTRY note" : "e_entry";
     int s = elf_find_segment(img, entry, true);
 
@@ -847,11 +971,12 @@ int elf_parse(struct elf_image *img, const void *data, uint64_t size, struct dom
         rc = elf_check_identity(&c);
     if (rc == 0)
         rc = elf_check_bases(&c);
-    for (unsigned i = 0; rc == 0 && i < elf_phnum(&c); i++) {
-        const uint8_t *ph = elf_phdr(&c, i);
+    for (unsigned i = 0; rc == 0 && i < c.eh.phnum; i++) {
+        struct elf_phdr ph;
 
-        if (get_le32(ph) == PT_LOAD)
-            rc = elf_add_segment(&c, i, ph);
+        elf_read_phdr(&c, i, &ph);
+        if (ph.type == PT_LOAD)
+            rc = elf_add_segment(&c, i, &ph);
     }
     if (rc == 0)
         rc = elf_check_segments(&c);
@@ -871,8 +996,19 @@ int elf_parse(struct elf_image *img, const void *data, uint64_t size, struct dom
     }
     img->notes.features_supported = c.feat_supported | c.supported_features;
     img->notes.features_required = c.feat_required;
+    img->elf32 = c.l->word == 4;
     img->data = data;
     img->size = size;
+    return 0;
+}
+
+int elf_check_pv(const struct elf_image *img, struct domb_error *err)
+{
+    if (img->elf32)
+        return domb_error_set(err, ELF_ERR_NOT_64BIT,
+                              "the kernel is a 32-bit (ELFCLASS32) image: a PV guest must be a "
+                              "64-bit kernel, as this Xen runs no 32-bit PV guests; boot it as "
+                              "PVH");
     return 0;
 }
 

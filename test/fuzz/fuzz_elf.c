@@ -153,5 +153,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     check(elf_copy_out(&img, img.virt_start - 1, buf, 1) != 0, "copy_out before start accepted");
     check(elf_check_fits(&img, UINT64_MAX, 0, NULL) == 0, "fits an unlimited domain");
     check(elf_check_fits(&img, 0, 1, NULL) == ELF_ERR_TOO_BIG_FOR_DOMAIN, "fits no memory");
+    /* ELFCLASS32 images are PVH only: never accepted without PHYS32_ENTRY,
+     * always refused for PV; 64-bit ones never are. */
+    check(img.elf32 == (((const uint8_t *)data)[4] == 1), "elf32 disagrees with EI_CLASS");
+    check(!img.elf32 || img.notes.has_phys32_entry, "32-bit image without PHYS32_ENTRY");
+    check(!img.elf32 || img.phys_end <= (1ULL << 32), "32-bit image past 4 GiB");
+    check((elf_check_pv(&img, NULL) == ELF_ERR_NOT_64BIT) == img.elf32, "elf_check_pv wrong");
     return 0;
 }

@@ -35,13 +35,14 @@ enum elf_error {
     ELF_OK = 0,
     ELF_ERR_TOO_SMALL = -1000,   /* shorter than an ELF header */
     ELF_ERR_BAD_MAGIC,           /* not \x7fELF */
-    ELF_ERR_NOT_64BIT,           /* EI_CLASS != ELFCLASS64 */
+    ELF_ERR_NOT_64BIT,           /* EI_CLASS neither ELFCLASS64 nor ELFCLASS32; an ELFCLASS32
+                                  * image without PHYS32_ENTRY; elf_check_pv(): 32-bit image */
     ELF_ERR_NOT_LITTLE_ENDIAN,   /* EI_DATA != ELFDATA2LSB */
     ELF_ERR_BAD_VERSION,         /* EI_VERSION / e_version != 1 */
-    ELF_ERR_NOT_X86_64,          /* e_machine != EM_X86_64 */
+    ELF_ERR_NOT_X86_64,          /* e_machine != EM_X86_64 (EM_386 for ELFCLASS32) */
     ELF_ERR_NOT_EXEC,            /* e_type != ET_EXEC */
     ELF_ERR_BAD_EHSIZE,          /* e_ehsize wrong */
-    ELF_ERR_BAD_PHENTSIZE,       /* e_phentsize != sizeof(Elf64_Phdr) */
+    ELF_ERR_BAD_PHENTSIZE,       /* e_phentsize != sizeof(Elf64_Phdr) (Elf32_Phdr) */
     ELF_ERR_TOO_MANY_PHDRS,      /* e_phnum == 0 or > ELF_MAX_PHDRS */
     ELF_ERR_PHDR_OOB,            /* program header table outside the image */
     ELF_ERR_BAD_SHENTSIZE,       /* e_shentsize wrong while e_shnum != 0 */
@@ -51,7 +52,7 @@ enum elf_error {
     ELF_ERR_TOO_MANY_SEGMENTS,   /* more than ELF_MAX_SEGMENTS PT_LOAD */
     ELF_ERR_SEG_FILESZ_GT_MEMSZ, /* p_filesz > p_memsz */
     ELF_ERR_SEG_FILE_OOB,        /* p_offset + p_filesz beyond the image (or wraps) */
-    ELF_ERR_SEG_VADDR_WRAP,      /* p_vaddr + p_memsz wraps */
+    ELF_ERR_SEG_VADDR_WRAP,      /* load address + p_memsz wraps (past 4 GiB for ELFCLASS32) */
     ELF_ERR_SEG_NONCANONICAL,    /* segment not in canonical address space */
     ELF_ERR_SEG_OVERLAP,         /* two PT_LOAD segments overlap in memory */
     ELF_ERR_SEG_MISALIGNED,      /* p_vaddr and p_offset disagree mod page size */
@@ -126,6 +127,7 @@ struct elf_image {
     uint64_t virt_end;   /* highest p_vaddr + p_memsz, rounded up to a page */
     uint64_t phys_start; /* lowest p_paddr, rounded down to a page (PVH load range) */
     uint64_t phys_end;   /* highest p_paddr + p_memsz, rounded up to a page */
+    bool elf32;          /* ELFCLASS32 (EM_386): PVH only, refused by elf_check_pv() */
     unsigned nr_segments;
     struct elf_segment seg[ELF_MAX_SEGMENTS];
     struct elf_xen_notes notes;
@@ -135,10 +137,18 @@ struct elf_image {
 #define ELF_MAX_SPAN (1ULL << 30)
 
 /*
- * Parse and validate a PV64 kernel image. On success fills *img and returns 0.
- * On failure returns one of enum elf_error and fills *err (may be NULL).
+ * Parse and validate a kernel image: ELFCLASS64 (EM_X86_64) for PV64 or PVH,
+ * or ELFCLASS32 (EM_386) with a PHYS32_ENTRY note, for PVH only. Both
+ * classes are read into the same struct elf_image and checked alike. On success fills *img and
+ * returns 0. On failure returns one of enum elf_error and fills *err (may be NULL).
  */
 int elf_parse(struct elf_image *img, const void *data, uint64_t size, struct domb_error *err);
+
+/*
+ * Check that the image can be a PV guest: a 64-bit kernel (this Xen runs no
+ * 32-bit PV guests). Returns 0 or ELF_ERR_NOT_64BIT for an ELFCLASS32 image.
+ */
+int elf_check_pv(const struct elf_image *img, struct domb_error *err);
 
 /*
  * Check that the image fits a domain of nr_pages pages given `reserved_pages`

@@ -91,10 +91,22 @@ static void bad_magic(struct ew_out *o)
     make_default(o);
     o->buf[1] = 'X';
 }
+/* A 64-bit image claiming ELFCLASS32: read as one, its e_machine is wrong. */
 static void bad_class32(struct ew_out *o)
 {
     make_default(o);
     o->buf[4] = 1;
+}
+static void bad_class_none(struct ew_out *o)
+{
+    make_default(o);
+    o->buf[4] = 3;
+}
+/* ELFCLASS64 but shorter than its 64-byte header (longer than ELF32's). */
+static void bad_header_class64_short(struct ew_out *o)
+{
+    make_default(o);
+    o->size = 56;
 }
 static void bad_big_endian(struct ew_out *o)
 {
@@ -602,11 +614,342 @@ static void pvh_at_64m(struct ew_out *o)
     build(&w, o);
 }
 
+/* ---- ELFCLASS32 (PVH only): the same checks on 32-bit fields ------------- */
+
+#define PHF32(i, f) (EW32_EHDR_SIZE + (i)*EW32_PHDR_SIZE + (f))
+#define SHF32(i, f) (o->shoff + (i)*EW32_SHDR_SIZE + (f))
+
+/* Like GRUB's i386-xen_pvh image: text at 1 MiB, data at 0x102400 (0x300
+ * file bytes, BSS to 0x105400), only a PHYS32_ENTRY note (0x100040). */
+static void init32(struct ew *w)
+{
+    ew_init_pvh32(w, EW_PVH_PHYS, 0x2000, 0x3000);
+}
+static void make32(struct ew_out *o)
+{
+    struct ew w;
+
+    init32(&w);
+    build(&w, o);
+}
+static void make32_with_sections(struct ew_out *o)
+{
+    struct ew w;
+
+    init32(&w);
+    w.sec_notes = true;
+    build(&w, o);
+}
+static void make32_sections_only(struct ew_out *o)
+{
+    struct ew w;
+
+    init32(&w);
+    w.nph = 2;
+    w.sec_notes = true;
+    build(&w, o);
+}
+/* Every string and numeric note Xen knows besides PHYS32_ENTRY, in 4 bytes. */
+static void good_pvh32_notes(struct ew_out *o)
+{
+    struct ew w;
+
+    init32(&w);
+    w.sec_notes = true;
+    ew_default_notes(&w, EW_OMIT(XEN_ELFNOTE_VIRT_BASE) | EW_OMIT(XEN_ELFNOTE_PADDR_OFFSET) |
+                             EW_OMIT(XEN_ELFNOTE_ENTRY) | EW_OMIT(XEN_ELFNOTE_HYPERCALL_PAGE));
+    ew_note_u32(&w, XEN_ELFNOTE_ENTRY, EW_PVH_PHYS);
+    ew_note_u32(&w, XEN_ELFNOTE_HYPERCALL_PAGE, EW_PVH_PHYS + 0x1000);
+    build(&w, o);
+}
+/* The 32-bit image with one more Xen note appended. */
+static void with32(struct ew_out *o, uint32_t type, const void *desc, uint32_t descsz)
+{
+    struct ew w;
+
+    init32(&w);
+    ew_note(&w, type, desc, descsz);
+    build(&w, o);
+}
+static void with32_str(struct ew_out *o, uint32_t type, const char *s)
+{
+    with32(o, type, s, (uint32_t)strlen(s) + 1);
+}
+static void with32_u32(struct ew_out *o, uint32_t type, uint32_t v)
+{
+    with32(o, type, &v, 4);
+}
+/* The 32-bit image with its PHYS32_ENTRY note replaced by `desc`. */
+static void pvh32_with_note(struct ew_out *o, const void *desc, uint32_t descsz)
+{
+    struct ew w;
+
+    init32(&w);
+    w.notes_len = 0;
+    ew_note(&w, XEN_ELFNOTE_PHYS32_ENTRY, desc, descsz);
+    build(&w, o);
+}
+
+#define CASE32(fn, stmt)                                                                           \
+    static void fn(struct ew_out *o)                                                               \
+    {                                                                                              \
+        make32(o);                                                                                 \
+        stmt;                                                                                      \
+    }
+#define CASE32_SEC(fn, stmt)                                                                       \
+    static void fn(struct ew_out *o)                                                               \
+    {                                                                                              \
+        make32_with_sections(o);                                                                   \
+        stmt;                                                                                      \
+    }
+/* The 32-bit image with its data segment (program header 1) changed. */
+#define DATA_SEG_CASE32(fn, stmt)                                                                  \
+    static void fn(struct ew_out *o)                                                               \
+    {                                                                                              \
+        struct ew w;                                                                               \
+        struct ew_phdr *p;                                                                         \
+                                                                                                   \
+        init32(&w);                                                                                \
+        p = &w.ph[1];                                                                              \
+        stmt;                                                                                      \
+        build(&w, o);                                                                              \
+    }
+
+CASE32(bad32_truncated_header, o->size = 40)
+CASE32(bad32_magic, o->buf[0] = 0x7e)
+CASE32(bad32_class_none, o->buf[4] = 0)
+CASE32(bad32_big_endian, o->buf[5] = 2)
+CASE32(bad32_ei_version, o->buf[6] = 2)
+CASE32(bad32_e_version, PATCH(20, 0, 4))
+CASE32(bad32_machine_x86_64, PATCH(18, 62, 2))
+CASE32(bad32_type_dyn, PATCH(16, 3, 2))
+CASE32(bad32_ehsize, PATCH(EW32_E_EHSIZE, 64, 2))
+CASE32(bad32_phentsize, PATCH(EW32_E_PHENTSIZE, 56, 2))
+CASE32(bad32_phnum_zero, PATCH(EW32_E_PHNUM, 0, 2))
+CASE32(bad32_phnum_ffff, PATCH(EW32_E_PHNUM, 0xffff, 2))
+CASE32(bad32_phoff_past_end, PATCH(EW32_E_PHOFF, o->size + 8, 4))
+CASE32(bad32_phoff_wrap, PATCH(EW32_E_PHOFF, 0xffffffe0u, 4))
+CASE32(bad32_phdrs_truncated, PATCH(EW32_E_PHOFF, o->size - 40, 4)) /* 3 * 32 bytes */
+CASE32_SEC(bad32_shentsize, PATCH(EW32_E_SHENTSIZE, 64, 2))
+CASE32_SEC(bad32_shnum_absurd, PATCH(EW32_E_SHNUM, 0xffff, 2))
+CASE32_SEC(bad32_shoff_past_end, PATCH(EW32_E_SHOFF, o->size, 4))
+CASE32_SEC(bad32_shoff_wrap, PATCH(EW32_E_SHOFF, 0xffffffc0u, 4))
+
+CASE32(bad32_no_load, (PATCH(PHF32(0, 0), 0, 4), PATCH(PHF32(1, 0), 0, 4)))
+CASE32(bad32_seg_offset_past_end, PATCH(PHF32(1, EW32_P_OFFSET), o->size + 0x1000, 4))
+CASE32(bad32_seg_offset_filesz_wrap, PATCH(PHF32(1, EW32_P_OFFSET), 0xffffff00u, 4))
+static void bad32_too_many_segments(struct ew_out *o)
+{
+    struct ew w;
+
+    init32(&w);
+    w.nph = 0;
+    for (unsigned i = 0; i <= ELF_MAX_SEGMENTS; i++)
+        ew_load(&w, EW_PVH_PHYS + i * 0x20, 0x10, 0x10, EW_PF_R | EW_PF_X)->align = 0x10;
+    w.ph[w.nph++] = (struct ew_phdr){.type = EW_PT_NOTE};
+    build(&w, o);
+}
+DATA_SEG_CASE32(bad32_filesz_gt_memsz, (p->filesz = 0x2000, p->memsz = 0x1000))
+DATA_SEG_CASE32(bad32_seg_wrap_4g, (p->vaddr = p->paddr = 0xffffec00u))
+DATA_SEG_CASE32(bad32_seg_overlap, (p->vaddr = p->paddr = EW_PVH_PHYS + 0x1000))
+DATA_SEG_CASE32(bad32_seg_align_not_pow2, (p->align = 0x3000))
+DATA_SEG_CASE32(bad32_seg_huge, (p->memsz = 0x50000000u))
+DATA_SEG_CASE32(bad32_span_huge, (p->vaddr = p->paddr = 0x60100400u))
+DATA_SEG_CASE32(good_pvh32_unaligned_offset, (p->offset_delta = 0x10))
+/* VIRT_BASE moves the load address past the 32-bit address space. */
+static void bad32_virt_base_wrap(struct ew_out *o)
+{
+    struct ew w;
+
+    init32(&w);
+    w.ph[1].vaddr = w.ph[1].paddr = 0x40000400u;
+    w.load_shift = 0xc0000000u;
+    ew_note_u32(&w, XEN_ELFNOTE_VIRT_BASE, 0xc0000000u);
+    ew_note_u32(&w, XEN_ELFNOTE_PADDR_OFFSET, 0);
+    build(&w, o);
+}
+
+CASE32(bad32_note_seg_oob, PATCH(PHF32(NOTE_PT, EW32_P_OFFSET), o->size + 4, 4))
+CASE32(bad32_note_seg_offset_wrap, PATCH(PHF32(NOTE_PT, EW32_P_OFFSET), 0xfffffff0u, 4))
+CASE32(bad32_note_offset_misaligned, PATCH(PHF32(NOTE_PT, EW32_P_OFFSET), o->notes_off + 2, 4))
+CASE32(bad32_note_namesz_huge, PATCH(o->notes_off, 0xfffffff0u, 4))
+CASE32(bad32_note_namesz_wrap, PATCH(o->notes_off, 0xfffffffeu, 4))
+CASE32(bad32_note_descsz_huge, PATCH(o->notes_off + 4, 0x7fffffffu, 4))
+CASE32(bad32_note_descsz_wrap, PATCH(o->notes_off + 4, 0xfffffffdu, 4))
+static void bad32_note_truncated_header(struct ew_out *o)
+{
+    struct ew w;
+
+    init32(&w);
+    w.notes_len += 8;
+    build(&w, o);
+}
+static void bad32_note_zero_loop(struct ew_out *o)
+{
+    struct ew w;
+
+    init32(&w);
+    w.notes_len += 1100 * 12;
+    build(&w, o);
+}
+static void bad32_note_bad_align(struct ew_out *o)
+{
+    struct ew w;
+
+    init32(&w);
+    w.note_align = 16;
+    build(&w, o);
+}
+static void bad32_section_note_oob(struct ew_out *o)
+{
+    make32_sections_only(o);
+    PATCH(SHF32(1, EW32_SH_OFFSET), o->size + 16, 4);
+}
+static void bad32_section_note_descsz_huge(struct ew_out *o)
+{
+    make32_sections_only(o);
+    PATCH(o->notes_off + 4, 0x10000u, 4);
+}
+
+static void bad32_note_numeric_size(struct ew_out *o)
+{
+    static const uint8_t two[2] = {0x34, 0x12};
+
+    with32(o, XEN_ELFNOTE_ENTRY, two, sizeof(two));
+}
+static void bad32_note_duplicate(struct ew_out *o)
+{
+    with32_u32(o, XEN_ELFNOTE_PHYS32_ENTRY, EW_PVH_PHYS + 0x80);
+}
+static void bad32_not_xen(struct ew_out *o)
+{
+    struct ew w;
+    static const uint8_t id[4] = {1, 2, 3, 4};
+
+    init32(&w);
+    w.notes_len = 0;
+    ew_note_raw(&w, "GNU", 4, 3, id, sizeof(id));
+    build(&w, o);
+}
+/* Xen notes, but not PHYS32_ENTRY: a 32-bit PV kernel. */
+static void bad32_no_phys32(struct ew_out *o)
+{
+    struct ew w;
+
+    init32(&w);
+    w.notes_len = 0;
+    ew_default_notes(&w, EW_OMIT(XEN_ELFNOTE_VIRT_BASE) | EW_OMIT(XEN_ELFNOTE_PADDR_OFFSET) |
+                             EW_OMIT(XEN_ELFNOTE_ENTRY) | EW_OMIT(XEN_ELFNOTE_HYPERCALL_PAGE));
+    build(&w, o);
+}
+static void bad32_guest_os_nonprintable(struct ew_out *o)
+{
+    with32_str(o, XEN_ELFNOTE_GUEST_OS, "dom\001B");
+}
+static void bad32_string_garbage_after_nul(struct ew_out *o)
+{
+    with32(o, XEN_ELFNOTE_GUEST_VERSION, "0.1\0XYZ", 7);
+}
+static void bad32_pae_mode(struct ew_out *o)
+{
+    with32_str(o, XEN_ELFNOTE_PAE_MODE, "maybe");
+}
+static void bad32_features_unknown_required(struct ew_out *o)
+{
+    with32_str(o, XEN_ELFNOTE_FEATURES, "!frobnicate");
+}
+
+static void bad32_virt_base_unaligned(struct ew_out *o)
+{
+    with32_u32(o, XEN_ELFNOTE_VIRT_BASE, 0x10);
+}
+static void bad32_paddr_offset_without_virt_base(struct ew_out *o)
+{
+    with32_u32(o, XEN_ELFNOTE_PADDR_OFFSET, 0);
+}
+CASE32(bad32_entry_outside, PATCH(EW32_E_ENTRY, 0x50000000u, 4))
+CASE32(bad32_entry_non_exec, PATCH(EW32_E_ENTRY, EW_PVH_PHYS + 0x2400, 4))
+CASE32(bad32_entry_in_bss, PATCH(EW32_E_ENTRY, EW_PVH_PHYS + 0x2800, 4))
+CASE32(bad32_e_entry_zero, PATCH(EW32_E_ENTRY, 0, 4))
+static void bad32_entry_note_outside(struct ew_out *o)
+{
+    with32_u32(o, XEN_ELFNOTE_ENTRY, 0x50000000u);
+}
+static void bad32_hypercall_unaligned(struct ew_out *o)
+{
+    with32_u32(o, XEN_ELFNOTE_HYPERCALL_PAGE, EW_PVH_PHYS + 0x1020);
+}
+static void bad32_init_p2m_overlap(struct ew_out *o)
+{
+    with32_u32(o, XEN_ELFNOTE_INIT_P2M, EW_PVH_PHYS + 0x1000);
+}
+
+static void bad32_phys32_short(struct ew_out *o)
+{
+    static const uint16_t v = 0x40;
+
+    pvh32_with_note(o, &v, 2);
+}
+static void bad32_phys32_above_4g(struct ew_out *o)
+{
+    static const uint64_t v = 0x100000040ULL;
+
+    pvh32_with_note(o, &v, 8);
+}
+static void bad32_phys32_outside(struct ew_out *o)
+{
+    static const uint32_t v = 0x50000000;
+
+    pvh32_with_note(o, &v, 4);
+}
+static void bad32_phys32_non_exec(struct ew_out *o)
+{
+    static const uint32_t v = EW_PVH_PHYS + 0x2400;
+
+    pvh32_with_note(o, &v, 4);
+}
+static void bad32_phys32_in_bss(struct ew_out *o)
+{
+    static const uint32_t v = EW_PVH_PHYS + 0x2800;
+
+    pvh32_with_note(o, &v, 4);
+}
+/* 8 bytes holding a value below 4 GiB: accepted, as in 64-bit images. */
+static void good_pvh32_phys32_8byte(struct ew_out *o)
+{
+    static const uint64_t v = EW_PVH_PHYS + EW_PVH_ENTRY_OFF;
+
+    pvh32_with_note(o, &v, 8);
+}
+static void pvh32_at(struct ew_out *o, uint64_t phys)
+{
+    struct ew w;
+
+    ew_init_pvh32(&w, phys, 0x2000, 0x800);
+    build(&w, o);
+}
+static void pvh32_in_special_pages(struct ew_out *o)
+{
+    pvh32_at(o, 0xfeff8000ULL);
+}
+static void pvh32_in_acpi(struct ew_out *o)
+{
+    pvh32_at(o, 0xfbfff000ULL);
+}
+static void pvh32_at_64m(struct ew_out *o)
+{
+    pvh32_at(o, 64ULL << 20);
+}
+
 /* ---- the tables ----------------------------------------------------------- */
 
 #define BAD(n, code, msg)                                                                          \
     {                                                                                              \
 #n, bad_##n, code, msg, 0, 0                                                               \
+    }
+#define BAD32(n, code, msg)                                                                        \
+    {                                                                                              \
+        "e32_" #n, bad32_##n, code, msg, 0, 0                                                      \
     }
 #define PVH(n, fn, code, msg, ram)                                                                 \
     {                                                                                              \
@@ -621,7 +964,9 @@ const struct elf_case elf_bad_cases[] = {
     BAD(truncated_header, ELF_ERR_TOO_SMALL, "40 bytes"),
     BAD(empty, ELF_ERR_TOO_SMALL, "0 bytes"),
     BAD(magic, ELF_ERR_BAD_MAGIC, "7f 58 4c 46"),
-    BAD(class32, ELF_ERR_NOT_64BIT, "EI_CLASS is 1"),
+    BAD(class32, ELF_ERR_NOT_X86_64, "e_machine is 62, not EM_386 (3) for an ELFCLASS32"),
+    BAD(class_none, ELF_ERR_NOT_64BIT, "EI_CLASS is 3"),
+    BAD(header_class64_short, ELF_ERR_TOO_SMALL, "64-byte ELFCLASS64 header"),
     BAD(big_endian, ELF_ERR_NOT_LITTLE_ENDIAN, "EI_DATA is 2"),
     BAD(ei_version, ELF_ERR_BAD_VERSION, "0 / 1"),
     BAD(e_version, ELF_ERR_BAD_VERSION, "1 / 2"),
@@ -708,6 +1053,78 @@ const struct elf_case elf_bad_cases[] = {
     PVH(pvh_special_pages, pvh_in_special_pages, ELF_ERR_PHYS_RESERVED, "0xfeff8000", 64ULL << 20),
     PVH(pvh_acpi_tables, pvh_in_acpi, ELF_ERR_PHYS_RESERVED, "0xfc000000", 0xfc000000ULL),
     PVH(pvh_beyond_ram, pvh_at_64m, ELF_ERR_TOO_BIG_FOR_DOMAIN, "beyond", 32ULL << 20),
+    /* ELFCLASS32: every class above that applies to a 32-bit PVH image. */
+    BAD32(truncated_header, ELF_ERR_TOO_SMALL, "40 bytes"),
+    BAD32(magic, ELF_ERR_BAD_MAGIC, "7e 45 4c 46"),
+    BAD32(class_none, ELF_ERR_NOT_64BIT, "EI_CLASS is 0"),
+    BAD32(big_endian, ELF_ERR_NOT_LITTLE_ENDIAN, "EI_DATA is 2"),
+    BAD32(ei_version, ELF_ERR_BAD_VERSION, "2 / 1"),
+    BAD32(e_version, ELF_ERR_BAD_VERSION, "1 / 0"),
+    BAD32(machine_x86_64, ELF_ERR_NOT_X86_64, "e_machine is 62, not EM_386"),
+    BAD32(type_dyn, ELF_ERR_NOT_EXEC, "e_type is 3"),
+    BAD32(ehsize, ELF_ERR_BAD_EHSIZE, "e_ehsize is 64, not 52"),
+    BAD32(phentsize, ELF_ERR_BAD_PHENTSIZE, "e_phentsize is 56, not 32"),
+    BAD32(phnum_zero, ELF_ERR_TOO_MANY_PHDRS, "e_phnum is 0"),
+    BAD32(phnum_ffff, ELF_ERR_TOO_MANY_PHDRS, "e_phnum is 65535"),
+    BAD32(phoff_past_end, ELF_ERR_PHDR_OOB, "e_phoff"),
+    BAD32(phoff_wrap, ELF_ERR_PHDR_OOB, "0xffffffe0"),
+    BAD32(phdrs_truncated, ELF_ERR_PHDR_OOB, "3 entries"),
+    BAD32(shentsize, ELF_ERR_BAD_SHENTSIZE, "e_shentsize is 64, not 40"),
+    BAD32(shnum_absurd, ELF_ERR_TOO_MANY_SHDRS, "e_shnum is 65535"),
+    BAD32(shoff_past_end, ELF_ERR_SHDR_OOB, "e_shoff"),
+    BAD32(shoff_wrap, ELF_ERR_SHDR_OOB, "0xffffffc0"),
+    BAD32(no_load, ELF_ERR_NO_LOAD, "PT_LOAD"),
+    BAD32(too_many_segments, ELF_ERR_TOO_MANY_SEGMENTS, "program header 16"),
+    BAD32(filesz_gt_memsz, ELF_ERR_SEG_FILESZ_GT_MEMSZ,
+          "program header 1: p_filesz 0x2000 exceeds p_memsz 0x1000"),
+    BAD32(seg_offset_past_end, ELF_ERR_SEG_FILE_OOB, "program header 1"),
+    BAD32(seg_offset_filesz_wrap, ELF_ERR_SEG_FILE_OOB, "p_offset 0xffffff00"),
+    BAD32(seg_wrap_4g, ELF_ERR_SEG_VADDR_WRAP,
+          "0xffffec00 + p_memsz 0x3000 wraps past the top "
+          "of the 32-bit address space"),
+    BAD32(virt_base_wrap, ELF_ERR_SEG_VADDR_WRAP, "32-bit address space"),
+    BAD32(seg_overlap, ELF_ERR_SEG_OVERLAP, "program headers 0 and 1"),
+    BAD32(seg_align_not_pow2, ELF_ERR_SEG_MISALIGNED, "0x3000"),
+    BAD32(seg_huge, ELF_ERR_SEG_HUGE, "p_memsz 0x50000000"),
+    BAD32(span_huge, ELF_ERR_SEG_HUGE, "span"),
+    BAD32(note_seg_oob, ELF_ERR_NOTE_OOB, "program header 2"),
+    BAD32(note_seg_offset_wrap, ELF_ERR_NOTE_OOB, "0xfffffff0"),
+    BAD32(note_offset_misaligned, ELF_ERR_NOTE_BAD_ALIGN, "4-byte aligned"),
+    BAD32(note_namesz_huge, ELF_ERR_NOTE_OOB, "namesz 0xfffffff0"),
+    BAD32(note_namesz_wrap, ELF_ERR_NOTE_OOB, "namesz 0xfffffffe"),
+    BAD32(note_descsz_huge, ELF_ERR_NOTE_OOB, "descsz 0x7fffffff"),
+    BAD32(note_descsz_wrap, ELF_ERR_NOTE_OOB, "descsz 0xfffffffd"),
+    BAD32(note_truncated_header, ELF_ERR_NOTE_OOB, "12-byte header"),
+    BAD32(note_zero_loop, ELF_ERR_NOTE_TOO_MANY, "1024"),
+    BAD32(note_bad_align, ELF_ERR_NOTE_BAD_ALIGN, "alignment 16"),
+    BAD32(section_note_oob, ELF_ERR_NOTE_OOB, "section 1"),
+    BAD32(section_note_descsz_huge, ELF_ERR_NOTE_OOB, "section 1"),
+    BAD32(note_numeric_size, ELF_ERR_NOTE_BAD_SIZE, "ENTRY note has a 2-byte value"),
+    BAD32(note_duplicate, ELF_ERR_NOTE_DUPLICATE, "PHYS32_ENTRY"),
+    BAD32(not_xen, ELF_ERR_NOT_XEN, "Xen"),
+    BAD32(no_phys32, ELF_ERR_NOT_64BIT, "without a PHYS32_ENTRY note"),
+    BAD32(guest_os_nonprintable, ELF_ERR_BAD_GUEST_OS, "byte 3 is 0x01"),
+    BAD32(string_garbage_after_nul, ELF_ERR_STRING, "byte 4"),
+    BAD32(pae_mode, ELF_ERR_BAD_PAE_MODE, "maybe"),
+    BAD32(features_unknown_required, ELF_ERR_FEATURES, "frobnicate"),
+    BAD32(virt_base_unaligned, ELF_ERR_VIRT_BASE, "0x10"),
+    BAD32(paddr_offset_without_virt_base, ELF_ERR_PADDR_OFFSET, "without a VIRT_BASE"),
+    BAD32(entry_outside, ELF_ERR_ENTRY_OUTSIDE, "e_entry 0x50000000"),
+    BAD32(entry_non_exec, ELF_ERR_ENTRY_OUTSIDE, "not executable"),
+    BAD32(entry_in_bss, ELF_ERR_ENTRY_OUTSIDE, "e_entry 0x102800"),
+    BAD32(e_entry_zero, ELF_ERR_ENTRY_OUTSIDE, "e_entry 0x0"),
+    BAD32(entry_note_outside, ELF_ERR_ENTRY_OUTSIDE, "ENTRY note 0x50000000"),
+    BAD32(hypercall_unaligned, ELF_ERR_HYPERCALL_PAGE, "not page-aligned"),
+    BAD32(init_p2m_overlap, ELF_ERR_INIT_P2M, "inside the image"),
+    BAD32(phys32_short, ELF_ERR_PHYS32_ENTRY, "2-byte value"),
+    BAD32(phys32_above_4g, ELF_ERR_PHYS32_ENTRY, "0x100000040 is not below 4 GiB"),
+    BAD32(phys32_outside, ELF_ERR_PHYS32_OUTSIDE, "0x50000000 is not inside"),
+    BAD32(phys32_non_exec, ELF_ERR_PHYS32_OUTSIDE, "not executable"),
+    BAD32(phys32_in_bss, ELF_ERR_PHYS32_OUTSIDE, "0x102800 is not inside"),
+    PVH(pvh32_special_pages, pvh32_in_special_pages, ELF_ERR_PHYS_RESERVED, "0xfeff8000",
+        64ULL << 20),
+    PVH(pvh32_acpi_tables, pvh32_in_acpi, ELF_ERR_PHYS_RESERVED, "0xfc000000", 0xfc000000ULL),
+    PVH(pvh32_beyond_ram, pvh32_at_64m, ELF_ERR_TOO_BIG_FOR_DOMAIN, "beyond", 32ULL << 20),
 };
 const size_t elf_bad_case_count = sizeof(elf_bad_cases) / sizeof(elf_bad_cases[0]);
 
@@ -782,6 +1199,12 @@ const struct elf_case elf_good_cases[] = {
     GOOD(pvh, make_pvh),
     GOOD(pvh_page0, good_pvh_page0),
     GOOD(pvh_identity, good_pvh_identity),
+    GOOD(pvh32, make32),
+    GOOD(pvh32_with_sections, make32_with_sections),
+    GOOD(pvh32_sections_only, make32_sections_only),
+    GOOD(pvh32_notes, good_pvh32_notes),
+    GOOD(pvh32_unaligned_offset, good_pvh32_unaligned_offset),
+    GOOD(pvh32_phys32_8byte, good_pvh32_phys32_8byte),
 };
 const size_t elf_good_case_count = sizeof(elf_good_cases) / sizeof(elf_good_cases[0]);
 

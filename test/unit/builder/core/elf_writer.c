@@ -1,4 +1,4 @@
-/* ELF64 image writer for the ELF loader's tests (see elf_writer.h). */
+/* ELF64 / ELF32 image writer for the ELF loader's tests (see elf_writer.h). */
 #include "elf_writer.h"
 
 #include <domb/byteorder.h>
@@ -147,6 +147,19 @@ void ew_init_pvh(struct ew *w, uint64_t phys, uint64_t text_size, uint64_t data_
     ew_note_u32(w, XEN_ELFNOTE_PHYS32_ENTRY, (uint32_t)(phys + EW_PVH_ENTRY_OFF));
 }
 
+void ew_init_pvh32(struct ew *w, uint64_t phys, uint64_t text_size, uint64_t data_memsz)
+{
+    uint64_t data = ((phys + text_size + 0xfff) & ~0xfffULL) + 0x400;
+
+    ew_init_empty(w);
+    w->elf32 = true;
+    w->e_entry = phys;
+    ew_load(w, phys, text_size, text_size, EW_PF_R | EW_PF_X);
+    ew_load(w, data, 0x300, data_memsz < 0x300 ? 0x300 : data_memsz, EW_PF_R | EW_PF_W);
+    w->ph[w->nph++] = (struct ew_phdr){.type = EW_PT_NOTE, .flags = EW_PF_R};
+    ew_note_u32(w, XEN_ELFNOTE_PHYS32_ENTRY, (uint32_t)(phys + EW_PVH_ENTRY_OFF));
+}
+
 void ew_init_default(struct ew *w)
 {
     ew_init_default_omit(w, 0);
@@ -174,14 +187,49 @@ void ew_put(struct ew_out *o, uint64_t off, uint64_t v, unsigned n)
     }
 }
 
+/* Where each field goes in the class being written. */
+struct ew_layout {
+    unsigned ehdr, phdr, shdr, word;
+    unsigned e_entry, e_phoff, e_shoff, e_ehsize;
+    unsigned p_flags, p_offset, p_vaddr, p_paddr, p_filesz, p_memsz, p_align;
+    unsigned sh_flags, sh_offset, sh_size, sh_addralign;
+};
+
+static const struct ew_layout ew_layout64 = {
+    EHDR_SIZE, PHDR_SIZE, SHDR_SIZE, 8, 24, 32, 40, 52, 4, 8, 16, 24, 32, 40, 48, 8, 24, 32, 48,
+};
+static const struct ew_layout ew_layout32 = {
+    EW32_EHDR_SIZE,
+    EW32_PHDR_SIZE,
+    EW32_SHDR_SIZE,
+    4,
+    24,
+    28,
+    32,
+    40,
+    24,
+    4,
+    8,
+    12,
+    16,
+    20,
+    28,
+    8,
+    16,
+    20,
+    32,
+};
+
 void ew_build(const struct ew *w, struct ew_out *o)
 {
+    const struct ew_layout *l = w->elf32 ? &ew_layout32 : &ew_layout64;
     uint64_t cur, nsh = w->sec_notes ? 2 : 0;
+    unsigned wd = l->word;
 
     memset(o, 0, sizeof(*o));
-    o->phoff = EHDR_SIZE;
-    o->shoff = nsh ? o->phoff + (uint64_t)w->nph * PHDR_SIZE : 0;
-    o->notes_off = (o->phoff + w->nph * PHDR_SIZE + nsh * SHDR_SIZE + 7) & ~7ULL;
+    o->phoff = l->ehdr;
+    o->shoff = nsh ? o->phoff + (uint64_t)w->nph * l->phdr : 0;
+    o->notes_off = (o->phoff + w->nph * l->phdr + nsh * l->shdr + 7) & ~7ULL;
     cur = o->notes_off + w->notes_len;
     for (unsigned i = 0; i < w->nph; i++) {
         const struct ew_phdr *p = &w->ph[i];
@@ -207,46 +255,46 @@ void ew_build(const struct ew *w, struct ew_out *o)
            "\x7f"
            "ELF",
            4);
-    o->buf[4] = 2;        /* ELFCLASS64 */
-    o->buf[5] = 1;        /* ELFDATA2LSB */
-    o->buf[6] = 1;        /* EV_CURRENT */
-    ew_put(o, 16, 2, 2);  /* ET_EXEC */
-    ew_put(o, 18, 62, 2); /* EM_X86_64 */
+    o->buf[4] = w->elf32 ? 1 : 2;        /* ELFCLASS32 / ELFCLASS64 */
+    o->buf[5] = 1;                       /* ELFDATA2LSB */
+    o->buf[6] = 1;                       /* EV_CURRENT */
+    ew_put(o, 16, 2, 2);                 /* ET_EXEC */
+    ew_put(o, 18, w->elf32 ? 3 : 62, 2); /* EM_386 / EM_X86_64 */
     ew_put(o, 20, 1, 4);
-    ew_put(o, 24, w->e_entry, 8);
-    ew_put(o, 32, o->phoff, 8);
-    ew_put(o, 40, o->shoff, 8);
-    ew_put(o, 52, EHDR_SIZE, 2);
-    ew_put(o, 54, PHDR_SIZE, 2);
-    ew_put(o, 56, w->nph, 2);
-    ew_put(o, 58, nsh ? SHDR_SIZE : 0, 2);
-    ew_put(o, 60, nsh, 2);
+    ew_put(o, l->e_entry, w->e_entry, wd);
+    ew_put(o, l->e_phoff, o->phoff, wd);
+    ew_put(o, l->e_shoff, o->shoff, wd);
+    ew_put(o, l->e_ehsize, l->ehdr, 2);
+    ew_put(o, l->e_ehsize + 2, l->phdr, 2);
+    ew_put(o, l->e_ehsize + 4, w->nph, 2);
+    ew_put(o, l->e_ehsize + 6, nsh ? l->shdr : 0, 2);
+    ew_put(o, l->e_ehsize + 8, nsh, 2);
 
     for (unsigned i = 0; i < w->nph; i++) {
         const struct ew_phdr *p = &w->ph[i];
-        uint64_t at = o->phoff + (uint64_t)i * PHDR_SIZE;
+        uint64_t at = o->phoff + (uint64_t)i * l->phdr;
         bool note = p->type == EW_PT_NOTE;
 
         ew_put(o, at, p->type, 4);
-        ew_put(o, at + 4, p->flags, 4);
-        ew_put(o, at + 8, o->ph_off[i], 8);
-        ew_put(o, at + 16, p->vaddr, 8);
-        ew_put(o, at + 24, p->paddr, 8);
-        ew_put(o, at + 32, note ? w->notes_len : p->filesz, 8);
-        ew_put(o, at + 40, note ? w->notes_len : p->memsz, 8);
-        ew_put(o, at + 48, note ? w->note_align : p->align, 8);
+        ew_put(o, at + l->p_flags, p->flags, 4);
+        ew_put(o, at + l->p_offset, o->ph_off[i], wd);
+        ew_put(o, at + l->p_vaddr, p->vaddr, wd);
+        ew_put(o, at + l->p_paddr, p->paddr, wd);
+        ew_put(o, at + l->p_filesz, note ? w->notes_len : p->filesz, wd);
+        ew_put(o, at + l->p_memsz, note ? w->notes_len : p->memsz, wd);
+        ew_put(o, at + l->p_align, note ? w->note_align : p->align, wd);
         if (p->type == EW_PT_LOAD)
             for (uint64_t b = 0; b < p->filesz; b++)
                 o->buf[o->ph_off[i] + b] = ew_pattern(p->paddr + w->load_shift + b);
     }
     if (nsh) {
-        uint64_t at = o->shoff + SHDR_SIZE; /* entry 0 stays SHN_UNDEF (zeros) */
+        uint64_t at = o->shoff + l->shdr; /* entry 0 stays SHN_UNDEF (zeros) */
 
-        ew_put(o, at + 4, 7, 4); /* SHT_NOTE */
-        ew_put(o, at + 8, 2, 8); /* SHF_ALLOC */
-        ew_put(o, at + 24, o->notes_off, 8);
-        ew_put(o, at + 32, w->notes_len, 8);
-        ew_put(o, at + 48, w->note_align, 8);
+        ew_put(o, at + 4, 7, 4);            /* SHT_NOTE */
+        ew_put(o, at + l->sh_flags, 2, wd); /* SHF_ALLOC */
+        ew_put(o, at + l->sh_offset, o->notes_off, wd);
+        ew_put(o, at + l->sh_size, w->notes_len, wd);
+        ew_put(o, at + l->sh_addralign, w->note_align, wd);
     }
     memcpy(o->buf + o->notes_off, w->notes, w->notes_len);
 }

@@ -1,5 +1,6 @@
 /*
- * A small ELF64 writer for tests: builds PV kernel images from a description
+ * A small ELF writer for tests: builds PV and PVH kernel images (ELFCLASS64,
+ * or ELFCLASS32 / EM_386 for PVH with `elf32`) from a description
  * (program headers, a blob of notes placed in a PT_NOTE segment and/or an
  * SHT_NOTE section), so tests and the corpus generator can make valid images
  * and then break exactly one thing. Host-only (uses malloc).
@@ -40,6 +41,25 @@
 #define EW_PVH_PHYS      0x100000ULL /* default physical load address: 1 MiB */
 #define EW_PVH_ENTRY_OFF 0x40ULL
 
+/* Field offsets in ELFCLASS32 images (Elf32_Ehdr, Elf32_Phdr, Elf32_Shdr),
+ * for tests that patch a built image. */
+#define EW32_EHDR_SIZE   52
+#define EW32_PHDR_SIZE   32
+#define EW32_SHDR_SIZE   40
+#define EW32_E_ENTRY     24
+#define EW32_E_PHOFF     28
+#define EW32_E_SHOFF     32
+#define EW32_E_EHSIZE    40
+#define EW32_E_PHENTSIZE 42
+#define EW32_E_PHNUM     44
+#define EW32_E_SHENTSIZE 46
+#define EW32_E_SHNUM     48
+#define EW32_P_OFFSET    4
+#define EW32_P_PADDR     12
+#define EW32_P_FILESZ    16
+#define EW32_P_MEMSZ     20
+#define EW32_SH_OFFSET   16
+
 struct ew_phdr {
     uint32_t type, flags;
     uint64_t vaddr, paddr, filesz, memsz, align;
@@ -47,6 +67,7 @@ struct ew_phdr {
 };
 
 struct ew {
+    bool elf32; /* write ELFCLASS32 / EM_386 (fields truncated to 32 bits) */
     uint64_t e_entry;
     unsigned nph;
     struct ew_phdr ph[EW_MAX_PHDRS]; /* PT_NOTE entries cover the notes blob */
@@ -83,6 +104,11 @@ void ew_default_notes(struct ew *w, uint32_t omit);
  * bytes after it, every Xen note of ours plus PHYS32_ENTRY = phys +
  * EW_PVH_ENTRY_OFF. */
 void ew_init_pvh(struct ew *w, uint64_t phys, uint64_t text_size, uint64_t data_memsz);
+/* A 32-bit PVH image like GRUB's i386-xen_pvh one: ELFCLASS32, linked where
+ * it loads (p_vaddr = p_paddr, no VIRT_BASE), text of text_size bytes at
+ * `phys` entered at e_entry = phys, data + BSS of data_memsz bytes after it,
+ * and a single Xen note, PHYS32_ENTRY = phys + EW_PVH_ENTRY_OFF (4 bytes). */
+void ew_init_pvh32(struct ew *w, uint64_t phys, uint64_t text_size, uint64_t data_memsz);
 struct ew_phdr *ew_load(struct ew *w, uint64_t vaddr, uint64_t filesz, uint64_t memsz,
                         uint32_t flags);
 /* Append a note with an explicit name size (namesz counts the NUL). */

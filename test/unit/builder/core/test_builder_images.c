@@ -2,12 +2,15 @@
  * The project's real PV64 kernels (the images the freestanding build makes,
  * and GRUB's Xen PV image) built in the simulated hypervisor: each build must
  * pass the guest model check, and a failure at any call of a real build must
- * leave nothing behind.
+ * leave nothing behind. GRUB's PVH image (a 32-bit ELF) must parse, pass
+ * elf_check_pvh(), be refused as PV and build as PVH with its bytes at p_paddr.
  */
 #include "domb_test.h"
 #include "guest_check.h"
 
+#include <builder/pvh.h>
 #include <builder/xenops_fault.h>
+#include <domb/errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -134,6 +137,64 @@ static void real_grub_pv_image(void **state)
     build_real(DOMB_GRUB_IMAGE, 32, 0);
 }
 
+/* GRUB's i386-xen_pvh image: ELFCLASS32 / EM_386 whose only Xen note is
+ * PHYS32_ENTRY. */
+static void real_grub_pvh_image(void **state)
+{
+    struct image im;
+    struct xenops ops;
+    struct sim *s = new_sim(&ops);
+    uint64_t free_before = sim_free_frames(s);
+    struct builder_result res;
+    struct domb_error err;
+    struct sim_hvm_info *hvm = malloc(sizeof(*hvm));
+
+    (void)state;
+    assert_non_null(hvm);
+    load_image(&im, DOMB_GRUB_PVH_IMAGE);
+    assert_int_equal(im.data[4], 1); /* ELFCLASS32 */
+    assert_true(im.img.elf32);
+    assert_true(im.img.notes.has_phys32_entry);
+    assert_true(im.img.phys_start >= MIB && im.img.phys_end < 16 * MIB);
+    assert_int_equal(elf_check_pvh(&im.img, 32 * MIB, PVH_HOLE_START, &err), 0);
+    assert_int_equal(elf_check_pv(&im.img, &err), ELF_ERR_NOT_64BIT);
+    printf("%s: %u segments at physical [0x%llx, 0x%llx), PHYS32_ENTRY 0x%x\n", DOMB_GRUB_PVH_IMAGE,
+           im.img.nr_segments, (unsigned long long)im.img.phys_start,
+           (unsigned long long)im.img.phys_end, (unsigned)im.img.notes.phys32_entry);
+
+    struct builder_request req = {.kernel = &im.img,
+                                  .guest_type = BUILDER_GUEST_PV64,
+                                  .mem_kib = 32 * 1024,
+                                  .max_vcpus = 1,
+                                  .max_extent_order = 9};
+    assert_int_equal(builder_build(&ops, &req, &res, &err), ELF_ERR_NOT_64BIT);
+    assert_non_null(strstr(err.msg, "64-bit"));
+    assert_clean(s, free_before);
+
+    req.guest_type = BUILDER_GUEST_PVH;
+    if (builder_build(&ops, &req, &res, &err) != 0)
+        fail_msg("PVH build of %s failed: %s", DOMB_GRUB_PVH_IMAGE, err.msg);
+    assert_int_equal(res.guest_type, BUILDER_GUEST_PVH);
+    assert_int_equal(res.entry, im.img.notes.phys32_entry);
+    assert_int_equal(sim_hvm_info(s, res.domid, hvm), 0);
+    assert_int_equal(hvm->cpu0.rip, im.img.notes.phys32_entry);
+    /* Every byte of the image's range, from the guest's side. */
+    for (uint64_t gpa = im.img.phys_start; gpa < im.img.phys_end; gpa += 4096) {
+        uint8_t want[4096];
+        const uint8_t *page = sim_gfn(s, res.domid, gpa >> 12);
+
+        assert_non_null(page);
+        assert_int_equal(elf_copy_out_phys(&im.img, gpa, want, sizeof(want)), 0);
+        if (memcmp(page, want, sizeof(want)) != 0)
+            fail_msg("guest page at 0x%llx differs from the image", (unsigned long long)gpa);
+    }
+    assert_int_equal(builder_destroy(&ops, res.domid, &err), 0);
+    assert_clean(s, free_before);
+    sim_destroy(s);
+    free(hvm);
+    free(im.data);
+}
+
 /* Fail each call of a real build in turn: nothing may be left behind. */
 static void real_memorywalk_fault_every_call(void **state)
 {
@@ -184,8 +245,12 @@ static void real_memorywalk_fault_every_call(void **state)
 }
 
 static const struct CMUnitTest tests[] = {
-    cmocka_unit_test(real_hello_16m),        cmocka_unit_test(real_memorywalk_128m_ramdisk),
-    cmocka_unit_test(real_bigimage_over_4m), cmocka_unit_test(real_db_boot_as_guest),
-    cmocka_unit_test(real_grub_pv_image),    cmocka_unit_test(real_memorywalk_fault_every_call),
+    cmocka_unit_test(real_hello_16m),
+    cmocka_unit_test(real_memorywalk_128m_ramdisk),
+    cmocka_unit_test(real_bigimage_over_4m),
+    cmocka_unit_test(real_db_boot_as_guest),
+    cmocka_unit_test(real_grub_pv_image),
+    cmocka_unit_test(real_grub_pvh_image),
+    cmocka_unit_test(real_memorywalk_fault_every_call),
 };
 DOMB_TEST_MAIN(tests)

@@ -37,6 +37,7 @@ struct pvh_opts {
     bool phys_set;      /* phys given (0 is a valid address) */
     uint64_t text_size; /* default 0x3000 */
     uint64_t data_memsz;
+    bool elf32; /* a GRUB-like ELFCLASS32 image (ew_init_pvh32) */
 };
 
 static void make_kernel(struct kernel *k, const struct pvh_opts *o)
@@ -44,9 +45,9 @@ static void make_kernel(struct kernel *k, const struct pvh_opts *o)
     static struct ew w;
     struct domb_error err;
 
-    ew_init_pvh(&w, o && o->phys_set ? o->phys : EW_PVH_PHYS,
-                o && o->text_size ? o->text_size : 0x3000,
-                o && o->data_memsz ? o->data_memsz : 0x3000);
+    (o && o->elf32 ? ew_init_pvh32 : ew_init_pvh)(&w, o && o->phys_set ? o->phys : EW_PVH_PHYS,
+                                                  o && o->text_size ? o->text_size : 0x3000,
+                                                  o && o->data_memsz ? o->data_memsz : 0x3000);
     ew_build(&w, &k->out);
     if (elf_parse(&k->img, k->out.buf, k->out.size, &err) != 0) {
         fprintf(stderr, "test kernel rejected: %s\n", err.msg);
@@ -626,6 +627,26 @@ static void pvh_cmdline_append(void **state)
     fx_fini(&f);
 }
 
+/* A 32-bit (ELFCLASS32, EM_386) kernel like GRUB's i386-xen_pvh image: the
+ * same guest-side checks (its bytes at p_paddr, BSS zeroed, entered at the
+ * 4-byte PHYS32_ENTRY with hvm_start_info in rbx). */
+static void pvh_build_elf32(void **state)
+{
+    (void)state;
+    build_and_check(&(struct pvh_opts){.elf32 = true}, 32, 0, 1, 9);
+}
+
+static void pvh_build_elf32_ramdisk_vcpus(void **state)
+{
+    (void)state;
+    build_and_check(&(struct pvh_opts){.elf32 = true,
+                                       .phys = 16 * MIB,
+                                       .phys_set = true,
+                                       .text_size = 3 * MIB + 0x123,
+                                       .data_memsz = MIB},
+                    64, 2 * MIB + 77, 4, 9);
+}
+
 static void pvh_and_pv_side_by_side(void **state)
 {
     struct fx f;
@@ -789,6 +810,25 @@ static void pvh_rejects_bad_requests(void **state)
     f.req.max_grant_frames = 0;
     f.req.mem_kib = 16 * 1024 + 2;
     assert_refused(&f, -XEN_EINVAL, "multiple of 4 KiB", true);
+    fx_fini(&f);
+}
+
+/* The same 32-bit image asked for as PV: refused before any hypercall,
+ * saying why (no 32-bit PV guests on this Xen). */
+static void pvh_elf32_refused_as_pv(void **state)
+{
+    struct fx f;
+
+    (void)state;
+    fx_init(&f, &(struct pvh_opts){.elf32 = true}, 16, 0);
+    assert_true(f.k.img.elf32);
+    f.req.guest_type = BUILDER_GUEST_PV64;
+    assert_refused(&f, ELF_ERR_NOT_64BIT, "a PV guest must be a 64-bit kernel", true);
+    f.req.guest_type = BUILDER_GUEST_PVH;
+    assert_int_equal(fx_build(&f, &f.res), 0);
+    pvh_check(&f, &f.res);
+    assert_int_equal(builder_destroy(&f.ops, f.res.domid, &f.err), 0);
+    fx_assert_clean(&f);
     fx_fini(&f);
 }
 
@@ -1256,6 +1296,9 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(pvh_build_channel_page),
     cmocka_unit_test(pvh_build_no_cmdline),
     cmocka_unit_test(pvh_cmdline_append),
+    cmocka_unit_test(pvh_build_elf32),
+    cmocka_unit_test(pvh_build_elf32_ramdisk_vcpus),
+    cmocka_unit_test(pvh_elf32_refused_as_pv),
     cmocka_unit_test(pvh_and_pv_side_by_side),
     cmocka_unit_test(pvh_build_from_bzimage),
     cmocka_unit_test(pvh_fixed_domid),

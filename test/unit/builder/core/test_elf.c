@@ -579,17 +579,14 @@ static void test_all_corpus_cases(void **state)
 }
 
 /* Every truncation of a valid image is rejected cleanly. */
-static void test_every_truncation_rejected(void **state)
+static void check_every_truncation(struct ew *w)
 {
-    struct ew w;
     struct ew_out o;
     struct elf_image img;
     struct domb_error err;
 
-    (void)state;
-    ew_init_default(&w);
-    w.sec_notes = true;
-    ew_build(&w, &o);
+    w->sec_notes = true;
+    ew_build(w, &o);
     for (size_t n = 0; n < o.size; n++) {
         uint8_t *copy = malloc(n ? n : 1); /* exact size: ASan catches any overread */
         int rc;
@@ -604,22 +601,37 @@ static void test_every_truncation_rejected(void **state)
     free(o.buf);
 }
 
+static void test_every_truncation_rejected(void **state)
+{
+    struct ew w;
+
+    (void)state;
+    ew_init_default(&w);
+    check_every_truncation(&w);
+}
+
+static void test_every_truncation_rejected_32(void **state)
+{
+    struct ew w;
+
+    (void)state;
+    ew_init_pvh32(&w, EW_PVH_PHYS, 0x2000, 0x3000);
+    check_every_truncation(&w);
+}
+
 /* Every byte of the headers and notes set to a few hostile values: the
  * parser must either accept or reject with a named error, never misbehave. */
-static void test_single_byte_corruptions(void **state)
+static void check_single_byte_corruptions(struct ew *w, unsigned min_rejected)
 {
     static const uint8_t vals[] = {0x00, 0x01, 0x7f, 0x80, 0xff};
-    struct ew w;
     struct ew_out o;
     struct elf_image img;
     struct domb_error err;
     unsigned rejected = 0;
 
-    (void)state;
-    ew_init_default(&w);
-    w.sec_notes = true;
-    ew_build(&w, &o);
-    for (size_t at = 0; at < o.notes_off + w.notes_len; at++) {
+    w->sec_notes = true;
+    ew_build(w, &o);
+    for (size_t at = 0; at < o.notes_off + w->notes_len; at++) {
         for (size_t v = 0; v < sizeof(vals); v++) {
             uint8_t *copy = malloc(o.size);
             int rc;
@@ -638,8 +650,133 @@ static void test_single_byte_corruptions(void **state)
             free(copy);
         }
     }
-    assert_true(rejected > 100);
+    assert_true(rejected > min_rejected);
     free(o.buf);
+}
+
+static void test_single_byte_corruptions(void **state)
+{
+    struct ew w;
+
+    (void)state;
+    ew_init_default(&w);
+    check_single_byte_corruptions(&w, 100);
+}
+
+static void test_single_byte_corruptions_32(void **state)
+{
+    struct ew w;
+
+    (void)state;
+    ew_init_pvh32(&w, EW_PVH_PHYS, 0x2000, 0x3000);
+    check_single_byte_corruptions(&w, 100);
+}
+
+/* ---- ELFCLASS32 (PVH only) ---------------------------------------------------- */
+
+/* A GRUB-like 32-bit PVH image parses into the same struct elf_image as a
+ * 64-bit one: segments at their physical (= virtual) addresses, e_entry,
+ * the 4-byte PHYS32_ENTRY; no identity notes needed (as Xen's libelf). */
+static void test_elf32_pvh_image(void **state)
+{
+    struct ew w;
+    struct ew_out o;
+    struct elf_image img;
+    struct domb_error err;
+    uint8_t page[0x1000];
+
+    (void)state;
+    ew_init_pvh32(&w, EW_PVH_PHYS, 0x2000, 0x3000);
+    parse_ok(&w, &o, &img);
+    assert_true(img.elf32);
+    assert_int_equal(o.buf[4], 1);
+    assert_int_equal(img.entry, EW_PVH_PHYS);
+    assert_int_equal(img.virt_base, 0);
+    assert_int_equal(img.nr_segments, 2);
+    assert_int_equal(img.seg[0].vaddr, EW_PVH_PHYS);
+    assert_int_equal(img.seg[0].paddr, EW_PVH_PHYS);
+    assert_int_equal(img.seg[0].filesz, 0x2000);
+    assert_int_equal(img.seg[0].offset, o.ph_off[0]);
+    assert_int_equal(img.seg[0].flags, EW_PF_R | EW_PF_X);
+    assert_int_equal(img.seg[1].paddr, EW_PVH_PHYS + 0x2400);
+    assert_int_equal(img.seg[1].filesz, 0x300);
+    assert_int_equal(img.seg[1].memsz, 0x3000);
+    assert_int_equal(img.phys_start, EW_PVH_PHYS);
+    assert_int_equal(img.phys_end, EW_PVH_PHYS + 0x6000);
+    assert_int_equal(img.virt_start, img.phys_start);
+    assert_int_equal(img.virt_end, img.phys_end);
+    assert_true(img.notes.present && img.notes.has_phys32_entry);
+    assert_int_equal(img.notes.phys32_entry, EW_PVH_PHYS + EW_PVH_ENTRY_OFF);
+    assert_false(img.notes.has_entry || img.notes.has_virt_base || img.notes.has_hypercall_page);
+    assert_string_equal(img.notes.guest_os, "");
+    check_copy(&img, img.virt_start, img.virt_end - img.virt_start);
+    assert_int_equal(elf_copy_out_phys(&img, EW_PVH_PHYS + 0x2000, page, sizeof(page)), 0);
+    assert_int_equal(page[0x400], ew_pattern(EW_PVH_PHYS + 0x2400));
+    assert_int_equal(page[0x700], 0); /* BSS */
+    assert_int_equal(elf_check_pvh(&img, 64ULL << 20, ELF_CORPUS_PVH_HOLE, &err), 0);
+    free(o.buf);
+}
+
+/* A 32-bit image parses (for PVH) but is refused for a PV build, naming
+ * why; a 64-bit image is not. */
+static void test_elf32_refused_for_pv(void **state)
+{
+    struct ew w;
+    struct ew_out o;
+    struct elf_image img;
+    struct domb_error err;
+
+    (void)state;
+    ew_init_pvh32(&w, EW_PVH_PHYS, 0x2000, 0x3000);
+    parse_ok(&w, &o, &img);
+    assert_int_equal(elf_check_pv(&img, &err), ELF_ERR_NOT_64BIT);
+    assert_int_equal(err.code, ELF_ERR_NOT_64BIT);
+    assert_non_null(strstr(err.msg, "32-bit"));
+    assert_non_null(strstr(err.msg, "PV guest must be a 64-bit kernel"));
+    assert_int_equal(elf_check_pv(&img, NULL), ELF_ERR_NOT_64BIT);
+    free(o.buf);
+
+    ew_init_pvh(&w, EW_PVH_PHYS, 0x2000, 0x3000);
+    parse_ok(&w, &o, &img);
+    assert_false(img.elf32);
+    assert_int_equal(elf_check_pv(&img, &err), 0);
+    free(o.buf);
+}
+
+/* The same fields in both classes give the same struct elf_image (apart
+ * from the class itself and the file offsets). */
+static void test_elf32_matches_elf64(void **state)
+{
+    struct ew w;
+    struct ew_out o32, o64;
+    struct elf_image i32, i64;
+
+    (void)state;
+    ew_init_pvh32(&w, EW_PVH_PHYS, 0x2000, 0x3000);
+    /* A 64-bit image needs the identity notes (it could be a PV kernel). */
+    ew_note_str(&w, XEN_ELFNOTE_GUEST_OS, "domB");
+    ew_note_str(&w, XEN_ELFNOTE_XEN_VERSION, "xen-3.0");
+    ew_note_str(&w, XEN_ELFNOTE_LOADER, "generic");
+    parse_ok(&w, &o32, &i32);
+    w.elf32 = false;
+    parse_ok(&w, &o64, &i64);
+    assert_true(i32.elf32);
+    assert_false(i64.elf32);
+    assert_true(i64.notes.has_phys32_entry);
+    assert_int_equal(i32.entry, i64.entry);
+    assert_int_equal(i32.phys_start, i64.phys_start);
+    assert_int_equal(i32.phys_end, i64.phys_end);
+    assert_int_equal(i32.nr_segments, i64.nr_segments);
+    for (unsigned s = 0; s < i32.nr_segments; s++) {
+        assert_int_equal(i32.seg[s].vaddr, i64.seg[s].vaddr);
+        assert_int_equal(i32.seg[s].paddr, i64.seg[s].paddr);
+        assert_int_equal(i32.seg[s].filesz, i64.seg[s].filesz);
+        assert_int_equal(i32.seg[s].memsz, i64.seg[s].memsz);
+        assert_int_equal(i32.seg[s].flags, i64.seg[s].flags);
+    }
+    assert_int_equal(i32.notes.phys32_entry, i64.notes.phys32_entry);
+    free(o32.buf);
+    free(o64.buf);
 }
 
 /* ---- the malformed corpus, one case each --------------------------------------- */
@@ -1062,6 +1199,11 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_all_corpus_cases),
     cmocka_unit_test(test_every_truncation_rejected),
     cmocka_unit_test(test_single_byte_corruptions),
+    cmocka_unit_test(test_every_truncation_rejected_32),
+    cmocka_unit_test(test_single_byte_corruptions_32),
+    cmocka_unit_test(test_elf32_pvh_image),
+    cmocka_unit_test(test_elf32_refused_for_pv),
+    cmocka_unit_test(test_elf32_matches_elf64),
     cmocka_unit_test(test_bad_truncated_header),
     cmocka_unit_test(test_bad_empty),
     cmocka_unit_test(test_bad_magic),
