@@ -2,17 +2,7 @@
 # memorywalk and crash images that boot as PV, given type = "pvh", entered
 # at their PHYS32_ENTRY (arch/x86_64/pvh_entry.S) by db-boot's PVH builder.
 # Included by test/integration/CMakeLists.txt; QEMU runs with domb-run's CPU
-# model (EPYC,-smap,-monitor), so Xen has HVM with HAP.
-#
-# Registered only once the builder can build PVH guests: the builder's
-# header says so with its "PVH API READY" marker.
-file(STRINGS ${CMAKE_SOURCE_DIR}/builder/core/include/builder/build.h DOMB_PVH_API_READY
-     REGEX "^/\\* PVH API READY \\*/$")
-set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS
-             ${CMAKE_SOURCE_DIR}/builder/core/include/builder/build.h)
-if(NOT DOMB_PVH_API_READY)
-    return()
-endif()
+# model (EPYC,-smap,-monitor,-rdtscp), so Xen has HVM with HAP.
 
 # The configs: names as the guests are known in the log; CONFIG_NAME keeps
 # the files apart from the PV configs and the other PVH sets.

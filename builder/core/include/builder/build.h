@@ -1,4 +1,3 @@
-/* PVH API READY */
 /*
  * Build a PV64 or PVH domain from a parsed kernel image, through the xenops
  * seam.
