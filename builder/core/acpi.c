@@ -5,9 +5,11 @@
 #include <domb/errno.h>
 #include <domb/lib.h>
 
-#define OEM_ID       "DOMB  "   /* 6 bytes */
-#define OEM_TABLE_ID "DOMBPVH " /* 8 bytes */
-#define CREATOR_ID   "DOMB"
+/* Fixed-size ACPI identifier fields: bytes, not C strings (no NUL). */
+static const uint8_t oem_id[6] = {'D', 'O', 'M', 'B', ' ', ' '};
+static const uint8_t oem_table_id[8] = {'D', 'O', 'M', 'B', 'P', 'V', 'H', ' '};
+static const uint8_t creator_id[4] = {'D', 'O', 'M', 'B'};
+static const uint8_t rsdp_sig[8] = {'R', 'S', 'D', ' ', 'P', 'T', 'R', ' '};
 #define XSDT_ENTRIES 2u /* FADT, MADT */
 #define MADT_FIXED   (ACPI_HDR_SIZE + 8u)
 #define PROC_OBJ     13u /* ExtOp, ProcessorOp, PkgLength, NameSeg, ID, PBLK, PBLK length */
@@ -88,17 +90,17 @@ static void header(uint8_t *p, const char sig[4], uint32_t len, uint8_t rev)
     memcpy(p, sig, 4);
     put_le32(p + 4, len);
     p[8] = rev;
-    memcpy(p + 10, OEM_ID, 6);
-    memcpy(p + 16, OEM_TABLE_ID, 8);
+    memcpy(p + 10, oem_id, sizeof(oem_id));
+    memcpy(p + 16, oem_table_id, sizeof(oem_table_id));
     put_le32(p + 24, 1); /* OEM revision */
-    memcpy(p + 28, CREATOR_ID, 4);
+    memcpy(p + 28, creator_id, sizeof(creator_id));
     put_le32(p + 32, 1); /* creator revision */
 }
 
 static void write_rsdp(uint8_t *p, uint64_t xsdt)
 {
-    memcpy(p, ACPI_RSDP_SIG, 8);
-    memcpy(p + 9, OEM_ID, 6);
+    memcpy(p, rsdp_sig, sizeof(rsdp_sig));
+    memcpy(p + 9, oem_id, sizeof(oem_id));
     p[15] = 2;           /* ACPI 2.0+: the XSDT is used */
     put_le32(p + 16, 0); /* no RSDT */
     put_le32(p + 20, ACPI_RSDP_SIZE);
