@@ -31,7 +31,7 @@ uint64_t build_div_round_up(uint64_t a, uint64_t b)
 
 static uint64_t now(const struct build *b)
 {
-    return b->ops->now_ns ? b->ops->now_ns(b->ops->ctx) : 0;
+    return xenops_now_ns(b->ops);
 }
 
 void build_enter_phase(struct build *b, enum builder_phase next)

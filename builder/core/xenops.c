@@ -31,3 +31,8 @@ int xenops_domain_info(const struct xenops *x, domid_t domid, struct xen_domctl_
     *info = d.u.getdomaininfo;
     return 0;
 }
+
+uint64_t xenops_now_ns(const struct xenops *x)
+{
+    return x->now_ns ? x->now_ns(x->ctx) : 0;
+}

@@ -98,7 +98,7 @@ static void platform_print_built(const struct vm *vm)
  * small VM's build (docs/performance.md). */
 static void platform_bench_report_built(const struct platform *p, uint64_t loop_t0)
 {
-    uint64_t now = vm_now_ns(p->xen);
+    uint64_t now = xenops_now_ns(p->xen);
 
     printk("BENCH started_all_ns=%lu build_loop_ns=%lu vms=%u failed=%u\n", now - p->boot_t0,
            now - loop_t0, p->set.nr_vms, p->failed);
@@ -118,7 +118,7 @@ static void platform_bench_output(struct platform *p, unsigned int i)
 
     if (!p->bench || b->first_output_ns || p->vms[i].console.bytes == 0)
         return;
-    now = vm_now_ns(p->xen);
+    now = xenops_now_ns(p->xen);
     b->first_output_ns = now;
     printk("BENCH first_output vm=%s ns=%lu since_boot_ns=%lu\n", p->vms[i].name,
            now - b->build_start_ns, now - p->boot_t0);
@@ -129,17 +129,17 @@ static void platform_bench_output(struct platform *p, unsigned int i)
  * before building the next, so no guest runs while another is built. */
 static void platform_bench_wait_exit(struct platform *p, unsigned int i)
 {
-    uint64_t deadline = vm_now_ns(p->xen) + 60000000000ULL, now;
+    uint64_t deadline = xenops_now_ns(p->xen) + 60000000000ULL, now;
     evtchn_port_t ports[2] = {p->virq_port, p->vms[i].console.port};
     struct vm *vm = &p->vms[i];
 
     if (!p->bench)
         return;
-    while (vm->state == VM_RUNNING && (now = vm_now_ns(p->xen)) < deadline) {
+    while (vm->state == VM_RUNNING && (now = xenops_now_ns(p->xen)) < deadline) {
         p->xen->evtchn_poll(p->xen->ctx, ports, vm->relay ? 2 : 1, deadline - now);
         platform_handle_events(p);
     }
-    now = vm_now_ns(p->xen);
+    now = xenops_now_ns(p->xen);
     printk("BENCH exited vm=%s ns=%lu state=%s\n", vm->name, now - p->bench_vm[i].build_start_ns,
            vm->state == VM_RUNNING ? "running" : vm_shutdown_name(vm->shutdown_reason));
 }
@@ -149,7 +149,7 @@ static void platform_bench_wait_exit(struct platform *p, unsigned int i)
 static void platform_build_all(struct platform *p)
 {
     const struct bootset *set = &p->set;
-    uint64_t loop_t0 = vm_now_ns(p->xen);
+    uint64_t loop_t0 = xenops_now_ns(p->xen);
 
     for (uint32_t i = 0; i < set->nr_vms; i++) {
         const struct bootset_vm *b = &set->vms[i];
@@ -166,7 +166,7 @@ static void platform_build_all(struct platform *p)
             platform_build_opts(p, &opts);
             unsigned long hc = p->xen->hypercalls(p->xen->ctx);
 
-            p->bench_vm[i].build_start_ns = vm_now_ns(p->xen);
+            p->bench_vm[i].build_start_ns = xenops_now_ns(p->xen);
             vm_build(vm, &b->config, b->kernel, b->kernel_size, b->ramdisk, b->ramdisk_size, &opts);
             p->bench_vm[i].hypercalls = p->xen->hypercalls(p->xen->ctx) - hc;
         }
@@ -250,7 +250,7 @@ int platform_boot(struct platform *p, const struct platform_boot_info *bi)
         return -XEN_EINVAL;
     }
     platform_build_all(p);
-    t = vm_now_ns(p->xen) - p->t0;
+    t = xenops_now_ns(p->xen) - p->t0;
     printk("db: %u of %u VMs started in %lu.%03lu ms (since the builder started)\n",
            p->set.nr_vms - p->failed, p->set.nr_vms, t / 1000000, t / 1000 % 1000);
     return 0;
@@ -297,20 +297,16 @@ static void platform_restart(struct platform *p, struct vm *vm)
     /* Like xl, refuse to loop on a guest that keeps stopping at once: after
      * VM_QUICK_RESTARTS exits in a row within VM_QUICK_EXIT_NS of starting,
      * give up. A longer run starts the count again. */
-    if (vm_now_ns(p->xen) - vm->started_ns >= VM_QUICK_EXIT_NS)
+    if (xenops_now_ns(p->xen) - vm->started_ns >= VM_QUICK_EXIT_NS)
         quick = 0;
     else if (++quick > VM_QUICK_RESTARTS) {
         printk("db: vm '%s' stops too soon after every start: giving up restarting it\n", vm->name);
         return;
     }
     /* A fixed domid is free again only once the old domain is gone (Xen
-     * keeps the id while it dies): wait for it, as vm_destroy does. */
-    if (vm->config.domid) {
-        struct xen_domctl_getdomaininfo info;
-
-        for (int i = 0; i < 1000 && xenops_domain_info(p->xen, prev, &info) == 0; i++)
-            p->xen->yield(p->xen->ctx);
-    }
+     * keeps the id while it dies). */
+    if (vm->config.domid)
+        vm_wait_gone(p->xen, prev);
 
     cfg = vm->config;
     platform_build_opts(p, &opts);

@@ -17,11 +17,6 @@ static int domctl(const struct xenops *xen, struct xen_domctl *d)
     return xen->domctl(xen->ctx, d);
 }
 
-uint64_t vm_now_ns(const struct xenops *xen)
-{
-    return xen->now_ns ? xen->now_ns(xen->ctx) : 0;
-}
-
 /* Map one machine frame of domid (the seam takes Xen's xen_pfn_t). */
 static int map_one(const struct xenops *xen, domid_t domid, mfn_t mfn, void **va)
 {
@@ -262,7 +257,7 @@ static int vm_unpack_kernel(struct vm *vm, const struct vm_config *cfg, const vo
     uint64_t want, cap, pages, work_pages = (sizeof(union decompress_work) + PAGE_SIZE - 1) >> 12;
     uint64_t scratch_free;
     union decompress_work *work;
-    uint64_t t0 = vm_now_ns(xen);
+    uint64_t t0 = xenops_now_ns(xen);
     int rc;
 
     if (!bzimage_probe(*kernel, *kernel_size))
@@ -304,7 +299,7 @@ static int vm_unpack_kernel(struct vm *vm, const struct vm_config *cfg, const vo
     if (rc)
         return rc;
     printk("db: vm '%s': bzImage unpacked in the builder: %zu -> %zu bytes in %lu ms\n", cfg->name,
-           *kernel_size, out_len, (vm_now_ns(xen) - t0) / 1000000);
+           *kernel_size, out_len, (xenops_now_ns(xen) - t0) / 1000000);
     *kernel = *buf;
     *kernel_size = out_len;
     return 0;
@@ -318,7 +313,7 @@ int vm_build(struct vm *vm, const struct vm_config *cfg, const void *kernel, siz
     static struct elf_image img; /* large; builds run one at a time */
     struct builder_request req;
     const struct xenops *xen = opts->xen;
-    uint64_t t0 = vm_now_ns(xen), free_pages;
+    uint64_t t0 = xenops_now_ns(xen), free_pages;
     int rc;
 
     memset(vm, 0, sizeof(*vm));
@@ -392,14 +387,14 @@ int vm_build(struct vm *vm, const struct vm_config *cfg, const void *kernel, siz
     }
     if (unpacked)
         xen->free_pages(xen->ctx, unpacked, (unsigned int)unpacked_pages);
-    vm->build_ns = vm_now_ns(xen) - t0;
+    vm->build_ns = xenops_now_ns(xen) - t0;
     vm->state = VM_BUILT;
     return 0;
 
 failed:
     if (unpacked)
         xen->free_pages(xen->ctx, unpacked, (unsigned int)unpacked_pages);
-    vm->build_ns = vm_now_ns(xen) - t0;
+    vm->build_ns = xenops_now_ns(xen) - t0;
     vm->state = VM_FAILED;
     if (vm->error.code == 0)
         domb_error_set(&vm->error, rc, "build failed with error %d", rc);
@@ -416,7 +411,7 @@ int vm_unpause(struct vm *vm)
         return rc;
     }
     vm->state = VM_RUNNING;
-    vm->started_ns = vm_now_ns(vm->xen);
+    vm->started_ns = xenops_now_ns(vm->xen);
     return 0;
 }
 
@@ -469,17 +464,24 @@ int vm_release(struct vm *vm)
     return 0;
 }
 
-int vm_destroy(struct vm *vm)
+void vm_wait_gone(const struct xenops *xen, domid_t domid)
 {
     struct xen_domctl_getdomaininfo info;
+
+    /* destroydomain returns at once; the last pages come back (and the
+     * domid is free again) when the domain is fully gone, which
+     * getdomaininfo reports as -ESRCH. */
+    for (int i = 0; i < 1000 && xenops_domain_info(xen, domid, &info) == 0; i++)
+        xen->yield(xen->ctx);
+}
+
+int vm_destroy(struct vm *vm)
+{
     int rc = vm_release(vm);
 
     if (rc)
         return rc;
-    /* destroydomain returns at once; the last pages come back when the
-     * domain is fully gone, which getdomaininfo reports as -ESRCH. */
-    for (int i = 0; i < 1000 && xenops_domain_info(vm->xen, vm->domid, &info) == 0; i++)
-        vm->xen->yield(vm->xen->ctx);
+    vm_wait_gone(vm->xen, vm->domid);
     return 0;
 }
 

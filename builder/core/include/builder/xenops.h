@@ -282,6 +282,9 @@ struct xenops {
 /* XEN_SYSCTL_physinfo through the seam: the host's free (and total) pages. */
 int xenops_physinfo(const struct xenops *x, uint64_t *free_pages, uint64_t *total_pages);
 
+/* The seam's clock in nanoseconds, or 0 when it has none (now_ns NULL). */
+uint64_t xenops_now_ns(const struct xenops *x);
+
 /* XEN_DOMCTL_getdomaininfo for exactly domid (Xen 4.17 answers for the first
  * domain with an id >= the one asked; any other answer is -ESRCH). */
 int xenops_domain_info(const struct xenops *x, domid_t domid,

@@ -121,13 +121,14 @@ bool vm_poll_exit(struct vm *vm);
 /* Destroy the domain and wait (bounded) until Xen has freed all of it. */
 int vm_destroy(struct vm *vm);
 
+/* Wait (bounded: 1000 yields) until Xen has forgotten domid, i.e. freed all
+ * of it and made the id free again. */
+void vm_wait_gone(const struct xenops *xen, domid_t domid);
+
 /* Destroy the domain without waiting for Xen to finish freeing it (the
  * event loop's on_exit path: with hundreds of runnable guests the wait
  * would stall everyone). */
 int vm_release(struct vm *vm);
-
-/* The seam's clock (0 when it has none). */
-uint64_t vm_now_ns(const struct xenops *xen);
 
 /* "poweroff", "crash", ... for a SHUTDOWN_* code. */
 const char *vm_shutdown_name(unsigned int reason);

@@ -256,7 +256,7 @@ struct platform *dfx_platform_new(struct dfx *f, bool channels)
 
     assert_non_null(p);
     p->xen = f->xen;
-    p->t0 = vm_now_ns(&f->ops);
+    p->t0 = xenops_now_ns(&f->ops);
     p->channels = channels;
     f->p = p;
     return p;
@@ -268,7 +268,7 @@ int dfx_boot_raw(struct dfx *f, const void *module, size_t len, const char *cmdl
         .cmdline = cmdline,
         .module = module,
         .module_len = len,
-        .t0_ns = vm_now_ns(&f->ops),
+        .t0_ns = xenops_now_ns(&f->ops),
     };
 
     if (!f->p)

@@ -525,7 +525,7 @@ static void build_without_clock(void **state)
 
     use(&(struct dfx_opts){.no_clock = true});
     vm = dfx_vm_new(f);
-    assert_int_equal(vm_now_ns(f->xen), 0);
+    assert_int_equal(xenops_now_ns(f->xen), 0);
     config(&cfg, "noclock", 16);
     assert_int_equal(build(vm, &cfg, true, false, dfx_store()), 0);
     assert_int_equal(vm->build_ns, 0);
