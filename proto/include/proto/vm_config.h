@@ -31,6 +31,12 @@
 #define VM_DB_DEFAULT_MAX_MEMORY_MIB 1024
 #define VM_GRANT_FRAMES_MAX          0xffff /* max_grant_frames, max_maptrack_frames */
 #define VM_GRANT_VERSION_MAX         2      /* grant table versions Xen knows: 1 and 2 */
+#define VM_DEVICE_MAX                8      /* vif and disk entries together */
+#define VM_IFNAME_MAX                15     /* Linux IFNAMSIZ - 1: bridge and vifname */
+#define VM_VIF_SCRIPT_MAX            43     /* the vif's hotplug script name or path */
+#define VM_VIF_IP_MAX                39     /* the vif's ip= (one address, as xl writes it) */
+#define VM_VDEV_MAX                  15     /* a disk's vdev as written ("xvda", "hdb1") */
+#define VM_DISK_TARGET_MAX           103    /* a disk's target, a path in the driver domain */
 
 /*
  * What kind of guest the builder makes (xl's `type`). HVM with a device
@@ -49,6 +55,48 @@ enum vm_on_exit {
     VM_ON_EXIT_RESTART = 2,  /* destroy it and build it again from the same spec */
 };
 #define VM_ON_EXIT_COUNT 3
+
+/*
+ * Split-driver devices (docs/devices.md): the frontend in this VM, the
+ * backend in a driver domain of the same platform, named by its VM name
+ * (resolved at pack time: a device without backend= gets the archive's
+ * default driver domain, so a spec always names one).
+ */
+enum vm_device_kind {
+    VM_DEVICE_VIF = 1, /* network: xen-netfront / xen-netback */
+    VM_DEVICE_VBD = 2, /* block: xen-blkfront / xen-blkback */
+};
+
+enum vm_disk_format {
+    VM_DISK_FORMAT_RAW = 0, /* the only format blkback serves */
+};
+
+struct vm_vif {
+    uint8_t mac[6];                      /* always set (default: derived from name and index) */
+    char bridge[VM_IFNAME_MAX + 1];      /* default "xenbr0", as xl */
+    char vifname[VM_IFNAME_MAX + 1];     /* empty: the backend's vif<domid>.<devid> */
+    char script[VM_VIF_SCRIPT_MAX + 1];  /* default "vif-bridge", as xl */
+    char ip[VM_VIF_IP_MAX + 1];          /* empty: none */
+};
+
+struct vm_disk {
+    char target[VM_DISK_TARGET_MAX + 1]; /* the backing file or device in the driver domain */
+    char vdev[VM_VDEV_MAX + 1];          /* as the config wrote it ("xvda", "hda") */
+    uint32_t virtual_device;             /* xenstore's virtual-device number (xvda = 51712) */
+    bool writable;                       /* access=rw (xl's default) or ro */
+    bool cdrom;                          /* devtype=cdrom: device-type cdrom, read-only */
+    enum vm_disk_format format;
+};
+
+struct vm_device {
+    enum vm_device_kind kind;
+    uint32_t devid;                  /* the device's N: vif index, vbd virtual_device */
+    char backend[VM_NAME_MAX + 1];   /* the driver domain's VM name */
+    union {
+        struct vm_vif vif;           /* kind VM_DEVICE_VIF */
+        struct vm_disk disk;         /* kind VM_DEVICE_VBD */
+    };
+};
 
 /* Machine frames [start_mfn, start_mfn + nr_pages) mapped at guest frame gfn. */
 struct vm_iomem {
@@ -97,6 +145,12 @@ struct vm_config {
     uint32_t max_grant_frames;    /* 1..VM_GRANT_FRAMES_MAX when given, else 0 */
     uint32_t max_maptrack_frames; /* 1..VM_GRANT_FRAMES_MAX when given, else 0 */
     uint32_t max_grant_version;   /* 0 = the builder's default, else 1..VM_GRANT_VERSION_MAX */
+    /* Devices (xl's vif and disk), in config order: vifs get devid 0, 1, ...
+     * in their order, disks their virtual_device. driver_domain: this VM
+     * serves other VMs' backends (xl's driver_domain = 1). */
+    bool driver_domain;
+    uint32_t nr_devices;
+    struct vm_device devices[VM_DEVICE_MAX];
 };
 
 /* An empty configuration with every default applied (vcpus 1, on_exit destroy). */
