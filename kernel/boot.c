@@ -139,6 +139,13 @@ void kernel_free_pages(void *va, uint64_t count)
         printk("domB: bad free of %lu pages at %p\n", count, va);
 }
 
+void kernel_reboot(void)
+{
+    console_flush();
+    for (;;)
+        hypercall_shutdown(SHUTDOWN_reboot);
+}
+
 void kernel_exit(enum kernel_exit verdict)
 {
     char buf[16];

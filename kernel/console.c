@@ -61,6 +61,45 @@ void console_write(const char *buf, size_t len)
     }
 }
 
+/* Input from the backend (our builder's shell, attached to us): copy what
+ * the ring holds, publish the new consumer index, notify. The indexes are
+ * the backend's to move; a producer index that is nonsense is taken as
+ * "nothing", skipping what it claims. */
+static size_t ring_read(char *buf, size_t len)
+{
+    struct xencons_interface *intf = console_ring;
+    XENCONS_RING_IDX cons = intf->in_cons;
+    XENCONS_RING_IDX prod = __atomic_load_n(&intf->in_prod, __ATOMIC_ACQUIRE);
+    size_t n = 0;
+
+    if (prod - cons > sizeof(intf->in)) {
+        __atomic_store_n(&intf->in_cons, prod, __ATOMIC_RELEASE);
+        return 0;
+    }
+    while (n < len && cons != prod)
+        buf[n++] = intf->in[MASK_XENCONS_IDX(cons++, intf->in)];
+    if (n) {
+        __atomic_store_n(&intf->in_cons, cons, __ATOMIC_RELEASE);
+        hypercall_evtchn_send(console_port);
+    }
+    return n;
+}
+
+int console_read(char *buf, size_t len)
+{
+    if (console_is_dom0) {
+        unsigned int n = len > 0x7fffffff ? 0x7fffffff : (unsigned int)len;
+
+        return hypercall_console_read(buf, n);
+    }
+    return console_ring ? (int)ring_read(buf, len > 0x7fffffff ? 0x7fffffff : len) : 0;
+}
+
+evtchn_port_t console_evtchn(void)
+{
+    return console_is_dom0 ? 0 : console_port;
+}
+
 /* The ring is flushed by its consumer; wait (bounded) until it has taken
  * everything so that the last lines are not lost when we shut down. */
 void console_flush(void)

@@ -10,6 +10,8 @@
  * through the small reader API below (config_string, config_number, the list
  * helpers) and stores it into the vm_config. Adding a key is adding an entry.
  */
+#include "config_device.h"
+
 #include <domb/errno.h>
 #include <proto/config.h>
 
@@ -36,6 +38,10 @@ enum config_slot {
     SLOT_MAX_GRANT_FRAMES,
     SLOT_MAX_MAPTRACK_FRAMES,
     SLOT_MAX_GRANT_VERSION,
+    SLOT_VIF,
+    SLOT_DISK,
+    SLOT_DRIVER_DOMAIN,
+    SLOT_DB_MAX_DEVICES,
     SLOT_COUNT
 };
 
@@ -50,6 +56,11 @@ struct config_parser {
     const char *key;                /* the key whose value is being read */
     unsigned slot_line[SLOT_COUNT]; /* line that set each slot; 0 = unset */
     const char *slot_key[SLOT_COUNT];
+    /* Devices: the line of each, how many of each kind, and which vifs
+     * get the default MAC (it needs the name, known only at the end). */
+    unsigned device_line[VM_DEVICE_MAX];
+    uint32_t nr_vifs, nr_disks;
+    uint32_t default_mac; /* bit i: devices[i] */
 };
 
 /* ---- errors ---- */
@@ -662,6 +673,137 @@ static int config_key_on_exit(struct config_parser *p, struct vm_config *cfg)
     return config_fail(p, "on_exit must be \"destroy\", \"preserve\" or \"restart\"");
 }
 
+static int config_key_driver_domain(struct config_parser *p, struct vm_config *cfg)
+{
+    uint32_t v = 0;
+    int rc = config_ranged_number(p, 0, 1, "0 or 1", &v);
+
+    if (rc == 0)
+        cfg->driver_domain = v == 1;
+    return rc;
+}
+
+static int config_key_db_max_devices(struct config_parser *p, struct vm_config *cfg)
+{
+    _Static_assert(VM_DB_MAX_DEVICES == 512, "message text");
+    return config_ranged_number(p, 0, VM_DB_MAX_DEVICES, "a number from 0 to 512",
+                                &cfg->db_max_devices);
+}
+
+/* ---- vif and disk: lists of xl device strings (proto/config_device.c) ---- */
+
+#define CONFIG_DEVICE_SPEC_MAX 511 /* one vif or disk string */
+
+/* A list of device strings; parse_item gets each decoded one. */
+static int config_device_list(struct config_parser *p, struct vm_config *cfg, const char *example,
+                              int (*parse_item)(struct config_parser *p, struct vm_config *cfg,
+                                                const char *item))
+{
+    char quoted[64];
+    int rc;
+
+    domb_snprintf(quoted, sizeof(quoted), "'%s'", example);
+    rc = config_list_begin(p, quoted);
+    while (rc == 0 && (rc = config_list_next(p)) == 1) {
+        char item[CONFIG_DEVICE_SPEC_MAX + 1];
+
+        if (config_value_kind(p) != VALUE_STRING)
+            return config_fail(p, "%s entries must be strings like '%s'", p->key, example);
+        if ((rc = config_string(p, item, CONFIG_DEVICE_SPEC_MAX)))
+            return rc;
+        if (cfg->nr_devices == VM_DEVICE_MAX)
+            return config_fail(p, "more than %d devices (vif and disk entries together)",
+                               VM_DEVICE_MAX);
+        if ((rc = parse_item(p, cfg, item)))
+            return rc;
+        p->device_line[cfg->nr_devices++] = p->line;
+    }
+    return rc;
+}
+
+static int config_vif_item(struct config_parser *p, struct vm_config *cfg, const char *item)
+{
+    struct vm_device *dev = &cfg->devices[cfg->nr_devices];
+    struct domb_error sub;
+    bool mac_given;
+
+    if (config_device_vif(item, p->nr_vifs, dev, &mac_given, &sub))
+        return config_fail(p, "vif %u: %s", p->nr_vifs, sub.msg);
+    for (uint32_t i = 0; mac_given && i < cfg->nr_devices; i++) {
+        const struct vm_device *other = &cfg->devices[i];
+
+        if (other->kind == VM_DEVICE_VIF && !(p->default_mac & (1u << i)) &&
+            memcmp(other->vif.mac, dev->vif.mac, sizeof(dev->vif.mac)) == 0)
+            return config_fail(p, "vif %u: mac %02x:%02x:%02x:%02x:%02x:%02x is vif %u's too",
+                               p->nr_vifs, dev->vif.mac[0], dev->vif.mac[1], dev->vif.mac[2],
+                               dev->vif.mac[3], dev->vif.mac[4], dev->vif.mac[5], other->devid);
+    }
+    if (!mac_given)
+        p->default_mac |= 1u << cfg->nr_devices;
+    p->nr_vifs++;
+    return 0;
+}
+
+static int config_key_vif(struct config_parser *p, struct vm_config *cfg)
+{
+    return config_device_list(p, cfg, "bridge=xenbr0", config_vif_item);
+}
+
+static int config_disk_item(struct config_parser *p, struct vm_config *cfg, const char *item)
+{
+    struct vm_device *dev = &cfg->devices[cfg->nr_devices];
+    struct domb_error sub;
+    uint32_t index = 0;
+
+    if (config_device_disk(item, dev, &sub))
+        return config_fail(p, "disk %u: %s", p->nr_disks, sub.msg);
+    for (uint32_t i = 0; i < cfg->nr_devices; i++) {
+        const struct vm_device *other = &cfg->devices[i];
+
+        if (other->kind != VM_DEVICE_VBD)
+            continue;
+        if (other->disk.virtual_device == dev->disk.virtual_device)
+            return config_fail(p, "disk %u: vdev %s is the same virtual device (%u) as disk %u's %s",
+                               p->nr_disks, dev->disk.vdev, dev->disk.virtual_device, index,
+                               other->disk.vdev);
+        index++;
+    }
+    p->nr_disks++;
+    return 0;
+}
+
+static int config_key_disk(struct config_parser *p, struct vm_config *cfg)
+{
+    return config_device_list(p, cfg, "/images/web.img,raw,xvda,rw", config_disk_item);
+}
+
+/*
+ * After the whole file: the default MACs (from the name), no device backed
+ * by the VM itself (at the device's line).
+ */
+static int config_finish_devices(struct config_parser *p, struct vm_config *cfg)
+{
+    uint32_t vif = 0, disk = 0;
+
+    for (uint32_t i = 0; i < cfg->nr_devices; i++) {
+        struct vm_device *dev = &cfg->devices[i];
+        bool is_vif = dev->kind == VM_DEVICE_VIF;
+
+        if (p->default_mac & (1u << i))
+            vm_vif_default_mac(cfg->name, dev->devid, dev->vif.mac);
+        if (strcmp(dev->backend, cfg->name) == 0)
+            return config_fail_at(p, p->device_line[i],
+                                  "%s %u: backend '%s' is this VM itself; a device needs another "
+                                  "VM (a driver domain) as its backend",
+                                  is_vif ? "vif" : "disk", is_vif ? vif : disk, dev->backend);
+        if (is_vif)
+            vif++;
+        else
+            disk++;
+    }
+    return 0;
+}
+
 struct config_key {
     const char *name;
     enum config_slot slot;
@@ -692,13 +834,15 @@ static const struct config_key config_keys[] = {
     {"max_grant_frames", SLOT_MAX_GRANT_FRAMES, config_key_max_grant_frames},
     {"max_maptrack_frames", SLOT_MAX_MAPTRACK_FRAMES, config_key_max_maptrack_frames},
     {"max_grant_version", SLOT_MAX_GRANT_VERSION, config_key_max_grant_version},
+    {"vif", SLOT_VIF, config_key_vif},
+    {"disk", SLOT_DISK, config_key_disk},
+    {"driver_domain", SLOT_DRIVER_DOMAIN, config_key_driver_domain},
+    {"db_client_max_devices", SLOT_DB_MAX_DEVICES, config_key_db_max_devices},
 };
 
 /* xl keys that domB recognises but does not implement: a clearer error. */
 static const char *const config_xl_unsupported[] = {
     "bootloader",
-    "disk",
-    "vif",
     "pci",
     "vfb",
     "vnc",
@@ -830,6 +974,11 @@ static int config_finish(struct config_parser *p, struct vm_config *cfg)
         cfg->db_max_vms = VM_DB_DEFAULT_MAX_VMS;
     if (cfg->db_client && !p->slot_line[SLOT_DB_MAX_MEMORY])
         cfg->db_max_memory_mib = VM_DB_DEFAULT_MAX_MEMORY_MIB;
+    if (cfg->db_client && !p->slot_line[SLOT_DB_MAX_DEVICES])
+        cfg->db_max_devices = VM_DB_DEFAULT_MAX_DEVICES;
+    if (!cfg->db_client && p->slot_line[SLOT_DB_MAX_DEVICES])
+        return config_fail_at(p, p->slot_line[SLOT_DB_MAX_DEVICES],
+                              "db_client_max_devices needs db_client = 1");
     if (!cfg->db_client && (p->slot_line[SLOT_DB_MAX_VMS] || p->slot_line[SLOT_DB_MAX_MEMORY]))
         return config_fail_at(p,
                               p->slot_line[SLOT_DB_MAX_VMS] ? p->slot_line[SLOT_DB_MAX_VMS]
@@ -841,7 +990,7 @@ static int config_finish(struct config_parser *p, struct vm_config *cfg)
         return config_fail_at(p, p->slot_line[SLOT_MAXMEM],
                               "maxmem (%u MiB) is less than memory (%u MiB)", cfg->maxmem_mib,
                               cfg->memory_mib);
-    if ((rc = config_check_type(p, cfg)))
+    if ((rc = config_check_type(p, cfg)) || (rc = config_finish_devices(p, cfg)))
         return rc;
     if (p->slot_line[SLOT_RAMDISK_SHA256] && !p->slot_line[SLOT_RAMDISK])
         return config_fail_at(p, p->slot_line[SLOT_RAMDISK_SHA256],
@@ -902,6 +1051,8 @@ int config_parse(const char *text, size_t len, const char *file_name, struct vm_
         lines->kernel_sha256 = p.slot_line[SLOT_KERNEL_SHA256];
         lines->ramdisk_sha256 = p.slot_line[SLOT_RAMDISK_SHA256];
         lines->domid = p.slot_line[SLOT_DOMID];
+        lines->driver_domain = p.slot_line[SLOT_DRIVER_DOMAIN];
+        memcpy(lines->devices, p.device_line, sizeof(lines->devices));
     }
     return 0;
 }

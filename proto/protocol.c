@@ -70,7 +70,8 @@ _Static_assert(PROTO_ENTRY_OFF_RESERVED == PROTO_ENTRY_OFF_STATE + 1, "layout");
 _Static_assert(PROTO_ENTRY_OFF_MEMORY_KIB == PROTO_ENTRY_OFF_RESERVED + 5, "layout");
 _Static_assert(PROTO_ENTRY_OFF_NAME == PROTO_ENTRY_OFF_MEMORY_KIB + 8, "layout");
 _Static_assert(PROTO_LIST_ENTRY_SIZE == PROTO_ENTRY_OFF_NAME + VM_NAME_MAX + 1, "layout");
-_Static_assert(PROTO_BUILD_REQ_SIZE <= PROTO_MSG_MAX, "a build request fits a slot");
+_Static_assert(PROTO_BUILD_REQ_SIZE <= PROTO_MSG_MAX && PROTO_BUILD_REQ_V3_SIZE <= PROTO_MSG_MAX,
+               "a build request fits a slot, with any spec");
 _Static_assert(PROTO_LIST_RSP_SIZE(PROTO_LIST_MAX) <= PROTO_MSG_MAX, "a full list fits a slot");
 _Static_assert(PROTO_BUILD_RSP_SIZE <= PROTO_MSG_MAX && PROTO_PING_RSP_SIZE <= PROTO_MSG_MAX,
                "responses fit a slot");
@@ -308,6 +309,8 @@ static int ping_get(const uint8_t *b, size_t base, struct proto_ping *ping, stru
 
 size_t proto_request_size(const struct proto_request *req)
 {
+    if (req->type == PROTO_TYPE_BUILD)
+        return PROTO_BUILD_OFF_SPEC + spec_size_for(&req->build.spec);
     return (unsigned)req->type < PROTO_TYPE_COUNT ? proto_types[req->type].req_size : 0;
 }
 
@@ -322,7 +325,10 @@ static int request_decode_body(const uint8_t *b, struct proto_request *req, stru
             return rc;
         if ((rc = msg_reserved(b, PROTO_BUILD_OFF_RESERVED, PROTO_RESERVED_BUILD, err)))
             return rc;
-        if (spec_decode(b + PROTO_BUILD_OFF_SPEC, SPEC_V1_SIZE, &req->build.spec, err))
+        /* The size field (checked against the two sizes) says which spec follows. */
+        if (spec_decode(b + PROTO_BUILD_OFF_SPEC,
+                        get_le32(b + PROTO_OFF_SIZE) - PROTO_BUILD_OFF_SPEC, &req->build.spec,
+                        err))
             return msg_rewrap(err, PROTO_ERR_BAD_SPEC, "spec");
         return 0;
     case PROTO_TYPE_UNPAUSE:
@@ -363,8 +369,19 @@ int proto_request_decode(const void *buf, size_t len, struct proto_request *req,
         return domb_error_set(err, PROTO_RC(PROTO_ERR_UNKNOWN_TYPE), "request type %u is not known",
                               type);
     req->type = type;
-    if ((rc = msg_check_size(b, len, proto_types[type].req_size, "request", type, err)))
+    if (type == PROTO_TYPE_BUILD) {
+        uint32_t size = get_le32(b + PROTO_OFF_SIZE);
+
+        if (size != PROTO_BUILD_REQ_SIZE && size != PROTO_BUILD_REQ_V3_SIZE && size <= len)
+            return domb_error_set(err, PROTO_RC(PROTO_ERR_BAD_LENGTH),
+                                  "a build request is %u bytes (a version 1 or 2 spec) or %u "
+                                  "(version 3) but its size field says %u",
+                                  PROTO_BUILD_REQ_SIZE, PROTO_BUILD_REQ_V3_SIZE, size);
+        if ((rc = msg_check_size(b, len, size, "request", type, err)))
+            return rc;
+    } else if ((rc = msg_check_size(b, len, proto_types[type].req_size, "request", type, err))) {
         return rc;
+    }
     if ((rc = msg_reserved(b, PROTO_REQ_OFF_RESERVED, PROTO_REQ_RESERVED_SIZE, err)))
         return rc;
     if (req->id == 0)
@@ -390,7 +407,8 @@ int proto_request_encode(const struct proto_request *req, void *buf, size_t size
     switch (req->type) {
     case PROTO_TYPE_BUILD:
         put_le32(b + PROTO_BUILD_OFF_FLAGS, req->build.flags);
-        if (spec_encode(&req->build.spec, b + PROTO_BUILD_OFF_SPEC, SPEC_V1_SIZE, err) < 0)
+        if (spec_encode(&req->build.spec, b + PROTO_BUILD_OFF_SPEC, n - PROTO_BUILD_OFF_SPEC,
+                        err) < 0)
             return msg_rewrap(err, PROTO_ERR_BAD_SPEC, "spec");
         break;
     case PROTO_TYPE_UNPAUSE:
@@ -762,9 +780,10 @@ void proto_response_error(struct proto_response *rsp, const struct proto_request
 /* Server policy. */
 
 int proto_quota_check(const struct proto_quota *limit, const struct proto_usage *used,
-                      uint32_t memory_mib, struct domb_error *err)
+                      uint32_t memory_mib, uint32_t devices, struct domb_error *err)
 {
     uint64_t total = (uint64_t)used->memory_mib + memory_mib;
+    uint64_t total_devices = (uint64_t)used->devices + devices;
 
     if (used->vms >= limit->max_vms)
         return domb_error_set(err, PROTO_RC(PROTO_ERR_QUOTA),
@@ -775,23 +794,31 @@ int proto_quota_check(const struct proto_quota *limit, const struct proto_usage 
                               "%u MiB more would bring the client to %llu MiB; its limit is %u "
                               "MiB",
                               memory_mib, (unsigned long long)total, limit->max_memory_mib);
+    if (total_devices > limit->max_devices)
+        return domb_error_set(err, PROTO_RC(PROTO_ERR_QUOTA),
+                              "%u devices more would bring the client to %llu; its limit is %u",
+                              devices, (unsigned long long)total_devices, limit->max_devices);
     return 0;
 }
 
-void proto_quota_charge(struct proto_usage *used, uint32_t memory_mib)
+void proto_quota_charge(struct proto_usage *used, uint32_t memory_mib, uint32_t devices)
 {
     used->vms++;
     used->memory_mib += memory_mib;
+    used->devices += devices;
 }
 
-int proto_quota_release(struct proto_usage *used, uint32_t memory_mib, struct domb_error *err)
+int proto_quota_release(struct proto_usage *used, uint32_t memory_mib, uint32_t devices,
+                        struct domb_error *err)
 {
-    if (used->vms == 0 || used->memory_mib < memory_mib)
+    if (used->vms == 0 || used->memory_mib < memory_mib || used->devices < devices)
         return domb_error_set(err, PROTO_RC(PROTO_ERR_INTERNAL),
-                              "releasing a %u MiB VM from a client charged %u VMs and %u MiB",
-                              memory_mib, used->vms, used->memory_mib);
+                              "releasing a %u MiB VM with %u devices from a client charged %u "
+                              "VMs, %u MiB and %u devices",
+                              memory_mib, devices, used->vms, used->memory_mib, used->devices);
     used->vms--;
     used->memory_mib -= memory_mib;
+    used->devices -= devices;
     return 0;
 }
 

@@ -49,6 +49,29 @@ _Static_assert(SPEC_V1_SIZE == SPEC_OFF_IRQS + VM_IRQ_MAX * SPEC_IRQ_SIZE, "layo
 _Static_assert(VM_IOMEM_MAX <= 0xff && VM_IOPORT_MAX <= 0xff && VM_IRQ_MAX <= 0xff, "u8 counts");
 _Static_assert(VM_VCPUS_MAX <= 0xffff && VM_DOMID_MAX <= 0xffff && VM_DB_MAX_VMS <= 0xffff,
                "u16 fields");
+_Static_assert(SPEC_OFF_NR_DEVICES == SPEC_V1_SIZE &&
+                   SPEC_OFF_DEVICES_FLAGS == SPEC_OFF_NR_DEVICES + 1 &&
+                   SPEC_OFF_DB_MAX_DEVICES == SPEC_OFF_DEVICES_FLAGS + 1 &&
+                   SPEC_OFF_V3_RESERVED == SPEC_OFF_DB_MAX_DEVICES + 2 &&
+                   SPEC_OFF_DEVICE == SPEC_OFF_V3_RESERVED + SPEC_V3_RESERVED_SIZE &&
+                   SPEC_V3_SIZE == SPEC_OFF_DEVICE + VM_DEVICE_MAX * SPEC_DEVICE_SIZE,
+               "version 3 appends the device table");
+_Static_assert(SPEC_DEV_OFF_BACKEND == SPEC_DEV_OFF_RESERVED + 1 &&
+                   SPEC_VIF_OFF_MAC == SPEC_DEV_OFF_BACKEND + VM_NAME_MAX + 1 &&
+                   SPEC_VIF_OFF_PAD == SPEC_VIF_OFF_MAC + 6 &&
+                   SPEC_VIF_OFF_BRIDGE == SPEC_VIF_OFF_PAD + 2 &&
+                   SPEC_VIF_OFF_VIFNAME == SPEC_VIF_OFF_BRIDGE + VM_IFNAME_MAX + 1 &&
+                   SPEC_VIF_OFF_SCRIPT == SPEC_VIF_OFF_VIFNAME + VM_IFNAME_MAX + 1 &&
+                   SPEC_VIF_OFF_IP == SPEC_VIF_OFF_SCRIPT + VM_VIF_SCRIPT_MAX + 1 &&
+                   SPEC_DEVICE_SIZE == SPEC_VIF_OFF_IP + VM_VIF_IP_MAX + 1,
+               "vif record layout");
+_Static_assert(SPEC_VBD_OFF_VIRTUAL_DEV == SPEC_DEV_OFF_BACKEND + VM_NAME_MAX + 1 &&
+                   SPEC_VBD_OFF_VDEV == SPEC_VBD_OFF_VIRTUAL_DEV + 4 &&
+                   SPEC_VBD_OFF_TARGET == SPEC_VBD_OFF_VDEV + VM_VDEV_MAX + 1 &&
+                   SPEC_DEVICE_SIZE == SPEC_VBD_OFF_TARGET + VM_DISK_TARGET_MAX + 1,
+               "disk record layout");
+_Static_assert(VM_DEVICE_MAX <= 0xff && VM_DB_MAX_DEVICES <= 0xffff && VM_DISK_FORMAT_COUNT <= 0xff,
+               "version 3 field sizes");
 
 static void spec_put_string(uint8_t *b, size_t off, const char *s, size_t field_size)
 {
@@ -59,10 +82,55 @@ static void spec_put_string(uint8_t *b, size_t off, const char *s, size_t field_
 
 unsigned int spec_version_for(const struct vm_config *cfg)
 {
+    if (cfg->nr_devices || cfg->driver_domain ||
+        (cfg->db_client && cfg->db_max_devices != VM_DB_DEFAULT_MAX_DEVICES))
+        return 3;
     if (cfg->type != VM_TYPE_PV || cfg->has_max_grant_frames || cfg->has_max_maptrack_frames ||
         cfg->max_grant_version)
         return 2;
     return 1;
+}
+
+size_t spec_size_for(const struct vm_config *cfg)
+{
+    return spec_version_for(cfg) == 3 ? SPEC_V3_SIZE : SPEC_V1_SIZE;
+}
+
+/* A spec names each device's backend (domb-pack fills those a config left out). */
+static int spec_check_backends(const struct vm_config *cfg, struct domb_error *err)
+{
+    char label[32];
+
+    for (uint32_t i = 0; i < cfg->nr_devices && i < VM_DEVICE_MAX; i++) {
+        if (cfg->devices[i].backend[0])
+            continue;
+        vm_device_label(&cfg->devices[i], label, sizeof(label));
+        return domb_error_set(err, -XEN_EINVAL,
+                              "%s has no backend (a spec names the driver domain of every "
+                              "device)",
+                              label);
+    }
+    return 0;
+}
+
+static void spec_put_device(uint8_t *e, const struct vm_device *dev)
+{
+    e[SPEC_DEV_OFF_KIND] = (uint8_t)dev->kind;
+    spec_put_string(e, SPEC_DEV_OFF_BACKEND, dev->backend, sizeof(dev->backend));
+    if (dev->kind == VM_DEVICE_VIF) {
+        memcpy(e + SPEC_VIF_OFF_MAC, dev->vif.mac, sizeof(dev->vif.mac));
+        spec_put_string(e, SPEC_VIF_OFF_BRIDGE, dev->vif.bridge, sizeof(dev->vif.bridge));
+        spec_put_string(e, SPEC_VIF_OFF_VIFNAME, dev->vif.vifname, sizeof(dev->vif.vifname));
+        spec_put_string(e, SPEC_VIF_OFF_SCRIPT, dev->vif.script, sizeof(dev->vif.script));
+        spec_put_string(e, SPEC_VIF_OFF_IP, dev->vif.ip, sizeof(dev->vif.ip));
+        return;
+    }
+    e[SPEC_DEV_OFF_FLAGS] = (uint8_t)((dev->disk.writable ? SPEC_DEV_FLAG_WRITABLE : 0) |
+                                      (dev->disk.cdrom ? SPEC_DEV_FLAG_CDROM : 0));
+    e[SPEC_DEV_OFF_FORMAT] = (uint8_t)dev->disk.format;
+    put_le32(e + SPEC_VBD_OFF_VIRTUAL_DEV, dev->disk.virtual_device);
+    spec_put_string(e, SPEC_VBD_OFF_VDEV, dev->disk.vdev, sizeof(dev->disk.vdev));
+    spec_put_string(e, SPEC_VBD_OFF_TARGET, dev->disk.target, sizeof(dev->disk.target));
 }
 
 int spec_encode(const struct vm_config *cfg, void *buf, size_t size, struct domb_error *err)
@@ -70,13 +138,14 @@ int spec_encode(const struct vm_config *cfg, void *buf, size_t size, struct domb
     uint8_t *b = buf;
     uint16_t flags = 0;
     unsigned int version = spec_version_for(cfg);
+    uint32_t total = version == 3 ? SPEC_V3_SIZE : SPEC_V1_SIZE;
     int rc;
 
-    if ((rc = vm_config_validate(cfg, err)))
+    if ((rc = vm_config_validate(cfg, err)) || (rc = spec_check_backends(cfg, err)))
         return rc;
-    if (size < SPEC_V1_SIZE)
+    if (size < total)
         return domb_error_set(err, -XEN_ENOSPC, "spec needs %u bytes; the buffer holds %zu",
-                              SPEC_V1_SIZE, size);
+                              total, size);
     if (cfg->has_kernel_sha256)
         flags |= SPEC_FLAG_KERNEL_SHA256;
     if (cfg->has_ramdisk_sha256)
@@ -88,11 +157,11 @@ int spec_encode(const struct vm_config *cfg, void *buf, size_t size, struct domb
     if (cfg->has_max_maptrack_frames)
         flags |= SPEC_FLAG_MAPTRACK;
 
-    memset(b, 0, SPEC_V1_SIZE);
+    memset(b, 0, total);
     memcpy(b + SPEC_OFF_MAGIC, SPEC_MAGIC, 8);
     put_le16(b + SPEC_OFF_VERSION, (uint16_t)version);
     put_le16(b + SPEC_OFF_FLAGS, flags);
-    put_le32(b + SPEC_OFF_SIZE, SPEC_V1_SIZE);
+    put_le32(b + SPEC_OFF_SIZE, total);
     put_le32(b + SPEC_OFF_MEMORY, cfg->memory_mib);
     put_le32(b + SPEC_OFF_MAXMEM, cfg->maxmem_mib);
     put_le16(b + SPEC_OFF_VCPUS, (uint16_t)cfg->vcpus);
@@ -131,7 +200,14 @@ int spec_encode(const struct vm_config *cfg, void *buf, size_t size, struct domb
     }
     for (uint32_t i = 0; i < cfg->nr_irqs; i++)
         put_le32(b + SPEC_OFF_IRQS + i * SPEC_IRQ_SIZE, cfg->irqs[i]);
-    return SPEC_V1_SIZE;
+    if (version < 3)
+        return SPEC_V1_SIZE;
+    b[SPEC_OFF_NR_DEVICES] = (uint8_t)cfg->nr_devices;
+    b[SPEC_OFF_DEVICES_FLAGS] = cfg->driver_domain ? SPEC_DEVICES_FLAG_DRIVER_DOMAIN : 0;
+    put_le16(b + SPEC_OFF_DB_MAX_DEVICES, (uint16_t)cfg->db_max_devices);
+    for (uint32_t i = 0; i < cfg->nr_devices; i++)
+        spec_put_device(b + SPEC_OFF_DEVICE + i * SPEC_DEVICE_SIZE, &cfg->devices[i]);
+    return SPEC_V3_SIZE;
 }
 
 /* Array entries beyond the count must be zero, so a spec has one encoding. */
@@ -164,9 +240,9 @@ static int spec_check_header(const uint8_t *b, size_t len, uint16_t *version, ui
         return rc;
     *version = get_le16(b + SPEC_OFF_VERSION);
     size = get_le32(b + SPEC_OFF_SIZE);
-    if (size != SPEC_V1_SIZE)
+    if (size != (*version == 3 ? SPEC_V3_SIZE : SPEC_V1_SIZE))
         return domb_error_set(err, -XEN_EINVAL, "size field says %u bytes; version %u is %u", size,
-                              *version, SPEC_V1_SIZE);
+                              *version, *version == 3 ? SPEC_V3_SIZE : SPEC_V1_SIZE);
     if ((rc = format_check_length(len, size, err)))
         return rc;
     *flags = get_le16(b + SPEC_OFF_FLAGS);
@@ -180,6 +256,97 @@ static int spec_check_header(const uint8_t *b, size_t len, uint16_t *version, ui
     if (*version == 1)
         return format_check_reserved(b, SPEC_OFF_RESERVED, SPEC_RESERVED_SIZE, err);
     return format_check_reserved(b, SPEC_OFF_V2_RESERVED, 2, err);
+}
+
+/* One device record of a version 3 spec; `what` is "device N". */
+static int spec_get_device(const uint8_t *e, const char *what, struct vm_device *dev,
+                           struct domb_error *err)
+{
+    char field[48];
+    uint8_t flags = e[SPEC_DEV_OFF_FLAGS], format = e[SPEC_DEV_OFF_FORMAT];
+    int rc;
+
+    dev->kind = (enum vm_device_kind)e[SPEC_DEV_OFF_KIND];
+    if (dev->kind != VM_DEVICE_VIF && dev->kind != VM_DEVICE_VBD)
+        return domb_error_set(err, -XEN_EINVAL, "%s: kind %u is unknown (1 vif, 2 disk)", what,
+                              (unsigned)e[SPEC_DEV_OFF_KIND]);
+    if (e[SPEC_DEV_OFF_RESERVED])
+        return domb_error_set(err, -XEN_EINVAL, "%s: reserved byte 0x%x is not zero", what,
+                              SPEC_DEV_OFF_RESERVED);
+    domb_snprintf(field, sizeof(field), "%s backend field", what);
+    if ((rc = format_get_string(e, SPEC_DEV_OFF_BACKEND, dev->backend, sizeof(dev->backend),
+                                -XEN_EINVAL, field, false, err)))
+        return rc;
+    if (dev->kind == VM_DEVICE_VIF) {
+        static const struct {
+            size_t off, size;
+            const char *name;
+        } strings[] = {
+            {SPEC_VIF_OFF_BRIDGE, VM_IFNAME_MAX + 1, "bridge"},
+            {SPEC_VIF_OFF_VIFNAME, VM_IFNAME_MAX + 1, "vifname"},
+            {SPEC_VIF_OFF_SCRIPT, VM_VIF_SCRIPT_MAX + 1, "script"},
+            {SPEC_VIF_OFF_IP, VM_VIF_IP_MAX + 1, "ip"},
+        };
+        char *dst[] = {dev->vif.bridge, dev->vif.vifname, dev->vif.script, dev->vif.ip};
+
+        if (flags || format || get_le16(e + SPEC_VIF_OFF_PAD))
+            return domb_error_set(err, -XEN_EINVAL,
+                                  "%s: a vif's flags, format and pad bytes must be zero", what);
+        memcpy(dev->vif.mac, e + SPEC_VIF_OFF_MAC, sizeof(dev->vif.mac));
+        for (size_t i = 0; i < ARRAY_SIZE(strings); i++) {
+            domb_snprintf(field, sizeof(field), "%s %s field", what, strings[i].name);
+            if ((rc = format_get_string(e, strings[i].off, dst[i], strings[i].size, -XEN_EINVAL,
+                                        field, false, err)))
+                return rc;
+        }
+        return 0;
+    }
+    if (flags & ~SPEC_DEV_FLAGS_KNOWN)
+        return domb_error_set(err, -XEN_EINVAL, "%s: flags 0x%x hold unknown bits 0x%x", what,
+                              flags, flags & ~SPEC_DEV_FLAGS_KNOWN);
+    dev->disk.writable = flags & SPEC_DEV_FLAG_WRITABLE;
+    dev->disk.cdrom = flags & SPEC_DEV_FLAG_CDROM;
+    dev->disk.format = (enum vm_disk_format)format;
+    dev->disk.virtual_device = get_le32(e + SPEC_VBD_OFF_VIRTUAL_DEV);
+    dev->devid = dev->disk.virtual_device;
+    domb_snprintf(field, sizeof(field), "%s vdev field", what);
+    if ((rc = format_get_string(e, SPEC_VBD_OFF_VDEV, dev->disk.vdev, sizeof(dev->disk.vdev),
+                                -XEN_EINVAL, field, false, err)))
+        return rc;
+    domb_snprintf(field, sizeof(field), "%s target field", what);
+    return format_get_string(e, SPEC_VBD_OFF_TARGET, dev->disk.target, sizeof(dev->disk.target),
+                             -XEN_EINVAL, field, false, err);
+}
+
+/* The device table of a version 3 spec (validated with the rest afterwards). */
+static int spec_get_devices(const uint8_t *b, struct vm_config *cfg, struct domb_error *err)
+{
+    uint8_t flags = b[SPEC_OFF_DEVICES_FLAGS];
+    uint32_t vifs = 0;
+    char what[16];
+    int rc;
+
+    cfg->nr_devices = b[SPEC_OFF_NR_DEVICES];
+    cfg->db_max_devices = get_le16(b + SPEC_OFF_DB_MAX_DEVICES);
+    if (flags & ~SPEC_DEVICES_FLAGS_KNOWN)
+        return domb_error_set(err, -XEN_EINVAL, "device table flags 0x%x hold unknown bits 0x%x",
+                              flags, flags & ~SPEC_DEVICES_FLAGS_KNOWN);
+    cfg->driver_domain = flags & SPEC_DEVICES_FLAG_DRIVER_DOMAIN;
+    if ((rc = format_check_reserved(b, SPEC_OFF_V3_RESERVED, SPEC_V3_RESERVED_SIZE, err)) ||
+        (rc = spec_check_count(cfg->nr_devices, VM_DEVICE_MAX, "devices", err)) ||
+        (rc = spec_check_unused(b, SPEC_OFF_DEVICE, SPEC_DEVICE_SIZE, cfg->nr_devices,
+                                VM_DEVICE_MAX, "device", err)))
+        return rc;
+    for (uint32_t i = 0; i < cfg->nr_devices; i++) {
+        struct vm_device *dev = &cfg->devices[i];
+
+        domb_snprintf(what, sizeof(what), "device %u", i);
+        if ((rc = spec_get_device(b + SPEC_OFF_DEVICE + i * SPEC_DEVICE_SIZE, what, dev, err)))
+            return rc;
+        if (dev->kind == VM_DEVICE_VIF)
+            dev->devid = vifs++;
+    }
+    return 0;
 }
 
 int spec_decode(const void *buf, size_t len, struct vm_config *cfg, struct domb_error *err)
@@ -250,15 +417,25 @@ int spec_decode(const void *buf, size_t len, struct vm_config *cfg, struct domb_
     }
     for (uint32_t i = 0; i < cfg->nr_irqs; i++)
         cfg->irqs[i] = get_le32(b + SPEC_OFF_IRQS + i * SPEC_IRQ_SIZE);
-
-    /* Ranges, memory <= maxmem, vcpus, domid, on_exit, name characters, ... */
-    if ((rc = vm_config_validate(cfg, err)))
+    if (version == 3 && (rc = spec_get_devices(b, cfg, err)))
         return rc;
-    /* One encoding per spec: what version 1 can say is written as version 1. */
-    if (version != spec_version_for(cfg))
+    /* Older specs know no device limit: a client gets the default. */
+    if (version < 3 && cfg->db_client)
+        cfg->db_max_devices = VM_DB_DEFAULT_MAX_DEVICES;
+
+    /* Ranges, memory <= maxmem, vcpus, domid, on_exit, name characters, devices, ... */
+    if ((rc = vm_config_validate(cfg, err)) || (rc = spec_check_backends(cfg, err)))
+        return rc;
+    /* One encoding per spec: each config is written as the lowest version that can say it. */
+    if (version == 2 && spec_version_for(cfg) == 1)
         return domb_error_set(err, -XEN_EINVAL,
                               "is version %u but holds only version 1 settings (a PV guest "
                               "without grant limits must be written as version 1)",
                               version);
+    if (version != spec_version_for(cfg))
+        return domb_error_set(err, -XEN_EINVAL,
+                              "is version 3 but has no devices, no driver_domain and the default "
+                              "db_client_max_devices (it must be written as version %u)",
+                              spec_version_for(cfg));
     return 0;
 }

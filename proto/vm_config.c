@@ -3,6 +3,7 @@
  * decoder need, so the two can never disagree about what is valid.
  */
 #include <domb/errno.h>
+#include <domb/sha256.h>
 #include <proto/vm_config.h>
 
 static const char *const vm_on_exit_names[VM_ON_EXIT_COUNT] = {
@@ -114,6 +115,374 @@ static bool all_zero(const void *p, size_t len)
     return true;
 }
 
+/* ---- devices ---- */
+
+static bool is_lower(char c)
+{
+    return c >= 'a' && c <= 'z';
+}
+
+static bool is_decimal(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+/* Decimal digits s[0..) up to the end, no leading zero, value <= max. */
+static bool parse_decimal(const char *s, uint32_t max, uint32_t *value)
+{
+    uint32_t v = 0;
+
+    if (!is_decimal(*s) || (s[0] == '0' && s[1] != '\0'))
+        return false;
+    for (; *s; s++) {
+        if (!is_decimal(*s))
+            return false;
+        v = v * 10 + (uint32_t)(*s - '0');
+        if (v > max)
+            return false;
+    }
+    *value = v;
+    return true;
+}
+
+/*
+ * PREFIX, drive letters (a = 0, ..., z = 25, aa = 26, ...) up to max_disk,
+ * then an optional partition number up to max_part without leading zeros
+ * (libxl's device_virtdisk_matches). 1: matched; 0: not this prefix; -1:
+ * this prefix but out of range or malformed.
+ */
+static int vdev_match(const char *vdev, const char *prefix, uint32_t max_disk, uint32_t max_part,
+                      uint32_t *disk, uint32_t *part)
+{
+    size_t n = strlen(prefix);
+    const char *s = vdev + n;
+    uint64_t index = 0;
+
+    if (strncmp(vdev, prefix, n) != 0 || !is_lower(*s))
+        return 0;
+    for (; is_lower(*s); s++) {
+        index = index * 26 + (uint64_t)(*s - 'a') + (s == vdev + n ? 0 : 26);
+        if (index > max_disk)
+            return -1;
+    }
+    *disk = (uint32_t)index;
+    *part = 0;
+    if (*s == '\0')
+        return 1;
+    /* libxl: no leading zeros, so no partition 0 either */
+    return *s != '0' && parse_decimal(s, max_part, part) ? 1 : -1;
+}
+
+/* "dDpP": disk and partition by number (the same numbers as xvd). */
+static int vdev_match_numbers(const char *vdev, uint32_t *disk, uint32_t *part)
+{
+    char digits[VM_VDEV_MAX + 1];
+    size_t n = 0;
+    const char *s = vdev + 1;
+
+    if (vdev[0] != 'd' || !is_decimal(vdev[1]))
+        return 0;
+    while (is_decimal(*s) && n < sizeof(digits) - 1)
+        digits[n++] = *s++;
+    digits[n] = '\0';
+    if (*s != 'p' || !parse_decimal(digits, (1u << 20) - 1, disk) ||
+        !parse_decimal(s + 1, 255, part))
+        return -1;
+    return 1;
+}
+
+int vm_disk_vdev_number(const char *vdev, uint32_t *number, struct domb_error *err)
+{
+    uint32_t disk = 0, part = 0;
+    int m;
+
+    if ((m = vdev_match(vdev, "xvd", (1u << 20) - 1, 255, &disk, &part)) == 0)
+        m = vdev_match_numbers(vdev, &disk, &part);
+    if (m == 1) {
+        if (disk <= 15 && part <= 15)
+            *number = 202u << 8 | disk << 4 | part;
+        else
+            *number = 1u << 28 | disk << 8 | part;
+        return 0;
+    }
+    if (m < 0)
+        return domb_error_set(err, -XEN_EINVAL,
+                              "vdev '%s' is malformed or out of range (xvda to xvdbgqcv, "
+                              "partitions 1 to 255; dDpP with D < 1048576, P < 256)",
+                              vdev);
+    if ((m = vdev_match(vdev, "hd", 3, 63, &disk, &part)) == 1) {
+        *number = (disk < 2 ? 3u : 22u) << 8 | (disk & 1) << 6 | part;
+        return 0;
+    }
+    if (m < 0)
+        return domb_error_set(err, -XEN_EINVAL,
+                              "vdev '%s' is malformed or out of range (hda to hdd, partitions 1 to 63)", vdev);
+    if ((m = vdev_match(vdev, "sd", 15, 15, &disk, &part)) == 1) {
+        *number = 8u << 8 | disk << 4 | part;
+        return 0;
+    }
+    if (m < 0)
+        return domb_error_set(err, -XEN_EINVAL,
+                              "vdev '%s' is malformed or out of range (sda to sdp, partitions 1 to 15)", vdev);
+    if (is_decimal(vdev[0]))
+        return domb_error_set(err, -XEN_EINVAL,
+                              "vdev '%s' is a number; name the disk (xvda, hda, sda, d0p0)", vdev);
+    return domb_error_set(err, -XEN_EINVAL,
+                          "vdev '%s' is not a disk name (xvdX, hdX, sdX or dDpP, with an optional "
+                          "partition number)",
+                          vdev);
+}
+
+void vm_vif_default_mac(const char *vm_name, uint32_t index, uint8_t mac[6])
+{
+    uint8_t digest[SHA256_DIGEST_SIZE];
+    char text[VM_NAME_MAX + 16];
+    int n = domb_snprintf(text, sizeof(text), "%s/%u", vm_name, index);
+
+    sha256(text, n < (int)sizeof(text) ? (size_t)n : sizeof(text) - 1, digest);
+    mac[0] = 0x00;
+    mac[1] = 0x16;
+    mac[2] = 0x3e;
+    mac[3] = digest[0] & 0x7f;
+    mac[4] = digest[1];
+    mac[5] = digest[2];
+}
+
+void vm_device_label(const struct vm_device *dev, char *buf, size_t size)
+{
+    if (dev->kind == VM_DEVICE_VIF)
+        domb_snprintf(buf, size, "vif %u", dev->devid);
+    else if (dev->kind == VM_DEVICE_VBD && dev->disk.vdev[0] &&
+             strnlen(dev->disk.vdev, sizeof(dev->disk.vdev)) < sizeof(dev->disk.vdev))
+        domb_snprintf(buf, size, "disk %s", dev->disk.vdev);
+    else if (dev->kind == VM_DEVICE_VBD)
+        domb_snprintf(buf, size, "disk (no vdev)");
+    else
+        domb_snprintf(buf, size, "device of kind %u", (unsigned)dev->kind);
+}
+
+/* A Linux interface name (dev_valid_name): not "." or "..", no '/', ':' or blanks. */
+static int check_ifname(const char *name, size_t field, bool optional, const char *what,
+                        struct domb_error *err)
+{
+    size_t len = strnlen(name, field);
+
+    if (len == field)
+        return domb_error_set(err, -XEN_EINVAL, "%s is not NUL-terminated", what);
+    if (len == 0 && optional)
+        return 0;
+    if (len == 0)
+        return domb_error_set(err, -XEN_EINVAL, "%s must not be empty", what);
+    if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+        return domb_error_set(err, -XEN_EINVAL, "%s '%s' is not an interface name", what, name);
+    for (size_t i = 0; i < len; i++)
+        if (name[i] <= ' ' || name[i] > '~' || name[i] == '/' || name[i] == ':')
+            return domb_error_set(err, -XEN_EINVAL,
+                                  "%s '%.*s' is not an interface name (no '/', ':', blanks or "
+                                  "control bytes)",
+                                  what, (int)len, name);
+    return 0;
+}
+
+static bool script_char_ok(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || is_decimal(c) || c == '_' ||
+           c == '.' || c == '+' || c == '-' || c == '/';
+}
+
+/* One IPv4 address a.b.c.d, or an IPv6 one (hex groups and colons, maybe a
+ * dotted tail), each with an optional /prefix. */
+static bool ip_ok(const char *ip)
+{
+    size_t len = strlen(ip), slash = len;
+    uint32_t prefix, parts = 0, value = 0, colons = 0, max_prefix;
+    bool digits = false, v6 = false;
+    char text[VM_VIF_IP_MAX + 1];
+
+    for (size_t i = 0; i < len; i++) {
+        if (ip[i] == '/' && slash == len)
+            slash = i;
+        v6 |= ip[i] == ':';
+    }
+    max_prefix = v6 ? 128 : 32;
+    if (slash < len && !parse_decimal(ip + slash + 1, max_prefix, &prefix))
+        return false;
+    if (slash == 0 || slash >= sizeof(text))
+        return false;
+    memcpy(text, ip, slash);
+    text[slash] = '\0';
+    if (v6) {
+        for (size_t i = 0; i < slash; i++) {
+            char c = text[i];
+
+            if (c == ':')
+                colons++;
+            else if (!is_decimal(c) && !(c >= 'a' && c <= 'f') && !(c >= 'A' && c <= 'F') &&
+                     c != '.')
+                return false;
+        }
+        return colons >= 2 && colons <= 7;
+    }
+    for (size_t i = 0; i <= slash; i++) {
+        if (i < slash && is_decimal(text[i])) {
+            value = value * 10 + (uint32_t)(text[i] - '0');
+            if (value > 255)
+                return false;
+            digits = true;
+        } else if ((i == slash || text[i] == '.') && digits) {
+            parts++;
+            value = 0;
+            digits = false;
+        } else {
+            return false;
+        }
+    }
+    return parts == 4;
+}
+
+static int check_vif(const struct vm_vif *vif, struct domb_error *err)
+{
+    static const uint8_t zero[6];
+    size_t n;
+    int rc;
+
+    if (vif->mac[0] & 1)
+        return domb_error_set(err, -XEN_EINVAL,
+                              "mac %02x:%02x:%02x:%02x:%02x:%02x is a multicast address (the low "
+                              "bit of the first byte is set)",
+                              vif->mac[0], vif->mac[1], vif->mac[2], vif->mac[3], vif->mac[4],
+                              vif->mac[5]);
+    if (memcmp(vif->mac, zero, sizeof(zero)) == 0)
+        return domb_error_set(err, -XEN_EINVAL, "mac 00:00:00:00:00:00 is not an address");
+    if ((rc = check_ifname(vif->bridge, sizeof(vif->bridge), false, "bridge", err)) ||
+        (rc = check_ifname(vif->vifname, sizeof(vif->vifname), true, "vifname", err)))
+        return rc;
+    n = strnlen(vif->script, sizeof(vif->script));
+    if (n == sizeof(vif->script))
+        return domb_error_set(err, -XEN_EINVAL, "script is not NUL-terminated");
+    if (n == 0)
+        return domb_error_set(err, -XEN_EINVAL, "script must not be empty");
+    for (size_t i = 0; i < n; i++)
+        if (!script_char_ok(vif->script[i]))
+            return domb_error_set(err, -XEN_EINVAL,
+                                  "script '%s' may only hold letters, digits, '_', '.', '+', '-' "
+                                  "and '/'",
+                                  vif->script);
+    n = strnlen(vif->ip, sizeof(vif->ip));
+    if (n == sizeof(vif->ip))
+        return domb_error_set(err, -XEN_EINVAL, "ip is not NUL-terminated");
+    if (n && !ip_ok(vif->ip))
+        return domb_error_set(err, -XEN_EINVAL,
+                              "ip '%s' is not one IPv4 or IPv6 address (with an optional /prefix)",
+                              vif->ip);
+    return 0;
+}
+
+static int check_disk(const struct vm_disk *disk, struct domb_error *err)
+{
+    size_t n = strnlen(disk->target, sizeof(disk->target));
+    uint32_t number;
+    int rc;
+
+    if (strnlen(disk->vdev, sizeof(disk->vdev)) == sizeof(disk->vdev))
+        return domb_error_set(err, -XEN_EINVAL, "vdev is not NUL-terminated");
+    if (disk->vdev[0] == '\0')
+        return domb_error_set(err, -XEN_EINVAL, "vdev must be given");
+    if ((rc = vm_disk_vdev_number(disk->vdev, &number, err)))
+        return rc;
+    if (number != disk->virtual_device)
+        return domb_error_set(err, -XEN_EINVAL,
+                              "virtual-device %u does not match vdev '%s' (which is %u)",
+                              disk->virtual_device, disk->vdev, number);
+    if (n == sizeof(disk->target))
+        return domb_error_set(err, -XEN_EINVAL, "target is not NUL-terminated");
+    if (n == 0)
+        return domb_error_set(err, -XEN_EINVAL, "target must be given");
+    if (disk->target[0] != '/')
+        return domb_error_set(err, -XEN_EINVAL,
+                              "target '%s' is not an absolute path (a file or device in the "
+                              "driver domain)",
+                              disk->target);
+    for (size_t i = 0; i < n; i++)
+        if (disk->target[i] < ' ' || disk->target[i] > '~')
+            return domb_error_set(err, -XEN_EINVAL,
+                                  "target has a control or non-ASCII byte 0x%02x at position %zu",
+                                  (unsigned char)disk->target[i], i);
+    if ((unsigned)disk->format >= VM_DISK_FORMAT_COUNT)
+        return domb_error_set(err, -XEN_EINVAL, "format %u is unknown (0 is raw)",
+                              (unsigned)disk->format);
+    if (disk->cdrom && disk->writable)
+        return domb_error_set(err, -XEN_EINVAL, "a cdrom is read-only; it cannot be writable");
+    return 0;
+}
+
+int vm_config_check_device(const struct vm_device *dev, struct domb_error *err)
+{
+    size_t n = strnlen(dev->backend, sizeof(dev->backend));
+    struct domb_error sub;
+
+    if (n == sizeof(dev->backend))
+        return domb_error_set(err, -XEN_EINVAL, "backend is not NUL-terminated");
+    if (n && vm_config_check_name(dev->backend, &sub))
+        return domb_error_set(err, -XEN_EINVAL,
+                              "backend '%s' is not a VM name (letters, digits, '_', '.', '-')",
+                              dev->backend);
+    if (dev->kind == VM_DEVICE_VIF)
+        return check_vif(&dev->vif, err);
+    if (dev->kind == VM_DEVICE_VBD)
+        return check_disk(&dev->disk, err);
+    return domb_error_set(err, -XEN_EINVAL, "device kind %u is unknown (1 vif, 2 disk)",
+                          (unsigned)dev->kind);
+}
+
+/* Checks across the devices of one config, each message naming the device. */
+static int vm_config_check_devices(const struct vm_config *cfg, struct domb_error *err)
+{
+    uint32_t vifs = 0;
+    char label[32], other[32];
+    struct domb_error sub;
+
+    if (cfg->nr_devices > VM_DEVICE_MAX)
+        return domb_error_set(err, -XEN_EINVAL, "more than %d devices (vif and disk together)",
+                              VM_DEVICE_MAX);
+    for (uint32_t i = 0; i < cfg->nr_devices; i++) {
+        const struct vm_device *dev = &cfg->devices[i];
+
+        vm_device_label(dev, label, sizeof(label));
+        if (vm_config_check_device(dev, &sub))
+            return domb_error_set(err, -XEN_EINVAL, "%s: %s", label, sub.msg);
+        if (dev->kind == VM_DEVICE_VIF && dev->devid != vifs)
+            return domb_error_set(err, -XEN_EINVAL,
+                                  "%s is vif number %u in order; vifs are numbered 0, 1, ...",
+                                  label, vifs);
+        if (dev->kind == VM_DEVICE_VIF)
+            vifs++;
+        if (dev->kind == VM_DEVICE_VBD && dev->devid != dev->disk.virtual_device)
+            return domb_error_set(err, -XEN_EINVAL, "%s: devid %u is not its virtual-device %u",
+                                  label, dev->devid, dev->disk.virtual_device);
+        if (strcmp(dev->backend, cfg->name) == 0)
+            return domb_error_set(err, -XEN_EINVAL,
+                                  "%s: backend '%s' is this VM itself; a device needs another VM "
+                                  "(a driver domain) as its backend",
+                                  label, dev->backend);
+        for (uint32_t j = 0; j < i; j++) {
+            const struct vm_device *prev = &cfg->devices[j];
+
+            vm_device_label(prev, other, sizeof(other));
+            if (dev->kind == VM_DEVICE_VBD && prev->kind == VM_DEVICE_VBD &&
+                dev->disk.virtual_device == prev->disk.virtual_device)
+                return domb_error_set(err, -XEN_EINVAL,
+                                      "%s is the same virtual device (%u) as %s", label,
+                                      dev->disk.virtual_device, other);
+            if (dev->kind == VM_DEVICE_VIF && prev->kind == VM_DEVICE_VIF &&
+                memcmp(dev->vif.mac, prev->vif.mac, sizeof(dev->vif.mac)) == 0)
+                return domb_error_set(err, -XEN_EINVAL, "%s has the same mac as %s", label,
+                                      other);
+        }
+    }
+    return 0;
+}
+
 int vm_config_validate(const struct vm_config *cfg, struct domb_error *err)
 {
     int rc;
@@ -177,6 +546,14 @@ int vm_config_validate(const struct vm_config *cfg, struct domb_error *err)
     if (cfg->db_client && (cfg->db_max_memory_mib == 0 || cfg->db_max_memory_mib > VM_MEMORY_MAX))
         return domb_error_set(err, -XEN_EINVAL, "db_client_max_memory must be between 1 and %u MiB",
                               VM_MEMORY_MAX);
+    if (!cfg->db_client && cfg->db_max_devices)
+        return domb_error_set(err, -XEN_EINVAL,
+                              "db_client_max_devices is set but db_client is not");
+    if (cfg->db_max_devices > VM_DB_MAX_DEVICES)
+        return domb_error_set(err, -XEN_EINVAL, "db_client_max_devices must be at most %u",
+                              VM_DB_MAX_DEVICES);
+    if ((rc = vm_config_check_devices(cfg, err)))
+        return rc;
     if (cfg->nr_iomem > VM_IOMEM_MAX)
         return domb_error_set(err, -XEN_EINVAL, "more than %d iomem ranges", VM_IOMEM_MAX);
     if (cfg->nr_ioports > VM_IOPORT_MAX)

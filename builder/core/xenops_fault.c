@@ -218,6 +218,22 @@ static unsigned long fault_hypercalls(void *ctx)
     return INNER(f)->hypercalls(INNER(f)->ctx);
 }
 
+static int fault_console_read(void *ctx, char *buf, unsigned int n)
+{
+    struct xenops_fault *f = ctx;
+
+    FAULT(f);
+    return INNER(f)->console_read(INNER(f)->ctx, buf, n);
+}
+
+static int fault_xen_version(void *ctx, int cmd, void *arg)
+{
+    struct xenops_fault *f = ctx;
+
+    FAULT(f);
+    return INNER(f)->xen_version(INNER(f)->ctx, cmd, arg);
+}
+
 void xenops_fault_init(struct xenops_fault *f, const struct xenops *inner)
 {
     memset(f, 0, sizeof(*f));
@@ -248,6 +264,8 @@ void xenops_fault_init(struct xenops_fault *f, const struct xenops *inner)
         .sysctl = fault_sysctl,
         .scratch_free_pages = fault_scratch_free_pages,
         .hypercalls = fault_hypercalls,
+        .console_read = inner->console_read ? fault_console_read : NULL,
+        .xen_version = inner->xen_version ? fault_xen_version : NULL,
     };
 }
 

@@ -5,6 +5,7 @@
  * summary.
  */
 #include <dom0/platform.h>
+#include <dom0/shell.h>
 #include <domb/cmdline.h>
 #include <domb/errno.h>
 #include <domb/log.h>
@@ -144,16 +145,29 @@ static void platform_bench_wait_exit(struct platform *p, unsigned int i)
            vm->state == VM_RUNNING ? "running" : vm_shutdown_name(vm->shutdown_reason));
 }
 
-/* Build (and in sequenced mode start) every VM of the boot set, in order.
- * A VM that fails is reported and skipped; the others go on. */
+/* A boot-set VM that is a driver domain (its spec decoded and says so). */
+static bool platform_serves_devices(const struct bootset_vm *b)
+{
+    return b->status == 0 && b->config.driver_domain;
+}
+
+/* Build (and in sequenced mode start) every VM of the boot set, in order,
+ * driver domains first. A VM that fails is reported and skipped; the
+ * others go on. */
 static void platform_build_all(struct platform *p)
 {
     const struct bootset *set = &p->set;
     uint64_t loop_t0 = xenops_now_ns(p->xen);
 
-    for (uint32_t i = 0; i < set->nr_vms; i++) {
+    /* Driver domains first, in either mode: a guest's devices name their
+     * backend's domid when it is built (docs/devices.md). */
+    for (uint32_t k = 0; k < 2 * set->nr_vms; k++) {
+        uint32_t i = k % set->nr_vms;
         const struct bootset_vm *b = &set->vms[i];
         struct vm *vm = &p->vms[i];
+
+        if ((k < set->nr_vms) != platform_serves_devices(b))
+            continue;
 
         if (b->status < 0) {
             /* The spec may have decoded (then we know the VM's name) even
@@ -170,7 +184,8 @@ static void platform_build_all(struct platform *p)
             vm_build(vm, &b->config, b->kernel, b->kernel_size, b->ramdisk, b->ramdisk_size, &opts);
             p->bench_vm[i].hypercalls = p->xen->hypercalls(p->xen->ctx) - hc;
         }
-        p->nr_vms = i + 1;
+        if (p->nr_vms < i + 1)
+            p->nr_vms = i + 1;
         if (vm->state == VM_FAILED) {
             printk("db: vm '%s' FAILED: %s\n", vm->name, vm->error.msg);
             p->failed++;
@@ -211,6 +226,61 @@ void platform_build_opts(struct platform *p, struct vm_build_opts *opts)
     opts->relay = p->relay;
     opts->channel = p->channels;
     opts->store = &p->store;
+    opts->devices = &p->devices;
+}
+
+/* The domid of the running driver domain called name (device_env). */
+static int platform_backend_domid(void *ctx, const char *name, domid_t *domid,
+                                  struct domb_error *err)
+{
+    const struct platform *p = ctx;
+    const struct vm *found = NULL;
+
+    for (unsigned int i = 0; i < p->nr_vms; i++) {
+        const struct vm *vm = &p->vms[i];
+
+        if (strcmp(vm->name, name) != 0 || vm->state == VM_EMPTY)
+            continue;
+        found = vm;
+        if (vm->state == VM_BUILT || vm->state == VM_RUNNING)
+            break;
+    }
+    if (!found)
+        return domb_error_set(err, -XEN_ENOENT, "no VM '%s' on this platform to serve it", name);
+    if (!found->config.driver_domain)
+        return domb_error_set(err, -XEN_EINVAL, "'%s' is not a driver domain (driver_domain = 1)",
+                              name);
+    if (found->state != VM_BUILT && found->state != VM_RUNNING)
+        return domb_error_set(err, -XEN_ESRCH, "the driver domain '%s' is not running", name);
+    *domid = found->domid;
+    return 0;
+}
+
+static uint64_t platform_now_ns(void *ctx)
+{
+    const struct platform *p = ctx;
+
+    return xenops_now_ns(p->xen);
+}
+
+static void platform_xenstore_pending(struct platform *p);
+
+/* While a device teardown waits for its backend: serve every VM's xenstore
+ * ring (the driver domain answers through it), nothing else. */
+static void platform_pump_xenstore(void *ctx, uint64_t timeout_ns)
+{
+    static evtchn_port_t ports[PLATFORM_POLL_MAX];
+    struct platform *p = ctx;
+    unsigned int n = 0;
+
+    for (unsigned int i = 0; i < p->nr_vms && n < PLATFORM_POLL_MAX; i++)
+        if (p->vms[i].xs.conn && !p->vms[i].xs.broken)
+            ports[n++] = p->vms[i].xs.port;
+    p->xen->evtchn_poll(p->xen->ctx, ports, n, timeout_ns < 10000000ULL ? timeout_ns : 10000000ULL);
+    for (unsigned int i = 0; i < p->nr_vms; i++)
+        if (p->vms[i].xs.conn && p->xen->evtchn_pending(p->xen->ctx, p->vms[i].xs.port))
+            vm_xenstore_service(&p->vms[i]);
+    platform_xenstore_pending(p);
 }
 
 /* The xenstore's memory: node table and values (docs/xenstore.md). */
@@ -227,6 +297,11 @@ int platform_boot(struct platform *p, const struct platform_boot_info *bi)
     p->boot_t0 = bi->t0_ns;
     p->bench =
         bi->cmdline && cmdline_get(bi->cmdline, "domb.bench", flag, sizeof(flag)) && flag[0] == '1';
+    p->devices = (struct device_env){.store = &p->store,
+                                     .ctx = p,
+                                     .backend_domid = platform_backend_domid,
+                                     .now_ns = platform_now_ns,
+                                     .pump = platform_pump_xenstore};
     if (xs_store_init(&p->store, xenstore_arena, sizeof(xenstore_arena), PLATFORM_XENSTORE_NODES,
                       &err) != 0) {
         printk("db: cannot set up the xenstore: %s\n", err.msg);
@@ -263,6 +338,8 @@ unsigned int platform_ports(const struct platform *p, evtchn_port_t *ports, unsi
     if (max == 0)
         return 0;
     ports[n++] = p->virq_port;
+    if (p->shell && n < max)
+        ports[n++] = shell_port(p->shell); /* serial input (VIRQ_CONSOLE) */
     for (unsigned int i = 0; i < p->nr_vms && n < max; i++) {
         const struct vm *vm = &p->vms[i];
 
@@ -280,7 +357,7 @@ unsigned int platform_ports(const struct platform *p, evtchn_port_t *ports, unsi
  * start it. Boot-set VMs and VMs built on a client's request alike: the new
  * domain (a new domid, as with xl) keeps the owner, and if it is a db-server
  * client, the VMs it built. */
-static void platform_restart(struct platform *p, struct vm *vm)
+void platform_restart(struct platform *p, struct vm *vm)
 {
     static struct vm_config cfg; /* vm_build clears *vm; builds run one at a time */
     const void *kernel = vm->kernel_image, *ramdisk = vm->ramdisk_image;
@@ -344,6 +421,26 @@ static void platform_xenstore_pending(struct platform *p)
     }
 }
 
+/* A guest whose driver domain's hotplug side failed one of its devices
+ * (a bridge it lacks, a disk target that does not exist) fails as xl create
+ * fails: reported under its name and destroyed; the others go on. */
+static void platform_check_devices(struct platform *p, unsigned int i)
+{
+    struct vm *vm = &p->vms[i];
+    struct domb_error err;
+
+    if (!vm->devenv || vm->state != VM_RUNNING ||
+        devices_check(vm->devenv, vm->name, vm->domid, &vm->config, vm->devlinks, &err) >= 0)
+        return;
+    printk("db: vm '%s' (domid %u) FAILED: %s\n", vm->name, vm->domid, err.msg);
+    vm_destroy(vm);
+    vm->state = VM_FAILED;
+    vm->error = err;
+    if (i < p->set.nr_vms)
+        p->failed++;
+    platform_orphan(p, vm->domid);
+}
+
 void platform_handle_events(struct platform *p)
 {
     /* With VIRQ_DOM_EXC delegated to the xenstore domain we are not told
@@ -361,7 +458,8 @@ void platform_handle_events(struct platform *p)
         }
         if (vm->xs.conn && pending(p, vm->xs.port))
             vm_xenstore_service(vm);
-        if (dom_exc && vm_poll_exit(vm)) {
+        platform_check_devices(p, i);
+        if (vm->state == VM_RUNNING && dom_exc && vm_poll_exit(vm)) {
             domid_t gone = vm->domid;
 
             platform_bench_output(p, i);
@@ -377,6 +475,8 @@ void platform_handle_events(struct platform *p)
         }
     }
     platform_xenstore_pending(p);
+    if (p->shell)
+        shell_poll(p->shell);
 }
 
 void platform_orphan(struct platform *p, domid_t domid)
@@ -417,7 +517,8 @@ bool platform_report(const struct platform *p, const char *who)
      * be restarted (its build failed: state VM_FAILED after a restart). */
     for (unsigned int i = 0; i < p->nr_vms; i++)
         if (((p->vms[i].state == VM_STOPPED || p->vms[i].state == VM_DESTROYED) &&
-             p->vms[i].shutdown_reason != SHUTDOWN_poweroff) ||
+             p->vms[i].shutdown_reason != SHUTDOWN_poweroff &&
+             p->vms[i].shutdown_reason != VM_SHUTDOWN_DESTROYED) ||
             (p->vms[i].state == VM_FAILED && p->vms[i].restarts > 0))
             crashed++;
     printk("%s: done: %u built, %u failed, %u exited abnormally; %lu hypercalls in all\n", who,
@@ -437,5 +538,54 @@ void platform_run(struct platform *p)
 
         p->xen->evtchn_poll(p->xen->ctx, ports, n, PLATFORM_POLL_NS);
         platform_handle_events(p);
+        if (!forever)
+            platform_wind_down(p);
+    }
+}
+
+/* Running VMs that are not driver domains. */
+static unsigned int platform_running_guests(const struct platform *p)
+{
+    unsigned int n = 0;
+
+    for (unsigned int i = 0; i < p->nr_vms; i++)
+        if (p->vms[i].state == VM_RUNNING && !p->vms[i].config.driver_domain)
+            n++;
+    return n;
+}
+
+void platform_wind_down(struct platform *p)
+{
+    uint64_t now;
+
+    if (platform_running(p) == 0 || platform_running_guests(p) > 0)
+        return;
+    now = xenops_now_ns(p->xen);
+    if (!p->wind_down_ns) {
+        /* Only driver domains are left, serving nobody: ask them to power
+         * off, as xl shutdown does (control/shutdown). */
+        p->wind_down_ns = now + PLATFORM_WIND_DOWN_NS;
+        for (unsigned int i = 0; i < p->nr_vms; i++) {
+            struct vm *vm = &p->vms[i];
+
+            if (vm->state != VM_RUNNING)
+                continue;
+            printk("db: vm '%s' serves no running VM: asking it to power off\n", vm->name);
+            vm_request_shutdown(vm, "poweroff");
+        }
+        platform_xenstore_pending(p);
+        return;
+    }
+    if (now < p->wind_down_ns)
+        return;
+    for (unsigned int i = 0; i < p->nr_vms; i++) {
+        struct vm *vm = &p->vms[i];
+
+        if (vm->state != VM_RUNNING)
+            continue;
+        printk("db: vm '%s' did not power off in %llu s: destroying it\n", vm->name,
+               PLATFORM_WIND_DOWN_NS / 1000000000ULL);
+        vm_destroy(vm);
+        vm->shutdown_reason = VM_SHUTDOWN_GONE;
     }
 }

@@ -5,7 +5,15 @@
 
 static void relay_emit(const char *name, const char *line)
 {
-    printk("[%s] %s\n", name, line);
+    /* relay_feed always passes the console's own name, so the console
+     * (and the sink it may have) is the struct around it. */
+    const struct relay_console *c =
+        (const struct relay_console *)(name - offsetof(struct relay_console, name));
+
+    if (c->sink && c->sink->line)
+        c->sink->line(c->sink->arg, name, line);
+    else
+        printk("[%s] %s\n", name, line);
 }
 
 int relay_attach(struct relay_console *c, const struct xenops *xen, const char *name, domid_t domid,
@@ -57,7 +65,8 @@ unsigned int relay_drain(struct relay_console *c)
             n++;
         }
         __atomic_store_n(&intf->out_cons, cons + n, __ATOMIC_RELEASE);
-        relay_feed(c, chunk, n, relay_emit);
+        if (!c->sink || !c->sink->raw || !c->sink->raw(c->sink->arg, c, chunk, n))
+            relay_feed(c, chunk, n, relay_emit);
         total += n;
     }
     if (total) {

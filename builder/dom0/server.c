@@ -86,13 +86,14 @@ static void usage_of(const struct server *s, const struct vm *client, struct pro
 {
     const struct platform *p = s->platform;
 
-    u->vms = u->memory_mib = 0;
+    u->vms = u->memory_mib = u->devices = 0;
     for (unsigned int i = 0; i < p->nr_vms; i++) {
         const struct vm *vm = &p->vms[i];
 
         if (vm->owner == client->domid && held(vm)) {
             u->vms++;
             u->memory_mib += vm->config.maxmem_mib;
+            u->devices += vm->config.nr_devices;
         }
     }
 }
@@ -184,7 +185,8 @@ static int do_build(struct server *s, struct vm *client, const struct proto_requ
                     struct proto_response *rsp, struct domb_error *err)
 {
     const struct vm_config *spec = &req->build.spec;
-    struct proto_quota quota = {client->config.db_max_vms, client->config.db_max_memory_mib};
+    struct proto_quota quota = {client->config.db_max_vms, client->config.db_max_memory_mib,
+                                client->config.db_max_devices};
     struct proto_build_result *out = &rsp->build;
     struct vm_build_opts opts;
     struct proto_usage used;
@@ -197,7 +199,7 @@ static int do_build(struct server *s, struct vm *client, const struct proto_requ
         (spec->ramdisk[0] && (rc = find_image(s, spec->ramdisk, &ramdisk, &ramdisk_size, err))))
         return rc;
     usage_of(s, client, &used);
-    if ((rc = proto_quota_check(&quota, &used, spec->maxmem_mib, err)))
+    if ((rc = proto_quota_check(&quota, &used, spec->maxmem_mib, spec->nr_devices, err)))
         return rc;
     /* A measured build: the hashes of exactly what is loaded. */
     sha256(kernel, kernel_size, out->kernel_sha256);
@@ -558,6 +560,8 @@ void server_run(struct server *s)
         p->xen->evtchn_poll(p->xen->ctx, ports, n, PLATFORM_POLL_NS);
         server_handle_events(s);
         platform_handle_events(p);
+        if (!forever)
+            platform_wind_down(p);
     }
     memory_check(s); /* VMs the last pass released (on_exit) */
 }

@@ -184,6 +184,9 @@ static int vm_xenstore_setup(struct vm *vm, struct xs_store *store, const struct
         .console_port = vm->result.console_port,
         .store_mfn = mfn_x(vm->result.store_mfn),
         .store_port = vm->result.store_port,
+        .max_mem_kib = (uint64_t)cfg->maxmem_mib * 1024,
+        .type = vm_type_name(cfg->type),
+        .driver_domain = cfg->driver_domain,
     };
     void *va;
     int rc;
@@ -237,6 +240,27 @@ static void vm_channel_close(struct vm *vm)
     unmap_one(vm->xen, vm->chan.page);
     vm->xen->evtchn_close(vm->xen->ctx, vm->chan.port);
     vm->chan.page = NULL;
+}
+
+/*
+ * Let go of everything we attached to the domain, in libxl's order for its
+ * devices: backends told to go offline and close, the guest's own tree
+ * (frontends included) removed, then the wait for the backends to close and
+ * the removal of their directories, so that the driver domain releases the
+ * grants it maps (else Xen keeps the domain as a dying zombie).
+ */
+static void vm_let_go(struct vm *vm)
+{
+    bool devices = vm->devenv && vm->config.nr_devices;
+
+    if (devices)
+        devices_detach_begin(vm->devenv, vm->domid, &vm->config, vm->devlinks);
+    if (vm->relay && vm->console.ring)
+        relay_detach(&vm->console);
+    vm_channel_close(vm);
+    vm_xenstore_close(vm);
+    if (devices)
+        devices_detach_finish(vm->devenv, vm->name, vm->domid, &vm->config, vm->devlinks);
 }
 
 /* Largest kernel we decompress (Xen's own cap since XSA-25 is 1 GiB). */
@@ -373,6 +397,15 @@ int vm_build(struct vm *vm, const struct vm_config *cfg, const void *kernel, siz
         rc = vm_channel_setup(vm);
     if (rc == 0 && opts->store)
         rc = vm_xenstore_setup(vm, opts->store, cfg);
+    if (rc == 0 && cfg->nr_devices) {
+        if (!opts->devices || !opts->store)
+            rc = domb_error_set(&vm->error, -XEN_EOPNOTSUPP,
+                                "has %u devices, but this builder serves no xenstore to wire them",
+                                cfg->nr_devices);
+        else if ((rc = devices_attach(opts->devices, vm->domid, cfg, vm->devlinks, &vm->error)) ==
+                 0)
+            vm->devenv = opts->devices;
+    }
     if (rc == 0 && vm->relay) {
         rc = relay_attach(&vm->console, xen, vm->name, vm->domid, mfn_x(vm->result.console_mfn),
                           vm->result.console_port);
@@ -380,8 +413,7 @@ int vm_build(struct vm *vm, const struct vm_config *cfg, const void *kernel, siz
             domb_error_set(&vm->error, rc, "cannot attach the console relay (%d)", rc);
     }
     if (rc) {
-        vm_xenstore_close(vm);
-        vm_channel_close(vm);
+        vm_let_go(vm);
         builder_destroy(xen, vm->domid, NULL);
         goto failed;
     }
@@ -427,10 +459,7 @@ bool vm_poll_exit(struct vm *vm)
         (info.flags & (XEN_DOMINF_dying | XEN_DOMINF_shutdown)) == XEN_DOMINF_dying) {
         /* Destroyed behind our back (another privileged domain): let go of
          * what we map of it, else Xen keeps it as a dying zombie. */
-        if (vm->relay)
-            relay_detach(&vm->console);
-        vm_channel_close(vm);
-        vm_xenstore_close(vm);
+        vm_let_go(vm);
         vm->shutdown_reason = VM_SHUTDOWN_GONE;
         vm->state = VM_DESTROYED;
         printk("db: vm '%s' (domid %u) was destroyed\n", vm->name, vm->domid);
@@ -439,10 +468,7 @@ bool vm_poll_exit(struct vm *vm)
     if (!(info.flags & XEN_DOMINF_shutdown))
         return false;
     vm->shutdown_reason = (info.flags >> XEN_DOMINF_shutdownshift) & XEN_DOMINF_shutdownmask;
-    if (vm->relay)
-        relay_detach(&vm->console);
-    vm_channel_close(vm);
-    vm_xenstore_close(vm);
+    vm_let_go(vm);
     vm->state = VM_STOPPED;
     printk("db: vm '%s' (domid %u) stopped: %s\n", vm->name, vm->domid,
            vm_shutdown_name(vm->shutdown_reason));
@@ -453,15 +479,23 @@ int vm_release(struct vm *vm)
 {
     int rc;
 
-    if (vm->relay && vm->console.ring)
-        relay_detach(&vm->console);
-    vm_channel_close(vm);
-    vm_xenstore_close(vm);
+    vm_let_go(vm);
     rc = builder_destroy(vm->xen, vm->domid, &vm->error);
     if (rc)
         return rc;
     vm->state = VM_DESTROYED;
     return 0;
+}
+
+int vm_request_shutdown(struct vm *vm, const char *how)
+{
+    char path[48];
+
+    if (!vm->xs.conn || vm->xs.broken)
+        return domb_error_set(&vm->error, -XEN_EOPNOTSUPP,
+                              "'%s' has no xenstore to be asked through", vm->name);
+    domb_snprintf(path, sizeof(path), "/local/domain/%u/control/shutdown", vm->domid);
+    return xs_store_write(vm->xs.store, 0, path, how, (uint32_t)strlen(how), &vm->error);
 }
 
 void vm_wait_gone(const struct xenops *xen, domid_t domid)
@@ -502,6 +536,8 @@ const char *vm_shutdown_name(unsigned int reason)
         return "soft-reset";
     case VM_SHUTDOWN_GONE:
         return "destroyed";
+    case VM_SHUTDOWN_DESTROYED:
+        return "destroyed by the operator";
     default:
         return "unknown";
     }

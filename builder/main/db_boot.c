@@ -6,6 +6,7 @@
 
 #include <arch/mm.h>
 #include <dom0/platform.h>
+#include <dom0/shell.h>
 #include <kernel/console.h>
 #include <kernel/kernel.h>
 #include <kernel/start_info.h>
@@ -82,6 +83,7 @@ static bool allocator_self_check(void)
 }
 
 static struct platform platform;
+static struct shell shell;
 
 int domb_main(const struct boot_info *bi)
 {
@@ -98,6 +100,7 @@ int domb_main(const struct boot_info *bi)
     printk("initramfs: %lu bytes at %p\n", bi->module_len, (const void *)bi->module);
     if (entry_boot(p, bi) != 0)
         return KERNEL_EXIT_FAILURE;
+    shell_start(&shell, p, "db-boot", bi->cmdline); /* runs without it if it cannot */
     platform_run(p);
     return platform_report(p, "db-boot") ? KERNEL_EXIT_SUCCESS : KERNEL_EXIT_FAILURE;
 }

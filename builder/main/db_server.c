@@ -13,12 +13,14 @@
 #include "entry.h"
 
 #include <dom0/server.h>
+#include <dom0/shell.h>
 #include <kernel/console.h>
 #include <kernel/time.h>
 #include <xenops/xenops_xen.h>
 
 static struct platform platform;
 static struct server server;
+static struct shell shell;
 
 int domb_main(const struct boot_info *bi)
 {
@@ -33,6 +35,7 @@ int domb_main(const struct boot_info *bi)
     if (entry_boot(p, bi) != 0)
         return KERNEL_EXIT_FAILURE;
     server_init(&server, p, bi->module, bi->module_len);
+    shell_start(&shell, p, "db-server", bi->cmdline); /* runs without it if it cannot */
     server_run(&server);
     printk("db-server: served %lu requests, %lu builds\n", server.requests, server.builds);
     return platform_report(p, "db-server") ? KERNEL_EXIT_SUCCESS : KERNEL_EXIT_FAILURE;

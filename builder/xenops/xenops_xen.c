@@ -227,6 +227,16 @@ static unsigned long xen_hypercalls(void *ctx)
     return hypercall_total();
 }
 
+static int xen_console_read(void *ctx, char *buf, unsigned int n)
+{
+    return hypercall_console_read(buf, n);
+}
+
+static int xen_xen_version(void *ctx, int cmd, void *arg)
+{
+    return hypercall_xen_version(cmd, arg);
+}
+
 const struct xenops xenops_xen = {
     .ctx = NULL,
     .domctl = xen_domctl,
@@ -253,6 +263,8 @@ const struct xenops xenops_xen = {
     .sysctl = xen_sysctl,
     .scratch_free_pages = xen_scratch_free_pages,
     .hypercalls = xen_hypercalls,
+    .console_read = xen_console_read,
+    .xen_version = xen_xen_version,
 };
 
 int xenops_xen_check(struct domb_error *err)

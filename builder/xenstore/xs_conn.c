@@ -14,6 +14,7 @@
  * write the data, then (release) the producer.
  */
 #include "xs_session.h"
+#include "xs_store.h"
 #include "xs_wire.h"
 
 #include <domb/errno.h>
@@ -39,6 +40,7 @@ void xs_conn_init(struct xs_conn *c, struct xs_store *s, domid_t domid)
 
 void xs_conn_destroy(struct xs_conn *c)
 {
+    xs_store_tx_drop_owner(c->store, c); /* its transactions die with it */
     xs_session_detach(c);
 }
 

@@ -5,6 +5,11 @@
  * per-domain quotas, publishes the nodes the builder creates for each
  * domain, and fires watches (xs_session.c) on every change.
  *
+ * It also keeps the storage of transactions (xs_tx.c has their logic): the
+ * slots in struct xs_store and their entries, detached nodes of the same
+ * table and heap; and offers xs_tx.c the tree without checks or watches
+ * (lookup, and the xs_store_apply_* steps of a commit).
+ *
  * The arena holds a node table and a byte heap. Each node owns one heap
  * block (header, then its name, then its value). Blocks are bump-allocated;
  * when the heap runs out, live blocks are slid down over freed ones
@@ -104,14 +109,13 @@ static void xs_domain_put(struct xs_store *s, struct xs_domain *d)
     }
 }
 
-/* Can owner take `nodes` more nodes and `bytes` more bytes? (dom0: always) */
-static int xs_quota_check(struct xs_store *s, domid_t owner, uint32_t nodes, uint32_t bytes,
-                          struct domb_error *err)
+int xs_store_quota_check(struct xs_store *s, domid_t owner, int64_t nodes, int64_t bytes,
+                         struct domb_error *err)
 {
     const struct xs_domain *d;
-    uint32_t have_nodes = 0, have_bytes = 0;
+    int64_t have_nodes = 0, have_bytes = 0;
 
-    if (owner == 0 || (nodes == 0 && bytes == 0))
+    if (owner == 0 || (nodes <= 0 && bytes <= 0))
         return 0;
     d = xs_domain_find(s, owner, false);
     if (d) {
@@ -123,13 +127,20 @@ static int xs_quota_check(struct xs_store *s, domid_t owner, uint32_t nodes, uin
                                   "store tracks %u domains already; no room for %u", XS_DOMAINS_MAX,
                                   owner);
     }
-    if (have_nodes + nodes > s->quota_nodes)
+    if (nodes > 0 && have_nodes + nodes > s->quota_nodes)
         return domb_error_set(err, -XEN_ENOSPC, "domain %u would own more than %u nodes", owner,
                               s->quota_nodes);
-    if (have_bytes + bytes > s->quota_bytes)
+    if (bytes > 0 && have_bytes + bytes > s->quota_bytes)
         return domb_error_set(err, -XEN_ENOSPC, "domain %u would own more than %u bytes", owner,
                               s->quota_bytes);
     return 0;
+}
+
+/* Can owner take `nodes` more nodes and `bytes` more bytes? (dom0: always) */
+static int xs_quota_check(struct xs_store *s, domid_t owner, uint32_t nodes, uint32_t bytes,
+                          struct domb_error *err)
+{
+    return xs_store_quota_check(s, owner, nodes, bytes, err);
 }
 
 /* Account a change already checked by xs_quota_check (or a release). */
@@ -226,13 +237,154 @@ static void xs_heap_free(struct xs_store *s, uint32_t off)
 
 /* ---- nodes ---------------------------------------------------------------------------- */
 
+/* Take a slot off the free list (the caller checked there is one and
+ * counts it as a tree node or a detached one). */
 static uint32_t xs_node_alloc(struct xs_store *s)
 {
     uint32_t idx = s->free_node;
 
     s->free_node = s->nodes[idx].next_sibling;
-    s->used_nodes++;
     return idx;
+}
+
+static void xs_node_release_slot(struct xs_store *s, uint32_t idx)
+{
+    struct xs_node *n = &s->nodes[idx];
+
+    xs_heap_free(s, n->block);
+    n->block = XS_NONE;
+    n->nperms = 0;
+    n->flags = 0;
+    n->next_sibling = s->free_node;
+    s->free_node = idx;
+}
+
+uint32_t xs_store_free_slots(const struct xs_store *s)
+{
+    return s->max_nodes - s->used_nodes - s->detached;
+}
+
+uint32_t xs_store_node_count(const struct xs_store *s)
+{
+    return s->used_nodes;
+}
+
+uint32_t xs_store_block_bytes(uint32_t payload)
+{
+    return xs_block_bytes(payload);
+}
+
+int xs_store_reserve(struct xs_store *s, uint32_t bytes, struct domb_error *err)
+{
+    return xs_heap_reserve(s, bytes, err);
+}
+
+char *xs_store_payload(struct xs_store *s, uint32_t idx)
+{
+    return xs_node_name(s, &s->nodes[idx]);
+}
+
+char *xs_store_value(struct xs_store *s, uint32_t idx)
+{
+    return xs_node_value(s, &s->nodes[idx]);
+}
+
+/* ---- detached nodes ------------------------------------------------------------------- */
+
+int xs_store_detached_new(struct xs_store *s, uint32_t payload, uint32_t *idx,
+                          struct domb_error *err)
+{
+    struct xs_node *n;
+    int rc;
+
+    if (xs_store_free_slots(s) == 0)
+        return domb_error_set(err, -XEN_ENOSPC, "store is full (%u nodes)", s->max_nodes);
+    rc = xs_heap_reserve(s, xs_block_bytes(payload), err);
+    if (rc < 0)
+        return rc;
+    *idx = xs_node_alloc(s);
+    n = &s->nodes[*idx];
+    memset(n, 0, sizeof(*n));
+    n->parent = n->first_child = n->next_sibling = n->hash_next = XS_NONE;
+    n->flags = XS_NODE_DETACHED;
+    n->block = xs_heap_alloc(s, *idx, payload);
+    n->block_size = align8(payload);
+    s->detached++;
+    return 0;
+}
+
+int xs_store_detached_grow(struct xs_store *s, uint32_t idx, uint32_t payload,
+                           struct domb_error *err)
+{
+    struct xs_node *n = &s->nodes[idx];
+    uint32_t old, used = n->name_len + n->value_len + n->list_len;
+    int rc;
+
+    if (payload <= n->block_size)
+        return 0;
+    rc = xs_heap_reserve(s, xs_block_bytes(payload), err);
+    if (rc < 0)
+        return rc;
+    old = n->block; /* read after a possible compaction */
+    n->block = xs_heap_alloc(s, idx, payload);
+    n->block_size = align8(payload);
+    memcpy(xs_node_name(s, n), s->heap + old + sizeof(struct xs_block), used);
+    xs_heap_free(s, old);
+    return 0;
+}
+
+void xs_store_detached_free(struct xs_store *s, uint32_t idx)
+{
+    xs_node_release_slot(s, idx);
+    s->detached--;
+}
+
+/* ---- transaction slots ---------------------------------------------------------------- */
+
+struct xs_tx *xs_store_tx_slot(struct xs_store *s)
+{
+    for (unsigned int i = 0; i < XS_TX_MAX; i++) {
+        struct xs_tx *tx = &s->tx[i];
+
+        if (!tx->used) {
+            memset(tx, 0, sizeof(*tx));
+            tx->store = s;
+            tx->first = tx->last = XS_NONE;
+            return tx;
+        }
+    }
+    return NULL;
+}
+
+void xs_store_tx_drop(struct xs_tx *tx)
+{
+    struct xs_store *s = tx->store;
+
+    for (uint32_t e = tx->first; e != XS_NONE;) {
+        uint32_t next = s->nodes[e].next_sibling;
+
+        xs_store_detached_free(s, e);
+        e = next;
+    }
+    s->tx_nodes -= tx->nodes;
+    s->tx_bytes -= tx->bytes;
+    tx->used = false;
+    tx->first = tx->last = XS_NONE;
+    tx->nodes = tx->bytes = 0;
+}
+
+void xs_store_tx_drop_owner(struct xs_store *s, const struct xs_conn *owner)
+{
+    for (unsigned int i = 0; i < XS_TX_MAX; i++)
+        if (s->tx[i].used && s->tx[i].owner == owner)
+            xs_store_tx_drop(&s->tx[i]);
+}
+
+void xs_store_tx_drop_domain(struct xs_store *s, domid_t domid)
+{
+    for (unsigned int i = 0; i < XS_TX_MAX; i++)
+        if (s->tx[i].used && s->tx[i].domid == domid)
+            xs_store_tx_drop(&s->tx[i]);
 }
 
 /* ---- the child index ---------------------------------------------------------------- */
@@ -293,11 +445,7 @@ static void xs_node_free(struct xs_store *s, uint32_t idx)
 
     xs_index_remove(s, idx);
     xs_charge(s, n->perms[0].domid, -1, -(int64_t)(n->name_len + n->value_len));
-    xs_heap_free(s, n->block);
-    n->block = XS_NONE;
-    n->nperms = 0;
-    n->next_sibling = s->free_node;
-    s->free_node = idx;
+    xs_node_release_slot(s, idx);
     s->used_nodes--;
 }
 
@@ -354,6 +502,19 @@ static uint32_t xs_lookup(struct xs_store *s, const char *path, size_t len, uint
 static const struct xs_node *xs_node(const struct xs_store *s, uint32_t idx)
 {
     return &s->nodes[idx];
+}
+
+uint32_t xs_store_child(struct xs_store *s, uint32_t parent, const char *name, size_t len)
+{
+    return xs_child_find(s, parent, name, len);
+}
+
+uint32_t xs_store_lookup(struct xs_store *s, const char *path, size_t len)
+{
+    uint32_t nearest;
+    size_t missing;
+
+    return xs_lookup(s, path, len, &nearest, &missing);
 }
 
 /*
@@ -421,7 +582,8 @@ static int64_t xs_create(struct xs_store *s, domid_t as, const char *path, size_
     uint32_t count = 0, bytes = 0, heap = 0, cur = nearest;
     int rc;
 
-    memcpy(perms, s->nodes[nearest].perms, sizeof(perms));
+    memset(perms, 0, sizeof(perms));
+    memcpy(perms, s->nodes[nearest].perms, nperms * sizeof(perms[0]));
     if (as != 0)
         perms[0].domid = as;
     for (size_t pos = missing; pos < len;) {
@@ -433,7 +595,7 @@ static int64_t xs_create(struct xs_store *s, domid_t as, const char *path, size_
         heap += xs_block_bytes(payload);
         pos += clen + 1;
     }
-    if (s->max_nodes - s->used_nodes < count)
+    if (xs_store_free_slots(s) < count)
         return domb_error_set(err, -XEN_ENOSPC, "store is full (%u nodes)", s->max_nodes);
     rc = xs_quota_check(s, perms[0].domid, count, bytes, err);
     if (rc < 0)
@@ -444,34 +606,44 @@ static int64_t xs_create(struct xs_store *s, domid_t as, const char *path, size_
     for (size_t pos = missing; pos < len;) {
         size_t clen = xs_component_len(path, len, pos);
         bool last = pos + clen == len;
-        uint32_t idx = xs_node_alloc(s), payload = (uint32_t)clen + (last ? vlen : 0);
-        struct xs_node *n = &s->nodes[idx];
-        uint32_t *link = &s->nodes[cur].first_child;
 
-        memset(n, 0, sizeof(*n));
-        n->parent = cur;
-        n->first_child = XS_NONE;
-        n->next_sibling = XS_NONE;
-        n->block = xs_heap_alloc(s, idx, payload);
-        n->block_size = align8(payload);
-        n->name_len = (uint16_t)clen;
-        n->value_len = (uint16_t)(last ? vlen : 0);
-        n->nperms = nperms;
-        memcpy(n->perms, perms, sizeof(perms));
-        memcpy(xs_node_name(s, n), path + pos, clen);
-        if (last && vlen)
-            memcpy(xs_node_value(s, n), value, vlen);
-        while (*link != XS_NONE) /* children stay in creation order */
-            link = &s->nodes[*link].next_sibling;
-        *link = idx;
-        xs_index_insert(s, idx);
-        xs_touch(s, cur);
-        xs_touch(s, idx);
-        cur = idx;
+        cur = xs_store_apply_create(s, cur, path + pos, (uint32_t)clen, value, last ? vlen : 0,
+                                    perms, nperms);
         pos += clen + 1;
     }
-    xs_charge(s, perms[0].domid, (int32_t)count, bytes);
     return cur;
+}
+
+uint32_t xs_store_apply_create(struct xs_store *s, uint32_t parent, const char *name,
+                               uint32_t name_len, const void *value, uint32_t vlen,
+                               const struct xs_perm *perms, unsigned int nperms)
+{
+    uint32_t idx = xs_node_alloc(s), payload = name_len + vlen;
+    struct xs_node *n = &s->nodes[idx];
+    uint32_t *link = &s->nodes[parent].first_child;
+
+    memset(n, 0, sizeof(*n));
+    n->parent = parent;
+    n->first_child = XS_NONE;
+    n->next_sibling = XS_NONE;
+    n->block = xs_heap_alloc(s, idx, payload);
+    n->block_size = align8(payload);
+    n->name_len = (uint16_t)name_len;
+    n->value_len = (uint16_t)vlen;
+    n->nperms = (uint8_t)nperms;
+    memcpy(n->perms, perms, nperms * sizeof(*perms));
+    memcpy(xs_node_name(s, n), name, name_len);
+    if (vlen)
+        memcpy(xs_node_value(s, n), value, vlen);
+    while (*link != XS_NONE) /* children stay in creation order */
+        link = &s->nodes[*link].next_sibling;
+    *link = idx;
+    xs_index_insert(s, idx);
+    s->used_nodes++;
+    xs_touch(s, parent);
+    xs_touch(s, idx);
+    xs_charge(s, perms[0].domid, 1, payload);
+    return idx;
 }
 
 /* ---- operations ----------------------------------------------------------------------- */
@@ -508,6 +680,11 @@ int xs_store_init(struct xs_store *s, void *arena, size_t arena_size, uint32_t m
         s->heap_size = UINT32_MAX & ~7u;
     s->quota_nodes = XS_QUOTA_NODES;
     s->quota_bytes = XS_QUOTA_BYTES;
+    s->tx_nodes_max = max_nodes / 4;
+    s->tx_bytes_max = s->heap_size / 4;
+    s->quota_tx_nodes = XS_TX_NODES;
+    s->quota_tx_bytes = XS_TX_BYTES;
+    s->next_tx = 1;
     for (uint32_t i = 0; i < max_nodes; i++) {
         s->nodes[i].block = XS_NONE;
         s->nodes[i].nperms = 0;
@@ -515,6 +692,7 @@ int xs_store_init(struct xs_store *s, void *arena, size_t arena_size, uint32_t m
     }
     s->free_node = 0;
     root = &s->nodes[xs_node_alloc(s)];
+    s->used_nodes = 1;
     memset(root, 0, sizeof(*root));
     root->parent = XS_NONE;
     root->first_child = XS_NONE;
@@ -538,23 +716,25 @@ int xs_store_read(struct xs_store *s, domid_t as, const char *path, const char *
     return 0;
 }
 
-/* Replace the value of an existing node. */
-static int xs_set_value(struct xs_store *s, uint32_t idx, const void *value, uint32_t vlen,
-                        struct domb_error *err)
+/* Make node idx's block hold name + vlen bytes (may compact). */
+static int xs_value_room(struct xs_store *s, uint32_t idx, uint32_t vlen, struct domb_error *err)
+{
+    const struct xs_node *n = &s->nodes[idx];
+
+    if (n->name_len + vlen <= n->block_size)
+        return 0;
+    return xs_heap_reserve(s, xs_block_bytes(n->name_len + vlen), err);
+}
+
+/* Replace the value of an existing node; room made by xs_value_room. */
+static void xs_node_set_value(struct xs_store *s, uint32_t idx, const void *value, uint32_t vlen)
 {
     struct xs_node *n = &s->nodes[idx];
     int64_t delta = (int64_t)vlen - n->value_len;
-    int rc = xs_quota_check(s, n->perms[0].domid, 0, delta > 0 ? (uint32_t)delta : 0, err);
 
-    if (rc < 0)
-        return rc;
     if (n->name_len + vlen > n->block_size) {
-        uint32_t payload = n->name_len + vlen, old;
+        uint32_t payload = n->name_len + vlen, old = n->block;
 
-        rc = xs_heap_reserve(s, xs_block_bytes(payload), err);
-        if (rc < 0)
-            return rc;
-        old = n->block; /* read after a possible compaction */
         n->block = xs_heap_alloc(s, idx, payload);
         n->block_size = align8(payload);
         memcpy(xs_node_name(s, n), s->heap + old + sizeof(struct xs_block), n->name_len);
@@ -565,7 +745,51 @@ static int xs_set_value(struct xs_store *s, uint32_t idx, const void *value, uin
     n->value_len = (uint16_t)vlen;
     xs_charge(s, n->perms[0].domid, 0, delta);
     xs_touch(s, idx);
+}
+
+/* Replace the permissions of an existing node (the new owner's quota checked). */
+static void xs_node_set_perms(struct xs_store *s, uint32_t idx, const struct xs_perm *perms,
+                              unsigned int nperms)
+{
+    struct xs_node *n = &s->nodes[idx];
+
+    if (perms[0].domid != n->perms[0].domid) {
+        uint32_t bytes = n->name_len + n->value_len;
+
+        xs_charge(s, n->perms[0].domid, -1, -(int64_t)bytes);
+        xs_charge(s, perms[0].domid, 1, bytes);
+    }
+    memset(n->perms, 0, sizeof(n->perms));
+    memcpy(n->perms, perms, nperms * sizeof(*perms));
+    n->nperms = (uint8_t)nperms;
+    xs_touch(s, idx);
+}
+
+static int xs_set_value(struct xs_store *s, uint32_t idx, const void *value, uint32_t vlen,
+                        struct domb_error *err)
+{
+    const struct xs_node *n = &s->nodes[idx];
+    int64_t delta = (int64_t)vlen - n->value_len;
+    int rc = xs_quota_check(s, n->perms[0].domid, 0, delta > 0 ? (uint32_t)delta : 0, err);
+
+    if (rc == 0)
+        rc = xs_value_room(s, idx, vlen, err);
+    if (rc < 0)
+        return rc;
+    xs_node_set_value(s, idx, value, vlen);
     return 0;
+}
+
+void xs_store_apply_update(struct xs_store *s, uint32_t idx, const void *value, uint32_t vlen,
+                           const struct xs_perm *perms, unsigned int nperms)
+{
+    const struct xs_node *n = &s->nodes[idx];
+
+    if (n->nperms != nperms || memcmp(n->perms, perms, nperms * sizeof(*perms)) != 0)
+        xs_node_set_perms(s, idx, perms, nperms);
+    if (n->value_len != vlen || memcmp(xs_node_value(s, n), value, vlen) != 0)
+        xs_node_set_value(s, idx, value, vlen);
+    xs_touch(s, idx);
 }
 
 int xs_store_write(struct xs_store *s, domid_t as, const char *path, const void *value,
@@ -613,12 +837,12 @@ int xs_store_mkdir(struct xs_store *s, domid_t as, const char *path, struct domb
 }
 
 /*
- * Remove the subtree at idx, whose path is in s->path (plen characters):
- * every removed descendant fires the watches on exactly its path, the top
- * fires the watches on it and its ancestors. Iterative, removing leaves
- * first; s->path follows the walk.
+ * Remove the subtree at idx. With fire, its path is in s->path (plen
+ * characters): every removed descendant fires the watches on exactly its
+ * path, the top fires the watches on it and its ancestors. Iterative,
+ * removing leaves first; s->path follows the walk.
  */
-static void xs_remove_subtree(struct xs_store *s, uint32_t top, size_t plen)
+static void xs_remove_subtree(struct xs_store *s, uint32_t top, size_t plen, bool fire)
 {
     uint32_t cur = top, parent = s->nodes[top].parent;
     uint32_t *link = &s->nodes[parent].first_child;
@@ -631,24 +855,34 @@ static void xs_remove_subtree(struct xs_store *s, uint32_t top, size_t plen)
         while (s->nodes[cur].first_child != XS_NONE) {
             const struct xs_node *c = xs_node(s, s->nodes[cur].first_child);
 
-            s->path[plen] = '/';
-            memcpy(s->path + plen + 1, xs_node_name(s, c), c->name_len);
-            plen += 1 + c->name_len;
-            s->path[plen] = '\0';
+            if (fire) {
+                s->path[plen] = '/';
+                memcpy(s->path + plen + 1, xs_node_name(s, c), c->name_len);
+                plen += 1 + c->name_len;
+                s->path[plen] = '\0';
+            }
             cur = s->nodes[cur].first_child;
         }
-        xs_fire_node(s, s->path, cur, cur != top);
+        if (fire)
+            xs_fire_node(s, s->path, cur, cur != top);
         if (cur == top) {
             xs_node_free(s, cur);
             return;
         }
         parent = s->nodes[cur].parent;
         s->nodes[parent].first_child = s->nodes[cur].next_sibling;
-        plen -= 1u + s->nodes[cur].name_len;
-        s->path[plen] = '\0';
+        if (fire) {
+            plen -= 1u + s->nodes[cur].name_len;
+            s->path[plen] = '\0';
+        }
         xs_node_free(s, cur);
         cur = parent;
     }
+}
+
+void xs_store_apply_remove(struct xs_store *s, uint32_t idx)
+{
+    xs_remove_subtree(s, idx, 0, false);
 }
 
 int xs_store_rm(struct xs_store *s, domid_t as, const char *path, struct domb_error *err)
@@ -672,7 +906,7 @@ int xs_store_rm(struct xs_store *s, domid_t as, const char *path, struct domb_er
         return domb_error_set(err, -XEN_EINVAL, "the root node cannot be removed");
     len = strlen(path);
     memcpy(s->path, path, len + 1);
-    xs_remove_subtree(s, (uint32_t)idx, len);
+    xs_remove_subtree(s, (uint32_t)idx, len, true);
     return 0;
 }
 
@@ -690,14 +924,8 @@ int xs_store_get_perms(struct xs_store *s, domid_t as, const char *path, struct 
     return 0;
 }
 
-int xs_store_set_perms(struct xs_store *s, domid_t as, const char *path,
-                       const struct xs_perm *perms, unsigned int nperms, struct domb_error *err)
+int xs_store_perms_check(const struct xs_perm *perms, unsigned int nperms, struct domb_error *err)
 {
-    int64_t idx;
-    struct xs_node *n;
-    uint32_t bytes;
-    int rc;
-
     if (nperms == 0 || nperms > XS_PERMS_MAX)
         return domb_error_set(err, nperms ? -XEN_ENOSPC : -XEN_EINVAL,
                               "%u permission entries (a node has 1 to %u)", nperms, XS_PERMS_MAX);
@@ -705,6 +933,18 @@ int xs_store_set_perms(struct xs_store *s, domid_t as, const char *path,
         if (perms[i].perm > XS_PERM_BOTH)
             return domb_error_set(err, -XEN_EINVAL, "permission bits 0x%x are not n/r/w/b",
                                   perms[i].perm);
+    return 0;
+}
+
+int xs_store_set_perms(struct xs_store *s, domid_t as, const char *path,
+                       const struct xs_perm *perms, unsigned int nperms, struct domb_error *err)
+{
+    int64_t idx;
+    const struct xs_node *n;
+    int rc = xs_store_perms_check(perms, nperms, err);
+
+    if (rc < 0)
+        return rc;
     idx = xs_find(s, as, path, XS_PERM_WRITE | XS_PERM_OWNER, NULL, NULL, err);
     if (idx < 0)
         return (int)idx;
@@ -714,17 +954,74 @@ int xs_store_set_perms(struct xs_store *s, domid_t as, const char *path,
         if (as != 0)
             return domb_error_set(err, -XEN_EPERM, "domain %u may not give %s to domain %u", as,
                                   path, perms[0].domid);
-        bytes = n->name_len + n->value_len;
-        rc = xs_quota_check(s, perms[0].domid, 1, bytes, err);
+        rc = xs_quota_check(s, perms[0].domid, 1, n->name_len + n->value_len, err);
         if (rc < 0)
             return rc;
-        xs_charge(s, n->perms[0].domid, -1, -(int64_t)bytes);
-        xs_charge(s, perms[0].domid, 1, bytes);
     }
-    memset(n->perms, 0, sizeof(n->perms));
-    memcpy(n->perms, perms, nperms * sizeof(*perms));
-    n->nperms = (uint8_t)nperms;
-    xs_touch(s, (uint32_t)idx);
+    xs_node_set_perms(s, (uint32_t)idx, perms, nperms);
+    xs_fire_node(s, path, (uint32_t)idx, false);
+    return 0;
+}
+
+int xs_store_write_perms(struct xs_store *s, domid_t as, const char *path, const void *value,
+                         uint32_t len, const struct xs_perm *perms, unsigned int nperms,
+                         struct domb_error *err)
+{
+    uint32_t nearest;
+    size_t missing, plen;
+    int64_t idx;
+    domid_t owner;
+    int rc = xs_store_perms_check(perms, nperms, err);
+
+    if (rc < 0)
+        return rc;
+    if (len > XS_VALUE_MAX)
+        return domb_error_set(err, -XEN_E2BIG, "value of %u bytes is longer than %u", len,
+                              (unsigned int)XS_VALUE_MAX);
+    idx = xs_find(s, as, path, XS_PERM_WRITE, &nearest, &missing, err);
+    if (idx < 0 && idx != -XEN_ENOENT)
+        return (int)idx;
+    plen = strlen(path);
+    if (idx >= 0) {
+        const struct xs_node *n = &s->nodes[idx];
+
+        owner = n->perms[0].domid;
+        if ((xs_perm_for(as, n->perms, n->nperms) & XS_PERM_OWNER) == 0)
+            return domb_error_set(err, -XEN_EACCES, "domain %u may not change permissions of %s",
+                                  as, path);
+        if (perms[0].domid != owner && as != 0)
+            return domb_error_set(err, -XEN_EPERM, "domain %u may not give %s to domain %u", as,
+                                  path, perms[0].domid);
+        rc = perms[0].domid != owner
+                 ? xs_quota_check(s, perms[0].domid, 1, n->name_len + len, err)
+                 : xs_store_quota_check(s, owner, 0, (int64_t)len - n->value_len, err);
+        if (rc == 0)
+            rc = xs_value_room(s, (uint32_t)idx, len, err);
+        if (rc < 0)
+            return rc;
+        xs_node_set_perms(s, (uint32_t)idx, perms, nperms);
+        xs_node_set_value(s, (uint32_t)idx, value, len);
+    } else {
+        /* The new node is the creator's (or inherits its parent's owner),
+         * then goes to perms[0]: only dom0 may give it to someone else. */
+        size_t last = plen;
+
+        owner = as != 0 ? as : s->nodes[nearest].perms[0].domid;
+        if (perms[0].domid != owner && as != 0)
+            return domb_error_set(err, -XEN_EPERM, "domain %u may not give %s to domain %u", as,
+                                  path, perms[0].domid);
+        while (path[last - 1] != '/')
+            last--;
+        rc = perms[0].domid != owner
+                 ? xs_quota_check(s, perms[0].domid, 1, (uint32_t)(plen - last) + len, err)
+                 : 0;
+        if (rc == 0)
+            idx = xs_create(s, as, path, plen, nearest, missing, value, len, err);
+        if (rc < 0 || idx < 0)
+            return rc < 0 ? rc : (int)idx;
+        xs_node_set_perms(s, (uint32_t)idx, perms, nperms);
+    }
+    domb_error_clear(err);
     xs_fire_node(s, path, (uint32_t)idx, false);
     return 0;
 }
@@ -772,89 +1069,165 @@ bool xs_store_domain_introduced(const struct xs_store *s, domid_t domid)
     return slot && s->domains[slot - 1].introduced;
 }
 
-/* Write /local/domain/<domid>/<rel> = value; read-only for the domain when ro. */
-static int xs_put(struct xs_store *s, domid_t domid, const char *rel, const char *value, bool ro,
-                  struct domb_error *err)
-{
-    char path[96];
-    const struct xs_perm perms[2] = {{0, XS_PERM_NONE}, {domid, XS_PERM_READ}};
-    int rc;
+/* How a node of a new domain is made (libxl__domain_make's permission sets). */
+enum xs_intro_perm {
+    XS_INTRO_INHERIT, /* written as dom0: the parent's permissions */
+    XS_INTRO_RO,      /* libxl's roperm: n0,r<domid> (the domain reads it) */
+    XS_INTRO_RW,      /* libxl's rwperm: n<domid> (the domain owns it) */
+    XS_INTRO_NO,      /* libxl's noperm: n0 (dom0's alone) */
+};
 
-    domb_snprintf(path, sizeof(path), "/local/domain/%u%s%s", domid, rel[0] ? "/" : "", rel);
-    rc = value ? xs_store_write(s, 0, path, value, (uint32_t)strlen(value), err)
-               : xs_store_mkdir(s, 0, path, err);
-    if (rc == 0 && ro)
-        rc = xs_store_set_perms(s, 0, path, perms, 2, err);
+/* One node of a new domain, under base: value NULL writes an empty one. */
+struct xs_intro_node {
+    uint8_t base; /* 0: /local/domain/<id>, 1: /vm/<uuid>, 2: /libxl/<id> */
+    const char *rel;
+    const char *value;
+    uint8_t perm; /* enum xs_intro_perm */
+};
+
+/* The three places a domain has: its home, /vm/<uuid>, /libxl/<id>. */
+struct xs_intro_paths {
+    char base[3][64];
+};
+
+static void xs_intro_paths(struct xs_intro_paths *p, const struct xs_domain_info *info)
+{
+    static const uint8_t zero[16];
+    const uint8_t *u = info->uuid;
+
+    domb_snprintf(p->base[0], sizeof(p->base[0]), "/local/domain/%u", info->domid);
+    if (memcmp(u, zero, sizeof(zero)) == 0)
+        domb_snprintf(p->base[1], sizeof(p->base[1]), "/vm/00000000-0000-0000-0000-%012x",
+                      info->domid);
+    else
+        domb_snprintf(p->base[1], sizeof(p->base[1]),
+                      "/vm/%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+                      u[0], u[1], u[2], u[3], u[4], u[5], u[6], u[7], u[8], u[9], u[10], u[11],
+                      u[12], u[13], u[14], u[15]);
+    domb_snprintf(p->base[2], sizeof(p->base[2]), "/libxl/%u", info->domid);
+}
+
+static int xs_intro_put(struct xs_store *s, const struct xs_intro_paths *p, domid_t domid,
+                        const struct xs_intro_node *node, struct domb_error *err)
+{
+    char path[128];
+    const char *value = node->value ? node->value : "";
+    uint32_t len = (uint32_t)strlen(value);
+    const struct xs_perm ro[2] = {{0, XS_PERM_NONE}, {domid, XS_PERM_READ}};
+    const struct xs_perm rw = {domid, XS_PERM_NONE}, no = {0, XS_PERM_NONE};
+
+    domb_snprintf(path, sizeof(path), "%s%s%s", p->base[node->base], node->rel[0] ? "/" : "",
+                  node->rel);
+    switch (node->perm) {
+    case XS_INTRO_RO:
+        return xs_store_write_perms(s, 0, path, value, len, ro, 2, err);
+    case XS_INTRO_RW:
+        return xs_store_write_perms(s, 0, path, value, len, &rw, 1, err);
+    case XS_INTRO_NO:
+        return xs_store_write_perms(s, 0, path, value, len, &no, 1, err);
+    default:
+        return xs_store_write(s, 0, path, value, len, err);
+    }
+}
+
+/* What libxl__domain_make and libxl__build_post write (Xen 4.17), in order. */
+static int xs_introduce_nodes(struct xs_store *s, const struct xs_domain_info *info,
+                              const struct xs_intro_paths *p, struct domb_error *err)
+{
+    const struct xs_perm dom0_name = {0, XS_PERM_READ};
+    static const char dom0[] = "/local/domain/0/name";
+    char num[7][24];
+    const char *type = info->type ? info->type : "pv";
+    const struct xs_intro_node nodes[] = {
+        {0, "", NULL, XS_INTRO_RO},
+        {1, "", NULL, XS_INTRO_RO},
+        {2, "", NULL, XS_INTRO_NO},
+        {2, "device", NULL, XS_INTRO_NO},
+        {0, "vm", p->base[1], XS_INTRO_INHERIT},
+        {0, "name", info->name, XS_INTRO_INHERIT},
+        {0, "cpu", NULL, XS_INTRO_RO},
+        {0, "memory", NULL, XS_INTRO_RO},
+        {0, "device", NULL, XS_INTRO_RO},
+        {0, "device/suspend/event-channel", NULL, XS_INTRO_RW},
+        {0, "control", NULL, XS_INTRO_RO},
+        {0, "control/shutdown", NULL, XS_INTRO_RW},
+        {0, "control/feature-poweroff", NULL, XS_INTRO_RW},
+        {0, "control/feature-reboot", NULL, XS_INTRO_RW},
+        {0, "control/feature-suspend", NULL, XS_INTRO_RW},
+        {0, "control/sysrq", NULL, XS_INTRO_RW},
+        {0, "data", NULL, XS_INTRO_RW},
+        {0, "drivers", NULL, XS_INTRO_RW},
+        {0, "feature", NULL, XS_INTRO_RW},
+        {0, "attr", NULL, XS_INTRO_RW},
+        {0, "error", NULL, XS_INTRO_RW},
+        {1, "uuid", p->base[1] + 4, XS_INTRO_INHERIT},
+        {1, "name", info->name, XS_INTRO_INHERIT},
+        {0, "control/platform-feature-multiprocessor-suspend", "1", XS_INTRO_INHERIT},
+        {0, "control/platform-feature-xs_reset_watches", "1", XS_INTRO_INHERIT},
+        {2, "type", type, XS_INTRO_INHERIT},
+        {0, "memory/static-max", num[0], XS_INTRO_INHERIT},
+        {0, "memory/target", num[1], XS_INTRO_INHERIT},
+        {0, "domid", num[2], XS_INTRO_INHERIT},
+        /* the console frontend: the domain's directory, dom0's values */
+        {0, "console", NULL, XS_INTRO_RW},
+        {0, "console/ring-ref", num[3], XS_INTRO_RO},
+        {0, "console/port", num[4], XS_INTRO_RO},
+        {0, "console/limit", "1048576", XS_INTRO_RO},
+        {0, "console/type", "xenconsoled", XS_INTRO_RO},
+        /* only for a driver domain (xl's driver_domain = 1) */
+        {0, "libxl", NULL, XS_INTRO_RW},
+        {0, "device-model", NULL, XS_INTRO_RW},
+        /* only with a store port */
+        {0, "store/port", num[5], XS_INTRO_INHERIT},
+        {0, "store/ring-ref", num[6], XS_INTRO_INHERIT},
+    };
+    uint32_t near;
+    size_t miss;
+    int rc = 0;
+
+    domb_snprintf(num[0], sizeof(num[0]), "%llu",
+                  (unsigned long long)(info->max_mem_kib ? info->max_mem_kib : info->mem_kib));
+    domb_snprintf(num[1], sizeof(num[1]), "%llu", (unsigned long long)info->mem_kib);
+    domb_snprintf(num[2], sizeof(num[2]), "%u", info->domid);
+    domb_snprintf(num[3], sizeof(num[3]), "%llu", (unsigned long long)info->console_mfn);
+    domb_snprintf(num[4], sizeof(num[4]), "%u", info->console_port);
+    domb_snprintf(num[5], sizeof(num[5]), "%u", info->store_port);
+    domb_snprintf(num[6], sizeof(num[6]), "%llu", (unsigned long long)info->store_mfn);
+    for (size_t i = 0; rc == 0 && i < ARRAY_SIZE(nodes); i++) {
+        const char *rel = nodes[i].rel;
+
+        if ((!info->driver_domain && (!strcmp(rel, "libxl") || !strcmp(rel, "device-model"))) ||
+            (!info->store_port && !strncmp(rel, "store/", 6)))
+            continue;
+        rc = xs_intro_put(s, p, info->domid, &nodes[i], err);
+    }
+    for (unsigned int v = 0; rc == 0 && v < info->vcpus; v++) {
+        char rel[40];
+        const struct xs_intro_node cpu = {0, rel, "online", XS_INTRO_INHERIT};
+
+        domb_snprintf(rel, sizeof(rel), "cpu/%u/availability", v);
+        rc = xs_intro_put(s, p, info->domid, &cpu, err);
+    }
+    if (rc == 0 && xs_lookup(s, dom0, strlen(dom0), &near, &miss) == XS_NONE)
+        rc = xs_store_write_perms(s, 0, dom0, "Domain-0", 8, &dom0_name, 1, err);
     return rc;
 }
 
-/* One node of a new domain: value NULL makes a directory; ro makes it the
- * builder's (n0, readable by the domain), else the domain owns it. */
-struct xs_intro_node {
-    const char *rel;
-    const char *value;
-    bool ro;
-};
-
-static int xs_introduce_nodes(struct xs_store *s, const struct xs_domain_info *info,
-                              struct domb_error *err)
+/* Remove the three places of a domain (what is missing is fine). */
+static void xs_intro_remove(struct xs_store *s, const struct xs_intro_paths *p)
 {
-    const struct xs_perm home = {info->domid, XS_PERM_NONE}, dom0_name = {0, XS_PERM_READ};
-    static const char dom0[] = "/local/domain/0/name";
-    char path[48], num[6][24];
-    const struct xs_intro_node nodes[] = {
-        {"name", info->name, true},
-        {"domid", num[0], true},
-        {"memory", NULL, false},
-        {"memory/target", num[1], true},
-        {"console", NULL, false},
-        {"console/ring-ref", num[2], true},
-        {"console/port", num[3], true},
-        {"console/limit", "1048576", true},
-        {"console/type", "xenconsoled", true},
-        {"control/shutdown", "", false},
-        {"device", NULL, false},
-        {"data", NULL, false},
-        {"cpu", NULL, false},
-        {"store/ring-ref", num[4], true}, /* the last two only with a store port */
-        {"store/port", num[5], true},
-    };
-    size_t count = ARRAY_SIZE(nodes) - (info->store_port ? 0 : 2);
-    uint32_t near;
-    size_t miss;
-    int rc;
+    for (unsigned int i = 0; i < ARRAY_SIZE(p->base); i++) {
+        struct domb_error ignored;
 
-    domb_snprintf(num[0], sizeof(num[0]), "%u", info->domid);
-    domb_snprintf(num[1], sizeof(num[1]), "%llu", (unsigned long long)info->mem_kib);
-    domb_snprintf(num[2], sizeof(num[2]), "%llu", (unsigned long long)info->console_mfn);
-    domb_snprintf(num[3], sizeof(num[3]), "%u", info->console_port);
-    domb_snprintf(num[4], sizeof(num[4]), "%llu", (unsigned long long)info->store_mfn);
-    domb_snprintf(num[5], sizeof(num[5]), "%u", info->store_port);
-    domb_snprintf(path, sizeof(path), "/local/domain/%u", info->domid);
-    rc = xs_store_mkdir(s, 0, path, err);
-    if (rc == 0)
-        rc = xs_store_set_perms(s, 0, path, &home, 1, err);
-    for (size_t i = 0; rc == 0 && i < count; i++)
-        rc = xs_put(s, info->domid, nodes[i].rel, nodes[i].value, nodes[i].ro, err);
-    for (unsigned int v = 0; rc == 0 && v < info->vcpus; v++) {
-        char rel[40];
-
-        domb_snprintf(rel, sizeof(rel), "cpu/%u/availability", v);
-        rc = xs_put(s, info->domid, rel, "online", true, err);
+        xs_store_rm(s, 0, p->base[i], &ignored);
     }
-    if (rc == 0 && xs_lookup(s, dom0, strlen(dom0), &near, &miss) == XS_NONE) {
-        rc = xs_store_write(s, 0, dom0, "Domain-0", 8, err);
-        if (rc == 0)
-            rc = xs_store_set_perms(s, 0, dom0, &dom0_name, 1, err);
-    }
-    return rc;
 }
 
 int xs_store_domain_introduce(struct xs_store *s, const struct xs_domain_info *info,
                               struct domb_error *err)
 {
+    struct xs_intro_paths p;
     struct xs_domain *d;
-    char path[32];
     int rc;
 
     if (info->domid == 0 || info->domid >= DOMID_FIRST_RESERVED)
@@ -862,22 +1235,20 @@ int xs_store_domain_introduce(struct xs_store *s, const struct xs_domain_info *i
     if (!info->name || info->name[0] == '\0' || strlen(info->name) > 255)
         return domb_error_set(err, -XEN_EINVAL, "domain %u needs a name of 1 to 255 bytes",
                               info->domid);
+    if (info->type && strcmp(info->type, "pv") != 0 && strcmp(info->type, "pvh") != 0)
+        return domb_error_set(err, -XEN_EINVAL, "domain %u: type '%.8s' is not pv or pvh",
+                              info->domid, info->type);
     if (xs_store_domain_introduced(s, info->domid))
         return domb_error_set(err, -XEN_EEXIST, "domain %u is already introduced", info->domid);
-    domb_snprintf(path, sizeof(path), "/local/domain/%u", info->domid);
-    rc = xs_store_rm(s, 0, path, err); /* leftovers of an earlier domain with this id */
-    if (rc == -XEN_ENOENT)
-        rc = 0; /* not even /local/domain yet */
-    if (rc == 0)
-        rc = xs_introduce_nodes(s, info, err);
+    xs_intro_paths(&p, info);
+    xs_intro_remove(s, &p); /* leftovers of an earlier domain with this id (libxl does too) */
+    rc = xs_introduce_nodes(s, info, &p, err);
     d = rc == 0 ? xs_domain_find(s, info->domid, true) : NULL;
     if (!d) {
-        struct domb_error ignored;
-
         if (rc == 0)
             rc =
                 domb_error_set(err, -XEN_ENOSPC, "store tracks %u domains already", XS_DOMAINS_MAX);
-        xs_store_rm(s, 0, path, &ignored);
+        xs_intro_remove(s, &p);
         return rc;
     }
     d->introduced = true;
@@ -888,22 +1259,44 @@ int xs_store_domain_introduce(struct xs_store *s, const struct xs_domain_info *i
 int xs_store_domain_release(struct xs_store *s, domid_t domid, struct domb_error *err)
 {
     struct xs_domain *d = xs_domain_find(s, domid, false);
-    char path[32];
+    struct xs_intro_paths p;
+    char vm[80];
+    const char *value;
+    uint32_t len;
     int rc;
 
     if (!d || !d->introduced)
         return domb_error_set(err, -XEN_ENOENT, "domain %u is not introduced", domid);
-    domb_snprintf(path, sizeof(path), "/local/domain/%u", domid);
-    rc = xs_store_rm(s, 0, path, err);
-    if (rc < 0)
+    xs_store_tx_drop_domain(s, domid);
+    domb_snprintf(p.base[0], sizeof(p.base[0]), "/local/domain/%u", domid);
+    domb_snprintf(p.base[2], sizeof(p.base[2]), "/libxl/%u", domid);
+    /* Its /vm path, as introduce wrote it (dom0's node: the domain cannot
+     * have changed it); nothing else under /vm is touched. */
+    p.base[1][0] = '\0';
+    domb_snprintf(vm, sizeof(vm), "%s/vm", p.base[0]);
+    if (xs_store_read(s, 0, vm, &value, &len, NULL) == 0 && len > 4 && len < sizeof(p.base[1]) &&
+        memcmp(value, "/vm/", 4) == 0) {
+        memcpy(p.base[1], value, len);
+        p.base[1][len] = '\0';
+        for (uint32_t i = 4; i < len; i++)
+            if (p.base[1][i] == '/') /* one component under /vm only */
+                p.base[1][0] = '\0';
+        if (p.base[1][0] && xs_path_check(p.base[1], len, false, NULL) < 0)
+            p.base[1][0] = '\0';
+    }
+    rc = xs_store_rm(s, 0, p.base[0], err);
+    if (rc < 0 && rc != -XEN_ENOENT) /* ENOENT: dom0 removed /local/domain already */
         return rc;
+    if (p.base[1][0])
+        xs_store_rm(s, 0, p.base[1], NULL);
+    xs_store_rm(s, 0, p.base[2], NULL);
     /* What it owned elsewhere goes to dom0, and its own entries lapse, so a
      * later domain with the same id inherits nothing (xenstored does alike). */
     for (uint32_t i = 0; i < s->max_nodes; i++) {
         struct xs_node *n = &s->nodes[i];
         unsigned int k = 1;
 
-        if (n->block == XS_NONE)
+        if (n->block == XS_NONE || (n->flags & XS_NODE_DETACHED))
             continue;
         if (n->perms[0].domid == domid) {
             xs_charge(s, domid, -1, -(int64_t)(n->name_len + n->value_len));

@@ -7,11 +7,14 @@
  * requests carry exactly one NUL-terminated string; XS_WRITE is a path, NUL,
  * then raw value bytes; relative paths are relative to /local/domain/<domid>.
  * Every malformed request gets an XS_ERROR answer and changes nothing.
+ * A request with a tx_id is performed in that transaction of the
+ * connection (xs_tx.c); XS_WATCH and XS_UNWATCH ignore it, as xenstored.
  */
 #include "xs_wire.h"
 
 #include "xs_session.h"
 #include "xs_store.h"
+#include "xs_tx.h"
 
 #include <domb/errno.h>
 #include <domb/lib.h>
@@ -132,21 +135,23 @@ static int xs_canonical_one(struct xs_conn *c, const char *p, uint32_t len)
 
 /* ---- requests: each returns < 0 (an error to answer), 0 (answer "OK") or 1 (answered) */
 
-static int xs_do_read(struct xs_conn *c, const struct xsd_sockmsg *req, const char *p)
+static int xs_do_read(struct xs_conn *c, struct xs_tx *tx, const struct xsd_sockmsg *req,
+                      const char *p)
 {
     const char *value;
     uint32_t vlen;
     int rc = xs_canonical_one(c, p, req->len);
 
     if (rc == 0)
-        rc = xs_store_read(c->store, c->domid, c->path, &value, &vlen, NULL);
+        rc = xs_tx_read(c->store, tx, c->domid, c->path, &value, &vlen, NULL);
     if (rc < 0)
         return rc;
     xs_reply(c, req, value, vlen);
     return 1;
 }
 
-static int xs_do_write(struct xs_conn *c, const struct xsd_sockmsg *req, const char *p)
+static int xs_do_write(struct xs_conn *c, struct xs_tx *tx, const struct xsd_sockmsg *req,
+                       const char *p)
 {
     const char *vec[1] = {NULL};
     bool relative;
@@ -158,11 +163,12 @@ static int xs_do_write(struct xs_conn *c, const struct xsd_sockmsg *req, const c
     plen = (uint32_t)strlen(p) + 1;
     rc = xs_canonical(c, p, false, &relative);
     if (rc == 0)
-        rc = xs_store_write(c->store, c->domid, c->path, p + plen, req->len - plen, NULL);
+        rc = xs_tx_write(c->store, tx, c->domid, c->path, p + plen, req->len - plen, NULL);
     return rc;
 }
 
-static int xs_do_directory(struct xs_conn *c, const struct xsd_sockmsg *req, const char *p)
+static int xs_do_directory(struct xs_conn *c, struct xs_tx *tx, const struct xsd_sockmsg *req,
+                           const char *p)
 {
     char *out;
     uint32_t len;
@@ -173,8 +179,8 @@ static int xs_do_directory(struct xs_conn *c, const struct xsd_sockmsg *req, con
     if (rc < 0)
         return rc;
     out = xs_out_payload(c);
-    rc = xs_store_directory(c->store, c->domid, c->path, 0, out, XENSTORE_PAYLOAD_MAX, &len,
-                            &complete, &gen, NULL);
+    rc = xs_tx_directory(c->store, tx, c->domid, c->path, 0, out, XENSTORE_PAYLOAD_MAX, &len,
+                         &complete, &gen, NULL);
     if (rc == 0 && !complete)
         rc = -XEN_E2BIG; /* the client falls back to XS_DIRECTORY_PART */
     if (rc < 0)
@@ -185,7 +191,8 @@ static int xs_do_directory(struct xs_conn *c, const struct xsd_sockmsg *req, con
 
 /* "<generation>\0" then names from a byte offset, and one more "\0" when the
  * list ends there (xenstored's send_directory_part). */
-static int xs_do_directory_part(struct xs_conn *c, const struct xsd_sockmsg *req, const char *p)
+static int xs_do_directory_part(struct xs_conn *c, struct xs_tx *tx, const struct xsd_sockmsg *req,
+                                const char *p)
 {
     const char *vec[2] = {NULL, NULL};
     uint32_t offset, len;
@@ -200,19 +207,20 @@ static int xs_do_directory_part(struct xs_conn *c, const struct xsd_sockmsg *req
     if (rc < 0)
         return rc;
     out = xs_out_payload(c);
-    rc = xs_store_directory(c->store, c->domid, c->path, 0, out, 0, &len, &complete, &gen, NULL);
+    rc = xs_tx_directory(c->store, tx, c->domid, c->path, 0, out, 0, &len, &complete, &gen, NULL);
     if (rc < 0)
         return rc;
     glen = domb_snprintf(out, 24, "%llu", (unsigned long long)gen) + 1;
-    xs_store_directory(c->store, c->domid, c->path, offset, out + glen,
-                       XENSTORE_PAYLOAD_MAX - (uint32_t)glen - 1, &len, &complete, &gen, NULL);
+    xs_tx_directory(c->store, tx, c->domid, c->path, offset, out + glen,
+                    XENSTORE_PAYLOAD_MAX - (uint32_t)glen - 1, &len, &complete, &gen, NULL);
     if (complete)
         out[glen + len++] = '\0';
     xs_out_commit(c, req->type, req->req_id, req->tx_id, (uint32_t)glen + len);
     return 1;
 }
 
-static int xs_do_get_perms(struct xs_conn *c, const struct xsd_sockmsg *req, const char *p)
+static int xs_do_get_perms(struct xs_conn *c, struct xs_tx *tx, const struct xsd_sockmsg *req,
+                           const char *p)
 {
     struct xs_perm perms[XS_PERMS_MAX];
     unsigned int n;
@@ -221,7 +229,7 @@ static int xs_do_get_perms(struct xs_conn *c, const struct xsd_sockmsg *req, con
     int rc = xs_canonical_one(c, p, req->len);
 
     if (rc == 0)
-        rc = xs_store_get_perms(c->store, c->domid, c->path, perms, &n, NULL);
+        rc = xs_tx_get_perms(c->store, tx, c->domid, c->path, perms, &n, NULL);
     if (rc < 0)
         return rc;
     out = xs_out_payload(c);
@@ -233,7 +241,8 @@ static int xs_do_get_perms(struct xs_conn *c, const struct xsd_sockmsg *req, con
     return 1;
 }
 
-static int xs_do_set_perms(struct xs_conn *c, const struct xsd_sockmsg *req, const char *p)
+static int xs_do_set_perms(struct xs_conn *c, struct xs_tx *tx, const struct xsd_sockmsg *req,
+                           const char *p)
 {
     const char *vec[1 + XS_PERMS_MAX];
     struct xs_perm perms[XS_PERMS_MAX];
@@ -257,7 +266,7 @@ static int xs_do_set_perms(struct xs_conn *c, const struct xsd_sockmsg *req, con
     }
     rc = xs_canonical(c, vec[0], false, &relative);
     if (rc == 0)
-        rc = xs_store_set_perms(c->store, c->domid, c->path, perms, n - 1, NULL);
+        rc = xs_tx_set_perms(c->store, tx, c->domid, c->path, perms, n - 1, NULL);
     return rc;
 }
 
@@ -284,42 +293,36 @@ static int xs_do_watch(struct xs_conn *c, const struct xsd_sockmsg *req, const c
     return rc;
 }
 
-static int xs_tx_find(const struct xs_conn *c, uint32_t id)
-{
-    for (uint32_t i = 0; i < c->ntx; i++)
-        if (c->tx_ids[i] == id)
-            return (int)i;
-    return -1;
-}
-
-/* Transactions apply at once; see docs/xenstore.md. */
-static int xs_do_transaction_start(struct xs_conn *c, const struct xsd_sockmsg *req)
+/* Transactions are isolated and commit atomically (xs_tx.c, docs/xenstore.md). */
+static int xs_do_transaction_start(struct xs_conn *c, struct xs_tx *tx,
+                                   const struct xsd_sockmsg *req)
 {
     char id[16];
+    int rc;
 
-    if (req->tx_id != 0)
-        return -XEN_EBUSY;
-    if (c->ntx == XS_CONN_TX_MAX)
-        return -XEN_ENOSPC;
-    while (c->next_tx == 0 || xs_tx_find(c, c->next_tx) >= 0)
-        c->next_tx++;
-    c->tx_ids[c->ntx++] = c->next_tx;
-    domb_snprintf(id, sizeof(id), "%u", c->next_tx++);
+    if (tx)
+        return -XEN_EBUSY; /* no nested transactions */
+    rc = xs_tx_start(c->store, c, c->domid, &tx, NULL);
+    if (rc < 0)
+        return rc;
+    domb_snprintf(id, sizeof(id), "%u", tx->id);
     xs_reply_string(c, req, id);
     return 1;
 }
 
-static int xs_do_transaction_end(struct xs_conn *c, const struct xsd_sockmsg *req, const char *p)
+/* "T" commits (EAGAIN, ENOSPC: nothing applied), "F" discards; either way
+ * the transaction ends. */
+static int xs_do_transaction_end(struct xs_conn *c, struct xs_tx *tx,
+                                 const struct xsd_sockmsg *req, const char *p)
 {
     const char *arg = xs_one_arg(p, req->len);
-    int i = xs_tx_find(c, req->tx_id);
 
+    (void)c;
     if (!arg || (strcmp(arg, "T") != 0 && strcmp(arg, "F") != 0))
         return -XEN_EINVAL;
-    if (i < 0)
+    if (!tx)
         return -XEN_ENOENT;
-    c->tx_ids[i] = c->tx_ids[--c->ntx];
-    return 0;
+    return xs_tx_end(tx, arg[0] == 'T', NULL);
 }
 
 static int xs_do_get_domain_path(struct xs_conn *c, const struct xsd_sockmsg *req, const char *p)
@@ -348,44 +351,47 @@ static int xs_do_is_introduced(struct xs_conn *c, const struct xsd_sockmsg *req,
     return 1;
 }
 
-/* Perform one request: < 0 an error to answer, 0 answer "OK", 1 answered. */
-static int xs_dispatch(struct xs_conn *c, const struct xsd_sockmsg *req, const char *p)
+/* Perform one request (in transaction tx, or NULL): < 0 an error to
+ * answer, 0 answer "OK", 1 answered. */
+static int xs_dispatch(struct xs_conn *c, struct xs_tx *tx, const struct xsd_sockmsg *req,
+                       const char *p)
 {
     int rc;
 
     switch (req->type) {
     case XS_READ:
-        return xs_do_read(c, req, p);
+        return xs_do_read(c, tx, req, p);
     case XS_WRITE:
-        return xs_do_write(c, req, p);
+        return xs_do_write(c, tx, req, p);
     case XS_MKDIR:
         rc = xs_canonical_one(c, p, req->len);
-        return rc < 0 ? rc : xs_store_mkdir(c->store, c->domid, c->path, NULL);
+        return rc < 0 ? rc : xs_tx_mkdir(c->store, tx, c->domid, c->path, NULL);
     case XS_RM:
         rc = xs_canonical_one(c, p, req->len);
-        return rc < 0 ? rc : xs_store_rm(c->store, c->domid, c->path, NULL);
+        return rc < 0 ? rc : xs_tx_rm(c->store, tx, c->domid, c->path, NULL);
     case XS_DIRECTORY:
-        return xs_do_directory(c, req, p);
+        return xs_do_directory(c, tx, req, p);
     case XS_DIRECTORY_PART:
-        return xs_do_directory_part(c, req, p);
+        return xs_do_directory_part(c, tx, req, p);
     case XS_GET_PERMS:
-        return xs_do_get_perms(c, req, p);
+        return xs_do_get_perms(c, tx, req, p);
     case XS_SET_PERMS:
-        return xs_do_set_perms(c, req, p);
+        return xs_do_set_perms(c, tx, req, p);
     case XS_WATCH:
     case XS_UNWATCH:
         return xs_do_watch(c, req, p, req->type == XS_WATCH);
     case XS_TRANSACTION_START:
-        return xs_do_transaction_start(c, req);
+        return xs_do_transaction_start(c, tx, req);
     case XS_TRANSACTION_END:
-        return xs_do_transaction_end(c, req, p);
+        return xs_do_transaction_end(c, tx, req, p);
     case XS_GET_DOMAIN_PATH:
         return xs_do_get_domain_path(c, req, p);
     case XS_IS_DOMAIN_INTRODUCED:
         return xs_do_is_introduced(c, req, p);
     case XS_RESET_WATCHES:
+        /* xenstored: drops the watches and the transactions. */
         xs_watch_reset(c);
-        c->ntx = 0;
+        xs_store_tx_drop_owner(c->store, c);
         return 0;
     case XS_INTRODUCE:
     case XS_RELEASE:
@@ -403,15 +409,32 @@ void xs_wire_init(struct xs_conn *c)
     c->next_tx = 1;
 }
 
+/* Types that ignore the tx_id (xenstored's XS_FLAG_NOTID), and those only
+ * the privileged may send (XS_FLAG_PRIV; checked before the tx_id). */
+static bool xs_type_notid(uint32_t type)
+{
+    return type == XS_WATCH || type == XS_UNWATCH;
+}
+
+static bool xs_type_priv(uint32_t type)
+{
+    return type == XS_INTRODUCE || type == XS_RELEASE || type == XS_RESUME ||
+           type == XS_SET_TARGET || type == XS_IS_DOMAIN_INTRODUCED;
+}
+
 void xs_wire_handle(struct xs_conn *c, const struct xsd_sockmsg *req, const char *payload)
 {
-    int rc;
+    struct xs_tx *tx = NULL;
+    int rc = 0;
 
+    if (xs_type_priv(req->type) && c->domid != 0)
+        rc = -XEN_EACCES;
     /* A request in a transaction needs that transaction open (xenstored). */
-    if (req->tx_id != 0 && req->type != XS_TRANSACTION_START && xs_tx_find(c, req->tx_id) < 0)
+    else if (req->tx_id != 0 && !xs_type_notid(req->type) &&
+             !(tx = xs_tx_find(c->store, c, req->tx_id)))
         rc = -XEN_ENOENT;
-    else
-        rc = xs_dispatch(c, req, payload);
+    if (rc == 0)
+        rc = xs_dispatch(c, tx, req, payload);
     if (rc < 0)
         xs_reply_error(c, req, rc);
     else if (rc == 0)

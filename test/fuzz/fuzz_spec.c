@@ -13,7 +13,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static uint8_t out[MANIFEST_MAX_SIZE > SPEC_V1_SIZE ? MANIFEST_MAX_SIZE : SPEC_V1_SIZE];
+    static uint8_t out[MANIFEST_MAX_SIZE > SPEC_MAX_SIZE ? MANIFEST_MAX_SIZE : SPEC_MAX_SIZE];
     struct domb_error err;
 
     if (size < 1)
@@ -22,8 +22,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         struct vm_config cfg;
 
         if (spec_decode(data + 1, size - 1, &cfg, &err) == 0) {
-            if (spec_encode(&cfg, out, sizeof(out), &err) != SPEC_V1_SIZE ||
-                memcmp(out, data + 1, SPEC_V1_SIZE) != 0)
+            int n = spec_encode(&cfg, out, sizeof(out), &err);
+
+            if (n < 0 || (size_t)n != size - 1 || memcmp(out, data + 1, size - 1) != 0)
                 __builtin_trap();
         }
     } else {

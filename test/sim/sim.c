@@ -141,6 +141,10 @@ struct sim {
     unsigned long polls;
     void (*world)(struct sim *s, void *arg);
     void *world_arg;
+    /* Xen's serial_rx_ring for the hardware domain (free-running indexes). */
+    char serial_rx[SIM_SERIAL_RX_SIZE];
+    uint32_t serial_cons, serial_prod;
+    unsigned long serial_dropped;
 };
 
 static void sim_die(const char *what)
@@ -166,6 +170,7 @@ static const char *const call_names[SIM_CALL_KINDS] = {
     "domctl",     "memory_op",   "mmu_update",    "mmuext_op",   "event_channel_op",
     "grant_seed", "map_foreign", "unmap_foreign", "alloc_pages", "free_pages",
     "sysctl",     "sched_op",    "hvm_op",        "memory_map",  "grant_seed_hvm",
+    "console_io", "xen_version",
 };
 
 const char *sim_call_name(enum sim_call kind)
@@ -1511,7 +1516,7 @@ static void port_signal_peer(struct sim *s, const struct port *pt)
 
 static void virq_raise(struct sim *s, uint32_t virq)
 {
-    if (s->dom_exc_handler != s->cfg.self)
+    if (virq == VIRQ_DOM_EXC && s->dom_exc_handler != s->cfg.self)
         return; /* delegated: the handler domain's business */
     for (uint32_t p = 1; p < SIM_SELF_PORTS; p++)
         if (s->self_ports[p].state == PORT_VIRQ && s->self_ports[p].virq == virq)
@@ -1581,8 +1586,8 @@ static int sim_evtchn_bind_virq(void *ctx, uint32_t virq, evtchn_port_t *port)
     int rc = sim_enter(s, SIM_EVTCHN_OP);
     if (rc)
         return rc;
-    if (virq != VIRQ_DOM_EXC)
-        return -XEN_EINVAL; /* the only VIRQ the simulator models */
+    if (virq != VIRQ_DOM_EXC && virq != VIRQ_CONSOLE)
+        return -XEN_EINVAL; /* the only VIRQs the simulator models */
     for (p = 1; p < SIM_SELF_PORTS; p++)
         if (s->self_ports[p].state == PORT_VIRQ && s->self_ports[p].virq == virq)
             return -XEN_EEXIST;
@@ -1709,6 +1714,48 @@ static int sim_sysctl(void *ctx, struct xen_sysctl *op)
     op->u.physinfo.total_pages = s->cfg.nr_frames;
     op->u.physinfo.nr_cpus = 1;
     return 0;
+}
+
+/* Xen's do_console_io(CONSOLEIO_read): what the serial line delivered to
+ * the hardware domain, oldest first; nothing waiting is 0. */
+static int sim_console_read(void *ctx, char *buf, unsigned int n)
+{
+    struct sim *s = ctx;
+    unsigned int done = 0;
+    int rc = sim_enter(s, SIM_CONSOLE_IO);
+    if (rc)
+        return rc;
+    /* XSM dummy policy: console_io is for privileged domains only. */
+    if (!s->cfg.privileged)
+        return -XEN_EPERM;
+    if (n > INT32_MAX)
+        return -XEN_E2BIG;
+    if (n && !buf)
+        return -XEN_EFAULT;
+    while (done < n && s->serial_cons != s->serial_prod)
+        buf[done++] = s->serial_rx[s->serial_cons++ % SIM_SERIAL_RX_SIZE];
+    return (int)done;
+}
+
+/* XENVER_version and XENVER_extraversion; the simulator models no other. */
+static int sim_xen_version(void *ctx, int cmd, void *arg)
+{
+    struct sim *s = ctx;
+    int rc = sim_enter(s, SIM_XEN_VERSION);
+    if (rc)
+        return rc;
+    switch (cmd) {
+    case XENVER_version:
+        return SIM_XEN_MAJOR << 16 | SIM_XEN_MINOR;
+    case XENVER_extraversion:
+        if (!arg)
+            return -XEN_EFAULT;
+        memset(arg, 0, sizeof(xen_extraversion_t));
+        memcpy(arg, SIM_XEN_EXTRAVERSION, sizeof(SIM_XEN_EXTRAVERSION));
+        return 0;
+    default:
+        return -XEN_ENOSYS;
+    }
 }
 
 static uint64_t sim_now_ns(void *ctx)
@@ -1978,6 +2025,8 @@ void sim_ops(struct sim *s, struct xenops *ops)
         .sysctl = sim_sysctl,
         .scratch_free_pages = sim_scratch_free,
         .hypercalls = sim_hypercalls_op,
+        .console_read = sim_console_read,
+        .xen_version = sim_xen_version,
     };
 }
 
@@ -2184,6 +2233,35 @@ int sim_guest_shutdown(struct sim *s, domid_t id, unsigned int reason)
         virq_raise(s, VIRQ_DOM_EXC);
     }
     return 0;
+}
+
+/* Xen's __serial_rx for console_rx == dom0: keep the byte if the buffer
+ * has room, and always notify (so the receive path never gets stuck). */
+size_t sim_serial_input(struct sim *s, const void *buf, size_t n)
+{
+    const char *p = buf;
+    size_t taken = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        if (s->serial_prod - s->serial_cons != SIM_SERIAL_RX_SIZE) {
+            s->serial_rx[s->serial_prod++ % SIM_SERIAL_RX_SIZE] = p[i];
+            taken++;
+        } else {
+            s->serial_dropped++;
+        }
+        virq_raise(s, VIRQ_CONSOLE);
+    }
+    return taken;
+}
+
+unsigned int sim_serial_pending(const struct sim *s)
+{
+    return s->serial_prod - s->serial_cons;
+}
+
+unsigned long sim_serial_dropped(const struct sim *s)
+{
+    return s->serial_dropped;
 }
 
 unsigned int sim_self_ports(const struct sim *s)

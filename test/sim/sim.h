@@ -38,6 +38,8 @@ enum sim_call {
     SIM_HVM_OP,         /* hvm_param (one hvm_op or one multicall) */
     SIM_MEMORY_MAP,     /* set_memory_map */
     SIM_GRANT_SEED_HVM, /* seed_grant_table_hvm */
+    SIM_CONSOLE_IO,     /* console_read */
+    SIM_XEN_VERSION,    /* xen_version */
     SIM_CALL_KINDS,
 };
 
@@ -170,6 +172,20 @@ bool sim_guest_pending(struct sim *s, domid_t d, uint32_t port);
 /* Running guest d shuts down (SCHEDOP_shutdown) with a SHUTDOWN_* reason:
  * getdomaininfo reports it and VIRQ_DOM_EXC fires. -EINVAL unless running. */
 int sim_guest_shutdown(struct sim *s, domid_t d, unsigned int reason);
+
+/* The serial line: bytes typed at the host's console arrive in Xen's
+ * serial input buffer for dom0 (SIM_SERIAL_RX_SIZE bytes, Xen's
+ * SERIAL_RX_SIZE; what does not fit is dropped, as Xen drops it) and raise
+ * VIRQ_CONSOLE. Returns the bytes taken. console_read empties it. */
+#define SIM_SERIAL_RX_SIZE 128u
+size_t sim_serial_input(struct sim *s, const void *buf, size_t n);
+/* Bytes waiting in that buffer; bytes dropped so far because it was full. */
+unsigned int sim_serial_pending(const struct sim *s);
+unsigned long sim_serial_dropped(const struct sim *s);
+/* What XENVER_version / XENVER_extraversion answer. */
+#define SIM_XEN_MAJOR      4
+#define SIM_XEN_MINOR      17
+#define SIM_XEN_EXTRAVERSION ".7-sim"
 
 /* What printk printed on the host (test/sim provides printk): everything
  * since the last clear, NUL-terminated. DOMB_SIM_ECHO=1 also echoes it to

@@ -2,8 +2,9 @@
  * domb-pack: compile VM configurations into domB's boot archive.
  *
  *   domb-pack -o initrd.cpio [--mode startall|sequenced] [--no-relay] [--image FILE]...
- *             [--when-done shutdown|wait|stay] [--extract-kernels] CONFIG...
- *   domb-pack --check CONFIG...
+ *             [--when-done shutdown|wait|stay] [--extract-kernels] [--driver-domain NAME]
+ *             CONFIG...
+ *   domb-pack --check [--driver-domain NAME] CONFIG...
  *   domb-pack --list initrd.cpio
  *
  * See docs/packing.md. Problems with a config are printed as
@@ -52,7 +53,8 @@ struct pack {
     struct image images[2 * MANIFEST_MAX_VMS];
     unsigned nr_images;
     bool failed;
-    bool extract_kernels; /* --extract-kernels: store bzImages' ELFs */
+    bool extract_kernels;      /* --extract-kernels: store bzImages' ELFs */
+    const char *driver_domain; /* --driver-domain: the default backend, or NULL */
 };
 
 static void report(const char *file, unsigned line, const char *fmt, ...)
@@ -341,6 +343,138 @@ static bool pack_config(struct pack *pk, const char *path)
     return true;
 }
 
+/* ---- device backends: every device names a driver domain of this archive ---- */
+
+static const struct pack_vm *pack_find_vm(const struct pack *pk, const char *name)
+{
+    for (unsigned i = 0; i < pk->nr_vms; i++)
+        if (strcmp(pk->vms[i].cfg.name, name) == 0)
+            return &pk->vms[i];
+    return NULL;
+}
+
+/*
+ * The backend of devices that name none: --driver-domain, else the only VM
+ * with driver_domain = 1. NULL when there is none (*why says so) or after
+ * reporting a bad --driver-domain (*why is NULL then).
+ */
+static const struct pack_vm *pack_default_driver_domain(const struct pack *pk, char *why,
+                                                        size_t size, bool *bad_option)
+{
+    const struct pack_vm *found = NULL;
+    unsigned count = 0;
+    size_t used = 0;
+
+    *bad_option = false;
+    if (pk->driver_domain) {
+        const struct pack_vm *vm = pack_find_vm(pk, pk->driver_domain);
+
+        if (!vm)
+            fprintf(stderr, "domb-pack: --driver-domain '%s' is not a VM of this archive\n",
+                    pk->driver_domain);
+        else if (!vm->cfg.driver_domain)
+            report(vm->config_path, 0,
+                   "--driver-domain '%s': this config does not set driver_domain = 1",
+                   pk->driver_domain);
+        else
+            return vm;
+        *bad_option = true;
+        return NULL;
+    }
+    for (unsigned i = 0; i < pk->nr_vms; i++) {
+        if (!pk->vms[i].cfg.driver_domain)
+            continue;
+        if (count++ == 0)
+            found = &pk->vms[i];
+        if (used < size)
+            used += (size_t)snprintf(why + used, size - used, "%s%s", count > 1 ? ", " : "",
+                                     pk->vms[i].cfg.name);
+    }
+    if (count == 1)
+        return found;
+    if (count == 0)
+        snprintf(why, size, "the archive has no driver domain (a VM with driver_domain = 1)");
+    else {
+        char names[128];
+
+        snprintf(names, sizeof(names), "%s", why);
+        snprintf(why, size,
+                 "the archive has %u driver domains (%s): name one with backend= or "
+                 "--driver-domain",
+                 count, names);
+    }
+    return NULL;
+}
+
+/*
+ * Give each device without backend= the default driver domain and check
+ * every backend: a VM of this archive, a driver domain, not the VM itself.
+ * Also no MAC twice in the archive. Reports each problem at the device's line.
+ */
+static bool pack_resolve_backends(struct pack *pk)
+{
+    char why[256], label[32];
+    bool bad_option, ok = true;
+    const struct pack_vm *dflt = pack_default_driver_domain(pk, why, sizeof(why), &bad_option);
+
+    if (bad_option)
+        return false;
+    for (unsigned v = 0; v < pk->nr_vms; v++) {
+        struct pack_vm *vm = &pk->vms[v];
+
+        for (uint32_t i = 0; i < vm->cfg.nr_devices; i++) {
+            struct vm_device *dev = &vm->cfg.devices[i];
+            unsigned line = vm->lines.devices[i];
+            const struct pack_vm *backend;
+
+            vm_device_label(dev, label, sizeof(label));
+            if (dev->backend[0] == '\0' && !dflt) {
+                report(vm->config_path, line, "%s has no backend= and %s", label, why);
+                ok = false;
+                continue;
+            }
+            if (dev->backend[0] == '\0' && dflt == vm) {
+                report(vm->config_path, line,
+                       "%s has no backend=, and the archive's driver domain is '%s', this VM "
+                       "itself; a driver domain cannot back its own devices",
+                       label, vm->cfg.name);
+                ok = false;
+                continue;
+            }
+            if (dev->backend[0] == '\0')
+                snprintf(dev->backend, sizeof(dev->backend), "%s", dflt->cfg.name);
+            backend = pack_find_vm(pk, dev->backend);
+            if (!backend) {
+                report(vm->config_path, line, "%s: backend '%s' is not a VM of this archive",
+                       label, dev->backend);
+                ok = false;
+            } else if (!backend->cfg.driver_domain) {
+                report(vm->config_path, line,
+                       "%s: backend '%s' (%s) is not a driver domain (it does not set "
+                       "driver_domain = 1)",
+                       label, dev->backend, backend->config_path);
+                ok = false;
+            }
+            for (unsigned w = 0; dev->kind == VM_DEVICE_VIF && w < v; w++)
+                for (uint32_t j = 0; j < pk->vms[w].cfg.nr_devices; j++) {
+                    const struct vm_device *other = &pk->vms[w].cfg.devices[j];
+
+                    if (other->kind == VM_DEVICE_VIF &&
+                        memcmp(other->vif.mac, dev->vif.mac, sizeof(dev->vif.mac)) == 0) {
+                        report(vm->config_path, line,
+                               "%s: mac %02x:%02x:%02x:%02x:%02x:%02x is also vif %u of '%s' "
+                               "(%s)",
+                               label, dev->vif.mac[0], dev->vif.mac[1], dev->vif.mac[2],
+                               dev->vif.mac[3], dev->vif.mac[4], dev->vif.mac[5], other->devid,
+                               pk->vms[w].cfg.name, pk->vms[w].config_path);
+                        ok = false;
+                    }
+                }
+        }
+    }
+    return ok;
+}
+
 static void pack_free(struct pack *pk)
 {
     for (unsigned i = 0; i < pk->nr_images; i++)
@@ -393,7 +527,7 @@ static int pack_manifest(const struct pack *pk, const struct manifest *proto, ui
 static int pack_write(struct pack *pk, const struct manifest *proto, const char *out)
 {
     struct cpio_writer w;
-    uint8_t manifest_buf[MANIFEST_MAX_SIZE], spec_buf[SPEC_V1_SIZE];
+    uint8_t manifest_buf[MANIFEST_MAX_SIZE], spec_buf[SPEC_MAX_SIZE];
     struct domb_error err;
     int n, rc = 0;
 
@@ -425,6 +559,30 @@ static int pack_write(struct pack *pk, const struct manifest *proto, const char 
     }
     cpio_writer_free(&w);
     return rc;
+}
+
+/* One line per device: "vif 0: mac ..., bridge ..., backend dd", "disk xvda: /a rw, backend dd". */
+static void list_device(const struct vm_device *dev)
+{
+    char label[32];
+
+    vm_device_label(dev, label, sizeof(label));
+    if (dev->kind == VM_DEVICE_VIF) {
+        const struct vm_vif *v = &dev->vif;
+
+        printf("     %s: mac %02x:%02x:%02x:%02x:%02x:%02x, bridge %s", label, v->mac[0], v->mac[1],
+               v->mac[2], v->mac[3], v->mac[4], v->mac[5], v->bridge);
+        if (v->vifname[0])
+            printf(", vifname %s", v->vifname);
+        if (v->ip[0])
+            printf(", ip %s", v->ip);
+        if (strcmp(v->script, "vif-bridge") != 0)
+            printf(", script %s", v->script);
+    } else {
+        printf("     %s: %s %s%s", label, dev->disk.target, dev->disk.writable ? "rw" : "ro",
+               dev->disk.cdrom ? " cdrom" : "");
+    }
+    printf(", backend %s\n", dev->backend);
 }
 
 static int list_archive(const char *path)
@@ -501,6 +659,10 @@ static int list_archive(const char *path)
             printf("     grant table: max frames %s, max maptrack frames %s, max version %s\n",
                    frames, maptrack, version);
         }
+        if (c->driver_domain)
+            printf("     driver domain (serves other VMs' devices)\n");
+        for (uint32_t d = 0; d < c->nr_devices; d++)
+            list_device(&c->devices[d]);
     }
     free(data);
     return set.nr_failed ? 1 : 0;
@@ -511,8 +673,8 @@ static void usage(FILE *f)
     fprintf(f, "usage: domb-pack -o ARCHIVE [--mode startall|sequenced] [--no-relay]\n"
                "                 [--when-done shutdown|wait|stay] [--image FILE]...\n"
                "                 [--xenstore-first] [--control-last] [--extract-kernels]\n"
-               "                 CONFIG...\n"
-               "       domb-pack --check CONFIG...\n"
+               "                 [--driver-domain NAME] CONFIG...\n"
+               "       domb-pack --check [--driver-domain NAME] CONFIG...\n"
                "       domb-pack --list ARCHIVE\n");
 }
 
@@ -550,6 +712,7 @@ int main(int argc, char **argv)
         {"xenstore-first", no_argument, NULL, 'x'},
         {"control-last", no_argument, NULL, 'C'},
         {"extract-kernels", no_argument, NULL, 'e'},
+        {"driver-domain", required_argument, NULL, 'd'},
         {NULL, 0, NULL, 0},
     };
     struct manifest m = {
@@ -606,6 +769,9 @@ int main(int argc, char **argv)
         case 'e':
             pk.extract_kernels = true;
             break;
+        case 'd':
+            pk.driver_domain = optarg;
+            break;
         case 'h':
             usage(stdout);
             return 0;
@@ -632,6 +798,9 @@ int main(int argc, char **argv)
     for (unsigned i = 0; i < nr_catalog; i++)
         if (!pack_catalog_image(&pk, catalog[i]))
             pk.failed = true;
+    /* Backends need every config: only when all of them parsed. */
+    if (!pk.failed && !pack_resolve_backends(&pk))
+        pk.failed = true;
     if (pk.failed)
         rc = 1;
     else if (check) {

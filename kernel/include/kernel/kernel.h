@@ -63,6 +63,11 @@ enum kernel_exit {
  */
 __attribute__((noreturn)) void kernel_exit(enum kernel_exit verdict);
 
+/* Flush the console and shut the domain down with SHUTDOWN_reboot: what a
+ * guest does when its toolstack asks it to reboot (control/shutdown =
+ * "reboot"); the builder decides whether it is built again. */
+__attribute__((noreturn)) void kernel_reboot(void);
+
 /* Pages of the kernel's own memory, mapped in the direct map. */
 void *kernel_alloc_pages(uint64_t count);
 void kernel_free_pages(void *va, uint64_t count);

@@ -30,6 +30,8 @@ struct config_lines {
     unsigned kernel_sha256;
     unsigned ramdisk_sha256;
     unsigned domid;
+    unsigned driver_domain;
+    unsigned devices[VM_DEVICE_MAX]; /* the line of each of cfg->devices[] */
 };
 
 /*

@@ -5,8 +5,8 @@
  * Transport: one 4 KiB page per client, shared with the server, laid out like
  * a Xen io/ring.h shared ring (req_prod, req_event, rsp_prod, rsp_event, then
  * slots) with exactly one 4032-byte slot, plus an event channel. A build
- * request carries a whole binary VM spec (<proto/spec.h>, 2352 bytes), so two
- * slots do not fit in a page; with one slot the client has at most one
+ * request carries a whole binary VM spec (<proto/spec.h>, 2352 bytes, or 3904
+ * for a version 3 spec with devices), so two slots do not fit in a page; with one slot the client has at most one
  * request outstanding and the server answers in the same slot, as io/ring.h
  * does. docs/protocol.md documents every byte and the reasons.
  *
@@ -229,8 +229,9 @@ enum proto_type {
 /* Request bodies (offsets from the message start). */
 #define PROTO_BUILD_OFF_FLAGS    0x20 /* u32: PROTO_BUILD_* */
 #define PROTO_BUILD_OFF_RESERVED 0x24 /* u32, zero */
-#define PROTO_BUILD_OFF_SPEC     0x28 /* SPEC_V1_SIZE bytes: a version 1 or 2 spec */
-#define PROTO_BUILD_REQ_SIZE     (PROTO_BUILD_OFF_SPEC + SPEC_V1_SIZE) /* 0x958 */
+#define PROTO_BUILD_OFF_SPEC     0x28 /* the spec: the rest of the request */
+#define PROTO_BUILD_REQ_SIZE     (PROTO_BUILD_OFF_SPEC + SPEC_V1_SIZE) /* 0x958: v1/v2 spec */
+#define PROTO_BUILD_REQ_V3_SIZE  (PROTO_BUILD_OFF_SPEC + SPEC_V3_SIZE) /* 0xf68: v3 spec */
 #define PROTO_BUILD_LEAVE_PAUSED 0x00000001u /* do not unpause after the build */
 #define PROTO_BUILD_FLAGS_KNOWN  0x00000001u
 
@@ -429,22 +430,25 @@ void proto_response_ok(struct proto_response *rsp, const struct proto_request *r
 struct proto_quota {
     uint32_t max_vms;
     uint32_t max_memory_mib; /* sum of the VMs' maxmem */
+    uint32_t max_devices;    /* sum of the VMs' vif and disk devices */
 };
 
 struct proto_usage {
     uint32_t vms;
     uint32_t memory_mib;
+    uint32_t devices;
 };
 
-/* May a client with this usage build one more VM of maxmem memory_mib?
- * 0 or PROTO_RC(PROTO_ERR_QUOTA) naming the limit. */
+/* May a client with this usage build one more VM of maxmem memory_mib with
+ * `devices` devices? 0 or PROTO_RC(PROTO_ERR_QUOTA) naming the limit. */
 int proto_quota_check(const struct proto_quota *limit, const struct proto_usage *used,
-                      uint32_t memory_mib, struct domb_error *err);
+                      uint32_t memory_mib, uint32_t devices, struct domb_error *err);
 
 /* Account a built VM (after proto_quota_check passed) / a destroyed one.
  * Release of more than was charged is PROTO_RC(PROTO_ERR_INTERNAL). */
-void proto_quota_charge(struct proto_usage *used, uint32_t memory_mib);
-int proto_quota_release(struct proto_usage *used, uint32_t memory_mib, struct domb_error *err);
+void proto_quota_charge(struct proto_usage *used, uint32_t memory_mib, uint32_t devices);
+int proto_quota_release(struct proto_usage *used, uint32_t memory_mib, uint32_t devices,
+                        struct domb_error *err);
 
 /* Request ids must increase (gaps allowed). */
 struct proto_sequence {

@@ -10,6 +10,12 @@
  * the config, so PV specs stay readable by builds that know only version 1
  * and a version 1 spec (an old archive) reads as a PV guest with Xen's
  * grant defaults. A spec therefore still has exactly one encoding.
+ *
+ * Version 3 is version 2 plus a device table at 0x930 (vif and disk
+ * devices, the driver_domain flag and db_client_max_devices), 3904 bytes
+ * in all; it is written only for a VM with devices, a driver domain, or a
+ * db-server client with other than the default device limit. Small enough
+ * that a db-server build request still fits one ring slot.
  */
 #ifndef PROTO_SPEC_H
 #define PROTO_SPEC_H
@@ -17,7 +23,7 @@
 #include <proto/vm_config.h>
 
 #define SPEC_MAGIC       "DOMBSPEC" /* 8 bytes, no NUL */
-#define SPEC_VERSION     2          /* the newest version this build reads and writes */
+#define SPEC_VERSION     3          /* the newest version this build reads and writes */
 #define SPEC_VERSION_MIN 1
 
 /* Layout (versions 1 and 2): offset and size of every field. */
@@ -53,6 +59,39 @@
 #define SPEC_OFF_IRQS           0x8b0 /* 32 x u32 */
 #define SPEC_V1_SIZE            0x930 /* 2352 bytes (version 2: the same) */
 
+/* Version 3 only: the device table after the version 2 layout. */
+#define SPEC_OFF_NR_DEVICES     0x930 /* u8: 0..VM_DEVICE_MAX */
+#define SPEC_OFF_DEVICES_FLAGS  0x931 /* u8: SPEC_DEVICES_FLAG_* */
+#define SPEC_OFF_DB_MAX_DEVICES 0x932 /* u16: db_client_max_devices (0 unless a client) */
+#define SPEC_OFF_V3_RESERVED    0x934 /* 12 bytes, zero */
+#define SPEC_OFF_DEVICE         0x940 /* VM_DEVICE_MAX x SPEC_DEVICE_SIZE records */
+#define SPEC_V3_SIZE            0xf40 /* 3904 bytes */
+#define SPEC_MAX_SIZE           SPEC_V3_SIZE /* a buffer for any spec */
+#define SPEC_V3_RESERVED_SIZE   12
+
+#define SPEC_DEVICES_FLAG_DRIVER_DOMAIN 0x01 /* driver_domain = 1 */
+#define SPEC_DEVICES_FLAGS_KNOWN        0x01
+
+/* One device record (offsets inside it); entries >= nr_devices are zero. */
+#define SPEC_DEVICE_SIZE         0xc0 /* 192 */
+#define SPEC_DEV_OFF_KIND        0x00 /* u8: enum vm_device_kind (1 vif, 2 disk) */
+#define SPEC_DEV_OFF_FLAGS       0x01 /* u8: disk: SPEC_DEV_FLAG_*; vif: zero */
+#define SPEC_DEV_OFF_FORMAT      0x02 /* u8: disk: enum vm_disk_format; vif: zero */
+#define SPEC_DEV_OFF_RESERVED    0x03 /* u8, zero */
+#define SPEC_DEV_OFF_BACKEND     0x04 /* 64: the driver domain's VM name, not empty */
+#define SPEC_VIF_OFF_MAC         0x44 /* 6 */
+#define SPEC_VIF_OFF_PAD         0x4a /* u16, zero */
+#define SPEC_VIF_OFF_BRIDGE      0x4c /* 16 */
+#define SPEC_VIF_OFF_VIFNAME     0x5c /* 16, may be empty */
+#define SPEC_VIF_OFF_SCRIPT      0x6c /* 44 */
+#define SPEC_VIF_OFF_IP          0x98 /* 40, may be empty */
+#define SPEC_VBD_OFF_VIRTUAL_DEV 0x44 /* u32: xenstore's virtual-device (the devid) */
+#define SPEC_VBD_OFF_VDEV        0x48 /* 16 */
+#define SPEC_VBD_OFF_TARGET      0x58 /* 104 */
+#define SPEC_DEV_FLAG_WRITABLE   0x01 /* disk: read-write */
+#define SPEC_DEV_FLAG_CDROM      0x02 /* disk: device-type cdrom (never writable) */
+#define SPEC_DEV_FLAGS_KNOWN     0x03
+
 #define SPEC_RESERVED_SIZE 8
 #define SPEC_IOMEM_SIZE    24
 #define SPEC_IOPORT_SIZE   8
@@ -68,22 +107,27 @@
 #define SPEC_FLAGS_KNOWN         0x001f
 
 /*
- * Encode cfg (validated first) into buf, as version 1 when it is a PV guest
- * without grant table limits, else as version 2. Returns the number of bytes
- * written (SPEC_V1_SIZE) or a negative error (-XEN_EINVAL invalid config,
- * -XEN_ENOSPC buffer too small).
+ * Encode cfg (validated first; every device must name its backend) into
+ * buf, as the lowest version that can say it: 1 for a PV guest without
+ * grant table limits, 2 for PVH or grant limits, 3 with devices, a driver
+ * domain or a non-default db_client_max_devices. Returns the number of
+ * bytes written (SPEC_V1_SIZE, or SPEC_V3_SIZE for version 3) or a negative
+ * error (-XEN_EINVAL invalid config, -XEN_ENOSPC buffer too small).
  */
 int spec_encode(const struct vm_config *cfg, void *buf, size_t size, struct domb_error *err);
 
-/* The version spec_encode writes for cfg (1 or 2). */
+/* The version spec_encode writes for cfg (1, 2 or 3), and its size. */
 unsigned int spec_version_for(const struct vm_config *cfg);
+size_t spec_size_for(const struct vm_config *cfg);
 
 /*
- * Decode and validate a spec of exactly len bytes (version 1 or 2). Every
+ * Decode and validate a spec of exactly len bytes (version 1, 2 or 3). Every
  * field is checked: magic, version, size, flags, reserved bytes (a version 2
- * spec must use something version 1 cannot say), strings NUL-terminated inside
- * their fields with only NULs after, counts, unused array entries zero, and
- * the ranges of vm_config_validate. Returns 0 or -XEN_EINVAL with a message
+ * spec must use something version 1 cannot say, a version 3 one something
+ * version 2 cannot), strings NUL-terminated inside their fields with only
+ * NULs after, counts, unused array entries and device records zero, device
+ * kinds and flags, and the checks of vm_config_validate. A version 1 or 2
+ * spec of a db-server client reads with the default db_client_max_devices. Returns 0 or -XEN_EINVAL with a message
  * naming the field; the caller prefixes the spec's name.
  */
 int spec_decode(const void *buf, size_t len, struct vm_config *cfg, struct domb_error *err);

@@ -29,6 +29,8 @@
 #define VM_DB_MAX_VMS                64           /* db_client_max_vms upper bound */
 #define VM_DB_DEFAULT_MAX_VMS        8
 #define VM_DB_DEFAULT_MAX_MEMORY_MIB 1024
+#define VM_DB_DEFAULT_MAX_DEVICES    16  /* db_client_max_devices when not given */
+#define VM_DB_MAX_DEVICES            512 /* its upper bound: VM_DB_MAX_VMS x VM_DEVICE_MAX */
 #define VM_GRANT_FRAMES_MAX          0xffff /* max_grant_frames, max_maptrack_frames */
 #define VM_GRANT_VERSION_MAX         2      /* grant table versions Xen knows: 1 and 2 */
 #define VM_DEVICE_MAX                8      /* vif and disk entries together */
@@ -70,6 +72,7 @@ enum vm_device_kind {
 enum vm_disk_format {
     VM_DISK_FORMAT_RAW = 0, /* the only format blkback serves */
 };
+#define VM_DISK_FORMAT_COUNT 1
 
 struct vm_vif {
     uint8_t mac[6];                      /* always set (default: derived from name and index) */
@@ -136,6 +139,8 @@ struct vm_config {
     bool db_client;
     uint32_t db_max_vms;        /* VMs it may have built at once (0 when not a client) */
     uint32_t db_max_memory_mib; /* their total maxmem (0 when not a client) */
+    uint32_t db_max_devices;    /* their devices in all, 0..VM_DB_MAX_DEVICES (0 when not
+                                 * a client; default VM_DB_DEFAULT_MAX_DEVICES) */
     /* Grant table limits (xl's max_grant_frames, max_maptrack_frames,
      * max_grant_version). Absent: Xen's own defaults (its gnttab_max_frames
      * and gnttab_max_maptrack_frames options); version 0: the builder's
@@ -169,9 +174,47 @@ int vm_config_check_irq(uint64_t irq, struct domb_error *err);
 /*
  * Whole-configuration check: every field in range, strings NUL-terminated in
  * their arrays, counts within the arrays, memory <= maxmem, a ramdisk hash
- * only with a ramdisk. Used by the spec encoder and decoder.
+ * only with a ramdisk; every device (vm_config_check_device), vifs numbered
+ * 0, 1, ... in order and disks by their virtual_device, no two disks on one
+ * virtual device, no two vifs with one MAC, no device backed by the VM itself.
+ * A device's backend may be empty here (the parser leaves it so); the spec
+ * requires one. Used by the parser, the spec encoder and decoder.
  */
 int vm_config_validate(const struct vm_config *cfg, struct domb_error *err);
+
+/*
+ * One device's own fields (not those that depend on the rest of the
+ * config): kind, backend (empty, or a VM name), and per kind the mac (not
+ * multicast, not zero), bridge and vifname (Linux interface names), script,
+ * ip; the vdev and its virtual_device number, target (an absolute path),
+ * format, and a cdrom that is not writable. Messages start with the field's
+ * xl sub-key ("bridge 'a/b' is not ..."); the caller prefixes the device
+ * (vm_device_label).
+ */
+int vm_config_check_device(const struct vm_device *dev, struct domb_error *err);
+
+/* "vif 0" (the devid) or "disk xvda" (the vdev), for messages. */
+void vm_device_label(const struct vm_device *dev, char *buf, size_t size);
+
+/*
+ * xenstore's virtual-device number of a disk name, as libxl computes it
+ * (libxl__device_disk_dev_number): xvdX[N] is 202 << 8 | disk << 4 | N for
+ * disks 0..15 and partitions 0..15, else 1 << 28 | disk << 8 | N (disks up
+ * to 2^20 - 1, partitions up to 255); dDpP is the same by numbers; hdX[N]
+ * (hda..hdd, N <= 63) is 3 << 8 (hda, hdb) or 22 << 8 (hdc, hdd) | (disk & 1)
+ * << 6 | N; sdX[N] (sda..sdp, N <= 15) is 8 << 8 | disk << 4 | N. Letters
+ * count like spreadsheet columns (a = 0, z = 25, aa = 26). Returns 0 or
+ * -XEN_EINVAL with a message starting "vdev 'NAME' ...".
+ */
+int vm_disk_vdev_number(const char *vdev, uint32_t *number, struct domb_error *err);
+
+/*
+ * The MAC a vif without mac= gets: Xen's OUI 00:16:3e, then the first three
+ * bytes of SHA-256("NAME/INDEX") with the top bit of the fourth byte clear
+ * (as libxl's random ones). Stable: the same VM name and vif index always
+ * give the same address.
+ */
+void vm_vif_default_mac(const char *vm_name, uint32_t index, uint8_t mac[6]);
 
 /* Name of an on_exit action ("destroy", ...), or NULL if out of range. */
 const char *vm_on_exit_name(enum vm_on_exit action);

@@ -1,6 +1,8 @@
 #!/bin/sh
 # domb-pack end to end: a bad config gives exit status 1 and "file:line:
-# message"; good configs pack into an archive that --list reads back.
+# message"; good configs pack into an archive that --list reads back;
+# devices get their driver domain at pack time, and every backend problem
+# is reported at the device's line.
 # Usage: pack_test.sh DOMB_PACK WORKDIR
 set -u
 PACK=$1
@@ -158,6 +160,96 @@ grep -qx 'vms/pvh-irq.cfg:4: irqs does not apply to a PVH guest (type = "pvh" on
 [ $? -eq 1 ] || fail "HVM: expected exit status 1"
 grep -qx 'vms/hvm.cfg:2: HVM guests are not supported: they need a device model (QEMU), which domB does not run; type = "pvh" is the alternative' err.txt \
     || fail "HVM message: $(cat err.txt)"
+
+# Devices: backends resolve to the archive's driver domain at pack time.
+cat > vms/dd.cfg <<CFG
+name = "dd"
+kernel = "../img/one.elf"
+memory = 64
+driver_domain = 1
+CFG
+cat > vms/dd2.cfg <<CFG
+name = "dd2"
+kernel = "../img/one.elf"
+memory = 64
+driver_domain = 1
+CFG
+cat > vms/webdev.cfg <<CFG
+name = "web"
+kernel = "../img/one.elf"
+memory = 64
+vif = [ '', 'mac=00:16:3e:01:02:03,bridge=xenbr1,vifname=web1,ip=10.0.0.2' ]
+disk = [ 'phy:/srv/web.img,xvda,w', '/srv/boot.iso,,hdc,cdrom' ]
+CFG
+cat > vms/dbdev.cfg <<CFG
+name = "db"
+kernel = "../img/one.elf"
+memory = 32
+disk = [ 'vdev=xvdb, access=ro, target=/srv/db.img', ]
+vif = [ 'backend=dd2' ]
+CFG
+"$PACK" -o dev.cpio vms/dd.cfg vms/webdev.cfg > /dev/null 2> err.txt || fail "packing devices failed: $(cat err.txt)"
+"$PACK" --list dev.cpio > list.txt || fail "--list of the device archive failed: $(cat list.txt)"
+grep -qx "     driver domain (serves other VMs' devices)" list.txt || fail "driver domain line: $(cat list.txt)"
+grep -qx "     vif 0: mac 00:16:3e:6e:02:e5, bridge xenbr0, backend dd" list.txt \
+    || fail "default vif line: $(cat list.txt)"
+grep -qx "     vif 1: mac 00:16:3e:01:02:03, bridge xenbr1, vifname web1, ip 10.0.0.2, backend dd" list.txt \
+    || fail "vif 1 line: $(cat list.txt)"
+grep -qx "     disk xvda: /srv/web.img rw, backend dd" list.txt || fail "disk line: $(cat list.txt)"
+grep -qx "     disk hdc: /srv/boot.iso ro cdrom, backend dd" list.txt || fail "cdrom line: $(cat list.txt)"
+"$PACK" --check vms/dd.cfg vms/webdev.cfg > out.txt || fail "--check with devices failed"
+grep -qx "domb-pack: 2 config(s) OK" out.txt || fail "--check output: $(cat out.txt)"
+# backend= names another driver domain; --driver-domain picks the default among two.
+"$PACK" -o dev2.cpio --driver-domain dd2 vms/dd.cfg vms/dd2.cfg vms/webdev.cfg vms/dbdev.cfg \
+    > /dev/null 2> err.txt || fail "--driver-domain dd2 failed: $(cat err.txt)"
+"$PACK" --list dev2.cpio > list.txt || fail "--list dev2: $(cat list.txt)"
+grep -qx "     disk xvdb: /srv/db.img ro, backend dd2" list.txt || fail "dd2 disk: $(cat list.txt)"
+grep -qx "     vif 0: mac 00:16:3e:6e:02:e5, bridge xenbr0, backend dd2" list.txt \
+    || fail "dd2 vif: $(cat list.txt)"
+# Every resolution problem names the file, the line, the device and why.
+expect_err() { # expected-message pack-args...
+    want=$1; shift
+    "$PACK" "$@" > /dev/null 2> err.txt
+    [ $? -eq 1 ] || fail "expected exit status 1 from: $*"
+    grep -qxF -- "$want" err.txt || fail "expected '$want', got: $(cat err.txt)"
+}
+expect_err "vms/webdev.cfg:4: vif 0 has no backend= and the archive has no driver domain (a VM with driver_domain = 1)" \
+    --check vms/webdev.cfg
+expect_err "vms/webdev.cfg:5: disk hdc has no backend= and the archive has no driver domain (a VM with driver_domain = 1)" \
+    --check vms/webdev.cfg
+expect_err "vms/webdev.cfg:4: vif 0 has no backend= and the archive has 2 driver domains (dd, dd2): name one with backend= or --driver-domain" \
+    -o x.cpio vms/dd.cfg vms/dd2.cfg vms/webdev.cfg
+[ ! -e x.cpio ] || fail "an archive was written despite backend errors"
+expect_err "vms/dbdev.cfg:5: vif 0: backend 'dd2' is not a VM of this archive" \
+    --check vms/dd.cfg vms/dbdev.cfg
+sed 's/backend=dd2/backend=db/' vms/dbdev.cfg > vms/dbself.cfg
+expect_err "vms/dbself.cfg:5: vif 0: backend 'db' is this VM itself; a device needs another VM (a driver domain) as its backend" \
+    --check vms/dd.cfg vms/dbself.cfg
+sed 's/backend=dd2/backend=web/' vms/dbdev.cfg > vms/dbweb.cfg
+expect_err "vms/dbweb.cfg:5: vif 0: backend 'web' (vms/webdev.cfg) is not a driver domain (it does not set driver_domain = 1)" \
+    --check vms/dd.cfg vms/webdev.cfg vms/dbweb.cfg
+cat > vms/ddself.cfg <<CFG
+name = "dd"
+kernel = "../img/one.elf"
+memory = 64
+driver_domain = 1
+disk = [ '/srv/dd.img,,xvda' ]
+CFG
+expect_err "vms/ddself.cfg:5: disk xvda has no backend=, and the archive's driver domain is 'dd', this VM itself; a driver domain cannot back its own devices" \
+    --check vms/ddself.cfg vms/webdev.cfg
+"$PACK" --check vms/ddself.cfg vms/dd2.cfg --driver-domain dd2 > /dev/null 2> err.txt \
+    || fail "a driver domain backed by another failed: $(cat err.txt)"
+expect_err "domb-pack: --driver-domain 'nope' is not a VM of this archive" \
+    --check --driver-domain nope vms/dd.cfg vms/webdev.cfg
+expect_err "vms/db.cfg: --driver-domain 'db': this config does not set driver_domain = 1" \
+    --check --driver-domain db vms/dd.cfg vms/db.cfg
+sed 's/name = "db"/name = "db2"/; s/vif = .*/vif = [ "mac=00:16:3e:01:02:03" ]/' vms/dbdev.cfg > vms/dbmac.cfg
+expect_err "vms/dbmac.cfg:5: vif 0: mac 00:16:3e:01:02:03 is also vif 1 of 'web' (vms/webdev.cfg)" \
+    --check vms/dd.cfg vms/webdev.cfg vms/dbmac.cfg
+# A config error in a device: the parser's message, at its line.
+printf 'name = "q"\nkernel = "../img/one.elf"\nmemory = 8\ndisk = [ "/srv/q.qcow2,qcow2,xvda" ]\n' > vms/qcow.cfg
+expect_err "vms/qcow.cfg:4: disk 0: format qcow2 is not supported: blkback serves raw images only" \
+    --check vms/dd.cfg vms/qcow.cfg
 
 # A damaged archive makes --list fail.
 head -c 1000 good.cpio > cut.cpio

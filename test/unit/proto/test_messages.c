@@ -203,6 +203,101 @@ static void req_build_pvh_round_trip(void **state)
                           "devices through to PV guests only)");
 }
 
+/* A build with devices: a version 3 spec, a 3944-byte request that still fits a slot. */
+static void device_spec(struct vm_config *cfg)
+{
+    sample_spec(cfg);
+    cfg->nr_devices = 2;
+    cfg->devices[0].kind = VM_DEVICE_VIF;
+    strcpy(cfg->devices[0].backend, "dd");
+    memcpy(cfg->devices[0].vif.mac, "\x00\x16\x3e\x00\x00\x01", 6);
+    strcpy(cfg->devices[0].vif.bridge, "xenbr0");
+    strcpy(cfg->devices[0].vif.script, "vif-bridge");
+    cfg->devices[1].kind = VM_DEVICE_VBD;
+    cfg->devices[1].devid = 51712;
+    strcpy(cfg->devices[1].backend, "dd");
+    strcpy(cfg->devices[1].disk.target, "/srv/web.img");
+    strcpy(cfg->devices[1].disk.vdev, "xvda");
+    cfg->devices[1].disk.virtual_device = 51712;
+    cfg->devices[1].disk.writable = true;
+}
+
+static int encode_device_request(void)
+{
+    struct proto_request req;
+    int n;
+
+    sample_request(&req, PROTO_TYPE_BUILD);
+    device_spec(&req.build.spec);
+    memset(buf, 0xee, sizeof(buf));
+    n = proto_request_encode(&req, buf, sizeof(buf), NULL);
+    assert_int_equal(n, PROTO_BUILD_REQ_V3_SIZE);
+    return n;
+}
+
+static void req_build_devices_round_trip(void **state)
+{
+    struct proto_request in, out;
+    uint8_t again[PROTO_SLOT_SIZE];
+    int n;
+
+    (void)state;
+    assert_int_equal(PROTO_BUILD_REQ_V3_SIZE, 0xf68);
+    assert_true(PROTO_BUILD_REQ_V3_SIZE <= PROTO_SLOT_SIZE);
+    sample_request(&in, PROTO_TYPE_BUILD);
+    device_spec(&in.build.spec);
+    assert_int_equal(proto_request_size(&in), 3944);
+    n = encode_device_request();
+    assert_int_equal(get_le32(buf + PROTO_OFF_SIZE), 3944);
+    assert_int_equal(get_le16(buf + PROTO_BUILD_OFF_SPEC + SPEC_OFF_VERSION), 3);
+    assert_int_equal(proto_request_decode(buf, sizeof(buf), &out, NULL), 0);
+    assert_memory_equal(&out.build.spec, &in.build.spec, sizeof(in.build.spec));
+    assert_int_equal(proto_request_encode(&out, again, sizeof(again), NULL), n);
+    assert_memory_equal(again, buf, (size_t)n);
+    /* Exactly its size is enough: the rest of the slot is not read. */
+    assert_int_equal(proto_request_decode(buf, (size_t)n, &out, NULL), 0);
+}
+
+static void req_build_devices_rejections(void **state)
+{
+    struct proto_request req;
+    struct domb_error err;
+
+    (void)state;
+    /* The request's size says which spec follows, and must say it exactly. */
+    encode_device_request();
+    put_le32(buf + PROTO_OFF_SIZE, PROTO_BUILD_REQ_SIZE);
+    expect_request_reject(PROTO_ERR_BAD_SPEC, "spec: is 2352 bytes but its size field says 3904");
+    encode_request(PROTO_TYPE_BUILD);
+    put_le32(buf + PROTO_OFF_SIZE, PROTO_BUILD_REQ_V3_SIZE);
+    expect_request_reject(PROTO_ERR_BAD_SPEC, "spec: is 3904 bytes but its size field says 2352");
+    encode_device_request();
+    put_le32(buf + PROTO_OFF_SIZE, 3000);
+    expect_request_reject(PROTO_ERR_BAD_LENGTH,
+                          "a build request is 2392 bytes (a version 1 or 2 spec) or 3944 "
+                          "(version 3) but its size field says 3000");
+    encode_device_request();
+    assert_int_equal(proto_request_decode(buf, PROTO_BUILD_REQ_V3_SIZE - 1, &req, &err),
+                     PROTO_RC(PROTO_ERR_BAD_LENGTH));
+    assert_string_equal(err.msg, "request size field says 3944 bytes but only 3943 are there");
+    /* Device checks reach the client as BAD_SPEC. */
+    encode_device_request();
+    buf[PROTO_BUILD_OFF_SPEC + SPEC_OFF_DEVICE + SPEC_VIF_OFF_MAC] = 1;
+    expect_request_reject(PROTO_ERR_BAD_SPEC, "spec: vif 0: mac 01:16:3e:00:00:01 is a multicast "
+                                              "address (the low bit of the first byte is set)");
+    /* The encoder: the buffer, and a device without a backend. */
+    sample_request(&req, PROTO_TYPE_BUILD);
+    device_spec(&req.build.spec);
+    assert_int_equal(proto_request_encode(&req, buf, PROTO_BUILD_REQ_V3_SIZE - 1, &err),
+                     PROTO_RC(PROTO_ERR_BAD_LENGTH));
+    assert_string_equal(err.msg, "a build request needs 3944 bytes; the buffer holds 3943");
+    req.build.spec.devices[1].backend[0] = '\0';
+    assert_int_equal(proto_request_encode(&req, buf, sizeof(buf), &err),
+                     PROTO_RC(PROTO_ERR_BAD_SPEC));
+    assert_string_equal(err.msg, "spec: disk xvda has no backend (a spec names the driver "
+                                 "domain of every device)");
+}
+
 static void req_unpause_round_trip(void **state)
 {
     (void)state;
@@ -875,6 +970,8 @@ static void rsp_domid_and_ping_rejections(void **state)
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test(req_build_round_trip),
     cmocka_unit_test(req_build_pvh_round_trip),
+    cmocka_unit_test(req_build_devices_round_trip),
+    cmocka_unit_test(req_build_devices_rejections),
     cmocka_unit_test(req_unpause_round_trip),
     cmocka_unit_test(req_destroy_round_trip),
     cmocka_unit_test(req_status_round_trip),

@@ -381,44 +381,66 @@ static void ring_response_prod_corrupt(void **state)
 
 static void quota_allows_within_limits(void **state)
 {
-    const struct proto_quota limit = {.max_vms = 2, .max_memory_mib = 1024};
+    const struct proto_quota limit = {.max_vms = 2, .max_memory_mib = 1024, .max_devices = 3};
     struct proto_usage used = {0};
 
     (void)state;
-    assert_int_equal(proto_quota_check(&limit, &used, 512, NULL), 0);
-    proto_quota_charge(&used, 512);
-    assert_int_equal(proto_quota_check(&limit, &used, 512, NULL), 0); /* exactly the limit */
-    proto_quota_charge(&used, 512);
+    assert_int_equal(proto_quota_check(&limit, &used, 512, 1, NULL), 0);
+    proto_quota_charge(&used, 512, 1);
+    assert_int_equal(proto_quota_check(&limit, &used, 512, 2, NULL), 0); /* exactly the limit */
+    proto_quota_charge(&used, 512, 2);
     assert_int_equal(used.vms, 2);
     assert_int_equal(used.memory_mib, 1024);
+    assert_int_equal(used.devices, 3);
 }
 
 static void quota_vm_limit(void **state)
 {
-    const struct proto_quota limit = {.max_vms = 1, .max_memory_mib = 1024};
+    const struct proto_quota limit = {.max_vms = 1, .max_memory_mib = 1024, .max_devices = 16};
     struct proto_usage used = {.vms = 1, .memory_mib = 16};
     struct domb_error err;
 
     (void)state;
-    assert_int_equal(proto_quota_check(&limit, &used, 16, &err), PROTO_RC(PROTO_ERR_QUOTA));
+    assert_int_equal(proto_quota_check(&limit, &used, 16, 0, &err), PROTO_RC(PROTO_ERR_QUOTA));
     assert_string_equal(err.msg, "client already has 1 VMs; its limit is 1");
-    const struct proto_quota none = {0, 1024};
+    const struct proto_quota none = {0, 1024, 16};
     struct proto_usage empty = {0};
-    assert_int_equal(proto_quota_check(&none, &empty, 16, NULL), PROTO_RC(PROTO_ERR_QUOTA));
+    assert_int_equal(proto_quota_check(&none, &empty, 16, 0, NULL), PROTO_RC(PROTO_ERR_QUOTA));
 }
 
 static void quota_memory_limit(void **state)
 {
-    const struct proto_quota limit = {.max_vms = 8, .max_memory_mib = 1024};
+    const struct proto_quota limit = {.max_vms = 8, .max_memory_mib = 1024, .max_devices = 16};
     struct proto_usage used = {.vms = 1, .memory_mib = 1000};
     struct domb_error err;
 
     (void)state;
-    assert_int_equal(proto_quota_check(&limit, &used, 25, &err), PROTO_RC(PROTO_ERR_QUOTA));
+    assert_int_equal(proto_quota_check(&limit, &used, 25, 0, &err), PROTO_RC(PROTO_ERR_QUOTA));
     assert_string_equal(err.msg,
                         "25 MiB more would bring the client to 1025 MiB; its limit is 1024 MiB");
     /* no u32 wrap-around lets a huge request through */
-    assert_int_equal(proto_quota_check(&limit, &used, UINT32_MAX, &err), PROTO_RC(PROTO_ERR_QUOTA));
+    assert_int_equal(proto_quota_check(&limit, &used, UINT32_MAX, 0, &err),
+                     PROTO_RC(PROTO_ERR_QUOTA));
+}
+
+static void quota_device_limit(void **state)
+{
+    const struct proto_quota limit = {.max_vms = 8, .max_memory_mib = 1024, .max_devices = 4};
+    struct proto_usage used = {.vms = 2, .memory_mib = 64, .devices = 3};
+    struct domb_error err;
+
+    (void)state;
+    assert_int_equal(proto_quota_check(&limit, &used, 16, 1, NULL), 0);
+    assert_int_equal(proto_quota_check(&limit, &used, 16, 2, &err), PROTO_RC(PROTO_ERR_QUOTA));
+    assert_string_equal(err.msg, "2 devices more would bring the client to 5; its limit is 4");
+    assert_int_equal(proto_quota_check(&limit, &used, 16, UINT32_MAX, &err),
+                     PROTO_RC(PROTO_ERR_QUOTA));
+    /* A limit of 0 devices: VMs without devices only. */
+    const struct proto_quota none = {8, 1024, 0};
+    struct proto_usage empty = {0};
+    assert_int_equal(proto_quota_check(&none, &empty, 16, 0, NULL), 0);
+    assert_int_equal(proto_quota_check(&none, &empty, 16, 1, &err), PROTO_RC(PROTO_ERR_QUOTA));
+    assert_string_equal(err.msg, "1 devices more would bring the client to 1; its limit is 0");
 }
 
 static void quota_release(void **state)
@@ -427,15 +449,19 @@ static void quota_release(void **state)
     struct domb_error err;
 
     (void)state;
-    proto_quota_charge(&used, 100);
-    assert_int_equal(proto_quota_release(&used, 100, NULL), 0);
+    proto_quota_charge(&used, 100, 2);
+    assert_int_equal(proto_quota_release(&used, 100, 2, NULL), 0);
     assert_int_equal(used.vms, 0);
     assert_int_equal(used.memory_mib, 0);
-    assert_int_equal(proto_quota_release(&used, 100, &err), PROTO_RC(PROTO_ERR_INTERNAL));
-    assert_string_equal(err.msg, "releasing a 100 MiB VM from a client charged 0 VMs and 0 MiB");
-    proto_quota_charge(&used, 10);
-    assert_int_equal(proto_quota_release(&used, 11, &err), PROTO_RC(PROTO_ERR_INTERNAL));
+    assert_int_equal(used.devices, 0);
+    assert_int_equal(proto_quota_release(&used, 100, 0, &err), PROTO_RC(PROTO_ERR_INTERNAL));
+    assert_string_equal(err.msg, "releasing a 100 MiB VM with 0 devices from a client charged 0 "
+                                 "VMs, 0 MiB and 0 devices");
+    proto_quota_charge(&used, 10, 1);
+    assert_int_equal(proto_quota_release(&used, 11, 1, &err), PROTO_RC(PROTO_ERR_INTERNAL));
+    assert_int_equal(proto_quota_release(&used, 10, 2, &err), PROTO_RC(PROTO_ERR_INTERNAL));
     assert_int_equal(used.vms, 1); /* unchanged on refusal */
+    assert_int_equal(used.devices, 1);
 }
 
 static void sequence_increasing(void **state)
@@ -487,6 +513,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(quota_allows_within_limits),
     cmocka_unit_test(quota_vm_limit),
     cmocka_unit_test(quota_memory_limit),
+    cmocka_unit_test(quota_device_limit),
     cmocka_unit_test(quota_release),
     cmocka_unit_test(sequence_increasing),
     cmocka_unit_test(sequence_replay_and_reorder),

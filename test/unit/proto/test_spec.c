@@ -7,7 +7,7 @@
 #include <proto/spec.h>
 #include <string.h>
 
-static uint8_t buf[SPEC_V1_SIZE + 16];
+static uint8_t buf[SPEC_MAX_SIZE + 16];
 
 static void sample_config(struct vm_config *cfg)
 {
@@ -98,6 +98,7 @@ static void spec_db_client_round_trip(void **state)
     in.db_client = true;
     in.db_max_vms = 5;
     in.db_max_memory_mib = 300;
+    in.db_max_devices = VM_DB_DEFAULT_MAX_DEVICES; /* what version 1 means */
     assert_int_equal(spec_encode(&in, buf, sizeof(buf), &err), SPEC_V1_SIZE);
     assert_int_equal(get_le16(buf + SPEC_OFF_FLAGS), 7);
     assert_int_equal(get_le16(buf + SPEC_OFF_DB_MAX_VMS), 5);
@@ -138,11 +139,14 @@ static void spec_rejects_header(void **state)
     buf[3] = 'x';
     expect_reject(SPEC_V1_SIZE, "magic is not \"DOMBSPEC\"");
     encode_sample();
-    put_le16(buf + SPEC_OFF_VERSION, 3);
-    expect_reject(SPEC_V1_SIZE, "version 3 is not supported (this build reads versions 1 to 2)");
+    put_le16(buf + SPEC_OFF_VERSION, 4);
+    expect_reject(SPEC_V1_SIZE, "version 4 is not supported (this build reads versions 1 to 3)");
     encode_sample();
     put_le16(buf + SPEC_OFF_VERSION, 0);
-    expect_reject(SPEC_V1_SIZE, "version 0 is not supported (this build reads versions 1 to 2)");
+    expect_reject(SPEC_V1_SIZE, "version 0 is not supported (this build reads versions 1 to 3)");
+    encode_sample();
+    put_le16(buf + SPEC_OFF_VERSION, 3);
+    expect_reject(SPEC_V1_SIZE, "size field says 2352 bytes; version 3 is 3904");
     encode_sample();
     put_le32(buf + SPEC_OFF_SIZE, 4096);
     expect_reject(SPEC_V1_SIZE, "size field says 4096 bytes; version 1 is 2352");
@@ -415,6 +419,365 @@ static void spec_encode_rejects_pvh_devices(void **state)
     assert_string_equal(err.msg, "max_maptrack_frames must be between 1 and 65535");
 }
 
+/* ---- version 3: devices ---- */
+
+/* The sample plus a vif, a writable disk and a cdrom, all backed by "dd". */
+static void device_config(struct vm_config *cfg)
+{
+    struct vm_device *d;
+
+    sample_config(cfg);
+    cfg->nr_devices = 3;
+    d = &cfg->devices[0];
+    d->kind = VM_DEVICE_VIF;
+    d->devid = 0;
+    strcpy(d->backend, "dd");
+    memcpy(d->vif.mac, "\x00\x16\x3e\x01\x02\x03", 6);
+    strcpy(d->vif.bridge, "xenbr0");
+    strcpy(d->vif.vifname, "web0");
+    strcpy(d->vif.script, "vif-bridge");
+    strcpy(d->vif.ip, "10.0.0.2");
+    d = &cfg->devices[1];
+    d->kind = VM_DEVICE_VBD;
+    d->devid = 51712;
+    strcpy(d->backend, "dd");
+    strcpy(d->disk.target, "/srv/web.img");
+    strcpy(d->disk.vdev, "xvda");
+    d->disk.virtual_device = 51712;
+    d->disk.writable = true;
+    d = &cfg->devices[2];
+    d->kind = VM_DEVICE_VBD;
+    d->devid = 5632;
+    strcpy(d->backend, "dd-2");
+    strcpy(d->disk.target, "/srv/boot.iso");
+    strcpy(d->disk.vdev, "hdc");
+    d->disk.virtual_device = 5632;
+    d->disk.cdrom = true;
+}
+
+static void encode_devices(void)
+{
+    struct vm_config cfg;
+
+    device_config(&cfg);
+    memset(buf, 0, sizeof(buf));
+    assert_int_equal(spec_encode(&cfg, buf, sizeof(buf), NULL), SPEC_V3_SIZE);
+}
+
+/* Record i of the device table in buf. */
+static uint8_t *rec(unsigned i)
+{
+    return buf + SPEC_OFF_DEVICE + i * SPEC_DEVICE_SIZE;
+}
+
+static void spec_devices_round_trip(void **state)
+{
+    struct vm_config in, out;
+    struct domb_error err;
+
+    device_config(&in);
+    assert_int_equal(spec_version_for(&in), 3);
+    assert_int_equal(spec_size_for(&in), 3904);
+    assert_int_equal(spec_encode(&in, buf, sizeof(buf), &err), SPEC_V3_SIZE);
+    assert_int_equal(get_le16(buf + SPEC_OFF_VERSION), 3);
+    assert_int_equal(get_le32(buf + SPEC_OFF_SIZE), 3904);
+    assert_int_equal(buf[SPEC_OFF_NR_DEVICES], 3);
+    assert_int_equal(buf[SPEC_OFF_DEVICES_FLAGS], 0);
+    assert_int_equal(rec(0)[SPEC_DEV_OFF_KIND], VM_DEVICE_VIF);
+    assert_string_equal((char *)rec(0) + SPEC_DEV_OFF_BACKEND, "dd");
+    assert_memory_equal(rec(0) + SPEC_VIF_OFF_MAC, "\x00\x16\x3e\x01\x02\x03", 6);
+    assert_string_equal((char *)rec(0) + SPEC_VIF_OFF_BRIDGE, "xenbr0");
+    assert_string_equal((char *)rec(0) + SPEC_VIF_OFF_VIFNAME, "web0");
+    assert_string_equal((char *)rec(0) + SPEC_VIF_OFF_SCRIPT, "vif-bridge");
+    assert_string_equal((char *)rec(0) + SPEC_VIF_OFF_IP, "10.0.0.2");
+    assert_int_equal(rec(1)[SPEC_DEV_OFF_KIND], VM_DEVICE_VBD);
+    assert_int_equal(rec(1)[SPEC_DEV_OFF_FLAGS], SPEC_DEV_FLAG_WRITABLE);
+    assert_int_equal(get_le32(rec(1) + SPEC_VBD_OFF_VIRTUAL_DEV), 51712);
+    assert_string_equal((char *)rec(1) + SPEC_VBD_OFF_VDEV, "xvda");
+    assert_string_equal((char *)rec(1) + SPEC_VBD_OFF_TARGET, "/srv/web.img");
+    assert_int_equal(rec(2)[SPEC_DEV_OFF_FLAGS], SPEC_DEV_FLAG_CDROM);
+    for (unsigned i = 0; i < 5 * SPEC_DEVICE_SIZE; i++)
+        assert_int_equal(rec(3)[i], 0);
+    assert_int_equal(spec_decode(buf, SPEC_V3_SIZE, &out, &err), 0);
+    assert_memory_equal(&in, &out, sizeof(in));
+    /* A whole table: 8 devices, the largest strings. */
+    for (unsigned i = 3; i < VM_DEVICE_MAX; i++) {
+        struct vm_device *d = &in.devices[i];
+
+        *d = in.devices[0];
+        d->devid = i - 2;
+        d->vif.mac[4] = (uint8_t)i;
+        memset(d->backend, 'b', VM_NAME_MAX);
+        memset(d->vif.bridge, 'r', VM_IFNAME_MAX);
+        memset(d->vif.vifname, 'v', VM_IFNAME_MAX);
+        memset(d->vif.script, 's', VM_VIF_SCRIPT_MAX);
+        strcpy(d->vif.ip, "fe80:0000:0000:0000:0000:0000:0000:0001");
+    }
+    in.nr_devices = VM_DEVICE_MAX;
+    memset(in.devices[1].disk.target, 't', VM_DISK_TARGET_MAX);
+    in.devices[1].disk.target[0] = '/';
+    assert_int_equal(spec_encode(&in, buf, sizeof(buf), &err), SPEC_V3_SIZE);
+    assert_int_equal(spec_decode(buf, SPEC_V3_SIZE, &out, &err), 0);
+    assert_memory_equal(&in, &out, sizeof(in));
+}
+
+/* driver_domain and a non-default device limit need version 3 too; the
+ * default limit does not, and older specs read with it. */
+static void spec_driver_domain_and_device_limit(void **state)
+{
+    struct vm_config in, out;
+    struct domb_error err;
+
+    sample_config(&in);
+    in.driver_domain = true;
+    assert_int_equal(spec_encode(&in, buf, sizeof(buf), &err), SPEC_V3_SIZE);
+    assert_int_equal(buf[SPEC_OFF_DEVICES_FLAGS], SPEC_DEVICES_FLAG_DRIVER_DOMAIN);
+    assert_int_equal(buf[SPEC_OFF_NR_DEVICES], 0);
+    assert_int_equal(spec_decode(buf, SPEC_V3_SIZE, &out, &err), 0);
+    assert_true(out.driver_domain);
+    assert_memory_equal(&in, &out, sizeof(in));
+
+    sample_config(&in);
+    in.db_client = true;
+    in.db_max_vms = 2;
+    in.db_max_memory_mib = 64;
+    in.db_max_devices = 0;
+    assert_int_equal(spec_version_for(&in), 3);
+    assert_int_equal(spec_encode(&in, buf, sizeof(buf), &err), SPEC_V3_SIZE);
+    assert_int_equal(get_le16(buf + SPEC_OFF_DB_MAX_DEVICES), 0);
+    assert_int_equal(spec_decode(buf, SPEC_V3_SIZE, &out, &err), 0);
+    assert_memory_equal(&in, &out, sizeof(in));
+    in.db_max_devices = 512;
+    assert_int_equal(spec_encode(&in, buf, sizeof(buf), &err), SPEC_V3_SIZE);
+    assert_int_equal(get_le16(buf + SPEC_OFF_DB_MAX_DEVICES), 512);
+    assert_int_equal(spec_decode(buf, SPEC_V3_SIZE, &out, &err), 0);
+    assert_int_equal(out.db_max_devices, 512);
+    in.db_max_devices = VM_DB_DEFAULT_MAX_DEVICES;
+    assert_int_equal(spec_version_for(&in), 1);
+    assert_int_equal(spec_encode(&in, buf, sizeof(buf), &err), SPEC_V1_SIZE);
+    assert_int_equal(spec_decode(buf, SPEC_V1_SIZE, &out, &err), 0);
+    assert_int_equal(out.db_max_devices, 16);
+    /* A PVH guest with devices is version 3 (its type stays in the v2 bytes). */
+    pvh_config(&in);
+    in.nr_devices = 1;
+    device_config(&out);
+    in.devices[0] = out.devices[1];
+    assert_int_equal(spec_encode(&in, buf, sizeof(buf), &err), SPEC_V3_SIZE);
+    assert_int_equal(buf[SPEC_OFF_TYPE], VM_TYPE_PVH);
+    assert_int_equal(spec_decode(buf, SPEC_V3_SIZE, &out, &err), 0);
+    assert_memory_equal(&in, &out, sizeof(in));
+}
+
+static void spec_version3_rejects_table(void **state)
+{
+    encode_devices();
+    expect_reject(SPEC_V1_SIZE, "is 2352 bytes but its size field says 3904");
+    put_le32(buf + SPEC_OFF_SIZE, SPEC_V1_SIZE);
+    expect_reject(SPEC_V3_SIZE, "size field says 2352 bytes; version 3 is 3904");
+    /* Nothing that needs version 3: one encoding per spec. */
+    encode_devices();
+    buf[SPEC_OFF_NR_DEVICES] = 0;
+    memset(rec(0), 0, 3 * SPEC_DEVICE_SIZE);
+    expect_reject(SPEC_V3_SIZE, "is version 3 but has no devices, no driver_domain and the "
+                                "default db_client_max_devices (it must be written as version 1)");
+    encode_pvh();
+    put_le16(buf + SPEC_OFF_VERSION, 3);
+    put_le32(buf + SPEC_OFF_SIZE, SPEC_V3_SIZE);
+    expect_reject(SPEC_V3_SIZE, "is version 3 but has no devices, no driver_domain and the "
+                                "default db_client_max_devices (it must be written as version 2)");
+    encode_devices();
+    buf[SPEC_OFF_DEVICES_FLAGS] = 3;
+    expect_reject(SPEC_V3_SIZE, "device table flags 0x3 hold unknown bits 0x2");
+    encode_devices();
+    buf[SPEC_OFF_V3_RESERVED + 11] = 1;
+    expect_reject(SPEC_V3_SIZE, "reserved byte at offset 0x93f is not zero");
+    encode_devices();
+    buf[SPEC_OFF_NR_DEVICES] = 9;
+    expect_reject(SPEC_V3_SIZE, "holds 9 devices; at most 8 fit");
+    encode_devices();
+    rec(7)[SPEC_DEVICE_SIZE - 1] = 1;
+    expect_reject(SPEC_V3_SIZE, "device entry 7 is unused but not zero");
+    encode_devices();
+    buf[SPEC_OFF_NR_DEVICES] = 2; /* the cdrom's record is now unused */
+    expect_reject(SPEC_V3_SIZE, "device entry 2 is unused but not zero");
+    encode_devices();
+    buf[SPEC_OFF_NR_DEVICES] = 4;
+    expect_reject(SPEC_V3_SIZE, "device 3: kind 0 is unknown (1 vif, 2 disk)");
+    encode_devices();
+    rec(1)[SPEC_DEV_OFF_KIND] = 3;
+    expect_reject(SPEC_V3_SIZE, "device 1: kind 3 is unknown (1 vif, 2 disk)");
+    encode_devices();
+    rec(0)[SPEC_DEV_OFF_RESERVED] = 1;
+    expect_reject(SPEC_V3_SIZE, "device 0: reserved byte 0x3 is not zero");
+    encode_devices();
+    rec(0)[SPEC_DEV_OFF_FLAGS] = SPEC_DEV_FLAG_WRITABLE;
+    expect_reject(SPEC_V3_SIZE, "device 0: a vif's flags, format and pad bytes must be zero");
+    encode_devices();
+    rec(0)[SPEC_DEV_OFF_FORMAT] = 1;
+    expect_reject(SPEC_V3_SIZE, "device 0: a vif's flags, format and pad bytes must be zero");
+    encode_devices();
+    rec(0)[SPEC_VIF_OFF_PAD + 1] = 1;
+    expect_reject(SPEC_V3_SIZE, "device 0: a vif's flags, format and pad bytes must be zero");
+    encode_devices();
+    rec(1)[SPEC_DEV_OFF_FLAGS] = 5;
+    expect_reject(SPEC_V3_SIZE, "device 1: flags 0x5 hold unknown bits 0x4");
+    encode_devices();
+    rec(1)[SPEC_DEV_OFF_FORMAT] = 1;
+    expect_reject(SPEC_V3_SIZE, "disk xvda: format 1 is unknown (0 is raw)");
+    encode_devices();
+    rec(2)[SPEC_DEV_OFF_FLAGS] = SPEC_DEV_FLAG_CDROM | SPEC_DEV_FLAG_WRITABLE;
+    expect_reject(SPEC_V3_SIZE, "disk hdc: a cdrom is read-only; it cannot be writable");
+    encode_devices();
+    put_le16(buf + SPEC_OFF_DB_MAX_DEVICES, 1);
+    expect_reject(SPEC_V3_SIZE, "db_client_max_devices is set but db_client is not");
+}
+
+static void spec_version3_rejects_strings(void **state)
+{
+    encode_devices();
+    memset(rec(0) + SPEC_DEV_OFF_BACKEND, 'a', 64);
+    expect_reject(SPEC_V3_SIZE, "device 0 backend field is not NUL-terminated");
+    encode_devices();
+    rec(0)[SPEC_DEV_OFF_BACKEND + 63] = 'x';
+    expect_reject(SPEC_V3_SIZE, "device 0 backend field has bytes after its terminating NUL");
+    encode_devices();
+    memset(rec(0) + SPEC_DEV_OFF_BACKEND, 0, 64);
+    expect_reject(SPEC_V3_SIZE,
+                  "vif 0 has no backend (a spec names the driver domain of every device)");
+    encode_devices();
+    strcpy((char *)rec(1) + SPEC_DEV_OFF_BACKEND, "d d");
+    expect_reject(SPEC_V3_SIZE,
+                  "disk xvda: backend 'd d' is not a VM name (letters, digits, '_', '.', '-')");
+    encode_devices();
+    strcpy((char *)rec(1) + SPEC_DEV_OFF_BACKEND, "web");
+    expect_reject(SPEC_V3_SIZE, "disk xvda: backend 'web' is this VM itself; a device needs "
+                                "another VM (a driver domain) as its backend");
+    encode_devices();
+    memset(rec(0) + SPEC_VIF_OFF_BRIDGE, 'b', 16);
+    expect_reject(SPEC_V3_SIZE, "device 0 bridge field is not NUL-terminated");
+    encode_devices();
+    rec(0)[SPEC_VIF_OFF_VIFNAME + 15] = 'v';
+    expect_reject(SPEC_V3_SIZE, "device 0 vifname field has bytes after its terminating NUL");
+    encode_devices();
+    memset(rec(0) + SPEC_VIF_OFF_SCRIPT, 's', 44);
+    expect_reject(SPEC_V3_SIZE, "device 0 script field is not NUL-terminated");
+    encode_devices();
+    memset(rec(0) + SPEC_VIF_OFF_IP, '1', 40);
+    expect_reject(SPEC_V3_SIZE, "device 0 ip field is not NUL-terminated");
+    encode_devices();
+    memset(rec(1) + SPEC_VBD_OFF_VDEV, 'x', 16);
+    expect_reject(SPEC_V3_SIZE, "device 1 vdev field is not NUL-terminated");
+    encode_devices();
+    memset(rec(1) + SPEC_VBD_OFF_TARGET, '/', 104);
+    expect_reject(SPEC_V3_SIZE, "device 1 target field is not NUL-terminated");
+}
+
+static void spec_version3_rejects_values(void **state)
+{
+    encode_devices();
+    rec(0)[SPEC_VIF_OFF_MAC] = 0x01;
+    expect_reject(SPEC_V3_SIZE, "vif 0: mac 01:16:3e:01:02:03 is a multicast address (the low bit "
+                                "of the first byte is set)");
+    encode_devices();
+    memset(rec(0) + SPEC_VIF_OFF_MAC, 0, 6);
+    expect_reject(SPEC_V3_SIZE, "vif 0: mac 00:00:00:00:00:00 is not an address");
+    encode_devices();
+    rec(0)[SPEC_VIF_OFF_BRIDGE] = 0;
+    expect_reject(SPEC_V3_SIZE, "device 0 bridge field has bytes after its terminating NUL");
+    encode_devices();
+    memset(rec(0) + SPEC_VIF_OFF_BRIDGE, 0, 16);
+    expect_reject(SPEC_V3_SIZE, "vif 0: bridge must not be empty");
+    encode_devices();
+    memcpy(rec(0) + SPEC_VIF_OFF_BRIDGE, "br/0\0\0", 6);
+    expect_reject(SPEC_V3_SIZE, "vif 0: bridge 'br/0' is not an interface name (no '/', ':', "
+                                "blanks or control bytes)");
+    encode_devices();
+    memset(rec(0) + SPEC_VIF_OFF_VIFNAME, 0, 16);
+    strcpy((char *)rec(0) + SPEC_VIF_OFF_VIFNAME, "..");
+    expect_reject(SPEC_V3_SIZE, "vif 0: vifname '..' is not an interface name");
+    encode_devices();
+    memset(rec(0) + SPEC_VIF_OFF_SCRIPT, 0, 44);
+    expect_reject(SPEC_V3_SIZE, "vif 0: script must not be empty");
+    encode_devices();
+    memcpy(rec(0) + SPEC_VIF_OFF_SCRIPT, "vif;rm\0\0\0\0", 10);
+    expect_reject(SPEC_V3_SIZE,
+                  "vif 0: script 'vif;rm' may only hold letters, digits, '_', '.', '+', '-' and "
+                  "'/'");
+    encode_devices();
+    strcpy((char *)rec(0) + SPEC_VIF_OFF_IP, "10.0.0.256");
+    expect_reject(SPEC_V3_SIZE,
+                  "vif 0: ip '10.0.0.256' is not one IPv4 or IPv6 address (with an optional "
+                  "/prefix)");
+    encode_devices();
+    put_le32(rec(1) + SPEC_VBD_OFF_VIRTUAL_DEV, 51728);
+    expect_reject(SPEC_V3_SIZE,
+                  "disk xvda: virtual-device 51728 does not match vdev 'xvda' (which is 51712)");
+    encode_devices();
+    strcpy((char *)rec(1) + SPEC_VBD_OFF_VDEV, "xvd1");
+    expect_reject(SPEC_V3_SIZE, "disk xvd1: vdev 'xvd1' is not a disk name (xvdX, hdX, sdX or "
+                                "dDpP, with an optional partition number)");
+    encode_devices();
+    memset(rec(1) + SPEC_VBD_OFF_VDEV, 0, 16);
+    expect_reject(SPEC_V3_SIZE, "disk (no vdev): vdev must be given");
+    encode_devices();
+    memset(rec(1) + SPEC_VBD_OFF_TARGET, 0, 104);
+    expect_reject(SPEC_V3_SIZE, "disk xvda: target must be given");
+    encode_devices();
+    memset(rec(1) + SPEC_VBD_OFF_TARGET, 0, 104);
+    strcpy((char *)rec(1) + SPEC_VBD_OFF_TARGET, "web.img");
+    expect_reject(SPEC_V3_SIZE, "disk xvda: target 'web.img' is not an absolute path (a file or "
+                                "device in the driver domain)");
+    encode_devices();
+    rec(1)[SPEC_VBD_OFF_TARGET + 3] = '\t';
+    expect_reject(SPEC_V3_SIZE,
+                  "disk xvda: target has a control or non-ASCII byte 0x09 at position 3");
+    /* Across devices: one virtual device, one MAC each. */
+    encode_devices();
+    strcpy((char *)rec(2) + SPEC_VBD_OFF_VDEV, "d0p0");
+    put_le32(rec(2) + SPEC_VBD_OFF_VIRTUAL_DEV, 51712);
+    expect_reject(SPEC_V3_SIZE, "disk d0p0 is the same virtual device (51712) as disk xvda");
+    encode_devices();
+    memcpy(rec(2), rec(0), SPEC_DEVICE_SIZE);
+    expect_reject(SPEC_V3_SIZE, "vif 1 has the same mac as vif 0");
+}
+
+static void spec_encode_rejects_devices(void **state)
+{
+    struct vm_config cfg;
+    struct domb_error err;
+
+    device_config(&cfg);
+    assert_int_equal(spec_encode(&cfg, buf, SPEC_V1_SIZE, &err), -XEN_ENOSPC);
+    assert_string_equal(err.msg, "spec needs 3904 bytes; the buffer holds 2352");
+    cfg.devices[2].backend[0] = '\0';
+    assert_int_equal(spec_encode(&cfg, buf, sizeof(buf), &err), -XEN_EINVAL);
+    assert_string_equal(err.msg,
+                        "disk hdc has no backend (a spec names the driver domain of every device)");
+    device_config(&cfg);
+    cfg.nr_devices = VM_DEVICE_MAX + 1;
+    assert_int_equal(spec_encode(&cfg, buf, sizeof(buf), &err), -XEN_EINVAL);
+    assert_string_equal(err.msg, "more than 8 devices (vif and disk together)");
+    device_config(&cfg);
+    cfg.devices[0].devid = 1;
+    assert_int_equal(spec_encode(&cfg, buf, sizeof(buf), &err), -XEN_EINVAL);
+    assert_string_equal(err.msg, "vif 1 is vif number 0 in order; vifs are numbered 0, 1, ...");
+    device_config(&cfg);
+    cfg.devices[1].devid = 7;
+    assert_int_equal(spec_encode(&cfg, buf, sizeof(buf), &err), -XEN_EINVAL);
+    assert_string_equal(err.msg, "disk xvda: devid 7 is not its virtual-device 51712");
+    device_config(&cfg);
+    cfg.devices[0].kind = (enum vm_device_kind)0;
+    assert_int_equal(spec_encode(&cfg, buf, sizeof(buf), &err), -XEN_EINVAL);
+    assert_string_equal(err.msg, "device of kind 0: device kind 0 is unknown (1 vif, 2 disk)");
+    device_config(&cfg);
+    cfg.db_client = true;
+    cfg.db_max_vms = 1;
+    cfg.db_max_memory_mib = 1;
+    cfg.db_max_devices = 513;
+    assert_int_equal(spec_encode(&cfg, buf, sizeof(buf), &err), -XEN_EINVAL);
+    assert_string_equal(err.msg, "db_client_max_devices must be at most 512");
+}
+
 /* ---- manifest ---- */
 
 static uint8_t mbuf[MANIFEST_MAX_SIZE + 16];
@@ -558,6 +921,12 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(spec_version1_reads_as_pv),
     cmocka_unit_test(spec_version2_rejects),
     cmocka_unit_test(spec_encode_rejects_pvh_devices),
+    cmocka_unit_test(spec_devices_round_trip),
+    cmocka_unit_test(spec_driver_domain_and_device_limit),
+    cmocka_unit_test(spec_version3_rejects_table),
+    cmocka_unit_test(spec_version3_rejects_strings),
+    cmocka_unit_test(spec_version3_rejects_values),
+    cmocka_unit_test(spec_encode_rejects_devices),
     cmocka_unit_test(manifest_round_trip),
     cmocka_unit_test(manifest_rejects_header),
     cmocka_unit_test(manifest_rejects_entries),

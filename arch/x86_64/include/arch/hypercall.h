@@ -105,6 +105,14 @@ static inline int hypercall_console_write(const char *buf, unsigned int len)
     return (int)hypercall3(__HYPERVISOR_console_io, CONSOLEIO_write, len, (unsigned long)buf);
 }
 
+/* CONSOLEIO_read: serial input Xen holds for the hardware domain; returns
+ * the bytes moved into buf, or a negative errno. */
+static inline int hypercall_console_read(char *buf, unsigned int len)
+{
+    hypercall_count(__HYPERVISOR_console_io);
+    return (int)hypercall3(__HYPERVISOR_console_io, CONSOLEIO_read, len, (unsigned long)buf);
+}
+
 static inline int hypercall_sched_op(int cmd, void *arg)
 {
     hypercall_count(__HYPERVISOR_sched_op);

@@ -42,6 +42,7 @@
 #include <xen/event_channel.h>
 #include <xen/grant_table.h>
 #include <xen/sysctl.h>
+#include <xen/version.h>
 #include <xen/hvm/hvm_op.h>
 #include <xen/hvm/params.h>
 #include <xen/hvm/save.h>
@@ -241,8 +242,9 @@ struct xenops {
                                    evtchn_port_t *local_port);
 
     /* EVTCHNOP_bind_virq on vCPU 0: a port of ours for a VIRQ (-EEXIST if
-     * it is bound already; a global VIRQ such as VIRQ_DOM_EXC reaches us
-     * only while we are its handler, see XEN_DOMCTL_set_virq_handler). */
+     * it is bound already; a global VIRQ such as VIRQ_DOM_EXC or
+     * VIRQ_CONSOLE reaches us only while we are its handler, see
+     * XEN_DOMCTL_set_virq_handler; the hardware domain is the default). */
     int (*evtchn_bind_virq)(void *ctx, uint32_t virq, evtchn_port_t *port);
 
     /* EVTCHNOP_close: free a port of ours; an interdomain peer's end goes
@@ -277,6 +279,23 @@ struct xenops {
 
     /* Hypercalls issued so far (reports and benchmarks). Not a hypercall. */
     unsigned long (*hypercalls)(void *ctx);
+
+    /*
+     * HYPERVISOR_console_io(CONSOLEIO_read): move up to n bytes of the
+     * serial input Xen holds for us into buf; returns the bytes moved (0:
+     * none waiting) or a negative errno. Xen directs serial input to the
+     * hardware domain once it has booted (CTRL-a three times moves it
+     * between Xen and dom0), keeps at most 128 bytes of it (SERIAL_RX_SIZE)
+     * and drops what arrives while those are unread; every byte raises
+     * VIRQ_CONSOLE. Only a privileged domain may read (XSM dummy policy);
+     * n > INT_MAX is -E2BIG.
+     */
+    int (*console_read)(void *ctx, char *buf, unsigned int n);
+
+    /* HYPERVISOR_xen_version(cmd, arg): XENVER_version returns
+     * major << 16 | minor, XENVER_extraversion fills a xen_extraversion_t
+     * (".7"); a negative errno for what the implementation does not know. */
+    int (*xen_version)(void *ctx, int cmd, void *arg);
 };
 
 /* XEN_SYSCTL_physinfo through the seam: the host's free (and total) pages. */

@@ -54,10 +54,13 @@ struct platform {
     bool relay;
     bool channels;         /* db-server: every VM gets a db-server channel */
     struct xs_store store; /* the xenstore we serve to every VM */
+    struct device_env devices; /* how VMs' devices find their driver domains */
+    uint64_t wind_down_ns;     /* driver domains asked to power off: destroy them after */
     uint64_t t0;           /* Xen system time when the kernel's main started */
     uint64_t boot_t0;      /* Xen system time at kernel_start (boot_info.t0_ns) */
     bool bench;            /* "domb.bench=1": print machine-readable BENCH lines */
     struct platform_bench_vm bench_vm[PLATFORM_MAX_VMS];
+    struct shell *shell; /* the operator shell on the serial line, or NULL (dom0/shell.h) */
 };
 
 /* Load the boot set from the initramfs, and build and start its VMs
@@ -70,6 +73,13 @@ int platform_boot(struct platform *p, const struct platform_boot_info *bi);
  * stopped, forever when the manifest says "stay", not at all for
  * "shutdown". */
 void platform_run(struct platform *p);
+
+/* Once every VM but driver domains has stopped (and the platform is not
+ * told to stay): ask the driver domains to power off through
+ * control/shutdown, and destroy those still running PLATFORM_WIND_DOWN_NS
+ * later. */
+#define PLATFORM_WIND_DOWN_NS (30ULL * 1000000000ULL)
+void platform_wind_down(struct platform *p);
 
 /* The event channels the platform needs watched: VIRQ_DOM_EXC and the
  * console channels of running VMs. Returns how many were written. */
@@ -94,6 +104,10 @@ bool platform_report(const struct platform *p, const char *who);
 
 /* The build options for a VM of this platform. */
 void platform_build_opts(struct platform *p, struct vm_build_opts *opts);
+
+/* Build a stopped (and released) VM again from its spec and images and
+ * start it, as on_exit = "restart" does (the shell's reboot uses it too). */
+void platform_restart(struct platform *p, struct vm *vm);
 
 /* A free slot for a VM built later, or NULL. */
 struct vm *platform_new_vm(struct platform *p);

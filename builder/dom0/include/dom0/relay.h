@@ -15,6 +15,21 @@
 
 #define RELAY_LINE_MAX 160
 
+struct relay_console;
+
+/*
+ * Where a relayed console goes instead of straight to printk (the operator
+ * shell, builder/dom0/shell.c, installs one): raw() is offered every chunk
+ * drained from the ring first and returns true when it took it as it is
+ * (the console the operator is attached to); otherwise the chunk goes
+ * through the line assembler and line() gets each sanitised line.
+ */
+struct relay_sink {
+    bool (*raw)(void *arg, struct relay_console *c, const char *buf, unsigned int n);
+    void (*line)(void *arg, const char *name, const char *line);
+    void *arg;
+};
+
 struct relay_console {
     const struct xenops *xen;
     char name[64];
@@ -26,6 +41,7 @@ struct relay_console {
     uint8_t esc_state;    /* 0 normal, 1 after ESC, 2 inside CSI */
     uint64_t bytes;       /* relayed so far */
     uint64_t ring_errors; /* times the guest's indexes were nonsense */
+    const struct relay_sink *sink; /* NULL: lines go to printk as "[name] line" */
 };
 
 /* Map the console page and bind the guest's console event channel. */

@@ -8,6 +8,7 @@
 #define DOMB_VM_H
 
 #include <builder/build.h>
+#include <dom0/devices.h>
 #include <dom0/relay.h>
 #include <xenstore/xenstore.h>
 #include <xen/sched.h>
@@ -45,6 +46,8 @@ struct vm_channel {
 /* shutdown_reason of a VM whose domain was destroyed by someone else
  * before it shut down (not a Xen SHUTDOWN_* code). */
 #define VM_SHUTDOWN_GONE 0xffu
+/* ... of a VM the operator destroyed (the shell's "destroy"): not abnormal. */
+#define VM_SHUTDOWN_DESTROYED 0xfeu
 
 #define VM_QUICK_EXIT_NS  (10ULL * 1000000000ULL)
 #define VM_QUICK_RESTARTS 3
@@ -54,6 +57,9 @@ struct vm_build_opts {
     bool relay;               /* relay the guest's console */
     bool channel;             /* give the guest a db-server channel */
     struct xs_store *store;   /* serve the guest's xenstore ring from this store, or NULL */
+    /* How its vif/disk devices reach their driver domains (needs store);
+     * NULL: a VM with devices is refused. */
+    const struct device_env *devices;
 };
 
 /* The guest's xenstore connection, served by us (docs/xenstore.md). */
@@ -95,6 +101,8 @@ struct vm {
     size_t kernel_image_size, ramdisk_image_size;
     struct vm_channel chan;
     struct vm_xenstore xs;
+    const struct device_env *devenv;         /* from vm_build_opts.devices */
+    struct device_link devlinks[VM_DEVICE_MAX]; /* one per config.devices[] */
 };
 
 /* Serve the VM's xenstore ring (after its event fired, or when it has
@@ -117,6 +125,11 @@ int vm_append_cmdline(struct vm *vm, const char *text);
 /* Ask Xen whether the VM has shut down; if so, drain its console and move it
  * to VM_STOPPED. Returns true if it is stopped (or gone). */
 bool vm_poll_exit(struct vm *vm);
+
+/* Ask the guest to shut down as xl shutdown/reboot does: write how
+ * ("poweroff", "reboot") to its control/shutdown in our xenstore. Returns 0,
+ * or a negative error when the VM has no xenstore we serve. */
+int vm_request_shutdown(struct vm *vm, const char *how);
 
 /* Destroy the domain and wait (bounded) until Xen has freed all of it. */
 int vm_destroy(struct vm *vm);

@@ -53,9 +53,13 @@
 #define XS_CONN_OUT_MAX     (4 * XS_MSG_MAX) /* queued output per connection */
 #define XS_CONN_WATCHES     64               /* watches per connection */
 #define XS_CONN_WATCH_BYTES 8192             /* their paths and tokens */
-#define XS_CONN_TX_MAX      10               /* open transactions per connection */
+#define XS_CONN_TX_MAX      10               /* open transactions per guest connection */
+#define XS_TX_MAX           64               /* open transactions in the whole store */
+#define XS_TX_NODES         1024             /* nodes one guest transaction may touch */
+#define XS_TX_BYTES         (256u * 1024)    /* bytes of copies one guest transaction may hold */
 
-#define XS_NONE UINT32_MAX /* "no node" in the tree links */
+#define XS_NONE     UINT32_MAX /* "no node" in the tree links */
+#define XS_GEN_NONE UINT64_MAX /* the generation of a node that does not exist */
 
 struct xs_perm {
     domid_t domid;
@@ -63,17 +67,41 @@ struct xs_perm {
 };
 
 /* One node; it lives in the arena's node table. Its name and value are in one
- * block of the arena's byte heap (name first, then value, no NULs). */
+ * block of the arena's byte heap (name first, then value, no NULs).
+ *
+ * A transaction's copy of a node (an "entry", docs/xenstore.md
+ * "Transactions") is a detached slot of the same table (flags has
+ * XS_NODE_DETACHED): not in the tree, its block holds the absolute path,
+ * the value and the child names (each NUL-terminated, list_len bytes),
+ * next_sibling links the transaction's entries, generation is the one the
+ * node had when the transaction first touched it (XS_GEN_NONE: absent). */
 struct xs_node {
     uint32_t parent, first_child, next_sibling; /* indexes or XS_NONE */
     uint32_t block;                             /* heap offset of the block, XS_NONE if free */
     uint32_t block_size;                        /* bytes the block holds after its header */
     uint32_t hash_next;                         /* next in its child-index bucket */
-    uint16_t name_len;
+    uint16_t name_len;                          /* an entry: its path's length */
     uint16_t value_len;
     uint8_t nperms; /* >= 1; perms[0] is owner + everyone else */
+    uint8_t flags;  /* 0 for tree nodes; XS_NODE_DETACHED | XS_ENTRY_* for entries */
     struct xs_perm perms[XS_PERMS_MAX];
+    uint32_t list_len;   /* an entry: bytes of its child-name list */
     uint64_t generation; /* store generation of its last change */
+};
+
+#define XS_NODE_DETACHED 0x80u /* a transaction's entry, not a tree node */
+
+/* An open transaction (docs/xenstore.md "Transactions"): what it touched is a
+ * list of entries in the store's node table. Lives in struct xs_store. */
+struct xs_tx {
+    struct xs_store *store;
+    const struct xs_conn *owner; /* the connection that started it; NULL: the builder's C API */
+    bool used;
+    domid_t domid;               /* performs every operation as this domain */
+    uint32_t id;                 /* its tx_id on the owner's connection */
+    uint32_t first, last;        /* its entries in access order, XS_NONE when empty */
+    uint32_t nodes, bytes;       /* entries and their heap bytes */
+    uint64_t generation;         /* the store's generation when it started */
 };
 
 /* What one domain owns, and whether the builder introduced it. */
@@ -101,13 +129,22 @@ struct xs_store {
     struct xs_domain domains[XS_DOMAINS_MAX];
     uint16_t domain_slot[1u << 16]; /* domid -> index in domains[] + 1; 0: none */
     uint32_t domains_used;
+    /* Transactions: their slots, and their entries (detached nodes). */
+    struct xs_tx tx[XS_TX_MAX];
+    uint32_t detached;                    /* detached node slots in use */
+    uint32_t tx_nodes, tx_bytes;          /* entries and their heap bytes, all transactions */
+    uint32_t tx_nodes_max, tx_bytes_max;  /* their limits (default: a quarter of the store) */
+    uint32_t quota_tx_nodes, quota_tx_bytes; /* per guest transaction */
+    uint32_t next_tx;                     /* ids of the builder's own transactions */
+    char tx_path[XS_PATH_MAX + 2];        /* scratch: paths built by transactions */
     /* Kept by the connections' side (xs_session.c), never by the tree: */
     struct xs_conn *conns;      /* every connection */
     struct xs_conn *watchers;   /* those with a watch: the only ones a change can fire */
     char path[XS_PATH_MAX + 2]; /* scratch: paths of removed nodes */
 };
 
-/* Information the builder publishes about a new domain. */
+/* Information the builder publishes about a new domain. Fields left zero
+ * get the default named. */
 struct xs_domain_info {
     domid_t domid;
     const char *name;
@@ -117,6 +154,10 @@ struct xs_domain_info {
     evtchn_port_t console_port;
     uint64_t store_mfn; /* store/ring-ref, written when store_port != 0 */
     evtchn_port_t store_port;
+    uint64_t max_mem_kib; /* memory/static-max; 0: mem_kib */
+    uint8_t uuid[16];     /* the domain handle, for /vm/<uuid>; all zero: one made from domid */
+    const char *type;     /* /libxl/<domid>/type, "pv" or "pvh"; NULL: "pv" */
+    bool driver_domain;   /* also the libxl and device-model directories (xl's driver_domain) */
 };
 
 /*
@@ -145,6 +186,19 @@ int xs_store_get_perms(struct xs_store *s, domid_t as, const char *path, struct 
 int xs_store_set_perms(struct xs_store *s, domid_t as, const char *path,
                        const struct xs_perm *perms, unsigned int nperms, struct domb_error *err);
 /*
+ * Write path = value and give it these permissions, as one change: every
+ * check (the write's and the permissions', as xs_store_set_perms makes
+ * them) runs before anything changes, and the watches fire once, with the
+ * new permissions. This is libxl's "mknod" (an empty value) and its
+ * writes with permissions.
+ */
+int xs_store_write_perms(struct xs_store *s, domid_t as, const char *path, const void *value,
+                         uint32_t len, const struct xs_perm *perms, unsigned int nperms,
+                         struct domb_error *err);
+/* Nodes in the tree, the root included (a transaction's copies are not
+ * counted). */
+uint32_t xs_store_node_count(const struct xs_store *s);
+/*
  * The children of path as NUL-terminated names, starting at byte offset
  * `offset` of that list, as many whole names as fit in size bytes. *len gets
  * the bytes written, *complete whether the list ended, *generation the node's
@@ -155,12 +209,15 @@ int xs_store_directory(struct xs_store *s, domid_t as, const char *path, uint32_
                        struct domb_error *err);
 
 /*
- * Publish a new domain (nodes listed in docs/xenstore.md) and fire
- * @introduceDomain. -XEN_EEXIST when it is already introduced.
+ * Publish a new domain (nodes listed in docs/xenstore.md: what libxl makes
+ * under /local/domain/<domid>, /vm/<uuid> and /libxl/<domid>) and fire
+ * @introduceDomain. -XEN_EEXIST when it is already introduced. On failure
+ * nothing of it is left.
  */
 int xs_store_domain_introduce(struct xs_store *s, const struct xs_domain_info *info,
                               struct domb_error *err);
-/* Remove /local/domain/<domid> (firing watches), hand whatever else the
+/* Remove /local/domain/<domid>, its /vm/<uuid> and /libxl/<domid> (firing
+ * watches), end the domain's open transactions, hand whatever else the
  * domain owned to dom0 and fire @releaseDomain. */
 int xs_store_domain_release(struct xs_store *s, domid_t domid, struct domb_error *err);
 bool xs_store_domain_introduced(const struct xs_store *s, domid_t domid);
@@ -202,8 +259,7 @@ struct xs_conn {
     uint32_t nwatches;
     char watch_bytes[XS_CONN_WATCH_BYTES];
     uint32_t watch_bytes_used;
-    uint32_t tx_ids[XS_CONN_TX_MAX];
-    uint32_t ntx, next_tx;
+    uint32_t next_tx; /* the next transaction id to try */
     char path[XS_PATH_MAX + 2]; /* scratch: the request's absolute path */
     /* Counters for the log. */
     uint64_t requests, errors, events_dropped;
@@ -212,7 +268,7 @@ struct xs_conn {
 /* Start serving domain `domid` on store s. The connection adopts the ring's
  * req_cons/rsp_prod on its first process call and keeps private copies. */
 void xs_conn_init(struct xs_conn *c, struct xs_store *s, domid_t domid);
-/* Forget the connection (its watches and queued output). */
+/* Forget the connection (its watches, transactions and queued output). */
 void xs_conn_destroy(struct xs_conn *c);
 
 /*
@@ -228,6 +284,51 @@ int xs_conn_process(struct xs_conn *c, struct xenstore_domain_interface *ring, b
 bool xs_conn_has_output(const struct xs_conn *c);
 /* The connections after `prev` (from the first when NULL) with output queued. */
 struct xs_conn *xs_store_next_pending(struct xs_store *s, struct xs_conn *prev);
+
+/*
+ * Transactions (docs/xenstore.md "Transactions"), as in xenstored: every
+ * operation in a transaction sees the store as it was when the transaction
+ * first touched each node, plus its own changes; nobody else sees those
+ * until xs_tx_end commits them, all at once, firing the watches then. A
+ * commit fails with -XEN_EAGAIN when any node the transaction read, listed
+ * or changed was changed by someone else meanwhile (nothing is applied);
+ * with -XEN_ENOSPC when the result would not fit (nothing is applied).
+ *
+ * xs_tx_start opens one for domain `as`, owned by connection `owner`
+ * (NULL: the builder's own C calls): -XEN_ENOSPC when the owner (a guest)
+ * has XS_CONN_TX_MAX open or the store XS_TX_MAX. xs_tx_end always ends
+ * it (commit: apply, else discard); *tx is invalid afterwards.
+ */
+int xs_tx_start(struct xs_store *s, struct xs_conn *owner, domid_t as, struct xs_tx **tx,
+                struct domb_error *err);
+int xs_tx_end(struct xs_tx *tx, bool commit, struct domb_error *err);
+/* The open transaction `id` of owner, or NULL. */
+struct xs_tx *xs_tx_find(struct xs_store *s, const struct xs_conn *owner, uint32_t id);
+/* Transactions open for owner. */
+unsigned int xs_tx_count(const struct xs_store *s, const struct xs_conn *owner);
+
+/*
+ * The xs_store_* operations, in transaction tx (NULL: outside any, exactly
+ * xs_store_*). With a tx, `as` must be its domain. Errors as xs_store_*'s,
+ * plus -XEN_ENOSPC when the transaction would touch more than its limits
+ * (docs/xenstore.md "Limits"); a failed operation leaves the
+ * transaction's view as it was.
+ */
+int xs_tx_read(struct xs_store *s, struct xs_tx *tx, domid_t as, const char *path,
+               const char **value, uint32_t *len, struct domb_error *err);
+int xs_tx_write(struct xs_store *s, struct xs_tx *tx, domid_t as, const char *path,
+                const void *value, uint32_t len, struct domb_error *err);
+int xs_tx_mkdir(struct xs_store *s, struct xs_tx *tx, domid_t as, const char *path,
+                struct domb_error *err);
+int xs_tx_rm(struct xs_store *s, struct xs_tx *tx, domid_t as, const char *path,
+             struct domb_error *err);
+int xs_tx_get_perms(struct xs_store *s, struct xs_tx *tx, domid_t as, const char *path,
+                    struct xs_perm *perms, unsigned int *nperms, struct domb_error *err);
+int xs_tx_set_perms(struct xs_store *s, struct xs_tx *tx, domid_t as, const char *path,
+                    const struct xs_perm *perms, unsigned int nperms, struct domb_error *err);
+int xs_tx_directory(struct xs_store *s, struct xs_tx *tx, domid_t as, const char *path,
+                    uint32_t offset, char *buf, uint32_t size, uint32_t *len, bool *complete,
+                    uint64_t *generation, struct domb_error *err);
 
 /* "ENOENT" etc. for a negative Xen errno (xs_wire.h's names; EINVAL otherwise). */
 const char *xs_error_name(int code);

@@ -145,6 +145,7 @@ void dfx_config_client(struct vm_config *cfg, uint32_t max_vms, uint32_t max_mem
     cfg->db_client = true;
     cfg->db_max_vms = max_vms;
     cfg->db_max_memory_mib = max_memory_mib;
+    cfg->db_max_devices = VM_DB_DEFAULT_MAX_DEVICES;
 }
 
 void dfx_config_kernel_sha(struct vm_config *cfg, const void *data, size_t len)
@@ -192,15 +193,15 @@ void dfx_bootset_spec_raw(struct dfx_bootset *b, const char *member, const void 
 
 void dfx_bootset_vm(struct dfx_bootset *b, const struct vm_config *cfg)
 {
-    uint8_t buf[SPEC_V1_SIZE];
+    uint8_t buf[SPEC_MAX_SIZE];
     char member[MANIFEST_NAME_SIZE];
     struct domb_error err;
     int n = spec_encode(cfg, buf, sizeof(buf), &err);
 
-    if (n != SPEC_V1_SIZE)
+    if (n < 0)
         fail_msg("spec_encode(%s): %s", cfg->name, err.msg);
     snprintf(member, sizeof(member), "%s%s.spec", BOOTSET_SPEC_DIR, cfg->name);
-    dfx_bootset_spec_raw(b, member, buf, sizeof(buf));
+    dfx_bootset_spec_raw(b, member, buf, (size_t)n);
 }
 
 void dfx_bootset_image(struct dfx_bootset *b, const char *name, const void *data, size_t len)

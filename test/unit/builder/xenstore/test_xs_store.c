@@ -64,8 +64,8 @@ static void root_is_private(void **state)
         -XEN_EACCES);
     assert_int_equal(
         xs_store_directory(&f->store, 0, "/", 0, buf, sizeof(buf), &len, &complete, &gen, NULL), 0);
-    assert_int_equal(len, 6);
-    assert_memory_equal(buf, "local", 6);
+    assert_int_equal(len, 15);
+    assert_memory_equal(buf, "local\0vm\0libxl", 15);
     check_read(&f->store, 1, "/local/domain", NULL, -XEN_EACCES);
 }
 
@@ -124,24 +124,24 @@ static void bad_paths_rejected(void **state)
 
 static void node_limit_enospc(void **state)
 {
-    struct fx *f = fx_new(48, 1 << 16);
+    struct fx *f = fx_new(128, 1 << 17);
     struct domb_error err;
     char path[32];
     int n = 0;
 
     (void)state;
-    while (f->store.used_nodes < 47) {
+    while (f->store.used_nodes < 127) {
         snprintf(path, sizeof(path), "/n%d", n++);
         assert_int_equal(xs_store_write(&f->store, 0, path, "1", 1, &err), 0);
     }
     /* One node left: a write that needs three must fail whole. */
     assert_int_equal(xs_store_write(&f->store, 0, "/p/q/r", "1", 1, &err), -XEN_ENOSPC);
     assert_non_null(strstr(err.msg, "full"));
-    assert_int_equal(f->store.used_nodes, 47);
+    assert_int_equal(f->store.used_nodes, 127);
     check_read(&f->store, 0, "/p", NULL, -XEN_ENOENT);
     assert_int_equal(xs_store_write(&f->store, 0, "/p", "1", 1, &err), 0);
     assert_int_equal(xs_store_rm(&f->store, 0, "/n0", &err), 0);
-    assert_int_equal(f->store.used_nodes, 47);
+    assert_int_equal(f->store.used_nodes, 127);
     fx_free(f);
 }
 
@@ -364,45 +364,143 @@ static void directory_lists_and_offsets(void **state)
         -XEN_ENOENT);
 }
 
+/* What libxl__domain_make and libxl__build_post write for a PV domain
+ * (Xen 4.17), with their permissions: roperm n0,r<id>, rwperm n<id>,
+ * noperm n0, and what dom0's writes inherit. */
 static void introduce_publishes_domain(void **state)
 {
     struct fx *f = *state;
     struct xs_store *s = &f->store;
     /* node, value, permissions (NULL: absent) */
     static const char *const want[][3] = {
-        {"name", "guest1", "n0,r1"},
-        {"domid", "1", "n0,r1"},
-        {"memory/target", "65536", "n0,r1"},
-        {"cpu/0/availability", "online", "n0,r1"},
-        {"cpu/1/availability", "online", "n0,r1"},
-        {"cpu/2/availability", NULL, NULL},
-        {"console/ring-ref", "4660", "n0,r1"},
-        {"console/port", "3", "n0,r1"},
-        {"console/limit", "1048576", "n0,r1"},
-        {"console/type", "xenconsoled", "n0,r1"},
-        {"control/shutdown", "", "n1"},
-        {"device", "", "n1"},
-        {"data", "", "n1"},
-        {"memory", "", "n1"},
-        {"store/port", NULL, NULL},
+        {"/local/domain/1", "", "n0,r1"},
+        {"/local/domain/1/vm", "/vm/00000000-0000-0000-0000-000000000001", "n0,r1"},
+        {"/local/domain/1/name", "guest1", "n0,r1"},
+        {"/local/domain/1/domid", "1", "n0,r1"},
+        {"/local/domain/1/memory", "", "n0,r1"},
+        {"/local/domain/1/memory/target", "65536", "n0,r1"},
+        {"/local/domain/1/memory/static-max", "65536", "n0,r1"},
+        {"/local/domain/1/cpu", "", "n0,r1"},
+        {"/local/domain/1/cpu/0/availability", "online", "n0,r1"},
+        {"/local/domain/1/cpu/1/availability", "online", "n0,r1"},
+        {"/local/domain/1/cpu/2/availability", NULL, NULL},
+        {"/local/domain/1/console", "", "n1"},
+        {"/local/domain/1/console/ring-ref", "4660", "n0,r1"},
+        {"/local/domain/1/console/port", "3", "n0,r1"},
+        {"/local/domain/1/console/limit", "1048576", "n0,r1"},
+        {"/local/domain/1/console/type", "xenconsoled", "n0,r1"},
+        {"/local/domain/1/control", "", "n0,r1"},
+        {"/local/domain/1/control/shutdown", "", "n1"},
+        {"/local/domain/1/control/feature-poweroff", "", "n1"},
+        {"/local/domain/1/control/feature-reboot", "", "n1"},
+        {"/local/domain/1/control/feature-suspend", "", "n1"},
+        {"/local/domain/1/control/sysrq", "", "n1"},
+        {"/local/domain/1/control/platform-feature-multiprocessor-suspend", "1", "n0,r1"},
+        {"/local/domain/1/control/platform-feature-xs_reset_watches", "1", "n0,r1"},
+        {"/local/domain/1/device", "", "n0,r1"},
+        {"/local/domain/1/device/suspend", "", "n0,r1"},
+        {"/local/domain/1/device/suspend/event-channel", "", "n1"},
+        {"/local/domain/1/data", "", "n1"},
+        {"/local/domain/1/drivers", "", "n1"},
+        {"/local/domain/1/feature", "", "n1"},
+        {"/local/domain/1/attr", "", "n1"},
+        {"/local/domain/1/error", "", "n1"},
+        {"/local/domain/1/libxl", NULL, NULL}, /* driver domains only */
+        {"/local/domain/1/device-model", NULL, NULL},
+        {"/local/domain/1/store/port", NULL, NULL}, /* no store port given */
+        {"/vm/00000000-0000-0000-0000-000000000001", "", "n0,r1"},
+        {"/vm/00000000-0000-0000-0000-000000000001/uuid", "00000000-0000-0000-0000-000000000001",
+         "n0,r1"},
+        {"/vm/00000000-0000-0000-0000-000000000001/name", "guest1", "n0,r1"},
+        {"/libxl/1", "", "n0"},
+        {"/libxl/1/device", "", "n0"},
+        {"/libxl/1/type", "pv", "n0"},
     };
-    char path[64];
 
     for (size_t i = 0; i < ARRAY_SIZE(want); i++) {
-        snprintf(path, sizeof(path), "/local/domain/1/%s", want[i][0]);
-        check_read(s, 1, path, want[i][1], want[i][1] ? 0 : -XEN_ENOENT);
+        const char *path = want[i][0];
+        bool mine = want[i][2] && strcmp(want[i][2], "n1") == 0;
+        bool readable = want[i][2] && (mine || strstr(want[i][2], "r1"));
+
+        check_read(s, 0, path, want[i][1], want[i][1] ? 0 : -XEN_ENOENT);
         if (!want[i][2])
             continue;
         check_perms(s, path, want[i][2]);
-        /* The guest may write exactly the nodes it owns. */
-        assert_int_equal(xs_store_write(s, 1, path, "", 0, NULL),
-                         want[i][2][0] == 'n' && want[i][2][1] == '1' ? 0 : -XEN_EACCES);
+        check_read(s, 1, path, readable ? want[i][1] : NULL, readable ? 0 : -XEN_EACCES);
+        /* The guest may write exactly the nodes it owns, the other guest none. */
+        assert_int_equal(xs_store_write(s, 1, path, "", 0, NULL), mine ? 0 : -XEN_EACCES);
+        assert_int_equal(xs_store_write(s, 2, path, "", 0, NULL), -XEN_EACCES);
+        check_read(s, 2, path, NULL, -XEN_EACCES);
     }
+    /* Nothing new directly under its home: the directories are the toolstack's. */
+    assert_int_equal(xs_store_write(s, 1, "/local/domain/1/mine", "x", 1, NULL), -XEN_EACCES);
+    assert_int_equal(xs_store_write(s, 1, "/local/domain/1/data/mine", "x", 1, NULL), 0);
     check_read(s, 1, "/local/domain/0/name", "Domain-0", 0);
-    check_perms(s, "/local/domain/1", "n1");
     check_perms(s, "/local/domain/0/name", "r0");
     assert_true(xs_store_domain_introduced(s, 1));
     assert_false(xs_store_domain_introduced(s, 7));
+}
+
+/* Given fields: uuid, static-max, type, driver domain, store port. */
+static void introduce_optional_fields(void **state)
+{
+    struct fx *f = *state;
+    struct xs_store *s = &f->store;
+    struct domb_error err;
+    struct xs_domain_info info = {.domid = 9,
+                                  .name = "dd",
+                                  .mem_kib = 1024,
+                                  .max_mem_kib = 4096,
+                                  .vcpus = 1,
+                                  .uuid = {0x12, 0x34, 0x56, 0x78, 0x9a, 0xbc, 0xde, 0xf0, 1, 2, 3,
+                                           4, 5, 6, 7, 8},
+                                  .type = "pvh",
+                                  .driver_domain = true,
+                                  .store_port = 4,
+                                  .store_mfn = 77};
+    uint32_t before = xs_store_node_count(s);
+
+    assert_int_equal(xs_store_domain_introduce(s, &info, &err), 0);
+    check_read(s, 9, "/local/domain/9/vm", "/vm/12345678-9abc-def0-0102-030405060708", 0);
+    check_read(s, 9, "/vm/12345678-9abc-def0-0102-030405060708/uuid",
+               "12345678-9abc-def0-0102-030405060708", 0);
+    check_read(s, 9, "/local/domain/9/memory/static-max", "4096", 0);
+    check_read(s, 9, "/local/domain/9/memory/target", "1024", 0);
+    check_read(s, 0, "/libxl/9/type", "pvh", 0);
+    check_read(s, 9, "/libxl/9/type", NULL, -XEN_EACCES);
+    check_perms(s, "/local/domain/9/libxl", "n9");
+    check_perms(s, "/local/domain/9/device-model", "n9");
+    check_read(s, 9, "/local/domain/9/store/port", "4", 0);
+    check_read(s, 9, "/local/domain/9/store/ring-ref", "77", 0);
+    check_perms(s, "/local/domain/9/store/port", "n0,r9");
+    /* Release takes every node of it away again. */
+    assert_int_equal(xs_store_domain_release(s, 9, &err), 0);
+    assert_int_equal(xs_store_node_count(s), before);
+    check_read(s, 0, "/vm/12345678-9abc-def0-0102-030405060708", NULL, -XEN_ENOENT);
+    check_read(s, 0, "/libxl/9", NULL, -XEN_ENOENT);
+    info.type = "hvm";
+    assert_int_equal(xs_store_domain_introduce(s, &info, &err), -XEN_EINVAL);
+    assert_non_null(strstr(err.msg, "hvm"));
+    assert_int_equal(xs_store_node_count(s), before);
+}
+
+/* A store too small for a domain's nodes: nothing of it is left. */
+static void introduce_is_all_or_nothing(void **state)
+{
+    struct fx *f = fx_new(100, 1 << 17);
+    struct domb_error err;
+    struct xs_domain_info info = {.domid = 5, .name = "big", .vcpus = 64};
+    uint32_t before = xs_store_node_count(&f->store);
+
+    (void)state;
+    assert_int_equal(xs_store_domain_introduce(&f->store, &info, &err), -XEN_ENOSPC);
+    assert_false(xs_store_domain_introduced(&f->store, 5));
+    assert_int_equal(xs_store_node_count(&f->store), before);
+    check_read(&f->store, 0, "/local/domain/5", NULL, -XEN_ENOENT);
+    check_read(&f->store, 0, "/vm/00000000-0000-0000-0000-000000000005", NULL, -XEN_ENOENT);
+    check_read(&f->store, 0, "/libxl/5", NULL, -XEN_ENOENT);
+    assert_true(xs_store_index_ok(&f->store));
+    fx_free(f);
 }
 
 static void introduce_checks_input(void **state)
@@ -458,7 +556,7 @@ static void release_removes_domain(void **state)
  * order and introduced again; the index stays exact throughout. */
 static void many_domains(void **state)
 {
-    struct fx *f = fx_new(32768, 4u << 20);
+    struct fx *f = fx_new(65536, 8u << 20);
     struct domb_error err;
     char path[64], name[16];
     const char *v;
@@ -534,6 +632,8 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(deep_tree_removed_without_recursion),
     cmocka_unit_test_setup_teardown(directory_lists_and_offsets, fx_setup, fx_teardown),
     cmocka_unit_test_setup_teardown(introduce_publishes_domain, fx_setup, fx_teardown),
+    cmocka_unit_test_setup_teardown(introduce_optional_fields, fx_setup, fx_teardown),
+    cmocka_unit_test(introduce_is_all_or_nothing),
     cmocka_unit_test_setup_teardown(introduce_checks_input, fx_setup, fx_teardown),
     cmocka_unit_test_setup_teardown(release_removes_domain, fx_setup, fx_teardown),
     cmocka_unit_test(many_domains),

@@ -1,0 +1,172 @@
+# Network and disk devices (xl vif/disk) served by a Linux driver domain
+# (docs/devices.md, "The driver domain").
+#
+# integration.devices-sets (setup) makes the fixture from Debian packages
+# (test/linux/make-devices-fixture: Debian's kernel, a driver domain running
+# Xen's own `xl devd` and hotplug scripts, a guest initramfs with netfront,
+# blkfront and the test roles of test/linux/device-roles) and packs the boot
+# sets below. Without network it is skipped (77), removes the sets, and the
+# tests skip too: their missing initramfs matches DOMB_DEVICES_SKIP.
+set(DOMB_DEVICES_CACHE ${CMAKE_BINARY_DIR}/devices-cache)
+set(DOMB_DEVICES_SETS ${CMAKE_BINARY_DIR}/devices-sets)
+set(DOMB_DEVICES_SKIP "domb-iso: [^ ]*/devices-sets/devices-[a-z-]+\\.cpio: no such file")
+set(DOMB_DEVICES_XEN_CMDLINE
+    "console=com1 com1=115200,8n1 loglvl=all guest_loglvl=all dom0_mem=192M,max:192M dom0_max_vcpus=1")
+set(dd_kernel ${DOMB_DEVICES_CACHE}/vmlinuz)
+set(dd_initrd ${DOMB_DEVICES_CACHE}/driver-domain.cpio)
+set(guest_initrd ${DOMB_DEVICES_CACHE}/device-guest.cpio)
+set(guest_cmdline "console=hvc0 quiet domb.expect_mib=128 domb.expect_cpus=1")
+
+# The driver domain: xenbr0, the disk images in /srv (driver-domain-init).
+domb_guest_config(NAME dd CONFIG_NAME dev-dd KERNEL ${dd_kernel} MEMORY 192 RAMDISK ${dd_initrd}
+    CMDLINE "console=hvc0 quiet domb.bridges=xenbr0" EXTRA "driver_domain = 1")
+# The same alone, powering off once it is ready (needs no device wiring).
+domb_guest_config(NAME dd CONFIG_NAME dd-boot KERNEL ${dd_kernel} MEMORY 192 RAMDISK ${dd_initrd}
+    CMDLINE "console=hvc0 quiet domb.bridges=xenbr0,xenbr1 domb.dd_exit=ready")
+# Two guests on xenbr0 (IPv4 link-local addresses: the bridge has no uplink,
+# nothing leaves the emulated machine).
+domb_guest_config(NAME net-b CONFIG_NAME dev-net-b KERNEL ${dd_kernel} MEMORY 128
+    RAMDISK ${guest_initrd}
+    CMDLINE "${guest_cmdline} domb.test=net-b domb.ip=169.254.0.2/16 domb.peer=169.254.0.1"
+    EXTRA "vif = [ \"bridge=xenbr0\" ]")
+domb_guest_config(NAME net-a CONFIG_NAME dev-net-a KERNEL ${dd_kernel} MEMORY 128
+    RAMDISK ${guest_initrd}
+    CMDLINE "${guest_cmdline} domb.test=net-a domb.ip=169.254.0.1/16 domb.peer=169.254.0.2"
+    EXTRA "vif = [ \"bridge=xenbr0\" ]")
+# A writable disk, kept across a restart.
+domb_guest_config(NAME rw CONFIG_NAME dev-rw KERNEL ${dd_kernel} MEMORY 128 RAMDISK ${guest_initrd}
+    CMDLINE "${guest_cmdline} domb.test=disk-rw"
+    EXTRA "disk = [ \"vdev=xvda,access=rw,target=/srv/disk-rw.img\" ]" "on_exit = \"restart\"")
+# One read-only disk image for two guests.
+foreach(g ro-a ro-b)
+    domb_guest_config(NAME ${g} CONFIG_NAME dev-${g} KERNEL ${dd_kernel} MEMORY 128
+        RAMDISK ${guest_initrd} CMDLINE "${guest_cmdline} domb.test=disk-ro"
+        EXTRA "disk = [ \"vdev=xvda,access=ro,target=/srv/disk-ro.img\" ]")
+endforeach()
+# Devices the driver domain cannot provide.
+domb_guest_config(NAME bad-vif CONFIG_NAME dev-bad-vif KERNEL ${dd_kernel} MEMORY 128
+    RAMDISK ${guest_initrd} CMDLINE "${guest_cmdline}" EXTRA "vif = [ \"bridge=xenbr9\" ]")
+domb_guest_config(NAME bad-disk CONFIG_NAME dev-bad-disk KERNEL ${dd_kernel} MEMORY 128
+    RAMDISK ${guest_initrd} CMDLINE "${guest_cmdline}"
+    EXTRA "disk = [ \"vdev=xvda,access=rw,target=/srv/no-such-disk.img\" ]")
+# Built and destroyed again and again (on_exit = "restart"), with a vif and a disk.
+set(DOMB_DEVICES_CYCLES 20)
+domb_guest_config(NAME cyc CONFIG_NAME dev-cyc KERNEL ${dd_kernel} MEMORY 128 RAMDISK ${guest_initrd}
+    CMDLINE "${guest_cmdline} domb.test=cycle domb.cycles=${DOMB_DEVICES_CYCLES}"
+    EXTRA "vif = [ \"bridge=xenbr0\" ]" "disk = [ \"vdev=xvda,access=rw,target=/srv/cycle.img\" ]"
+          "on_exit = \"restart\"")
+
+add_test(NAME integration.devices-sets
+    COMMAND ${CMAKE_SOURCE_DIR}/test/linux/devices-sets ${DOMB_DEVICES_CACHE} ${DOMB_DEVICES_SETS}
+            $<TARGET_FILE:domb-pack> ${DOMB_SET_DIR}/cfg)
+set_tests_properties(integration.devices-sets PROPERTIES LABELS integration TIMEOUT 900
+    FIXTURES_SETUP devices SKIP_RETURN_CODE 77)
+
+set(DOMB_DEVICES_REJECT "FAIL" "Kernel panic" "BUG:" "stopped: crashed" "DOMB-DRIVER-DOMAIN: xl devd:"
+    "did not close it")
+set(dd_say "[dd] DOMB-DRIVER-DOMAIN:")
+set(devices_tests)
+
+# The driver domain alone: its modules load, its bridges come up, `xl devd`
+# starts, it reports ready and powers off through Linux's own poweroff path.
+domb_qemu_test(devices-dd-boot KERNEL ${IMG}/builder/main/db-boot
+    INITRD ${DOMB_DEVICES_SETS}/devices-dd-boot.cpio TIMEOUT 200 QEMU_MEMORY 640
+    XEN_CMDLINE ${DOMB_DEVICES_XEN_CMDLINE}
+    EXPECT "${dd_say} 10 modules loaded: " "${dd_say} ready: bridges xenbr0 xenbr1"
+           "${dd_say} summary: 0 connected, 0 failed, 0 removed; now 0 vifs, 0 loop devices in use, 3 links"
+           "db: vm 'dd' (domid 1) stopped: poweroff"
+           "db-boot: done: 1 built, 0 failed, 0 exited abnormally"
+    REJECT ${DOMB_DEVICES_REJECT})
+list(APPEND devices_tests integration.devices-dd-boot)
+
+# (a) Two guests with a vif each on xenbr0: net-a pings net-b and sends it an
+# 8 MiB file that arrives with the same SHA-256; when both are gone db-boot
+# asks the driver domain to power off, and it has nothing left over.
+domb_qemu_test(devices-net KERNEL ${IMG}/builder/main/db-boot
+    INITRD ${DOMB_DEVICES_SETS}/devices-net.cpio TIMEOUT 480 QEMU_MEMORY 1024
+    XEN_CMDLINE ${DOMB_DEVICES_XEN_CMDLINE}
+    EXPECT "${dd_say} ready: bridges xenbr0"
+           "${dd_say} vif 2.0 connected: vif2.0 on bridge xenbr0"
+           "${dd_say} vif 3.0 connected: vif3.0 on bridge xenbr0"
+           "[net-a] DOMB-DEVICES: net-a: ping 169.254.0.2 OK"
+           "[net-a] DOMB-DEVICES: net-a: sent 8388608 bytes to 169.254.0.2"
+           "[net-b] DOMB-DEVICES: net-b: received 8388608 bytes, sha256 "
+           "matches the sender's"
+           "[net-a] Test result: SUCCESS" "[net-b] Test result: SUCCESS"
+           "db: vm 'dd' serves no running VM: asking it to power off"
+           "${dd_say} summary: 2 connected, 0 failed, 2 removed; now 0 vifs, 0 loop devices in use, 2 links"
+           "db-boot: done: 3 built, 0 failed, 0 exited abnormally"
+    REJECT ${DOMB_DEVICES_REJECT})
+list(APPEND devices_tests integration.devices-net)
+
+# (b) A writable disk: the first boot writes 4 MiB and reboots, the VM is
+# built again (on_exit = "restart") and the second boot reads them back.
+# The loop device of the first build was detached: the second gets loop0
+# again. db-boot restarts a VM on every shutdown, so the third boot (which
+# finds the disk verified) stays up and the run ends at the timeout (3).
+domb_qemu_test(devices-disk-rw KERNEL ${IMG}/builder/main/db-boot
+    INITRD ${DOMB_DEVICES_SETS}/devices-disk-rw.cpio STATUS 3 TIMEOUT 300 QEMU_MEMORY 1024
+    XEN_CMDLINE ${DOMB_DEVICES_XEN_CMDLINE}
+    EXPECT "${dd_say} vbd 2.51712 connected: /srv/disk-rw.img on /dev/loop0 (7:0, mode w;"
+           "[rw] DOMB-DEVICES: disk-rw: boot 1: wrote 4194304 bytes at 1 MiB"
+           "db: vm 'rw' restarted (restart 1)"
+           "${dd_say} vbd 2.51712 removed"
+           "${dd_say} vbd 3.51712 connected: /srv/disk-rw.img on /dev/loop0 (7:0, mode w; now 0 vifs, 1 loop devices in use)"
+           "[rw] DOMB-DEVICES: disk-rw: boot 2: read back 4194304 bytes intact"
+           "[rw] DOMB-DEVICES: disk-rw: the data was verified by an earlier boot"
+    REJECT ${DOMB_DEVICES_REJECT})
+list(APPEND devices_tests integration.devices-disk-rw)
+
+# (c) One read-only image, two guests: both read the pattern, neither can
+# write (blkback serves mode r read-only; losetup attaches it read-only).
+domb_qemu_test(devices-disk-ro KERNEL ${IMG}/builder/main/db-boot
+    INITRD ${DOMB_DEVICES_SETS}/devices-disk-ro.cpio TIMEOUT 420 QEMU_MEMORY 1024
+    XEN_CMDLINE ${DOMB_DEVICES_XEN_CMDLINE}
+    EXPECT "${dd_say} vbd 2.51712 connected: /srv/disk-ro.img on /dev/loop0 (7:0, mode r;"
+           "${dd_say} vbd 3.51712 connected: /srv/disk-ro.img on /dev/loop1 (7:1, mode r;"
+           "[ro-a] DOMB-DEVICES: disk-ro: read the driver domain's 4 MiB pattern"
+           "[ro-b] DOMB-DEVICES: disk-ro: read the driver domain's 4 MiB pattern"
+           "[ro-a] DOMB-DEVICES: disk-ro: writing is refused" "[ro-b] DOMB-DEVICES: disk-ro: writing is refused"
+           "[ro-a] Test result: SUCCESS" "[ro-b] Test result: SUCCESS"
+           "${dd_say} summary: 2 connected, 0 failed, 2 removed; now 0 vifs, 0 loop devices in use, 2 links"
+           "db-boot: done: 3 built, 0 failed, 0 exited abnormally"
+    REJECT ${DOMB_DEVICES_REJECT})
+list(APPEND devices_tests integration.devices-disk-ro)
+
+# (d) A vif on a bridge the driver domain lacks, a disk whose target does
+# not exist: each guest fails under its own name with the hotplug script's
+# reason; the read-only guest beside them is served as usual.
+domb_qemu_test(devices-bad KERNEL ${IMG}/builder/main/db-boot
+    INITRD ${DOMB_DEVICES_SETS}/devices-bad.cpio STATUS 1 TIMEOUT 420 QEMU_MEMORY 1024
+    XEN_CMDLINE ${DOMB_DEVICES_XEN_CMDLINE}
+    EXPECT "${dd_say} vif 2.0 failed: hotplug-status error: Could not find bridge device xenbr9"
+           "db: vm 'bad-vif' (domid 2) FAILED: " "Could not find bridge device xenbr9"
+           "${dd_say} vbd 3.51712 failed: hotplug-status error: /srv/no-such-disk.img does not exist in the driver domain."
+           "db: vm 'bad-disk' (domid 3) FAILED: " "/srv/no-such-disk.img does not exist"
+           "[ro-a] DOMB-DEVICES: disk-ro: read the driver domain's 4 MiB pattern"
+           "[ro-a] Test result: SUCCESS"
+           "${dd_say} summary: 1 connected, 2 failed, 3 removed; now 0 vifs, 0 loop devices in use, 2 links"
+           "db-boot: done: 2 built, 2 failed, 0 exited abnormally"
+    REJECT "Kernel panic" "BUG:" "stopped: crashed" "[ro-a] DOMB-LINUX-INIT: FAIL" "did not close it")
+list(APPEND devices_tests integration.devices-bad)
+
+# (e) 20 builds and destroys of a guest with a vif and a disk: every cycle
+# connects both (netfront and blkfront up in the guest) and finds the
+# driver domain with nothing left from the one before (1 vif, 1 loop: the
+# one just made). Cycle N runs in domid N+1. As in (b), the boot after the
+# last stays up and the run ends at the timeout (3).
+math(EXPR last_domid "${DOMB_DEVICES_CYCLES} + 1")
+domb_qemu_test(devices-cycles KERNEL ${IMG}/builder/main/db-boot
+    INITRD ${DOMB_DEVICES_SETS}/devices-cycles.cpio STATUS 3 TIMEOUT 1200 QEMU_MEMORY 1024
+    XEN_CMDLINE ${DOMB_DEVICES_XEN_CMDLINE}
+    EXPECT "${dd_say} vif 2.0 connected: vif2.0 on bridge xenbr0"
+           "[cyc] DOMB-DEVICES: cycle: cycle 1 of ${DOMB_DEVICES_CYCLES}: eth0 and xvda up"
+           "[cyc] DOMB-DEVICES: cycle: cycle ${DOMB_DEVICES_CYCLES} of ${DOMB_DEVICES_CYCLES}: eth0 and xvda up"
+           "${dd_say} vbd ${last_domid}.51712 connected: /srv/cycle.img on /dev/loop0 (7:0, mode w; now 1 vifs, 1 loop devices in use)"
+           "${dd_say} vbd ${last_domid}.51712 removed"
+           "[cyc] DOMB-DEVICES: cycle: all ${DOMB_DEVICES_CYCLES} cycles were done by earlier boots"
+    REJECT ${DOMB_DEVICES_REJECT} "stops too soon")
+list(APPEND devices_tests integration.devices-cycles)
+
+set_tests_properties(${devices_tests}
+    PROPERTIES FIXTURES_REQUIRED devices SKIP_REGULAR_EXPRESSION "${DOMB_DEVICES_SKIP}")
