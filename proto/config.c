@@ -763,9 +763,9 @@ static int config_disk_item(struct config_parser *p, struct vm_config *cfg, cons
         if (other->kind != VM_DEVICE_VBD)
             continue;
         if (other->disk.virtual_device == dev->disk.virtual_device)
-            return config_fail(p, "disk %u: vdev %s is the same virtual device (%u) as disk %u's %s",
-                               p->nr_disks, dev->disk.vdev, dev->disk.virtual_device, index,
-                               other->disk.vdev);
+            return config_fail(
+                p, "disk %u: vdev %s is the same virtual device (%u) as disk %u's %s", p->nr_disks,
+                dev->disk.vdev, dev->disk.virtual_device, index, other->disk.vdev);
         index++;
     }
     p->nr_disks++;

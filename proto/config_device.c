@@ -88,9 +88,8 @@ static const struct {
     const char *name;
     enum vif_key key;
 } vif_keys[] = {
-    {"mac", VIF_MAC},         {"bridge", VIF_BRIDGE},   {"vifname", VIF_VIFNAME},
-    {"script", VIF_SCRIPT},   {"ip", VIF_IP},           {"backend", VIF_BACKEND},
-    {"type", VIF_TYPE},
+    {"mac", VIF_MAC}, {"bridge", VIF_BRIDGE},   {"vifname", VIF_VIFNAME}, {"script", VIF_SCRIPT},
+    {"ip", VIF_IP},   {"backend", VIF_BACKEND}, {"type", VIF_TYPE},
 };
 
 /* What xl-network-configuration(5) and xl_parse.c know that domB does not do. */
@@ -117,7 +116,8 @@ static const char *vif_refusal(const char *key, size_t len)
         const char *name = vif_refused[i].name;
         size_t n = strlen(name);
 
-        if (slice_is(key, len, name) || (name[n - 1] == '_' && len > n && memcmp(key, name, n) == 0))
+        if (slice_is(key, len, name) ||
+            (name[n - 1] == '_' && len > n && memcmp(key, name, n) == 0))
             return vif_refused[i].why;
     }
     return NULL;
@@ -131,8 +131,7 @@ static int vif_value(struct vm_device *dev, enum vif_key key, const char *name, 
     switch (key) {
     case VIF_MAC:
         if (!parse_mac(v, len, vif->mac))
-            return fail(err, "mac '%.*s' is not six hex bytes like 00:16:3e:01:02:03", (int)len,
-                        v);
+            return fail(err, "mac '%.*s' is not six hex bytes like 00:16:3e:01:02:03", (int)len, v);
         return 0;
     case VIF_BRIDGE:
         return put_string(vif->bridge, VM_IFNAME_MAX, v, len, name, err);
@@ -189,7 +188,8 @@ int config_device_vif(const char *spec, uint32_t index, struct vm_device *dev, b
         if ((why = vif_refusal(tok, key_len)))
             return fail(err, "%.*s is not supported: %s", (int)key_len, tok, why);
         if (key_len == len)
-            return fail(err, "'%.*s' is not KEY=VALUE (mac, bridge, vifname, script, ip, backend, "
+            return fail(err,
+                        "'%.*s' is not KEY=VALUE (mac, bridge, vifname, script, ip, backend, "
                         "type)",
                         (int)len, tok);
         for (i = 0; i < ARRAY_SIZE(vif_keys); i++)
@@ -270,8 +270,7 @@ static int disk_access(struct disk_parse *d, const char *v, size_t len)
     else if (len == 0 || slice_is(v, len, "w") || slice_is(v, len, "rw")) {
         d->writable = true;
         d->rw_asked = len != 0;
-    }
-    else
+    } else
         return fail(d->err, "access '%.*s' is unknown (ro, r, rw or w)", (int)len, v);
     return 0;
 }
@@ -296,8 +295,7 @@ static int disk_vdev_devtype(struct disk_parse *d, const char *v, size_t len)
 
     while (colon > 0 && v[colon - 1] != ':')
         colon--;
-    if ((rc = disk_string(d, &d->vdev_given, d->dev->disk.vdev, VM_VDEV_MAX, v, colon - 1,
-                          "vdev")))
+    if ((rc = disk_string(d, &d->vdev_given, d->dev->disk.vdev, VM_VDEV_MAX, v, colon - 1, "vdev")))
         return rc;
     return disk_devtype(d, v + colon, len - colon);
 }
@@ -332,8 +330,7 @@ static int disk_positional(struct disk_parse *d, const char *v, size_t len)
         return fail(d->err, "'%.*s' is neither KEY=VALUE nor a positional value (bad syntax)",
                     (int)len, v);
     if (!d->target_given)
-        return disk_string(d, &d->target_given, disk->target, VM_DISK_TARGET_MAX, v, len,
-                           "target");
+        return disk_string(d, &d->target_given, disk->target, VM_DISK_TARGET_MAX, v, len, "target");
     if (!d->had_prefix && !d->format_given) {
         if (disk->target[0] == '\0' && has_char(v, len, ':')) {
             d->format_given = true; /* xl: ",hdc:cdrom,r" is an empty cdrom */
@@ -353,8 +350,7 @@ static int disk_positional(struct disk_parse *d, const char *v, size_t len)
     }
     if (!d->access_given)
         return disk_access(d, v, len);
-    return fail(d->err,
-                "'%.*s' is one positional value too many (target, format, vdev, access)",
+    return fail(d->err, "'%.*s' is one positional value too many (target, format, vdev, access)",
                 (int)len, v);
 }
 
@@ -419,14 +415,13 @@ static int disk_keyword(struct disk_parse *d, enum disk_key key, const char *v, 
     case DISK_BACKENDTYPE:
         if (slice_is(v, len, "phy"))
             return 0;
-        if (slice_is(v, len, "tap") || slice_is(v, len, "qdisk") ||
-            slice_is(v, len, "standalone"))
+        if (slice_is(v, len, "tap") || slice_is(v, len, "qdisk") || slice_is(v, len, "standalone"))
             return fail(d->err,
                         "backendtype %.*s is not supported: domB's driver domains serve disks "
                         "with blkback (backendtype=phy)",
                         (int)len, v);
-        return fail(d->err, "backendtype '%.*s' is unknown (phy, tap, qdisk, standalone)",
-                    (int)len, v);
+        return fail(d->err, "backendtype '%.*s' is unknown (phy, tap, qdisk, standalone)", (int)len,
+                    v);
     case DISK_SPECIFICATION:
         if (slice_is(v, len, "xen"))
             return 0;
@@ -550,8 +545,8 @@ int config_device_disk(const char *spec, struct vm_device *dev, struct domb_erro
             len = strlen(s + 7);
             if (len && s[7 + len - 1] == ',')
                 len--;
-            if ((rc = disk_string(&d, &d.target_given, dev->disk.target, VM_DISK_TARGET_MAX,
-                                  s + 7, len, "target")))
+            if ((rc = disk_string(&d, &d.target_given, dev->disk.target, VM_DISK_TARGET_MAX, s + 7,
+                                  len, "target")))
                 return rc;
             break;
         }

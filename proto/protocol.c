@@ -327,8 +327,7 @@ static int request_decode_body(const uint8_t *b, struct proto_request *req, stru
             return rc;
         /* The size field (checked against the two sizes) says which spec follows. */
         if (spec_decode(b + PROTO_BUILD_OFF_SPEC,
-                        get_le32(b + PROTO_OFF_SIZE) - PROTO_BUILD_OFF_SPEC, &req->build.spec,
-                        err))
+                        get_le32(b + PROTO_OFF_SIZE) - PROTO_BUILD_OFF_SPEC, &req->build.spec, err))
             return msg_rewrap(err, PROTO_ERR_BAD_SPEC, "spec");
         return 0;
     case PROTO_TYPE_UNPAUSE:
@@ -407,8 +406,8 @@ int proto_request_encode(const struct proto_request *req, void *buf, size_t size
     switch (req->type) {
     case PROTO_TYPE_BUILD:
         put_le32(b + PROTO_BUILD_OFF_FLAGS, req->build.flags);
-        if (spec_encode(&req->build.spec, b + PROTO_BUILD_OFF_SPEC, n - PROTO_BUILD_OFF_SPEC,
-                        err) < 0)
+        if (spec_encode(&req->build.spec, b + PROTO_BUILD_OFF_SPEC, n - PROTO_BUILD_OFF_SPEC, err) <
+            0)
             return msg_rewrap(err, PROTO_ERR_BAD_SPEC, "spec");
         break;
     case PROTO_TYPE_UNPAUSE:

@@ -144,8 +144,8 @@ int spec_encode(const struct vm_config *cfg, void *buf, size_t size, struct domb
     if ((rc = vm_config_validate(cfg, err)) || (rc = spec_check_backends(cfg, err)))
         return rc;
     if (size < total)
-        return domb_error_set(err, -XEN_ENOSPC, "spec needs %u bytes; the buffer holds %zu",
-                              total, size);
+        return domb_error_set(err, -XEN_ENOSPC, "spec needs %u bytes; the buffer holds %zu", total,
+                              size);
     if (cfg->has_kernel_sha256)
         flags |= SPEC_FLAG_KERNEL_SHA256;
     if (cfg->has_ramdisk_sha256)

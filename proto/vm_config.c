@@ -215,15 +215,17 @@ int vm_disk_vdev_number(const char *vdev, uint32_t *number, struct domb_error *e
         return 0;
     }
     if (m < 0)
-        return domb_error_set(err, -XEN_EINVAL,
-                              "vdev '%s' is malformed or out of range (hda to hdd, partitions 1 to 63)", vdev);
+        return domb_error_set(
+            err, -XEN_EINVAL,
+            "vdev '%s' is malformed or out of range (hda to hdd, partitions 1 to 63)", vdev);
     if ((m = vdev_match(vdev, "sd", 15, 15, &disk, &part)) == 1) {
         *number = 8u << 8 | disk << 4 | part;
         return 0;
     }
     if (m < 0)
-        return domb_error_set(err, -XEN_EINVAL,
-                              "vdev '%s' is malformed or out of range (sda to sdp, partitions 1 to 15)", vdev);
+        return domb_error_set(
+            err, -XEN_EINVAL,
+            "vdev '%s' is malformed or out of range (sda to sdp, partitions 1 to 15)", vdev);
     if (is_decimal(vdev[0]))
         return domb_error_set(err, -XEN_EINVAL,
                               "vdev '%s' is a number; name the disk (xvda, hda, sda, d0p0)", vdev);
@@ -471,13 +473,11 @@ static int vm_config_check_devices(const struct vm_config *cfg, struct domb_erro
             vm_device_label(prev, other, sizeof(other));
             if (dev->kind == VM_DEVICE_VBD && prev->kind == VM_DEVICE_VBD &&
                 dev->disk.virtual_device == prev->disk.virtual_device)
-                return domb_error_set(err, -XEN_EINVAL,
-                                      "%s is the same virtual device (%u) as %s", label,
-                                      dev->disk.virtual_device, other);
+                return domb_error_set(err, -XEN_EINVAL, "%s is the same virtual device (%u) as %s",
+                                      label, dev->disk.virtual_device, other);
             if (dev->kind == VM_DEVICE_VIF && prev->kind == VM_DEVICE_VIF &&
                 memcmp(dev->vif.mac, prev->vif.mac, sizeof(dev->vif.mac)) == 0)
-                return domb_error_set(err, -XEN_EINVAL, "%s has the same mac as %s", label,
-                                      other);
+                return domb_error_set(err, -XEN_EINVAL, "%s has the same mac as %s", label, other);
         }
     }
     return 0;

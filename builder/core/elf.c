@@ -153,7 +153,8 @@ struct elf_phdr {
 
 /* Parser state that does not belong in struct elf_image. */
 struct elf_ctx {
-    const uint8_t *data;
+    const struct elf_piece *pieces; /* where the image's bytes are */
+    unsigned nr_pieces;
     uint64_t size;
     struct elf_image *img;
     struct domb_error *err;
@@ -186,6 +187,29 @@ static bool elf_is_printable(uint8_t c)
     return c >= 0x20 && c < 0x7f;
 }
 
+/* The image's bytes [off, off+len), if one piece holds them all. A whole
+ * image is one piece; a streamed one is the pieces the parser reads
+ * (elf_parse_from()). */
+static const uint8_t *elf_at(const struct elf_ctx *c, uint64_t off, uint64_t len)
+{
+    for (unsigned i = 0; i < c->nr_pieces; i++) {
+        const struct elf_piece *p = &c->pieces[i];
+
+        if (p->data && off >= p->off && len <= p->len && off - p->off <= p->len - len)
+            return p->data + (off - p->off);
+    }
+    return NULL;
+}
+
+/* A range inside the image that no piece holds (elf_parse_from() gathered
+ * too little): not the image's fault, so not an elf_error. */
+static int elf_missing(const struct elf_ctx *c, uint64_t off, uint64_t len)
+{
+    return domb_error_set(c->err, -XEN_EIO,
+                          "image bytes [0x%llx, 0x%llx) were not read before parsing",
+                          (unsigned long long)off, (unsigned long long)(off + len));
+}
+
 /* ---- ELF header ---------------------------------------------------------- */
 
 /* An address, offset or size field: 4 bytes in ELFCLASS32, 8 in ELFCLASS64. */
@@ -196,11 +220,11 @@ static uint64_t elf_word(const struct elf_ctx *c, const uint8_t *p)
 
 static int elf_check_header(struct elf_ctx *c)
 {
-    const uint8_t *d = c->data;
+    const uint8_t *d = c->size >= EHDR32_SIZE ? elf_at(c, 0, EHDR32_SIZE) : NULL;
     const struct elf_layout *l;
     struct elf_hdr *eh = &c->eh;
 
-    if (!d || c->size < EHDR32_SIZE)
+    if (!d)
         return domb_error_set(c->err, ELF_ERR_TOO_SMALL,
                               "image is %llu bytes, shorter than the %u-byte ELF header",
                               (unsigned long long)c->size, EHDR32_SIZE);
@@ -217,6 +241,8 @@ static int elf_check_header(struct elf_ctx *c)
         return domb_error_set(c->err, ELF_ERR_TOO_SMALL,
                               "image is %llu bytes, shorter than the %u-byte ELFCLASS%u header",
                               (unsigned long long)c->size, l->ehdr_size, l->word * 8);
+    if (!(d = elf_at(c, 0, l->ehdr_size)))
+        return elf_missing(c, 0, l->ehdr_size);
     if (d[EI_DATA] != ELFDATA2LSB)
         return domb_error_set(c->err, ELF_ERR_NOT_LITTLE_ENDIAN,
                               "EI_DATA is %u, not ELFDATA2LSB (1)", d[EI_DATA]);
@@ -272,11 +298,14 @@ static int elf_check_header(struct elf_ctx *c)
 }
 
 /* Program header i (< e_phnum, inside the image: elf_check_header()). */
-static void elf_read_phdr(const struct elf_ctx *c, unsigned i, struct elf_phdr *ph)
+static int elf_read_phdr(const struct elf_ctx *c, unsigned i, struct elf_phdr *ph)
 {
     const struct elf_layout *l = c->l;
-    const uint8_t *p = c->data + c->eh.phoff + (uint64_t)i * l->phdr_size;
+    uint64_t at = c->eh.phoff + (uint64_t)i * l->phdr_size;
+    const uint8_t *p = elf_at(c, at, l->phdr_size);
 
+    if (!p)
+        return elf_missing(c, at, l->phdr_size);
     ph->type = get_le32(p);
     ph->flags = get_le32(p + l->p_flags);
     ph->offset = elf_word(c, p + l->p_offset);
@@ -284,6 +313,7 @@ static void elf_read_phdr(const struct elf_ctx *c, unsigned i, struct elf_phdr *
     ph->filesz = elf_word(c, p + l->p_filesz);
     ph->memsz = elf_word(c, p + l->p_memsz);
     ph->align = elf_word(c, p + l->p_align);
+    return 0;
 }
 
 /* ---- PT_LOAD segments ---------------------------------------------------- */
@@ -660,9 +690,11 @@ static int elf_xen_note(struct elf_ctx *c, uint32_t type, const uint8_t *desc, u
  */
 static int elf_walk_notes(struct elf_ctx *c, const struct elf_note_region *r)
 {
-    const uint8_t *base = c->data + r->off;
+    const uint8_t *base = elf_at(c, r->off, r->len);
     uint64_t pos = 0;
 
+    if (!base)
+        return elf_missing(c, r->off, r->len);
     while (pos < r->len) {
         uint64_t left = r->len - pos, desc_at, next;
         uint32_t namesz, descsz, type;
@@ -738,7 +770,8 @@ static int elf_walk_all_notes(struct elf_ctx *c)
         struct elf_phdr ph;
         struct elf_note_region r;
 
-        elf_read_phdr(c, i, &ph);
+        if ((rc = elf_read_phdr(c, i, &ph)) != 0)
+            return rc;
         r = (struct elf_note_region){"program header", i, ph.offset, ph.filesz, ph.align};
         /* libelf skips PT_NOTE with p_offset 0: some binutils wrote those. */
         if (ph.type != PT_NOTE || r.off == 0 || r.len == 0)
@@ -751,7 +784,11 @@ static int elf_walk_all_notes(struct elf_ctx *c)
      * sections; walking both is harmless (equal duplicates are accepted) and
      * finds notes in images whose note sections are not in any segment. */
     for (unsigned i = 1; i < c->eh.shnum; i++) {
-        const uint8_t *sh = c->data + c->eh.shoff + (uint64_t)i * l->shdr_size;
+        uint64_t at = c->eh.shoff + (uint64_t)i * l->shdr_size;
+        const uint8_t *sh = elf_at(c, at, l->shdr_size);
+
+        if (!sh)
+            return elf_missing(c, at, l->shdr_size);
         struct elf_note_region r = {"section", i, elf_word(c, sh + l->sh_offset),
                                     elf_word(c, sh + l->sh_size),
                                     elf_word(c, sh + l->sh_addralign)};

@@ -1,8 +1,11 @@
 /*
  * bzImage payload extraction (see <decompress/bzimage.h>).
  */
+#include "window.h"
+
 #include <decompress/bzimage.h>
 #include <domb/byteorder.h>
+#include <domb/errno.h>
 
 static const uint8_t bz_xz_magic[6] = {0xfd, '7', 'z', 'X', 'Z', 0x00};
 static const uint8_t bz_gzip_magic[2] = {0x1f, 0x8b};
@@ -71,6 +74,133 @@ static const char *bz_format_name(const uint8_t *p, size_t len)
         if (bz_starts_with(p, len, formats[i].magic, formats[i].n))
             return formats[i].name;
     return "unknown";
+}
+
+/* "bzimage: payload: " in front of a decoder's own message (the codes from
+ * -3000 to -3199); a sink's error is its own. */
+static int bz_payload_error(int ret, struct domb_error *err)
+{
+    if (err && ret <= XZ_ERR_TRUNCATED && ret > GZIP_ERR_TRUNCATED - 100) {
+        char msg[DOMB_ERROR_MSG_MAX];
+        memcpy(msg, err->msg, sizeof(msg));
+        domb_error_set(err, ret, "bzimage: payload: %s", msg);
+    }
+    return ret;
+}
+
+static int bz_format_error(const uint8_t *payload, size_t plen, struct domb_error *err)
+{
+    return domb_error_set(err, BZIMAGE_ERR_PAYLOAD_FORMAT,
+                          "bzimage: payload format %s (%02x %02x %02x %02x) is not XZ or gzip",
+                          bz_format_name(payload, plen), payload[0], plen > 1 ? payload[1] : 0,
+                          plen > 2 ? payload[2] : 0, plen > 3 ? payload[3] : 0);
+}
+
+/* Linux appends the uncompressed size as a 32-bit little-endian word
+ * (scripts/Makefile.lib size_append); nothing else may follow. */
+static int bz_check_trailer(const uint8_t *payload, size_t plen, size_t used, uint64_t out_len,
+                            struct domb_error *err)
+{
+    size_t rest = plen - used;
+
+    if (rest == 4 && get_le32(payload + used) != (uint32_t)out_len)
+        return domb_error_set(err, BZIMAGE_ERR_SIZE_TRAILER,
+                              "bzimage: payload's size word says %u bytes but it decoded to %llu",
+                              get_le32(payload + used), (unsigned long long)out_len);
+    if (rest != 0 && rest != 4)
+        return domb_error_set(err, BZIMAGE_ERR_SIZE_TRAILER,
+                              "bzimage: %zu unexpected bytes after the compressed payload", rest);
+    return 0;
+}
+
+static int bz_not_elf(uint64_t out_len, struct domb_error *err)
+{
+    return domb_error_set(err, BZIMAGE_ERR_NOT_ELF,
+                          "bzimage: decompressed payload (%llu bytes) is not an ELF image",
+                          (unsigned long long)out_len);
+}
+
+static bool bz_is_elf(const uint8_t *p)
+{
+    return p[0] == 0x7f && p[1] == 'E' && p[2] == 'L' && p[3] == 'F';
+}
+
+int bzimage_stream(const void *img, size_t len, const struct decompress_stream *s,
+                   uint64_t *out_len, union decompress_work *work, struct domb_error *err)
+{
+    const uint8_t *payload = NULL;
+    size_t plen = 0, used = 0;
+    uint8_t magic[4];
+    int ret;
+
+    *out_len = 0;
+    ret = bzimage_payload(img, len, &payload, &plen, err);
+    if (ret)
+        return ret;
+    if (bz_starts_with(payload, plen, bz_xz_magic, sizeof(bz_xz_magic)))
+        ret = xz_decode_stream_to(payload, plen, &used, s, out_len, &work->xz, err);
+    else if (bz_starts_with(payload, plen, bz_gzip_magic, sizeof(bz_gzip_magic)))
+        ret = gunzip_decode_member_to(payload, plen, &used, s, out_len, &work->gzip, err);
+    else
+        return bz_format_error(payload, plen, err);
+    if (ret)
+        return ret < 0 ? bz_payload_error(ret, err) : ret;
+    ret = bz_check_trailer(payload, plen, used, *out_len, err);
+    if (ret == 0 && *out_len < 4)
+        ret = bz_not_elf(*out_len, err);
+    if (ret == 0 && (ret = s->sink->read(s->sink->ctx, 0, magic, 4)) == 0 && !bz_is_elf(magic))
+        ret = bz_not_elf(*out_len, err);
+    return ret;
+}
+
+int bzimage_prefix(const void *img, size_t len, uint8_t *buf, size_t want, uint8_t *window,
+                   size_t window_size, size_t *got, bool *complete, union decompress_work *work,
+                   struct domb_error *err)
+{
+    const uint8_t *payload = NULL;
+    size_t plen = 0, used = 0;
+    int ret;
+
+    *got = 0;
+    *complete = false;
+    ret = bzimage_payload(img, len, &payload, &plen, err);
+    if (ret)
+        return ret;
+    if (bz_starts_with(payload, plen, bz_xz_magic, sizeof(bz_xz_magic))) {
+        ret = xz_decode_prefix(payload, plen, &used, buf, want, window, window_size, got, complete,
+                               &work->xz, err);
+    } else if (bz_starts_with(payload, plen, bz_gzip_magic, sizeof(bz_gzip_magic))) {
+        struct dc_capture cap = {.buf = buf, .want = want};
+        struct decompress_sink sink = {
+            .ctx = &cap, .write = dc_capture_write, .read = dc_capture_read};
+        size_t need = want + sizeof(cap.tail) + WINDOW_SLACK + 1;
+        struct decompress_stream s = {
+            .sink = &sink,
+            .window = window,
+            .window_size = need > DECOMPRESS_WINDOW_MIN ? need : DECOMPRESS_WINDOW_MIN,
+            .out_cap = UINT64_MAX,
+        };
+        uint64_t out = 0;
+
+        if (window_size < s.window_size)
+            return domb_error_set(err, -XEN_EINVAL,
+                                  "gzip: a %zu-byte window cannot hold a %zu-byte prefix",
+                                  window_size, want);
+        ret = gunzip_decode_member_to(payload, plen, &used, &s, &out, &work->gzip, err);
+        *complete = ret == 0 && out <= want;
+        *got = out < want ? (size_t)out : want;
+        if (ret == DECOMPRESS_STOP)
+            ret = 0;
+    } else {
+        return bz_format_error(payload, plen, err);
+    }
+    if (ret)
+        return bz_payload_error(ret, err);
+    if (*complete && (ret = bz_check_trailer(payload, plen, used, *got, err)) != 0)
+        return ret;
+    if (*got < 4 || !bz_is_elf(buf))
+        return bz_not_elf(*got, err);
+    return 0;
 }
 
 int bzimage_extract(const void *img, size_t len, uint8_t *out, size_t out_cap, size_t *out_len,

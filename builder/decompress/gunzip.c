@@ -1,6 +1,8 @@
 /*
  * gzip (RFC 1952) and DEFLATE (RFC 1951) decoder, in one call with all output
- * in one buffer (so the 32 KiB window is simply the output written so far).
+ * in one buffer (so the 32 KiB window is simply the output written so far),
+ * or streamed through a sink (window.h: the window keeps far more than
+ * DEFLATE's 32 KiB, so a match never reads back from the sink).
  *
  * Huffman codes are checked the way zlib checks them: an over-subscribed
  * code is always an error; an incomplete one is accepted only for a
@@ -12,8 +14,11 @@
  * Every loop consumes input bits or produces output bytes, and output is
  * checked against out_cap before it is written.
  */
+#include "window.h"
+
 #include <decompress/decompress.h>
 #include <domb/byteorder.h>
+#include <domb/errno.h>
 
 #include <stdarg.h>
 
@@ -34,10 +39,9 @@ struct gz_ctx {
     size_t ip;      /* next input byte not yet in `bits` */
     uint64_t bits;  /* bit buffer, least significant bit first */
     unsigned nbits; /* valid bits in `bits` */
-    uint8_t *out;
-    size_t out_cap;
-    size_t pos;          /* output written so far */
-    size_t member_start; /* output offset of the current member */
+    struct dc_window w;    /* where the output goes (window.h) */
+    uint64_t member_start; /* output offset of the current member */
+    uint32_t crc;          /* CRC32 of the member's bytes handed on so far */
     struct gunzip_work *work;
     struct domb_error *err;
 };
@@ -203,25 +207,31 @@ static int gz_codes(struct gz_ctx *g, const struct gunzip_huffman *litlen,
 {
     for (;;) {
         int sym = gz_decode(g, litlen);
+        struct dc_window *w = &g->w;
+        int rc;
+
         if (sym < 0) {
             if (sym == -1)
                 return gz_truncated(g);
             return gz_fail(g, GZIP_ERR_BAD_SYMBOL,
-                           "invalid literal/length code at output offset %zu", g->pos);
+                           "invalid literal/length code at output offset %llu",
+                           (unsigned long long)dcw_at(w));
         }
+        if (w->pos >= w->slide_at && (rc = dcw_slide(w)) != 0)
+            return rc;
         if (sym < 256) {
-            if (g->pos >= g->out_cap)
-                return gz_fail(g, GZIP_ERR_OUTPUT_LIMIT, "output exceeds the %zu-byte limit",
-                               g->out_cap);
-            g->out[g->pos++] = (uint8_t)sym;
+            if (dcw_at(w) >= w->limit)
+                return gz_fail(g, GZIP_ERR_OUTPUT_LIMIT, "output exceeds the %llu-byte limit",
+                               (unsigned long long)w->limit);
+            w->buf[w->pos++] = (uint8_t)sym;
             continue;
         }
         if (sym == 256)
             return 0;
         sym -= 257;
         if (sym >= 29)
-            return gz_fail(g, GZIP_ERR_BAD_SYMBOL, "invalid length symbol %d at output offset %zu",
-                           sym + 257, g->pos);
+            return gz_fail(g, GZIP_ERR_BAD_SYMBOL, "invalid length symbol %d at output offset %llu",
+                           sym + 257, (unsigned long long)dcw_at(w));
         uint32_t extra, len, d;
         if (!gz_take(g, gz_len_extra[sym], &extra))
             return gz_truncated(g);
@@ -230,20 +240,22 @@ static int gz_codes(struct gz_ctx *g, const struct gunzip_huffman *litlen,
         if (dsym == -1)
             return gz_truncated(g);
         if (dsym < 0 || dsym >= GZ_MAX_DIST)
-            return gz_fail(g, GZIP_ERR_BAD_SYMBOL, "invalid distance code at output offset %zu",
-                           g->pos);
+            return gz_fail(g, GZIP_ERR_BAD_SYMBOL, "invalid distance code at output offset %llu",
+                           (unsigned long long)dcw_at(w));
         if (!gz_take(g, gz_dist_extra[dsym], &extra))
             return gz_truncated(g);
         d = gz_dist_base[dsym] + extra;
-        if (d > g->pos - g->member_start)
-            return gz_fail(g, GZIP_ERR_DISTANCE, "distance %u beyond start of output at offset %zu",
-                           d, g->pos - g->member_start);
-        if (len > g->out_cap - g->pos)
-            return gz_fail(g, GZIP_ERR_OUTPUT_LIMIT, "output exceeds the %zu-byte limit",
-                           g->out_cap);
-        uint8_t *dst = g->out + g->pos;
+        if (d > dcw_at(w) - g->member_start)
+            return gz_fail(g, GZIP_ERR_DISTANCE,
+                           "distance %u beyond start of output at offset %llu", d,
+                           (unsigned long long)(dcw_at(w) - g->member_start));
+        if (len > w->limit - dcw_at(w))
+            return gz_fail(g, GZIP_ERR_OUTPUT_LIMIT, "output exceeds the %llu-byte limit",
+                           (unsigned long long)w->limit);
+        /* d <= 32768 is inside the window: streaming keeps more than that */
+        uint8_t *dst = w->buf + w->pos;
         const uint8_t *src = dst - d;
-        g->pos += len;
+        w->pos += len;
         do
             *dst++ = *src++;
         while (--len);
@@ -265,10 +277,14 @@ static int gz_stored(struct gz_ctx *g)
     g->ip += 4;
     if (len > g->in_len - g->ip)
         return gz_truncated(g);
-    if (len > g->out_cap - g->pos)
-        return gz_fail(g, GZIP_ERR_OUTPUT_LIMIT, "output exceeds the %zu-byte limit", g->out_cap);
-    memcpy(g->out + g->pos, g->in + g->ip, len);
-    g->pos += len;
+    if (len > g->w.limit - dcw_at(&g->w))
+        return gz_fail(g, GZIP_ERR_OUTPUT_LIMIT, "output exceeds the %llu-byte limit",
+                       (unsigned long long)g->w.limit);
+    int rc = dcw_reserve(&g->w, len);
+    if (rc)
+        return rc;
+    memcpy(g->w.buf + g->w.pos, g->in + g->ip, len);
+    g->w.pos += len;
     g->ip += len;
     return 0;
 }
@@ -421,6 +437,14 @@ static int gz_header(struct gz_ctx *g, size_t *hdr_len)
     return 0;
 }
 
+/* The window's hook: the member's CRC32 over every byte handed on. */
+static void gz_crc_hook(void *arg, const uint8_t *p, size_t n)
+{
+    uint32_t *crc = arg;
+
+    *crc = crc32_update(*crc, p, n);
+}
+
 /* Decode the member at g->in (g->in_len bytes available); report bytes used. */
 static int gz_member(struct gz_ctx *g, size_t *used)
 {
@@ -432,7 +456,12 @@ static int gz_member(struct gz_ctx *g, size_t *used)
     g->ip = hdr;
     g->bits = 0;
     g->nbits = 0;
-    g->member_start = g->pos;
+    if ((ret = dcw_flush(&g->w)) != 0)
+        return ret;
+    g->member_start = dcw_at(&g->w);
+    g->crc = 0;
+    g->w.hook = gz_crc_hook;
+    g->w.hook_arg = &g->crc;
     uint32_t last, type;
     do {
         if (!gz_take(g, 1, &last) || !gz_take(g, 2, &type))
@@ -455,22 +484,22 @@ static int gz_member(struct gz_ctx *g, size_t *used)
     const uint8_t *t = g->in + g->ip;
     uint32_t want_crc = get_le32(t);
     uint32_t want_size = get_le32(t + 4);
-    size_t size = g->pos - g->member_start;
-    if (crc32_update(0, g->out + g->member_start, size) != want_crc)
+    uint64_t size = dcw_at(&g->w) - g->member_start;
+    if ((ret = dcw_flush(&g->w)) != 0)
+        return ret;
+    g->w.hook = NULL;
+    if (g->crc != want_crc)
         return gz_fail(g, GZIP_ERR_CRC, "CRC32 mismatch");
     if ((uint32_t)size != want_size)
-        return gz_fail(g, GZIP_ERR_SIZE, "ISIZE %u differs from the %zu bytes decoded", want_size,
-                       size);
+        return gz_fail(g, GZIP_ERR_SIZE, "ISIZE %u differs from the %llu bytes decoded", want_size,
+                       (unsigned long long)size);
     *used = g->ip + 8;
     return 0;
 }
 
-static void gz_ctx_init(struct gz_ctx *g, uint8_t *out, size_t out_cap, struct gunzip_work *work,
-                        struct domb_error *err)
+static void gz_ctx_init(struct gz_ctx *g, struct gunzip_work *work, struct domb_error *err)
 {
     memset(g, 0, sizeof(*g));
-    g->out = out;
-    g->out_cap = out_cap;
     g->work = work;
     g->err = err;
 }
@@ -481,13 +510,35 @@ int gunzip_decode_member(const uint8_t *in, size_t in_len, size_t *in_used, uint
 {
     struct gz_ctx g;
 
-    gz_ctx_init(&g, out, out_cap, work, err);
+    gz_ctx_init(&g, work, err);
+    dcw_init_buffer(&g.w, out, out_cap);
     g.in = in;
     g.in_len = in_len;
     *out_len = 0;
     int ret = gz_member(&g, in_used);
     if (ret == 0)
-        *out_len = g.pos;
+        *out_len = g.w.pos;
+    return ret;
+}
+
+int gunzip_decode_member_to(const uint8_t *in, size_t in_len, size_t *in_used,
+                            const struct decompress_stream *s, uint64_t *out_len,
+                            struct gunzip_work *work, struct domb_error *err)
+{
+    struct gz_ctx g;
+    int ret;
+
+    *out_len = 0;
+    if (!s->sink || !s->window || s->window_size < DECOMPRESS_WINDOW_MIN)
+        return domb_error_set(err, -XEN_EINVAL,
+                              "gzip: a streaming window of %zu bytes is too small",
+                              s->window_size);
+    gz_ctx_init(&g, work, err);
+    dcw_init_stream(&g.w, s);
+    g.in = in;
+    g.in_len = in_len;
+    ret = gz_member(&g, in_used);
+    *out_len = dcw_at(&g.w);
     return ret;
 }
 
@@ -497,7 +548,8 @@ int gunzip_decode(const uint8_t *in, size_t in_len, uint8_t *out, size_t out_cap
     struct gz_ctx g;
     size_t p = 0, used = 0;
 
-    gz_ctx_init(&g, out, out_cap, work, err);
+    gz_ctx_init(&g, work, err);
+    dcw_init_buffer(&g.w, out, out_cap);
     *out_len = 0;
     do {
         if (p > 0 && (in_len - p < 2 || in[p] != 0x1f || in[p + 1] != 0x8b))
@@ -511,6 +563,6 @@ int gunzip_decode(const uint8_t *in, size_t in_len, uint8_t *out, size_t out_cap
             return ret;
         p += used;
     } while (p < in_len);
-    *out_len = g.pos;
+    *out_len = g.w.pos;
     return 0;
 }

@@ -1,20 +1,27 @@
 /*
  * XZ decoder: the .xz container (XZ file format 1.1.0), LZMA2, LZMA and the
- * x86 BCJ filter, in one call with all output in one buffer.
+ * x86 BCJ filter, in one call with all output in one buffer, or streamed
+ * through a sink (window.h).
  *
- * Because the whole output stays in memory, the LZMA2 dictionary is simply
- * the output written since the last dictionary reset: a match copies from
- * earlier in `out`. A distance is valid when it stays inside both that span
- * and the dictionary size the block header declares (rounded the way
- * liblzma sizes its buffer, so both accept the same streams).
+ * In one-call mode the whole output stays in memory, so the LZMA2
+ * dictionary is simply the output written since the last dictionary reset:
+ * a match copies from earlier in `out`. Streaming, the dictionary is the
+ * window plus what the sink holds: a match reaching past the window reads
+ * its source back. A distance is valid when it stays inside both the output
+ * since the reset and the dictionary size the block header declares
+ * (rounded the way liblzma sizes its buffer, so both accept the same
+ * streams).
  *
  * The range decoder never reads past its chunk: when the chunk's compressed
  * bytes run out it feeds zeros and records an overrun, which fails the chunk;
  * every loop iteration produces at least one output byte, and the output a
  * chunk may produce is checked against out_cap before it is decoded.
  */
+#include "window.h"
+
 #include <decompress/decompress.h>
 #include <domb/byteorder.h>
+#include <domb/errno.h>
 #include <domb/sha256.h>
 
 #include <stdarg.h>
@@ -30,11 +37,25 @@
 
 static const uint8_t xz_header_magic[6] = {0xfd, '7', 'z', 'X', 'Z', 0x00};
 
+/* The running integrity check of a block (XZ_CHECK_*). */
+struct xz_check_state {
+    unsigned type;
+    uint32_t crc32;
+    uint64_t crc64;
+    struct sha256_ctx sha;
+};
+
+/* x86 BCJ decoder state between two stretches of one block. */
+struct bcj_state {
+    uint32_t mask;
+    uint64_t last; /* block offset of the last E8/E9 seen */
+    bool seen;
+    uint64_t next; /* block offset to scan from */
+};
+
 /* Everything one decode call needs; lives on the caller's stack. */
 struct xz_ctx {
-    uint8_t *out;
-    size_t out_cap;
-    size_t pos; /* bytes written to out so far */
+    struct dc_window w; /* where the output goes (window.h) */
     struct xz_lzma_probs *probs;
     struct domb_error *err;
     unsigned stream; /* index of the stream being decoded, for messages */
@@ -43,8 +64,15 @@ struct xz_ctx {
     unsigned check;  /* check type of the current stream */
     size_t check_size;
 
+    struct xz_check_state chk; /* over the current block's final bytes */
+    /* The current block's filter has not run yet (for a prefix that stops
+     * before it does). */
+    bool filter_pending;
+    uint32_t block_bcj_start;
+    uint64_t block_start;
+
     /* LZMA2 state of the current block */
-    size_t dict_start;   /* output offset of the last dictionary reset */
+    uint64_t dict_start; /* output offset of the last dictionary reset */
     uint64_t dict_limit; /* largest distance + 1 the dictionary size allows */
     bool need_dict_reset;
     bool need_props;
@@ -232,10 +260,47 @@ static inline uint32_t lzma_distance(struct xz_rc *rc, struct xz_lzma_probs *pr,
         goto out;                                                                                  \
     } while (0)
 
+/* One byte at distance rep0 + 1 behind window position wpos: from the window,
+ * or (streaming, far back) from the sink. */
+static inline int lzma_byte_at(struct xz_ctx *x, size_t wpos, uint32_t rep0, unsigned *b)
+{
+    uint8_t c;
+    int rc;
+
+    if (rep0 < wpos) {
+        *b = x->w.buf[wpos - rep0 - 1];
+        return 0;
+    }
+    rc = dcw_read_back(&x->w, x->w.base + wpos - rep0 - 1, &c, 1);
+    *b = c;
+    return rc;
+}
+
+/*
+ * Copy a match of len bytes from distance rep0 + 1 whose source starts
+ * before the window (streaming only): that part comes back from the sink,
+ * the rest from the window's start. The source never overlaps the bytes
+ * being written: the window keeps more than the longest match.
+ */
+static int lzma_far_copy(struct xz_ctx *x, size_t wpos, uint32_t rep0, uint32_t len)
+{
+    uint64_t from = x->w.base + wpos - rep0 - 1;
+    size_t far = (size_t)(x->w.base - from);
+    int rc;
+
+    if (far > len)
+        far = len;
+    rc = dcw_read_back(&x->w, from, x->w.buf + wpos, far);
+    if (rc == 0 && len > far)
+        memcpy(x->w.buf + wpos + far, x->w.buf, len - far);
+    return rc;
+}
+
 /* Decode one LZMA chunk of in_size compressed bytes into exactly unc bytes. */
 static int lzma_chunk(struct xz_ctx *x, const uint8_t *in, size_t in_size, size_t unc)
 {
     struct xz_lzma_probs *pr = x->probs;
+    struct dc_window *w = &x->w;
     struct xz_rc rc;
     int ret = 0;
 
@@ -249,9 +314,15 @@ static int lzma_chunk(struct xz_ctx *x, const uint8_t *in, size_t in_size, size_
     rc.end = in + in_size;
     rc.overrun = false;
 
-    uint8_t *dict = x->out + x->dict_start;
-    size_t pos = x->pos - x->dict_start;
+    /* pos counts from the last dictionary reset (what LZMA's contexts and
+     * the distance checks use), wpos is where the byte goes in the window;
+     * both advance together. In one-call mode the window is the output, so
+     * a valid distance always finds its source in it. */
+    uint8_t *win = w->buf;
+    size_t wpos = w->pos;
+    size_t pos = (size_t)(dcw_at(w) - x->dict_start);
     const size_t end = pos + unc;
+    const size_t slide_at = w->slide_at;
     const uint64_t dict_limit = x->dict_limit;
     const size_t pb_mask = ((size_t)1 << x->pb) - 1;
     const size_t lp_mask = ((size_t)1 << x->lp) - 1;
@@ -262,8 +333,15 @@ static int lzma_chunk(struct xz_ctx *x, const uint8_t *in, size_t in_size, size_
     while (pos < end) {
         unsigned ps = pos & pb_mask;
 
+        if (wpos >= slide_at) {
+            w->pos = wpos;
+            ret = dcw_slide(w);
+            wpos = w->pos;
+            if (ret)
+                goto out;
+        }
         if (!rc_bit(&rc, &pr->is_match[state][ps])) {
-            unsigned prev = pos ? dict[pos - 1] : 0;
+            unsigned prev = pos ? win[wpos - 1] : 0;
             uint16_t *lit = pr->literal[((pos & lp_mask) << lc) + (prev >> (8 - lc))];
             unsigned sym = 1;
 
@@ -272,12 +350,15 @@ static int lzma_chunk(struct xz_ctx *x, const uint8_t *in, size_t in_size, size_
                     sym = (sym << 1) | rc_bit(&rc, &lit[sym]);
                 while (sym < 0x100);
             } else {
+                unsigned match;
+
                 if (rep0 >= pos)
                     LZMA_FAIL(XZ_ERR_LZMA_DISTANCE,
-                              "matched literal at output offset %zu "
+                              "matched literal at output offset %llu "
                               "refers to distance %u beyond the dictionary",
-                              x->dict_start + pos, rep0 + 1);
-                unsigned match = dict[pos - rep0 - 1];
+                              (unsigned long long)(w->base + wpos), rep0 + 1);
+                if ((ret = lzma_byte_at(x, wpos, rep0, &match)) != 0)
+                    goto out;
                 unsigned offset = 0x100;
                 do {
                     match <<= 1;
@@ -287,7 +368,8 @@ static int lzma_chunk(struct xz_ctx *x, const uint8_t *in, size_t in_size, size_
                     offset &= bit ? match_bit : ~match_bit;
                 } while (sym < 0x100);
             }
-            dict[pos++] = (uint8_t)sym;
+            win[wpos++] = (uint8_t)sym;
+            pos++;
             state = state < 4 ? 0 : state < 10 ? state - 3 : state - 6;
             if (rc.overrun)
                 goto overrun;
@@ -304,17 +386,21 @@ static int lzma_chunk(struct xz_ctx *x, const uint8_t *in, size_t in_size, size_
             rep0 = lzma_distance(&rc, pr, len);
             if (rep0 == 0xffffffffU)
                 LZMA_FAIL(XZ_ERR_LZMA_END_MARKER,
-                          "end-of-payload marker at output offset %zu (not allowed in LZMA2)",
-                          x->dict_start + pos);
+                          "end-of-payload marker at output offset %llu (not allowed in LZMA2)",
+                          (unsigned long long)(w->base + wpos));
         } else if (!rc_bit(&rc, &pr->is_rep0[state])) {
             if (!rc_bit(&rc, &pr->is_rep0_long[state][ps])) {
                 /* short rep: one byte from distance rep0 */
+                unsigned b;
+
                 if (rep0 >= pos || rep0 >= dict_limit)
                     LZMA_FAIL(XZ_ERR_LZMA_DISTANCE,
-                              "distance %u beyond the dictionary at output offset %zu", rep0 + 1,
-                              x->dict_start + pos);
+                              "distance %u beyond the dictionary at output offset %llu", rep0 + 1,
+                              (unsigned long long)(w->base + wpos));
                 state = state < LZMA_LIT_STATES ? 9 : 11;
-                dict[pos] = dict[pos - rep0 - 1];
+                if ((ret = lzma_byte_at(x, wpos, rep0, &b)) != 0)
+                    goto out;
+                win[wpos++] = (uint8_t)b;
                 pos++;
                 if (rc.overrun)
                     goto overrun;
@@ -345,15 +431,23 @@ static int lzma_chunk(struct xz_ctx *x, const uint8_t *in, size_t in_size, size_
             goto overrun;
         if (rep0 >= pos || rep0 >= dict_limit)
             LZMA_FAIL(XZ_ERR_LZMA_DISTANCE,
-                      "distance %u beyond the dictionary at output offset %zu", rep0 + 1,
-                      x->dict_start + pos);
+                      "distance %u beyond the dictionary at output offset %llu", rep0 + 1,
+                      (unsigned long long)(w->base + wpos));
         if (len > end - pos)
             LZMA_FAIL(XZ_ERR_LZMA_MATCH_OVERRUN,
-                      "match of %u bytes at output offset %zu runs past the end of its "
+                      "match of %u bytes at output offset %llu runs past the end of its "
                       "LZMA2 chunk",
-                      len, x->dict_start + pos);
-        uint8_t *dst = dict + pos;
+                      len, (unsigned long long)(w->base + wpos));
+        if (rep0 >= wpos) {
+            if ((ret = lzma_far_copy(x, wpos, rep0, len)) != 0)
+                goto out;
+            wpos += len;
+            pos += len;
+            continue;
+        }
+        uint8_t *dst = win + wpos;
         const uint8_t *src = dst - rep0 - 1;
+        wpos += len;
         pos += len;
         do
             *dst++ = *src++;
@@ -374,10 +468,10 @@ static int lzma_chunk(struct xz_ctx *x, const uint8_t *in, size_t in_size, size_
 
 overrun:
     ret = xz_fail(x, XZ_ERR_LZMA_RANGE,
-                  "LZMA chunk's %zu compressed bytes end before its data at output offset %zu",
-                  in_size, x->dict_start + pos);
+                  "LZMA chunk's %zu compressed bytes end before its data at output offset %llu",
+                  in_size, (unsigned long long)(w->base + wpos));
 out:
-    x->pos = x->dict_start + pos;
+    w->pos = wpos;
     x->state = state;
     x->rep0 = rep0;
     x->rep1 = rep1;
@@ -421,7 +515,7 @@ static int lzma2_decode(struct xz_ctx *x, const uint8_t *in, size_t avail, size_
         if (control >= 0xe0 || control == 0x01) {
             x->need_props = true;
             x->need_dict_reset = false;
-            x->dict_start = x->pos;
+            x->dict_start = dcw_at(&x->w);
         } else if (x->need_dict_reset) {
             return xz_fail(x, XZ_ERR_LZMA2_CONTROL,
                            "first LZMA2 chunk (control 0x%02x) does not reset the dictionary",
@@ -437,13 +531,15 @@ static int lzma2_decode(struct xz_ctx *x, const uint8_t *in, size_t avail, size_
                 return xz_fail(x, XZ_ERR_TRUNCATED, "input ends inside an LZMA2 chunk header");
             size_t size = ((size_t)in[p] << 8 | in[p + 1]) + 1;
             p += 2;
-            if (size > x->out_cap - x->pos)
-                return xz_fail(x, XZ_ERR_OUTPUT_LIMIT, "output exceeds the %zu-byte limit",
-                               x->out_cap);
+            if (size > x->w.limit - dcw_at(&x->w))
+                return xz_fail(x, XZ_ERR_OUTPUT_LIMIT, "output exceeds the %llu-byte limit",
+                               (unsigned long long)x->w.limit);
             if (size > avail - p)
                 return xz_fail(x, XZ_ERR_TRUNCATED, "input ends inside an uncompressed chunk");
-            memcpy(x->out + x->pos, in + p, size);
-            x->pos += size;
+            if ((ret = dcw_reserve(&x->w, size)) != 0)
+                return ret;
+            memcpy(x->w.buf + x->w.pos, in + p, size);
+            x->w.pos += size;
             p += size;
             continue;
         }
@@ -468,8 +564,9 @@ static int lzma2_decode(struct xz_ctx *x, const uint8_t *in, size_t avail, size_
             lzma_reset_state(x);
         }
         p += hdr;
-        if (unc > x->out_cap - x->pos)
-            return xz_fail(x, XZ_ERR_OUTPUT_LIMIT, "output exceeds the %zu-byte limit", x->out_cap);
+        if (unc > x->w.limit - dcw_at(&x->w))
+            return xz_fail(x, XZ_ERR_OUTPUT_LIMIT, "output exceeds the %llu-byte limit",
+                           (unsigned long long)x->w.limit);
         if (comp > avail - p)
             return xz_fail(x, XZ_ERR_TRUNCATED, "input ends inside an LZMA chunk");
         ret = lzma_chunk(x, in + p, comp, unc);
@@ -489,43 +586,48 @@ static inline bool bcj_is_ms_byte(uint8_t b)
 }
 
 /*
- * Undo the x86 branch converter on a whole block: the encoder turned the
- * relative targets of E8 (call) and E9 (jmp) into absolute ones when their
- * top byte was 00 or FF. `mask` remembers which of the previous three bytes
- * were E8/E9 opcodes, since an opcode byte inside another's operand must not
- * be treated as an instruction. The last four bytes are never converted.
+ * Undo the x86 branch converter: the encoder turned the relative targets of
+ * E8 (call) and E9 (jmp) into absolute ones when their top byte was 00 or
+ * FF. `mask` remembers which of the previous three bytes were E8/E9
+ * opcodes, since an opcode byte inside another's operand must not be
+ * treated as an instruction. The last four bytes of a block are never
+ * converted.
+ *
+ * This converts the instructions starting at block offsets [from, to)
+ * (to <= block size - 4), with buf holding the block from offset `at`
+ * through at least to + 4; the state carries over to the next stretch, so a
+ * block may be done in one call (one-call mode) or in pieces (streaming).
  */
-static void bcj_x86_decode(uint8_t *buf, size_t size, uint32_t start)
+static void bcj_x86_run(struct bcj_state *st, uint8_t *buf, uint64_t at, uint64_t from,
+                        uint64_t to, uint32_t start)
 {
     static const bool mask_allowed[8] = {true, true, true, false, true, false, false, false};
     static const uint8_t mask_byte[8] = {0, 1, 2, 2, 3, 3, 3, 3};
-    uint32_t mask = 0;
-    size_t last = 0;
-    bool seen = false;
+    uint32_t mask = st->mask;
+    uint64_t i = from < st->next ? st->next : from;
 
-    if (size < 5)
-        return;
-    for (size_t i = 0; i < size - 4; i++) {
-        if ((buf[i] & 0xfe) != 0xe8)
+    for (; i < to; i++) {
+        uint8_t *p = buf + (i - at);
+
+        if ((p[0] & 0xfe) != 0xe8)
             continue;
-        size_t gap = seen ? i - last : 4;
-        seen = true;
-        last = i;
+        uint64_t gap = st->seen ? i - st->last : 4;
+        st->seen = true;
+        st->last = i;
         if (gap > 3) {
             mask = 0;
         } else {
             mask = (mask << (gap - 1)) & 7;
-            if (mask != 0 &&
-                (!mask_allowed[mask] || bcj_is_ms_byte(buf[i + 4 - mask_byte[mask]]))) {
+            if (mask != 0 && (!mask_allowed[mask] || bcj_is_ms_byte(p[4 - mask_byte[mask]]))) {
                 mask = (mask << 1) | 1;
                 continue;
             }
         }
-        if (!bcj_is_ms_byte(buf[i + 4])) {
+        if (!bcj_is_ms_byte(p[4])) {
             mask = (mask << 1) | 1;
             continue;
         }
-        uint32_t src = get_le32(buf + i + 1);
+        uint32_t src = get_le32(p + 1);
         uint32_t dest;
         for (;;) {
             dest = src - (start + (uint32_t)i + 5);
@@ -538,9 +640,11 @@ static void bcj_x86_decode(uint8_t *buf, size_t size, uint32_t start)
         }
         dest &= 0x01ffffff;
         dest |= 0U - (dest & 0x01000000);
-        put_le32(buf + i + 1, dest);
+        put_le32(p + 1, dest);
         i += 4;
     }
+    st->mask = mask;
+    st->next = i; /* past to when the last conversion skipped its operand */
 }
 
 /* ---------------------------------------------------------------- container */
@@ -668,27 +772,89 @@ static int xz_parse_block_header(struct xz_ctx *x, const uint8_t *h, size_t avai
     return 0;
 }
 
-/* Verify a block's check field against its decoded data. */
-static int xz_verify_check(struct xz_ctx *x, const uint8_t *data, size_t len, const uint8_t *field)
+static void xz_check_begin(struct xz_check_state *c, unsigned type)
 {
-    switch (x->check) {
+    c->type = type;
+    c->crc32 = 0;
+    c->crc64 = 0;
+    if (type == XZ_CHECK_SHA256)
+        sha256_init(&c->sha);
+}
+
+/* The window's hook: every final byte of the block, in order. */
+static void xz_check_hook(void *arg, const uint8_t *p, size_t n)
+{
+    struct xz_check_state *c = arg;
+
+    switch (c->type) {
     case XZ_CHECK_CRC32:
-        if (crc32_update(0, data, len) != get_le32(field))
+        c->crc32 = crc32_update(c->crc32, p, n);
+        break;
+    case XZ_CHECK_CRC64:
+        c->crc64 = crc64_update(c->crc64, p, n);
+        break;
+    case XZ_CHECK_SHA256:
+        sha256_update(&c->sha, p, n);
+        break;
+    default:
+        break;
+    }
+}
+
+/* Verify a block's check field against the running check of its data. */
+static int xz_verify_check(struct xz_ctx *x, const uint8_t *field)
+{
+    struct xz_check_state *c = &x->chk;
+
+    switch (c->type) {
+    case XZ_CHECK_CRC32:
+        if (c->crc32 != get_le32(field))
             return xz_fail(x, XZ_ERR_CHECK_MISMATCH, "CRC32 mismatch");
         break;
     case XZ_CHECK_CRC64:
-        if (crc64_update(0, data, len) != get_le64(field))
+        if (c->crc64 != get_le64(field))
             return xz_fail(x, XZ_ERR_CHECK_MISMATCH, "CRC64 mismatch");
         break;
     case XZ_CHECK_SHA256: {
         uint8_t digest[SHA256_DIGEST_SIZE];
-        sha256(data, len, digest);
+        sha256_final(&c->sha, digest);
         if (memcmp(digest, field, sizeof(digest)) != 0)
             return xz_fail(x, XZ_ERR_CHECK_MISMATCH, "SHA-256 mismatch");
         break;
     }
     default:
         break;
+    }
+    return 0;
+}
+
+/*
+ * The x86 filter over a finished block [start, end), streaming: the window
+ * (free now: the next block's dictionary starts afresh) holds one stretch
+ * at a time, read back from the sink with 4 bytes of look-ahead, filtered,
+ * checked and written back.
+ */
+static int xz_filter_block(struct xz_ctx *x, uint64_t start, uint64_t end, uint32_t bcj_start)
+{
+    struct dc_window *w = &x->w;
+    struct bcj_state st = {0};
+    uint64_t size = end - start;
+    uint8_t *tmp = w->buf;
+    int rc;
+
+    for (uint64_t at = start; at < end;) {
+        size_t n = end - at < w->size - 4 ? (size_t)(end - at) : w->size - 4;
+        size_t rd = end - at < n + 4 ? (size_t)(end - at) : n + 4;
+        uint64_t off = at - start, to = off + n;
+
+        if ((rc = w->sink->read(w->sink->ctx, at, tmp, rd)) != 0)
+            return rc;
+        if (size >= 5)
+            bcj_x86_run(&st, tmp, off, off, to < size - 4 ? to : size - 4, bcj_start);
+        xz_check_hook(&x->chk, tmp, n);
+        if ((rc = w->sink->write(w->sink->ctx, at, tmp, rd)) != 0)
+            return rc;
+        at += n;
     }
     return 0;
 }
@@ -708,30 +874,42 @@ static void xz_hash_record(struct sha256_ctx *h, uint64_t unpadded, uint64_t unc
 static int xz_block(struct xz_ctx *x, const uint8_t *in, size_t avail, size_t *used,
                     struct sha256_ctx *records)
 {
+    struct dc_window *w = &x->w;
     struct xz_block_header bh = {0};
     int ret = xz_parse_block_header(x, in, avail, &bh);
     if (ret)
         return ret;
-    if (bh.has_unc && bh.unc > x->out_cap - x->pos)
-        return xz_fail(x, XZ_ERR_OUTPUT_LIMIT, "block of %llu bytes exceeds the %zu-byte limit",
-                       (unsigned long long)bh.unc, x->out_cap);
+    if (bh.has_unc && bh.unc > w->limit - dcw_at(w))
+        return xz_fail(x, XZ_ERR_OUTPUT_LIMIT, "block of %llu bytes exceeds the %llu-byte limit",
+                       (unsigned long long)bh.unc, (unsigned long long)w->limit);
 
     /* liblzma's dictionary buffer: at least 4 KiB, a multiple of 16. */
     x->dict_limit = bh.dict_size < 4096 ? 4096 : (bh.dict_size + 15) & ~(uint64_t)15;
 
-    size_t out_start = x->pos;
+    /* The check covers the block's final bytes: with the x86 filter those
+     * exist only once the whole block is decoded, so the window's hook
+     * computes it only for unfiltered blocks. */
+    if ((ret = dcw_restart(w)) != 0)
+        return ret;
+    xz_check_begin(&x->chk, x->check);
+    w->hook = bh.bcj ? NULL : xz_check_hook;
+    w->hook_arg = &x->chk;
+    uint64_t out_start = dcw_at(w);
     size_t p = bh.size, comp = 0;
+    x->filter_pending = bh.bcj;
+    x->block_bcj_start = bh.bcj_start;
+    x->block_start = out_start;
     ret = lzma2_decode(x, in + p, avail - p, &comp);
     if (ret)
         return ret;
     p += comp;
-    size_t unc = x->pos - out_start;
+    uint64_t unc = dcw_at(w) - out_start;
     if (bh.has_comp && bh.comp != comp)
         return xz_fail(x, XZ_ERR_BLOCK_SIZE, "compressed size %zu differs from the header's %llu",
                        comp, (unsigned long long)bh.comp);
     if (bh.has_unc && bh.unc != unc)
-        return xz_fail(x, XZ_ERR_BLOCK_SIZE, "uncompressed size %zu differs from the header's %llu",
-                       unc, (unsigned long long)bh.unc);
+        return xz_fail(x, XZ_ERR_BLOCK_SIZE, "uncompressed size %llu differs from the header's %llu",
+                       (unsigned long long)unc, (unsigned long long)bh.unc);
 
     while ((p & 3) != 0) {
         if (p >= avail)
@@ -742,9 +920,25 @@ static int xz_block(struct xz_ctx *x, const uint8_t *in, size_t avail, size_t *u
     if (x->check_size > avail - p)
         return xz_fail(x, XZ_ERR_TRUNCATED, "input ends inside the block's check");
 
-    if (bh.bcj)
-        bcj_x86_decode(x->out + out_start, unc, bh.bcj_start);
-    ret = xz_verify_check(x, x->out + out_start, unc, in + p);
+    if (bh.bcj && !w->sink) {
+        /* one-call mode: the block is in the buffer, filter it in place */
+        struct bcj_state st = {0};
+        uint8_t *blk = w->buf + (out_start - w->base);
+
+        if (unc >= 5)
+            bcj_x86_run(&st, blk, 0, 0, unc - 4, bh.bcj_start);
+        x->filter_pending = false;
+        w->hook = xz_check_hook;
+    }
+    ret = dcw_flush(w);
+    w->hook = NULL;
+    if (ret == 0 && x->filter_pending) {
+        ret = xz_filter_block(x, out_start, out_start + unc, bh.bcj_start);
+        x->filter_pending = ret != 0;
+    }
+    if (ret)
+        return ret;
+    ret = xz_verify_check(x, in + p);
     if (ret)
         return ret;
     p += x->check_size;
@@ -875,12 +1069,9 @@ static int xz_stream(struct xz_ctx *x, const uint8_t *in, size_t avail, size_t *
     return 0;
 }
 
-static void xz_ctx_init(struct xz_ctx *x, uint8_t *out, size_t out_cap, struct xz_work *work,
-                        struct domb_error *err)
+static void xz_ctx_init(struct xz_ctx *x, struct xz_work *work, struct domb_error *err)
 {
     memset(x, 0, sizeof(*x));
-    x->out = out;
-    x->out_cap = out_cap;
     x->probs = &work->probs;
     x->err = err;
 }
@@ -890,12 +1081,89 @@ int xz_decode_stream(const uint8_t *in, size_t in_len, size_t *in_used, uint8_t 
 {
     struct xz_ctx x;
 
-    xz_ctx_init(&x, out, out_cap, work, err);
+    xz_ctx_init(&x, work, err);
+    dcw_init_buffer(&x.w, out, out_cap);
     *out_len = 0;
     int ret = xz_stream(&x, in, in_len, in_used);
     if (ret == 0)
-        *out_len = x.pos;
+        *out_len = x.w.pos;
     return ret;
+}
+
+int xz_decode_stream_to(const uint8_t *in, size_t in_len, size_t *in_used,
+                        const struct decompress_stream *s, uint64_t *out_len, struct xz_work *work,
+                        struct domb_error *err)
+{
+    struct xz_ctx x;
+    int ret;
+
+    *out_len = 0;
+    if (!s->sink || !s->window || s->window_size < DECOMPRESS_WINDOW_MIN)
+        return domb_error_set(err, -XEN_EINVAL, "xz: a streaming window of %zu bytes is too small",
+                              s->window_size);
+    xz_ctx_init(&x, work, err);
+    dcw_init_stream(&x.w, s);
+    ret = xz_stream(&x, in, in_len, in_used);
+    if (ret == 0)
+        ret = dcw_flush(&x.w);
+    *out_len = dcw_at(&x.w);
+    return ret;
+}
+
+int xz_decode_prefix(const uint8_t *in, size_t in_len, size_t *in_used, uint8_t *buf, size_t want,
+                     uint8_t *window, size_t window_size, size_t *got, bool *complete,
+                     struct xz_work *work, struct domb_error *err)
+{
+    struct dc_capture cap = {.buf = buf, .want = want};
+    struct decompress_sink sink = {.ctx = &cap, .write = dc_capture_write, .read = dc_capture_read};
+    /* The capture has all it wants before the window first slides. */
+    size_t need = want + sizeof(cap.tail) + WINDOW_SLACK + 1;
+    struct decompress_stream s = {
+        .sink = &sink,
+        .window = window,
+        .window_size = need > DECOMPRESS_WINDOW_MIN ? need : DECOMPRESS_WINDOW_MIN,
+        .out_cap = UINT64_MAX,
+    };
+    struct xz_ctx x;
+    int ret;
+
+    *got = 0;
+    *complete = false;
+    if (window_size < need || window_size < DECOMPRESS_WINDOW_MIN)
+        return domb_error_set(err, -XEN_EINVAL,
+                              "xz: a %zu-byte window cannot hold a %zu-byte prefix", window_size,
+                              want);
+    xz_ctx_init(&x, work, err);
+    dcw_init_stream(&x.w, &s);
+    ret = xz_stream(&x, in, in_len, in_used);
+    if (ret == 0) {
+        *complete = dcw_at(&x.w) <= want;
+        *got = dcw_at(&x.w) < want ? (size_t)dcw_at(&x.w) : want;
+        return 0;
+    }
+    if (ret != DECOMPRESS_STOP)
+        return ret;
+    /* Stopped inside a block whose x86 filter has not run yet: run it over
+     * the captured part (the look-ahead covers the last instruction). */
+    if (x.filter_pending && x.block_start < want) {
+        struct bcj_state st = {0};
+        uint8_t tmp[256];
+        uint64_t at = x.block_start;
+
+        while (at < want) {
+            uint64_t n = want - at < sizeof(tmp) - 8 ? want - at : sizeof(tmp) - 8;
+
+            for (uint64_t i = 0; i < n + 8; i++)
+                tmp[i] = *dc_capture_at(&cap, at + i);
+            bcj_x86_run(&st, tmp, at - x.block_start, at - x.block_start,
+                        at - x.block_start + n, x.block_bcj_start);
+            for (uint64_t i = 0; i < n + 8; i++)
+                *dc_capture_at(&cap, at + i) = tmp[i];
+            at += n;
+        }
+    }
+    *got = want;
+    return 0;
 }
 
 int xz_decode(const uint8_t *in, size_t in_len, uint8_t *out, size_t out_cap, size_t *out_len,
@@ -904,7 +1172,8 @@ int xz_decode(const uint8_t *in, size_t in_len, uint8_t *out, size_t out_cap, si
     struct xz_ctx x;
     size_t p = 0, used = 0;
 
-    xz_ctx_init(&x, out, out_cap, work, err);
+    xz_ctx_init(&x, work, err);
+    dcw_init_buffer(&x.w, out, out_cap);
     *out_len = 0;
     for (;;) {
         int ret = xz_stream(&x, in + p, in_len - p, &used);
@@ -924,6 +1193,6 @@ int xz_decode(const uint8_t *in, size_t in_len, uint8_t *out, size_t out_cap, si
             break;
         x.stream++;
     }
-    *out_len = x.pos;
+    *out_len = x.w.pos;
     return 0;
 }

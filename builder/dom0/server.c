@@ -129,6 +129,7 @@ static void memory_mark(struct server *s)
         s->boot_held_before = boot_held(s);
         xenops_physinfo(xen, &s->xen_free_before, NULL);
         s->alloc_free_before = xen->scratch_free_pages(xen->ctx);
+        s->xs_nodes_before = s->platform->store.used_nodes;
         s->marked = true;
     }
 }
@@ -139,6 +140,7 @@ static void memory_check(struct server *s)
 {
     const struct xenops *xen = s->platform->xen;
     uint64_t xen_free = 0, alloc_free;
+    uint32_t nodes;
 
     if (!s->marked || requested_held(s))
         return;
@@ -161,11 +163,14 @@ static void memory_check(struct server *s)
         xen->evtchn_poll(xen->ctx, NULL, 0, 5000000ULL);
     }
     alloc_free = xen->scratch_free_pages(xen->ctx);
+    nodes = s->platform->store.used_nodes;
     printk("db-server: every requested VM is gone: Xen free pages %lu (before the first build "
-           "%lu: %s), builder free pages %lu (before %lu: %s)\n",
+           "%lu: %s), builder free pages %lu (before %lu: %s), xenstore nodes %u (before %u: "
+           "%s)\n",
            xen_free, s->xen_free_before, xen_free == s->xen_free_before ? "equal" : "DIFFERENT",
            alloc_free, s->alloc_free_before,
-           alloc_free == s->alloc_free_before ? "equal" : "DIFFERENT");
+           alloc_free == s->alloc_free_before ? "equal" : "DIFFERENT", nodes, s->xs_nodes_before,
+           nodes == s->xs_nodes_before ? "equal" : "DIFFERENT");
 }
 
 static int find_image(struct server *s, const char *name, const void **data, size_t *size,

@@ -808,6 +808,10 @@ void shell_poll(struct shell *sh)
     struct vm *a;
     char buf[CONSOLE_INPUT_CHUNK];
 
+    /* The platform said something since the last pass (a VM stopped):
+     * the prompt goes below it before anything typed is echoed. */
+    if (shell_snapshot(sh) && sh->on_prompt)
+        shell_redraw(sh);
     /* Once at the start too: what was typed before VIRQ_CONSOLE was bound
      * waits in Xen without a pending event. */
     if (p->xen->evtchn_pending(p->xen->ctx, sh->in.port) || !sh->read_once) {

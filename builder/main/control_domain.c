@@ -112,23 +112,57 @@ static void build_one(const struct vm_config *cfg)
            m->build_ns / 1000, m->rtt_ns / 1000, m->hypercalls);
 }
 
-static unsigned int build_platform(const struct boot_info *bi)
+static bool is_config(const struct cpio_entry *e)
+{
+    return (e->mode & CPIO_MODE_TYPE_MASK) == CPIO_MODE_REGULAR && e->name_len >= 5 &&
+           strcmp(e->name + e->name_len - 4, ".cfg") == 0;
+}
+
+/*
+ * The platform's driver domain, as domb-pack picks it (docs/packing.md): the
+ * only config with driver_domain = 1. Devices without backend= get it; with
+ * none or several, their build is refused with the spec's reason.
+ */
+static void default_backend(const struct boot_info *bi, char name[VM_NAME_MAX + 1])
 {
     static struct vm_config cfg;
     struct cpio_iter it;
     struct cpio_entry e;
     struct domb_error err;
+    unsigned int found = 0;
+
+    name[0] = '\0';
+    cpio_iter_init(&it, bi->module, bi->module_len);
+    while (cpio_next_entry(&it, &e, &err) == 1)
+        if (is_config(&e) &&
+            config_parse((const char *)e.data, e.size, e.name, &cfg, NULL, &err) == 0 &&
+            cfg.driver_domain && found++ == 0)
+            memcpy(name, cfg.name, VM_NAME_MAX + 1);
+    if (found != 1)
+        name[0] = '\0';
+}
+
+static unsigned int build_platform(const struct boot_info *bi)
+{
+    static struct vm_config cfg;
+    char backend[VM_NAME_MAX + 1];
+    struct cpio_iter it;
+    struct cpio_entry e;
+    struct domb_error err;
     int rc;
 
+    default_backend(bi, backend);
     cpio_iter_init(&it, bi->module, bi->module_len);
     while ((rc = cpio_next_entry(&it, &e, &err)) == 1) {
-        if ((e.mode & CPIO_MODE_TYPE_MASK) != CPIO_MODE_REGULAR || e.name_len < 5 ||
-            strcmp(e.name + e.name_len - 4, ".cfg") != 0)
+        if (!is_config(&e))
             continue;
         if (config_parse((const char *)e.data, e.size, e.name, &cfg, NULL, &err) != 0) {
             printk("control: %s\n", err.msg);
             continue;
         }
+        for (uint32_t i = 0; i < cfg.nr_devices; i++)
+            if (cfg.devices[i].backend[0] == '\0' && strcmp(backend, cfg.name) != 0)
+                memcpy(cfg.devices[i].backend, backend, sizeof(backend));
         if (nr_vms == CONTROL_MAX_VMS) {
             printk("control: %s: more than %d VMs, ignored\n", e.name, CONTROL_MAX_VMS);
             continue;

@@ -76,18 +76,28 @@ static uint32_t xs_entry_find(struct xs_tx *tx, const char *path, size_t len)
     return XS_NONE;
 }
 
-/* May the transaction's copies grow by `bytes` of heap (and `nodes` more)? */
+/* May the transaction's copies grow by `bytes` of heap (and `nodes` more)?
+ * A guest's open transactions share one quota (xenstored has it per
+ * transaction; shared, ten of them cannot take ten times the store's pool). */
 static int xs_tx_room(struct xs_tx *tx, uint32_t nodes, uint64_t bytes, struct domb_error *err)
 {
     struct xs_store *s = tx->store;
+    uint64_t have_nodes = 0, have_bytes = 0;
 
-    if (tx->domid != 0 && tx->nodes + nodes > s->quota_tx_nodes)
-        return domb_error_set(err, -XEN_ENOSPC, "transaction %u would touch more than %u nodes",
-                              tx->id, s->quota_tx_nodes);
-    if (tx->domid != 0 && tx->bytes + bytes > s->quota_tx_bytes)
+    for (unsigned int i = 0; tx->domid != 0 && i < XS_TX_MAX; i++) {
+        if (s->tx[i].used && s->tx[i].domid == tx->domid) {
+            have_nodes += s->tx[i].nodes;
+            have_bytes += s->tx[i].bytes;
+        }
+    }
+    if (tx->domid != 0 && have_nodes + nodes > s->quota_tx_nodes)
         return domb_error_set(err, -XEN_ENOSPC,
-                              "transaction %u would hold more than %u bytes of copies", tx->id,
-                              s->quota_tx_bytes);
+                              "domain %u's transactions would touch more than %u nodes",
+                              tx->domid, s->quota_tx_nodes);
+    if (tx->domid != 0 && have_bytes + bytes > s->quota_tx_bytes)
+        return domb_error_set(err, -XEN_ENOSPC,
+                              "domain %u's transactions would hold more than %u bytes of copies",
+                              tx->domid, s->quota_tx_bytes);
     if (s->tx_nodes + nodes > s->tx_nodes_max || s->tx_bytes + bytes > s->tx_bytes_max)
         return domb_error_set(err, -XEN_ENOSPC,
                               "transactions hold %u nodes and %u bytes already (at most %u, %u)",
@@ -769,11 +779,19 @@ int xs_tx_start(struct xs_store *s, struct xs_conn *owner, domid_t as, struct xs
                 struct domb_error *err)
 {
     uint32_t *next = owner ? &owner->next_tx : &s->next_tx;
+    unsigned int mine = owner ? xs_tx_count(s, owner) : 0, open = 0;
     struct xs_tx *t;
 
-    if (owner && as != 0 && xs_tx_count(s, owner) >= XS_CONN_TX_MAX)
+    for (unsigned int i = 0; i < XS_TX_MAX; i++)
+        open += s->tx[i].used;
+    if (owner && as != 0 && mine >= XS_CONN_TX_MAX)
         return domb_error_set(err, -XEN_ENOSPC, "domain %u has %u transactions open", as,
                               XS_CONN_TX_MAX);
+    if (as != 0 && mine > 0 && open >= XS_TX_MAX - XS_TX_RESERVE)
+        return domb_error_set(err, -XEN_ENOSPC,
+                              "the store has %u transactions open; the rest are for guests "
+                              "with none",
+                              open);
     t = xs_store_tx_slot(s);
     if (!t)
         return domb_error_set(err, -XEN_ENOSPC, "the store has %u transactions open", XS_TX_MAX);

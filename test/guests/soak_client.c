@@ -10,7 +10,10 @@
  *
  * Command line: soak.cycles=N (default 1000), soak.broken=IMAGE (an image in
  * the catalog that is not a valid kernel; default "broken.elf"),
- * soak.run_every=N (every Nth good build runs to poweroff; default 16).
+ * soak.run_every=N (every Nth good build runs to poweroff; default 16),
+ * soak.devices=DD (every good build gets a vif on bridge xenbr0 served by the
+ * driver domain DD, and with soak.disk=PATH a read-only disk xvda with that
+ * target in DD: docs/devices.md).
  */
 #include <arch/hypercall.h>
 #include <client/db_client.h>
@@ -28,6 +31,8 @@ static struct proto_response rsp;
 static uint64_t rng_state = 0x2545f4914f6cdd1dULL;
 static unsigned long failures;
 static char broken_image[VM_PATH_MAX] = "broken.elf";
+static char devices_backend[VM_NAME_MAX + 1];
+static char disk_target[VM_DISK_TARGET_MAX + 1];
 
 static uint64_t rnd(void)
 {
@@ -48,6 +53,34 @@ static bool call(const char *what)
     return false;
 }
 
+/* A vif (and a read-only disk) served by the driver domain devices_backend. */
+static void add_devices(struct vm_config *spec, uint64_t id)
+{
+    struct vm_device *d = &spec->devices[spec->nr_devices++];
+
+    d->kind = VM_DEVICE_VIF;
+    d->devid = 0;
+    domb_snprintf(d->backend, sizeof(d->backend), "%s", devices_backend);
+    d->vif.mac[0] = 0x00;
+    d->vif.mac[1] = 0x16;
+    d->vif.mac[2] = 0x3e;
+    d->vif.mac[3] = 0x5a;
+    d->vif.mac[4] = (uint8_t)(id >> 8);
+    d->vif.mac[5] = (uint8_t)id;
+    domb_snprintf(d->vif.bridge, sizeof(d->vif.bridge), "xenbr0");
+    domb_snprintf(d->vif.script, sizeof(d->vif.script), "vif-bridge");
+    if (!disk_target[0])
+        return;
+    d = &spec->devices[spec->nr_devices++];
+    d->kind = VM_DEVICE_VBD;
+    d->devid = 51712; /* xvda */
+    domb_snprintf(d->backend, sizeof(d->backend), "%s", devices_backend);
+    domb_snprintf(d->disk.target, sizeof(d->disk.target), "%s", disk_target);
+    domb_snprintf(d->disk.vdev, sizeof(d->disk.vdev), "xvda");
+    d->disk.virtual_device = 51712;
+    d->disk.writable = false;
+}
+
 static void build_request(const char *kernel, uint32_t mib, bool paused)
 {
     memset(&req, 0, sizeof(req));
@@ -59,6 +92,8 @@ static void build_request(const char *kernel, uint32_t mib, bool paused)
     domb_snprintf(req.build.spec.kernel, sizeof(req.build.spec.kernel), "%s", kernel);
     req.build.spec.memory_mib = req.build.spec.maxmem_mib = mib;
     req.build.spec.on_exit = VM_ON_EXIT_PRESERVE;
+    if (devices_backend[0])
+        add_devices(&req.build.spec, client.next_id + 1);
 }
 
 /* A request that must be refused with `want`. */
@@ -148,6 +183,10 @@ int domb_main(const struct boot_info *bi)
         parse_u64(arg, &run_every);
     if (cmdline_get(bi->cmdline, "soak.broken", arg, sizeof(arg)))
         domb_snprintf(broken_image, sizeof(broken_image), "%s", arg);
+    if (cmdline_get(bi->cmdline, "soak.devices", arg, sizeof(arg)))
+        domb_snprintf(devices_backend, sizeof(devices_backend), "%s", arg);
+    if (cmdline_get(bi->cmdline, "soak.disk", arg, sizeof(arg)))
+        domb_snprintf(disk_target, sizeof(disk_target), "%s", arg);
     if (db_client_open(&client, &err) != 0) {
         printk("Test result: FAILURE (%s)\n", err.msg);
         return KERNEL_EXIT_FAILURE;

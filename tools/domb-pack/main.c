@@ -445,8 +445,8 @@ static bool pack_resolve_backends(struct pack *pk)
                 snprintf(dev->backend, sizeof(dev->backend), "%s", dflt->cfg.name);
             backend = pack_find_vm(pk, dev->backend);
             if (!backend) {
-                report(vm->config_path, line, "%s: backend '%s' is not a VM of this archive",
-                       label, dev->backend);
+                report(vm->config_path, line, "%s: backend '%s' is not a VM of this archive", label,
+                       dev->backend);
                 ok = false;
             } else if (!backend->cfg.driver_domain) {
                 report(vm->config_path, line,

@@ -6,9 +6,10 @@
  * a Xen io/ring.h shared ring (req_prod, req_event, rsp_prod, rsp_event, then
  * slots) with exactly one 4032-byte slot, plus an event channel. A build
  * request carries a whole binary VM spec (<proto/spec.h>, 2352 bytes, or 3904
- * for a version 3 spec with devices), so two slots do not fit in a page; with one slot the client has at most one
- * request outstanding and the server answers in the same slot, as io/ring.h
- * does. docs/protocol.md documents every byte and the reasons.
+ * for a version 3 spec with devices), so two slots do not fit in a page;
+ * with one slot the client has at most one request outstanding and the
+ * server answers in the same slot, as io/ring.h does. docs/protocol.md
+ * documents every byte and the reasons.
  *
  * Messages: version 1, little-endian, fixed layouts given as byte offsets
  * (never C structures). Every message starts with the framing of
@@ -63,7 +64,7 @@ enum proto_error {
     PROTO_ERR_BAD_SPEC = 6,        /* the VM spec in a build request is invalid */
     PROTO_ERR_NO_IMAGE = 7,        /* the kernel/ramdisk the spec names is not available */
     PROTO_ERR_NO_MEMORY = 8,       /* not enough free host memory */
-    PROTO_ERR_QUOTA = 9,           /* the client's VM or memory limit would be exceeded */
+    PROTO_ERR_QUOTA = 9,           /* the client's VM, memory or device limit would be exceeded */
     PROTO_ERR_NOT_OWNER = 10,      /* the domain exists but this client did not build it */
     PROTO_ERR_NO_SUCH_DOMAIN = 11, /* no such domain */
     PROTO_ERR_BUILD_FAILED = 12,   /* the builder failed (reason says where) */

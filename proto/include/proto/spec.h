@@ -60,12 +60,12 @@
 #define SPEC_V1_SIZE            0x930 /* 2352 bytes (version 2: the same) */
 
 /* Version 3 only: the device table after the version 2 layout. */
-#define SPEC_OFF_NR_DEVICES     0x930 /* u8: 0..VM_DEVICE_MAX */
-#define SPEC_OFF_DEVICES_FLAGS  0x931 /* u8: SPEC_DEVICES_FLAG_* */
-#define SPEC_OFF_DB_MAX_DEVICES 0x932 /* u16: db_client_max_devices (0 unless a client) */
-#define SPEC_OFF_V3_RESERVED    0x934 /* 12 bytes, zero */
-#define SPEC_OFF_DEVICE         0x940 /* VM_DEVICE_MAX x SPEC_DEVICE_SIZE records */
-#define SPEC_V3_SIZE            0xf40 /* 3904 bytes */
+#define SPEC_OFF_NR_DEVICES     0x930        /* u8: 0..VM_DEVICE_MAX */
+#define SPEC_OFF_DEVICES_FLAGS  0x931        /* u8: SPEC_DEVICES_FLAG_* */
+#define SPEC_OFF_DB_MAX_DEVICES 0x932        /* u16: db_client_max_devices (0 unless a client) */
+#define SPEC_OFF_V3_RESERVED    0x934        /* 12 bytes, zero */
+#define SPEC_OFF_DEVICE         0x940        /* VM_DEVICE_MAX x SPEC_DEVICE_SIZE records */
+#define SPEC_V3_SIZE            0xf40        /* 3904 bytes */
 #define SPEC_MAX_SIZE           SPEC_V3_SIZE /* a buffer for any spec */
 #define SPEC_V3_RESERVED_SIZE   12
 
@@ -127,8 +127,9 @@ size_t spec_size_for(const struct vm_config *cfg);
  * version 2 cannot), strings NUL-terminated inside their fields with only
  * NULs after, counts, unused array entries and device records zero, device
  * kinds and flags, and the checks of vm_config_validate. A version 1 or 2
- * spec of a db-server client reads with the default db_client_max_devices. Returns 0 or -XEN_EINVAL with a message
- * naming the field; the caller prefixes the spec's name.
+ * spec of a db-server client reads with the default db_client_max_devices.
+ * Returns 0 or -XEN_EINVAL with a message naming the field; the caller
+ * prefixes the spec's name.
  */
 int spec_decode(const void *buf, size_t len, struct vm_config *cfg, struct domb_error *err);
 

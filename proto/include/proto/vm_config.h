@@ -29,8 +29,8 @@
 #define VM_DB_MAX_VMS                64           /* db_client_max_vms upper bound */
 #define VM_DB_DEFAULT_MAX_VMS        8
 #define VM_DB_DEFAULT_MAX_MEMORY_MIB 1024
-#define VM_DB_DEFAULT_MAX_DEVICES    16  /* db_client_max_devices when not given */
-#define VM_DB_MAX_DEVICES            512 /* its upper bound: VM_DB_MAX_VMS x VM_DEVICE_MAX */
+#define VM_DB_DEFAULT_MAX_DEVICES    16     /* db_client_max_devices when not given */
+#define VM_DB_MAX_DEVICES            512    /* its upper bound: VM_DB_MAX_VMS x VM_DEVICE_MAX */
 #define VM_GRANT_FRAMES_MAX          0xffff /* max_grant_frames, max_maptrack_frames */
 #define VM_GRANT_VERSION_MAX         2      /* grant table versions Xen knows: 1 and 2 */
 #define VM_DEVICE_MAX                8      /* vif and disk entries together */
@@ -75,11 +75,11 @@ enum vm_disk_format {
 #define VM_DISK_FORMAT_COUNT 1
 
 struct vm_vif {
-    uint8_t mac[6];                      /* always set (default: derived from name and index) */
-    char bridge[VM_IFNAME_MAX + 1];      /* default "xenbr0", as xl */
-    char vifname[VM_IFNAME_MAX + 1];     /* empty: the backend's vif<domid>.<devid> */
-    char script[VM_VIF_SCRIPT_MAX + 1];  /* default "vif-bridge", as xl */
-    char ip[VM_VIF_IP_MAX + 1];          /* empty: none */
+    uint8_t mac[6];                     /* always set (default: derived from name and index) */
+    char bridge[VM_IFNAME_MAX + 1];     /* default "xenbr0", as xl */
+    char vifname[VM_IFNAME_MAX + 1];    /* empty: the backend's vif<domid>.<devid> */
+    char script[VM_VIF_SCRIPT_MAX + 1]; /* default "vif-bridge", as xl */
+    char ip[VM_VIF_IP_MAX + 1];         /* empty: none */
 };
 
 struct vm_disk {
@@ -93,11 +93,11 @@ struct vm_disk {
 
 struct vm_device {
     enum vm_device_kind kind;
-    uint32_t devid;                  /* the device's N: vif index, vbd virtual_device */
-    char backend[VM_NAME_MAX + 1];   /* the driver domain's VM name */
+    uint32_t devid;                /* the device's N: vif index, vbd virtual_device */
+    char backend[VM_NAME_MAX + 1]; /* the driver domain's VM name */
     union {
-        struct vm_vif vif;           /* kind VM_DEVICE_VIF */
-        struct vm_disk disk;         /* kind VM_DEVICE_VBD */
+        struct vm_vif vif;   /* kind VM_DEVICE_VIF */
+        struct vm_disk disk; /* kind VM_DEVICE_VBD */
     };
 };
 

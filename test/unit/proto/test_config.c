@@ -166,8 +166,7 @@ static void config_missing_required(void **state)
 static void config_unknown_key(void **state)
 {
     parse_fails(BASE "colour = \"blue\"\n", "web.cfg:4: unknown key 'colour'");
-    parse_fails(BASE "pci = [ \"01:00.0\" ]\n",
-                "web.cfg:4: xl key 'pci' is not supported by domB");
+    parse_fails(BASE "pci = [ \"01:00.0\" ]\n", "web.cfg:4: xl key 'pci' is not supported by domB");
 }
 
 static void config_duplicate_key(void **state)

@@ -167,7 +167,8 @@ static void vif_refused_keys(void **state)
     vif_fails("model=e1000",
               "model is not supported: it picks the emulated NIC of an HVM guest; domB guests "
               "get PV vifs only");
-    vif_fails("bridge=xenbr0,rate=10Mb/s", "rate is not supported: domB sets no rate limit on vifs");
+    vif_fails("bridge=xenbr0,rate=10Mb/s",
+              "rate is not supported: domB sets no rate limit on vifs");
     vif_fails("gatewaydev=eth0",
               "gatewaydev is not supported: domB passes no gateway device to the hotplug script");
     vif_fails("netdev=eth0",
@@ -176,7 +177,8 @@ static void vif_refused_keys(void **state)
     vif_fails("mtu=9000", "mtu is not supported: domB leaves the MTU to the bridge");
     vif_fails("accel=x", "accel is not supported: xl does not support it either");
     vif_fails("forwarddev=eth1", "forwarddev is not supported: COLO is not supported");
-    vif_fails("colo_sock_mirror_id=1", "colo_sock_mirror_id is not supported: COLO is not supported");
+    vif_fails("colo_sock_mirror_id=1",
+              "colo_sock_mirror_id is not supported: COLO is not supported");
     vif_fails("trusted", "trusted is not supported: domB writes no trust advice for the frontend");
     vif_fails("untrusted",
               "untrusted is not supported: domB writes no trust advice for the frontend");
@@ -237,7 +239,8 @@ static void vif_bad_values(void **state)
     parse_fails(BASE "vif = [ 'bridge=xenbr0',\n 'backend=web' ]\n",
                 "web.cfg:5: vif 1: backend 'web' is this VM itself; a device needs another VM (a "
                 "driver domain) as its backend");
-    parse_fails(BASE "vif = [ 5 ]\n", "web.cfg:4: vif entries must be strings like 'bridge=xenbr0'");
+    parse_fails(BASE "vif = [ 5 ]\n",
+                "web.cfg:4: vif entries must be strings like 'bridge=xenbr0'");
     parse_fails(BASE "vif = 'bridge=xenbr0'\n",
                 "web.cfg:4: vif must be a list like [ 'bridge=xenbr0', ... ]");
     parse_fails(BASE "vif = []\nvif = []\n", "web.cfg:5: vif is set twice (first on line 4)");
@@ -272,8 +275,8 @@ static void disk_keyword_forms(void **state)
     disk_is("vdev=xvdb,target=/x,", "/x", "xvdb", true, false, ""); /* one comma stripped */
     disk_is("vdev=xvdb,target=/a b,c:d", "/a b,c:d", "xvdb", true, false, "");
     disk_is(",,xvdb,,target=/x", "/x", "xvdb", true, false, ""); /* empty target given again */
-    disk_is("backend=dd,backendtype=phy,specification=xen,devtype=disk,/srv/a,,xvdc,ro",
-            "/srv/a", "xvdc", false, false, "dd");
+    disk_is("backend=dd,backendtype=phy,specification=xen,devtype=disk,/srv/a,,xvdc,ro", "/srv/a",
+            "xvdc", false, false, "dd");
     disk_is("format=raw,/srv/a,xvdd", "/srv/a", "xvdd", true, false, "");
     disk_is("access=ro,vdev=sda,target=/dev/sdz", "/dev/sdz", "sda", false, false, "");
     disk_is("/srv/a,raw,xvda,rw,backend=storage-1", "/srv/a", "xvda", true, false, "storage-1");
@@ -377,9 +380,10 @@ static void disk_bad_syntax(void **state)
     disk_fails("a.img,,xvda", "target 'a.img' is not an absolute path (a file or device in the "
                               "driver domain)");
     disk_fails("/srv/a\\tb,,xvda", "target has a control or non-ASCII byte 0x09 at position 6");
-    disk_fails("/srv/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
-               "aaaaaaaaaaaaaaaaaaaa,,xvda",
-               "target is longer than 103 characters");
+    disk_fails(
+        "/srv/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+        "aaaaaaaaaaaaaaaaaaaa,,xvda",
+        "target is longer than 103 characters");
     disk_fails("/a,,xvdaaaaaaaaaaaaaa", "vdev is longer than 15 characters");
     disk_fails("/a,,xvda,rw,devtype=cdrom", "a cdrom is read-only; access rw contradicts devtype "
                                             "cdrom");
@@ -403,22 +407,44 @@ static void disk_vdev_numbers(void **state)
         const char *vdev;
         uint32_t number;
     } table[] = {
-        {"xvda", 51712},          {"xvdb", 51728},          {"xvdp", 51952},
-        {"xvdq", 268439552},      {"xvdr", 268439808},      {"xvdz", 268441856},
-        {"xvdaa", 268442112},     {"xvdzz", 268614912},     {"xvdaaa", 268615168},
-        {"xvda1", 51713},         {"xvda15", 51727},        {"xvda16", 268435472},
-        {"xvdq1", 268439553},     {"xvda255", 268435711},   {"xvdbgqcv", 536870656},
-        {"xvdbgqcv255", 536870911}, {"hda", 768},           {"hdb", 832},
-        {"hdc", 5632},            {"hdd", 5696},            {"hda1", 769},
-        {"hda63", 831},           {"hdc1", 5633},           {"hdd63", 5759},
-        {"sda", 2048},            {"sdb", 2064},            {"sdp", 2288},
-        {"sda15", 2063},          {"d0p0", 51712},          {"d1p2", 51730},
-        {"d15p15", 51967},        {"d16p0", 268439552},     {"d0p16", 268435472},
+        {"xvda", 51712},
+        {"xvdb", 51728},
+        {"xvdp", 51952},
+        {"xvdq", 268439552},
+        {"xvdr", 268439808},
+        {"xvdz", 268441856},
+        {"xvdaa", 268442112},
+        {"xvdzz", 268614912},
+        {"xvdaaa", 268615168},
+        {"xvda1", 51713},
+        {"xvda15", 51727},
+        {"xvda16", 268435472},
+        {"xvdq1", 268439553},
+        {"xvda255", 268435711},
+        {"xvdbgqcv", 536870656},
+        {"xvdbgqcv255", 536870911},
+        {"hda", 768},
+        {"hdb", 832},
+        {"hdc", 5632},
+        {"hdd", 5696},
+        {"hda1", 769},
+        {"hda63", 831},
+        {"hdc1", 5633},
+        {"hdd63", 5759},
+        {"sda", 2048},
+        {"sdb", 2064},
+        {"sdp", 2288},
+        {"sda15", 2063},
+        {"d0p0", 51712},
+        {"d1p2", 51730},
+        {"d15p15", 51967},
+        {"d16p0", 268439552},
+        {"d0p16", 268435472},
     };
     static const char *const bad[] = {
-        "xvda256", "xvda0", "xvda01", "xvdbgqcw", "xvd", "xvd1", "xvdA", "xvda+1", "xvda 1",
-        "hde",     "hda64", "hdaa",   "sdq",      "sda16", "sdaa", "d0", "d0p", "dp0",
-        "d01p0",   "d0p01", "d1048576p0", "d0p256", "51712", "0xca00", "", "vda", "xvda-1",
+        "xvda256", "xvda0", "xvda01",     "xvdbgqcw", "xvd",   "xvd1",   "xvdA", "xvda+1", "xvda 1",
+        "hde",     "hda64", "hdaa",       "sdq",      "sda16", "sdaa",   "d0",   "d0p",    "dp0",
+        "d01p0",   "d0p01", "d1048576p0", "d0p256",   "51712", "0xca00", "",     "vda",    "xvda-1",
     };
     struct domb_error err;
     uint32_t n;
@@ -434,9 +460,11 @@ static void disk_vdev_numbers(void **state)
         if (vm_disk_vdev_number(bad[i], &n, &err) == 0)
             fail_msg("'%s' was taken as %u", bad[i], n);
     assert_int_equal(vm_disk_vdev_number("hde", &n, &err), -XEN_EINVAL);
-    assert_string_equal(err.msg, "vdev 'hde' is malformed or out of range (hda to hdd, partitions 1 to 63)");
+    assert_string_equal(err.msg,
+                        "vdev 'hde' is malformed or out of range (hda to hdd, partitions 1 to 63)");
     assert_int_equal(vm_disk_vdev_number("sdq", &n, &err), -XEN_EINVAL);
-    assert_string_equal(err.msg, "vdev 'sdq' is malformed or out of range (sda to sdp, partitions 1 to 15)");
+    assert_string_equal(err.msg,
+                        "vdev 'sdq' is malformed or out of range (sda to sdp, partitions 1 to 15)");
     /* Through the parser, devid and virtual_device are libxl's number. */
     disk_ok("/a,,xvdq1");
     assert_int_equal(cfg.devices[0].disk.virtual_device, 268439553);

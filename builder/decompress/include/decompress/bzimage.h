@@ -47,4 +47,30 @@ int bzimage_payload(const void *img, size_t len, const uint8_t **payload, size_t
 int bzimage_extract(const void *img, size_t len, uint8_t *out, size_t out_cap, size_t *out_len,
                     union decompress_work *work, struct domb_error *err);
 
+/*
+ * bzimage_extract() through a sink (issue 15: the ELF goes straight into the
+ * guest, never whole into the builder's memory): the decoded ELF is written
+ * to s->sink in order (XZ's x86 filter writes each block twice, see
+ * <decompress/decompress.h>), at most s->out_cap bytes, the decoder keeping
+ * only s->window. The same checks as bzimage_extract() (the appended size
+ * word, the ELF magic, read back from the sink at the end); the same input
+ * gives the same bytes and the same error code. *out_len is the ELF's size.
+ * Returns 0, DECOMPRESS_STOP if the sink stopped it, or a negative error.
+ */
+int bzimage_stream(const void *img, size_t len, const struct decompress_stream *s,
+                   uint64_t *out_len, union decompress_work *work, struct domb_error *err);
+
+/*
+ * The first `want` bytes of the decoded ELF into buf (final bytes: the x86
+ * filter applied), decoding no more than that needs; window as for
+ * bzimage_stream() (at least DECOMPRESS_WINDOW_MIN bytes and more than
+ * want + 8). *got is want, or the whole ELF's size when that is smaller;
+ * *complete says the whole payload was decoded (and checked as
+ * bzimage_extract() checks it). The first four bytes must be the ELF magic
+ * (BZIMAGE_ERR_NOT_ELF).
+ */
+int bzimage_prefix(const void *img, size_t len, uint8_t *buf, size_t want, uint8_t *window,
+                   size_t window_size, size_t *got, bool *complete, union decompress_work *work,
+                   struct domb_error *err);
+
 #endif

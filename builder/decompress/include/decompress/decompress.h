@@ -87,6 +87,41 @@ enum decompress_error {
 /* Stable identifier for an error code, e.g. "XZ_ERR_CHECK_MISMATCH". */
 const char *decompress_error_name(int code);
 
+/*
+ * Streaming (issue 15): instead of one output buffer, the decoded bytes go
+ * to a sink, in order, and the decoder keeps only a window of its own
+ * history (a buffer of the caller's). An XZ match reaching further back
+ * than the window reads its source back from the sink; DEFLATE never needs
+ * to (its 32 KiB window always stays in ours). With XZ's x86 BCJ filter a
+ * block's bytes are written twice: as LZMA2 decodes them (the dictionary
+ * the filter must not touch), then, when the block is complete, again
+ * filtered, in one pass in order that reads each stretch back first. The
+ * integrity checks (XZ's CRC32/CRC64/SHA-256, gzip's CRC32 and ISIZE) cover
+ * the final bytes, as in one-call mode; the same input gives the same
+ * bytes and the same error code either way.
+ */
+#define DECOMPRESS_STOP       1            /* a sink's "enough": decoding stops, successfully */
+#define DECOMPRESS_WINDOW_MIN (256u << 10) /* smallest streaming window (else -XEN_EINVAL) */
+
+struct decompress_sink {
+    void *ctx;
+    /* Bytes [pos, pos + len) of the output. Every byte is written first in
+     * increasing order; a filter pass may write it again later. Returns 0,
+     * DECOMPRESS_STOP, or a negative error (the sink fills the err the
+     * decoder was given; the decoder returns that code unchanged). */
+    int (*write)(void *ctx, uint64_t pos, const void *buf, size_t len);
+    /* Bytes [pos, pos + len), as last written. Returns 0 or a negative
+     * error as above. */
+    int (*read)(void *ctx, uint64_t pos, void *buf, size_t len);
+};
+
+struct decompress_stream {
+    const struct decompress_sink *sink;
+    uint8_t *window; /* the decoder's history: at least DECOMPRESS_WINDOW_MIN bytes */
+    size_t window_size;
+    uint64_t out_cap; /* the most output allowed (*_ERR_OUTPUT_LIMIT beyond) */
+};
+
 /* CRC-32 (IEEE 802.3, reflected, as zlib's crc32()) and CRC-64 (ECMA-182,
  * reflected, as XZ's). Pass 0 to start; feed the result back to continue. */
 uint32_t crc32_update(uint32_t crc, const void *buf, size_t len);
@@ -140,6 +175,26 @@ int xz_decode(const uint8_t *in, size_t in_len, uint8_t *out, size_t out_cap, si
 int xz_decode_stream(const uint8_t *in, size_t in_len, size_t *in_used, uint8_t *out,
                      size_t out_cap, size_t *out_len, struct xz_work *work, struct domb_error *err);
 
+/*
+ * xz_decode_stream() through a sink: decode one stream at the start of `in`
+ * and report its length; *out_len is the output's. Returns 0,
+ * DECOMPRESS_STOP when the sink said so, or a negative error.
+ */
+int xz_decode_stream_to(const uint8_t *in, size_t in_len, size_t *in_used,
+                        const struct decompress_stream *s, uint64_t *out_len, struct xz_work *work,
+                        struct domb_error *err);
+
+/*
+ * The first `want` final bytes of one XZ stream into buf, decoding only what
+ * that needs (the window must exceed want + 8 + 512 bytes and
+ * DECOMPRESS_WINDOW_MIN). *got is want, or less when the stream's output is
+ * shorter; *complete says the whole stream was decoded and checked, and
+ * then *in_used is its length.
+ */
+int xz_decode_prefix(const uint8_t *in, size_t in_len, size_t *in_used, uint8_t *buf, size_t want,
+                     uint8_t *window, size_t window_size, size_t *got, bool *complete,
+                     struct xz_work *work, struct domb_error *err);
+
 /* ---- gzip ---- */
 
 /* Huffman decoding tables for one DEFLATE block. Opaque to callers. */
@@ -170,6 +225,11 @@ int gunzip_decode(const uint8_t *in, size_t in_len, uint8_t *out, size_t out_cap
 int gunzip_decode_member(const uint8_t *in, size_t in_len, size_t *in_used, uint8_t *out,
                          size_t out_cap, size_t *out_len, struct gunzip_work *work,
                          struct domb_error *err);
+
+/* gunzip_decode_member() through a sink (as xz_decode_stream_to()). */
+int gunzip_decode_member_to(const uint8_t *in, size_t in_len, size_t *in_used,
+                            const struct decompress_stream *s, uint64_t *out_len,
+                            struct gunzip_work *work, struct domb_error *err);
 
 /* Working memory for whichever decoder a bzImage's payload needs. */
 union decompress_work {

@@ -19,6 +19,7 @@ struct server {
                                     * request; cleared when the last of them is gone */
     uint64_t xen_free_before;      /* host free pages then */
     uint64_t alloc_free_before;    /* our allocator's free pages then */
+    uint32_t xs_nodes_before;      /* nodes in the xenstore then */
     unsigned int boot_held_before; /* VMs of the boot set holding memory then */
     unsigned long requests, builds;
 };

@@ -54,9 +54,10 @@
 #define XS_CONN_WATCHES     64               /* watches per connection */
 #define XS_CONN_WATCH_BYTES 8192             /* their paths and tokens */
 #define XS_CONN_TX_MAX      10               /* open transactions per guest connection */
-#define XS_TX_MAX           64               /* open transactions in the whole store */
-#define XS_TX_NODES         1024             /* nodes one guest transaction may touch */
-#define XS_TX_BYTES         (256u * 1024)    /* bytes of copies one guest transaction may hold */
+#define XS_TX_MAX           256              /* open transactions in the whole store */
+#define XS_TX_RESERVE       64               /* of those, only for a guest's first one */
+#define XS_TX_NODES         1024             /* nodes a guest's open transactions may touch */
+#define XS_TX_BYTES         (256u * 1024)    /* bytes of copies they may hold */
 
 #define XS_NONE     UINT32_MAX /* "no node" in the tree links */
 #define XS_GEN_NONE UINT64_MAX /* the generation of a node that does not exist */
@@ -134,7 +135,7 @@ struct xs_store {
     uint32_t detached;                    /* detached node slots in use */
     uint32_t tx_nodes, tx_bytes;          /* entries and their heap bytes, all transactions */
     uint32_t tx_nodes_max, tx_bytes_max;  /* their limits (default: a quarter of the store) */
-    uint32_t quota_tx_nodes, quota_tx_bytes; /* per guest transaction */
+    uint32_t quota_tx_nodes, quota_tx_bytes; /* per guest, all its open transactions */
     uint32_t next_tx;                     /* ids of the builder's own transactions */
     char tx_path[XS_PATH_MAX + 2];        /* scratch: paths built by transactions */
     /* Kept by the connections' side (xs_session.c), never by the tree: */
@@ -296,8 +297,10 @@ struct xs_conn *xs_store_next_pending(struct xs_store *s, struct xs_conn *prev);
  *
  * xs_tx_start opens one for domain `as`, owned by connection `owner`
  * (NULL: the builder's own C calls): -XEN_ENOSPC when the owner (a guest)
- * has XS_CONN_TX_MAX open or the store XS_TX_MAX. xs_tx_end always ends
- * it (commit: apply, else discard); *tx is invalid afterwards.
+ * has XS_CONN_TX_MAX open, or the store XS_TX_MAX (the last XS_TX_RESERVE
+ * only go to guests with none open, so that no guest can starve the
+ * others). xs_tx_end always ends it (commit: apply, else discard); the
+ * transaction is invalid afterwards.
  */
 int xs_tx_start(struct xs_store *s, struct xs_conn *owner, domid_t as, struct xs_tx **tx,
                 struct domb_error *err);

@@ -14,7 +14,23 @@ struct dec_under_test {
     const char *prefix; /* every message starts with it: "xz: " */
     int (*decode)(const uint8_t *in, size_t n, uint8_t *out, size_t out_cap, size_t *out_len,
                   struct domb_error *err);
+    /* Optional: the first stream/member decoded in one call and streamed
+     * (issue 15). Whenever both are set, dec_ours() runs both on every input
+     * with a DECOMPRESS_WINDOW_MIN window and requires the same verdict,
+     * message, input length and bytes. */
+    int (*single)(const uint8_t *in, size_t n, size_t *used, uint8_t *out, size_t out_cap,
+                  size_t *out_len, struct domb_error *err);
+    int (*stream)(const uint8_t *in, size_t n, size_t *used, const struct decompress_stream *s,
+                  uint64_t *out_len, struct domb_error *err);
 };
+
+/* Stream in (decoder d) into a host sink of cap bytes with a window of
+ * window_size; *out (malloc'd) gets the bytes. Checks the sink's contract:
+ * first writes in order and inside the cap, reads only of written bytes.
+ * Returns the decoder's verdict; *reads counts the read-backs. */
+int dec_stream(const struct dec_under_test *d, const uint8_t *in, size_t n, size_t cap,
+               size_t window_size, uint8_t **out, uint64_t *out_len, size_t *used,
+               unsigned long *reads, struct domb_error *err);
 
 /* Decode into a malloc'd *out of out_cap bytes; checks the error's form. */
 int dec_ours(const struct dec_under_test *d, const uint8_t *in, size_t n, size_t out_cap,

@@ -1003,6 +1003,44 @@ static void server_quota_max_memory(void **state)
     ctx_free(t);
 }
 
+/* Devices count against db_client_max_devices before anything is built. */
+static void server_quota_max_devices(void **state)
+{
+    struct ctx *t = ctx_new(NULL);
+    struct proto_request rq;
+    struct proto_response rsp;
+    struct vm_config cfg;
+    struct client c;
+    unsigned int doms;
+
+    (void)state;
+    dfx_config(&cfg, "q", "k.elf", GUEST_MIB);
+    dfx_config_client(&cfg, CLIENT_VMS, CLIENT_MIB);
+    cfg.db_max_devices = 1;
+    dfx_bootset_vm(t->b, &cfg);
+    ctx_boot(t);
+    client_open(t, &c, "q");
+    rq_build(&rq, "two", "k.elf", SMALL_MIB, 0);
+    rq.build.spec.nr_devices = 2;
+    for (uint32_t i = 0; i < 2; i++) {
+        struct vm_device *d = &rq.build.spec.devices[i];
+
+        d->kind = VM_DEVICE_VIF;
+        d->devid = i;
+        strcpy(d->backend, "dd");
+        vm_vif_default_mac("two", i, d->vif.mac);
+        strcpy(d->vif.bridge, "xenbr0");
+        strcpy(d->vif.script, "vif-bridge");
+    }
+    doms = sim_nr_domains(t->f->sim);
+    call(&c, &rq, &rsp);
+    expect_refused(&rsp, PROTO_ERR_QUOTA);
+    assert_string_equal(rsp.reason, "2 devices more would bring the client to 2; its limit is 1");
+    assert_int_equal(sim_nr_domains(t->f->sim), doms);
+    build_ok(&c, "none", SMALL_MIB, VM_ON_EXIT_DESTROY, 0); /* 0 devices fit any limit */
+    ctx_free(t);
+}
+
 static void server_no_memory(void **state)
 {
     struct ctx *t = ctx_standard(VM_ON_EXIT_DESTROY);
@@ -1786,6 +1824,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(server_dead_client_vms_not_inherited),
     cmocka_unit_test(server_quota_max_vms),
     cmocka_unit_test(server_quota_max_memory),
+    cmocka_unit_test(server_quota_max_devices),
     cmocka_unit_test(server_no_memory),
     cmocka_unit_test(server_kernel_sha256_checked),
     cmocka_unit_test(server_image_not_in_catalog),

@@ -19,7 +19,7 @@ struct fx *fx_new(uint32_t max_nodes, size_t arena_size)
         f->ring[i] = calloc(1, 4096);
         assert_non_null(f->ring[i]);
         xs_conn_init(&f->conn[i], &f->store, (domid_t)i);
-        if (i > 0) {
+        if (i > 0 && i < 3) {
             char name[16];
             struct xs_domain_info info = {
                 .domid = (domid_t)i,

@@ -2,7 +2,8 @@
  * Test fixture for the xenstore: one store with dom0 (connection 0) and two
  * introduced guests (domains 1 and 2 on connections 1 and 2), each with its
  * own ring page, plus a guest-side client that writes requests into a ring
- * and reads answers out of it the way Linux's xenbus does.
+ * and reads answers out of it the way Linux's xenbus does. Connection 3 is
+ * domain 3's, which a test introduces when it needs a third guest.
  */
 #ifndef XS_FIXTURE_H
 #define XS_FIXTURE_H
@@ -11,7 +12,7 @@
 
 #include <xenstore/xenstore.h>
 
-#define FX_CONNS 3
+#define FX_CONNS 4
 
 struct fx {
     struct xs_store store;
