@@ -1,4 +1,4 @@
-/* The guests' xenstore client: requests over the shared ring, bounded waits, watch events queued. */
+/* The guests' xenstore client: requests over the shared ring, bounded waits, queued events. */
 #include <domb/errno.h>
 #include <domb/lib.h>
 #include <kernel/xenstore_client.h>
@@ -103,8 +103,8 @@ static int take(struct xs_client *c)
         if (c->in_used == HDR) {
             memcpy(&h, c->in, HDR);
             if (h.len > XENSTORE_PAYLOAD_MAX)
-                return xs_client_break(c, "a message of %u bytes, more than xenstore's %u",
-                                       h.len, XENSTORE_PAYLOAD_MAX);
+                return xs_client_break(c, "a message of %u bytes, more than xenstore's %u", h.len,
+                                       XENSTORE_PAYLOAD_MAX);
         }
     }
     if (moved) {
@@ -167,10 +167,10 @@ static const struct {
     const char *name;
     int code;
 } error_names[] = {
-    {"EINVAL", XEN_EINVAL}, {"EACCES", XEN_EACCES}, {"EEXIST", XEN_EEXIST},
-    {"EISDIR", XEN_EISDIR}, {"ENOENT", XEN_ENOENT}, {"ENOMEM", XEN_ENOMEM},
-    {"ENOSPC", XEN_ENOSPC}, {"EIO", XEN_EIO},       {"ENOTEMPTY", XEN_ENOTEMPTY},
-    {"ENOSYS", XEN_ENOSYS}, {"EROFS", XEN_EROFS},   {"EBUSY", XEN_EBUSY},
+    {"EINVAL", XEN_EINVAL}, {"EACCES", XEN_EACCES},   {"EEXIST", XEN_EEXIST},
+    {"EISDIR", XEN_EISDIR}, {"ENOENT", XEN_ENOENT},   {"ENOMEM", XEN_ENOMEM},
+    {"ENOSPC", XEN_ENOSPC}, {"EIO", XEN_EIO},         {"ENOTEMPTY", XEN_ENOTEMPTY},
+    {"ENOSYS", XEN_ENOSYS}, {"EROFS", XEN_EROFS},     {"EBUSY", XEN_EBUSY},
     {"EAGAIN", XEN_EAGAIN}, {"EISCONN", XEN_EISCONN}, {"E2BIG", XEN_E2BIG},
     {"EPERM", XEN_EPERM},
 };
@@ -218,8 +218,8 @@ static int request(struct xs_client *c, uint32_t type, const void *a, size_t ale
     if (h.type == XS_ERROR)
         return error_code(c->in + HDR, h.len);
     if (h.type != type)
-        return xs_client_break(c, "request %u of type %u was answered with type %u", h.req_id,
-                               type, h.type);
+        return xs_client_break(c, "request %u of type %u was answered with type %u", h.req_id, type,
+                               h.type);
     if (out_len)
         *out_len = h.len;
     if (h.len > out_size)
@@ -252,8 +252,7 @@ int xs_client_write(struct xs_client *c, const char *path, const void *value, si
                    NULL);
 }
 
-int xs_client_watch(struct xs_client *c, const char *path, const char *token,
-                    uint64_t timeout_ns)
+int xs_client_watch(struct xs_client *c, const char *path, const char *token, uint64_t timeout_ns)
 {
     char ok[8];
 

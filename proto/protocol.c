@@ -70,7 +70,8 @@ _Static_assert(PROTO_ENTRY_OFF_RESERVED == PROTO_ENTRY_OFF_STATE + 1, "layout");
 _Static_assert(PROTO_ENTRY_OFF_MEMORY_KIB == PROTO_ENTRY_OFF_RESERVED + 5, "layout");
 _Static_assert(PROTO_ENTRY_OFF_NAME == PROTO_ENTRY_OFF_MEMORY_KIB + 8, "layout");
 _Static_assert(PROTO_LIST_ENTRY_SIZE == PROTO_ENTRY_OFF_NAME + VM_NAME_MAX + 1, "layout");
-_Static_assert(PROTO_BUILD_REQ_SIZE <= PROTO_MSG_MAX && PROTO_BUILD_REQ_V3_SIZE <= PROTO_MSG_MAX,
+_Static_assert(PROTO_BUILD_REQ_SIZE <= PROTO_MSG_MAX && PROTO_BUILD_REQ_V3_SIZE <= PROTO_MSG_MAX &&
+                   PROTO_BUILD_REQ_V4_SIZE <= PROTO_MSG_MAX,
                "a build request fits a slot, with any spec");
 _Static_assert(PROTO_LIST_RSP_SIZE(PROTO_LIST_MAX) <= PROTO_MSG_MAX, "a full list fits a slot");
 _Static_assert(PROTO_BUILD_RSP_SIZE <= PROTO_MSG_MAX && PROTO_PING_RSP_SIZE <= PROTO_MSG_MAX,
@@ -371,11 +372,13 @@ int proto_request_decode(const void *buf, size_t len, struct proto_request *req,
     if (type == PROTO_TYPE_BUILD) {
         uint32_t size = get_le32(b + PROTO_OFF_SIZE);
 
-        if (size != PROTO_BUILD_REQ_SIZE && size != PROTO_BUILD_REQ_V3_SIZE && size <= len)
+        if (size != PROTO_BUILD_REQ_SIZE && size != PROTO_BUILD_REQ_V3_SIZE &&
+            size != PROTO_BUILD_REQ_V4_SIZE && size <= len)
             return domb_error_set(err, PROTO_RC(PROTO_ERR_BAD_LENGTH),
-                                  "a build request is %u bytes (a version 1 or 2 spec) or %u "
-                                  "(version 3) but its size field says %u",
-                                  PROTO_BUILD_REQ_SIZE, PROTO_BUILD_REQ_V3_SIZE, size);
+                                  "a build request is %u bytes (a version 1 or 2 spec), %u "
+                                  "(version 3) or %u (version 4) but its size field says %u",
+                                  PROTO_BUILD_REQ_SIZE, PROTO_BUILD_REQ_V3_SIZE,
+                                  PROTO_BUILD_REQ_V4_SIZE, size);
         if ((rc = msg_check_size(b, len, size, "request", type, err)))
             return rc;
     } else if ((rc = msg_check_size(b, len, proto_types[type].req_size, "request", type, err))) {

@@ -72,6 +72,18 @@ _Static_assert(SPEC_VBD_OFF_VIRTUAL_DEV == SPEC_DEV_OFF_BACKEND + VM_NAME_MAX + 
                "disk record layout");
 _Static_assert(VM_DEVICE_MAX <= 0xff && VM_DB_MAX_DEVICES <= 0xffff && VM_DISK_FORMAT_COUNT <= 0xff,
                "version 3 field sizes");
+_Static_assert(SPEC_OFF_ON_REASON == SPEC_OFF_V3_RESERVED &&
+                   SPEC_OFF_V4_FLAGS == SPEC_OFF_ON_REASON + VM_REASON_COUNT &&
+                   SPEC_OFF_MAX_VCPUS == SPEC_OFF_V4_FLAGS + 1 &&
+                   SPEC_OFF_V4_RESERVED == SPEC_OFF_MAX_VCPUS + 2 &&
+                   SPEC_OFF_DEVICE == SPEC_OFF_V4_RESERVED + SPEC_V4_RESERVED_SIZE &&
+                   SPEC_OFF_UUID == SPEC_V3_SIZE &&
+                   SPEC_OFF_CPUS == SPEC_OFF_UUID + VM_UUID_SIZE &&
+                   SPEC_OFF_CPUS_SOFT == SPEC_OFF_CPUS + VM_CPUMAP_BYTES &&
+                   SPEC_OFF_V4_TAIL == SPEC_OFF_CPUS_SOFT + VM_CPUMAP_BYTES &&
+                   SPEC_V4_SIZE == SPEC_OFF_V4_TAIL + SPEC_V4_TAIL_SIZE,
+               "version 4 fills version 3's reserved bytes and appends a block");
+_Static_assert(VM_ON_EXIT_COUNT < 0xff && VM_VCPUS_MAX <= 0xffff, "version 4 field sizes");
 
 static void spec_put_string(uint8_t *b, size_t off, const char *s, size_t field_size)
 {
@@ -80,8 +92,23 @@ static void spec_put_string(uint8_t *b, size_t off, const char *s, size_t field_
     memcpy(b + off, s, n); /* the rest of the field is already zero */
 }
 
+/* Something only version 4 can say. */
+static bool spec_needs_v4(const struct vm_config *cfg)
+{
+    return cfg->on_reason_set || cfg->on_exit == VM_ON_EXIT_RENAME_RESTART || cfg->has_uuid ||
+           cfg->max_vcpus || cfg->has_cpus || cfg->has_cpus_soft;
+}
+
+/* The size of a spec of each version (1 and 2 share their layout). */
+static uint32_t spec_size_of(unsigned int version)
+{
+    return version == 4 ? SPEC_V4_SIZE : version == 3 ? SPEC_V3_SIZE : SPEC_V1_SIZE;
+}
+
 unsigned int spec_version_for(const struct vm_config *cfg)
 {
+    if (spec_needs_v4(cfg))
+        return 4;
     if (cfg->nr_devices || cfg->driver_domain ||
         (cfg->db_client && cfg->db_max_devices != VM_DB_DEFAULT_MAX_DEVICES))
         return 3;
@@ -93,7 +120,7 @@ unsigned int spec_version_for(const struct vm_config *cfg)
 
 size_t spec_size_for(const struct vm_config *cfg)
 {
-    return spec_version_for(cfg) == 3 ? SPEC_V3_SIZE : SPEC_V1_SIZE;
+    return spec_size_of(spec_version_for(cfg));
 }
 
 /* A spec names each device's backend (domb-pack fills those a config left out). */
@@ -138,7 +165,7 @@ int spec_encode(const struct vm_config *cfg, void *buf, size_t size, struct domb
     uint8_t *b = buf;
     uint16_t flags = 0;
     unsigned int version = spec_version_for(cfg);
-    uint32_t total = version == 3 ? SPEC_V3_SIZE : SPEC_V1_SIZE;
+    uint32_t total = spec_size_of(version);
     int rc;
 
     if ((rc = vm_config_validate(cfg, err)) || (rc = spec_check_backends(cfg, err)))
@@ -207,7 +234,19 @@ int spec_encode(const struct vm_config *cfg, void *buf, size_t size, struct domb
     put_le16(b + SPEC_OFF_DB_MAX_DEVICES, (uint16_t)cfg->db_max_devices);
     for (uint32_t i = 0; i < cfg->nr_devices; i++)
         spec_put_device(b + SPEC_OFF_DEVICE + i * SPEC_DEVICE_SIZE, &cfg->devices[i]);
-    return SPEC_V3_SIZE;
+    if (version < 4)
+        return SPEC_V3_SIZE;
+    for (unsigned int r = 0; r < VM_REASON_COUNT; r++)
+        if (cfg->on_reason_set & (1u << r))
+            b[SPEC_OFF_ON_REASON + r] = (uint8_t)(1 + cfg->on_reason[r]);
+    b[SPEC_OFF_V4_FLAGS] = (uint8_t)((cfg->has_uuid ? SPEC_V4_FLAG_UUID : 0) |
+                                     (cfg->has_cpus ? SPEC_V4_FLAG_CPUS : 0) |
+                                     (cfg->has_cpus_soft ? SPEC_V4_FLAG_CPUS_SOFT : 0));
+    put_le16(b + SPEC_OFF_MAX_VCPUS, (uint16_t)cfg->max_vcpus);
+    memcpy(b + SPEC_OFF_UUID, cfg->uuid, VM_UUID_SIZE);
+    memcpy(b + SPEC_OFF_CPUS, cfg->cpus, VM_CPUMAP_BYTES);
+    memcpy(b + SPEC_OFF_CPUS_SOFT, cfg->cpus_soft, VM_CPUMAP_BYTES);
+    return SPEC_V4_SIZE;
 }
 
 /* Array entries beyond the count must be zero, so a spec has one encoding. */
@@ -240,9 +279,9 @@ static int spec_check_header(const uint8_t *b, size_t len, uint16_t *version, ui
         return rc;
     *version = get_le16(b + SPEC_OFF_VERSION);
     size = get_le32(b + SPEC_OFF_SIZE);
-    if (size != (*version == 3 ? SPEC_V3_SIZE : SPEC_V1_SIZE))
+    if (size != spec_size_of(*version))
         return domb_error_set(err, -XEN_EINVAL, "size field says %u bytes; version %u is %u", size,
-                              *version, *version == 3 ? SPEC_V3_SIZE : SPEC_V1_SIZE);
+                              *version, spec_size_of(*version));
     if ((rc = format_check_length(len, size, err)))
         return rc;
     *flags = get_le16(b + SPEC_OFF_FLAGS);
@@ -318,8 +357,9 @@ static int spec_get_device(const uint8_t *e, const char *what, struct vm_device 
                              -XEN_EINVAL, field, false, err);
 }
 
-/* The device table of a version 3 spec (validated with the rest afterwards). */
-static int spec_get_devices(const uint8_t *b, struct vm_config *cfg, struct domb_error *err)
+/* The device table of a version 3 or 4 spec (validated with the rest afterwards). */
+static int spec_get_devices(const uint8_t *b, unsigned int version, struct vm_config *cfg,
+                            struct domb_error *err)
 {
     uint8_t flags = b[SPEC_OFF_DEVICES_FLAGS];
     uint32_t vifs = 0;
@@ -332,7 +372,9 @@ static int spec_get_devices(const uint8_t *b, struct vm_config *cfg, struct domb
         return domb_error_set(err, -XEN_EINVAL, "device table flags 0x%x hold unknown bits 0x%x",
                               flags, flags & ~SPEC_DEVICES_FLAGS_KNOWN);
     cfg->driver_domain = flags & SPEC_DEVICES_FLAG_DRIVER_DOMAIN;
-    if ((rc = format_check_reserved(b, SPEC_OFF_V3_RESERVED, SPEC_V3_RESERVED_SIZE, err)) ||
+    if ((rc = version == 3
+                  ? format_check_reserved(b, SPEC_OFF_V3_RESERVED, SPEC_V3_RESERVED_SIZE, err)
+                  : format_check_reserved(b, SPEC_OFF_V4_RESERVED, SPEC_V4_RESERVED_SIZE, err)) ||
         (rc = spec_check_count(cfg->nr_devices, VM_DEVICE_MAX, "devices", err)) ||
         (rc = spec_check_unused(b, SPEC_OFF_DEVICE, SPEC_DEVICE_SIZE, cfg->nr_devices,
                                 VM_DEVICE_MAX, "device", err)))
@@ -347,6 +389,37 @@ static int spec_get_devices(const uint8_t *b, struct vm_config *cfg, struct domb
             dev->devid = vifs++;
     }
     return 0;
+}
+
+/* The lifecycle and CPU fields of a version 4 spec (validated with the rest afterwards). */
+static int spec_get_v4(const uint8_t *b, struct vm_config *cfg, struct domb_error *err)
+{
+    uint8_t flags = b[SPEC_OFF_V4_FLAGS];
+
+    for (unsigned int r = 0; r < VM_REASON_COUNT; r++) {
+        uint8_t v = b[SPEC_OFF_ON_REASON + r];
+
+        if (v == 0)
+            continue;
+        if (v > VM_ON_EXIT_COUNT)
+            return domb_error_set(err, -XEN_EINVAL,
+                                  "%s byte %u is unknown (0: as on_exit, else 1 + an action "
+                                  "below %u)",
+                                  vm_reason_key((enum vm_reason)r), v, VM_ON_EXIT_COUNT);
+        cfg->on_reason_set |= 1u << r;
+        cfg->on_reason[r] = (enum vm_on_exit)(v - 1);
+    }
+    if (flags & ~SPEC_V4_FLAGS_KNOWN)
+        return domb_error_set(err, -XEN_EINVAL, "version 4 flags 0x%x hold unknown bits 0x%x",
+                              flags, flags & ~SPEC_V4_FLAGS_KNOWN);
+    cfg->has_uuid = flags & SPEC_V4_FLAG_UUID;
+    cfg->has_cpus = flags & SPEC_V4_FLAG_CPUS;
+    cfg->has_cpus_soft = flags & SPEC_V4_FLAG_CPUS_SOFT;
+    cfg->max_vcpus = get_le16(b + SPEC_OFF_MAX_VCPUS);
+    memcpy(cfg->uuid, b + SPEC_OFF_UUID, VM_UUID_SIZE);
+    memcpy(cfg->cpus, b + SPEC_OFF_CPUS, VM_CPUMAP_BYTES);
+    memcpy(cfg->cpus_soft, b + SPEC_OFF_CPUS_SOFT, VM_CPUMAP_BYTES);
+    return format_check_reserved(b, SPEC_OFF_V4_TAIL, SPEC_V4_TAIL_SIZE, err);
 }
 
 int spec_decode(const void *buf, size_t len, struct vm_config *cfg, struct domb_error *err)
@@ -417,7 +490,9 @@ int spec_decode(const void *buf, size_t len, struct vm_config *cfg, struct domb_
     }
     for (uint32_t i = 0; i < cfg->nr_irqs; i++)
         cfg->irqs[i] = get_le32(b + SPEC_OFF_IRQS + i * SPEC_IRQ_SIZE);
-    if (version == 3 && (rc = spec_get_devices(b, cfg, err)))
+    if (version >= 3 && (rc = spec_get_devices(b, version, cfg, err)))
+        return rc;
+    if (version == 4 && (rc = spec_get_v4(b, cfg, err)))
         return rc;
     /* Older specs know no device limit: a client gets the default. */
     if (version < 3 && cfg->db_client)
@@ -432,6 +507,18 @@ int spec_decode(const void *buf, size_t len, struct vm_config *cfg, struct domb_
                               "is version %u but holds only version 1 settings (a PV guest "
                               "without grant limits must be written as version 1)",
                               version);
+    /* Only rename-restart can say more than its version (in on_exit). */
+    if (version < spec_version_for(cfg))
+        return domb_error_set(err, -XEN_EINVAL,
+                              "is version %u but its on_exit is rename-restart, which needs "
+                              "version 4",
+                              version);
+    if (version == 4 && spec_version_for(cfg) != 4)
+        return domb_error_set(err, -XEN_EINVAL,
+                              "is version 4 but has no action per shutdown reason, no "
+                              "rename-restart, uuid, maxvcpus, cpus or cpus_soft (it must be "
+                              "written as version %u)",
+                              spec_version_for(cfg));
     if (version != spec_version_for(cfg))
         return domb_error_set(err, -XEN_EINVAL,
                               "is version 3 but has no devices, no driver_domain and the default "

@@ -10,7 +10,51 @@ static const char *const vm_on_exit_names[VM_ON_EXIT_COUNT] = {
     [VM_ON_EXIT_DESTROY] = "destroy",
     [VM_ON_EXIT_PRESERVE] = "preserve",
     [VM_ON_EXIT_RESTART] = "restart",
+    [VM_ON_EXIT_RENAME_RESTART] = "rename-restart",
 };
+
+static const char *const vm_reason_keys[VM_REASON_COUNT] = {
+    [VM_REASON_POWEROFF] = "on_poweroff", [VM_REASON_REBOOT] = "on_reboot",
+    [VM_REASON_CRASH] = "on_crash",       [VM_REASON_WATCHDOG] = "on_watchdog",
+    [VM_REASON_SOFT_RESET] = "on_soft_reset",
+};
+
+const char *vm_reason_key(enum vm_reason reason)
+{
+    if ((unsigned)reason >= VM_REASON_COUNT)
+        return NULL;
+    return vm_reason_keys[reason];
+}
+
+enum vm_on_exit vm_config_action(const struct vm_config *cfg, unsigned int xen_reason,
+                                 bool *leave)
+{
+    /* Xen's SHUTDOWN_* codes (public/sched.h), which are ABI. */
+    static const int reason_of[] = {VM_REASON_POWEROFF, VM_REASON_REBOOT, -1,
+                                    VM_REASON_CRASH,    VM_REASON_WATCHDOG, VM_REASON_SOFT_RESET};
+    int r = xen_reason < ARRAY_SIZE(reason_of) ? reason_of[xen_reason] : -2;
+
+    *leave = r == -1; /* suspend: xl leaves a suspended domain alone */
+    if (r < 0)
+        return VM_ON_EXIT_DESTROY; /* unknown codes: xl destroys the domain */
+    if (cfg->on_reason_set & (1u << r))
+        return cfg->on_reason[r];
+    return cfg->on_exit;
+}
+
+void vm_uuid_format(const uint8_t uuid[VM_UUID_SIZE], char out[37])
+{
+    static const char hex[] = "0123456789abcdef";
+    size_t n = 0;
+
+    for (unsigned int i = 0; i < VM_UUID_SIZE; i++) {
+        if (i == 4 || i == 6 || i == 8 || i == 10)
+            out[n++] = '-';
+        out[n++] = hex[uuid[i] >> 4];
+        out[n++] = hex[uuid[i] & 15];
+    }
+    out[n] = '\0';
+}
 
 static const char *const vm_type_names[VM_TYPE_COUNT] = {
     [VM_TYPE_PV] = "pv",
@@ -509,6 +553,32 @@ int vm_config_validate(const struct vm_config *cfg, struct domb_error *err)
     if (!vm_on_exit_name(cfg->on_exit))
         return domb_error_set(err, -XEN_EINVAL, "on_exit action %u is unknown",
                               (unsigned)cfg->on_exit);
+    if (cfg->on_reason_set >> VM_REASON_COUNT)
+        return domb_error_set(err, -XEN_EINVAL, "shutdown reason bits 0x%x are unknown",
+                              cfg->on_reason_set);
+    for (unsigned int r = 0; r < VM_REASON_COUNT; r++) {
+        bool set = cfg->on_reason_set & (1u << r);
+
+        if (set && !vm_on_exit_name(cfg->on_reason[r]))
+            return domb_error_set(err, -XEN_EINVAL, "%s action %u is unknown",
+                                  vm_reason_key((enum vm_reason)r), (unsigned)cfg->on_reason[r]);
+        if (!set && cfg->on_reason[r] != VM_ON_EXIT_DESTROY)
+            return domb_error_set(err, -XEN_EINVAL, "%s is set but not marked present",
+                                  vm_reason_key((enum vm_reason)r));
+    }
+    if (cfg->max_vcpus && (cfg->max_vcpus < cfg->vcpus || cfg->max_vcpus > VM_VCPUS_MAX))
+        return domb_error_set(err, -XEN_EINVAL,
+                              "maxvcpus (%u) must be at least vcpus (%u) and at most %d",
+                              cfg->max_vcpus, cfg->vcpus, VM_VCPUS_MAX);
+    if (!cfg->has_uuid && !all_zero(cfg->uuid, VM_UUID_SIZE))
+        return domb_error_set(err, -XEN_EINVAL, "uuid is set but not marked present");
+    if (!cfg->has_cpus && !all_zero(cfg->cpus, VM_CPUMAP_BYTES))
+        return domb_error_set(err, -XEN_EINVAL, "cpus is set but not marked present");
+    if (!cfg->has_cpus_soft && !all_zero(cfg->cpus_soft, VM_CPUMAP_BYTES))
+        return domb_error_set(err, -XEN_EINVAL, "cpus_soft is set but not marked present");
+    if (cfg->has_cpus && all_zero(cfg->cpus, VM_CPUMAP_BYTES))
+        return domb_error_set(err, -XEN_EINVAL,
+                              "cpus names no CPU (Xen refuses a vCPU pinned to none)");
     if (!vm_type_name(cfg->type))
         return domb_error_set(err, -XEN_EINVAL, "guest type %u is unknown", (unsigned)cfg->type);
     if (cfg->type == VM_TYPE_PVH && (cfg->nr_iomem || cfg->nr_ioports || cfg->nr_irqs))

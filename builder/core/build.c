@@ -39,7 +39,7 @@ static mfn_t mfn_of(const struct build *b, pfn_t pfn)
 
 static int plan(struct build *b)
 {
-    const struct elf_image *img = b->req->kernel;
+    const struct elf_image *img = b->img;
     struct layout_request lr = {
         .virt_base = img->virt_base,
         .kernel_start = img->virt_start,
@@ -143,7 +143,7 @@ static int domain_info_and_ports(struct build *b)
 static void write_start_info(struct build *b, void *dst)
 {
     const struct layout *lay = b->lay;
-    const struct elf_image *img = b->req->kernel;
+    const struct elf_image *img = b->img;
     start_info_t *si = dst;
     static const char magic[] = "xen-3.0-x86_64";
 
@@ -234,7 +234,7 @@ static int fill_page(struct build *b, pfn_t pfn, uint8_t *dst)
 {
     const struct layout *lay = b->lay;
     if (layout_in_range(&lay->kernel, pfn))
-        return elf_copy_out(b->req->kernel, layout_pfn_va(lay, pfn), dst, PAGE_SIZE);
+        return build_kernel_page(b, layout_pfn_va(lay, pfn), dst);
     memset(dst, 0, PAGE_SIZE);
     if (layout_in_range(&lay->ramdisk, pfn)) {
         uint64_t off = (pfn_x(pfn) - pfn_x(lay->ramdisk.pfn)) * PAGE_SIZE,
@@ -326,6 +326,12 @@ static int mask_upcalls_alone(struct build *b)
     return rc ? build_fail(b, rc, "unmapping shared_info") : 0;
 }
 
+/* What map_foreign takes for a PV guest's frame: its mfn. */
+static xen_pfn_t pv_frame(const struct build *b, pfn_t pfn)
+{
+    return mfn_x(mfn_of(b, pfn));
+}
+
 static int load(struct build *b)
 {
     const struct layout *lay = b->lay;
@@ -334,6 +340,14 @@ static int load(struct build *b)
     build_enter_phase(b, BUILDER_PHASE_LOAD);
     if ((rc = domain_info_and_ports(b)))
         return rc;
+    if (b->stream) {
+        /* The kernel goes into its frames as it is decompressed; then the
+         * layout is planned again from what its notes say. */
+        b->frame = pv_frame;
+        b->frame_limit = lay->nr_pages;
+        if ((rc = build_stream_load(b)) != 0 || (rc = plan(b)) != 0)
+            return rc;
+    }
     if ((rc = write_pfns(b, lay->kernel.pfn, lay->pgtables.pfn)))
         return rc;
     if (lay->p2m_separate && (rc = write_pfns(b, lay->p2m.pfn, layout_range_end(&lay->p2m))))
@@ -355,7 +369,7 @@ static void fill_vcpu_context(struct build *b, mfn_t l4_mfn)
 
     memset(c, 0, sizeof(*c));
     c->flags = VGCF_in_kernel | VGCF_online;
-    c->user_regs.rip = b->req->kernel->entry;
+    c->user_regs.rip = b->img->entry;
     c->user_regs.rsp = layout_pfn_va(lay, layout_range_end(&lay->stack));
     c->user_regs.rsi = layout_pfn_va(lay, lay->start_info.pfn);
     c->user_regs.rflags = RFLAGS_IF;
@@ -372,7 +386,7 @@ static void fill_vcpu_context(struct build *b, mfn_t l4_mfn)
 static int start(struct build *b)
 {
     const struct layout *lay = b->lay;
-    const struct elf_image *img = b->req->kernel;
+    const struct elf_image *img = b->img;
     mfn_t l4 = mfn_of(b, lay->main.pfn);
     struct xen_domctl op;
     struct mmuext_op pin;
@@ -412,7 +426,6 @@ static int start(struct build *b)
 
 int build_pv64(struct build *b)
 {
-    const struct builder_request *req = b->req;
     struct builder_result *res = b->res;
     int rc;
 
@@ -444,7 +457,7 @@ int build_pv64(struct build *b)
         res->channel_mfn = mfn_of(b, b->lay->channel.pfn);
     }
     res->start_info_va = layout_pfn_va(b->lay, b->lay->start_info.pfn);
-    res->entry = req->kernel->entry;
+    res->entry = b->img->entry;
     res->cmdline_frame = res->start_info_mfn;
     res->cmdline_offset = (uint32_t)offsetof(start_info_t, cmd_line);
     res->cmdline_capacity = MAX_GUEST_CMDLINE;

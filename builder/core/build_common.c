@@ -66,8 +66,10 @@ int build_fail(struct build *b, int rc, const char *what)
 
 static int check_request(const struct builder_request *req, struct domb_error *err)
 {
-    if (!req->kernel)
-        return domb_error_set(err, -XEN_EINVAL, "no kernel image given");
+    if (!req->kernel == !req->kernel_stream)
+        return domb_error_set(err, -XEN_EINVAL,
+                              req->kernel ? "both a kernel image and a kernel stream given"
+                                          : "no kernel image given");
     if (req->guest_type != BUILDER_GUEST_PV64 && req->guest_type != BUILDER_GUEST_PVH)
         return domb_error_set(err, -XEN_EINVAL, "unknown guest type %u", req->guest_type);
     if (req->mem_kib == 0 || req->mem_kib % 4 != 0)
@@ -199,6 +201,7 @@ static void cleanup(struct build *b)
 {
     build_enter_phase(b, BUILDER_PHASE_CLEANUP);
     build_unmap_window(b);
+    build_stream_end(b);
     if (b->scratch2)
         b->ops->free_pages(b->ops->ctx, b->scratch2, b->scratch2_pages);
     b->scratch2 = NULL;
@@ -226,13 +229,18 @@ int builder_build(const struct xenops *ops, const struct builder_request *req,
     b.phase = BUILDER_PHASE_CREATE;
     b.phase_t0 = now(&b);
     rc = check_request(req, err);
+    b.img = req->kernel;
+    b.phys = req->guest_type == BUILDER_GUEST_PVH;
+    if (rc == 0 && req->kernel_stream)
+        rc = build_stream_begin(&b);
     if (rc == 0)
-        rc = req->guest_type == BUILDER_GUEST_PVH ? build_pvh(&b) : build_pv64(&b);
+        rc = b.phys ? build_pvh(&b) : build_pv64(&b);
     if (rc) {
         cleanup(&b);
         build_enter_phase(&b, BUILDER_PHASE_CLEANUP);
         return rc;
     }
+    build_stream_end(&b);
     return 0;
 }
 

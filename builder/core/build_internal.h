@@ -8,9 +8,22 @@
 
 #include <builder/build.h>
 
+struct build_stream;
+
 struct build {
     const struct xenops *ops;
     const struct builder_request *req;
+    /* The kernel: req->kernel, or a streamed kernel's (where its segments
+     * are expected, then, once it is in the guest, what it is). */
+    const struct elf_image *img;
+    struct build_stream *stream; /* a streamed kernel's state (build_stream.c) */
+    unsigned int stream_pages;
+    /* What map_foreign takes for guest frame pfn (PV: its mfn; PVH: the
+     * gfn), and how many frames from 0 are RAM a kernel may be in. */
+    xen_pfn_t (*frame)(const struct build *b, pfn_t pfn);
+    uint64_t frame_limit;
+    bool phys;     /* PVH: segments lie at p_paddr */
+    bool img_spec; /* img is where a streamed kernel's segments go, no notes yet */
     struct builder_result *res;
     struct domb_error *err;
     const struct layout *lay; /* PV64: &res->layout */
@@ -62,5 +75,18 @@ int build_populate_call(struct build *b, xen_pfn_t *ext, uint64_t n, unsigned in
 int build_alloc_ports(struct build *b);
 /* Unmap the open mapping window, if any (retried once while cleaning up). */
 int build_unmap_window(struct build *b);
+
+/* A streamed kernel (build_stream.c). begin: its state and where its
+ * segments go (b->img), before anything else; load: once the domain is
+ * populated and b->frame set, write it into the guest and parse it (b->img
+ * is then the parsed image: the caller plans the layout again with it);
+ * end: release everything (also after a failure). */
+int build_stream_begin(struct build *b);
+int build_stream_load(struct build *b);
+void build_stream_end(struct build *b);
+/* The kernel's bytes in [va, va + PAGE_SIZE) of a kernel page: copied from
+ * the image in memory, or, when it was streamed in, zeroes where it has
+ * no file bytes (they are there already). */
+int build_kernel_page(const struct build *b, uint64_t at, uint8_t *dst);
 
 #endif

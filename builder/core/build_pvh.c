@@ -91,11 +91,12 @@ static int plan(struct pvh *p)
 {
     struct build *b = p->b;
     const struct builder_request *req = b->req;
-    const struct elf_image *img = req->kernel;
+    const struct elf_image *img = b->img;
     struct builder_pvh_layout *lay = p->lay;
     uint64_t cursor, low_bytes;
     int rc;
 
+    p->nr_memmap = 0;
     p->vcpus = req->max_vcpus ? req->max_vcpus : 1;
     p->ram_pages = req->mem_kib / 4;
     /* RAM below the hole, the rest above 4 GiB (libxl__build_hvm with
@@ -106,7 +107,10 @@ static int plan(struct pvh *p)
     lay->lowmem_pages = low_bytes >> PAGE_SHIFT;
     lay->highmem_pages = p->ram_pages - lay->lowmem_pages;
 
-    rc = elf_check_pvh(img, low_bytes, PVH_HOLE_START, b->err);
+    /* A streamed kernel's notes come with it: until then, only where its
+     * segments lie can be checked (build_stream.c). */
+    rc = b->img_spec ? elf_check_pvh_placement(img, low_bytes, PVH_HOLE_START, b->err)
+                     : elf_check_pvh(img, low_bytes, PVH_HOLE_START, b->err);
     if (rc)
         return rc;
 
@@ -294,7 +298,7 @@ static int fill_page(struct pvh *p, uint64_t gfn, uint8_t *dst)
     const struct builder_request *req = p->b->req;
 
     if (gfn >= pfn_x(lay->kernel) && gfn - pfn_x(lay->kernel) < lay->kernel_pages)
-        return elf_copy_out_phys(req->kernel, gfn << PAGE_SHIFT, dst, PAGE_SIZE);
+        return build_kernel_page(p->b, gfn << PAGE_SHIFT, dst);
     memset(dst, 0, PAGE_SIZE);
     if (req->ramdisk_size && gfn >= pfn_x(lay->ramdisk) &&
         gfn - pfn_x(lay->ramdisk) < lay->ramdisk_pages) {
@@ -441,7 +445,7 @@ static void fill_cpu(struct pvh *p, struct hvm_hw_cpu *c)
     c->ds_arbytes = c->es_arbytes = c->ss_arbytes = SEG_DATA32;
     c->tr_arbytes = SEG_TSS32;
     c->cr0 = X86_CR0_PE | X86_CR0_ET;
-    c->rip = p->b->req->kernel->notes.phys32_entry;
+    c->rip = p->b->img->notes.phys32_entry;
     c->rbx = pfn_x(p->lay->start_info) << PAGE_SHIFT;
     c->rflags = X86_EFLAGS_MBS;
     c->dr6 = X86_DR6_DEFAULT;
@@ -543,6 +547,13 @@ static int start(struct pvh *p)
 
 /* ---- the whole build ------------------------------------------------------ */
 
+/* What map_foreign takes for a PVH guest's frame: the gfn itself. */
+static xen_pfn_t pvh_frame(const struct build *b, pfn_t pfn)
+{
+    (void)b;
+    return pfn_x(pfn);
+}
+
 int build_pvh(struct build *b)
 {
     struct builder_result *res = b->res;
@@ -575,6 +586,16 @@ int build_pvh(struct build *b)
         build_enter_phase(b, BUILDER_PHASE_LOAD);
         rc = build_alloc_ports(b);
     }
+    if (rc == 0 && b->stream) {
+        /* The kernel goes into its frames as it is decompressed; then the
+         * plan is made again with its notes (the same layout: a PVH
+         * kernel lies at its p_paddr, which the notes do not move). */
+        b->frame = pvh_frame;
+        b->frame_limit = p.lay->lowmem_pages;
+        rc = build_stream_load(b);
+        if (rc == 0)
+            rc = plan(&p);
+    }
     if (rc == 0)
         rc = load(&p);
     if (rc == 0)
@@ -593,7 +614,7 @@ int build_pvh(struct build *b)
         res->channel_mfn = _mfn(p.channel_gfn);
     }
     res->start_info_va = pfn_x(p.lay->start_info) << PAGE_SHIFT;
-    res->entry = b->req->kernel->notes.phys32_entry;
+    res->entry = b->img->notes.phys32_entry;
     res->cmdline_frame = _mfn(pfn_x(p.lay->cmdline));
     res->cmdline_offset = 0;
     res->cmdline_capacity = PAGE_SIZE;

@@ -82,7 +82,7 @@ struct elf_layout {
     uint8_t ehdr_size, phdr_size, shdr_size, word; /* sizes; word: address width */
     uint8_t e_entry, e_phoff, e_shoff, e_ehsize;   /* Elf{32,64}_Ehdr offsets */
     uint8_t e_phentsize, e_phnum, e_shentsize, e_shnum;
-    uint8_t p_flags, p_offset, p_paddr, p_filesz, p_memsz, p_align; /* Elf_Phdr */
+    uint8_t p_flags, p_offset, p_vaddr, p_paddr, p_filesz, p_memsz, p_align; /* Elf_Phdr */
     uint8_t sh_offset, sh_size, sh_addralign;                       /* Elf_Shdr */
 };
 
@@ -104,6 +104,7 @@ static const struct elf_layout elf_layout64 = {
     .e_shnum = 60,
     .p_flags = 4,
     .p_offset = 8,
+    .p_vaddr = 16,
     .p_paddr = 24,
     .p_filesz = 32,
     .p_memsz = 40,
@@ -130,6 +131,7 @@ static const struct elf_layout elf_layout32 = {
     .e_shnum = 48,
     .p_flags = 24,
     .p_offset = 4,
+    .p_vaddr = 8,
     .p_paddr = 12,
     .p_filesz = 16,
     .p_memsz = 20,
@@ -148,7 +150,7 @@ struct elf_hdr {
 /* One program header in class-independent form. */
 struct elf_phdr {
     uint32_t type, flags;
-    uint64_t offset, paddr, filesz, memsz, align;
+    uint64_t offset, vaddr, paddr, filesz, memsz, align;
 };
 
 /* Parser state that does not belong in struct elf_image. */
@@ -309,6 +311,7 @@ static int elf_read_phdr(const struct elf_ctx *c, unsigned i, struct elf_phdr *p
     ph->type = get_le32(p);
     ph->flags = get_le32(p + l->p_flags);
     ph->offset = elf_word(c, p + l->p_offset);
+    ph->vaddr = elf_word(c, p + l->p_vaddr);
     ph->paddr = elf_word(c, p + l->p_paddr);
     ph->filesz = elf_word(c, p + l->p_filesz);
     ph->memsz = elf_word(c, p + l->p_memsz);
@@ -994,9 +997,11 @@ static int elf_check_phys32(struct elf_ctx *c)
 
 /* ---- API ----------------------------------------------------------------- */
 
-int elf_parse(struct elf_image *img, const void *data, uint64_t size, struct domb_error *err)
+int elf_parse_pieces(struct elf_image *img, uint64_t size, const struct elf_piece *pieces,
+                     unsigned nr_pieces, struct domb_error *err)
 {
-    struct elf_ctx c = {.data = data, .size = size, .img = img, .err = err};
+    struct elf_ctx c = {
+        .pieces = pieces, .nr_pieces = nr_pieces, .size = size, .img = img, .err = err};
     int rc;
 
     memset(img, 0, sizeof(*img));
@@ -1011,8 +1016,8 @@ int elf_parse(struct elf_image *img, const void *data, uint64_t size, struct dom
     for (unsigned i = 0; rc == 0 && i < c.eh.phnum; i++) {
         struct elf_phdr ph;
 
-        elf_read_phdr(&c, i, &ph);
-        if (ph.type == PT_LOAD)
+        rc = elf_read_phdr(&c, i, &ph);
+        if (rc == 0 && ph.type == PT_LOAD)
             rc = elf_add_segment(&c, i, &ph);
     }
     if (rc == 0)
@@ -1034,9 +1039,204 @@ int elf_parse(struct elf_image *img, const void *data, uint64_t size, struct dom
     img->notes.features_supported = c.feat_supported | c.supported_features;
     img->notes.features_required = c.feat_required;
     img->elf32 = c.l->word == 4;
-    img->data = data;
     img->size = size;
     return 0;
+}
+
+int elf_parse(struct elf_image *img, const void *data, uint64_t size, struct domb_error *err)
+{
+    struct elf_piece whole = {.off = 0, .len = size, .data = data};
+    int rc = elf_parse_pieces(img, size, &whole, 1, err);
+
+    if (rc == 0)
+        img->data = data;
+    return rc;
+}
+
+/*
+ * Where a streamed kernel's segments go, from its first bytes: the header
+ * checks of elf_parse() (rows 1-14, against the size the producer declares,
+ * which it checks at the end; unknown: 0), then every
+ * PT_LOAD checked as elf_parse() does (rows 31-42), at the load addresses
+ * the notes most likely give (p_vaddr - p_paddr of the first segment as
+ * VIRT_BASE, PADDR_OFFSET 0: Linux's notes, and ours; for p_paddr in the
+ * high half, PADDR_OFFSET = VIRT_BASE at its 1 GiB boundary). Nothing is known
+ * about the notes yet; elf_parse_from() parses the whole image once it has
+ * been written, and the builder compares the two.
+ */
+int elf_parse_layout(struct elf_image *img, const void *prefix, uint64_t prefix_len,
+                     uint64_t size, struct domb_error *err)
+{
+    struct elf_piece piece = {.off = 0, .len = prefix_len, .data = prefix};
+    struct elf_ctx c = {
+        .pieces = &piece, .nr_pieces = 1, .size = size ? size : UINT64_MAX, .img = img, .err = err};
+    bool guessed = false;
+    int rc;
+
+    memset(img, 0, sizeof(*img));
+    domb_error_clear(err);
+    if (size && prefix_len > size)
+        prefix_len = piece.len = size;
+    if (prefix_len < EHDR32_SIZE && (!size || size > prefix_len))
+        return domb_error_set(err, -XEN_E2BIG,
+                              "the first %llu bytes are shorter than an ELF header",
+                              (unsigned long long)prefix_len);
+    rc = elf_check_header(&c);
+    if (rc)
+        goto out;
+    if (!elf_range_ok(c.eh.phoff, (uint64_t)c.eh.phnum * c.l->phdr_size, prefix_len)) {
+        rc = domb_error_set(err, -XEN_E2BIG,
+                            "program header table at e_phoff 0x%llx (%u entries) lies beyond the "
+                            "first %llu bytes, which a streamed kernel is placed by",
+                            (unsigned long long)c.eh.phoff, c.eh.phnum,
+                            (unsigned long long)prefix_len);
+        goto out;
+    }
+    for (unsigned i = 0; rc == 0 && i < c.eh.phnum; i++) {
+        struct elf_phdr ph;
+
+        rc = elf_read_phdr(&c, i, &ph);
+        if (rc || ph.type != PT_LOAD || ph.memsz == 0)
+            continue;
+        if (!guessed) {
+            uint64_t shift = ph.vaddr - ph.paddr;
+
+            guessed = true;
+            if (ph.paddr >= CANONICAL_HIGH_BASE) {
+                /* p_paddr = p_vaddr in the high half: PADDR_OFFSET must be
+                 * VIRT_BASE, somewhere below; guess the 1 GiB boundary. */
+                img->virt_base = img->notes.virt_base = ph.paddr & ~((1ULL << 30) - 1);
+            } else if (elf_is_canonical(shift) && (shift & (PAGE_SIZE - 1)) == 0) {
+                c.load_shift = img->virt_base = img->notes.virt_base = shift;
+            }
+        }
+        rc = elf_add_segment(&c, i, &ph);
+    }
+    if (rc == 0)
+        rc = elf_check_segments(&c);
+out:
+    if (rc < 0) {
+        memset(img, 0, sizeof(*img));
+        return rc;
+    }
+    img->elf32 = c.l->word == 4;
+    img->entry = c.eh.entry;
+    return 0;
+}
+
+/* One more range for elf_parse_from(), unless the same is there already. */
+static int elf_gather(struct elf_piece *pieces, unsigned *n, unsigned max, uint64_t off,
+                      uint64_t len, uint64_t size, uint64_t *bytes)
+{
+    if (len == 0 || !elf_range_ok(off, len, size))
+        return 0; /* elf_parse() refuses it before reading it */
+    for (unsigned i = 0; i < *n; i++)
+        if (pieces[i].off == off && pieces[i].len == len)
+            return 0;
+    if (*n == max)
+        return -1;
+    pieces[(*n)++] = (struct elf_piece){.off = off, .len = len};
+    *bytes += len;
+    return 0;
+}
+
+int elf_parse_from(struct elf_image *img, uint64_t size, elf_read_fn read, void *ctx,
+                   void *scratch, size_t scratch_size, struct domb_error *err)
+{
+    enum { MAX_PIECES = 3 + ELF_MAX_PHDRS + ELF_MAX_SHDRS };
+    struct elf_piece *pieces = scratch;
+    size_t table = MAX_PIECES * sizeof(*pieces);
+    uint8_t *bytes = (uint8_t *)scratch + table, hdr[64];
+    uint64_t total = 0, used = 0;
+    unsigned n = 0;
+    int rc;
+
+    memset(img, 0, sizeof(*img));
+    if (scratch_size < table + sizeof(hdr))
+        return domb_error_set(err, -XEN_EINVAL, "%zu bytes of scratch are too few to parse an ELF",
+                              scratch_size);
+    /* The header, then what it names: the program and section header
+     * tables and every PT_NOTE and SHT_NOTE region, each one piece. */
+    elf_gather(pieces, &n, MAX_PIECES, 0, size < sizeof(hdr) ? size : sizeof(hdr), size, &total);
+    if (n && (rc = read(ctx, 0, hdr, pieces[0].len)) != 0)
+        return rc;
+    if (n && pieces[0].len >= EHDR32_SIZE && hdr[EI_DATA] == ELFDATA2LSB &&
+        (hdr[EI_CLASS] == ELFCLASS64 || hdr[EI_CLASS] == ELFCLASS32)) {
+        const struct elf_layout *l = hdr[EI_CLASS] == ELFCLASS64 ? &elf_layout64 : &elf_layout32;
+        struct elf_ctx c = {.l = l, .pieces = pieces};
+        unsigned phnum = get_le16(hdr + l->e_phnum), shnum = get_le16(hdr + l->e_shnum);
+        uint64_t phoff = elf_word(&c, hdr + l->e_phoff), shoff = elf_word(&c, hdr + l->e_shoff);
+        const uint8_t *ph = NULL, *sh = NULL;
+
+        if (pieces[0].len < l->ehdr_size)
+            goto parse;
+        if (phnum > ELF_MAX_PHDRS || get_le16(hdr + l->e_phentsize) != l->phdr_size)
+            phnum = 0;
+        if (shnum > ELF_MAX_SHDRS || get_le16(hdr + l->e_shentsize) != l->shdr_size)
+            shnum = 0;
+        elf_gather(pieces, &n, MAX_PIECES, phoff, (uint64_t)phnum * l->phdr_size, size, &total);
+        elf_gather(pieces, &n, MAX_PIECES, shoff, (uint64_t)shnum * l->shdr_size, size, &total);
+        if (total > scratch_size - table)
+            goto too_big;
+        /* read the tables now: the note regions are found in them */
+        memcpy(bytes, hdr, pieces[0].len);
+        pieces[0].data = bytes;
+        used = pieces[0].len;
+        for (unsigned i = 1; i < n; i++) {
+            pieces[i].data = bytes + used;
+            if ((rc = read(ctx, pieces[i].off, bytes + used, pieces[i].len)) != 0)
+                return rc;
+            used += pieces[i].len;
+        }
+        c.nr_pieces = n;
+        if (phnum && elf_range_ok(phoff, (uint64_t)phnum * l->phdr_size, size))
+            ph = elf_at(&c, phoff, (uint64_t)phnum * l->phdr_size);
+        if (shnum && elf_range_ok(shoff, (uint64_t)shnum * l->shdr_size, size))
+            sh = elf_at(&c, shoff, (uint64_t)shnum * l->shdr_size);
+        if (ph) {
+            for (unsigned i = 0; i < phnum; i++) {
+                const uint8_t *p = ph + (uint64_t)i * l->phdr_size;
+
+                if (get_le32(p) == PT_NOTE && elf_word(&c, p + l->p_offset) != 0 &&
+                    elf_gather(pieces, &n, MAX_PIECES, elf_word(&c, p + l->p_offset),
+                               elf_word(&c, p + l->p_filesz), size, &total))
+                    goto too_big;
+            }
+        }
+        if (sh) {
+            for (unsigned i = 1; i < shnum; i++) {
+                const uint8_t *q = sh + (uint64_t)i * l->shdr_size;
+
+                if (get_le32(q + 4) == SHT_NOTE &&
+                    elf_gather(pieces, &n, MAX_PIECES, elf_word(&c, q + l->sh_offset),
+                               elf_word(&c, q + l->sh_size), size, &total))
+                    goto too_big;
+            }
+        }
+        if (total > scratch_size - table)
+            goto too_big;
+    }
+parse:
+    if (n && !pieces[0].data) {
+        memcpy(bytes, hdr, pieces[0].len);
+        pieces[0].data = bytes;
+        used = pieces[0].len;
+    }
+    for (unsigned i = 1; i < n; i++) {
+        if (pieces[i].data)
+            continue;
+        pieces[i].data = bytes + used;
+        if ((rc = read(ctx, pieces[i].off, bytes + used, pieces[i].len)) != 0)
+            return rc;
+        used += pieces[i].len;
+    }
+    return elf_parse_pieces(img, size, pieces, n, err);
+
+too_big:
+    return domb_error_set(err, -XEN_E2BIG,
+                          "the image's headers and notes (more than %llu bytes) are more than "
+                          "the %zu a streamed kernel may have",
+                          (unsigned long long)total, scratch_size - table);
 }
 
 int elf_check_pv(const struct elf_image *img, struct domb_error *err)
@@ -1072,6 +1272,12 @@ int elf_check_pvh(const struct elf_image *img, uint64_t ram_end, uint64_t hole_s
     if (!img->notes.has_phys32_entry)
         return domb_error_set(err, ELF_ERR_NOT_PVH,
                               "no PHYS32_ENTRY note: the kernel cannot boot as a PVH guest");
+    return elf_check_pvh_placement(img, ram_end, hole_start, err);
+}
+
+int elf_check_pvh_placement(const struct elf_image *img, uint64_t ram_end, uint64_t hole_start,
+                            struct domb_error *err)
+{
     for (unsigned i = 0; i < img->nr_segments; i++) {
         const struct elf_segment *s = &img->seg[i];
         uint64_t end = s->paddr + s->memsz; /* checked not to wrap in elf_parse() */
@@ -1102,7 +1308,7 @@ static int elf_copy_range(const struct elf_image *img, bool phys, uint64_t at, v
                   hi_lim = phys ? img->phys_end : img->virt_end;
 
     if (add_overflows_u64(at, len, &end) || at < lo_lim || end > hi_lim ||
-        img->nr_segments > ELF_MAX_SEGMENTS)
+        img->nr_segments > ELF_MAX_SEGMENTS || (len && !img->data))
         return -XEN_EINVAL;
     if (len == 0)
         return 0;
@@ -1127,6 +1333,51 @@ int elf_copy_out(const struct elf_image *img, uint64_t va, void *dst, uint64_t l
 int elf_copy_out_phys(const struct elf_image *img, uint64_t paddr, void *dst, uint64_t len)
 {
     return elf_copy_range(img, true, paddr, dst, len);
+}
+
+/* Zero what of [at, at + len) no segment has file bytes for; leave the rest. */
+static int elf_zero_range(const struct elf_image *img, bool phys, uint64_t at, void *dst,
+                          uint64_t len)
+{
+    uint8_t *out = dst;
+    uint64_t end, lo_lim = phys ? img->phys_start : img->virt_start,
+                  hi_lim = phys ? img->phys_end : img->virt_end;
+
+    if (add_overflows_u64(at, len, &end) || at < lo_lim || end > hi_lim ||
+        img->nr_segments > ELF_MAX_SEGMENTS)
+        return -XEN_EINVAL;
+    for (uint64_t p = at; p < end;) {
+        uint64_t next = end; /* where the next file bytes begin */
+        bool inside = false;
+
+        for (unsigned i = 0; i < img->nr_segments; i++) {
+            const struct elf_segment *s = &img->seg[i];
+            uint64_t base = phys ? s->paddr : s->vaddr;
+
+            if (p >= base && p - base < s->filesz) {
+                p = base + s->filesz < end ? base + s->filesz : end;
+                inside = true;
+                break;
+            }
+            if (base > p && base < next)
+                next = base;
+        }
+        if (inside)
+            continue;
+        memset(out + (p - at), 0, next - p);
+        p = next;
+    }
+    return 0;
+}
+
+int elf_zero_gaps(const struct elf_image *img, uint64_t va, void *dst, uint64_t len)
+{
+    return elf_zero_range(img, false, va, dst, len);
+}
+
+int elf_zero_gaps_phys(const struct elf_image *img, uint64_t paddr, void *dst, uint64_t len)
+{
+    return elf_zero_range(img, true, paddr, dst, len);
 }
 
 const char *elf_error_name(int code)

@@ -211,6 +211,13 @@ static uint64_t fault_scratch_free_pages(void *ctx)
     return INNER(f)->scratch_free_pages(INNER(f)->ctx);
 }
 
+static uint64_t fault_scratch_peak_pages(void *ctx, bool reset)
+{
+    struct xenops_fault *f = ctx;
+
+    return INNER(f)->scratch_peak_pages(INNER(f)->ctx, reset);
+}
+
 static unsigned long fault_hypercalls(void *ctx)
 {
     struct xenops_fault *f = ctx;
@@ -266,6 +273,7 @@ void xenops_fault_init(struct xenops_fault *f, const struct xenops *inner)
         .hypercalls = fault_hypercalls,
         .console_read = inner->console_read ? fault_console_read : NULL,
         .xen_version = inner->xen_version ? fault_xen_version : NULL,
+        .scratch_peak_pages = inner->scratch_peak_pages ? fault_scratch_peak_pages : NULL,
     };
 }
 

@@ -1,4 +1,4 @@
-/* The operator shell: line editing on the serial line, the commands, and what follows from them. */
+/* The operator shell: line editing on the serial line, the commands and what follows from them. */
 #include <dom0/shell.h>
 #include <domb/cmdline.h>
 #include <domb/errno.h>
@@ -51,6 +51,25 @@ __attribute__((format(printf, 2, 3))) static void shell_error(struct shell *sh, 
     va_end(ap);
     printk("domb: %s\n", msg);
     sh->errors++;
+}
+
+/* Something the shell says on its own (not as a command's answer): on a
+ * line of its own, the prompt drawn again below it. */
+__attribute__((format(printf, 2, 3))) static void shell_notice(struct shell *sh, const char *fmt,
+                                                               ...)
+{
+    char msg[2 * DOMB_ERROR_MSG_MAX + 64];
+    bool prompt = sh->on_prompt;
+    va_list ap;
+
+    va_start(ap, fmt);
+    domb_vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    shell_flush_echo(sh);
+    printk("%s%s\n", prompt ? "\r\x1b[K" : "", msg);
+    sh->on_prompt = false;
+    if (prompt)
+        shell_show_prompt(sh);
 }
 
 /* ---- the relay's output while the shell runs ---- */
@@ -287,8 +306,8 @@ static void shell_list(struct shell *sh)
             domb_snprintf(status, sizeof(status), "FAILED");
         else
             shell_vm_status(vm, status, sizeof(status));
-        w = domb_snprintf(gone + used, sizeof(gone) - used, "%s%s (%s)", used ? ", " : "",
-                          vm->name, status);
+        w = domb_snprintf(gone + used, sizeof(gone) - used, "%s%s (%s)", used ? ", " : "", vm->name,
+                          status);
         if (w < 0 || used + (size_t)w >= sizeof(gone) - 16) {
             gone[used] = '\0';
             others++;
@@ -341,8 +360,7 @@ static void shell_info(struct shell *sh)
 
         if (vm->state == VM_RUNNING) {
             running++;
-            if (xenops_domain_info(x, vm->domid, &info) == 0 &&
-                (info.flags & XEN_DOMINF_paused))
+            if (xenops_domain_info(x, vm->domid, &info) == 0 && (info.flags & XEN_DOMINF_paused))
                 paused++;
         }
         stopped += vm->state == VM_STOPPED || vm->state == VM_DESTROYED;
@@ -358,7 +376,8 @@ static const char *const shell_help_text[SHELL_VERBS] = {
     [SHELL_HELP] = "help [COMMAND]      this list, or one command",
     [SHELL_LIST] = "list                the VMs that exist (as xl list), then those that stopped",
     [SHELL_INFO] = "info                Xen version, CPUs, memory, uptime",
-    [SHELL_CREATE] = "create NAME         build and start VM NAME of the archive (it must not exist)",
+    [SHELL_CREATE] =
+        "create NAME         build and start VM NAME of the archive (it must not exist)",
     [SHELL_SHUTDOWN] = "shutdown NAME|ID    ask it to power off (xenstore control/shutdown, as xl)",
     [SHELL_REBOOT] = "reboot NAME|ID      ask it to reboot; it is built and started again",
     [SHELL_DESTROY] = "destroy NAME|ID     end it at once",
@@ -413,8 +432,9 @@ static void shell_create(struct shell *sh, const char *name)
     }
     for (unsigned int i = 0; i < p->nr_vms; i++)
         if (vm_exists(&p->vms[i]) && strcmp(p->vms[i].name, name) == 0) {
-            shell_error(sh, "create: '%s' already exists (domid %u); shut it down or destroy it "
-                            "first",
+            shell_error(sh,
+                        "create: '%s' already exists (domid %u); shut it down or destroy it "
+                        "first",
                         name, p->vms[i].domid);
             return;
         }
@@ -459,8 +479,9 @@ static void shell_ask(struct shell *sh, const struct shell_command *cmd, bool re
     if (!vm)
         return;
     if ((r = shell_request_of(sh, vm)) != NULL) {
-        shell_error(sh, "%s: '%s' was asked to %s %lu s ago and has not stopped yet ('destroy %s' "
-                        "ends it)",
+        shell_error(sh,
+                    "%s: '%s' was asked to %s %lu s ago and has not stopped yet ('destroy %s' "
+                    "ends it)",
                     verb, vm->name, r->reboot ? "reboot" : "power off",
                     (unsigned long)((now - r->asked_ns) / 1000000000ULL), vm->name);
         return;
@@ -572,8 +593,9 @@ static void shell_console(struct shell *sh, const struct shell_command *cmd)
     }
     c = &vm->console;
     if (!vm->relay || !c->ring) {
-        shell_error(sh, "console: '%s' has no console here: the console relay is off for this "
-                        "archive (domb-pack --no-relay)",
+        shell_error(sh,
+                    "console: '%s' has no console here: the console relay is off for this "
+                    "archive (domb-pack --no-relay)",
                     vm->name);
         return;
     }
@@ -643,8 +665,9 @@ static void shell_enter(struct shell *sh)
     sh->on_prompt = false;
     sh->line[sh->len] = '\0';
     if (sh->garbage)
-        shell_error(sh, "ignored a line with %u byte%s that %s not printable text (control "
-                        "characters or binary)",
+        shell_error(sh,
+                    "ignored a line with %u byte%s that %s not printable text (control "
+                    "characters or binary)",
                     sh->garbage, sh->garbage == 1 ? "" : "s", sh->garbage == 1 ? "is" : "are");
     else if (sh->overflow)
         shell_error(sh, "ignored a line of %u characters: at most %u", sh->len + sh->overflow,
@@ -787,16 +810,19 @@ static void shell_follow(struct shell *sh)
             r->acked = rc == -XEN_ENOENT || (rc == 0 && len == 0);
         }
         if (!r->acked && now - r->asked_ns >= SHELL_ACK_NS) {
-            printk("domb: '%s' (domid %u) has not taken the %s request in %llu s: it does not "
-                   "watch xenstore's control/shutdown (no PV shutdown support); 'destroy %s' "
-                   "ends it\n",
-                   vm->name, vm->domid, r->reboot ? "reboot" : "power-off",
-                   SHELL_ACK_NS / 1000000000ULL, vm->name);
+            shell_notice(sh,
+                         "domb: '%s' (domid %u) has not taken the %s request in %llu s: it does "
+                         "not watch xenstore's control/shutdown (no PV shutdown support); "
+                         "'destroy %s' ends it",
+                         vm->name, vm->domid, r->reboot ? "reboot" : "power-off",
+                         SHELL_ACK_NS / 1000000000ULL, vm->name);
             r->vm = NULL;
         } else if (r->acked && now - r->asked_ns >= SHELL_STOP_NS) {
-            printk("domb: '%s' (domid %u) took the %s request %llu s ago but is still running\n",
-                   vm->name, vm->domid, r->reboot ? "reboot" : "power-off",
-                   SHELL_STOP_NS / 1000000000ULL);
+            shell_notice(sh,
+                         "domb: '%s' (domid %u) took the %s request %llu s ago but is still "
+                         "running",
+                         vm->name, vm->domid, r->reboot ? "reboot" : "power-off",
+                         SHELL_STOP_NS / 1000000000ULL);
             r->vm = NULL;
         }
     }

@@ -72,8 +72,8 @@ static bool word_is(const struct word *w, const char *s)
 
 static bool name_char(char c)
 {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-           c == '_' || c == '.' || c == '-';
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '.' || c == '-';
 }
 
 /* The word, at most 24 characters of it, for an error message. */
@@ -111,7 +111,8 @@ static int parse_target(const struct verb_info *v, const struct word *w, bool di
                                   "%s: domain 0 is domB itself, not one of its VMs", v->name);
         if (id >= DOMID_FIRST_RESERVED)
             return domb_error_set(err, -XEN_EINVAL, "%s: domid %.*s%s is out of range (1-%u)",
-                                  v->name, shown(w), w->text, ellipsis(w), DOMID_FIRST_RESERVED - 1);
+                                  v->name, shown(w), w->text, ellipsis(w),
+                                  DOMID_FIRST_RESERVED - 1);
         cmd->by_domid = true;
         cmd->domid = (domid_t)id;
     }
@@ -145,8 +146,8 @@ int shell_parse(const char *line, struct shell_command *cmd, struct domb_error *
     switch (v->args) {
     case ARGS_NONE:
         if (n > 1)
-            return domb_error_set(err, -XEN_EINVAL, "%s takes no arguments (got '%.*s%s')",
-                                  v->name, shown(&w[1]), w[1].text, ellipsis(&w[1]));
+            return domb_error_set(err, -XEN_EINVAL, "%s takes no arguments (got '%.*s%s')", v->name,
+                                  shown(&w[1]), w[1].text, ellipsis(&w[1]));
         return 0;
     case ARGS_TOPIC:
         if (n > 2 || more)
@@ -164,8 +165,7 @@ int shell_parse(const char *line, struct shell_command *cmd, struct domb_error *
     case ARGS_NAME:
     case ARGS_TARGET:
         if (n == 1)
-            return domb_error_set(err, -XEN_EINVAL, "%s: which VM? usage: %s", v->name,
-                                  v->usage);
+            return domb_error_set(err, -XEN_EINVAL, "%s: which VM? usage: %s", v->name, v->usage);
         if (n > 2 || more)
             return domb_error_set(err, -XEN_EINVAL, "%s: too many arguments; usage: %s", v->name,
                                   v->usage);

@@ -155,10 +155,35 @@ static int xen_set_memory_map(void *ctx, struct xen_foreign_memory_map *map)
     return hypercall_memory_op(XENMEM_set_memory_map, map);
 }
 
+/* The allocator's pages in use at the most since the last reset (issue 15:
+ * the high-water of one build). */
+static uint64_t scratch_peak;
+
+static uint64_t scratch_used(void)
+{
+    struct page_alloc_stats st;
+
+    page_alloc_stats(&kernel_pages, &st);
+    return st.used;
+}
+
 static int xen_alloc_pages(void *ctx, unsigned int n, void **va)
 {
+    uint64_t used;
+
     *va = kernel_alloc_pages(n);
-    return *va ? 0 : -XEN_ENOMEM;
+    if (!*va)
+        return -XEN_ENOMEM;
+    if ((used = scratch_used()) > scratch_peak)
+        scratch_peak = used;
+    return 0;
+}
+
+static uint64_t xen_scratch_peak_pages(void *ctx, bool reset)
+{
+    if (reset)
+        scratch_peak = scratch_used();
+    return scratch_peak;
 }
 
 static void xen_free_pages(void *ctx, void *va, unsigned int n)
@@ -265,6 +290,7 @@ const struct xenops xenops_xen = {
     .hypercalls = xen_hypercalls,
     .console_read = xen_console_read,
     .xen_version = xen_xen_version,
+    .scratch_peak_pages = xen_scratch_peak_pages,
 };
 
 int xenops_xen_check(struct domb_error *err)

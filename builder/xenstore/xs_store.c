@@ -1077,12 +1077,83 @@ enum xs_intro_perm {
     XS_INTRO_NO,      /* libxl's noperm: n0 (dom0's alone) */
 };
 
-/* One node of a new domain, under base: value NULL writes an empty one. */
+/* Where a node's value comes from (struct xs_intro_values). */
+enum xs_intro_value {
+    XS_IV_EMPTY,
+    XS_IV_VM,   /* "/vm/<uuid>" */
+    XS_IV_UUID, /* "<uuid>" */
+    XS_IV_NAME,
+    XS_IV_TYPE,
+    XS_IV_ONE,
+    XS_IV_STATIC_MAX,
+    XS_IV_TARGET,
+    XS_IV_DOMID,
+    XS_IV_CONSOLE_MFN,
+    XS_IV_CONSOLE_PORT,
+    XS_IV_CONSOLE_LIMIT,
+    XS_IV_CONSOLE_TYPE,
+    XS_IV_STORE_PORT,
+    XS_IV_STORE_MFN,
+    XS_IV_COUNT,
+};
+
+/* Which domains get a node. */
+enum xs_intro_only {
+    XS_IO_ALL,
+    XS_IO_DRIVER, /* driver domains (xl's driver_domain = 1) */
+    XS_IO_STORE,  /* domains with a store port */
+};
+
+/* One node of a new domain, under base. */
 struct xs_intro_node {
-    uint8_t base; /* 0: /local/domain/<id>, 1: /vm/<uuid>, 2: /libxl/<id> */
+    uint8_t base;  /* 0: /local/domain/<id>, 1: /vm/<uuid>, 2: /libxl/<id> */
+    uint8_t perm;  /* enum xs_intro_perm */
+    uint8_t value; /* enum xs_intro_value */
+    uint8_t only;  /* enum xs_intro_only */
     const char *rel;
-    const char *value;
-    uint8_t perm; /* enum xs_intro_perm */
+};
+
+/* What libxl__domain_make and libxl__build_post write (Xen 4.17), in order. */
+static const struct xs_intro_node xs_intro_nodes[] = {
+    {0, XS_INTRO_RO, XS_IV_EMPTY, XS_IO_ALL, ""},
+    {1, XS_INTRO_RO, XS_IV_EMPTY, XS_IO_ALL, ""},
+    {2, XS_INTRO_NO, XS_IV_EMPTY, XS_IO_ALL, ""},
+    {2, XS_INTRO_NO, XS_IV_EMPTY, XS_IO_ALL, "device"},
+    {0, XS_INTRO_INHERIT, XS_IV_VM, XS_IO_ALL, "vm"},
+    {0, XS_INTRO_INHERIT, XS_IV_NAME, XS_IO_ALL, "name"},
+    {0, XS_INTRO_RO, XS_IV_EMPTY, XS_IO_ALL, "cpu"},
+    {0, XS_INTRO_RO, XS_IV_EMPTY, XS_IO_ALL, "memory"},
+    {0, XS_INTRO_RO, XS_IV_EMPTY, XS_IO_ALL, "device"},
+    {0, XS_INTRO_RW, XS_IV_EMPTY, XS_IO_ALL, "device/suspend/event-channel"},
+    {0, XS_INTRO_RO, XS_IV_EMPTY, XS_IO_ALL, "control"},
+    {0, XS_INTRO_RW, XS_IV_EMPTY, XS_IO_ALL, "control/shutdown"},
+    {0, XS_INTRO_RW, XS_IV_EMPTY, XS_IO_ALL, "control/feature-poweroff"},
+    {0, XS_INTRO_RW, XS_IV_EMPTY, XS_IO_ALL, "control/feature-reboot"},
+    {0, XS_INTRO_RW, XS_IV_EMPTY, XS_IO_ALL, "control/feature-suspend"},
+    {0, XS_INTRO_RW, XS_IV_EMPTY, XS_IO_ALL, "control/sysrq"},
+    {0, XS_INTRO_RW, XS_IV_EMPTY, XS_IO_ALL, "data"},
+    {0, XS_INTRO_RW, XS_IV_EMPTY, XS_IO_ALL, "drivers"},
+    {0, XS_INTRO_RW, XS_IV_EMPTY, XS_IO_ALL, "feature"},
+    {0, XS_INTRO_RW, XS_IV_EMPTY, XS_IO_ALL, "attr"},
+    {0, XS_INTRO_RW, XS_IV_EMPTY, XS_IO_ALL, "error"},
+    {0, XS_INTRO_RW, XS_IV_EMPTY, XS_IO_DRIVER, "libxl"},
+    {0, XS_INTRO_RW, XS_IV_EMPTY, XS_IO_DRIVER, "device-model"},
+    {1, XS_INTRO_INHERIT, XS_IV_UUID, XS_IO_ALL, "uuid"},
+    {1, XS_INTRO_INHERIT, XS_IV_NAME, XS_IO_ALL, "name"},
+    {0, XS_INTRO_INHERIT, XS_IV_ONE, XS_IO_ALL, "control/platform-feature-multiprocessor-suspend"},
+    {0, XS_INTRO_INHERIT, XS_IV_ONE, XS_IO_ALL, "control/platform-feature-xs_reset_watches"},
+    {2, XS_INTRO_INHERIT, XS_IV_TYPE, XS_IO_ALL, "type"},
+    {0, XS_INTRO_INHERIT, XS_IV_STATIC_MAX, XS_IO_ALL, "memory/static-max"},
+    {0, XS_INTRO_INHERIT, XS_IV_TARGET, XS_IO_ALL, "memory/target"},
+    {0, XS_INTRO_INHERIT, XS_IV_DOMID, XS_IO_ALL, "domid"},
+    /* the console frontend: the domain's directory, dom0's values */
+    {0, XS_INTRO_RW, XS_IV_EMPTY, XS_IO_ALL, "console"},
+    {0, XS_INTRO_RO, XS_IV_CONSOLE_MFN, XS_IO_ALL, "console/ring-ref"},
+    {0, XS_INTRO_RO, XS_IV_CONSOLE_PORT, XS_IO_ALL, "console/port"},
+    {0, XS_INTRO_RO, XS_IV_CONSOLE_LIMIT, XS_IO_ALL, "console/limit"},
+    {0, XS_INTRO_RO, XS_IV_CONSOLE_TYPE, XS_IO_ALL, "console/type"},
+    {0, XS_INTRO_INHERIT, XS_IV_STORE_PORT, XS_IO_STORE, "store/port"},
+    {0, XS_INTRO_INHERIT, XS_IV_STORE_MFN, XS_IO_STORE, "store/ring-ref"},
 };
 
 /* The three places a domain has: its home, /vm/<uuid>, /libxl/<id>. */
@@ -1108,17 +1179,16 @@ static void xs_intro_paths(struct xs_intro_paths *p, const struct xs_domain_info
 }
 
 static int xs_intro_put(struct xs_store *s, const struct xs_intro_paths *p, domid_t domid,
-                        const struct xs_intro_node *node, struct domb_error *err)
+                        unsigned int base, const char *rel, unsigned int perm, const char *value,
+                        struct domb_error *err)
 {
     char path[128];
-    const char *value = node->value ? node->value : "";
     uint32_t len = (uint32_t)strlen(value);
     const struct xs_perm ro[2] = {{0, XS_PERM_NONE}, {domid, XS_PERM_READ}};
     const struct xs_perm rw = {domid, XS_PERM_NONE}, no = {0, XS_PERM_NONE};
 
-    domb_snprintf(path, sizeof(path), "%s%s%s", p->base[node->base], node->rel[0] ? "/" : "",
-                  node->rel);
-    switch (node->perm) {
+    domb_snprintf(path, sizeof(path), "%s%s%s", p->base[base], rel[0] ? "/" : "", rel);
+    switch (perm) {
     case XS_INTRO_RO:
         return xs_store_write_perms(s, 0, path, value, len, ro, 2, err);
     case XS_INTRO_RW:
@@ -1130,56 +1200,28 @@ static int xs_intro_put(struct xs_store *s, const struct xs_intro_paths *p, domi
     }
 }
 
-/* What libxl__domain_make and libxl__build_post write (Xen 4.17), in order. */
 static int xs_introduce_nodes(struct xs_store *s, const struct xs_domain_info *info,
                               const struct xs_intro_paths *p, struct domb_error *err)
 {
     const struct xs_perm dom0_name = {0, XS_PERM_READ};
     static const char dom0[] = "/local/domain/0/name";
     char num[7][24];
-    const char *type = info->type ? info->type : "pv";
-    const struct xs_intro_node nodes[] = {
-        {0, "", NULL, XS_INTRO_RO},
-        {1, "", NULL, XS_INTRO_RO},
-        {2, "", NULL, XS_INTRO_NO},
-        {2, "device", NULL, XS_INTRO_NO},
-        {0, "vm", p->base[1], XS_INTRO_INHERIT},
-        {0, "name", info->name, XS_INTRO_INHERIT},
-        {0, "cpu", NULL, XS_INTRO_RO},
-        {0, "memory", NULL, XS_INTRO_RO},
-        {0, "device", NULL, XS_INTRO_RO},
-        {0, "device/suspend/event-channel", NULL, XS_INTRO_RW},
-        {0, "control", NULL, XS_INTRO_RO},
-        {0, "control/shutdown", NULL, XS_INTRO_RW},
-        {0, "control/feature-poweroff", NULL, XS_INTRO_RW},
-        {0, "control/feature-reboot", NULL, XS_INTRO_RW},
-        {0, "control/feature-suspend", NULL, XS_INTRO_RW},
-        {0, "control/sysrq", NULL, XS_INTRO_RW},
-        {0, "data", NULL, XS_INTRO_RW},
-        {0, "drivers", NULL, XS_INTRO_RW},
-        {0, "feature", NULL, XS_INTRO_RW},
-        {0, "attr", NULL, XS_INTRO_RW},
-        {0, "error", NULL, XS_INTRO_RW},
-        {1, "uuid", p->base[1] + 4, XS_INTRO_INHERIT},
-        {1, "name", info->name, XS_INTRO_INHERIT},
-        {0, "control/platform-feature-multiprocessor-suspend", "1", XS_INTRO_INHERIT},
-        {0, "control/platform-feature-xs_reset_watches", "1", XS_INTRO_INHERIT},
-        {2, "type", type, XS_INTRO_INHERIT},
-        {0, "memory/static-max", num[0], XS_INTRO_INHERIT},
-        {0, "memory/target", num[1], XS_INTRO_INHERIT},
-        {0, "domid", num[2], XS_INTRO_INHERIT},
-        /* the console frontend: the domain's directory, dom0's values */
-        {0, "console", NULL, XS_INTRO_RW},
-        {0, "console/ring-ref", num[3], XS_INTRO_RO},
-        {0, "console/port", num[4], XS_INTRO_RO},
-        {0, "console/limit", "1048576", XS_INTRO_RO},
-        {0, "console/type", "xenconsoled", XS_INTRO_RO},
-        /* only for a driver domain (xl's driver_domain = 1) */
-        {0, "libxl", NULL, XS_INTRO_RW},
-        {0, "device-model", NULL, XS_INTRO_RW},
-        /* only with a store port */
-        {0, "store/port", num[5], XS_INTRO_INHERIT},
-        {0, "store/ring-ref", num[6], XS_INTRO_INHERIT},
+    const char *values[XS_IV_COUNT] = {
+        [XS_IV_EMPTY] = "",
+        [XS_IV_VM] = p->base[1],
+        [XS_IV_UUID] = p->base[1] + 4,
+        [XS_IV_NAME] = info->name,
+        [XS_IV_TYPE] = info->type ? info->type : "pv",
+        [XS_IV_ONE] = "1",
+        [XS_IV_STATIC_MAX] = num[0],
+        [XS_IV_TARGET] = num[1],
+        [XS_IV_DOMID] = num[2],
+        [XS_IV_CONSOLE_MFN] = num[3],
+        [XS_IV_CONSOLE_PORT] = num[4],
+        [XS_IV_CONSOLE_LIMIT] = "1048576",
+        [XS_IV_CONSOLE_TYPE] = "xenconsoled",
+        [XS_IV_STORE_PORT] = num[5],
+        [XS_IV_STORE_MFN] = num[6],
     };
     uint32_t near;
     size_t miss;
@@ -1193,20 +1235,19 @@ static int xs_introduce_nodes(struct xs_store *s, const struct xs_domain_info *i
     domb_snprintf(num[4], sizeof(num[4]), "%u", info->console_port);
     domb_snprintf(num[5], sizeof(num[5]), "%u", info->store_port);
     domb_snprintf(num[6], sizeof(num[6]), "%llu", (unsigned long long)info->store_mfn);
-    for (size_t i = 0; rc == 0 && i < ARRAY_SIZE(nodes); i++) {
-        const char *rel = nodes[i].rel;
+    for (size_t i = 0; rc == 0 && i < ARRAY_SIZE(xs_intro_nodes); i++) {
+        const struct xs_intro_node *n = &xs_intro_nodes[i];
 
-        if ((!info->driver_domain && (!strcmp(rel, "libxl") || !strcmp(rel, "device-model"))) ||
-            (!info->store_port && !strncmp(rel, "store/", 6)))
+        if ((n->only == XS_IO_DRIVER && !info->driver_domain) ||
+            (n->only == XS_IO_STORE && !info->store_port))
             continue;
-        rc = xs_intro_put(s, p, info->domid, &nodes[i], err);
+        rc = xs_intro_put(s, p, info->domid, n->base, n->rel, n->perm, values[n->value], err);
     }
     for (unsigned int v = 0; rc == 0 && v < info->vcpus; v++) {
         char rel[40];
-        const struct xs_intro_node cpu = {0, rel, "online", XS_INTRO_INHERIT};
 
         domb_snprintf(rel, sizeof(rel), "cpu/%u/availability", v);
-        rc = xs_intro_put(s, p, info->domid, &cpu, err);
+        rc = xs_intro_put(s, p, info->domid, 0, rel, XS_INTRO_INHERIT, "online", err);
     }
     if (rc == 0 && xs_lookup(s, dom0, strlen(dom0), &near, &miss) == XS_NONE)
         rc = xs_store_write_perms(s, 0, dom0, "Domain-0", 8, &dom0_name, 1, err);
@@ -1261,8 +1302,8 @@ int xs_store_domain_release(struct xs_store *s, domid_t domid, struct domb_error
     struct xs_domain *d = xs_domain_find(s, domid, false);
     struct xs_intro_paths p;
     char vm[80];
-    const char *value;
-    uint32_t len;
+    const char *value = NULL;
+    uint32_t len = 0;
     int rc;
 
     if (!d || !d->introduced)
@@ -1296,20 +1337,26 @@ int xs_store_domain_release(struct xs_store *s, domid_t domid, struct domb_error
         struct xs_node *n = &s->nodes[i];
         unsigned int k = 1;
 
+        bool changed = false;
+
         if (n->block == XS_NONE || (n->flags & XS_NODE_DETACHED))
             continue;
         if (n->perms[0].domid == domid) {
             xs_charge(s, domid, -1, -(int64_t)(n->name_len + n->value_len));
             n->perms[0].domid = 0;
+            changed = true;
         }
         while (k < n->nperms) {
             if (n->perms[k].domid == domid) {
                 memmove(&n->perms[k], &n->perms[k + 1], (n->nperms - k - 1) * sizeof(n->perms[0]));
                 n->nperms--;
+                changed = true;
             } else {
                 k++;
             }
         }
+        if (changed) /* a transaction that copied the old entries must not commit them */
+            xs_touch(s, i);
     }
     d = xs_domain_find(s, domid, false);
     if (d) {

@@ -92,8 +92,8 @@ static int xs_tx_room(struct xs_tx *tx, uint32_t nodes, uint64_t bytes, struct d
     }
     if (tx->domid != 0 && have_nodes + nodes > s->quota_tx_nodes)
         return domb_error_set(err, -XEN_ENOSPC,
-                              "domain %u's transactions would touch more than %u nodes",
-                              tx->domid, s->quota_tx_nodes);
+                              "domain %u's transactions would touch more than %u nodes", tx->domid,
+                              s->quota_tx_nodes);
     if (tx->domid != 0 && have_bytes + bytes > s->quota_tx_bytes)
         return domb_error_set(err, -XEN_ENOSPC,
                               "domain %u's transactions would hold more than %u bytes of copies",
@@ -385,6 +385,7 @@ static int xs_view_check(struct xs_tx *tx, const char *path, const struct xs_vie
 static int xs_tx_args(struct xs_tx *tx, domid_t as, const char *path, size_t *len,
                       struct domb_error *err)
 {
+    *len = 0;
     if (!tx->used)
         return domb_error_set(err, -XEN_ENOENT, "transaction is not open");
     if (as != tx->domid)
@@ -425,7 +426,7 @@ int xs_tx_read(struct xs_store *s, struct xs_tx *tx, domid_t as, const char *pat
                const char **value, uint32_t *len, struct domb_error *err)
 {
     struct xs_view v;
-    size_t plen;
+    size_t plen = 0;
     int rc;
 
     if (!tx)
@@ -446,8 +447,7 @@ int xs_tx_read(struct xs_store *s, struct xs_tx *tx, domid_t as, const char *pat
  * *out gets the last one's entry.
  */
 static int xs_view_create(struct xs_tx *tx, const char *path, size_t len, struct xs_view *v,
-                          const void *value, uint32_t vlen, uint32_t *out,
-                          struct domb_error *err)
+                          const void *value, uint32_t vlen, uint32_t *out, struct domb_error *err)
 {
     struct xs_store *s = tx->store;
     size_t near_len = v->missing - 1, pos;
@@ -462,8 +462,8 @@ static int xs_view_create(struct xs_tx *tx, const char *path, size_t len, struct
         size_t clen = xs_component_len(path, len, pos);
 
         if (xs_entry_find(tx, path, pos + clen) == XS_NONE)
-            rc = xs_entry_add(tx, path, pos + clen, xs_store_lookup(s, path, pos + clen), false,
-                              &e, err);
+            rc = xs_entry_add(tx, path, pos + clen, xs_store_lookup(s, path, pos + clen), false, &e,
+                              err);
         count++;
         bytes += (uint32_t)clen;
         pos += clen + 1;
@@ -478,18 +478,16 @@ static int xs_view_create(struct xs_tx *tx, const char *path, size_t len, struct
         perms[0].domid = tx->domid;
     /* Room: the owner's quota, the copies' growth (limits and heap). */
     rc = xs_store_quota_check(s, perms[0].domid, count, bytes, err);
-    growth = xs_entry_growth(
-        tx, prev,
-        xs_entry(tx, prev)->name_len + xs_entry(tx, prev)->value_len +
-            xs_entry(tx, prev)->list_len +
-            (uint32_t)xs_component_len(path, len, v->missing) + 1);
+    growth = xs_entry_growth(tx, prev,
+                             xs_entry(tx, prev)->name_len + xs_entry(tx, prev)->value_len +
+                                 xs_entry(tx, prev)->list_len +
+                                 (uint32_t)xs_component_len(path, len, v->missing) + 1);
     for (pos = v->missing; pos < len;) {
         size_t clen = xs_component_len(path, len, pos), next = pos + clen + 1;
         uint32_t child = next < len ? (uint32_t)xs_component_len(path, len, next) + 1 : 0;
 
         e = xs_entry_find(tx, path, pos + clen);
-        growth += xs_entry_growth(tx, e,
-                                  (uint32_t)(pos + clen) + (next < len ? 0 : vlen) + child);
+        growth += xs_entry_growth(tx, e, (uint32_t)(pos + clen) + (next < len ? 0 : vlen) + child);
         pos = next;
     }
     if (rc == 0)
@@ -501,8 +499,8 @@ static int xs_view_create(struct xs_tx *tx, const char *path, size_t len, struct
     if (rc < 0)
         return rc;
     /* Nothing fails from here on: the limits are checked and the heap has room. */
-    rc = xs_entry_add_child(tx, prev, path + v->missing,
-                            xs_component_len(path, len, v->missing), err);
+    rc = xs_entry_add_child(tx, prev, path + v->missing, xs_component_len(path, len, v->missing),
+                            err);
     xs_entry(tx, prev)->flags |= XS_ENTRY_MODIFIED;
     for (pos = v->missing; rc == 0 && pos < len;) {
         size_t clen = xs_component_len(path, len, pos), next = pos + clen + 1;
@@ -529,7 +527,7 @@ int xs_tx_write(struct xs_store *s, struct xs_tx *tx, domid_t as, const char *pa
                 const void *value, uint32_t len, struct domb_error *err)
 {
     struct xs_view v;
-    size_t plen;
+    size_t plen = 0;
     uint32_t e;
     int rc;
 
@@ -561,7 +559,7 @@ int xs_tx_mkdir(struct xs_store *s, struct xs_tx *tx, domid_t as, const char *pa
                 struct domb_error *err)
 {
     struct xs_view v;
-    size_t plen;
+    size_t plen = 0;
     uint32_t e;
     int rc;
 
@@ -584,8 +582,7 @@ static bool xs_entry_below(struct xs_tx *tx, uint32_t e, const char *top, size_t
     const struct xs_node *n = xs_entry(tx, e);
     const char *p = xs_entry_path(tx, e);
 
-    return n->name_len >= len && memcmp(p, top, len) == 0 &&
-           (n->name_len == len || p[len] == '/');
+    return n->name_len >= len && memcmp(p, top, len) == 0 && (n->name_len == len || p[len] == '/');
 }
 
 int xs_tx_rm(struct xs_store *s, struct xs_tx *tx, domid_t as, const char *path,
@@ -593,7 +590,7 @@ int xs_tx_rm(struct xs_store *s, struct xs_tx *tx, domid_t as, const char *path,
 {
     struct xs_view v;
     struct xs_vnode parent;
-    size_t plen, parent_len;
+    size_t plen = 0, parent_len;
     char *scratch = s->tx_path;
     int rc;
 
@@ -668,7 +665,7 @@ int xs_tx_get_perms(struct xs_store *s, struct xs_tx *tx, domid_t as, const char
 {
     struct xs_view v;
     const struct xs_node *n;
-    size_t plen;
+    size_t plen = 0;
     int rc;
 
     if (!tx)
@@ -687,7 +684,7 @@ int xs_tx_set_perms(struct xs_store *s, struct xs_tx *tx, domid_t as, const char
 {
     struct xs_view v;
     struct xs_node *n;
-    size_t plen;
+    size_t plen = 0;
     int rc;
 
     if (!tx)
@@ -723,7 +720,7 @@ int xs_tx_directory(struct xs_store *s, struct xs_tx *tx, domid_t as, const char
     const struct xs_node *n;
     const char *list;
     uint32_t pos = 0, out = 0;
-    size_t plen;
+    size_t plen = 0;
     int rc;
 
     if (!tx)
@@ -869,8 +866,7 @@ static int xs_commit_check(struct xs_tx *tx, struct domb_error *err)
         if (gen != n->generation)
             return domb_error_set(err, -XEN_EAGAIN,
                                   "transaction %u: %.*s was changed by someone else", tx->id,
-                                  n->name_len > 200 ? 200 : (int)n->name_len,
-                                  xs_entry_path(tx, e));
+                                  n->name_len > 200 ? 200 : (int)n->name_len, xs_entry_path(tx, e));
         n->parent = g;
     }
     for (uint32_t e = tx->first; e != XS_NONE; e = xs_entry(tx, e)->next_sibling) {
@@ -889,8 +885,8 @@ static int xs_commit_check(struct xs_tx *tx, struct domb_error *err)
         }
     }
     if (xs_store_free_slots(s) < created)
-        return domb_error_set(err, -XEN_ENOSPC, "transaction %u: store is full (%u nodes)",
-                              tx->id, s->max_nodes);
+        return domb_error_set(err, -XEN_ENOSPC, "transaction %u: store is full (%u nodes)", tx->id,
+                              s->max_nodes);
     for (uint32_t e = tx->first; rc == 0 && e != XS_NONE; e = xs_entry(tx, e)->next_sibling) {
         uint32_t g = xs_entry_global(tx, e);
         domid_t owners[2] = {xs_entry(tx, e)->perms[0].domid,
@@ -939,8 +935,7 @@ static void xs_commit_apply(struct xs_tx *tx)
         struct xs_node *n = xs_entry(tx, e);
         uint32_t g = xs_entry_global(tx, e);
 
-        if ((n->flags & (XS_ENTRY_MODIFIED | XS_ENTRY_EXISTS)) != XS_ENTRY_MODIFIED ||
-            g == XS_NONE)
+        if ((n->flags & (XS_ENTRY_MODIFIED | XS_ENTRY_EXISTS)) != XS_ENTRY_MODIFIED || g == XS_NONE)
             continue;
         if (s->nodes[g].block != XS_NONE) /* else gone with an ancestor */
             xs_store_apply_remove(s, g);
@@ -954,7 +949,7 @@ static void xs_commit_apply(struct xs_tx *tx)
         uint32_t g = xs_entry_global(tx, e);
 
         if ((n->flags & XS_ENTRY_EXISTS) && g != XS_NONE && s->nodes[g].block == XS_NONE)
-            n->flags &= (uint8_t)~(XS_ENTRY_MODIFIED | XS_ENTRY_FIRE | XS_ENTRY_EXISTS);
+            n->flags &= (uint8_t) ~(XS_ENTRY_MODIFIED | XS_ENTRY_FIRE | XS_ENTRY_EXISTS);
     }
     for (;;) {
         uint32_t next = UINT32_MAX;
@@ -980,10 +975,9 @@ static void xs_commit_apply(struct xs_tx *tx)
                 size_t skip = xs_name_off(path, n->name_len);
 
                 if (parent != XS_NONE)
-                    n->parent = xs_store_apply_create(s, parent, path + skip,
-                                                      (uint32_t)(n->name_len - skip),
-                                                      xs_entry_value(tx, e), n->value_len,
-                                                      n->perms, n->nperms);
+                    n->parent = xs_store_apply_create(
+                        s, parent, path + skip, (uint32_t)(n->name_len - skip),
+                        xs_entry_value(tx, e), n->value_len, n->perms, n->nperms);
             }
         }
         if (next == UINT32_MAX)

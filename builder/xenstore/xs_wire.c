@@ -312,8 +312,8 @@ static int xs_do_transaction_start(struct xs_conn *c, struct xs_tx *tx,
 
 /* "T" commits (EAGAIN, ENOSPC: nothing applied), "F" discards; either way
  * the transaction ends. */
-static int xs_do_transaction_end(struct xs_conn *c, struct xs_tx *tx,
-                                 const struct xsd_sockmsg *req, const char *p)
+static int xs_do_transaction_end(struct xs_conn *c, struct xs_tx *tx, const struct xsd_sockmsg *req,
+                                 const char *p)
 {
     const char *arg = xs_one_arg(p, req->len);
 

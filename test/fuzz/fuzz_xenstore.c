@@ -261,10 +261,18 @@ static void builder_op(struct xs_store *s, struct input *in, struct xs_conn *con
 /* A request whose parts mean something (see the top). */
 static void structured_request(struct xenstore_domain_interface *r, struct input *in)
 {
-    static const uint32_t types[] = {XS_READ,           XS_WRITE,          XS_MKDIR,
-                                     XS_RM,             XS_DIRECTORY,      XS_DIRECTORY_PART,
-                                     XS_GET_PERMS,      XS_SET_PERMS,      XS_TRANSACTION_START,
-                                     XS_TRANSACTION_END, XS_WATCH,         XS_UNWATCH,
+    static const uint32_t types[] = {XS_READ,
+                                     XS_WRITE,
+                                     XS_MKDIR,
+                                     XS_RM,
+                                     XS_DIRECTORY,
+                                     XS_DIRECTORY_PART,
+                                     XS_GET_PERMS,
+                                     XS_SET_PERMS,
+                                     XS_TRANSACTION_START,
+                                     XS_TRANSACTION_END,
+                                     XS_WATCH,
+                                     XS_UNWATCH,
                                      XS_RESET_WATCHES};
     uint32_t type = types[take(in, 1) % ARRAY_SIZE(types)], tx = take(in, 1) % 5;
     const char *path = paths[take(in, 1) % ARRAY_SIZE(paths)];

@@ -59,8 +59,7 @@ int domb_main(const struct boot_info *bi)
     if (xenstore_open(&xs, &err) != 0)
         printk("echo: no xenstore (%s): control/shutdown is not watched\n", err.msg);
     else if (xs_client_watch(&xs, "control/shutdown", "shutdown", XS_TIMEOUT_NS) != 0)
-        printk("echo: cannot watch control/shutdown: %s\n",
-               xs.broken ? xs.error.msg : "refused");
+        printk("echo: cannot watch control/shutdown: %s\n", xs.broken ? xs.error.msg : "refused");
     else
         watching = true;
     ports[nports++] = console_evtchn();

@@ -134,6 +134,7 @@ struct sim {
     size_t nmaps, capmaps;
     struct scratch *scratch;
     size_t nscratch, capscratch;
+    unsigned long scratch_used, scratch_peak; /* pages in use, and the most since a reset */
     unsigned long calls[SIM_CALL_KINDS];
     struct port self_ports[SIM_SELF_PORTS];
     domid_t dom_exc_handler; /* who gets VIRQ_DOM_EXC (Xen: the hardware domain) */
@@ -1921,8 +1922,23 @@ static int sim_alloc_pages(void *ctx, unsigned int n, void **va)
     memset(p, 0xcd, (size_t)n * PAGE_SIZE); /* contents are undefined */
     s->scratch = xgrow(s->scratch, &s->capscratch, s->nscratch + 1, sizeof(*s->scratch));
     s->scratch[s->nscratch++] = (struct scratch){p, n};
+    s->scratch_used += n;
+    if (s->scratch_used > s->scratch_peak)
+        s->scratch_peak = s->scratch_used;
     *va = p;
     return 0;
+}
+
+static uint64_t sim_scratch_peak_op(void *ctx, bool reset)
+{
+    return sim_scratch_peak(ctx, reset);
+}
+
+unsigned long sim_scratch_peak(struct sim *s, bool reset)
+{
+    if (reset)
+        s->scratch_peak = s->scratch_used;
+    return s->scratch_peak;
 }
 
 static void sim_free_pages(void *ctx, void *va, unsigned int n)
@@ -1934,6 +1950,7 @@ static void sim_free_pages(void *ctx, void *va, unsigned int n)
             if (s->scratch[k].n != n)
                 sim_die("free_pages with a different page count than alloc_pages");
             free(va);
+            s->scratch_used -= n;
             s->scratch[k] = s->scratch[--s->nscratch];
             return;
         }
@@ -2024,6 +2041,7 @@ void sim_ops(struct sim *s, struct xenops *ops)
         .yield = sim_yield,
         .sysctl = sim_sysctl,
         .scratch_free_pages = sim_scratch_free,
+        .scratch_peak_pages = sim_scratch_peak_op,
         .hypercalls = sim_hypercalls_op,
         .console_read = sim_console_read,
         .xen_version = sim_xen_version,

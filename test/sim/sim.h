@@ -102,6 +102,9 @@ uint64_t sim_frames_owned(const struct sim *s, domid_t d); /* incl. shared_info 
 unsigned int sim_nr_domains(const struct sim *s);
 bool sim_domain_exists(const struct sim *s, domid_t d);
 unsigned long sim_scratch_pages(const struct sim *s);       /* builder scratch in use */
+/* The most scratch pages in use at once since the last reset (reset: start
+ * over from what is in use now); also the seam's scratch_peak_pages. */
+unsigned long sim_scratch_peak(struct sim *s, bool reset);
 unsigned long sim_foreign_maps(const struct sim *s);        /* map_foreign frames mapped */
 uint8_t *sim_frame(struct sim *s, uint64_t mfn);            /* frame contents */
 domid_t sim_frame_owner(const struct sim *s, uint64_t mfn); /* DOMID_INVALID if free */
@@ -183,8 +186,8 @@ size_t sim_serial_input(struct sim *s, const void *buf, size_t n);
 unsigned int sim_serial_pending(const struct sim *s);
 unsigned long sim_serial_dropped(const struct sim *s);
 /* What XENVER_version / XENVER_extraversion answer. */
-#define SIM_XEN_MAJOR      4
-#define SIM_XEN_MINOR      17
+#define SIM_XEN_MAJOR        4
+#define SIM_XEN_MINOR        17
 #define SIM_XEN_EXTRAVERSION ".7-sim"
 
 /* What printk printed on the host (test/sim provides printk): everything

@@ -27,7 +27,7 @@
 #define XS_CLIENT_TOKEN      32u
 
 struct xs_client_env {
-    void (*notify)(void *arg);                  /* signal the store's event channel */
+    void (*notify)(void *arg);                    /* signal the store's event channel */
     void (*wait)(void *arg, uint64_t timeout_ns); /* until its event (or the time) */
     uint64_t (*now_ns)(void *arg);
     void *arg;
@@ -67,8 +67,7 @@ int xs_client_read(struct xs_client *c, const char *path, char *buf, size_t size
 int xs_client_write(struct xs_client *c, const char *path, const void *value, size_t len,
                     uint64_t timeout_ns);
 /* Watch path with token; its first event comes at once (xenstored's rule). */
-int xs_client_watch(struct xs_client *c, const char *path, const char *token,
-                    uint64_t timeout_ns);
+int xs_client_watch(struct xs_client *c, const char *path, const char *token, uint64_t timeout_ns);
 
 /* Take what the ring holds without waiting; then hand out the oldest watch
  * event: 1 (*ev filled), 0 (none), or -XEN_EIO once broken. */

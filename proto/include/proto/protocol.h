@@ -5,8 +5,9 @@
  * Transport: one 4 KiB page per client, shared with the server, laid out like
  * a Xen io/ring.h shared ring (req_prod, req_event, rsp_prod, rsp_event, then
  * slots) with exactly one 4032-byte slot, plus an event channel. A build
- * request carries a whole binary VM spec (<proto/spec.h>, 2352 bytes, or 3904
- * for a version 3 spec with devices), so two slots do not fit in a page;
+ * request carries a whole binary VM spec (<proto/spec.h>, 2352 bytes, 3904
+ * for a version 3 spec with devices, 3968 for version 4), so two slots do
+ * not fit in a page;
  * with one slot the client has at most one request outstanding and the
  * server answers in the same slot, as io/ring.h does. docs/protocol.md
  * documents every byte and the reasons.
@@ -233,6 +234,7 @@ enum proto_type {
 #define PROTO_BUILD_OFF_SPEC     0x28 /* the spec: the rest of the request */
 #define PROTO_BUILD_REQ_SIZE     (PROTO_BUILD_OFF_SPEC + SPEC_V1_SIZE) /* 0x958: v1/v2 spec */
 #define PROTO_BUILD_REQ_V3_SIZE  (PROTO_BUILD_OFF_SPEC + SPEC_V3_SIZE) /* 0xf68: v3 spec */
+#define PROTO_BUILD_REQ_V4_SIZE  (PROTO_BUILD_OFF_SPEC + SPEC_V4_SIZE) /* 0xfa8: v4 spec */
 #define PROTO_BUILD_LEAVE_PAUSED 0x00000001u /* do not unpause after the build */
 #define PROTO_BUILD_FLAGS_KNOWN  0x00000001u
 

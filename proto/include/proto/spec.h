@@ -16,6 +16,15 @@
  * in all; it is written only for a VM with devices, a driver domain, or a
  * db-server client with other than the default device limit. Small enough
  * that a db-server build request still fits one ring slot.
+ *
+ * Version 4 is version 3 plus xl's lifecycle and CPU keys: an action per
+ * shutdown reason (on_poweroff, ...) and the rename-restart action, the
+ * domain handle (uuid), maxvcpus, and one hard and one soft affinity map
+ * (cpus, cpus_soft), in version 3's reserved bytes and a block appended
+ * at 0xf40; 3968 bytes in all (a build request of 4008 bytes still fits
+ * the 4032-byte ring slot). Written only for a config that uses one of
+ * them; a config without any lifecycle key gets xl's default on_reboot =
+ * "restart" from the parser, so most parsed configs are version 4.
  */
 #ifndef PROTO_SPEC_H
 #define PROTO_SPEC_H
@@ -23,7 +32,7 @@
 #include <proto/vm_config.h>
 
 #define SPEC_MAGIC       "DOMBSPEC" /* 8 bytes, no NUL */
-#define SPEC_VERSION     3          /* the newest version this build reads and writes */
+#define SPEC_VERSION     4          /* the newest version this build reads and writes */
 #define SPEC_VERSION_MIN 1
 
 /* Layout (versions 1 and 2): offset and size of every field. */
@@ -66,8 +75,27 @@
 #define SPEC_OFF_V3_RESERVED    0x934        /* 12 bytes, zero */
 #define SPEC_OFF_DEVICE         0x940        /* VM_DEVICE_MAX x SPEC_DEVICE_SIZE records */
 #define SPEC_V3_SIZE            0xf40        /* 3904 bytes */
-#define SPEC_MAX_SIZE           SPEC_V3_SIZE /* a buffer for any spec */
+#define SPEC_MAX_SIZE           SPEC_V4_SIZE /* a buffer for any spec */
 #define SPEC_V3_RESERVED_SIZE   12
+
+/* Version 4 only: in version 3's reserved bytes, and a block after the devices. */
+#define SPEC_OFF_ON_REASON      0x934 /* 5 x u8: on_poweroff, on_reboot, on_crash,
+                                       * on_watchdog, on_soft_reset: 0 = as on_exit,
+                                       * else 1 + enum vm_on_exit */
+#define SPEC_OFF_V4_FLAGS       0x939 /* u8: SPEC_V4_FLAG_* */
+#define SPEC_OFF_MAX_VCPUS      0x93a /* u16: maxvcpus, 0 = vcpus */
+#define SPEC_OFF_V4_RESERVED    0x93c /* 4 bytes, zero */
+#define SPEC_V4_RESERVED_SIZE   4
+#define SPEC_OFF_UUID           0xf40 /* 16: the domain handle if flag UUID, else zero */
+#define SPEC_OFF_CPUS           0xf50 /* 16: hard affinity (bit c = CPU c) if flag CPUS */
+#define SPEC_OFF_CPUS_SOFT      0xf60 /* 16: soft affinity if flag CPUS_SOFT */
+#define SPEC_OFF_V4_TAIL        0xf70 /* 16 bytes, zero */
+#define SPEC_V4_TAIL_SIZE       16
+#define SPEC_V4_SIZE            0xf80 /* 3968 bytes */
+#define SPEC_V4_FLAG_UUID       0x01
+#define SPEC_V4_FLAG_CPUS       0x02
+#define SPEC_V4_FLAG_CPUS_SOFT  0x04
+#define SPEC_V4_FLAGS_KNOWN     0x07
 
 #define SPEC_DEVICES_FLAG_DRIVER_DOMAIN 0x01 /* driver_domain = 1 */
 #define SPEC_DEVICES_FLAGS_KNOWN        0x01
@@ -110,21 +138,23 @@
  * Encode cfg (validated first; every device must name its backend) into
  * buf, as the lowest version that can say it: 1 for a PV guest without
  * grant table limits, 2 for PVH or grant limits, 3 with devices, a driver
- * domain or a non-default db_client_max_devices. Returns the number of
- * bytes written (SPEC_V1_SIZE, or SPEC_V3_SIZE for version 3) or a negative
- * error (-XEN_EINVAL invalid config, -XEN_ENOSPC buffer too small).
+ * domain or a non-default db_client_max_devices, 4 with an action of its
+ * own for some shutdown reason, rename-restart, a uuid, maxvcpus, cpus or
+ * cpus_soft. Returns the number of bytes written (SPEC_V1_SIZE,
+ * SPEC_V3_SIZE or SPEC_V4_SIZE) or a negative error (-XEN_EINVAL invalid
+ * config, -XEN_ENOSPC buffer too small).
  */
 int spec_encode(const struct vm_config *cfg, void *buf, size_t size, struct domb_error *err);
 
-/* The version spec_encode writes for cfg (1, 2 or 3), and its size. */
+/* The version spec_encode writes for cfg (1 to 4), and its size. */
 unsigned int spec_version_for(const struct vm_config *cfg);
 size_t spec_size_for(const struct vm_config *cfg);
 
 /*
- * Decode and validate a spec of exactly len bytes (version 1, 2 or 3). Every
+ * Decode and validate a spec of exactly len bytes (version 1 to 4). Every
  * field is checked: magic, version, size, flags, reserved bytes (a version 2
  * spec must use something version 1 cannot say, a version 3 one something
- * version 2 cannot), strings NUL-terminated inside their fields with only
+ * version 2 cannot, a version 4 one something version 3 cannot), strings NUL-terminated inside their fields with only
  * NULs after, counts, unused array entries and device records zero, device
  * kinds and flags, and the checks of vm_config_validate. A version 1 or 2
  * spec of a db-server client reads with the default db_client_max_devices.

@@ -39,6 +39,9 @@
 #define VM_VIF_IP_MAX                39     /* the vif's ip= (one address, as xl writes it) */
 #define VM_VDEV_MAX                  15     /* a disk's vdev as written ("xvda", "hdb1") */
 #define VM_DISK_TARGET_MAX           103    /* a disk's target, a path in the driver domain */
+#define VM_PCPU_MAX                  128    /* physical CPUs cpus/cpus_soft can name: 0..127 */
+#define VM_CPUMAP_BYTES              (VM_PCPU_MAX / 8)
+#define VM_UUID_SIZE                 16     /* the domain handle */
 
 /*
  * What kind of guest the builder makes (xl's `type`). HVM with a device
@@ -50,13 +53,28 @@ enum vm_type {
 };
 #define VM_TYPE_COUNT 2
 
-/* What the builder does when the VM shuts down. */
+/* What the builder does when the VM shuts down (xl's actions). */
 enum vm_on_exit {
     VM_ON_EXIT_DESTROY = 0,  /* destroy the domain and give its memory back (default) */
     VM_ON_EXIT_PRESERVE = 1, /* leave the shut-down domain in place for inspection */
     VM_ON_EXIT_RESTART = 2,  /* destroy it and build it again from the same spec */
+    VM_ON_EXIT_RENAME_RESTART = 3, /* keep it under another name, build a new one */
 };
-#define VM_ON_EXIT_COUNT 3
+#define VM_ON_EXIT_COUNT 4
+
+/*
+ * The shutdown reasons that have their own action (xl's on_poweroff,
+ * on_reboot, on_crash, on_watchdog, on_soft_reset). A suspended domain is
+ * left alone, as xl leaves it.
+ */
+enum vm_reason {
+    VM_REASON_POWEROFF = 0,
+    VM_REASON_REBOOT = 1,
+    VM_REASON_CRASH = 2,
+    VM_REASON_WATCHDOG = 3,
+    VM_REASON_SOFT_RESET = 4,
+};
+#define VM_REASON_COUNT 5
 
 /*
  * Split-driver devices (docs/devices.md): the frontend in this VM, the
@@ -124,7 +142,22 @@ struct vm_config {
     uint32_t maxmem_mib; /* >= memory_mib */
     uint32_t vcpus;      /* 1..VM_VCPUS_MAX */
     uint32_t domid;      /* 0: let Xen choose; else 1..VM_DOMID_MAX */
+    uint32_t max_vcpus;  /* xl's maxvcpus: 0 = vcpus; else vcpus..VM_VCPUS_MAX, the
+                          * vCPUs from `vcpus` on start offline */
+    /* What happens when it shuts down: on_exit for every reason, except
+     * the reasons whose bit is set in on_reason_set, which take
+     * on_reason[reason] (xl's on_poweroff, ...: vm_config_action). */
     enum vm_on_exit on_exit;
+    uint32_t on_reason_set;
+    enum vm_on_exit on_reason[VM_REASON_COUNT];
+    /* xl's uuid: the domain handle (zero when not given). */
+    bool has_uuid;
+    uint8_t uuid[VM_UUID_SIZE];
+    /* xl's cpus and cpus_soft as one map for every vCPU: bit c of byte c / 8
+     * is physical CPU c (zero when not given). */
+    bool has_cpus, has_cpus_soft;
+    uint8_t cpus[VM_CPUMAP_BYTES];
+    uint8_t cpus_soft[VM_CPUMAP_BYTES];
     bool has_kernel_sha256;
     bool has_ramdisk_sha256;
     uint8_t kernel_sha256[SHA256_DIGEST_SIZE];
@@ -216,8 +249,23 @@ int vm_disk_vdev_number(const char *vdev, uint32_t *number, struct domb_error *e
  */
 void vm_vif_default_mac(const char *vm_name, uint32_t index, uint8_t mac[6]);
 
-/* Name of an on_exit action ("destroy", ...), or NULL if out of range. */
+/* Name of an on_exit action ("destroy", "rename-restart", ...), or NULL if out of range. */
 const char *vm_on_exit_name(enum vm_on_exit action);
+
+/* xl's key for a reason ("on_poweroff", ...), or NULL if out of range. */
+const char *vm_reason_key(enum vm_reason reason);
+
+/*
+ * The action for a Xen shutdown code (SHUTDOWN_poweroff 0, reboot 1,
+ * crash 3, watchdog 4, soft_reset 5; public/sched.h). Suspend (2) leaves
+ * the domain alone (*leave = true), as xl does; an unknown code destroys
+ * it, as xl does.
+ */
+enum vm_on_exit vm_config_action(const struct vm_config *cfg, unsigned int xen_reason,
+                                 bool *leave);
+
+/* "2a1c...-..." (36 characters and a NUL) for a domain handle. */
+void vm_uuid_format(const uint8_t uuid[VM_UUID_SIZE], char out[37]);
 
 /* xl's name of a guest type ("pv", "pvh"), or NULL if out of range. */
 const char *vm_type_name(enum vm_type type);

@@ -1,4 +1,4 @@
-/* The guests' xenstore client against the builder's own xenstore server, and against hostile ones. */
+/* The guests' xenstore client against the builder's own xenstore server and hostile ones. */
 #include "domb_test.h"
 
 #include <domb/errno.h>
@@ -46,8 +46,7 @@ static uint64_t env_now(void *arg)
     return clock_ns;
 }
 
-static const struct xs_client_env env = {
-    .notify = env_notify, .wait = env_wait, .now_ns = env_now};
+static const struct xs_client_env env = {.notify = env_notify, .wait = env_wait, .now_ns = env_now};
 
 static int setup(void **state)
 {
@@ -87,9 +86,8 @@ static void read_write_and_errors(void **state)
     assert_int_equal(xs_client_write(c, "control/shutdown", "poweroff", 8, 100 * MS), 0);
     assert_int_equal(xs_client_read(c, "control/shutdown", buf, sizeof(buf), 100 * MS), 8);
     assert_string_equal(buf, "poweroff");
-    assert_int_equal(xs_client_read(c, "/local/domain/5/control/shutdown", buf, sizeof(buf),
-                                    100 * MS),
-                     8);
+    assert_int_equal(
+        xs_client_read(c, "/local/domain/5/control/shutdown", buf, sizeof(buf), 100 * MS), 8);
     assert_int_equal(xs_client_write(c, "control/shutdown", "", 0, 100 * MS), 0);
     assert_int_equal(xs_client_read(c, "control/shutdown", buf, sizeof(buf), 100 * MS), 0);
     assert_string_equal(buf, "");

@@ -28,6 +28,45 @@
 #include <builder/layout.h>
 #include <builder/xenops.h>
 
+/*
+ * A kernel that is not in memory as a whole: a bzImage's ELF, decompressed
+ * straight into the guest (issue 15; docs/builder.md, "Streamed kernels").
+ * The builder places its segments from the first bytes (prefix: they must
+ * hold the ELF header and program headers), creates and populates the
+ * domain, then asks the producer for the whole ELF: every byte goes
+ * through the sink to where it belongs in the guest (file bytes outside the
+ * segments that are not zero are kept by the builder, at most
+ * BUILDER_STREAM_GAP_MAX), and the producer may read back what it wrote
+ * (an XZ dictionary reaching past its window). Then the builder parses the
+ * ELF as elf_parse() does, from what it holds, and goes on as for a kernel
+ * in memory. The guest's memory ends up byte for byte the same.
+ */
+struct builder_sink {
+    void *ctx;
+    /* ELF bytes [pos, pos + len): in increasing order the first time; a
+     * range may be written again (a filter's final bytes). 0 or a negative
+     * error (the builder's message in the err produce() was given). */
+    int (*write)(void *ctx, uint64_t pos, const void *buf, size_t len);
+    /* ELF bytes [pos, pos + len) as last written. */
+    int (*read)(void *ctx, uint64_t pos, void *buf, size_t len);
+};
+
+struct builder_kernel_stream {
+    const uint8_t *prefix; /* the ELF's first prefix_len bytes, as the producer will write them */
+    size_t prefix_len;
+    uint64_t size; /* the ELF's size if known in advance (0: not), checked at the end */
+    void *ctx;
+    /* Write the whole ELF to sink from its first byte; *size = its length.
+     * Called once, or twice when the notes place the segments elsewhere
+     * than elf_parse_layout() expected. 0 or a negative error with *err. */
+    int (*produce)(void *ctx, const struct builder_sink *sink, uint64_t *size,
+                   struct domb_error *err);
+};
+
+/* File bytes outside a streamed kernel's segments that are not zero, kept
+ * by the builder (Linux's: its ELF header page; more is -E2BIG). */
+#define BUILDER_STREAM_GAP_MAX (1u << 20)
+
 /* builder_request.guest_type */
 enum builder_guest_type {
     BUILDER_GUEST_PV64 = 0, /* the default: a 64-bit PV guest */
@@ -35,7 +74,8 @@ enum builder_guest_type {
 };
 
 struct builder_request {
-    const struct elf_image *kernel; /* parsed by elf_parse() */
+    const struct elf_image *kernel; /* parsed by elf_parse(); or NULL and kernel_stream */
+    const struct builder_kernel_stream *kernel_stream;
     const void *ramdisk;            /* may be NULL when ramdisk_size is 0 */
     uint64_t ramdisk_size;
     const char *cmdline;           /* NULL = empty; at most MAX_GUEST_CMDLINE - 1 bytes */
@@ -135,6 +175,11 @@ struct builder_result {
      * request checks, layout and scratch allocation before the first phase
      * count towards create. */
     uint64_t phase_ns[BUILDER_PHASE_COUNT];
+    /* A streamed kernel: the ELF's size, how often it was produced (1, or
+     * 2 when the notes moved it), the reads back and the mappings made. */
+    uint64_t stream_size;
+    unsigned int stream_passes;
+    uint64_t stream_reads, stream_maps;
 };
 
 /* Returns 0 and fills *res, or a negative Xen errno / elf_error with *err. */

@@ -119,7 +119,7 @@ struct elf_xen_notes {
 };
 
 struct elf_image {
-    const uint8_t *data; /* the image, borrowed */
+    const uint8_t *data; /* the image, borrowed (NULL: parsed from pieces, elf_parse_from()) */
     uint64_t size;
     uint64_t entry;      /* ENTRY note, else e_entry; validated */
     uint64_t virt_base;  /* = notes.virt_base */
@@ -143,6 +143,60 @@ struct elf_image {
  * returns 0. On failure returns one of enum elf_error and fills *err (may be NULL).
  */
 int elf_parse(struct elf_image *img, const void *data, uint64_t size, struct domb_error *err);
+
+/*
+ * Streamed kernels (issue 15: a bzImage's ELF goes straight into the guest
+ * and is never whole in the builder's memory). The parse then happens in
+ * two steps:
+ *
+ * - elf_parse_layout(): from the image's first bytes (which must hold its
+ *   header and program header table), the header checks and the checks of
+ *   every PT_LOAD, at the load addresses the notes are expected to give
+ *   (VIRT_BASE = p_vaddr - p_paddr of the first segment, PADDR_OFFSET 0),
+ *   so the builder knows where each file byte goes before any arrives. The
+ *   image has no notes yet; data is NULL.
+ * - elf_parse_from(): once the whole image has been written to the guest,
+ *   the full elf_parse() over the bytes it reads (the header, both header
+ *   tables, every PT_NOTE and SHT_NOTE region), fetched through `read` into
+ *   caller scratch. The same checks, the same codes and messages as
+ *   elf_parse() on the whole image; data is NULL, so elf_copy_out() refuses
+ *   it and a builder copies nothing: it zeroes what is not file bytes
+ *   (elf_zero_gaps()).
+ */
+
+/* Bytes [off, off + len) of an image, held at data. */
+struct elf_piece {
+    uint64_t off, len;
+    const uint8_t *data;
+};
+
+/* elf_parse() over an image of `size` bytes given as pieces: every range the
+ * parser reads must lie inside one piece (else -XEN_EIO: not the image's
+ * fault). */
+int elf_parse_pieces(struct elf_image *img, uint64_t size, const struct elf_piece *pieces,
+                     unsigned nr_pieces, struct domb_error *err);
+
+/* size: the image's size as its producer declares it (Linux's bzImage size
+ * word), 0 if unknown. The prefix must hold the program header table
+ * (else -XEN_E2BIG: not the image's fault). */
+int elf_parse_layout(struct elf_image *img, const void *prefix, uint64_t prefix_len,
+                     uint64_t size, struct domb_error *err);
+
+/* Read image bytes [off, off + len) into buf: 0 or a negative error (the
+ * reader fills err itself). */
+typedef int (*elf_read_fn)(void *ctx, uint64_t off, void *buf, size_t len);
+
+/* scratch: at least 8 KiB for the piece table plus the bytes read (the
+ * header, both tables and the note regions: more is -XEN_E2BIG). */
+int elf_parse_from(struct elf_image *img, uint64_t size, elf_read_fn read, void *ctx,
+                   void *scratch, size_t scratch_size, struct domb_error *err);
+
+/* Zero the bytes of [va, va+len) (within [virt_start, virt_end)) that are
+ * not file bytes of a segment (BSS, gaps), leaving the others as they are:
+ * what elf_copy_out() writes besides the file bytes. 0 or -XEN_EINVAL. */
+int elf_zero_gaps(const struct elf_image *img, uint64_t va, void *dst, uint64_t len);
+/* The same by physical address (within [phys_start, phys_end)). */
+int elf_zero_gaps_phys(const struct elf_image *img, uint64_t paddr, void *dst, uint64_t len);
 
 /*
  * Check that the image can be a PV guest: a 64-bit kernel (this Xen runs no
@@ -174,6 +228,10 @@ int elf_copy_out(const struct elf_image *img, uint64_t va, void *dst, uint64_t l
  */
 int elf_check_pvh(const struct elf_image *img, uint64_t ram_end, uint64_t hole_start,
                   struct domb_error *err);
+/* elf_check_pvh() without the note check (a streamed kernel's notes come
+ * later): only where the segments lie. */
+int elf_check_pvh_placement(const struct elf_image *img, uint64_t ram_end, uint64_t hole_start,
+                            struct domb_error *err);
 
 /*
  * elf_copy_out() by physical address: the bytes for [paddr, paddr+len),

@@ -296,6 +296,12 @@ struct xenops {
      * major << 16 | minor, XENVER_extraversion fills a xen_extraversion_t
      * (".7"); a negative errno for what the implementation does not know. */
     int (*xen_version)(void *ctx, int cmd, void *arg);
+
+    /* The most pages alloc_pages had handed out at once since the last
+     * call with reset (which starts over from what is in use now): the
+     * builder kernel's memory high-water (issue 15). Not a hypercall;
+     * optional (NULL: not known). */
+    uint64_t (*scratch_peak_pages)(void *ctx, bool reset);
 };
 
 /* XEN_SYSCTL_physinfo through the seam: the host's free (and total) pages. */

@@ -31,15 +31,15 @@
 
 struct console_input {
     const struct xenops *xen;
-    evtchn_port_t port; /* VIRQ_CONSOLE, 0 when closed */
+    evtchn_port_t port;  /* VIRQ_CONSOLE, 0 when closed */
     struct vm *attached; /* whose console the line is attached to, or NULL */
     domid_t attached_domid;
-    uint8_t out_state;        /* the output filter's state */
-    uint16_t out_string_len;  /* bytes of the string command being dropped */
-    bool out_mid_line;        /* the attached guest left the cursor mid-line */
-    uint64_t bytes_read;      /* from the serial line */
-    uint64_t bytes_to_guest;  /* into attached guests' rings */
-    uint64_t bytes_dropped;   /* for a guest whose ring was full (or lied) */
+    uint8_t out_state;          /* the output filter's state */
+    uint16_t out_string_len;    /* bytes of the string command being dropped */
+    bool out_mid_line;          /* the attached guest left the cursor mid-line */
+    uint64_t bytes_read;        /* from the serial line */
+    uint64_t bytes_to_guest;    /* into attached guests' rings */
+    uint64_t bytes_dropped;     /* for a guest whose ring was full (or lied) */
     uint64_t dropped_at_attach; /* bytes_dropped when the current attach began */
 };
 

@@ -14,11 +14,13 @@
  * VM costs a xenstore connection (32 KiB) and two foreign-window slots. */
 #define PLATFORM_MAX_VMS 1024
 
-/* The xenstore we serve to every VM: a new domain has about 18 nodes
- * (docs/xenstore.md), so PLATFORM_MAX_VMS domains fit with room for what the
- * guests write. 56 bytes per node in the table, the rest is the heap. */
-#define PLATFORM_XENSTORE_NODES 32768u
-#define PLATFORM_XENSTORE_ARENA (4u << 20)
+/* The xenstore we serve to every VM: a new domain has about 40 nodes, what
+ * libxl makes (docs/xenstore.md), a vif or disk some 25 more, and
+ * transactions borrow up to a quarter of the table while they are open.
+ * 64 bytes per node in the table (3 MiB), the rest is the heap (about 30
+ * bytes a node). */
+#define PLATFORM_XENSTORE_NODES 49152u
+#define PLATFORM_XENSTORE_ARENA (6u << 20)
 
 /* The event loop's wait: at most this many ports (Xen's SCHEDOP_poll limit;
  * the VMs beyond are looked at every time round), at most this long between
@@ -60,7 +62,8 @@ struct platform {
     uint64_t boot_t0;      /* Xen system time at kernel_start (boot_info.t0_ns) */
     bool bench;            /* "domb.bench=1": print machine-readable BENCH lines */
     struct platform_bench_vm bench_vm[PLATFORM_MAX_VMS];
-    struct shell *shell; /* the operator shell on the serial line, or NULL (dom0/shell.h) */
+    /* the operator shell on the serial line (dom0/shell.h), or NULL */
+    struct shell *shell;
 };
 
 /* Load the boot set from the initramfs, and build and start its VMs

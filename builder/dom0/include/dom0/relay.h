@@ -41,7 +41,8 @@ struct relay_console {
     uint8_t esc_state;    /* 0 normal, 1 after ESC, 2 inside CSI */
     uint64_t bytes;       /* relayed so far */
     uint64_t ring_errors; /* times the guest's indexes were nonsense */
-    const struct relay_sink *sink; /* NULL: lines go to printk as "[name] line" */
+    /* NULL: lines go to printk as "[name] line" */
+    const struct relay_sink *sink;
 };
 
 /* Map the console page and bind the guest's console event channel. */

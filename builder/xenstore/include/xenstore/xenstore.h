@@ -4,9 +4,10 @@
  * Guests block during boot until somebody answers their xenstore ring, so
  * db-boot (dom0) serves every guest's ring itself from one small in-memory
  * store. This header is the pure part: the store (a tree of nodes in a
- * caller-provided arena, with xenstored's permission model), and one
- * connection per guest that takes requests from the guest's
- * struct xenstore_domain_interface and writes answers and watch events back.
+ * caller-provided arena, with xenstored's permission model and its
+ * transactions), and one connection per guest that takes requests from the
+ * guest's struct xenstore_domain_interface and writes answers and watch
+ * events back.
  *
  * The ring page is hostile: its indexes are read once per use and checked,
  * every byte of a message is copied out exactly once before it is parsed, and
@@ -98,11 +99,11 @@ struct xs_tx {
     struct xs_store *store;
     const struct xs_conn *owner; /* the connection that started it; NULL: the builder's C API */
     bool used;
-    domid_t domid;               /* performs every operation as this domain */
-    uint32_t id;                 /* its tx_id on the owner's connection */
-    uint32_t first, last;        /* its entries in access order, XS_NONE when empty */
-    uint32_t nodes, bytes;       /* entries and their heap bytes */
-    uint64_t generation;         /* the store's generation when it started */
+    domid_t domid;         /* performs every operation as this domain */
+    uint32_t id;           /* its tx_id on the owner's connection */
+    uint32_t first, last;  /* its entries in access order, XS_NONE when empty */
+    uint32_t nodes, bytes; /* entries and their heap bytes */
+    uint64_t generation;   /* the store's generation when it started */
 };
 
 /* What one domain owns, and whether the builder introduced it. */
@@ -132,12 +133,12 @@ struct xs_store {
     uint32_t domains_used;
     /* Transactions: their slots, and their entries (detached nodes). */
     struct xs_tx tx[XS_TX_MAX];
-    uint32_t detached;                    /* detached node slots in use */
-    uint32_t tx_nodes, tx_bytes;          /* entries and their heap bytes, all transactions */
-    uint32_t tx_nodes_max, tx_bytes_max;  /* their limits (default: a quarter of the store) */
+    uint32_t detached;                       /* detached node slots in use */
+    uint32_t tx_nodes, tx_bytes;             /* entries and their heap bytes, all transactions */
+    uint32_t tx_nodes_max, tx_bytes_max;     /* their limits (default: a quarter of the store) */
     uint32_t quota_tx_nodes, quota_tx_bytes; /* per guest, all its open transactions */
-    uint32_t next_tx;                     /* ids of the builder's own transactions */
-    char tx_path[XS_PATH_MAX + 2];        /* scratch: paths built by transactions */
+    uint32_t next_tx;                        /* ids of the builder's own transactions */
+    char tx_path[XS_PATH_MAX + 2];           /* scratch: paths built by transactions */
     /* Kept by the connections' side (xs_session.c), never by the tree: */
     struct xs_conn *conns;      /* every connection */
     struct xs_conn *watchers;   /* those with a watch: the only ones a change can fire */
@@ -260,7 +261,7 @@ struct xs_conn {
     uint32_t nwatches;
     char watch_bytes[XS_CONN_WATCH_BYTES];
     uint32_t watch_bytes_used;
-    uint32_t next_tx; /* the next transaction id to try */
+    uint32_t next_tx;           /* the next transaction id to try */
     char path[XS_PATH_MAX + 2]; /* scratch: the request's absolute path */
     /* Counters for the log. */
     uint64_t requests, errors, events_dropped;

@@ -578,6 +578,122 @@ static void test_all_corpus_cases(void **state)
         check_case(&elf_good_cases[i]);
 }
 
+/* ---- streamed kernels: elf_parse_layout() + elf_parse_from() --------------- */
+
+struct mem_reader {
+    const uint8_t *buf;
+    size_t size;
+};
+
+static int mem_read(void *ctx, uint64_t off, void *buf, size_t len)
+{
+    struct mem_reader *r = ctx;
+
+    assert_true(off <= r->size && len <= r->size - off);
+    memcpy(buf, r->buf + off, len);
+    return 0;
+}
+
+/* What the builder does with a streamed kernel: place the segments from the
+ * first `prefix` bytes, then parse the complete image through reads. */
+static int parse_streamed(const uint8_t *buf, size_t size, size_t prefix, struct elf_image *spec,
+                          struct elf_image *img, struct domb_error *err)
+{
+    static uint8_t scratch[64 << 10];
+    struct mem_reader r = {buf, size};
+    int rc = elf_parse_layout(spec, buf, prefix < size ? prefix : size, size, err);
+
+    if (rc)
+        return rc;
+    return elf_parse_from(img, size, mem_read, &r, scratch, sizeof(scratch), err);
+}
+
+/* Streamed, every corpus image gets elf_parse()'s verdict and message (a
+ * placement error from the first bytes is the same check elf_parse() makes
+ * on them), and every accepted one the same image, placed where
+ * elf_parse_layout() expected for our kind of images. */
+static void check_case_streamed(const struct elf_case *c, size_t prefix)
+{
+    struct ew_out o;
+    struct elf_image whole, spec, img;
+    struct domb_error e1, e2;
+    int r1, r2;
+
+    c->make(&o);
+    if (o.size < 64) { /* bzimage_prefix() refuses these (BZIMAGE_ERR_NOT_ELF) */
+        free(o.buf);
+        return;
+    }
+    r1 = elf_parse(&whole, o.buf, o.size, &e1);
+    r2 = parse_streamed(o.buf, o.size, prefix, &spec, &img, &e2);
+    if (r2 == -XEN_E2BIG && prefix < o.size) {
+        /* program headers beyond the prefix: a limit of streaming */
+        assert_non_null(strstr(e2.msg, "lies beyond the first"));
+        free(o.buf);
+        return;
+    }
+    if (r1 != r2 || (r1 && strcmp(e1.msg, e2.msg) != 0))
+        fail_msg("%s, prefix %zu: whole %s (%s), streamed %s (%s)", c->name, prefix,
+                 elf_error_name(r1), r1 ? e1.msg : "", elf_error_name(r2), r2 ? e2.msg : "");
+    if (r1 == 0) {
+        assert_null(img.data);
+        img.data = whole.data;
+        assert_memory_equal(&img, &whole, sizeof(img));
+        assert_int_equal(spec.nr_segments, whole.nr_segments);
+        for (unsigned i = 0; i < whole.nr_segments; i++) {
+            assert_int_equal(spec.seg[i].paddr, whole.seg[i].paddr);
+            assert_int_equal(spec.seg[i].offset, whole.seg[i].offset);
+            assert_int_equal(spec.seg[i].filesz, whole.seg[i].filesz);
+        }
+    }
+    free(o.buf);
+}
+
+static void test_corpus_streamed(void **state)
+{
+    static const size_t prefixes[] = {SIZE_MAX, 4096, 512, 64};
+
+    (void)state;
+    for (size_t p = 0; p < ARRAY_SIZE(prefixes); p++) {
+        for (size_t i = 0; i < elf_bad_case_count; i++)
+            if (!elf_bad_cases[i].fits_pages && !elf_bad_cases[i].pvh_ram)
+                check_case_streamed(&elf_bad_cases[i], prefixes[p]);
+        for (size_t i = 0; i < elf_good_case_count; i++)
+            check_case_streamed(&elf_good_cases[i], prefixes[p]);
+    }
+}
+
+/* elf_zero_gaps() zeroes exactly what elf_copy_out() does not copy. */
+static void test_zero_gaps_complements_copy_out(void **state)
+{
+    struct ew_out o;
+    struct elf_image img;
+    const struct elf_case *c = elf_case_find("linux_style");
+
+    (void)state;
+    assert_non_null(c);
+    c->make(&o);
+    assert_int_equal(elf_parse(&img, o.buf, o.size, NULL), 0);
+    for (uint64_t va = img.virt_start; va < img.virt_end; va += PAGE_SIZE) {
+        uint8_t want[PAGE_SIZE], got[PAGE_SIZE];
+
+        assert_int_equal(elf_copy_out(&img, va, want, PAGE_SIZE), 0);
+        memset(got, 0xa5, sizeof(got));
+        elf_copy_out(&img, va, got, PAGE_SIZE); /* file bytes in place ... */
+        for (size_t i = 0; i < PAGE_SIZE; i++)
+            if (want[i] == 0)
+                got[i] = 0xa5; /* ... the rest as unwritten memory */
+        assert_int_equal(elf_zero_gaps(&img, va, got, PAGE_SIZE), 0);
+        for (size_t i = 0; i < PAGE_SIZE; i++)
+            if (got[i] != want[i] && !(got[i] == 0xa5 && want[i] == 0))
+                fail_msg("va 0x%llx + %zu: %02x, want %02x", (unsigned long long)va, i, got[i],
+                         want[i]);
+    }
+    img.data = NULL;
+    assert_int_equal(elf_copy_out(&img, img.virt_start, o.buf, 1), -XEN_EINVAL);
+    free(o.buf);
+}
+
 /* Every truncation of a valid image is rejected cleanly. */
 static void check_every_truncation(struct ew *w)
 {
@@ -1197,6 +1313,8 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_error_names),
     cmocka_unit_test(test_corpus_covers_every_error),
     cmocka_unit_test(test_all_corpus_cases),
+    cmocka_unit_test(test_corpus_streamed),
+    cmocka_unit_test(test_zero_gaps_complements_copy_out),
     cmocka_unit_test(test_every_truncation_rejected),
     cmocka_unit_test(test_single_byte_corruptions),
     cmocka_unit_test(test_every_truncation_rejected_32),

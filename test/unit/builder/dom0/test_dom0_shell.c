@@ -1,4 +1,4 @@
-/* The operator shell and the serial input routing, against the simulated hypervisor's serial line. */
+/* The operator shell and the serial input routing, against the simulated serial line. */
 #include "domb_test.h"
 
 #include "dom0_fixture.h"
@@ -19,10 +19,10 @@ static struct shell sh;
 /* What a test guest does beyond the fixture's script. */
 struct behaviour {
     const char *name;
-    bool reads_input;       /* takes its console input and answers "got: ..." */
-    bool honours_shutdown;  /* watches control/shutdown, clears it and does it */
-    unsigned long took;     /* bytes of input it took */
-    char last_request[16];  /* the last control/shutdown value it saw */
+    bool reads_input;      /* takes its console input and answers "got: ..." */
+    bool honours_shutdown; /* watches control/shutdown, clears it and does it */
+    unsigned long took;    /* bytes of input it took */
+    char last_request[16]; /* the last control/shutdown value it saw */
 };
 
 static struct behaviour guests[8];
@@ -76,8 +76,8 @@ static void guest_watch_shutdown(struct vm *vm, struct behaviour *g)
     snprintf(g->last_request, sizeof(g->last_request), "%.*s", (int)len, value);
     /* As Linux does: clear the node (the acknowledgement), then act. */
     assert_int_equal(xs_store_write(&f->p->store, vm->domid, path, "", 0, &err), 0);
-    dfx_guest_shutdown(f, vm,
-                       strcmp(g->last_request, "reboot") == 0 ? SHUTDOWN_reboot : SHUTDOWN_poweroff);
+    dfx_guest_shutdown(
+        f, vm, strcmp(g->last_request, "reboot") == 0 ? SHUTDOWN_reboot : SHUTDOWN_poweroff);
 }
 
 static void world(struct dfx *fx, void *arg)
@@ -364,7 +364,11 @@ static void route_ctrl_bracket_detaches(void **state)
 
     assert_int_equal(console_input_open(&ci, f->xen, &err), 0);
     console_input_attach(&ci, vm);
-    assert_int_equal(console_input_route(&ci, "ab\r\x1d" "list\r", 9, &detach), 4);
+    assert_int_equal(console_input_route(&ci,
+                                         "ab\r\x1d"
+                                         "list\r",
+                                         9, &detach),
+                     4);
     assert_true(detach);
     assert_int_equal(r->in_prod, 3);
     assert_memory_equal(r->in, "ab\r", 3);
@@ -648,9 +652,10 @@ static void shell_shutdown_powers_off(void **state)
     type("shutdown deaf\r");
     assert_console_has("domb: asked 'deaf' (domid 2) to power off");
     pass(12);
-    assert_console_has("domb: 'deaf' (domid 2) has not taken the power-off request in 10 s: it does "
-                       "not watch xenstore's control/shutdown (no PV shutdown support); 'destroy "
-                       "deaf' ends it\n");
+    assert_console_has(
+        "domb: 'deaf' (domid 2) has not taken the power-off request in 10 s: it does "
+        "not watch xenstore's control/shutdown (no PV shutdown support); 'destroy "
+        "deaf' ends it\n");
     assert_int_equal(dfx_vm(f, "deaf")->state, VM_RUNNING);
     type("destroy deaf\r");
     assert_console_has("db: vm 'deaf' (domid 2) destroyed by the operator\n");

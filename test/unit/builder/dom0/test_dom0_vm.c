@@ -626,8 +626,8 @@ static void xenstore_store_full(void **state)
     struct vm_config cfg;
     struct domb_error err;
 
-    /* room for about one new domain's nodes (docs/xenstore.md: ~18) */
-    assert_int_equal(xs_store_init(&store, arena, sizeof(arena), 30, &err), 0);
+    /* room for about one new domain's nodes (docs/xenstore.md: ~40 + 7 shared) */
+    assert_int_equal(xs_store_init(&store, arena, sizeof(arena), 60, &err), 0);
     config(&cfg, "fits", 16);
     assert_int_equal(build(a, &cfg, true, false, &store), 0);
     config(&cfg, "nofit", 16);

@@ -8,8 +8,8 @@
 
 #define OK "OK\0", 3
 
-#define FRONT "/local/domain/6/device/vif/0"
-#define BACK  "/local/domain/7/backend/vif/6/0"
+#define FRONT  "/local/domain/6/device/vif/0"
+#define BACK   "/local/domain/7/backend/vif/6/0"
 #define MIRROR "/libxl/6/device/vif/0"
 
 static void introduce(struct xs_store *s, domid_t domid, const char *name)
@@ -158,12 +158,11 @@ static void split_driver_other_operations(void **state)
     const char *v;
 
     make_vif(s);
-    assert_int_equal(xs_store_directory(s, 5, FRONT, 0, buf, sizeof(buf), &len, &complete, &gen,
-                                        NULL),
-                     -XEN_EACCES);
-    assert_int_equal(xs_store_directory(s, 7, FRONT, 0, buf, sizeof(buf), &len, &complete, &gen,
-                                        NULL),
-                     0);
+    assert_int_equal(
+        xs_store_directory(s, 5, FRONT, 0, buf, sizeof(buf), &len, &complete, &gen, NULL),
+        -XEN_EACCES);
+    assert_int_equal(
+        xs_store_directory(s, 7, FRONT, 0, buf, sizeof(buf), &len, &complete, &gen, NULL), 0);
     assert_int_equal(xs_store_get_perms(s, 5, FRONT, perms, &n, NULL), -XEN_EACCES);
     assert_int_equal(xs_store_set_perms(s, 5, FRONT, mine, 1, NULL), -XEN_EACCES);
     assert_int_equal(xs_store_set_perms(s, 7, FRONT, mine, 1, NULL), -XEN_EACCES);
@@ -207,8 +206,9 @@ static void watch_events_follow_permissions(void **state)
     fx_call(f, 3, XS_WATCH, 0, P("/local/domain/2\0spy2\0"), XS_WATCH, OK);
     fx_expect(f, 3, XS_WATCH_EVENT, P("/local/domain/2\0spy2\0"));
     /* The frontend moves on: the backend hears it, the observer does not. */
-    fx_call(f, 1, XS_WRITE, 0, P("device/vif/0/state\0"
-                                 "3"),
+    fx_call(f, 1, XS_WRITE, 0,
+            P("device/vif/0/state\0"
+              "3"),
             XS_WRITE, OK);
     assert_int_equal(fx_process(f, 2), 0);
     fx_expect(f, 2, XS_WATCH_EVENT, P("/local/domain/1/device/vif/0/state\0be\0"));
@@ -217,8 +217,9 @@ static void watch_events_follow_permissions(void **state)
     assert_int_equal(fx_process(f, 1), 0);
     assert_true(fx_recv(f, 1, &hdr, buf));
     tx = (uint32_t)strtoul(buf, NULL, 10);
-    fx_call(f, 1, XS_WRITE, tx, P("device/vif/0/state\0"
-                                  "4"),
+    fx_call(f, 1, XS_WRITE, tx,
+            P("device/vif/0/state\0"
+              "4"),
             XS_WRITE, OK);
     assert_int_equal(fx_process(f, 2), 0);
     fx_expect_none(f, 2);
@@ -226,8 +227,9 @@ static void watch_events_follow_permissions(void **state)
     assert_int_equal(fx_process(f, 2), 0);
     fx_expect(f, 2, XS_WATCH_EVENT, P("/local/domain/1/device/vif/0/state\0be\0"));
     /* The backend's own changes and the frontend's release. */
-    fx_call(f, 2, XS_WRITE, 0, P("backend/vif/1/0/state\0"
-                                 "4"),
+    fx_call(f, 2, XS_WRITE, 0,
+            P("backend/vif/1/0/state\0"
+              "4"),
             XS_WRITE, OK);
     assert_int_equal(xs_store_domain_release(s, 1, NULL), 0);
     assert_int_equal(fx_process(f, 2), 0);

@@ -447,17 +447,17 @@ static void introduce_optional_fields(void **state)
     struct fx *f = *state;
     struct xs_store *s = &f->store;
     struct domb_error err;
-    struct xs_domain_info info = {.domid = 9,
-                                  .name = "dd",
-                                  .mem_kib = 1024,
-                                  .max_mem_kib = 4096,
-                                  .vcpus = 1,
-                                  .uuid = {0x12, 0x34, 0x56, 0x78, 0x9a, 0xbc, 0xde, 0xf0, 1, 2, 3,
-                                           4, 5, 6, 7, 8},
-                                  .type = "pvh",
-                                  .driver_domain = true,
-                                  .store_port = 4,
-                                  .store_mfn = 77};
+    struct xs_domain_info info = {
+        .domid = 9,
+        .name = "dd",
+        .mem_kib = 1024,
+        .max_mem_kib = 4096,
+        .vcpus = 1,
+        .uuid = {0x12, 0x34, 0x56, 0x78, 0x9a, 0xbc, 0xde, 0xf0, 1, 2, 3, 4, 5, 6, 7, 8},
+        .type = "pvh",
+        .driver_domain = true,
+        .store_port = 4,
+        .store_mfn = 77};
     uint32_t before = xs_store_node_count(s);
 
     assert_int_equal(xs_store_domain_introduce(s, &info, &err), 0);

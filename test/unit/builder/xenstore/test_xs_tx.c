@@ -106,14 +106,14 @@ static void conflicts_fail_with_eagain(void **state)
     struct fx *f = *state;
     struct xs_store *s = &f->store;
     static const struct {
-        const char *op;      /* in the transaction (guest 1, relative path) */
+        const char *op; /* in the transaction (guest 1, relative path) */
         uint32_t op_type;
-        const char *other;   /* then someone else, as dom0 */
+        const char *other; /* then someone else, as dom0 */
         bool other_rm;
     } cases[] = {
-        {"data/k\0", XS_READ, "/local/domain/1/data/k", false},      /* read set */
-        {"data/k\0v2", XS_WRITE, "/local/domain/1/data/k", false},   /* write set */
-        {"data/k\0", XS_RM, "/local/domain/1/data/k", false},        /* removed, rewritten */
+        {"data/k\0", XS_READ, "/local/domain/1/data/k", false},       /* read set */
+        {"data/k\0v2", XS_WRITE, "/local/domain/1/data/k", false},    /* write set */
+        {"data/k\0", XS_RM, "/local/domain/1/data/k", false},         /* removed, rewritten */
         {"data/nope\0", XS_READ, "/local/domain/1/data/nope", false}, /* missing, created */
         {"data\0", XS_DIRECTORY, "/local/domain/1/data/new", false},  /* child added */
         {"data\0", XS_DIRECTORY, "/local/domain/1/data/k", true},     /* child removed */
@@ -180,8 +180,9 @@ static void first_commit_wins(void **state)
     struct fx *f = *state;
     uint32_t t1, t2, t3;
 
-    fx_call(f, 1, XS_WRITE, 0, P("data/n\0"
-                                 "0"),
+    fx_call(f, 1, XS_WRITE, 0,
+            P("data/n\0"
+              "0"),
             XS_WRITE, OK);
     t1 = tx_start(f, 1);
     t2 = tx_start(f, 1);
@@ -190,14 +191,17 @@ static void first_commit_wins(void **state)
     fx_call(f, 1, XS_READ, t1, P("data/n\0"), XS_READ, P("0"));
     fx_call(f, 1, XS_READ, t2, P("data/n\0"), XS_READ, P("0"));
     fx_call(f, 0, XS_READ, t3, P("/local/domain/1/data/n\0"), XS_READ, P("0"));
-    fx_call(f, 1, XS_WRITE, t1, P("data/n\0"
-                                  "1"),
+    fx_call(f, 1, XS_WRITE, t1,
+            P("data/n\0"
+              "1"),
             XS_WRITE, OK);
-    fx_call(f, 1, XS_WRITE, t2, P("data/n\0"
-                                  "2"),
+    fx_call(f, 1, XS_WRITE, t2,
+            P("data/n\0"
+              "2"),
             XS_WRITE, OK);
-    fx_call(f, 0, XS_WRITE, t3, P("/local/domain/1/data/n\0"
-                                  "3"),
+    fx_call(f, 0, XS_WRITE, t3,
+            P("/local/domain/1/data/n\0"
+              "3"),
             XS_WRITE, OK);
     tx_end(f, 1, t2, true, "OK");
     tx_end(f, 1, t1, true, "EAGAIN");
@@ -250,12 +254,14 @@ static void watches_fire_only_on_commit(void **state)
     fx_call(f, 2, XS_WATCH, 0, P("/local/domain/1/data\0spy\0"), XS_WATCH, OK);
     fx_expect(f, 2, XS_WATCH_EVENT, P("/local/domain/1/data\0spy\0"));
     tx = tx_start(f, 1);
-    fx_call(f, 1, XS_WRITE, tx, P("data/w\0"
-                                  "1"),
+    fx_call(f, 1, XS_WRITE, tx,
+            P("data/w\0"
+              "1"),
             XS_WRITE, OK);
     fx_call(f, 1, XS_RM, tx, P("data/old\0"), XS_RM, OK);
-    fx_call(f, 1, XS_WRITE, tx, P("data/w\0"
-                                  "2"),
+    fx_call(f, 1, XS_WRITE, tx,
+            P("data/w\0"
+              "2"),
             XS_WRITE, OK);
     assert_int_equal(fx_process(f, 0), 0);
     fx_expect_none(f, 0); /* nothing yet */
@@ -272,8 +278,9 @@ static void watches_fire_only_on_commit(void **state)
     /* A failed commit fires nothing. */
     tx = tx_start(f, 1);
     fx_call(f, 1, XS_READ, tx, P("data/w\0"), XS_READ, P("2"));
-    fx_call(f, 1, XS_WRITE, tx, P("data/v\0"
-                                  "1"),
+    fx_call(f, 1, XS_WRITE, tx,
+            P("data/v\0"
+              "1"),
             XS_WRITE, OK);
     assert_int_equal(xs_store_write(s, 1, "/local/domain/1/data/w", "3", 1, NULL), 0);
     assert_int_equal(fx_process(f, 0), 0);
@@ -291,11 +298,13 @@ static void remove_and_recreate(void **state)
     struct xs_store *s = &f->store;
     uint32_t tx, before;
 
-    fx_call(f, 1, XS_WRITE, 0, P("data/dir/a\0"
-                                 "1"),
+    fx_call(f, 1, XS_WRITE, 0,
+            P("data/dir/a\0"
+              "1"),
             XS_WRITE, OK);
-    fx_call(f, 1, XS_WRITE, 0, P("data/dir/b/c\0"
-                                 "2"),
+    fx_call(f, 1, XS_WRITE, 0,
+            P("data/dir/b/c\0"
+              "2"),
             XS_WRITE, OK);
     before = xs_store_node_count(s);
     tx = tx_start(f, 1);
@@ -305,8 +314,9 @@ static void remove_and_recreate(void **state)
     fx_call(f, 1, XS_DIRECTORY, tx, P("data\0"), XS_DIRECTORY, "", 0);
     fx_call(f, 1, XS_RM, tx, P("data/dir/b\0"), XS_ERROR, P("ENOENT\0"));
     fx_call(f, 1, XS_RM, tx, P("data/dir\0"), XS_RM, OK); /* missing, parent there */
-    fx_call(f, 1, XS_WRITE, tx, P("data/dir/b/new\0"
-                                  "3"),
+    fx_call(f, 1, XS_WRITE, tx,
+            P("data/dir/b/new\0"
+              "3"),
             XS_WRITE, OK);
     fx_call(f, 1, XS_DIRECTORY, tx, P("data/dir\0"), XS_DIRECTORY, P("b\0"));
     fx_call(f, 1, XS_DIRECTORY, tx, P("data/dir/b\0"), XS_DIRECTORY, P("new\0"));
@@ -438,8 +448,9 @@ static void limits_are_enospc(void **state)
     /* All transactions' copies together. */
     s->tx_nodes_max = 3;
     tx = tx_start(f, 1);
-    fx_call(f, 1, XS_WRITE, tx, P("data/x/y/z\0"
-                                  "1"),
+    fx_call(f, 1, XS_WRITE, tx,
+            P("data/x/y/z\0"
+              "1"),
             XS_ERROR, P("ENOSPC\0"));
     tx_end(f, 1, tx, true, "OK");
     check_value(s, "/local/domain/1/data/x", NULL);
@@ -491,8 +502,9 @@ static void transactions_die_with_the_domain(void **state)
     uint32_t tx, base;
 
     tx = tx_start(f, 2);
-    fx_call(f, 2, XS_WRITE, tx, P("data/w\0"
-                                  "1"),
+    fx_call(f, 2, XS_WRITE, tx,
+            P("data/w\0"
+              "1"),
             XS_WRITE, OK);
     (void)tx_start(f, 2);
     assert_int_equal(xs_tx_count(s, &f->conn[2]), 2);
@@ -506,8 +518,9 @@ static void transactions_die_with_the_domain(void **state)
     /* A connection that goes away takes its transactions along. */
     base = xs_store_node_count(s);
     tx = tx_start(f, 1);
-    fx_call(f, 1, XS_WRITE, tx, P("data/gone\0"
-                                  "1"),
+    fx_call(f, 1, XS_WRITE, tx,
+            P("data/gone\0"
+              "1"),
             XS_WRITE, OK);
     xs_conn_destroy(&f->conn[1]);
     assert_int_equal(s->tx_nodes, 0);
@@ -534,19 +547,16 @@ static void builder_transactions(void **state)
 
     assert_int_equal(xs_tx_start(s, NULL, 0, &tx, &err), 0);
     assert_int_equal(xs_tx_mkdir(s, tx, 0, "/local/domain/1/device/vif/0", &err), 0);
-    assert_int_equal(xs_tx_set_perms(s, tx, 0, "/local/domain/1/device/vif/0", front, 2, &err),
-                     0);
+    assert_int_equal(xs_tx_set_perms(s, tx, 0, "/local/domain/1/device/vif/0", front, 2, &err), 0);
     assert_int_equal(xs_tx_write(s, tx, 0, "/local/domain/1/device/vif/0/state", "1", 1, &err), 0);
     assert_int_equal(xs_tx_mkdir(s, tx, 0, "/libxl/1/device/vif/0", &err), 0);
-    assert_int_equal(xs_tx_get_perms(s, tx, 0, "/local/domain/1/device/vif/0", perms, &n, &err),
-                     0);
+    assert_int_equal(xs_tx_get_perms(s, tx, 0, "/local/domain/1/device/vif/0", perms, &n, &err), 0);
     assert_int_equal(n, 2);
     assert_int_equal(perms[0].domid, 1);
-    assert_int_equal(xs_tx_read(s, tx, 0, "/local/domain/1/device/vif/0/state", &v, &len, &err),
-                     0);
+    assert_int_equal(xs_tx_read(s, tx, 0, "/local/domain/1/device/vif/0/state", &v, &len, &err), 0);
     assert_int_equal(len, 1);
-    assert_int_equal(xs_tx_directory(s, tx, 0, "/local/domain/1/device", 0, buf, sizeof(buf),
-                                     &len, &complete, &gen, &err),
+    assert_int_equal(xs_tx_directory(s, tx, 0, "/local/domain/1/device", 0, buf, sizeof(buf), &len,
+                                     &complete, &gen, &err),
                      0);
     assert_int_equal(len, 12);
     assert_memory_equal(buf, "suspend\0vif", 12);
@@ -555,8 +565,7 @@ static void builder_transactions(void **state)
     assert_int_equal(xs_tx_end(tx, true, &err), 0);
     assert_int_equal(xs_store_node_count(s), before + 5);
     check_value(s, "/local/domain/1/device/vif/0/state", "1");
-    assert_int_equal(xs_store_read(s, 2, "/local/domain/1/device/vif/0/state", &v, &len, &err),
-                     0);
+    assert_int_equal(xs_store_read(s, 2, "/local/domain/1/device/vif/0/state", &v, &len, &err), 0);
     /* Removed again in one: the store is back at its baseline. */
     assert_int_equal(xs_tx_start(s, NULL, 0, &tx, &err), 0);
     assert_int_equal(xs_tx_rm(s, tx, 0, "/local/domain/1/device/vif", &err), 0);
@@ -584,14 +593,16 @@ static void xenbus_switch_state_retries(void **state)
     fx_call(f, 1, XS_READ, tx, P("device/vif/0/state\0"), XS_READ, P("1"));
     /* The toolstack touches the state meanwhile: the first try fails. */
     assert_int_equal(xs_store_write(s, 0, "/local/domain/1/device/vif/0/state", "1", 1, NULL), 0);
-    fx_call(f, 1, XS_WRITE, tx, P("device/vif/0/state\0"
-                                  "4"),
+    fx_call(f, 1, XS_WRITE, tx,
+            P("device/vif/0/state\0"
+              "4"),
             XS_WRITE, OK);
     tx_end(f, 1, tx, true, "EAGAIN");
     tx = tx_start(f, 1);
     fx_call(f, 1, XS_READ, tx, P("device/vif/0/state\0"), XS_READ, P("1"));
-    fx_call(f, 1, XS_WRITE, tx, P("device/vif/0/state\0"
-                                  "4"),
+    fx_call(f, 1, XS_WRITE, tx,
+            P("device/vif/0/state\0"
+              "4"),
             XS_WRITE, OK);
     tx_end(f, 1, tx, true, "OK");
     check_value(s, "/local/domain/1/device/vif/0/state", "4");
@@ -609,8 +620,9 @@ static void directory_part_in_transaction(void **state)
 
     fx_call(f, 0, XS_WRITE, tx, P("/tool/aa\0"), XS_WRITE, OK);
     fx_call(f, 0, XS_WRITE, tx, P("/tool/bb\0"), XS_WRITE, OK);
-    fx_send(f, 0, XS_DIRECTORY_PART, tx, P("/tool\0"
-                                           "3\0"));
+    fx_send(f, 0, XS_DIRECTORY_PART, tx,
+            P("/tool\0"
+              "3\0"));
     assert_int_equal(fx_process(f, 0), 0);
     assert_true(fx_recv(f, 0, &hdr, got));
     assert_int_equal(hdr.type, XS_DIRECTORY_PART);

@@ -653,8 +653,7 @@ static void linux_like_boot(void **state)
     uint32_t tx;
 
     fx_call(f, 1, XS_RESET_WATCHES, 0, "", 0, XS_RESET_WATCHES, OK);
-    fx_call(f, 1, XS_READ, 0, P("control/platform-feature-xs_reset_watches\0"), XS_READ,
-            P("1"));
+    fx_call(f, 1, XS_READ, 0, P("control/platform-feature-xs_reset_watches\0"), XS_READ, P("1"));
     fx_call(f, 1, XS_WATCH, 0, P("device\0FFFF888001\0"), XS_WATCH, OK);
     fx_expect(f, 1, XS_WATCH_EVENT, P("device\0FFFF888001\0"));
     fx_call(f, 1, XS_DIRECTORY, 0, P("device\0"), XS_DIRECTORY, P("suspend\0"));
