@@ -9,26 +9,17 @@
 
 #include <domb/errno.h>
 
-/* Reasons shared by several keys. */
-#define WHY_DM                                                                                     \
-    "it needs a device model (QEMU, for a PV guest its framebuffer backend), which domB does "     \
-    "not run; guest consoles are relayed on domB's serial line instead: remove it"
-#define WHY_PCI                                                                                    \
-    "domB does not pass PCI devices through; iomem, ioports and irqs give a PV guest a "          \
-    "device's resources: remove it"
-#define WHY_DEVICES                                                                                \
-    "domB wires vif and disk devices only (docs/devices.md): remove it"
-#define WHY_SCHED                                                                                  \
-    "domB leaves scheduler parameters at Xen's defaults (xl sched-credit2 can change them at "    \
-    "run time): remove it"
-#define WHY_XEN_DEFAULT "domB gives every guest Xen's default for it: remove it"
-#define WHY_TUNING                                                                                 \
-    "domB builds PVH guests with HAP and Xen's defaults and takes no HVM/PVH tuning: remove it"
-#define WHY_ARM "it is an Arm-only key and domB builds x86 guests: remove it"
-#define WHY_BOOT                                                                                   \
-    "domB loads the guest kernel itself and runs no bootloader or firmware in dom0: give kernel " \
-    "(and ramdisk) instead; GRUB's Xen or PVH image can be the kernel"
-#define WHY_XSM "this Xen has no XSM/FLASK, so there is no label to give: remove it"
+/* Reasons shared by several keys (kept short: a message holds 160 bytes). */
+#define WHY_DM          "it needs a device model (QEMU), which domB does not run: remove it"
+#define WHY_PCI         "domB passes no PCI device through (iomem, ioports, irqs do): remove it"
+#define WHY_DEVICES     "domB wires vif and disk devices only: remove it"
+#define WHY_SCHED       "domB leaves scheduler parameters at Xen's defaults: remove it"
+#define WHY_XEN_DEFAULT "domB keeps Xen's default for it: remove it"
+#define WHY_TUNING      "domB takes no HVM/PVH tuning (PVH guests get HAP): remove it"
+#define WHY_ARM         "it is for Arm guests, and domB builds x86 guests: remove it"
+#define WHY_BOOT        "domB loads the kernel itself: give kernel (GRUB's Xen image can be one)"
+#define WHY_XSM         "this Xen has no XSM/FLASK to label for: remove it"
+#define WHY_SHIM        "domB runs PV guests directly, without the PVH shim: remove it"
 
 static const struct {
     const char *key;
@@ -54,7 +45,7 @@ static const struct {
     {"channel", WHY_DEVICES},
     {"usbctrl", WHY_DEVICES},
     {"usbdev", WHY_DEVICES},
-    {"vif2", "vif2 is xl's removed netchannel2 device: use vif"},
+    {"vif2", "it is xl's old netchannel2 device: use vif"},
     {"vnc", WHY_DM},
     {"vnclisten", WHY_DM},
     {"vncdisplay", WHY_DM},
@@ -86,37 +77,35 @@ static const struct {
     {"slice", WHY_SCHED},
     {"latency", WHY_SCHED},
     {"extratime", WHY_SCHED},
-    {"vnuma", "domB gives guests no virtual NUMA topology: remove it"},
+    {"vnuma", "domB gives guests no virtual NUMA layout: remove it"},
     {"seclabel", WHY_XSM},
     {"init_seclabel", WHY_XSM},
-    {"nomigrate", "domB never saves or migrates a guest, so there is nothing to forbid: remove it"},
-    {"max_event_channels", WHY_XEN_DEFAULT " (xl's 1023 event channels)"},
-    {"cpuid", WHY_XEN_DEFAULT " (CPUID policy)"},
-    {"tsc_mode", WHY_XEN_DEFAULT " (TSC mode)"},
-    {"msr_relaxed", WHY_XEN_DEFAULT " (MSR policy)"},
-    {"mca_caps", WHY_XEN_DEFAULT " (machine-check capabilities)"},
-    {"vpmu", WHY_XEN_DEFAULT " (no vPMU)"},
-    {"vmtrace_buf_kb", WHY_XEN_DEFAULT " (no trace buffer)"},
-    {"altp2m", WHY_XEN_DEFAULT " (no alternate p2m)"},
+    {"nomigrate", "domB never migrates a guest: remove it"},
+    {"max_event_channels", WHY_XEN_DEFAULT},
+    {"cpuid", WHY_XEN_DEFAULT},
+    {"tsc_mode", WHY_XEN_DEFAULT},
+    {"msr_relaxed", WHY_XEN_DEFAULT},
+    {"mca_caps", WHY_XEN_DEFAULT},
+    {"vpmu", WHY_XEN_DEFAULT},
+    {"vmtrace_buf_kb", WHY_XEN_DEFAULT},
+    {"altp2m", WHY_XEN_DEFAULT},
     {"rtc_timeoffset", "domB does not offset guests' clocks: remove it"},
     {"hap", WHY_TUNING},
     {"oos", WHY_TUNING},
     {"shadow_memory", WHY_TUNING},
     {"nestedhvm", WHY_TUNING},
     {"timer_mode", WHY_TUNING},
-    {"acpi", WHY_TUNING " (a PVH guest always gets ACPI tables, as xl's default)"},
-    {"pvshim", "domB runs PV guests directly, without the PVH shim: remove it"},
-    {"pvshim_path", "domB runs PV guests directly, without the PVH shim: remove it"},
-    {"pvshim_cmdline", "domB runs PV guests directly, without the PVH shim: remove it"},
-    {"pvshim_extra", "domB runs PV guests directly, without the PVH shim: remove it"},
+    {"acpi", "a PVH guest always gets ACPI tables (xl's default): remove it"},
+    {"pvshim", WHY_SHIM},
+    {"pvshim_path", WHY_SHIM},
+    {"pvshim_cmdline", WHY_SHIM},
+    {"pvshim_extra", WHY_SHIM},
     {"gic_version", WHY_ARM},
     {"vuart", WHY_ARM},
     {"tee", WHY_ARM},
     {"device_tree", WHY_ARM},
     {"dtdev", WHY_ARM},
-    {"xend_suspend_evtchn_compat",
-     "it is for guests of the old xend toolstack's suspend protocol, which domB never "
-     "suspends: remove it"},
+    {"xend_suspend_evtchn_compat", "it is for xend's suspend protocol; domB never suspends: remove it"},
 };
 
 /* Keys xl reads only for HVM guests (xl.cfg(5), "Fully-virtualised (HVM)

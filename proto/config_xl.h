@@ -13,8 +13,7 @@
 /* The one answer to an HVM guest (type = "hvm", builder = "hvm", or any
  * key only an HVM guest has). */
 #define CONFIG_NO_HVM                                                                              \
-    "HVM guests are not supported: they need a device model (QEMU), which domB does not run; "     \
-    "type = \"pvh\" is the alternative"
+    "HVM guests need a device model (QEMU), which domB does not run: use type = \"pvh\""
 
 /* Why domB refuses xl key key[0..len), or NULL when it is not one of them
  * (an implemented key, an HVM key, or not an xl key at all). */

@@ -136,7 +136,9 @@ static void write_madt(uint8_t *p, const struct acpi_config *cfg, uint32_t len)
         e[1] = ACPI_MADT_LAPIC_SIZE;
         e[2] = (uint8_t)i;              /* ACPI processor UID = the DSDT's ProcID */
         e[3] = (uint8_t)pvh_apic_id(i); /* <= 254 for 128 vCPUs */
-        put_le32(e + 4, ACPI_MADT_LAPIC_ENABLED);
+        /* libxl/hvmloader: a vCPU beyond the online ones is present but
+         * not enabled (xl's maxvcpus above vcpus). */
+        put_le32(e + 4, cfg->online && i >= cfg->online ? 0 : ACPI_MADT_LAPIC_ENABLED);
     }
     checksum(p, len, 9);
 }

@@ -96,6 +96,53 @@ static int check_request(const struct builder_request *req, struct domb_error *e
     if (req->guest_type == BUILDER_GUEST_PVH && req->max_vcpus > PVH_MAX_VCPUS)
         return domb_error_set(err, -XEN_EINVAL, "%u vCPUs: a PVH guest has at most %u",
                               req->max_vcpus, PVH_MAX_VCPUS);
+    if (req->online_vcpus > (req->max_vcpus ? req->max_vcpus : 1))
+        return domb_error_set(err, -XEN_EINVAL, "%u vCPUs online but only %u in all",
+                              req->online_vcpus, req->max_vcpus ? req->max_vcpus : 1);
+    if ((req->cpumap_hard || req->cpumap_soft) &&
+        (req->cpumap_bytes == 0 || req->cpumap_bytes > BUILDER_CPUMAP_MAX))
+        return domb_error_set(err, -XEN_EINVAL, "a cpumap of %u bytes (1 to %u)",
+                              req->cpumap_bytes, BUILDER_CPUMAP_MAX);
+    return 0;
+}
+
+/*
+ * Pin every vCPU as the request says (xl's cpus and cpus_soft; libxl does
+ * it after createdomain, before the build). Xen writes the affinity it
+ * will use back into the maps it is given, so each call gets a copy.
+ */
+static int build_set_affinity(struct build *b, uint32_t vcpus)
+{
+    const struct builder_request *req = b->req;
+
+    for (uint32_t v = 0; v < vcpus && (req->cpumap_hard || req->cpumap_soft); v++) {
+        uint8_t hard[BUILDER_CPUMAP_MAX], soft[BUILDER_CPUMAP_MAX];
+        struct xen_domctl op;
+        int rc;
+
+        memset(&op, 0, sizeof(op));
+        op.u.vcpuaffinity.vcpu = v;
+        if (req->cpumap_hard) {
+            memcpy(hard, req->cpumap_hard, req->cpumap_bytes);
+            op.u.vcpuaffinity.flags |= XEN_VCPUAFFINITY_HARD;
+            set_xen_guest_handle(op.u.vcpuaffinity.cpumap_hard.bitmap, hard);
+            op.u.vcpuaffinity.cpumap_hard.nr_bits = req->cpumap_bytes * 8;
+        }
+        if (req->cpumap_soft) {
+            memcpy(soft, req->cpumap_soft, req->cpumap_bytes);
+            op.u.vcpuaffinity.flags |= XEN_VCPUAFFINITY_SOFT;
+            set_xen_guest_handle(op.u.vcpuaffinity.cpumap_soft.bitmap, soft);
+            op.u.vcpuaffinity.cpumap_soft.nr_bits = req->cpumap_bytes * 8;
+        }
+        rc = build_domctl(b, XEN_DOMCTL_setvcpuaffinity, &op);
+        if (rc == -XEN_EINVAL && req->cpumap_hard)
+            return domb_error_set(b->err, rc,
+                                  "setvcpuaffinity of vCPU %u refused (%d): none of the CPUs it "
+                                  "is pinned to (cpus) is online in Xen",
+                                  v, rc);
+        if (rc)
+            return build_fail(b, rc, "setvcpuaffinity");
+    }
     return 0;
 }
 
@@ -136,7 +183,7 @@ int build_create_domain(struct build *b, uint32_t cdf_flags, uint32_t emulation_
     op.u.max_mem.max_memkb = max_mem_kib;
     if ((rc = build_domctl(b, XEN_DOMCTL_max_mem, &op)))
         return build_fail(b, rc, "max_mem");
-    return 0;
+    return build_set_affinity(b, vcpus);
 }
 
 int build_populate_call(struct build *b, xen_pfn_t *ext, uint64_t n, unsigned int order)

@@ -387,8 +387,17 @@ void platform_restart(struct platform *p, struct vm *vm)
 
     cfg = vm->config;
     platform_build_opts(p, &opts);
-    if (vm_build(vm, &cfg, kernel, kernel_size, ramdisk, ramdisk_size, &opts) == 0 &&
-        vm_unpause(vm) == 0) {
+    if (vm_build(vm, &cfg, kernel, kernel_size, ramdisk, ramdisk_size, &opts) == 0) {
+        char marker[32];
+
+        /* Tell the new incarnation which one it is (docs/config.md): a
+         * guest may act on it, Linux takes a dotted parameter it does not
+         * know for a module's and ignores it. */
+        domb_snprintf(marker, sizeof(marker), "domb.restart=%u", restarts);
+        if (vm_append_cmdline(vm, marker) != 0)
+            printk("db: vm '%s': no room for %s on its command line\n", vm->name, marker);
+    }
+    if (vm->state == VM_BUILT && vm_unpause(vm) == 0) {
         printk("db: vm '%s' restarted (restart %u): domid %u\n", vm->name, restarts, vm->domid);
         /* A restarted db-server client keeps managing the VMs it built. */
         for (unsigned int i = 0; i < p->nr_vms; i++)
@@ -403,6 +412,50 @@ void platform_restart(struct platform *p, struct vm *vm)
     vm->first_reason = first_reason;
     vm->restarts = restarts;
     vm->quick_restarts = quick;
+}
+
+/*
+ * What a stopped VM's lifecycle says for how it stopped (xl's on_poweroff,
+ * on_reboot, on_crash, on_watchdog, on_soft_reset, or on_exit for all;
+ * xl's handle_domain_death). A suspended domain is left alone, as xl
+ * leaves it; one that someone else destroyed did not stop and is not
+ * restarted.
+ */
+static enum vm_on_exit platform_action(const struct vm *vm)
+{
+    bool leave = false;
+    enum vm_on_exit action;
+
+    if (vm->shutdown_reason == VM_SHUTDOWN_GONE)
+        return vm->config.on_exit == VM_ON_EXIT_PRESERVE ? VM_ON_EXIT_PRESERVE
+                                                         : VM_ON_EXIT_DESTROY;
+    action = vm_config_action(&vm->config, vm->shutdown_reason, &leave);
+    if (leave)
+        action = VM_ON_EXIT_PRESERVE;
+    printk("db: vm '%s' (domid %u) %s: %s\n", vm->name, vm->domid,
+           vm_shutdown_name(vm->shutdown_reason), vm_on_exit_name(action));
+    return action;
+}
+
+/*
+ * rename-restart: keep the stopped domain, as xl's preserve_domain does,
+ * under the name NAME-DOMID in a record of its own (xl adds the time; domB
+ * has no clock worth printing), and let the caller build a new one into
+ * the VM's record. With no record free, the domain is destroyed instead.
+ */
+static void platform_keep_renamed(struct platform *p, struct vm *vm)
+{
+    struct vm *kept = platform_new_vm(p);
+
+    if (!kept) {
+        printk("db: vm '%s' (domid %u): no record free to keep it renamed: destroying it\n",
+               vm->name, vm->domid);
+        vm_release(vm);
+        return;
+    }
+    *kept = *vm;
+    domb_snprintf(kept->name, sizeof(kept->name), "%.48s-%u", vm->name, vm->domid);
+    printk("db: vm '%s' (domid %u) kept as '%s'\n", vm->name, vm->domid, kept->name);
 }
 
 static bool pending(const struct platform *p, evtchn_port_t port)
@@ -461,12 +514,14 @@ void platform_handle_events(struct platform *p)
         platform_check_devices(p, i);
         if (vm->state == VM_RUNNING && dom_exc && vm_poll_exit(vm)) {
             domid_t gone = vm->domid;
+            enum vm_on_exit action = platform_action(vm);
 
             platform_bench_output(p, i);
-            if (vm->on_exit != VM_ON_EXIT_PRESERVE)
+            if (action == VM_ON_EXIT_RENAME_RESTART)
+                platform_keep_renamed(p, vm);
+            else if (action != VM_ON_EXIT_PRESERVE)
                 vm_release(vm);
-            /* (not one that someone else destroyed: it did not stop) */
-            if (vm->on_exit == VM_ON_EXIT_RESTART && vm->shutdown_reason != VM_SHUTDOWN_GONE)
+            if (action == VM_ON_EXIT_RESTART || action == VM_ON_EXIT_RENAME_RESTART)
                 platform_restart(p, vm);
             /* Its domid is free unless it is preserved or restarted under
              * the same (fixed) domid; a restart has handed its VMs on. */

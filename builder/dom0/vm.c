@@ -180,6 +180,7 @@ static int vm_xenstore_setup(struct vm *vm, struct xs_store *store, const struct
         .name = vm->name,
         .mem_kib = (uint64_t)cfg->memory_mib * 1024,
         .vcpus = cfg->vcpus,
+        .max_vcpus = cfg->max_vcpus,
         .console_mfn = mfn_x(vm->result.console_mfn),
         .console_port = vm->result.console_port,
         .store_mfn = mfn_x(vm->result.store_mfn),
@@ -191,6 +192,8 @@ static int vm_xenstore_setup(struct vm *vm, struct xs_store *store, const struct
     void *va;
     int rc;
 
+    if (cfg->has_uuid)
+        memcpy(info.uuid, cfg->uuid, sizeof(info.uuid));
     x->store = store;
     rc = xs_store_domain_introduce(store, &info, &vm->error);
     if (rc)
@@ -376,7 +379,16 @@ int vm_build(struct vm *vm, const struct vm_config *cfg, const void *kernel, siz
     req.ramdisk_size = ramdisk_size;
     req.cmdline = cfg->cmdline;
     req.mem_kib = (uint64_t)cfg->memory_mib * 1024;
-    req.max_vcpus = cfg->vcpus;
+    /* xl's maxvcpus: that many vCPUs, the ones from `vcpus` on offline. */
+    req.max_vcpus = cfg->max_vcpus ? cfg->max_vcpus : cfg->vcpus;
+    req.online_vcpus = cfg->max_vcpus ? cfg->vcpus : 0;
+    if (cfg->has_uuid)
+        memcpy(req.handle, cfg->uuid, sizeof(req.handle));
+    if (cfg->has_cpus)
+        req.cpumap_hard = cfg->cpus;
+    if (cfg->has_cpus_soft)
+        req.cpumap_soft = cfg->cpus_soft;
+    req.cpumap_bytes = VM_CPUMAP_BYTES;
     req.domid = (domid_t)cfg->domid;
     req.backend_domid = 0;
     req.max_extent_order = XENOPS_EXTENT_ORDER_DOM0;
@@ -591,5 +603,14 @@ void vm_print_summary(const struct vm *vms, unsigned int n)
         printk("%-16s %5s %-4s %8u %6lu.%03lu %10u  %s\n", vm->name, domid, vm_type_text(vm),
                vm->memory_mib, vm->build_ns / 1000000, (vm->build_ns / 1000) % 1000, vm->hypercalls,
                vm_result_text(vm, result, sizeof(result)));
+    }
+    /* xl's uuid, the domain handle, for the VMs whose config gives one. */
+    for (unsigned int i = 0; i < n; i++) {
+        char uuid[37];
+
+        if (!vms[i].config.has_uuid || !vms[i].config.name[0])
+            continue;
+        vm_uuid_format(vms[i].config.uuid, uuid);
+        printk("%-16s uuid %s\n", vms[i].name, uuid);
     }
 }

@@ -1205,6 +1205,7 @@ static int xs_introduce_nodes(struct xs_store *s, const struct xs_domain_info *i
 {
     const struct xs_perm dom0_name = {0, XS_PERM_READ};
     static const char dom0[] = "/local/domain/0/name";
+    unsigned int all;
     char num[7][24];
     const char *values[XS_IV_COUNT] = {
         [XS_IV_EMPTY] = "",
@@ -1243,11 +1244,14 @@ static int xs_introduce_nodes(struct xs_store *s, const struct xs_domain_info *i
             continue;
         rc = xs_intro_put(s, p, info->domid, n->base, n->rel, n->perm, values[n->value], err);
     }
-    for (unsigned int v = 0; rc == 0 && v < info->vcpus; v++) {
+    /* libxl: every vCPU up to max_vcpus, "offline" from vcpus on (maxvcpus). */
+    all = info->max_vcpus > info->vcpus ? info->max_vcpus : info->vcpus;
+    for (unsigned int v = 0; rc == 0 && v < all; v++) {
         char rel[40];
 
         domb_snprintf(rel, sizeof(rel), "cpu/%u/availability", v);
-        rc = xs_intro_put(s, p, info->domid, 0, rel, XS_INTRO_INHERIT, "online", err);
+        rc = xs_intro_put(s, p, info->domid, 0, rel, XS_INTRO_INHERIT,
+                          v < info->vcpus ? "online" : "offline", err);
     }
     if (rc == 0 && xs_lookup(s, dom0, strlen(dom0), &near, &miss) == XS_NONE)
         rc = xs_store_write_perms(s, 0, dom0, "Domain-0", 8, &dom0_name, 1, err);

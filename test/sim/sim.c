@@ -62,6 +62,8 @@ struct port {
     uint32_t virq;  /* VIRQ: which */
 };
 
+#define SIM_AFFINITY_VCPUS 128 /* HVM_MAX_VCPUS; PV builds ask for fewer */
+
 struct dom {
     domid_t id;
     uint32_t create_max_vcpus;
@@ -97,6 +99,10 @@ struct dom {
     struct hvm_hw_cpu *cpu; /* per vCPU */
     struct hvm_hw_mtrr *mtrr;
     bool *cpu_up, *mtrr_loaded;
+    /* vCPU affinity (XEN_DOMCTL_setvcpuaffinity): bit c = CPU c */
+    uint64_t aff_hard[SIM_AFFINITY_VCPUS], aff_soft[SIM_AFFINITY_VCPUS];
+    unsigned int aff_sets[SIM_AFFINITY_VCPUS];
+    xen_domain_handle_t handle; /* createdomain's (the toolstack's UUID) */
 };
 
 struct mapping {
@@ -513,6 +519,8 @@ static int create_config_ok(const struct xen_domctl_createdomain *c)
     return 0;
 }
 
+static uint64_t sim_online_mask(const struct sim *s);
+
 static int domctl_create(struct sim *s, struct xen_domctl *op)
 {
     const struct xen_domctl_createdomain *c = &op->u.createdomain;
@@ -547,6 +555,9 @@ static int domctl_create(struct sim *s, struct xen_domctl *op)
         sim_die("out of memory");
     d->id = id;
     d->create_max_vcpus = c->max_vcpus;
+    memcpy(d->handle, c->handle, sizeof(d->handle));
+    for (unsigned int v = 0; v < SIM_AFFINITY_VCPUS; v++)
+        d->aff_hard[v] = d->aff_soft[v] = sim_online_mask(s); /* Xen's default: any CPU */
     d->max_evtchn_port = c->max_evtchn_port;
     d->paused = true; /* Xen creates domains paused by the controller */
     d->address_size = 64;
@@ -778,6 +789,7 @@ static int domctl_getdomaininfo(struct sim *s, struct xen_domctl *op)
             info->nr_online_vcpus += best->cpu_up[v];
     }
     info->max_vcpu_id = best->create_max_vcpus - 1;
+    memcpy(info->handle, best->handle, sizeof(info->handle));
     op->domain = best->id;
     return 0;
 }
@@ -1005,6 +1017,85 @@ static int hvm_unpause_ok(const struct dom *d)
     return 0;
 }
 
+static unsigned int sim_nr_cpus(const struct sim *s)
+{
+    return s->cfg.nr_cpus ? (s->cfg.nr_cpus > 64 ? 64 : s->cfg.nr_cpus) : 1;
+}
+
+/* All the simulated host's CPUs (every one online). */
+static uint64_t sim_online_mask(const struct sim *s)
+{
+    unsigned int n = sim_nr_cpus(s);
+
+    return n == 64 ? ~0ULL : (1ULL << n) - 1;
+}
+
+/* A guest's xenctl_bitmap as Xen reads it (xenctl_bitmap_to_bitmap with
+ * nr_cpu_ids): bits beyond the host's CPUs are ignored, missing ones zero. */
+static uint64_t bitmap_in(const struct sim *s, const struct xenctl_bitmap *b)
+{
+    const uint8_t *bytes = b->bitmap.p;
+    uint64_t m = 0;
+
+    for (uint32_t i = 0; i < b->nr_bits && i < 64; i++)
+        if (bytes[i / 8] & (1u << (i % 8)))
+            m |= 1ULL << i;
+    return m & sim_online_mask(s);
+}
+
+/* ... and what Xen writes back (cpumask_to_xenctl_bitmap): nr_bits bits. */
+static void bitmap_out(struct xenctl_bitmap *b, uint64_t m)
+{
+    uint8_t *bytes = b->bitmap.p;
+
+    for (uint32_t i = 0; i < b->nr_bits; i++) {
+        if (i < 64 && (m & (1ULL << i)))
+            bytes[i / 8] |= (uint8_t)(1u << (i % 8));
+        else
+            bytes[i / 8] &= (uint8_t)~(1u << (i % 8));
+    }
+}
+
+/*
+ * XEN_DOMCTL_setvcpuaffinity as Xen 4.17's vcpu_affinity_domctl(): the
+ * vCPU must exist (-EINVAL beyond max_vcpus), flags must name a map and
+ * each named map must be there (vcpuaffinity_params_invalid: -EINVAL),
+ * and a hard affinity must contain an online CPU (vcpu_set_hard_affinity:
+ * -EINVAL). Xen answers with the maps it will use: hard & online, soft &
+ * online & hard. A soft map may be empty.
+ */
+static int domctl_vcpuaffinity(struct sim *s, struct dom *d, struct xen_domctl_vcpuaffinity *a)
+{
+    uint64_t hard, soft;
+    uint32_t known = XEN_VCPUAFFINITY_HARD | XEN_VCPUAFFINITY_SOFT | XEN_VCPUAFFINITY_FORCE;
+
+    if (a->vcpu >= d->create_max_vcpus || a->vcpu >= SIM_AFFINITY_VCPUS)
+        return -XEN_EINVAL;
+    if ((a->flags & (XEN_VCPUAFFINITY_HARD | XEN_VCPUAFFINITY_SOFT)) == 0 ||
+        ((a->flags & XEN_VCPUAFFINITY_HARD) && !a->cpumap_hard.bitmap.p) ||
+        ((a->flags & XEN_VCPUAFFINITY_SOFT) && !a->cpumap_soft.bitmap.p))
+        return -XEN_EINVAL;
+    if (a->flags & ~known)
+        return -XEN_EINVAL; /* stricter: Xen ignores unknown flags */
+    hard = d->aff_hard[a->vcpu];
+    soft = d->aff_soft[a->vcpu];
+    if (a->flags & XEN_VCPUAFFINITY_HARD) {
+        hard = bitmap_in(s, &a->cpumap_hard);
+        if (!hard)
+            return -XEN_EINVAL;
+    }
+    if (a->flags & XEN_VCPUAFFINITY_SOFT)
+        soft = bitmap_in(s, &a->cpumap_soft);
+    d->aff_hard[a->vcpu] = hard;
+    d->aff_soft[a->vcpu] = soft;
+    d->aff_sets[a->vcpu]++;
+    if (a->flags & XEN_VCPUAFFINITY_HARD)
+        bitmap_out(&a->cpumap_hard, hard);
+    if (a->flags & XEN_VCPUAFFINITY_SOFT)
+        bitmap_out(&a->cpumap_soft, soft & hard);
+    return 0;
+}
+
 static int sim_domctl(void *ctx, struct xen_domctl *op)
 {
     struct sim *s = ctx;
@@ -1095,6 +1186,8 @@ static int sim_domctl(void *ctx, struct xen_domctl *op)
             return -XEN_EINVAL; /* the simulated host has 256 pirqs */
         d->permitted = true;
         return 0;
+    case XEN_DOMCTL_setvcpuaffinity:
+        return domctl_vcpuaffinity(s, d, &op->u.vcpuaffinity);
     case XEN_DOMCTL_set_virq_handler:
         /* Only global VIRQs have a handler domain. */
         if (op->u.set_virq_handler.virq != VIRQ_DOM_EXC)
@@ -1713,7 +1806,7 @@ static int sim_sysctl(void *ctx, struct xen_sysctl *op)
     memset(&op->u.physinfo, 0, sizeof(op->u.physinfo));
     op->u.physinfo.free_pages = s->free_frames;
     op->u.physinfo.total_pages = s->cfg.nr_frames;
-    op->u.physinfo.nr_cpus = 1;
+    op->u.physinfo.nr_cpus = sim_nr_cpus(s);
     return 0;
 }
 
@@ -2123,6 +2216,21 @@ uint64_t sim_p2m(const struct sim *s, domid_t id, uint64_t pfn)
 {
     const struct dom *d = dom_get(s, id);
     return d ? p2m_get(d, pfn) : INVALID_FRAME;
+}
+
+int sim_vcpu_affinity(const struct sim *s, domid_t id, unsigned int v, uint64_t *hard,
+                      uint64_t *soft, unsigned int *sets)
+{
+    const struct dom *d = dom_get(s, id);
+
+    if (!d)
+        return -XEN_ESRCH;
+    if (v >= d->create_max_vcpus || v >= SIM_AFFINITY_VCPUS)
+        return -XEN_EINVAL;
+    *hard = d->aff_hard[v];
+    *soft = d->aff_soft[v];
+    *sets = d->aff_sets[v];
+    return 0;
 }
 
 int sim_domain_info(const struct sim *s, domid_t id, struct sim_domain_info *out)

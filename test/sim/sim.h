@@ -78,6 +78,7 @@ struct sim_config {
                                     * its frames: a zombie until then, as in Xen) */
     uint64_t scratch_pages;        /* the caller's own memory (0: SIM_DEFAULT_SCRATCH_PAGES) */
     bool no_clock;                 /* ops without now_ns (the builder's timings are optional) */
+    unsigned int nr_cpus;          /* physical CPUs, all online (0: 1; at most 64) */
 };
 
 #define SIM_DEFAULT_SCRATCH_PAGES (64ULL << 8) /* 64 MiB */
@@ -158,6 +159,10 @@ unsigned int sim_self_ports(const struct sim *s);
 domid_t sim_virq_handler(const struct sim *s);
 /* Whether d was granted an iomem, ioport or irq permission. */
 bool sim_domain_permitted(const struct sim *s, domid_t d);
+/* vCPU v's hard and soft affinity (bit c = CPU c; all CPUs until
+ * XEN_DOMCTL_setvcpuaffinity), and how many times it was set. */
+int sim_vcpu_affinity(const struct sim *s, domid_t d, unsigned int v, uint64_t *hard,
+                      uint64_t *soft, unsigned int *sets);
 
 /* ---- the guests' side: tests play the guests ---- */
 

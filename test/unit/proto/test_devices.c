@@ -243,7 +243,7 @@ static void vif_bad_values(void **state)
                 "web.cfg:4: vif entries must be strings like 'bridge=xenbr0'");
     parse_fails(BASE "vif = 'bridge=xenbr0'\n",
                 "web.cfg:4: vif must be a list like [ 'bridge=xenbr0', ... ]");
-    parse_fails(BASE "vif = []\nvif = []\n", "web.cfg:5: vif is set twice (first on line 4)");
+    parse_fails(BASE "vif = []\nvif = []\n", "web.cfg:5: vif is set twice (first on line 4): remove one, or add to it with '+='");
 }
 
 /* ---- disk ---- */
@@ -518,8 +518,17 @@ static void driver_domain_key(void **state)
     assert_true(cfg.driver_domain);
     parse_ok(BASE "driver_domain = 0\n");
     assert_false(cfg.driver_domain);
-    parse_fails(BASE "driver_domain = 2\n", "web.cfg:4: driver_domain must be 0 or 1");
-    parse_fails(BASE "driver_domain = \"yes\"\n", "web.cfg:4: driver_domain must be 0 or 1");
+    /* An xl BOOLEAN: any number other than 0 is true, quoted or not. */
+    parse_ok(BASE "driver_domain = 2\n");
+    assert_true(cfg.driver_domain);
+    parse_ok(BASE "driver_domain = \"1\"\n");
+    assert_true(cfg.driver_domain);
+    parse_fails(BASE "driver_domain = \"yes\"\n",
+                "web.cfg:4: driver_domain: \"yes\" is not a number (decimal, 0x hex, or octal "
+                "with a leading 0, as xl reads numbers)");
+    parse_fails(BASE "driver_domain = [ 1 ]\n",
+                "web.cfg:4: driver_domain must be 0 or 1 (a number: 0 is false, any other true, "
+                "as xl)");
 }
 
 static void db_client_max_devices_key(void **state)
@@ -538,8 +547,9 @@ static void db_client_max_devices_key(void **state)
                 "web.cfg:4: db_client_max_devices needs db_client = 1");
 }
 
-/* A parsed config with devices, its backends named as domb-pack does, is a version 3 spec
- * that decodes to the same bytes (values shorter than the defaults leave no trace). */
+/* A parsed config with devices, its backends named as domb-pack does, is a version 4 spec
+ * (xl's default on_reboot = "restart" needs version 4) that decodes to the same bytes
+ * (values shorter than the defaults leave no trace); with on_exit, version 3. */
 static void devices_reach_the_spec(void **state)
 {
     static uint8_t buf[SPEC_MAX_SIZE];
@@ -555,6 +565,11 @@ static void devices_reach_the_spec(void **state)
     for (uint32_t i = 0; i < cfg.nr_devices; i++)
         if (!cfg.devices[i].backend[0])
             strcpy(cfg.devices[i].backend, "dd");
+    assert_int_equal(spec_encode(&cfg, buf, sizeof(buf), &err), SPEC_V4_SIZE);
+    assert_int_equal(spec_decode(buf, SPEC_V4_SIZE, &back, &err), 0);
+    assert_memory_equal(&cfg, &back, sizeof(cfg));
+    cfg.on_reason_set = 0;
+    cfg.on_reason[VM_REASON_REBOOT] = VM_ON_EXIT_DESTROY;
     assert_int_equal(spec_encode(&cfg, buf, sizeof(buf), &err), SPEC_V3_SIZE);
     assert_int_equal(spec_decode(buf, SPEC_V3_SIZE, &back, &err), 0);
     assert_memory_equal(&cfg, &back, sizeof(cfg));

@@ -274,8 +274,8 @@ static void req_build_devices_rejections(void **state)
     encode_device_request();
     put_le32(buf + PROTO_OFF_SIZE, 3000);
     expect_request_reject(PROTO_ERR_BAD_LENGTH,
-                          "a build request is 2392 bytes (a version 1 or 2 spec) or 3944 "
-                          "(version 3) but its size field says 3000");
+                          "a build request is 2392 bytes (a version 1 or 2 spec), 3944 "
+                          "(version 3) or 4008 (version 4) but its size field says 3000");
     encode_device_request();
     assert_int_equal(proto_request_decode(buf, PROTO_BUILD_REQ_V3_SIZE - 1, &req, &err),
                      PROTO_RC(PROTO_ERR_BAD_LENGTH));

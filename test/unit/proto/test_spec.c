@@ -139,11 +139,14 @@ static void spec_rejects_header(void **state)
     buf[3] = 'x';
     expect_reject(SPEC_V1_SIZE, "magic is not \"DOMBSPEC\"");
     encode_sample();
-    put_le16(buf + SPEC_OFF_VERSION, 4);
-    expect_reject(SPEC_V1_SIZE, "version 4 is not supported (this build reads versions 1 to 3)");
+    put_le16(buf + SPEC_OFF_VERSION, 5);
+    expect_reject(SPEC_V1_SIZE, "version 5 is not supported (this build reads versions 1 to 4)");
     encode_sample();
     put_le16(buf + SPEC_OFF_VERSION, 0);
-    expect_reject(SPEC_V1_SIZE, "version 0 is not supported (this build reads versions 1 to 3)");
+    expect_reject(SPEC_V1_SIZE, "version 0 is not supported (this build reads versions 1 to 4)");
+    encode_sample();
+    put_le16(buf + SPEC_OFF_VERSION, 4);
+    expect_reject(SPEC_V1_SIZE, "size field says 2352 bytes; version 4 is 3968");
     encode_sample();
     put_le16(buf + SPEC_OFF_VERSION, 3);
     expect_reject(SPEC_V1_SIZE, "size field says 2352 bytes; version 3 is 3904");
@@ -222,7 +225,11 @@ static void spec_rejects_values(void **state)
     expect_reject(SPEC_V1_SIZE, "domid must be between 1 and 0x7fef");
     encode_sample();
     buf[SPEC_OFF_ON_EXIT] = 3;
-    expect_reject(SPEC_V1_SIZE, "on_exit action 3 is unknown");
+    expect_reject(SPEC_V1_SIZE,
+                  "is version 1 but its on_exit is rename-restart, which needs version 4");
+    encode_sample();
+    buf[SPEC_OFF_ON_EXIT] = 4;
+    expect_reject(SPEC_V1_SIZE, "on_exit action 4 is unknown");
     encode_sample();
     put_le64(buf + SPEC_OFF_IOMEM + 8, 0);
     expect_reject(SPEC_V1_SIZE, "iomem range must cover at least one page");
@@ -903,6 +910,177 @@ static void manifest_roles(void **state)
     assert_string_equal(err.msg, "manifest needs 320 bytes; the buffer holds 100");
 }
 
+
+/* ---- version 4: lifecycle per reason, uuid, maxvcpus, affinity ---- */
+
+static void v4_config(struct vm_config *cfg)
+{
+    sample_config(cfg);
+    cfg->on_exit = VM_ON_EXIT_DESTROY;
+    cfg->on_reason_set = (1u << VM_REASON_REBOOT) | (1u << VM_REASON_CRASH) |
+                         (1u << VM_REASON_SOFT_RESET);
+    cfg->on_reason[VM_REASON_REBOOT] = VM_ON_EXIT_RESTART;
+    cfg->on_reason[VM_REASON_CRASH] = VM_ON_EXIT_PRESERVE;
+    cfg->on_reason[VM_REASON_SOFT_RESET] = VM_ON_EXIT_RENAME_RESTART;
+    cfg->has_uuid = true;
+    memcpy(cfg->uuid, "\x4d\xea\x22\xb3\x1d\x52\xd8\xf3\x25\x16\x78\x2e\x98\xa2\x3f\xa0", 16);
+    cfg->max_vcpus = 8;
+    cfg->has_cpus = true;
+    cfg->cpus[0] = 0x0d;
+    cfg->cpus[15] = 0x80;
+    cfg->has_cpus_soft = true;
+    cfg->cpus_soft[1] = 0x01;
+}
+
+static void encode_v4(void)
+{
+    struct vm_config cfg;
+
+    v4_config(&cfg);
+    memset(buf, 0, sizeof(buf));
+    assert_int_equal(spec_encode(&cfg, buf, sizeof(buf), NULL), SPEC_V4_SIZE);
+}
+
+static void spec_v4_round_trip(void **state)
+{
+    struct vm_config in, out;
+    struct domb_error err;
+
+    v4_config(&in);
+    assert_int_equal(spec_version_for(&in), 4);
+    assert_int_equal(spec_size_for(&in), SPEC_V4_SIZE);
+    assert_int_equal(spec_encode(&in, buf, sizeof(buf), &err), SPEC_V4_SIZE);
+    assert_int_equal(get_le16(buf + SPEC_OFF_VERSION), 4);
+    assert_int_equal(get_le32(buf + SPEC_OFF_SIZE), 0xf80);
+    /* 0 = as on_exit, else 1 + the action */
+    assert_int_equal(buf[SPEC_OFF_ON_REASON + VM_REASON_POWEROFF], 0);
+    assert_int_equal(buf[SPEC_OFF_ON_REASON + VM_REASON_REBOOT], 1 + VM_ON_EXIT_RESTART);
+    assert_int_equal(buf[SPEC_OFF_ON_REASON + VM_REASON_CRASH], 1 + VM_ON_EXIT_PRESERVE);
+    assert_int_equal(buf[SPEC_OFF_ON_REASON + VM_REASON_SOFT_RESET], 4);
+    assert_int_equal(buf[SPEC_OFF_V4_FLAGS], 0x07);
+    assert_int_equal(get_le16(buf + SPEC_OFF_MAX_VCPUS), 8);
+    assert_int_equal(buf[SPEC_OFF_UUID], 0x4d);
+    assert_int_equal(buf[SPEC_OFF_CPUS], 0x0d);
+    assert_int_equal(buf[SPEC_OFF_CPUS + 15], 0x80);
+    assert_int_equal(buf[SPEC_OFF_CPUS_SOFT + 1], 0x01);
+    assert_int_equal(spec_decode(buf, SPEC_V4_SIZE, &out, &err), 0);
+    assert_memory_equal(&in, &out, sizeof(in));
+
+    /* Each v4 setting alone makes a version 4 spec; devices ride along. */
+    for (int k = 0; k < 6; k++) {
+        sample_config(&in);
+        if (k == 0)
+            in.on_exit = VM_ON_EXIT_RENAME_RESTART;
+        else if (k == 1)
+            in.has_uuid = true;
+        else if (k == 2)
+            in.max_vcpus = 3;
+        else if (k == 3)
+            in.has_cpus = true, in.cpus[0] = 1;
+        else if (k == 4)
+            in.has_cpus_soft = true; /* an empty soft map is a map */
+        else
+            in.on_reason_set = 1u << VM_REASON_WATCHDOG;
+        assert_int_equal(spec_encode(&in, buf, sizeof(buf), &err), SPEC_V4_SIZE);
+        assert_int_equal(spec_decode(buf, SPEC_V4_SIZE, &out, &err), 0);
+        assert_memory_equal(&in, &out, sizeof(in));
+    }
+    device_config(&in);
+    in.on_reason_set = 1u << VM_REASON_REBOOT;
+    in.on_reason[VM_REASON_REBOOT] = VM_ON_EXIT_RESTART;
+    assert_int_equal(spec_encode(&in, buf, sizeof(buf), &err), SPEC_V4_SIZE);
+    assert_int_equal(spec_decode(buf, SPEC_V4_SIZE, &out, &err), 0);
+    assert_memory_equal(&in, &out, sizeof(in));
+    assert_int_equal(spec_encode(&in, buf, SPEC_V3_SIZE, &err), -XEN_ENOSPC);
+}
+
+static void spec_v4_rejects(void **state)
+{
+    struct vm_config cfg;
+    struct domb_error err;
+
+    encode_v4();
+    expect_reject(SPEC_V3_SIZE, "is 3904 bytes but its size field says 3968");
+    put_le32(buf + SPEC_OFF_SIZE, SPEC_V3_SIZE);
+    expect_reject(SPEC_V4_SIZE, "size field says 3904 bytes; version 4 is 3968");
+    encode_v4();
+    buf[SPEC_OFF_ON_REASON + VM_REASON_WATCHDOG] = 5;
+    expect_reject(SPEC_V4_SIZE,
+                  "on_watchdog byte 5 is unknown (0: as on_exit, else 1 + an action below 4)");
+    encode_v4();
+    buf[SPEC_OFF_V4_FLAGS] = 0x0f;
+    expect_reject(SPEC_V4_SIZE, "version 4 flags 0xf hold unknown bits 0x8");
+    encode_v4();
+    buf[SPEC_OFF_V4_RESERVED + 3] = 1;
+    expect_reject(SPEC_V4_SIZE, "reserved byte at offset 0x93f is not zero");
+    encode_v4();
+    buf[SPEC_OFF_V4_TAIL + 15] = 1;
+    expect_reject(SPEC_V4_SIZE, "reserved byte at offset 0xf7f is not zero");
+    encode_v4();
+    buf[SPEC_OFF_V4_FLAGS] = SPEC_V4_FLAG_CPUS | SPEC_V4_FLAG_CPUS_SOFT;
+    expect_reject(SPEC_V4_SIZE, "uuid is set but not marked present");
+    encode_v4();
+    buf[SPEC_OFF_V4_FLAGS] = SPEC_V4_FLAG_UUID | SPEC_V4_FLAG_CPUS_SOFT;
+    expect_reject(SPEC_V4_SIZE, "cpus is set but not marked present");
+    encode_v4();
+    buf[SPEC_OFF_V4_FLAGS] = SPEC_V4_FLAG_UUID | SPEC_V4_FLAG_CPUS;
+    expect_reject(SPEC_V4_SIZE, "cpus_soft is set but not marked present");
+    encode_v4();
+    memset(buf + SPEC_OFF_CPUS, 0, VM_CPUMAP_BYTES);
+    expect_reject(SPEC_V4_SIZE, "cpus names no CPU (Xen refuses a vCPU pinned to none)");
+    encode_v4();
+    put_le16(buf + SPEC_OFF_MAX_VCPUS, 1);
+    expect_reject(SPEC_V4_SIZE, "maxvcpus (1) must be at least vcpus (2) and at most 64");
+    encode_v4();
+    put_le16(buf + SPEC_OFF_MAX_VCPUS, 65);
+    expect_reject(SPEC_V4_SIZE, "maxvcpus (65) must be at least vcpus (2) and at most 64");
+    encode_v4();
+    buf[SPEC_OFF_ON_EXIT] = 4;
+    expect_reject(SPEC_V4_SIZE, "on_exit action 4 is unknown");
+    /* One encoding: a version 4 spec must say something version 3 cannot. */
+    sample_config(&cfg);
+    memset(buf, 0, sizeof(buf));
+    assert_int_equal(spec_encode(&cfg, buf, sizeof(buf), &err), SPEC_V1_SIZE);
+    put_le16(buf + SPEC_OFF_VERSION, 4);
+    put_le32(buf + SPEC_OFF_SIZE, SPEC_V4_SIZE);
+    expect_reject(SPEC_V4_SIZE,
+                  "is version 4 but has no action per shutdown reason, no rename-restart, uuid, "
+                  "maxvcpus, cpus or cpus_soft (it must be written as version 1)");
+    /* rename-restart cannot hide in an older version's on_exit byte. */
+    device_config(&cfg);
+    memset(buf, 0, sizeof(buf));
+    assert_int_equal(spec_encode(&cfg, buf, sizeof(buf), &err), SPEC_V3_SIZE);
+    buf[SPEC_OFF_ON_EXIT] = VM_ON_EXIT_RENAME_RESTART;
+    expect_reject(SPEC_V3_SIZE,
+                  "is version 3 but its on_exit is rename-restart, which needs version 4");
+    /* the config side: a reason's action must be marked present */
+    v4_config(&cfg);
+    cfg.on_reason_set &= ~(1u << VM_REASON_CRASH);
+    assert_int_equal(spec_encode(&cfg, buf, sizeof(buf), &err), -XEN_EINVAL);
+    assert_string_equal(err.msg, "on_crash is set but not marked present");
+    v4_config(&cfg);
+    cfg.on_reason_set |= 1u << 5;
+    assert_int_equal(spec_encode(&cfg, buf, sizeof(buf), &err), -XEN_EINVAL);
+    assert_string_equal(err.msg, "shutdown reason bits 0x36 are unknown");
+}
+
+/* Old archives stay readable with their meaning: one on_exit for every reason. */
+static void spec_old_on_exit_means_every_reason(void **state)
+{
+    struct vm_config cfg, out;
+    struct domb_error err;
+    bool leave;
+
+    sample_config(&cfg);
+    cfg.on_exit = VM_ON_EXIT_DESTROY;
+    memset(buf, 0, sizeof(buf));
+    assert_int_equal(spec_encode(&cfg, buf, sizeof(buf), &err), SPEC_V1_SIZE);
+    assert_int_equal(spec_decode(buf, SPEC_V1_SIZE, &out, &err), 0);
+    for (unsigned int r = 0; r < 6; r++)
+        if (r != 2)
+            assert_int_equal(vm_config_action(&out, r, &leave), VM_ON_EXIT_DESTROY);
+}
+
 int main(int argc, char **argv);
 /* One case per line: the build registers each line's case with ctest. */
 /* clang-format off */
@@ -927,6 +1105,9 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(spec_version3_rejects_strings),
     cmocka_unit_test(spec_version3_rejects_values),
     cmocka_unit_test(spec_encode_rejects_devices),
+    cmocka_unit_test(spec_v4_round_trip),
+    cmocka_unit_test(spec_v4_rejects),
+    cmocka_unit_test(spec_old_on_exit_means_every_reason),
     cmocka_unit_test(manifest_round_trip),
     cmocka_unit_test(manifest_rejects_header),
     cmocka_unit_test(manifest_rejects_entries),

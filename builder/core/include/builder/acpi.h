@@ -48,6 +48,7 @@
 struct acpi_config {
     uint64_t base;         /* guest-physical address of the buffer's first byte */
     unsigned int nr_vcpus; /* 1..ACPI_MAX_VCPUS */
+    unsigned int online;   /* vCPUs enabled in the MADT (0: all); the rest start offline */
     uint32_t lapic_base;   /* the MADT's local APIC address */
 };
 

@@ -98,7 +98,18 @@ struct builder_request {
     int32_t max_grant_frames;
     int32_t max_maptrack_frames;
     unsigned int max_grant_version; /* 0 = 2 (xl's default); 1 or 2 */
+    /* vCPUs online at start (xl's vcpus under maxvcpus); 0 means all of
+     * max_vcpus. PVH: the others are not enabled in the MADT; PV: the
+     * guest brings up its vCPUs itself (xenstore cpu/N/availability). */
+    uint32_t online_vcpus;
+    /* Every vCPU's hard and soft affinity (xl's cpus, cpus_soft; Xen's
+     * XEN_DOMCTL_setvcpuaffinity after createdomain), cpumap_bytes bytes,
+     * bit c = physical CPU c; NULL: Xen's default (any CPU). */
+    const uint8_t *cpumap_hard;
+    const uint8_t *cpumap_soft;
+    uint32_t cpumap_bytes; /* at most BUILDER_CPUMAP_MAX */
 };
+#define BUILDER_CPUMAP_MAX 64 /* bytes of a cpumap: 512 CPUs */
 
 /* Where a PVH build put things, in guest frames (gfn = pfn for PVH). */
 struct builder_pvh_layout {

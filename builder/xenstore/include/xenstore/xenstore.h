@@ -151,7 +151,8 @@ struct xs_domain_info {
     domid_t domid;
     const char *name;
     uint64_t mem_kib;
-    unsigned int vcpus;
+    unsigned int vcpus;     /* online at start */
+    unsigned int max_vcpus; /* in all (xl's maxvcpus); 0: vcpus. The rest read "offline" */
     uint64_t console_mfn;
     evtchn_port_t console_port;
     uint64_t store_mfn; /* store/ring-ref, written when store_port != 0 */

@@ -498,6 +498,88 @@ static void hypercall_budget_scales_with_windows(void **state)
     fx_fini(&f);
 }
 
+/* xl's cpus/cpus_soft: every vCPU pinned through XEN_DOMCTL_setvcpuaffinity
+ * after createdomain; a map with no online CPU fails the build cleanly. */
+static void build_vcpu_affinity(void **state)
+{
+    struct sim_config cfg = {
+        .nr_frames = 1u << 16, .privileged = true, .max_extent_order = 9, .nr_cpus = 4};
+    static const uint8_t hard[2] = {0x06, 0}, soft[2] = {0x0c, 0}, offline[2] = {0x30, 0x01};
+    struct fx f;
+    uint64_t h, so;
+    unsigned int sets;
+    unsigned long with_maps;
+    (void)state;
+    fx_init_sim(&f, &small_kernel, 16, 0, &cfg);
+    f.req.max_vcpus = 3;
+    f.req.online_vcpus = 2;
+    f.req.cpumap_hard = hard;
+    f.req.cpumap_soft = soft;
+    f.req.cpumap_bytes = 2;
+    sim_reset_counts(f.s);
+    assert_int_equal(fx_build(&f, &f.res), 0);
+    with_maps = sim_calls(f.s, SIM_DOMCTL);
+    fx_check(&f, &f.res);
+    for (unsigned int v = 0; v < 3; v++) {
+        assert_int_equal(sim_vcpu_affinity(f.s, f.res.domid, v, &h, &so, &sets), 0);
+        assert_int_equal(h, 0x6);
+        assert_int_equal(so, 0xc);
+        assert_int_equal(sets, 1);
+    }
+    assert_int_equal(builder_destroy(&f.ops, f.res.domid, &f.err), 0);
+    /* one domctl per vCPU, none without maps */
+    f.req.cpumap_hard = f.req.cpumap_soft = NULL;
+    sim_reset_counts(f.s);
+    assert_int_equal(fx_build(&f, &f.res), 0);
+    assert_int_equal(with_maps - sim_calls(f.s, SIM_DOMCTL), 3);
+    assert_int_equal(builder_destroy(&f.ops, f.res.domid, &f.err), 0);
+    /* CPUs 4, 5 and 8 are not online on this 4-CPU host */
+    f.req.cpumap_hard = offline;
+    assert_int_equal(builder_build(&f.ops, &f.req, &f.res, &f.err), -XEN_EINVAL);
+    assert_string_equal(f.err.msg, "setvcpuaffinity of vCPU 0 refused (-22): none of the CPUs it "
+                                   "is pinned to (cpus) is online in Xen");
+    fx_assert_clean(&f);
+    /* checked before any hypercall */
+    sim_reset_counts(f.s);
+    f.req.cpumap_bytes = 0;
+    assert_int_equal(builder_build(&f.ops, &f.req, &f.res, &f.err), -XEN_EINVAL);
+    f.req.cpumap_bytes = BUILDER_CPUMAP_MAX + 1;
+    assert_int_equal(builder_build(&f.ops, &f.req, &f.res, &f.err), -XEN_EINVAL);
+    f.req.cpumap_hard = NULL;
+    f.req.online_vcpus = 4;
+    assert_int_equal(builder_build(&f.ops, &f.req, &f.res, &f.err), -XEN_EINVAL);
+    assert_string_equal(f.err.msg, "4 vCPUs online but only 3 in all");
+    assert_int_equal(sim_hypercalls(f.s), 0);
+    fx_assert_clean(&f);
+    fx_fini(&f);
+}
+
+/* Every call of a build with affinity can fail, and it still cleans up. */
+static void fault_injection_affinity(void **state)
+{
+    struct sim_config cfg = {
+        .nr_frames = 1u << 16, .privileged = true, .max_extent_order = 9, .nr_cpus = 2};
+    static const uint8_t hard[1] = {0x03};
+    struct xenops_fault fault;
+    unsigned long total;
+    struct fx f;
+    (void)state;
+    fx_init_sim(&f, &small_kernel, 16, 0, &cfg);
+    f.req.max_vcpus = 2;
+    f.req.cpumap_hard = hard;
+    f.req.cpumap_bytes = 1;
+    xenops_fault_init(&fault, &f.ops);
+    assert_int_equal(builder_build(&fault.ops, &f.req, &f.res, &f.err), 0);
+    xenops_fault_fired(&fault, &total);
+    assert_int_equal(builder_destroy(&f.ops, f.res.domid, &f.err), 0);
+    for (unsigned long n = 1; n <= total; n++) {
+        xenops_fault_arm(&fault, n, -XEN_EIO);
+        assert_int_not_equal(builder_build(&fault.ops, &f.req, &f.res, &f.err), 0);
+        fx_assert_clean(&f);
+    }
+    fx_fini(&f);
+}
+
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test(build_16m),
     cmocka_unit_test(build_64m),
@@ -521,6 +603,8 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(hypercall_budget_64m),
     cmocka_unit_test(phase_timings),
     cmocka_unit_test(hypercall_budget_scales_with_windows),
+    cmocka_unit_test(build_vcpu_affinity),
+    cmocka_unit_test(fault_injection_affinity),
 };
 
 DOMB_TEST_MAIN(tests)

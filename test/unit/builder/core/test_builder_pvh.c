@@ -235,7 +235,11 @@ static void check_acpi(struct fx *f, domid_t d, uint64_t rsdp_gpa, unsigned int 
             assert_int_equal(madt[off + 1], ACPI_MADT_LAPIC_SIZE);
             assert_int_equal(madt[off + 2], seen->madt_cpus);              /* UID */
             assert_int_equal(madt[off + 3], pvh_apic_id(seen->madt_cpus)); /* APIC ID */
-            assert_int_equal(get_le32(madt + off + 4), ACPI_MADT_LAPIC_ENABLED);
+            /* vCPUs beyond the online ones (maxvcpus) are there but not enabled */
+            assert_int_equal(get_le32(madt + off + 4),
+                             f->req.online_vcpus && seen->madt_cpus >= f->req.online_vcpus
+                                 ? 0
+                                 : ACPI_MADT_LAPIC_ENABLED);
             seen->madt_cpus++;
         }
         off += madt[off + 1];
@@ -520,6 +524,23 @@ static void pvh_build_4_vcpus(void **state)
 {
     (void)state;
     build_and_check(NULL, 32, 0, 4, 9);
+}
+
+/* xl's maxvcpus above vcpus: 6 vCPUs, the first 2 enabled in the MADT. */
+static void pvh_build_offline_vcpus(void **state)
+{
+    struct sim_config cfg = {.nr_frames = 1u << 17, .privileged = true, .max_extent_order = 9};
+    struct fx f;
+
+    (void)state;
+    fx_init_cfg(&f, NULL, 32, 0, &cfg);
+    f.req.max_vcpus = 6;
+    f.req.online_vcpus = 2;
+    assert_int_equal(fx_build(&f, &f.res), 0);
+    pvh_check(&f, &f.res);
+    assert_int_equal(builder_destroy(&f.ops, f.res.domid, &f.err), 0);
+    fx_assert_clean(&f);
+    fx_fini(&f);
 }
 
 static void pvh_build_128_vcpus(void **state)
@@ -1287,6 +1308,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(pvh_build_with_ramdisk),
     cmocka_unit_test(pvh_build_4_vcpus),
     cmocka_unit_test(pvh_build_128_vcpus),
+    cmocka_unit_test(pvh_build_offline_vcpus),
     cmocka_unit_test(pvh_build_order0_odd_size),
     cmocka_unit_test(pvh_build_order12),
     cmocka_unit_test(pvh_build_big_kernel),

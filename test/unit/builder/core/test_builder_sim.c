@@ -1080,6 +1080,72 @@ static void sim_hvm_grant_seed(void **state)
     env_fini(&e);
 }
 
+/* XEN_DOMCTL_setvcpuaffinity as Xen 4.17's vcpu_affinity_domctl (sched/core.c). */
+static int set_affinity(struct env *e, domid_t d, uint32_t vcpu, uint32_t flags, uint8_t *hard,
+                        uint8_t *soft, uint32_t bits)
+{
+    struct xen_domctl op;
+
+    memset(&op, 0, sizeof(op));
+    op.u.vcpuaffinity.vcpu = vcpu;
+    op.u.vcpuaffinity.flags = flags;
+    set_xen_guest_handle(op.u.vcpuaffinity.cpumap_hard.bitmap, hard);
+    op.u.vcpuaffinity.cpumap_hard.nr_bits = bits;
+    set_xen_guest_handle(op.u.vcpuaffinity.cpumap_soft.bitmap, soft);
+    op.u.vcpuaffinity.cpumap_soft.nr_bits = bits;
+    return domctl(e, XEN_DOMCTL_setvcpuaffinity, d, &op);
+}
+
+static void sim_vcpu_affinity_rules(void **state)
+{
+    struct sim_config cfg = {
+        .nr_frames = 1u << 12, .privileged = true, .max_extent_order = 9, .nr_cpus = 4};
+    struct env e;
+    uint8_t hard[2], soft[2];
+    uint64_t h, so;
+    unsigned int sets;
+    (void)state;
+    memset(&e, 0, sizeof(e));
+    e.s = sim_create(&cfg);
+    sim_ops(e.s, &e.ops);
+    assert_int_equal(create(&e, 0, &e.d), 0);
+    /* before anything: every CPU */
+    assert_int_equal(sim_vcpu_affinity(e.s, e.d, 0, &h, &so, &sets), 0);
+    assert_int_equal(h, 0xf);
+    assert_int_equal(sets, 0);
+    hard[0] = 0x06, hard[1] = 0xff; /* CPUs 8..15 do not exist: ignored */
+    soft[0] = 0x0c, soft[1] = 0;
+    assert_int_equal(
+        set_affinity(&e, e.d, 0, XEN_VCPUAFFINITY_HARD | XEN_VCPUAFFINITY_SOFT, hard, soft, 16), 0);
+    /* Xen answers with what it uses: hard & online, soft & online & hard */
+    assert_int_equal(hard[0], 0x06);
+    assert_int_equal(hard[1], 0);
+    assert_int_equal(soft[0], 0x04);
+    assert_int_equal(sim_vcpu_affinity(e.s, e.d, 0, &h, &so, &sets), 0);
+    assert_int_equal(h, 0x6);
+    assert_int_equal(so, 0xc);
+    assert_int_equal(sets, 1);
+    /* vCPU beyond max_vcpus (1): -EINVAL */
+    assert_int_equal(set_affinity(&e, e.d, 1, XEN_VCPUAFFINITY_HARD, hard, NULL, 8), -XEN_EINVAL);
+    /* no flag, or a flagged map missing: vcpuaffinity_params_invalid */
+    assert_int_equal(set_affinity(&e, e.d, 0, 0, hard, soft, 8), -XEN_EINVAL);
+    assert_int_equal(set_affinity(&e, e.d, 0, XEN_VCPUAFFINITY_SOFT, hard, NULL, 8), -XEN_EINVAL);
+    /* a hard affinity with no online CPU: vcpu_set_hard_affinity */
+    hard[0] = 0x30;
+    assert_int_equal(set_affinity(&e, e.d, 0, XEN_VCPUAFFINITY_HARD, hard, NULL, 8), -XEN_EINVAL);
+    assert_int_equal(sim_vcpu_affinity(e.s, e.d, 0, &h, &so, &sets), 0);
+    assert_int_equal(h, 0x6); /* unchanged */
+    /* an empty soft affinity is taken */
+    soft[0] = 0;
+    assert_int_equal(set_affinity(&e, e.d, 0, XEN_VCPUAFFINITY_SOFT, NULL, soft, 8), 0);
+    assert_int_equal(set_affinity(&e, 77, 0, XEN_VCPUAFFINITY_SOFT, NULL, soft, 8), -XEN_ESRCH);
+    env_fini(&e);
+    /* unprivileged: -EPERM, as every domctl */
+    env_init(&e, false);
+    assert_int_equal(set_affinity(&e, 1, 0, XEN_VCPUAFFINITY_SOFT, NULL, soft, 8), -XEN_EPERM);
+    env_fini(&e);
+}
+
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test(sim_createdomain_ids),
     cmocka_unit_test(sim_interface_version_checked),
@@ -1105,6 +1171,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(sim_scratch_tracking),
     cmocka_unit_test(sim_decrease_reservation),
     cmocka_unit_test(sim_getdomaininfo_next_domain),
+    cmocka_unit_test(sim_vcpu_affinity_rules),
     cmocka_unit_test(sim_hvm_createdomain_rules),
     cmocka_unit_test(sim_hvm_memmap_and_populate),
     cmocka_unit_test(sim_hvm_paging_pool),

@@ -805,6 +805,92 @@ static void shell_in_server_loop(void **state)
     finish();
 }
 
+/* A guest that clears control/shutdown and never stops is named after
+ * SHELL_STOP_NS; one that failed at boot cannot be created; a VM whose
+ * console is not relayed has no console to attach to. */
+static void shell_unusual_answers(void **state)
+{
+    static const struct dfx_action script[] = {{NULL}};
+    struct vm_config cfg;
+    struct behaviour *g;
+
+    b = dfx_bootset_new(MANIFEST_MODE_STARTALL, 0, MANIFEST_DONE_WAIT); /* no relay */
+    dfx_bootset_kernel(b, "k.elf");
+    dfx_bootset_image(b, "bad.elf", f->broken, f->broken_size);
+    add_vm("stubborn", VM_ON_EXIT_DESTROY);
+    dfx_config(&cfg, "broken", "bad.elf", 16);
+    dfx_bootset_vm(b, &cfg);
+    g = behave("stubborn", false, false);
+    dfx_script(f, script);
+    f->world_hook = world;
+    assert_int_equal(dfx_boot(f, b, NULL), 0);
+    assert_int_equal(shell_start(&sh, f->p, "db-boot", NULL), 0);
+    pass(1);
+    sim_console_clear();
+    type("console stubborn\r");
+    assert_console_has("domb: console: 'stubborn' has no console here: the console relay is off "
+                       "for this archive (domb-pack --no-relay)\n");
+    type("create broken\r");
+    assert_console_has("domb: create: 'broken' FAILED: ");
+    type("list\r");
+    assert_console_has("not running: broken (FAILED)\n");
+    type("shutdown stubborn\r");
+    type("shutdown 1\r");
+    assert_console_has("domb: shutdown: 'stubborn' was asked to power off 0 s ago and has not "
+                       "stopped yet ('destroy stubborn' ends it)\n");
+    /* it clears the node (as if it took the request) but keeps running */
+    g->honours_shutdown = false;
+    {
+        struct domb_error err;
+
+        assert_int_equal(
+            xs_store_write(&f->p->store, 1, "/local/domain/1/control/shutdown", "", 0, &err), 0);
+    }
+    pass(125);
+    assert_console_lacks("has not taken");
+    assert_console_has("domb: 'stubborn' (domid 1) took the power-off request 120 s ago but is "
+                       "still running\n");
+    type("reboot stubborn\r");
+    assert_console_has("domb: asked 'stubborn' (domid 1) to reboot");
+    type("destroy stubborn\r");
+    assert_console_has("db: vm 'stubborn' (domid 1) destroyed by the operator\n");
+    type("pause stubborn\r");
+    assert_console_has("domb: pause: 'stubborn' is not running (exited: destroyed by the "
+                       "operator)\n");
+    finish();
+}
+
+/* Every seam call a session makes fails once, in turn: each mistake is
+ * answered, nothing crashes, nothing leaks. */
+static void shell_fault_sweep(void **state)
+{
+    static const char session[] = "list\rinfo\rpause echo\runpause echo\rconsole echo\rhi\r\x1d"
+                                  "create hello\rreboot deaf\rdestroy deaf\rshutdown echo\r";
+    unsigned long n;
+
+    for (n = 1;; n++) {
+        unsigned long calls;
+
+        dfx_free(f);
+        dfx_bootset_free(b);
+        f = dfx_create(&(struct dfx_opts){.fault = true});
+        nr_guests = 0;
+        boot_platform(MANIFEST_DONE_WAIT);
+        pass(4);
+        xenops_fault_arm(&f->fault, n, -XEN_ENOMEM);
+        type(session);
+        pass(6);
+        if (!xenops_fault_fired(&f->fault, &calls))
+            break;
+        shell_stop(&sh);
+        sim_set_world(f->sim, NULL, NULL);
+        dfx_platform_free(f);
+        dfx_assert_clean(f, 0);
+    }
+    assert_true(n > 20); /* the session made that many failable calls */
+    finish();
+}
+
 /* domb.shell=0 leaves the serial line alone; when-done "shutdown" has no
  * loop to run a shell in. */
 static void shell_not_started(void **state)
@@ -861,6 +947,8 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup_teardown(shell_pause_unpause, setup, teardown),
     cmocka_unit_test_setup_teardown(shell_console_pvh_guest, setup, teardown),
     cmocka_unit_test_setup_teardown(shell_in_server_loop, setup, teardown),
+    cmocka_unit_test_setup_teardown(shell_unusual_answers, setup, teardown),
+    cmocka_unit_test_setup_teardown(shell_fault_sweep, setup, teardown),
     cmocka_unit_test_setup_teardown(shell_not_started, setup, teardown),
     cmocka_unit_test_setup_teardown(shell_start_fails_cleanly, setup, teardown),
 };
