@@ -149,16 +149,28 @@ domb_boot_set(mw16 CONFIGS memorywalk PACK_ARGS --when-done wait)
 domb_boot_set(mw128 CONFIGS memorywalk128 PACK_ARGS --when-done wait)
 domb_boot_set(four CONFIGS hello memorywalk memorywalk128 bigimage PACK_ARGS --when-done wait)
 domb_boot_set(grubset CONFIGS grub hello PACK_ARGS --when-done wait DEPENDS ${DOMB_GRUB_GUEST})
+# (--no-kernel-check: domb-pack would refuse the broken kernel; here the
+# builder's own refusal at boot is what is tested.)
 domb_boot_set(bad CONFIGS hello broken tampered huge memorywalk
-    PACK_ARGS --when-done wait
+    PACK_ARGS --when-done wait --no-kernel-check
     DEPENDS ${DOMB_SET_DIR}/cfg/tampered.cfg
     POST_COMMAND ${CMAKE_SOURCE_DIR}/test/integration/cpio-tamper ${DOMB_SET_DIR}/bad.cpio
                  domb/images/hello-tampered)
 domb_boot_set(crashset CONFIGS hello crash PACK_ARGS --when-done wait)
+# xl's lifecycle keys (issue 17): 'life' reboots, then (told domb.restart=1)
+# powers off; 'life-crash' crashes. Both say on_crash = "preserve",
+# on_reboot = "restart", on_poweroff = "destroy".
+set(DOMB_LIFECYCLE_KEYS "on_crash = \"preserve\"" "on_reboot = \"restart\""
+    "on_poweroff = \"destroy\"")
+domb_guest_config(NAME life KERNEL ${DOMB_GUEST_DIR}/lifecycle MEMORY 16
+    CMDLINE "lifecycle.plan=reboot,poweroff" EXTRA ${DOMB_LIFECYCLE_KEYS})
+domb_guest_config(NAME life-crash KERNEL ${DOMB_GUEST_DIR}/lifecycle MEMORY 16
+    CMDLINE "lifecycle.plan=crash" EXTRA ${DOMB_LIFECYCLE_KEYS})
+domb_boot_set(lifecycle CONFIGS life life-crash PACK_ARGS --when-done wait)
 
 # ---- the README demo: good guests, GRUB, and one deliberately broken VM ----
 domb_boot_set(demo CONFIGS hello memorywalk memorywalk128 grub broken
-    PACK_ARGS --when-done wait DEPENDS ${DOMB_GRUB_GUEST})
+    PACK_ARGS --when-done wait --no-kernel-check DEPENDS ${DOMB_GRUB_GUEST})
 
 # ---- db-server: the control domain and its platform ----
 # The platform the control domain starts through db-server: configs in its

@@ -69,6 +69,7 @@ _Static_assert(SLOT_ON_REBOOT - SLOT_ON_POWEROFF == VM_REASON_REBOOT &&
                "the on_* slots follow enum vm_reason");
 
 #define CONFIG_ADDS_MAX 16  /* '+=' to strings in one file */
+#define CONFIG_DEFAULT_MEMORY_MIB 32 /* libxl's, when neither memory nor maxmem is given */
 #define CONFIG_ROOT_MAX 255 /* xl's root, "root=" + it goes in front of the command line */
 
 struct config_parser {
@@ -277,7 +278,7 @@ static int config_string_into(struct config_parser *p, char *buf, size_t *n, siz
 
     for (;;) {
         int c = config_peek(p);
-        char ch;
+        char ch = 0;
 
         if (c < 0 || c == '\n')
             return config_fail(p,
@@ -565,7 +566,7 @@ static int config_key_type(struct config_parser *p, struct vm_config *cfg)
     }
     if (strcmp(type, "hvm") == 0)
         return config_fail(p, CONFIG_NO_HVM);
-    return config_fail(p, "type \"%s\" is unknown; domB builds \"pv\" and \"pvh\" guests", type);
+    return config_fail(p, "type \"%s\" is unknown: use \"pv\" or \"pvh\"", type);
 }
 
 /* xl's deprecated spelling of the type: "generic" is PV. */
@@ -576,13 +577,15 @@ static int config_key_builder(struct config_parser *p, struct vm_config *cfg)
 
     if (rc)
         return rc;
-    if (strcmp(builder, "generic") == 0) {
+    /* xl before 4.10 read any builder but "hvm" as PV, and MirageOS's
+     * generated .xl files say "linux"; xl 4.17 refuses it. */
+    if (strcmp(builder, "generic") == 0 || strcmp(builder, "linux") == 0) {
         cfg->type = VM_TYPE_PV;
         return 0;
     }
     if (strcmp(builder, "hvm") == 0)
         return config_fail(p, CONFIG_NO_HVM);
-    return config_fail(p, "builder \"%s\" is unknown; use type = \"pv\" or type = \"pvh\"",
+    return config_fail(p, "builder \"%s\" is unknown: use type = \"pv\" or type = \"pvh\"",
                        builder);
 }
 
@@ -1422,8 +1425,9 @@ static int config_finish(struct config_parser *p, struct vm_config *cfg)
         return config_fail_at(p, 0, "name is not set: add name = \"NAME\"");
     if (!p->slot_line[SLOT_KERNEL])
         return config_fail_at(p, 0, "kernel is not set: add kernel = \"PATH\"");
+    /* libxl's defaults: memory = maxmem, and 32 MiB without either. */
     if (!p->slot_line[SLOT_MEMORY])
-        return config_fail_at(p, 0, "memory is not set: add memory = MIB (as memory = 128)");
+        cfg->memory_mib = p->slot_line[SLOT_MAXMEM] ? cfg->maxmem_mib : CONFIG_DEFAULT_MEMORY_MIB;
     if (cfg->db_client && !p->slot_line[SLOT_DB_MAX_VMS])
         cfg->db_max_vms = VM_DB_DEFAULT_MAX_VMS;
     if (cfg->db_client && !p->slot_line[SLOT_DB_MAX_MEMORY])

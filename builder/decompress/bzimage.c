@@ -125,6 +125,19 @@ static bool bz_is_elf(const uint8_t *p)
     return p[0] == 0x7f && p[1] == 'E' && p[2] == 'L' && p[3] == 'F';
 }
 
+uint64_t bzimage_declared_size(const void *img, size_t len)
+{
+    const uint8_t *payload;
+    size_t plen;
+
+    if (bzimage_payload(img, len, &payload, &plen, NULL) != 0 || plen < 4)
+        return 0;
+    if (bz_starts_with(payload, plen, bz_xz_magic, sizeof(bz_xz_magic)) &&
+        payload[plen - 2] == 'Y' && payload[plen - 1] == 'Z')
+        return 0; /* the stream's footer: no size word */
+    return get_le32(payload + plen - 4);
+}
+
 int bzimage_stream(const void *img, size_t len, const struct decompress_stream *s,
                    uint64_t *out_len, union decompress_work *work, struct domb_error *err)
 {

@@ -12,6 +12,8 @@
  */
 #include "cpio_write.h"
 #include "extract.h"
+#include "kernel_check.h"
+#include "platform_check.h"
 
 #include <domb/errno.h>
 #include <domb/sha256.h>
@@ -26,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define CONFIG_FILE_MAX  (1u << 20)
@@ -45,6 +48,7 @@ struct pack_vm {
     struct vm_config cfg;
     struct config_lines lines;
     char spec_member[MANIFEST_NAME_SIZE];
+    char ramdisk_file[VM_PATH_MAX + 1]; /* the ramdisk as the config names it */
 };
 
 struct pack {
@@ -54,6 +58,7 @@ struct pack {
     unsigned nr_images;
     bool failed;
     bool extract_kernels;      /* --extract-kernels: store bzImages' ELFs */
+    bool no_kernel_check;      /* --no-kernel-check: store kernels that would not boot */
     const char *driver_domain; /* --driver-domain: the default backend, or NULL */
 };
 
@@ -77,11 +82,15 @@ static void report(const char *file, unsigned line, const char *fmt, ...)
 /* Read a whole file; returns 0 or an errno value (EFBIG when over max). */
 static int read_file(const char *path, size_t max, uint8_t **data, size_t *size)
 {
-    FILE *f = fopen(path, "rb");
+    struct stat st;
+    FILE *f;
     uint8_t *buf = NULL;
     size_t len = 0, cap = 0;
     int rc = 0;
 
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+        return EISDIR; /* fopen takes a directory, and reading it gives EIO */
+    f = fopen(path, "rb");
     if (!f)
         return errno;
     for (;;) {
@@ -199,6 +208,11 @@ static struct image *pack_image(struct pack *pk, struct pack_vm *vm, const char 
 
     resolve_path(vm->config_path, path, full, sizeof(full));
     rc = read_file(full, IMAGE_FILE_MAX, &data, &size);
+    if (rc == EISDIR) {
+        report(vm->config_path, line, "%s '%s' is a directory: name the image file in it", key,
+               full);
+        return NULL;
+    }
     if (rc) {
         report(vm->config_path, line, "%s '%s' cannot be read: %s", key, full,
                rc == EFBIG ? "it is larger than 4 GiB" : strerror(rc));
@@ -316,6 +330,21 @@ static bool pack_config(struct pack *pk, const char *path)
                         vm->cfg.has_kernel_sha256, vm->cfg.kernel_sha256, NULL);
     if (!kernel)
         return false;
+    if (!pk->no_kernel_check) {
+        char why[256], full[4096];
+
+        /* What the builder would say at boot, said now (kernel_check.c). */
+        if (kernel_check(kernel->data, kernel->size, vm->cfg.type, vm->cfg.memory_mib, why,
+                         sizeof(why)) != 0) {
+            resolve_path(vm->config_path, vm->cfg.kernel, full, sizeof(full));
+            report(vm->config_path, vm->lines.kernel,
+                   "kernel '%s' cannot boot as a %s guest: %s (a Xen ELF or a Linux bzImage is "
+                   "needed: docs/linux-guests.md)",
+                   full, vm_type_name(vm->cfg.type), why);
+            return false;
+        }
+    }
+    memcpy(vm->ramdisk_file, vm->cfg.ramdisk, sizeof(vm->ramdisk_file));
     if (vm->cfg.ramdisk[0]) {
         ramdisk = pack_image(pk, vm, "ramdisk", vm->cfg.ramdisk, vm->lines.ramdisk,
                              vm->lines.ramdisk_sha256, vm->cfg.has_ramdisk_sha256,
@@ -475,6 +504,45 @@ static bool pack_resolve_backends(struct pack *pk)
     return ok;
 }
 
+/* ---- db-server platforms: a control domain's ramdisk of configs ---- */
+
+static const uint8_t *pack_find_image(void *ctx, const char *member, size_t *size)
+{
+    const struct pack *pk = ctx;
+
+    for (unsigned i = 0; i < pk->nr_images; i++)
+        if (strcmp(pk->images[i].member, member) == 0) {
+            *size = pk->images[i].size;
+            return pk->images[i].data;
+        }
+    return NULL;
+}
+
+/* Every db-server client's ramdisk that is a platform archive is checked
+ * as its control domain will read it (platform_check.c). */
+static bool pack_check_platforms(struct pack *pk)
+{
+    bool ok = true;
+
+    for (unsigned v = 0; v < pk->nr_vms; v++) {
+        const struct pack_vm *vm = &pk->vms[v];
+        const uint8_t *data;
+        size_t size;
+        int n;
+
+        if (!vm->cfg.db_client || !vm->cfg.ramdisk[0] ||
+            !(data = pack_find_image(pk, vm->cfg.ramdisk, &size)))
+            continue;
+        n = platform_check(vm->ramdisk_file, data, size, pack_find_image, pk);
+        if (n < 0)
+            ok = false;
+        else if (n > 0)
+            printf("domb-pack: vm '%s': platform %s: %d config(s) OK\n", vm->cfg.name,
+                   vm->ramdisk_file, n);
+    }
+    return ok;
+}
+
 static void pack_free(struct pack *pk)
 {
     for (unsigned i = 0; i < pk->nr_images; i++)
@@ -585,9 +653,68 @@ static void list_device(const struct vm_device *dev)
     printf(", backend %s\n", dev->backend);
 }
 
+/* "0-3,5" for a CPU map, "all" when every CPU domB can name is in it. */
+static void format_cpus(const uint8_t *map, char *out, size_t size)
+{
+    size_t used = 0;
+    unsigned int n = 0;
+
+    out[0] = '\0';
+    for (unsigned int c = 0; c < VM_PCPU_MAX; c++)
+        n += (map[c / 8] >> (c % 8)) & 1;
+    if (n == VM_PCPU_MAX) {
+        snprintf(out, size, "all");
+        return;
+    }
+    for (unsigned int c = 0; c < VM_PCPU_MAX && used < size; c++) {
+        unsigned int e = c;
+
+        if (!((map[c / 8] >> (c % 8)) & 1))
+            continue;
+        while (e + 1 < VM_PCPU_MAX && ((map[(e + 1) / 8] >> ((e + 1) % 8)) & 1))
+            e++;
+        used += (size_t)snprintf(out + used, size - used, e > c ? "%s%u-%u" : "%s%u",
+                                 used ? "," : "", c, e);
+        c = e;
+    }
+    if (!out[0])
+        snprintf(out, size, "none");
+}
+
+/* The lifecycle, uuid, maxvcpus and affinity lines of --list. */
+static void list_lifecycle(const struct vm_config *c)
+{
+    static const unsigned int xen_reason[VM_REASON_COUNT] = {0, 1, 3, 4, 5};
+    char uuid[37], map[400];
+    bool leave;
+
+    printf("    ");
+    for (unsigned int r = 0; r < VM_REASON_COUNT; r++)
+        printf(" %s %s%s", vm_reason_key((enum vm_reason)r),
+               vm_on_exit_name(vm_config_action(c, xen_reason[r], &leave)),
+               r + 1 < VM_REASON_COUNT ? "," : "\n");
+    if (c->has_uuid) {
+        vm_uuid_format(c->uuid, uuid);
+        printf("     uuid %s\n", uuid);
+    }
+    if (c->max_vcpus)
+        printf("     maxvcpus %u (vCPUs %u-%u start offline)\n", c->max_vcpus, c->vcpus,
+               c->max_vcpus - 1);
+    if (c->has_cpus) {
+        format_cpus(c->cpus, map, sizeof(map));
+        printf("     cpus %s\n", map);
+    }
+    if (c->has_cpus_soft) {
+        format_cpus(c->cpus_soft, map, sizeof(map));
+        printf("     cpus_soft %s\n", map);
+    }
+}
+
 static int list_archive(const char *path)
 {
     static struct bootset_vm vms[MANIFEST_MAX_VMS];
+    unsigned int bad_kernels = 0;
+    char why[256];
     struct bootset set;
     struct domb_error err;
     struct cpio_iter it;
@@ -635,11 +762,17 @@ static int list_archive(const char *path)
 
         if (c->domid)
             snprintf(domid, sizeof(domid), "%u", c->domid);
-        printf("  %u. %s: memory %u MiB (max %u), vcpus %u, domid %s, on_exit %s, type %s\n", i + 1,
-               c->name, c->memory_mib, c->maxmem_mib, c->vcpus, domid, vm_on_exit_name(c->on_exit),
-               vm_type_name(c->type));
-        printf("     kernel %s (%zu bytes, %s)\n", c->kernel, vm->kernel_size,
-               extract_kernel_kind(vm->kernel, vm->kernel_size));
+        printf("  %u. %s: memory %u MiB (max %u), vcpus %u, domid %s, type %s\n", i + 1, c->name,
+               c->memory_mib, c->maxmem_mib, c->vcpus, domid, vm_type_name(c->type));
+        list_lifecycle(c);
+        if (kernel_check(vm->kernel, vm->kernel_size, c->type, c->memory_mib, why, sizeof(why))) {
+            printf("     kernel %s (%zu bytes, %s): WOULD NOT BOOT: %s\n", c->kernel,
+                   vm->kernel_size, extract_kernel_kind(vm->kernel, vm->kernel_size), why);
+            bad_kernels++;
+        } else {
+            printf("     kernel %s (%zu bytes, %s)\n", c->kernel, vm->kernel_size,
+                   extract_kernel_kind(vm->kernel, vm->kernel_size));
+        }
         if (vm->ramdisk)
             printf("     ramdisk %s (%zu bytes)\n", c->ramdisk, vm->ramdisk_size);
         if (c->cmdline[0])
@@ -665,7 +798,7 @@ static int list_archive(const char *path)
             list_device(&c->devices[d]);
     }
     free(data);
-    return set.nr_failed ? 1 : 0;
+    return set.nr_failed || bad_kernels ? 1 : 0;
 }
 
 static void usage(FILE *f)
@@ -673,7 +806,7 @@ static void usage(FILE *f)
     fprintf(f, "usage: domb-pack -o ARCHIVE [--mode startall|sequenced] [--no-relay]\n"
                "                 [--when-done shutdown|wait|stay] [--image FILE]...\n"
                "                 [--xenstore-first] [--control-last] [--extract-kernels]\n"
-               "                 [--driver-domain NAME] CONFIG...\n"
+               "                 [--driver-domain NAME] [--no-kernel-check] CONFIG...\n"
                "       domb-pack --check [--driver-domain NAME] CONFIG...\n"
                "       domb-pack --list ARCHIVE\n");
 }
@@ -713,6 +846,7 @@ int main(int argc, char **argv)
         {"control-last", no_argument, NULL, 'C'},
         {"extract-kernels", no_argument, NULL, 'e'},
         {"driver-domain", required_argument, NULL, 'd'},
+        {"no-kernel-check", no_argument, NULL, 'K'},
         {NULL, 0, NULL, 0},
     };
     struct manifest m = {
@@ -772,6 +906,9 @@ int main(int argc, char **argv)
         case 'd':
             pk.driver_domain = optarg;
             break;
+        case 'K':
+            pk.no_kernel_check = true;
+            break;
         case 'h':
             usage(stdout);
             return 0;
@@ -800,6 +937,8 @@ int main(int argc, char **argv)
             pk.failed = true;
     /* Backends need every config: only when all of them parsed. */
     if (!pk.failed && !pack_resolve_backends(&pk))
+        pk.failed = true;
+    if (!pk.failed && !pack_check_platforms(&pk))
         pk.failed = true;
     if (pk.failed)
         rc = 1;

@@ -2,17 +2,19 @@
 # domb-pack end to end: a bad config gives exit status 1 and "file:line:
 # message"; good configs pack into an archive that --list reads back;
 # devices get their driver domain at pack time, and every backend problem
-# is reported at the device's line.
-# Usage: pack_test.sh DOMB_PACK WORKDIR
+# is reported at the device's line; kernels are checked with the builder's
+# code; a control domain's platform configs are checked at pack time.
+# Usage: pack_test.sh DOMB_PACK WORKDIR KERNEL (KERNEL: a real PV/PVH guest image)
 set -u
 PACK=$1
 DIR=$2
+KERNEL=$3
 fail() { echo "FAIL: $*"; exit 1; }
 
 rm -rf "$DIR" && mkdir -p "$DIR/vms" "$DIR/img" || fail "cannot make $DIR"
 cd "$DIR" || fail "cannot enter $DIR"
-printf 'kernel-one' > img/one.elf
-printf 'kernel-one' > img/same.elf        # same content: stored once
+cp "$KERNEL" img/one.elf || fail "no kernel image $KERNEL"
+cp "$KERNEL" img/same.elf                 # same content: stored once
 printf 'ramdisk' > img/rd.img
 HASH=$(sha256sum img/rd.img | cut -d' ' -f1)
 
@@ -78,8 +80,10 @@ grep -qx "vms/web.cfg:2: name 'web' is already used by vms/web.cfg" err.txt \
 "$PACK" --list good.cpio > list.txt || fail "--list failed: $(cat list.txt)"
 grep -q "manifest: mode sequenced, console relay off, when done stay, 2 VM(s)" list.txt \
     || fail "manifest line missing: $(cat list.txt)"
-grep -q "1. web: memory 64 MiB (max 64), vcpus 1, domid any, on_exit destroy" list.txt \
+grep -q "1. web: memory 64 MiB (max 64), vcpus 1, domid any, type pv" list.txt \
     || fail "web line missing"
+grep -qx "     on_poweroff destroy, on_reboot restart, on_crash destroy, on_watchdog destroy, on_soft_reset destroy" list.txt \
+    || fail "lifecycle line missing: $(cat list.txt)"
 grep -q "ramdisk domb/images/rd.img (7 bytes)" list.txt || fail "ramdisk line missing"
 grep -q "2. db: memory 32 MiB (max 32), vcpus 2" list.txt || fail "db line missing"
 [ "$(grep -c '^  domb/images/' list.txt)" -eq 2 ] || fail "images not deduplicated: $(cat list.txt)"
@@ -93,7 +97,7 @@ cmp -s good.cpio again.cpio || fail "packing is not reproducible"
 
 # Catalog images (--image) are stored as domb/images/<base name>, even when
 # their bytes equal an image stored under another name.
-mkdir -p cat && printf 'kernel-one' > cat/web.elf && printf 'kernel-one' > cat/db.elf
+mkdir -p cat && cp img/one.elf cat/web.elf && cp img/one.elf cat/db.elf
 "$PACK" -o cat.cpio --image cat/web.elf --image cat/db.elf --image img/one.elf vms/web.cfg \
     || fail "packing catalog images failed"
 cpio -it < cat.cpio 2> /dev/null > members.txt || fail "cpio cannot read cat.cpio"
@@ -147,7 +151,7 @@ builder = "hvm"
 CFG
 "$PACK" -o pvh.cpio vms/pvh.cfg vms/db.cfg > /dev/null || fail "packing a PVH config failed"
 "$PACK" --list pvh.cpio > list.txt || fail "--list of the PVH archive failed: $(cat list.txt)"
-grep -q "1. pvh: memory 32 MiB (max 32), vcpus 1, domid any, on_exit destroy, type pvh" list.txt \
+grep -q "1. pvh: memory 32 MiB (max 32), vcpus 1, domid any, type pvh" list.txt \
     || fail "PVH line missing: $(cat list.txt)"
 grep -q "grant table: max frames 16, max maptrack frames Xen's, max version 1" list.txt \
     || fail "grant table line missing: $(cat list.txt)"
@@ -158,7 +162,7 @@ grep -qx 'vms/pvh-irq.cfg:4: irqs does not apply to a PVH guest (type = "pvh" on
     || fail "PVH irqs message: $(cat err.txt)"
 "$PACK" --check vms/hvm.cfg 2> err.txt
 [ $? -eq 1 ] || fail "HVM: expected exit status 1"
-grep -qx 'vms/hvm.cfg:2: HVM guests are not supported: they need a device model (QEMU), which domB does not run; type = "pvh" is the alternative' err.txt \
+grep -qx 'vms/hvm.cfg:2: HVM guests need a device model (QEMU), which domB does not run: use type = "pvh"' err.txt \
     || fail "HVM message: $(cat err.txt)"
 
 # Devices: backends resolve to the archive's driver domain at pack time.
@@ -250,6 +254,69 @@ expect_err "vms/dbmac.cfg:5: vif 0: mac 00:16:3e:01:02:03 is also vif 1 of 'web'
 printf 'name = "q"\nkernel = "../img/one.elf"\nmemory = 8\ndisk = [ "/srv/q.qcow2,qcow2,xvda" ]\n' > vms/qcow.cfg
 expect_err "vms/qcow.cfg:4: disk 0: format qcow2 is not supported: blkback serves raw images only" \
     --check vms/dd.cfg vms/qcow.cfg
+
+# Kernels are parsed with the builder's code at pack time: a file that would
+# fail at boot is refused, naming the file and why; a directory says so.
+printf 'This is not an ELF kernel: 40 bytes long' > img/text.elf
+printf 'name = "t"\nkernel = "../img/text.elf"\nmemory = 16\n' > vms/text.cfg
+expect_err "vms/text.cfg:2: kernel 'vms/../img/text.elf' cannot boot as a pv guest: image is 40 bytes, shorter than the 52-byte ELF header (a Xen ELF or a Linux bzImage is needed: docs/linux-guests.md)" \
+    -o text.cpio vms/text.cfg
+[ ! -e text.cpio ] || fail "an archive was written for a kernel that cannot boot"
+printf 'name = "t"\nkernel = "../img"\nmemory = 16\n' > vms/dir.cfg
+expect_err "vms/dir.cfg:2: kernel 'vms/../img' is a directory: name the image file in it" \
+    --check vms/dir.cfg
+# --no-kernel-check packs it anyway (to test the builder's own refusal), and
+# --list flags it.
+"$PACK" -o text.cpio --no-kernel-check vms/text.cfg > /dev/null || fail "--no-kernel-check failed"
+"$PACK" --list text.cpio > list.txt
+[ $? -eq 1 ] || fail "--list of a kernel that cannot boot: expected exit status 1"
+grep -q "kernel domb/images/text.elf (40 bytes, unknown): WOULD NOT BOOT: image is 40 bytes, shorter than the 52-byte ELF header" list.txt \
+    || fail "--list kernel flag: $(cat list.txt)"
+
+# xl's lifecycle, uuid, maxvcpus and cpus reach the archive (a version 4 spec).
+cat > vms/xl.cfg <<CFG
+name = "xl"
+kernel = "../img/one.elf"
+memory = "64"
+vcpus = 2
+maxvcpus = 4
+cpus = "0-3,^2"
+uuid = "4dea22b3-1d52-d8f3-2516-782e98a23fa0"
+on_crash = "preserve"
+on_poweroff = 'restart'
+root = "/dev/xvda1 ro"
+extra = "console=hvc0"
+extra += " quiet"
+CFG
+"$PACK" -o xl.cpio vms/xl.cfg > /dev/null 2> err.txt || fail "packing xl keys failed: $(cat err.txt)"
+"$PACK" --list xl.cpio > list.txt || fail "--list xl.cpio failed: $(cat list.txt)"
+grep -qx "     on_poweroff restart, on_reboot restart, on_crash preserve, on_watchdog destroy, on_soft_reset destroy" list.txt \
+    || fail "xl lifecycle line: $(cat list.txt)"
+grep -qx "     uuid 4dea22b3-1d52-d8f3-2516-782e98a23fa0" list.txt || fail "uuid line: $(cat list.txt)"
+grep -qx "     maxvcpus 4 (vCPUs 2-3 start offline)" list.txt || fail "maxvcpus line: $(cat list.txt)"
+grep -qx "     cpus 0-1,3" list.txt || fail "cpus line: $(cat list.txt)"
+grep -qx '     cmdline "root=/dev/xvda1 ro console=hvc0 quiet"' list.txt || fail "cmdline: $(cat list.txt)"
+grep -q "domb/specs/xl.spec *3968" list.txt || fail "not a version 4 spec: $(cat list.txt)"
+
+# A control domain's platform (its ramdisk, a CPIO of configs) is parsed
+# and checked at pack time: a typo is reported as the file inside it.
+mkdir -p plat && cp img/one.elf plat/hello
+printf 'name = "p-ok"\nkernel = "hello"\nmemory = 16\n' > plat/1-ok.cfg
+( cd plat && ls 1-ok.cfg | cpio -o -H newc --quiet > ../img/platform.cpio ) || fail "cpio"
+printf 'name = "control"\nkernel = "../img/one.elf"\nramdisk = "../img/platform.cpio"\nmemory = 16\ndb_client = 1\n' > vms/control.cfg
+"$PACK" -o srv.cpio --image plat/hello vms/control.cfg > out.txt 2> err.txt \
+    || fail "a good platform failed: $(cat err.txt)"
+grep -qx "domb-pack: vm 'control': platform ../img/platform.cpio: 1 config(s) OK" out.txt \
+    || fail "platform OK line: $(cat out.txt)"
+printf 'name = "p-typo"\nkernel = "hello"\nmemroy = 16\n' > plat/2-typo.cfg
+printf 'name = "p-far"\nkernel = "nowhere.elf"\nmemory = 16\n' > plat/3-far.cfg
+( cd plat && ls *.cfg | cpio -o -H newc --quiet > ../img/platform.cpio ) || fail "cpio"
+"$PACK" -o srv.cpio --image plat/hello vms/control.cfg > /dev/null 2> err.txt
+[ $? -eq 1 ] || fail "a broken platform: expected exit status 1"
+grep -qxF "../img/platform.cpio:2-typo.cfg:3: unknown key 'memroy': did you mean 'memory'?" err.txt \
+    || fail "platform typo message: $(cat err.txt)"
+grep -qxF "../img/platform.cpio:3-far.cfg:2: kernel 'nowhere.elf' is not in db-server's catalog: add --image nowhere.elf to domb-pack" err.txt \
+    || fail "platform catalog message: $(cat err.txt)"
 
 # A damaged archive makes --list fail.
 head -c 1000 good.cpio > cut.cpio

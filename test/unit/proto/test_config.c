@@ -171,8 +171,12 @@ static void config_missing_required(void **state)
 {
     parse_fails("kernel = \"k\"\nmemory = 1\n", "web.cfg: name is not set: add name = \"NAME\"");
     parse_fails("name = \"a\"\nmemory = 1\n", "web.cfg: kernel is not set: add kernel = \"PATH\"");
-    parse_fails("name = \"a\"\nkernel = \"k\"\n",
-                "web.cfg: memory is not set: add memory = MIB (as memory = 128)");
+    /* libxl's defaults: memory is maxmem, or 32 MiB */
+    parse_ok("name = \"a\"\nkernel = \"k\"\n");
+    assert_int_equal(cfg.memory_mib, 32);
+    assert_int_equal(cfg.maxmem_mib, 32);
+    parse_ok("name = \"a\"\nkernel = \"k\"\nmaxmem = 64\n");
+    assert_int_equal(cfg.memory_mib, 64);
     parse_fails("", "web.cfg: name is not set: add name = \"NAME\"");
 }
 
@@ -381,12 +385,14 @@ static void config_type_errors(void **state)
     snprintf(want, sizeof(want), "web.cfg:4: %s", no_hvm);
     parse_fails(BASE "type = \"hvm\"\n", want);
     parse_fails(BASE "builder = \"hvm\"\n", want);
-    parse_fails(BASE "type = \"PVH\"\n",
-                "web.cfg:4: type \"PVH\" is unknown; domB builds \"pv\" and \"pvh\" guests");
+    parse_fails(BASE "type = \"PVH\"\n", "web.cfg:4: type \"PVH\" is unknown: use \"pv\" or \"pvh\"");
     parse_fails(BASE "type = \"pvhvm\"\n",
-                "web.cfg:4: type \"pvhvm\" is unknown; domB builds \"pv\" and \"pvh\" guests");
-    parse_fails(BASE "builder = \"linux\"\n",
-                "web.cfg:4: builder \"linux\" is unknown; use type = \"pv\" or type = \"pvh\"");
+                "web.cfg:4: type \"pvhvm\" is unknown: use \"pv\" or \"pvh\"");
+    parse_fails(BASE "builder = \"xen\"\n",
+                "web.cfg:4: builder \"xen\" is unknown: use type = \"pv\" or type = \"pvh\"");
+    /* MirageOS's .xl files: xl before 4.10 read "linux" as PV */
+    parse_ok(BASE "builder = 'linux'\n");
+    assert_int_equal(cfg.type, VM_TYPE_PV);
     parse_fails(BASE "type = pvh\n", "web.cfg:4: type must be a quoted string: write type = \"pvh\"");
     parse_fails(BASE "type = \"pvh\"\nbuilder = \"generic\"\n",
                 "web.cfg:5: type and builder are the same setting; give only one (type is on "

@@ -129,7 +129,11 @@ bool layout_is_table_pfn(const struct layout *lay, pfn_t pfn);
 /* Pages the builder needs besides the kernel image (for elf_check_fits). */
 static inline uint64_t layout_reserved_pages(const struct layout *lay)
 {
-    return lay->used_pages - lay->kernel.pages;
+    /* used_pages counts from pfn 0, and elf_check_fits() counts the image
+     * from VIRT_BASE (pfn 0) to its end: the rest is what follows it (not
+     * minus the kernel alone, which counted the pages below a kernel that
+     * does not start at pfn 0, Linux's 16 MiB, twice) */
+    return lay->used_pages - (pfn_x(lay->kernel.pfn) + lay->kernel.pages);
 }
 
 #endif

@@ -48,6 +48,13 @@ int bzimage_extract(const void *img, size_t len, uint8_t *out, size_t out_cap, s
                     union decompress_work *work, struct domb_error *err);
 
 /*
+ * The decoded ELF's size as Linux's size word after the payload declares it,
+ * 0 if there is none (an XZ payload that ends with its footer) or no
+ * payload: known before decoding, checked after (BZIMAGE_ERR_SIZE_TRAILER).
+ */
+uint64_t bzimage_declared_size(const void *img, size_t len);
+
+/*
  * bzimage_extract() through a sink (issue 15: the ELF goes straight into the
  * guest, never whole into the builder's memory): the decoded ELF is written
  * to s->sink in order (XZ's x86 filter writes each block twice, see

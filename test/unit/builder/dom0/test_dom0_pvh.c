@@ -258,7 +258,8 @@ static void pvh_restart_stays_pvh(void **state)
     assert_int_equal(vm->restarts, 1);
     assert_int_equal(vm->state, VM_RUNNING);
     assert_is_pvh(vm);
-    assert_string_equal(dfx_guest_cmdline(f, vm), "console=hvc0");
+    /* the restart marker lands on the PVH command-line page too */
+    assert_string_equal(dfx_guest_cmdline(f, vm), "console=hvc0 domb.restart=1");
     assert_console_has("db: vm 'again' restarted (restart 1)");
     dfx_teardown(f);
     f = NULL;
