@@ -1041,6 +1041,64 @@ static void server_quota_max_devices(void **state)
     ctx_free(t);
 }
 
+/* A client's VM with a vif and a disk served by the boot set's driver
+ * domain: wired as at boot, torn down by the destroy, and the verdict that
+ * every requested VM is gone covers the xenstore's node count too. */
+static void server_build_with_devices(void **state)
+{
+    struct ctx *t = ctx_new(NULL);
+    struct proto_request rq;
+    struct proto_response rsp;
+    struct vm_config cfg;
+    struct client c;
+    domid_t dd;
+    char path[128];
+    const char *v;
+    uint32_t len, nodes;
+
+    (void)state;
+    dfx_config(&cfg, "dd", "k.elf", GUEST_MIB);
+    cfg.driver_domain = true;
+    dfx_bootset_vm(t->b, &cfg);
+    ctx_vm(t, "ctl", CLIENT_VMS, CLIENT_MIB, VM_ON_EXIT_DESTROY);
+    ctx_boot(t);
+    dd = dfx_vm(t->f, "dd")->domid;
+    client_open(t, &c, "ctl");
+    nodes = t->f->p->store.used_nodes;
+    rq_build(&rq, "web", "k.elf", SMALL_MIB, PROTO_BUILD_LEAVE_PAUSED);
+    rq.build.spec.nr_devices = 2;
+    rq.build.spec.devices[0].kind = VM_DEVICE_VIF;
+    strcpy(rq.build.spec.devices[0].backend, "dd");
+    vm_vif_default_mac("web", 0, rq.build.spec.devices[0].vif.mac);
+    strcpy(rq.build.spec.devices[0].vif.bridge, "xenbr0");
+    strcpy(rq.build.spec.devices[0].vif.script, "vif-bridge");
+    rq.build.spec.devices[1].kind = VM_DEVICE_VBD;
+    rq.build.spec.devices[1].devid = 51712;
+    strcpy(rq.build.spec.devices[1].backend, "dd");
+    strcpy(rq.build.spec.devices[1].disk.vdev, "xvda");
+    strcpy(rq.build.spec.devices[1].disk.target, "/srv/web.img");
+    rq.build.spec.devices[1].disk.virtual_device = 51712;
+    call(&c, &rq, &rsp);
+    expect_ok(&rsp);
+    snprintf(path, sizeof(path), "/local/domain/%u/backend/vbd/%u/51712/params", dd,
+             rsp.build.domid);
+    assert_int_equal(xs_store_read(&t->f->p->store, 0, path, &v, &len, NULL), 0);
+    assert_memory_equal(v, "/srv/web.img", len);
+    snprintf(path, sizeof(path), "/local/domain/%u/device/vif/0/backend-id", rsp.build.domid);
+    assert_int_equal(xs_store_read(&t->f->p->store, 0, path, &v, &len, NULL), 0);
+    destroy_ok(&c, rsp.build.domid);
+    assert_int_equal(t->f->p->store.used_nodes, nodes);
+    assert_verdicts(1);
+    /* A backend naming a VM that is not a driver domain: refused, named. */
+    strcpy(rq.build.spec.devices[1].backend, "ctl");
+    rq.id = 0;
+    call(&c, &rq, &rsp);
+    expect_refused(&rsp, PROTO_ERR_BUILD_FAILED);
+    assert_non_null(strstr(rsp.reason, "disk xvda: 'ctl' is not a driver domain"));
+    assert_int_equal(t->f->p->store.used_nodes, nodes);
+    ctx_free(t);
+}
+
 static void server_no_memory(void **state)
 {
     struct ctx *t = ctx_standard(VM_ON_EXIT_DESTROY);
@@ -1825,6 +1883,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(server_quota_max_vms),
     cmocka_unit_test(server_quota_max_memory),
     cmocka_unit_test(server_quota_max_devices),
+    cmocka_unit_test(server_build_with_devices),
     cmocka_unit_test(server_no_memory),
     cmocka_unit_test(server_kernel_sha256_checked),
     cmocka_unit_test(server_image_not_in_catalog),
