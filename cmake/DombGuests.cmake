@@ -147,6 +147,9 @@ endforeach()
 # ---- boot sets of the integration tests (test/integration) ----
 domb_boot_set(mw16 CONFIGS memorywalk PACK_ARGS --when-done wait)
 domb_boot_set(mw128 CONFIGS memorywalk128 PACK_ARGS --when-done wait)
+# No memorywalk.mib: the size comes from start_info; above 256 MiB.
+domb_guest_config(NAME memorywalk300 KERNEL ${DOMB_GUEST_DIR}/memorywalk MEMORY 300)
+domb_boot_set(mw300 CONFIGS memorywalk300 PACK_ARGS --when-done wait)
 domb_boot_set(four CONFIGS hello memorywalk memorywalk128 bigimage PACK_ARGS --when-done wait)
 domb_boot_set(grubset CONFIGS grub hello PACK_ARGS --when-done wait DEPENDS ${DOMB_GRUB_GUEST})
 # (--no-kernel-check: domb-pack would refuse the broken kernel; here the

@@ -68,9 +68,9 @@ _Static_assert(SLOT_ON_REBOOT - SLOT_ON_POWEROFF == VM_REASON_REBOOT &&
                    SLOT_ON_SOFT_RESET - SLOT_ON_POWEROFF == VM_REASON_SOFT_RESET,
                "the on_* slots follow enum vm_reason");
 
-#define CONFIG_ADDS_MAX 16  /* '+=' to strings in one file */
-#define CONFIG_DEFAULT_MEMORY_MIB 32 /* libxl's, when neither memory nor maxmem is given */
-#define CONFIG_ROOT_MAX 255 /* xl's root, "root=" + it goes in front of the command line */
+#define CONFIG_ADDS_MAX           16  /* '+=' to strings in one file */
+#define CONFIG_DEFAULT_MEMORY_MIB 32  /* libxl's, when neither memory nor maxmem is given */
+#define CONFIG_ROOT_MAX           255 /* xl's root, "root=" + it goes in front of the command line */
 
 struct config_parser {
     const char *text;
@@ -260,8 +260,9 @@ static int config_escape(struct config_parser *p, char *out)
                            "its quote (a string cannot span lines)",
                            p->key);
     if (c > ' ' && c < 0x7f)
-        return config_fail(p, "%s: unknown escape '\\%c' (xl refuses it too): write \\\\ for a "
-                              "backslash",
+        return config_fail(p,
+                           "%s: unknown escape '\\%c' (xl refuses it too): write \\\\ for a "
+                           "backslash",
                            p->key, c);
     return config_fail(p, "%s: unknown escape '\\' + byte 0x%02x: write \\\\ for a backslash",
                        p->key, (unsigned)c);
@@ -337,8 +338,8 @@ static int config_string_value(struct config_parser *p, char *buf, size_t max)
 
     if (config_value_kind(p) != VALUE_STRING) {
         if (word && word < 64)
-            return config_fail(p, "%s must be a quoted string: write %s = \"%.*s\"", p->key,
-                               p->key, (int)word, p->text + p->pos);
+            return config_fail(p, "%s must be a quoted string: write %s = \"%.*s\"", p->key, p->key,
+                               (int)word, p->text + p->pos);
         return config_fail(p, "%s must be a quoted string, as %s = \"...\"", p->key, p->key);
     }
     if (!p->append) {
@@ -408,8 +409,8 @@ static int config_number_text(struct config_parser *p, const char *text, bool qu
                                "and %c is not an octal digit: write it without the 0",
                                p->key, q, text, q, *s);
         if (d < 0 || (unsigned)d >= base)
-            return config_fail(p, "%s: %c%s%c is not a number (" CONFIG_NUMBER_FORMS ")", p->key,
-                               q, text, q);
+            return config_fail(p, "%s: %c%s%c is not a number (" CONFIG_NUMBER_FORMS ")", p->key, q,
+                               text, q);
         if (mul_overflows_u64(v, base, &v) || add_overflows_u64(v, (uint64_t)d, &v))
             return config_fail(p, "%s: %s is too large", p->key, text);
     }
@@ -431,8 +432,8 @@ static int config_read_number(struct config_parser *p, enum config_base base, ui
         size_t n = config_word_len(p);
 
         if (n >= sizeof(text))
-            return config_fail(p, "%s: %.*s... is not a number (" CONFIG_NUMBER_FORMS ")",
-                               p->key, 16, p->text + p->pos);
+            return config_fail(p, "%s: %.*s... is not a number (" CONFIG_NUMBER_FORMS ")", p->key,
+                               16, p->text + p->pos);
         memcpy(text, p->text + p->pos, n);
         text[n] = '\0';
         p->pos += n;
@@ -504,8 +505,8 @@ static int config_nonempty_string_value(struct config_parser *p, char *buf, size
 }
 
 /* A number in [min, max] (quoted or not); `what` completes "KEY must be ...". */
-static int config_ranged_number_base(struct config_parser *p, enum config_base base,
-                                     uint64_t min, uint64_t max, const char *what, uint32_t *out)
+static int config_ranged_number_base(struct config_parser *p, enum config_base base, uint64_t min,
+                                     uint64_t max, const char *what, uint32_t *out)
 {
     uint64_t v = 0;
     int rc = config_read_number(p, base, &v);
@@ -713,9 +714,8 @@ static int config_key_cpus(struct config_parser *p, struct vm_config *cfg)
     for (size_t i = 0; i < VM_CPUMAP_BYTES; i++)
         any |= cfg->cpus[i];
     if (rc == 0 && !any)
-        return config_fail(p,
-                           "cpus names no CPU, and Xen refuses to pin a vCPU to none: name at "
-                           "least one, as cpus = \"0-3\"");
+        return config_fail(p, "cpus names no CPU, and Xen refuses to pin a vCPU to none: name at "
+                              "least one, as cpus = \"0-3\"");
     cfg->has_cpus = rc == 0;
     return rc;
 }
@@ -1166,8 +1166,8 @@ static const struct config_key config_keys[] = {
 
 /* domB's own keys, for suggestions (xl's are in config_xl.c). */
 static const char *const config_domb_keys[] = {
-    "domid",           "kernel_sha256",        "ramdisk_sha256",        "on_exit",
-    "db_client",       "db_client_max_vms",    "db_client_max_memory",  "db_client_max_devices",
+    "domid",     "kernel_sha256",     "ramdisk_sha256",       "on_exit",
+    "db_client", "db_client_max_vms", "db_client_max_memory", "db_client_max_devices",
 };
 
 static bool slice_equals(const char *s, size_t len, const char *word)
@@ -1300,10 +1300,9 @@ static int config_statement(struct config_parser *p, struct vm_config *cfg)
     }
     if (p->slot_line[key->slot]) {
         if (strcmp(p->slot_key[key->slot], key->name) != 0)
-            return config_fail(p,
-                               "%s and %s are the same setting; give only one (%s is on line %u)",
-                               p->slot_key[key->slot], key->name, p->slot_key[key->slot],
-                               p->slot_line[key->slot]);
+            return config_fail(
+                p, "%s and %s are the same setting; give only one (%s is on line %u)",
+                p->slot_key[key->slot], key->name, p->slot_key[key->slot], p->slot_line[key->slot]);
         if (!append && key->kind == KEY_NUMBER)
             return config_fail(p,
                                "%s is set twice (first on line %u): remove one (xl would keep "

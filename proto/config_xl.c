@@ -105,32 +105,94 @@ static const struct {
     {"tee", WHY_ARM},
     {"device_tree", WHY_ARM},
     {"dtdev", WHY_ARM},
-    {"xend_suspend_evtchn_compat", "it is for xend's suspend protocol; domB never suspends: remove it"},
+    {"xend_suspend_evtchn_compat",
+     "it is for xend's suspend protocol; domB never suspends: remove it"},
 };
 
 /* Keys xl reads only for HVM guests (xl.cfg(5), "Fully-virtualised (HVM)
  * Guest Specific Options", and xl_parse.c's HVM branch). */
 static const char *const config_xl_hvm_keys[] = {
-    "boot",        "hdtype",          "bios",           "bios_path_override", "firmware_override",
-    "pae",         "acpi_s3",         "acpi_s4",        "acpi_laptop_slate",  "apic",
-    "nx",          "hpet",            "acpi_firmware",  "smbios_firmware",    "ms_vm_genid",
-    "mmio_hole",   "rdm",             "rdm_mem_boundary", "xen_platform_pci", "viridian",
-    "videoram",    "stdvga",          "vga",            "nographic",          "spice",
-    "spicehost",   "spiceport",       "spicetls_port",  "spicedisable_ticketing",
-    "spicepasswd", "spiceagent_mouse", "spicevdagent",  "spice_clipboard_sharing",
-    "spiceusbredirection", "spice_image_compression", "spice_streaming_video", "serial",
-    "soundhw",     "usb",             "usbversion",     "usbdevice",          "vkb_device",
-    "vendor_device", "gfx_passthru",  "altp2mhvm",      "vpt_align",
+    "boot",
+    "hdtype",
+    "bios",
+    "bios_path_override",
+    "firmware_override",
+    "pae",
+    "acpi_s3",
+    "acpi_s4",
+    "acpi_laptop_slate",
+    "apic",
+    "nx",
+    "hpet",
+    "acpi_firmware",
+    "smbios_firmware",
+    "ms_vm_genid",
+    "mmio_hole",
+    "rdm",
+    "rdm_mem_boundary",
+    "xen_platform_pci",
+    "viridian",
+    "videoram",
+    "stdvga",
+    "vga",
+    "nographic",
+    "spice",
+    "spicehost",
+    "spiceport",
+    "spicetls_port",
+    "spicedisable_ticketing",
+    "spicepasswd",
+    "spiceagent_mouse",
+    "spicevdagent",
+    "spice_clipboard_sharing",
+    "spiceusbredirection",
+    "spice_image_compression",
+    "spice_streaming_video",
+    "serial",
+    "soundhw",
+    "usb",
+    "usbversion",
+    "usbdevice",
+    "vkb_device",
+    "vendor_device",
+    "gfx_passthru",
+    "altp2mhvm",
+    "vpt_align",
 };
 
 /* xl keys domB implements (for suggestions; the parser's table is authoritative). */
 static const char *const config_xl_supported[] = {
-    "name",        "type",          "builder",   "kernel",      "ramdisk",     "cmdline",
-    "extra",       "root",          "memory",    "maxmem",      "vcpus",       "maxvcpus",
-    "cpus",        "cpus_soft",     "uuid",      "pool",        "localtime",   "on_poweroff",
-    "on_reboot",   "on_crash",      "on_watchdog", "on_soft_reset", "iomem",   "ioports",
-    "irqs",        "max_grant_frames", "max_maptrack_frames", "max_grant_version", "vif",
-    "disk",        "driver_domain",
+    "name",
+    "type",
+    "builder",
+    "kernel",
+    "ramdisk",
+    "cmdline",
+    "extra",
+    "root",
+    "memory",
+    "maxmem",
+    "vcpus",
+    "maxvcpus",
+    "cpus",
+    "cpus_soft",
+    "uuid",
+    "pool",
+    "localtime",
+    "on_poweroff",
+    "on_reboot",
+    "on_crash",
+    "on_watchdog",
+    "on_soft_reset",
+    "iomem",
+    "ioports",
+    "irqs",
+    "max_grant_frames",
+    "max_maptrack_frames",
+    "max_grant_version",
+    "vif",
+    "disk",
+    "driver_domain",
 };
 
 static bool slice_is(const char *s, size_t len, const char *word)
@@ -176,7 +238,8 @@ static unsigned int edit_distance(const char *a, size_t la, const char *b)
                 v = up[j] + 1;
             if (row[j - 1] + 1 < v)
                 v = row[j - 1] + 1;
-            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] && up2[j - 2] + 1 < v)
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+                up2[j - 2] + 1 < v)
                 v = up2[j - 2] + 1;
             row[j] = v;
         }
@@ -254,7 +317,8 @@ int config_xl_cpulist(const char *key, const char *s, uint8_t map[VM_CPUMAP_BYTE
             tok++;
             len--;
         }
-        if ((len >= 5 && memcmp(tok, "node:", 5) == 0) || (len >= 6 && memcmp(tok, "nodes:", 6) == 0))
+        if ((len >= 5 && memcmp(tok, "node:", 5) == 0) ||
+            (len >= 6 && memcmp(tok, "nodes:", 6) == 0))
             return domb_error_set(err, -XEN_EINVAL,
                                   "%s: '%.*s' names NUMA nodes, and domB does not know the host's "
                                   "NUMA layout: name CPUs, as %s = \"0-3\"",
@@ -292,7 +356,7 @@ int config_xl_cpulist(const char *key, const char *s, uint8_t map[VM_CPUMAP_BYTE
                                   last, VM_PCPU_MAX - 1);
         for (uint32_t c = first; c <= last; c++) {
             if (negate)
-                map[c / 8] &= (uint8_t)~(1u << (c % 8));
+                map[c / 8] &= (uint8_t) ~(1u << (c % 8));
             else
                 map[c / 8] |= (uint8_t)(1u << (c % 8));
         }

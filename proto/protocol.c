@@ -771,9 +771,24 @@ void proto_response_error(struct proto_response *rsp, const struct proto_request
     response_header(rsp, req);
     rsp->error = code;
     rsp->status = proto_error_errno(code);
-    /* The reason travels to the client: printable ASCII only, truncated. */
+    /* The reason travels to the client: printable ASCII only. One that
+     * does not fit is cut at a word and ends in "..." (never mid-word);
+     * the server's log has all of it. */
     for (; n < sizeof(rsp->reason) - 1 && n < sizeof(cause->msg) && cause->msg[n]; n++)
         rsp->reason[n] = (cause->msg[n] >= 0x20 && cause->msg[n] <= 0x7e) ? cause->msg[n] : '?';
+    if (n == sizeof(rsp->reason) - 1 && n < sizeof(cause->msg) && cause->msg[n]) {
+        size_t cut = sizeof(rsp->reason) - 4; /* room for "..." and the NUL */
+
+        while (cut > 0 && rsp->reason[cut] != ' ')
+            cut--;
+        while (cut > 0 && (rsp->reason[cut - 1] == ' ' || rsp->reason[cut - 1] == ';' ||
+                           rsp->reason[cut - 1] == ',' || rsp->reason[cut - 1] == ':'))
+            cut--;
+        if (cut == 0) /* one word longer than the field: cut it */
+            cut = sizeof(rsp->reason) - 4;
+        memcpy(rsp->reason + cut, "...", 4);
+        memset(rsp->reason + cut + 4, 0, sizeof(rsp->reason) - cut - 4);
+    }
     if (n == 0)
         domb_snprintf(rsp->reason, sizeof(rsp->reason), "%s", proto_error_name(code));
 }

@@ -77,8 +77,7 @@ _Static_assert(SPEC_OFF_ON_REASON == SPEC_OFF_V3_RESERVED &&
                    SPEC_OFF_MAX_VCPUS == SPEC_OFF_V4_FLAGS + 1 &&
                    SPEC_OFF_V4_RESERVED == SPEC_OFF_MAX_VCPUS + 2 &&
                    SPEC_OFF_DEVICE == SPEC_OFF_V4_RESERVED + SPEC_V4_RESERVED_SIZE &&
-                   SPEC_OFF_UUID == SPEC_V3_SIZE &&
-                   SPEC_OFF_CPUS == SPEC_OFF_UUID + VM_UUID_SIZE &&
+                   SPEC_OFF_UUID == SPEC_V3_SIZE && SPEC_OFF_CPUS == SPEC_OFF_UUID + VM_UUID_SIZE &&
                    SPEC_OFF_CPUS_SOFT == SPEC_OFF_CPUS + VM_CPUMAP_BYTES &&
                    SPEC_OFF_V4_TAIL == SPEC_OFF_CPUS_SOFT + VM_CPUMAP_BYTES &&
                    SPEC_V4_SIZE == SPEC_OFF_V4_TAIL + SPEC_V4_TAIL_SIZE,

@@ -14,8 +14,8 @@ static const char *const vm_on_exit_names[VM_ON_EXIT_COUNT] = {
 };
 
 static const char *const vm_reason_keys[VM_REASON_COUNT] = {
-    [VM_REASON_POWEROFF] = "on_poweroff", [VM_REASON_REBOOT] = "on_reboot",
-    [VM_REASON_CRASH] = "on_crash",       [VM_REASON_WATCHDOG] = "on_watchdog",
+    [VM_REASON_POWEROFF] = "on_poweroff",     [VM_REASON_REBOOT] = "on_reboot",
+    [VM_REASON_CRASH] = "on_crash",           [VM_REASON_WATCHDOG] = "on_watchdog",
     [VM_REASON_SOFT_RESET] = "on_soft_reset",
 };
 
@@ -26,11 +26,10 @@ const char *vm_reason_key(enum vm_reason reason)
     return vm_reason_keys[reason];
 }
 
-enum vm_on_exit vm_config_action(const struct vm_config *cfg, unsigned int xen_reason,
-                                 bool *leave)
+enum vm_on_exit vm_config_action(const struct vm_config *cfg, unsigned int xen_reason, bool *leave)
 {
     /* Xen's SHUTDOWN_* codes (public/sched.h), which are ABI. */
-    static const int reason_of[] = {VM_REASON_POWEROFF, VM_REASON_REBOOT, -1,
+    static const int reason_of[] = {VM_REASON_POWEROFF, VM_REASON_REBOOT,   -1,
                                     VM_REASON_CRASH,    VM_REASON_WATCHDOG, VM_REASON_SOFT_RESET};
     int r = xen_reason < ARRAY_SIZE(reason_of) ? reason_of[xen_reason] : -2;
 

@@ -101,8 +101,8 @@ static int check_request(const struct builder_request *req, struct domb_error *e
                               req->online_vcpus, req->max_vcpus ? req->max_vcpus : 1);
     if ((req->cpumap_hard || req->cpumap_soft) &&
         (req->cpumap_bytes == 0 || req->cpumap_bytes > BUILDER_CPUMAP_MAX))
-        return domb_error_set(err, -XEN_EINVAL, "a cpumap of %u bytes (1 to %u)",
-                              req->cpumap_bytes, BUILDER_CPUMAP_MAX);
+        return domb_error_set(err, -XEN_EINVAL, "a cpumap of %u bytes (1 to %u)", req->cpumap_bytes,
+                              BUILDER_CPUMAP_MAX);
     return 0;
 }
 

@@ -568,11 +568,10 @@ int build_pvh(struct build *b)
     if (rc == 0)
         rc = alloc_scratch(&p);
     if (rc == 0) {
-        acfg = (struct acpi_config){
-            .base = PVH_ACPI_BASE,
-            .nr_vcpus = p.vcpus,
-            .online = b->req->online_vcpus,
-            .lapic_base = (uint32_t)PVH_LAPIC_BASE};
+        acfg = (struct acpi_config){.base = PVH_ACPI_BASE,
+                                    .nr_vcpus = p.vcpus,
+                                    .online = b->req->online_vcpus,
+                                    .lapic_base = (uint32_t)PVH_LAPIC_BASE};
         rc = acpi_write_tables(&acfg, p.acpi_buf, (uint32_t)(p.lay->acpi_pages * PAGE_SIZE),
                                &p.acpi, b->err);
         p.lay->rsdp = p.acpi.rsdp;

@@ -127,8 +127,8 @@ static bool bz_is_elf(const uint8_t *p)
 
 uint64_t bzimage_declared_size(const void *img, size_t len)
 {
-    const uint8_t *payload;
-    size_t plen;
+    const uint8_t *payload = NULL;
+    size_t plen = 0;
 
     if (bzimage_payload(img, len, &payload, &plen, NULL) != 0 || plen < 4)
         return 0;

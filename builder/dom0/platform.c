@@ -77,7 +77,8 @@ static void platform_bench_built(const struct platform *p, unsigned int i)
     printk(
         "BENCH vm=%s domid=%u type=%s mem=%u at_ns=%lu build_ns=%lu builder_ns=%lu create_ns=%lu "
         "populate_ns=%lu load_ns=%lu pt_ns=%lu start_ns=%lu hypercalls=%u hc_create=%u "
-        "hc_populate=%u hc_load=%u hc_pt=%u hc_start=%u hc_vm_build=%lu\n",
+        "hc_populate=%u hc_load=%u hc_pt=%u hc_start=%u hc_vm_build=%lu mem_build_kib=%lu "
+        "mem_peak_kib=%lu\n",
         vm->name, vm->domid, vm_type_name(vm->config.type), vm->memory_mib,
         p->bench_vm[i].build_start_ns - p->boot_t0, vm->build_ns, builder_ns,
         r->phase_ns[BUILDER_PHASE_CREATE], r->phase_ns[BUILDER_PHASE_POPULATE],
@@ -85,7 +86,7 @@ static void platform_bench_built(const struct platform *p, unsigned int i)
         r->phase_ns[BUILDER_PHASE_START], vm->hypercalls, r->hypercalls[BUILDER_PHASE_CREATE],
         r->hypercalls[BUILDER_PHASE_POPULATE], r->hypercalls[BUILDER_PHASE_LOAD],
         r->hypercalls[BUILDER_PHASE_PAGETABLES], r->hypercalls[BUILDER_PHASE_START],
-        p->bench_vm[i].hypercalls);
+        p->bench_vm[i].hypercalls, vm->mem_build_pages * 4, vm->mem_peak_pages * 4);
 }
 
 static void platform_print_built(const struct vm *vm)
@@ -427,8 +428,7 @@ static enum vm_on_exit platform_action(const struct vm *vm)
     enum vm_on_exit action;
 
     if (vm->shutdown_reason == VM_SHUTDOWN_GONE)
-        return vm->config.on_exit == VM_ON_EXIT_PRESERVE ? VM_ON_EXIT_PRESERVE
-                                                         : VM_ON_EXIT_DESTROY;
+        return vm->config.on_exit == VM_ON_EXIT_PRESERVE ? VM_ON_EXIT_PRESERVE : VM_ON_EXIT_DESTROY;
     action = vm_config_action(&vm->config, vm->shutdown_reason, &leave);
     if (leave)
         action = VM_ON_EXIT_PRESERVE;
@@ -595,7 +595,24 @@ void platform_run(struct platform *p)
         platform_handle_events(p);
         if (!forever)
             platform_wind_down(p);
+        else
+            platform_stay_report(p, "db-boot");
     }
+}
+
+void platform_stay_report(struct platform *p, const char *who)
+{
+    if (platform_running(p) > 0) {
+        p->stay_reported = false;
+        return;
+    }
+    if (p->stay_reported)
+        return;
+    p->stay_reported = true;
+    printk("%s: every VM has stopped; staying up (--when-done stay): domb-run --timeout or the "
+           "shell ends the run\n",
+           who);
+    vm_print_summary(p->vms, p->nr_vms);
 }
 
 /* Running VMs that are not driver domains. */

@@ -440,13 +440,16 @@ static int dispatch(struct server *s, struct vm *client, const struct proto_requ
 
 /* A client's request was answered with an error: say so, for the first few
  * and then every 1000th, so a flooding client cannot flood the console. */
-static void log_refusal(struct vm *client, const struct proto_response *rsp)
+static void log_refusal(struct vm *client, const struct proto_response *rsp,
+                        const struct domb_error *why)
 {
     unsigned long n = ++client->chan.refused;
 
+    /* The whole reason: the response's field may have had to shorten it. */
     if (n <= REFUSALS_LOGGED)
         printk("db-server: refused request %lu from '%s' (domid %u): %s: %s\n", rsp->id,
-               client->name, client->domid, proto_error_name(rsp->error), rsp->reason);
+               client->name, client->domid, proto_error_name(rsp->error),
+               why->msg[0] ? why->msg : rsp->reason);
     else if (n % 1000 == 0)
         printk("db-server: '%s' (domid %u): %lu requests refused so far\n", client->name,
                client->domid, n);
@@ -499,7 +502,7 @@ static void serve_one(struct server *s, struct vm *client)
     if (rc != 0) {
         proto_response_error(&rsp, &req, &err);
         if (client->config.db_client)
-            log_refusal(client, &rsp);
+            log_refusal(client, &rsp, &err);
     }
     len = proto_response_encode(&rsp, out, sizeof(out), &err);
     if (len < 0) {
@@ -567,6 +570,8 @@ void server_run(struct server *s)
         platform_handle_events(p);
         if (!forever)
             platform_wind_down(p);
+        else
+            platform_stay_report(p, "db-server");
     }
     memory_check(s); /* VMs the last pass released (on_exit) */
 }

@@ -268,76 +268,134 @@ static void vm_let_go(struct vm *vm)
 
 /* Largest kernel we decompress (Xen's own cap since XSA-25 is 1 GiB). */
 #define VM_UNPACK_MAX (1ULL << 30)
+/* A streamed bzImage's memory in the builder (issue 15): the decoder's
+ * window (its history; an XZ match reaching further back reads the guest),
+ * its work area and the ELF's first bytes, which place its segments. */
+#define VM_STREAM_WINDOW (2u << 20)
+#define VM_STREAM_PREFIX (64u << 10)
+#define VM_STREAM_WORK   ((unsigned int)((sizeof(union decompress_work) + PAGE_SIZE - 1) >> 12))
+/* What the builder takes besides while streaming (its state and the file
+ * bytes outside the segments that are not zero: Linux's ELF header page). */
+#define VM_STREAM_BUILDER_PAGES 64u
+
+/* A kernel as vm_build() hands it to the builder: in memory (an ELF image
+ * from the initramfs, or a bzImage small enough to be whole in the
+ * prefix), or streamed from a bzImage. */
+struct vm_kernel {
+    const void *elf;
+    size_t elf_len;
+    bool streamed;
+    const uint8_t *bz;
+    size_t bz_len;
+    uint64_t out_cap;
+    uint8_t *window, *prefix;
+    union decompress_work *work;
+    struct builder_kernel_stream ks;
+};
+
+static int vm_kernel_produce(void *ctx, const struct builder_sink *sink, uint64_t *size,
+                             struct domb_error *err)
+{
+    struct vm_kernel *k = ctx;
+    struct decompress_sink ds = {.ctx = sink->ctx, .write = sink->write, .read = sink->read};
+    struct decompress_stream s = {
+        .sink = &ds, .window = k->window, .window_size = VM_STREAM_WINDOW, .out_cap = k->out_cap};
+
+    return bzimage_stream(k->bz, k->bz_len, &s, size, k->work, err);
+}
+
+static void vm_kernel_close(const struct xenops *xen, struct vm_kernel *k)
+{
+    if (k->window)
+        xen->free_pages(xen->ctx, k->window, VM_STREAM_WINDOW >> PAGE_SHIFT);
+    if (k->prefix)
+        xen->free_pages(xen->ctx, k->prefix, VM_STREAM_PREFIX >> PAGE_SHIFT);
+    if (k->work)
+        xen->free_pages(xen->ctx, k->work, VM_STREAM_WORK);
+    memset(k, 0, sizeof(*k));
+}
 
 /*
- * A bzImage (Debian's Linux kernels) is unpacked into pages of ours before
- * the ELF loader sees it; the output is sized by the 4-byte uncompressed
- * length Linux appends to the payload, capped by VM_UNPACK_MAX, by the
- * guest's memory and by what we have free. buf and buf_pages say what to free.
+ * A bzImage (Debian's Linux kernels) is not unpacked here: its ELF goes
+ * straight into the guest as it is decompressed (builder_kernel_stream),
+ * the builder holding only the decoder's window, the ELF's first 64 KiB and
+ * a few pages of its own, whatever the kernel's size. The output is capped
+ * by VM_UNPACK_MAX and the guest's memory; an ELF that fits in the first
+ * 64 KiB is built from there.
  */
-static int vm_unpack_kernel(struct vm *vm, const struct vm_config *cfg, const void **kernel,
-                            size_t *kernel_size, void **buf, uint64_t *buf_pages)
+static int vm_kernel_open(struct vm *vm, const struct vm_config *cfg, const void *kernel,
+                          size_t kernel_size, struct vm_kernel *k)
 {
-    const uint8_t *payload;
-    size_t payload_len, out_len;
     const struct xenops *xen = vm->xen;
-    uint64_t want, cap, pages, work_pages = (sizeof(union decompress_work) + PAGE_SIZE - 1) >> 12;
-    uint64_t scratch_free;
-    union decompress_work *work;
-    uint64_t t0 = xenops_now_ns(xen);
+    uint64_t need = (VM_STREAM_WINDOW + VM_STREAM_PREFIX) / PAGE_SIZE + VM_STREAM_WORK +
+                    VM_STREAM_BUILDER_PAGES;
+    uint64_t free_pages = xen->scratch_free_pages(xen->ctx);
+    size_t got = 0;
+    bool complete = false;
     int rc;
 
-    if (!bzimage_probe(*kernel, *kernel_size))
+    memset(k, 0, sizeof(*k));
+    k->elf = kernel;
+    k->elf_len = kernel_size;
+    if (!bzimage_probe(kernel, kernel_size))
         return 0;
-    rc = bzimage_payload(*kernel, *kernel_size, &payload, &payload_len, &vm->error);
-    if (rc)
-        return rc;
-    if (payload_len < 4)
-        return domb_error_set(&vm->error, -XEN_EINVAL, "bzImage payload of %zu bytes is too short",
-                              payload_len);
-    want = get_le32(payload + payload_len - 4); /* Linux's uncompressed-size word */
-    scratch_free = xen->scratch_free_pages(xen->ctx);
-    cap = VM_UNPACK_MAX;
-    if (cap > (uint64_t)cfg->memory_mib << 20)
-        cap = (uint64_t)cfg->memory_mib << 20;
-    if (want == 0 || want > cap)
+    k->bz = kernel;
+    k->bz_len = kernel_size;
+    k->out_cap = VM_UNPACK_MAX;
+    if (k->out_cap > (uint64_t)cfg->memory_mib << 20)
+        k->out_cap = (uint64_t)cfg->memory_mib << 20;
+    if (bzimage_declared_size(kernel, kernel_size) > k->out_cap)
         return domb_error_set(&vm->error, -XEN_E2BIG,
-                              "bzImage unpacks to %lu bytes, more than the %lu allowed", want, cap);
-    pages = round_up_page(want) >> PAGE_SHIFT;
-    if (pages + work_pages + 256 > scratch_free)
+                              "bzImage unpacks to %lu bytes, more than the %lu allowed",
+                              bzimage_declared_size(kernel, kernel_size), k->out_cap);
+    if (need > free_pages)
         return domb_error_set(&vm->error, -XEN_ENOMEM,
-                              "unpacking the bzImage needs %lu MiB; the builder has %lu MiB free",
-                              (pages + work_pages) >> 8, scratch_free >> 8);
-    *buf = alloc_pages(xen, pages);
-    work = alloc_pages(xen, work_pages);
-    if (!*buf || !work) {
-        if (*buf)
-            xen->free_pages(xen->ctx, *buf, (unsigned int)pages);
-        if (work)
-            xen->free_pages(xen->ctx, work, (unsigned int)work_pages);
-        *buf = NULL;
+                              "streaming the bzImage needs %lu KiB of the builder's memory; it "
+                              "has %lu KiB free (give dom0 more: domb-pack --check says how much)",
+                              need * 4, free_pages * 4);
+    k->window = alloc_pages(xen, VM_STREAM_WINDOW >> PAGE_SHIFT);
+    k->prefix = alloc_pages(xen, VM_STREAM_PREFIX >> PAGE_SHIFT);
+    k->work = alloc_pages(xen, VM_STREAM_WORK);
+    if (!k->window || !k->prefix || !k->work) {
+        vm_kernel_close(xen, k);
         return domb_error_set(&vm->error, -XEN_ENOMEM,
-                              "no %lu contiguous MiB to unpack the bzImage", pages >> 8);
+                              "no %u KiB contiguous to stream the bzImage through",
+                              VM_STREAM_WINDOW >> 10);
     }
-    *buf_pages = pages;
-    rc = bzimage_extract(*kernel, *kernel_size, *buf, pages << PAGE_SHIFT, &out_len, work,
-                         &vm->error);
-    xen->free_pages(xen->ctx, work, (unsigned int)work_pages);
-    if (rc)
+    rc = bzimage_prefix(kernel, kernel_size, k->prefix, VM_STREAM_PREFIX, k->window,
+                        VM_STREAM_WINDOW, &got, &complete, k->work, &vm->error);
+    if (rc) {
+        vm_kernel_close(xen, k);
         return rc;
-    printk("db: vm '%s': bzImage unpacked in the builder: %zu -> %zu bytes in %lu ms\n", cfg->name,
-           *kernel_size, out_len, (xenops_now_ns(xen) - t0) / 1000000);
-    *kernel = *buf;
-    *kernel_size = out_len;
+    }
+    k->elf = k->prefix;
+    k->elf_len = got;
+    if (complete)
+        return 0; /* the whole ELF is in the prefix */
+    k->streamed = true;
+    k->ks = (struct builder_kernel_stream){.prefix = k->prefix,
+                                           .prefix_len = got,
+                                           .size = bzimage_declared_size(kernel, kernel_size),
+                                           .ctx = k,
+                                           .produce = vm_kernel_produce};
     return 0;
+}
+
+/* The builder kernel's memory high-water during this build (issue 15):
+ * pages in use at the most, and how many more than when it began. */
+static void vm_note_memory(struct vm *vm)
+{
+    if (!vm->xen->scratch_peak_pages)
+        return;
+    vm->mem_peak_pages = vm->xen->scratch_peak_pages(vm->xen->ctx, false);
+    vm->mem_build_pages = vm->mem_peak_pages - vm->mem_start_pages;
 }
 
 int vm_build(struct vm *vm, const struct vm_config *cfg, const void *kernel, size_t kernel_size,
              const void *ramdisk, size_t ramdisk_size, const struct vm_build_opts *opts)
 {
-    void *unpacked = NULL;
-    uint64_t unpacked_pages = 0;
-    static struct elf_image img; /* large; builds run one at a time */
+    static struct vm_kernel k;   /* large; builds run one at a time */
+    static struct elf_image img; /* likewise */
     struct builder_request req;
     const struct xenops *xen = opts->xen;
     uint64_t t0 = xenops_now_ns(xen), free_pages;
@@ -356,9 +414,11 @@ int vm_build(struct vm *vm, const struct vm_config *cfg, const void *kernel, siz
     vm->ramdisk_image = ramdisk;
     vm->ramdisk_image_size = ramdisk_size;
 
-    rc = vm_unpack_kernel(vm, cfg, &kernel, &kernel_size, &unpacked, &unpacked_pages);
-    if (rc == 0)
-        rc = elf_parse(&img, kernel, kernel_size, &vm->error);
+    if (xen->scratch_peak_pages)
+        vm->mem_start_pages = xen->scratch_peak_pages(xen->ctx, true);
+    rc = vm_kernel_open(vm, cfg, kernel, kernel_size, &k);
+    if (rc == 0 && !k.streamed)
+        rc = elf_parse(&img, k.elf, k.elf_len, &vm->error);
     if (rc)
         goto failed;
     /* Refuse at once what cannot fit, rather than let Xen allocate (and
@@ -374,7 +434,8 @@ int vm_build(struct vm *vm, const struct vm_config *cfg, const void *kernel, siz
         goto failed;
     }
     memset(&req, 0, sizeof(req));
-    req.kernel = &img;
+    req.kernel = k.streamed ? NULL : &img;
+    req.kernel_stream = k.streamed ? &k.ks : NULL;
     req.ramdisk = ramdisk;
     req.ramdisk_size = ramdisk_size;
     req.cmdline = cfg->cmdline;
@@ -429,15 +490,20 @@ int vm_build(struct vm *vm, const struct vm_config *cfg, const void *kernel, siz
         builder_destroy(xen, vm->domid, NULL);
         goto failed;
     }
-    if (unpacked)
-        xen->free_pages(xen->ctx, unpacked, (unsigned int)unpacked_pages);
+    if (k.streamed)
+        printk("db: vm '%s': bzImage streamed into the guest: %zu -> %lu bytes (%u pass%s, %lu "
+               "reads back)\n",
+               cfg->name, kernel_size, vm->result.stream_size, vm->result.stream_passes,
+               vm->result.stream_passes == 1 ? "" : "es", vm->result.stream_reads);
+    vm_kernel_close(xen, &k);
+    vm_note_memory(vm);
     vm->build_ns = xenops_now_ns(xen) - t0;
     vm->state = VM_BUILT;
     return 0;
 
 failed:
-    if (unpacked)
-        xen->free_pages(xen->ctx, unpacked, (unsigned int)unpacked_pages);
+    vm_kernel_close(xen, &k);
+    vm_note_memory(vm);
     vm->build_ns = xenops_now_ns(xen) - t0;
     vm->state = VM_FAILED;
     if (vm->error.code == 0)
@@ -592,17 +658,17 @@ void vm_print_summary(const struct vm *vms, unsigned int n)
 {
     char result[200];
 
-    printk("\n%-16s %5s %-4s %8s %10s %10s  %s\n", "NAME", "DOMID", "TYPE", "MEM(MiB)", "BUILD(ms)",
-           "HYPERCALLS", "RESULT");
+    printk("\n%-16s %5s %-4s %8s %10s %10s %9s  %s\n", "NAME", "DOMID", "TYPE", "MEM(MiB)",
+           "BUILD(ms)", "HYPERCALLS", "HW(KiB)", "RESULT");
     for (unsigned int i = 0; i < n; i++) {
         const struct vm *vm = &vms[i];
         char domid[8] = "-";
 
         if (vm->state != VM_FAILED || vm->domid)
             domb_snprintf(domid, sizeof(domid), "%u", vm->domid);
-        printk("%-16s %5s %-4s %8u %6lu.%03lu %10u  %s\n", vm->name, domid, vm_type_text(vm),
+        printk("%-16s %5s %-4s %8u %6lu.%03lu %10u %9lu  %s\n", vm->name, domid, vm_type_text(vm),
                vm->memory_mib, vm->build_ns / 1000000, (vm->build_ns / 1000) % 1000, vm->hypercalls,
-               vm_result_text(vm, result, sizeof(result)));
+               vm->mem_build_pages * 4, vm_result_text(vm, result, sizeof(result)));
     }
     /* xl's uuid, the domain handle, for the VMs whose config gives one. */
     for (unsigned int i = 0; i < n; i++) {

@@ -13,8 +13,12 @@
  * in the direct map, nothing at virtual 0 or past RAM), hashes the first
  * module, and writes and reads back every free page just the same.
  *
- * Command line: memorywalk.mib=N [memorywalk.ramdisk_sha256=HEX
- * memorywalk.ramdisk_len=N]. Prints exactly one "Test result:" line.
+ * Command line: [memorywalk.mib=N] [memorywalk.ramdisk_sha256=HEX
+ * memorywalk.ramdisk_len=N]. With memorywalk.mib, the memory Xen gave must
+ * be exactly N MiB; without it, the size start_info (PVH: the memory map)
+ * reports is taken as the one to check. Any size works: every free page is
+ * walked through a list threaded through the pages themselves. Prints
+ * exactly one "Test result:" line.
  */
 #include <arch/hypercall.h>
 #include <arch/mm.h>
@@ -49,16 +53,30 @@ static uint64_t cmdline_u64(const char *key, uint64_t dflt)
     return dflt;
 }
 
-static void check_start_info(const start_info_t *si)
+/* memorywalk.mib, or (without it) the size the boot information reports. */
+static uint64_t expected_mib(uint64_t pages)
 {
     uint64_t mib = cmdline_u64("memorywalk.mib", 0);
+
+    if (mib)
+        return mib;
+    printk("memorywalk: no memorywalk.mib on the command line: checking the %lu MiB the boot "
+           "information reports\n",
+           pages >> 8);
+    return pages >> 8;
+}
+
+static void check_start_info(const start_info_t *si)
+{
+    uint64_t mib = expected_mib(si->nr_pages);
     uint64_t pt_pfn = pfn_x(virt_to_pfn((void *)si->pt_base));
     uint64_t con_pfn = pfn_x(mfn_to_pfn(_mfn(si->console.domU.mfn)));
     uint64_t store_pfn = pfn_x(mfn_to_pfn(_mfn(si->store_mfn)));
 
     CHECK(memcmp(si->magic, "xen-3.0-x86_64", 14) == 0, "magic \"%.32s\"", si->magic);
-    CHECK(mib != 0, "memorywalk.mib missing from the command line");
-    CHECK(si->nr_pages == mib * 256, "nr_pages %lu, expected %lu", si->nr_pages, mib * 256);
+    CHECK(si->nr_pages == mib * 256 ||
+              (!cmdline_u64("memorywalk.mib", 0) && si->nr_pages >> 8 == mib),
+          "nr_pages %lu, expected %lu", si->nr_pages, mib * 256);
     CHECK(!(si->flags & (SIF_PRIVILEGED | SIF_INITDOMAIN)), "flags 0x%x claim privilege",
           si->flags);
     CHECK(in_range(con_pfn, 0, si->nr_pages) &&
@@ -84,7 +102,8 @@ static void check_start_info(const start_info_t *si)
     CHECK(si->shared_info != 0 && boot_info.shared_info->vcpu_info[0].time.version % 2 == 0 &&
               time_now_ns() != 0,
           "shared_info 0x%lx not a live shared_info page", si->shared_info);
-    CHECK(si->cmd_line[0] != '\0', "empty cmd_line");
+    /* The command line carries memorywalk.mib when there is one. */
+    CHECK(si->cmd_line[0] != '\0' || !cmdline_u64("memorywalk.mib", 0), "empty cmd_line");
 }
 
 /* p2m and Xen's m2p must be inverse of each other for every frame. */
@@ -176,7 +195,7 @@ static bool pvh_is_ram(const struct pvh_boot *b, uint64_t p)
 static void check_pvh_start_info(const struct boot_pvh *pvh)
 {
     const struct pvh_boot *b = &pvh->start;
-    uint64_t mib = cmdline_u64("memorywalk.mib", 0);
+    uint64_t mib = expected_mib(b->ram_pages);
     uint64_t image_pfns = pfn_x(virt_to_pfn(_image_end));
     uint64_t con = pfn_x(pvh->console_pfn), store = pfn_x(pvh->store_pfn);
 
@@ -185,9 +204,9 @@ static void check_pvh_start_info(const struct boot_pvh *pvh)
                b->memmap[i].addr + b->memmap[i].size - 1, b->memmap[i].type);
     CHECK(b->si->magic == XEN_HVM_START_MAGIC_VALUE && b->si->version >= 1,
           "start info magic 0x%x version %u", b->si->magic, b->si->version);
-    CHECK(mib != 0, "memorywalk.mib missing from the command line");
-    CHECK(b->ram_pages == mib * 256, "%lu RAM pages in the memory map, expected %lu", b->ram_pages,
-          mib * 256);
+    CHECK(b->ram_pages == mib * 256 ||
+              (!cmdline_u64("memorywalk.mib", 0) && b->ram_pages >> 8 == mib),
+          "%lu RAM pages in the memory map, expected %lu", b->ram_pages, mib * 256);
     CHECK(!(b->si->flags & (SIF_PRIVILEGED | SIF_INITDOMAIN)), "flags 0x%x claim privilege",
           b->si->flags);
     CHECK(b->max_pfn <= DIRECT_MAP_MAX_PAGES && pvh_is_ram(b, b->max_pfn - 1),
@@ -210,7 +229,7 @@ static void check_pvh_start_info(const struct boot_pvh *pvh)
     CHECK(boot_info.shared_info == (void *)mm_shared_info() &&
               boot_info.shared_info->vcpu_info[0].time.version % 2 == 0 && time_now_ns() != 0,
           "shared_info is not a live shared_info page");
-    CHECK(b->cmdline[0] != '\0', "empty command line");
+    CHECK(b->cmdline[0] != '\0' || !cmdline_u64("memorywalk.mib", 0), "empty command line");
 }
 
 /* Our own tables: every RAM frame mapped to itself in the direct map,
@@ -269,33 +288,37 @@ static void walk_pvh(const struct boot_info *bi)
 }
 
 /* Write a pattern unique to each frame into every free page, then read them
- * all back: catches frames mapped twice, or not ours. */
+ * all back: catches frames mapped twice, or not ours. The pages are kept
+ * in a list whose links are their own first words, so any memory size
+ * works. */
 static void check_all_memory(void)
 {
     struct page_alloc_stats st;
-    uint64_t pages = 0, bad = 0;
-    static uint64_t *got[65536];
-    uint64_t n = 0;
+    uint64_t pages = 0, bad = 0, *head = NULL, *p, *next;
 
     page_alloc_stats(&kernel_pages, &st);
-    while (n < ARRAY_SIZE(got) && (got[n] = kernel_alloc_pages(1)) != NULL)
-        n++;
-    for (uint64_t i = 0; i < n; i++) {
-        uint64_t tag = mfn_x(virt_to_mfn(got[i])) << 12;
-        for (size_t w = 0; w < PAGE_SIZE / 8; w++)
-            got[i][w] = tag | w;
+    while ((p = kernel_alloc_pages(1)) != NULL) {
+        uint64_t tag = mfn_x(virt_to_mfn(p)) << 12;
+
+        p[0] = (uint64_t)head;
+        for (size_t w = 1; w < PAGE_SIZE / 8; w++)
+            p[w] = tag | w;
+        head = p;
     }
-    for (uint64_t i = 0; i < n; i++) {
-        uint64_t tag = mfn_x(virt_to_mfn(got[i])) << 12;
-        for (size_t w = 0; w < PAGE_SIZE / 8; w++)
-            if (got[i][w] != (tag | w)) {
+    for (p = head; p; p = (uint64_t *)p[0]) {
+        uint64_t tag = mfn_x(virt_to_mfn(p)) << 12;
+
+        for (size_t w = 1; w < PAGE_SIZE / 8; w++)
+            if (p[w] != (tag | w)) {
                 bad++;
                 break;
             }
         pages++;
     }
-    for (uint64_t i = 0; i < n; i++)
-        kernel_free_pages(got[i], 1);
+    for (p = head; p; p = next) {
+        next = (uint64_t *)p[0];
+        kernel_free_pages(p, 1);
+    }
     CHECK(pages == st.free, "allocated %lu of %lu free pages", pages, st.free);
     CHECK(bad == 0, "%lu pages did not read back", bad);
     printk("memorywalk: wrote and read back %lu pages (%lu MiB)\n", pages, pages >> 8);

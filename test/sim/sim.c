@@ -1052,7 +1052,7 @@ static void bitmap_out(struct xenctl_bitmap *b, uint64_t m)
         if (i < 64 && (m & (1ULL << i)))
             bytes[i / 8] |= (uint8_t)(1u << (i % 8));
         else
-            bytes[i / 8] &= (uint8_t)~(1u << (i % 8));
+            bytes[i / 8] &= (uint8_t) ~(1u << (i % 8));
     }
 }
 

@@ -61,8 +61,9 @@ int kernel_check(const uint8_t *img, size_t len, enum vm_type type, uint32_t mem
     if (cap > (uint64_t)memory_mib << 20)
         cap = (uint64_t)memory_mib << 20;
     if (want == 0 || want > cap) {
-        snprintf(why, why_size, "bzImage unpacks to %llu bytes, more than the %llu allowed (1 GiB, "
-                                "and no more than the guest's memory)",
+        snprintf(why, why_size,
+                 "bzImage unpacks to %llu bytes, more than the %llu allowed (1 GiB, "
+                 "and no more than the guest's memory)",
                  (unsigned long long)want, (unsigned long long)cap);
         return -1;
     }

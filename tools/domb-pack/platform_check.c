@@ -72,8 +72,8 @@ int platform_check(const char *label, const uint8_t *data, size_t len, platform_
                     file, lines.kernel, cfg.kernel, cfg.kernel);
             ok = false;
         } else if (kernel_check(img, size, cfg.type, cfg.memory_mib, why, sizeof(why)) != 0) {
-            fprintf(stderr, "%s:%u: kernel '%s' cannot boot: %s\n", file, lines.kernel,
-                    cfg.kernel, why);
+            fprintf(stderr, "%s:%u: kernel '%s' cannot boot: %s\n", file, lines.kernel, cfg.kernel,
+                    why);
             ok = false;
         }
         if (cfg.ramdisk[0] && !catalog_image(find, ctx, cfg.ramdisk, &size)) {
@@ -93,7 +93,9 @@ int platform_check(const char *label, const uint8_t *data, size_t len, platform_
                     "%s:%u: %s has no backend= and the platform has %s driver domain (a config "
                     "with driver_domain = 1): name one with backend=\n",
                     file, lines.devices[i], dev,
-                    drivers == 0 ? "no" : drivers == 1 ? "only itself as" : "more than one");
+                    drivers == 0   ? "no"
+                    : drivers == 1 ? "only itself as"
+                                   : "more than one");
             ok = false;
         }
     }

@@ -79,23 +79,24 @@
 #define SPEC_V3_RESERVED_SIZE   12
 
 /* Version 4 only: in version 3's reserved bytes, and a block after the devices. */
-#define SPEC_OFF_ON_REASON      0x934 /* 5 x u8: on_poweroff, on_reboot, on_crash,
-                                       * on_watchdog, on_soft_reset: 0 = as on_exit,
-                                       * else 1 + enum vm_on_exit */
-#define SPEC_OFF_V4_FLAGS       0x939 /* u8: SPEC_V4_FLAG_* */
-#define SPEC_OFF_MAX_VCPUS      0x93a /* u16: maxvcpus, 0 = vcpus */
-#define SPEC_OFF_V4_RESERVED    0x93c /* 4 bytes, zero */
-#define SPEC_V4_RESERVED_SIZE   4
-#define SPEC_OFF_UUID           0xf40 /* 16: the domain handle if flag UUID, else zero */
-#define SPEC_OFF_CPUS           0xf50 /* 16: hard affinity (bit c = CPU c) if flag CPUS */
-#define SPEC_OFF_CPUS_SOFT      0xf60 /* 16: soft affinity if flag CPUS_SOFT */
-#define SPEC_OFF_V4_TAIL        0xf70 /* 16 bytes, zero */
-#define SPEC_V4_TAIL_SIZE       16
-#define SPEC_V4_SIZE            0xf80 /* 3968 bytes */
-#define SPEC_V4_FLAG_UUID       0x01
-#define SPEC_V4_FLAG_CPUS       0x02
-#define SPEC_V4_FLAG_CPUS_SOFT  0x04
-#define SPEC_V4_FLAGS_KNOWN     0x07
+#define SPEC_OFF_ON_REASON                                                                         \
+    0x934                            /* 5 x u8: on_poweroff, on_reboot, on_crash,                  \
+                                      * on_watchdog, on_soft_reset: 0 = as on_exit,                \
+                                      * else 1 + enum vm_on_exit */
+#define SPEC_OFF_V4_FLAGS      0x939 /* u8: SPEC_V4_FLAG_* */
+#define SPEC_OFF_MAX_VCPUS     0x93a /* u16: maxvcpus, 0 = vcpus */
+#define SPEC_OFF_V4_RESERVED   0x93c /* 4 bytes, zero */
+#define SPEC_V4_RESERVED_SIZE  4
+#define SPEC_OFF_UUID          0xf40 /* 16: the domain handle if flag UUID, else zero */
+#define SPEC_OFF_CPUS          0xf50 /* 16: hard affinity (bit c = CPU c) if flag CPUS */
+#define SPEC_OFF_CPUS_SOFT     0xf60 /* 16: soft affinity if flag CPUS_SOFT */
+#define SPEC_OFF_V4_TAIL       0xf70 /* 16 bytes, zero */
+#define SPEC_V4_TAIL_SIZE      16
+#define SPEC_V4_SIZE           0xf80 /* 3968 bytes */
+#define SPEC_V4_FLAG_UUID      0x01
+#define SPEC_V4_FLAG_CPUS      0x02
+#define SPEC_V4_FLAG_CPUS_SOFT 0x04
+#define SPEC_V4_FLAGS_KNOWN    0x07
 
 #define SPEC_DEVICES_FLAG_DRIVER_DOMAIN 0x01 /* driver_domain = 1 */
 #define SPEC_DEVICES_FLAGS_KNOWN        0x01
@@ -154,8 +155,8 @@ size_t spec_size_for(const struct vm_config *cfg);
  * Decode and validate a spec of exactly len bytes (version 1 to 4). Every
  * field is checked: magic, version, size, flags, reserved bytes (a version 2
  * spec must use something version 1 cannot say, a version 3 one something
- * version 2 cannot, a version 4 one something version 3 cannot), strings NUL-terminated inside their fields with only
- * NULs after, counts, unused array entries and device records zero, device
+ * version 2 cannot, a version 4 one something version 3 cannot), strings NUL-terminated inside
+ * their fields with only NULs after, counts, unused array entries and device records zero, device
  * kinds and flags, and the checks of vm_config_validate. A version 1 or 2
  * spec of a db-server client reads with the default db_client_max_devices.
  * Returns 0 or -XEN_EINVAL with a message naming the field; the caller

@@ -41,7 +41,7 @@
 #define VM_DISK_TARGET_MAX           103    /* a disk's target, a path in the driver domain */
 #define VM_PCPU_MAX                  128    /* physical CPUs cpus/cpus_soft can name: 0..127 */
 #define VM_CPUMAP_BYTES              (VM_PCPU_MAX / 8)
-#define VM_UUID_SIZE                 16     /* the domain handle */
+#define VM_UUID_SIZE                 16 /* the domain handle */
 
 /*
  * What kind of guest the builder makes (xl's `type`). HVM with a device
@@ -55,9 +55,9 @@ enum vm_type {
 
 /* What the builder does when the VM shuts down (xl's actions). */
 enum vm_on_exit {
-    VM_ON_EXIT_DESTROY = 0,  /* destroy the domain and give its memory back (default) */
-    VM_ON_EXIT_PRESERVE = 1, /* leave the shut-down domain in place for inspection */
-    VM_ON_EXIT_RESTART = 2,  /* destroy it and build it again from the same spec */
+    VM_ON_EXIT_DESTROY = 0,        /* destroy the domain and give its memory back (default) */
+    VM_ON_EXIT_PRESERVE = 1,       /* leave the shut-down domain in place for inspection */
+    VM_ON_EXIT_RESTART = 2,        /* destroy it and build it again from the same spec */
     VM_ON_EXIT_RENAME_RESTART = 3, /* keep it under another name, build a new one */
 };
 #define VM_ON_EXIT_COUNT 4
@@ -261,8 +261,7 @@ const char *vm_reason_key(enum vm_reason reason);
  * the domain alone (*leave = true), as xl does; an unknown code destroys
  * it, as xl does.
  */
-enum vm_on_exit vm_config_action(const struct vm_config *cfg, unsigned int xen_reason,
-                                 bool *leave);
+enum vm_on_exit vm_config_action(const struct vm_config *cfg, unsigned int xen_reason, bool *leave);
 
 /* "2a1c...-..." (36 characters and a NUL) for a domain handle. */
 void vm_uuid_format(const uint8_t uuid[VM_UUID_SIZE], char out[37]);

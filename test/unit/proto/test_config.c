@@ -6,10 +6,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#define BASE "name = \"web\"\nkernel = \"web.elf\"\nmemory = 128\n"
+#define BASE   "name = \"web\"\nkernel = \"web.elf\"\nmemory = 128\n"
 #define NO_HVM "HVM guests need a device model (QEMU), which domB does not run: use type = \"pvh\""
-#define FORMS "decimal, 0x hex, or octal with a leading 0, as xl reads numbers"
-#define BOOT "domB loads the kernel itself: give kernel (GRUB's Xen image can be one)"
+#define FORMS  "decimal, 0x hex, or octal with a leading 0, as xl reads numbers"
+#define BOOT   "domB loads the kernel itself: give kernel (GRUB's Xen image can be one)"
 
 static struct vm_config cfg;
 
@@ -163,7 +163,8 @@ static void config_bad_memory(void **state)
 
 static void config_maxmem_below_memory(void **state)
 {
-    parse_fails(BASE "maxmem = 64\n", "web.cfg:4: maxmem (64 MiB) is less than memory (128 MiB): give maxmem >= "
+    parse_fails(BASE "maxmem = 64\n",
+                "web.cfg:4: maxmem (64 MiB) is less than memory (128 MiB): give maxmem >= "
                 "memory, or leave it out");
 }
 
@@ -183,7 +184,7 @@ static void config_missing_required(void **state)
 static void config_unknown_key(void **state)
 {
     parse_fails(BASE "colour = \"blue\"\n", "web.cfg:4: unknown key 'colour': neither xl nor "
-                                          "domB has it (docs/config.md lists the keys)");
+                                            "domB has it (docs/config.md lists the keys)");
     /* A typo names the key it is closest to. */
     parse_fails(BASE "memroy = 64\n", "web.cfg:4: unknown key 'memroy': did you mean 'memory'?");
     parse_fails(BASE "vpcus = 2\n", "web.cfg:4: unknown key 'vpcus': did you mean 'vcpus'?");
@@ -196,7 +197,7 @@ static void config_unknown_key(void **state)
                 "web.cfg:4: xl key 'pci' is not supported by domB: domB passes no PCI device "
                 "through (iomem, ioports, irqs do): remove it");
     parse_fails(BASE "vnc = 1\n", "web.cfg:4: xl key 'vnc' is not supported by domB: it needs a "
-                                   "device model (QEMU), which domB does not run: remove it");
+                                  "device model (QEMU), which domB does not run: remove it");
     parse_fails(BASE "cpu_weight = 512\n",
                 "web.cfg:4: xl key 'cpu_weight' is not supported by domB: domB leaves scheduler "
                 "parameters at Xen's defaults: remove it");
@@ -208,7 +209,7 @@ static void config_unknown_key(void **state)
 static void config_duplicate_key(void **state)
 {
     parse_fails(BASE "\nmemory = 64\n", "web.cfg:5: memory is set twice (first on line 3): remove "
-                                         "one (xl would keep the last without a word)");
+                                        "one (xl would keep the last without a word)");
     parse_fails(BASE "ramdisk = \"a\"\nramdisk = \"b\"\n",
                 "web.cfg:5: ramdisk is set twice (first on line 4): remove one, or add to it with "
                 "'+='");
@@ -236,7 +237,7 @@ static void config_bad_names(void **state)
 static void config_bad_strings(void **state)
 {
     parse_fails("name = \"web\n", "web.cfg:1: name: the string is not closed before the end of "
-                                   "the line: end it with \" (a string cannot span lines)");
+                                  "the line: end it with \" (a string cannot span lines)");
     parse_fails("name = 'web", "web.cfg:1: name: the string is not closed before the end of the "
                                "line: end it with ' (a string cannot span lines)");
     /* xl's dequote refuses an unknown escape too. */
@@ -245,7 +246,7 @@ static void config_bad_strings(void **state)
                 "a backslash");
     /* Xen 4.17's xl refuses every \x escape and drops octal ones: domB refuses both. */
     parse_fails("cmdline = \"a\\x41\"\n", "web.cfg:1: cmdline: \\x escapes are not supported "
-                                            "(xl refuses them too): write the character itself");
+                                          "(xl refuses them too): write the character itself");
     parse_fails("cmdline = \"a\\101b\"\n",
                 "web.cfg:1: cmdline: octal escapes such as \\1 are not supported (xl drops them "
                 "without a word): write the character itself");
@@ -285,9 +286,9 @@ static void config_bad_lists(void **state)
                 "web.cfg:3: list of irqs is not closed with ']': end it with ']'");
     parse_fails("irqs = [ 1,, 2 ]\n",
                 "web.cfg:1: empty item in the list of irqs: remove the extra ','");
-    parse_fails("irqs = [ [ 5 ] ]\n", "web.cfg:1: irqs entries must be numbers, as irqs = [ 5, 7 ]");
-    parse_fails("irqs = [ \"five\" ]\n",
-                "web.cfg:1: irqs: \"five\" is not a number (" FORMS ")");
+    parse_fails("irqs = [ [ 5 ] ]\n",
+                "web.cfg:1: irqs entries must be numbers, as irqs = [ 5, 7 ]");
+    parse_fails("irqs = [ \"five\" ]\n", "web.cfg:1: irqs: \"five\" is not a number (" FORMS ")");
     parse_fails("irqs = [ 65536 ]\n", "web.cfg:1: irq 65536 is above 65535");
 }
 
@@ -314,8 +315,7 @@ static void config_bad_iomem(void **state)
                 "web.cfg:1: iomem guest frame 0xffffffffff+0x2 is beyond 2^40 frames");
     parse_fails("iomem = [ \"11111111111111111\" ]\n",
                 "web.cfg:1: iomem entry \"11111111111111111\" is not START[,NUM[@GFN]] in hex");
-    parse_fails("iomem = [ [ 5 ] ]\n",
-                "web.cfg:1: iomem entries must be strings like \"fe000,2\"");
+    parse_fails("iomem = [ [ 5 ] ]\n", "web.cfg:1: iomem entries must be strings like \"fe000,2\"");
     parse_fails("iomem = \"fe000\"\n", "web.cfg:1: iomem must be a list like [ \"fe000,2\", ... ]");
 }
 
@@ -385,7 +385,8 @@ static void config_type_errors(void **state)
     snprintf(want, sizeof(want), "web.cfg:4: %s", no_hvm);
     parse_fails(BASE "type = \"hvm\"\n", want);
     parse_fails(BASE "builder = \"hvm\"\n", want);
-    parse_fails(BASE "type = \"PVH\"\n", "web.cfg:4: type \"PVH\" is unknown: use \"pv\" or \"pvh\"");
+    parse_fails(BASE "type = \"PVH\"\n",
+                "web.cfg:4: type \"PVH\" is unknown: use \"pv\" or \"pvh\"");
     parse_fails(BASE "type = \"pvhvm\"\n",
                 "web.cfg:4: type \"pvhvm\" is unknown: use \"pv\" or \"pvh\"");
     parse_fails(BASE "builder = \"xen\"\n",
@@ -393,7 +394,8 @@ static void config_type_errors(void **state)
     /* MirageOS's .xl files: xl before 4.10 read "linux" as PV */
     parse_ok(BASE "builder = 'linux'\n");
     assert_int_equal(cfg.type, VM_TYPE_PV);
-    parse_fails(BASE "type = pvh\n", "web.cfg:4: type must be a quoted string: write type = \"pvh\"");
+    parse_fails(BASE "type = pvh\n",
+                "web.cfg:4: type must be a quoted string: write type = \"pvh\"");
     parse_fails(BASE "type = \"pvh\"\nbuilder = \"generic\"\n",
                 "web.cfg:5: type and builder are the same setting; give only one (type is on "
                 "line 4)");
@@ -499,7 +501,6 @@ static void config_not_nul_terminated(void **state)
     assert_int_equal(cfg.memory_mib, 128);
 }
 
-
 /*
  * Numbers as xl reads them: every atom is text, and xlu_cfg_get_long()
  * runs strtol(text, &end, 0) on it, so a quoted number is a number, 0x is
@@ -525,11 +526,11 @@ static void config_xl_numbers(void **state)
                 "web.cfg:4: vcpus: \"09\" has a leading 0, so xl reads it as octal (010 is 8), "
                 "and 9 is not an octal digit: write it without the 0");
     parse_fails(BASE "vcpus = \" 2\"\n", "web.cfg:4: vcpus: \" 2\" is not a number: write the "
-                                          "digits alone, without blanks or a sign");
+                                         "digits alone, without blanks or a sign");
     parse_fails(BASE "vcpus = \"+2\"\n", "web.cfg:4: vcpus: \"+2\" is not a number: write the "
-                                          "digits alone, without blanks or a sign");
+                                         "digits alone, without blanks or a sign");
     parse_fails(BASE "vcpus = \"-2\"\n", "web.cfg:4: vcpus: \"-2\" is not a number: write the "
-                                          "digits alone, without blanks or a sign");
+                                         "digits alone, without blanks or a sign");
     parse_fails(BASE "vcpus = \"\"\n", "web.cfg:4: vcpus: \"\" is not a number (" FORMS ")");
     parse_fails(BASE "vcpus = \"2 \"\n", "web.cfg:4: vcpus: \"2 \" is not a number (" FORMS ")");
     parse_fails(BASE "vcpus = 1.5\n", "web.cfg:4: vcpus: '1.5' is not a number (" FORMS ")");
@@ -683,8 +684,10 @@ static void config_uuid(void **state)
     vm_uuid_format(cfg.uuid, text);
     assert_string_equal(text, "4dea22b3-1d52-d8f3-2516-782e98a23fa0");
     static const char *const bad[] = {
-        "4dea22b3-1d52-d8f3-2516-782e98a23fa",   "4dea22b31d52d8f32516782e98a23fa0",
-        "4dea22b3-1d52-d8f3-2516-782e98a23fa00", "4dea22b3-1d52-d8f3-2516-782e98a23fg0",
+        "4dea22b3-1d52-d8f3-2516-782e98a23fa",
+        "4dea22b31d52d8f32516782e98a23fa0",
+        "4dea22b3-1d52-d8f3-2516-782e98a23fa00",
+        "4dea22b3-1d52-d8f3-2516-782e98a23fg0",
         "",
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {

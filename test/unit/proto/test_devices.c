@@ -243,7 +243,9 @@ static void vif_bad_values(void **state)
                 "web.cfg:4: vif entries must be strings like 'bridge=xenbr0'");
     parse_fails(BASE "vif = 'bridge=xenbr0'\n",
                 "web.cfg:4: vif must be a list like [ 'bridge=xenbr0', ... ]");
-    parse_fails(BASE "vif = []\nvif = []\n", "web.cfg:5: vif is set twice (first on line 4): remove one, or add to it with '+='");
+    parse_fails(
+        BASE "vif = []\nvif = []\n",
+        "web.cfg:5: vif is set twice (first on line 4): remove one, or add to it with '+='");
 }
 
 /* ---- disk ---- */

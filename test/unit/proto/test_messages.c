@@ -507,12 +507,19 @@ static void rsp_error_from_failed_decode(void **state)
     assert_string_equal(rsp.reason, "dom?d 0 is not a guest domain id (1..32751)");
     response_round_trip(&rsp, PROTO_RSP_HDR_SIZE);
 
-    /* A long reason is cut to the field; a non-protocol code becomes INTERNAL. */
+    /* A long reason is cut at a word, never in one, and ends in "..." */
+    domb_error_set(&err, PROTO_RC(PROTO_ERR_QUOTA),
+                   "memory quota: building this VM would hold 2112 MiB; its limit is 1024 MiB");
+    proto_response_error(&rsp, &req, &err);
+    assert_string_equal(rsp.reason, "memory quota: building this VM would hold 2112 MiB; its...");
+    response_round_trip(&rsp, PROTO_RSP_HDR_SIZE);
+    /* one word longer than the field is cut; a non-protocol code becomes INTERNAL. */
     memset(err.msg, 'x', sizeof(err.msg) - 1);
     err.msg[sizeof(err.msg) - 1] = '\0';
     err.code = -1000;
     proto_response_error(&rsp, &req, &err);
     assert_int_equal(strlen(rsp.reason), PROTO_REASON_SIZE - 1);
+    assert_string_equal(rsp.reason + PROTO_REASON_SIZE - 4, "...");
     assert_int_equal(rsp.error, PROTO_ERR_INTERNAL);
     response_round_trip(&rsp, PROTO_RSP_HDR_SIZE);
     err.code = INT_MIN;

@@ -910,15 +910,14 @@ static void manifest_roles(void **state)
     assert_string_equal(err.msg, "manifest needs 320 bytes; the buffer holds 100");
 }
 
-
 /* ---- version 4: lifecycle per reason, uuid, maxvcpus, affinity ---- */
 
 static void v4_config(struct vm_config *cfg)
 {
     sample_config(cfg);
     cfg->on_exit = VM_ON_EXIT_DESTROY;
-    cfg->on_reason_set = (1u << VM_REASON_REBOOT) | (1u << VM_REASON_CRASH) |
-                         (1u << VM_REASON_SOFT_RESET);
+    cfg->on_reason_set =
+        (1u << VM_REASON_REBOOT) | (1u << VM_REASON_CRASH) | (1u << VM_REASON_SOFT_RESET);
     cfg->on_reason[VM_REASON_REBOOT] = VM_ON_EXIT_RESTART;
     cfg->on_reason[VM_REASON_CRASH] = VM_ON_EXIT_PRESERVE;
     cfg->on_reason[VM_REASON_SOFT_RESET] = VM_ON_EXIT_RENAME_RESTART;

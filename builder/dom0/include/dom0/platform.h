@@ -58,6 +58,7 @@ struct platform {
     struct xs_store store; /* the xenstore we serve to every VM */
     struct device_env devices; /* how VMs' devices find their driver domains */
     uint64_t wind_down_ns;     /* driver domains asked to power off: destroy them after */
+    bool stay_reported;        /* --when-done stay: the summary of the VMs' end is out */
     uint64_t t0;           /* Xen system time when the kernel's main started */
     uint64_t boot_t0;      /* Xen system time at kernel_start (boot_info.t0_ns) */
     bool bench;            /* "domb.bench=1": print machine-readable BENCH lines */
@@ -83,6 +84,12 @@ void platform_run(struct platform *p);
  * later. */
 #define PLATFORM_WIND_DOWN_NS (30ULL * 1000000000ULL)
 void platform_wind_down(struct platform *p);
+
+/* --when-done stay never ends the builder: each time every VM has stopped,
+ * print the summary table once (`who` prefixes the line before it), so a
+ * run that stays still shows how its VMs ended; domb-run --timeout (or the
+ * operator shell) ends it. */
+void platform_stay_report(struct platform *p, const char *who);
 
 /* The event channels the platform needs watched: VIRQ_DOM_EXC and the
  * console channels of running VMs. Returns how many were written. */

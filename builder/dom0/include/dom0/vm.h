@@ -81,6 +81,10 @@ struct vm {
     enum vm_on_exit on_exit;
     uint64_t build_ns;
     unsigned int hypercalls;
+    /* The builder kernel's own pages during the build (issue 15): in use
+     * when it began, at the most, and that peak beyond the start (the
+     * build's working set; 0 when the seam cannot tell). */
+    uint64_t mem_start_pages, mem_peak_pages, mem_build_pages;
     unsigned int shutdown_reason; /* SHUTDOWN_* once stopped, or VM_SHUTDOWN_GONE */
     struct builder_result result;
     struct relay_console console;

@@ -528,8 +528,8 @@ bool dfx_summary_has(const char *name, const char *domid, const char *result)
         int pos = 0;
         const char *rest;
 
-        /* NAME DOMID TYPE MEM BUILD HYPERCALLS RESULT... */
-        if (sscanf(line + 1, "%79s %15s %*s %*s %*s %*s %n", row_name, row_domid, &pos) != 2 ||
+        /* NAME DOMID TYPE MEM BUILD HYPERCALLS HW RESULT... */
+        if (sscanf(line + 1, "%79s %15s %*s %*s %*s %*s %*s %n", row_name, row_domid, &pos) != 2 ||
             pos == 0)
             break;
         rest = line + 1 + pos;

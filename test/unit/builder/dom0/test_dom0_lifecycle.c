@@ -135,8 +135,8 @@ static const struct dfx_action other_reasons[] = {
 
 static void lifecycle_other_reasons(void **state)
 {
-    static const enum vm_on_exit soft_preserve[VM_REASON_COUNT] = {
-        [VM_REASON_SOFT_RESET] = VM_ON_EXIT_PRESERVE};
+    static const enum vm_on_exit soft_preserve[VM_REASON_COUNT] = {[VM_REASON_SOFT_RESET] =
+                                                                       VM_ON_EXIT_PRESERVE};
     struct vm *wd, *soft, *susp;
 
     (void)state;
@@ -171,8 +171,8 @@ static const struct dfx_action crash_once[] = {
 
 static void lifecycle_rename_restart(void **state)
 {
-    static const enum vm_on_exit crash_rename[VM_REASON_COUNT] = {
-        [VM_REASON_CRASH] = VM_ON_EXIT_RENAME_RESTART};
+    static const enum vm_on_exit crash_rename[VM_REASON_COUNT] = {[VM_REASON_CRASH] =
+                                                                      VM_ON_EXIT_RENAME_RESTART};
     struct vm *rr, *kept;
     domid_t first;
     char name[64];
@@ -236,12 +236,10 @@ static void lifecycle_uuid_in_summary(void **state)
         assert_memory_equal(d.u.getdomaininfo.handle, cfg.uuid, 16);
         assert_int_equal(d.u.getdomaininfo.max_vcpu_id, 3);
         /* vCPUs 2 and 3 start offline (xenstore cpu/N/availability) */
-        snprintf(path, sizeof(path), "/local/domain/%u/cpu/1/availability",
-                 dfx_vm(f, "u")->domid);
+        snprintf(path, sizeof(path), "/local/domain/%u/cpu/1/availability", dfx_vm(f, "u")->domid);
         assert_int_equal(xs_store_read(&f->p->store, 0, path, &value, &len, NULL), 0);
         assert_memory_equal(value, "online", len);
-        snprintf(path, sizeof(path), "/local/domain/%u/cpu/3/availability",
-                 dfx_vm(f, "u")->domid);
+        snprintf(path, sizeof(path), "/local/domain/%u/cpu/3/availability", dfx_vm(f, "u")->domid);
         assert_int_equal(xs_store_read(&f->p->store, 0, path, &value, &len, NULL), 0);
         assert_int_equal(len, 7);
         assert_memory_equal(value, "offline", 7);
@@ -256,6 +254,35 @@ static void lifecycle_uuid_in_summary(void **state)
     f = NULL;
 }
 
+/* --when-done stay: once every VM has stopped, the summary is printed once
+ * (and again only after VMs ran and stopped again). */
+static void lifecycle_stay_summary(void **state)
+{
+    static const struct dfx_action off[] = {{"s", 2, DFX_SHUTDOWN, .reason = SHUTDOWN_poweroff},
+                                            {NULL}};
+    struct vm_config cfg;
+
+    (void)state;
+    b = dfx_bootset_new(MANIFEST_MODE_STARTALL, RELAY, MANIFEST_DONE_STAY);
+    dfx_bootset_kernel(b, "k.elf");
+    dfx_config(&cfg, "s", "k.elf", 16);
+    dfx_bootset_vm(b, &cfg);
+    dfx_script(f, off);
+    assert_int_equal(dfx_boot(f, b, NULL), 0);
+    platform_stay_report(f->p, "db-boot");
+    assert_int_equal(dfx_console_count("staying up"), 0); /* still running */
+    while (dfx_vm(f, "s")->state == VM_RUNNING)
+        step(1);
+    platform_stay_report(f->p, "db-boot");
+    platform_stay_report(f->p, "db-boot");
+    assert_int_equal(dfx_console_count("db-boot: every VM has stopped; staying up (--when-done "
+                                       "stay): domb-run --timeout or the shell ends the run"),
+                     1);
+    assert_true(dfx_summary_has("s", "1", "exited: poweroff"));
+    dfx_teardown(f);
+    f = NULL;
+}
+
 /* One case per line: the build registers each line's case with ctest. */
 /* clang-format off */
 static const struct CMUnitTest tests[] = {
@@ -263,6 +290,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup_teardown(lifecycle_other_reasons, setup, teardown),
     cmocka_unit_test_setup_teardown(lifecycle_rename_restart, setup, teardown),
     cmocka_unit_test_setup_teardown(lifecycle_uuid_in_summary, setup, teardown),
+    cmocka_unit_test_setup_teardown(lifecycle_stay_summary, setup, teardown),
 };
 /* clang-format on */
 DOMB_TEST_MAIN(tests)

@@ -2,6 +2,7 @@
 #include "domb_test.h"
 
 #include "dom0_fixture.h"
+#include "elf_writer.h"
 
 #include <decompress/bzimage.h>
 #include <stdio.h>
@@ -510,8 +511,8 @@ static void summary_states(void **state)
         char row[96];
 
         /* TYPE "-": the record has no config (a VM that was never built). */
-        snprintf(row, sizeof(row), "\n%-16s %5s %-4s %8u %6lu.%03lu %10u  %s\n", "built", "3", "-",
-                 24, 1UL, 234UL, 21, "built (paused)");
+        snprintf(row, sizeof(row), "\n%-16s %5s %-4s %8u %6lu.%03lu %10u %9lu  %s\n", "built", "3",
+                 "-", 24, 1UL, 234UL, 21, 0UL, "built (paused)");
         assert_non_null(strstr(sim_console(), row));
     }
     assert_false(dfx_summary_has("built", "3", "running"));
@@ -692,10 +693,13 @@ static void build_bzimage(void **state)
     struct vm_config cfg;
     struct vm *vm = dfx_vm_new(f);
     struct vm_build_opts o;
-    size_t len;
+    size_t len, big_len;
     uint8_t *bz = make_bzimage(f->kernel, f->kernel_size, (uint32_t)f->kernel_size, &len);
-    char expect[128];
+    uint8_t *big;
+    char expect[160];
     unsigned long conn_pages;
+    static struct ew w; /* large */
+    struct ew_out out;
 
     config(&cfg, "linux", 16);
     dfx_build_opts(f, &o, true, false, dfx_store());
@@ -704,11 +708,9 @@ static void build_bzimage(void **state)
     conn_pages = sim_scratch_pages(f->sim);
     assert_true(conn_pages > 0);
     assert_int_equal(vm_destroy(vm), 0);
+    /* a small one is whole in the first 64 KiB: built from there */
     assert_int_equal(vm_build(vm, &cfg, bz, len, NULL, 0, &o), 0);
-    snprintf(expect, sizeof(expect), "db: vm 'linux': bzImage unpacked in the builder: %zu -> %zu",
-             len, f->kernel_size);
-    assert_non_null(strstr(sim_console(), expect));
-    /* the unpacked copy is freed; the VM keeps the image it was given */
+    assert_null(strstr(sim_console(), "streamed into the guest"));
     assert_int_equal(sim_scratch_pages(f->sim), conn_pages);
     assert_ptr_equal(vm->kernel_image, bz);
     assert_int_equal(vm->kernel_image_size, len);
@@ -716,20 +718,38 @@ static void build_bzimage(void **state)
     assert_int_equal(vm_destroy(vm), 0);
     dfx_assert_clean(f, 0);
 
-    /* a size word beyond the guest's memory is refused before unpacking */
+    /* a larger one streams into the guest; its working memory is freed */
+    ew_init_pvh(&w, EW_PVH_PHYS, 600 << 10, 0x1000);
+    ew_build(&w, &out);
+    big = make_bzimage(out.buf, out.size, (uint32_t)out.size, &big_len);
+    assert_int_equal(vm_build(vm, &cfg, big, big_len, NULL, 0, &o), 0);
+    snprintf(expect, sizeof(expect),
+             "db: vm 'linux': bzImage streamed into the guest: %zu -> %zu bytes (1 pass,", big_len,
+             out.size);
+    assert_non_null(strstr(sim_console(), expect));
+    assert_int_equal(vm->result.stream_size, out.size);
+    assert_true(vm->mem_build_pages > 512 && vm->mem_build_pages < 1024);
+    assert_int_equal(sim_scratch_pages(f->sim), conn_pages);
+    assert_int_equal(vm_unpause(vm), 0);
+    assert_int_equal(vm_destroy(vm), 0);
+    dfx_assert_clean(f, 0);
+    free(big);
+    free(out.buf);
+
+    /* a size word beyond the guest's memory is refused before decoding */
     free(bz);
     bz = make_bzimage(f->kernel, f->kernel_size, 17u << 20, &len);
     assert_int_equal(vm_build(vm, &cfg, bz, len, NULL, 0, &o), -XEN_E2BIG);
     assert_non_null(strstr(vm->error.msg, "bzImage unpacks to 17825792 bytes, more than the "
                                           "16777216 allowed"));
-    /* a size word of 0 too */
+    /* a size word that is not the ELF's */
     put_le32(bz + len - 104, 0);
-    assert_int_equal(vm_build(vm, &cfg, bz, len, NULL, 0, &o), -XEN_E2BIG);
+    assert_int_equal(vm_build(vm, &cfg, bz, len, NULL, 0, &o), BZIMAGE_ERR_SIZE_TRAILER);
     dfx_assert_clean(f, 0);
-    /* a payload too short for its size word */
+    /* a payload too short for a gzip member */
     put_le32(bz + BZIMAGE_PAYLOAD_LEN_OFF, 3);
-    assert_int_equal(vm_build(vm, &cfg, bz, len, NULL, 0, &o), -XEN_EINVAL);
-    assert_non_null(strstr(vm->error.msg, "bzImage payload of 3 bytes is too short"));
+    assert_int_equal(vm_build(vm, &cfg, bz, len, NULL, 0, &o), GZIP_ERR_TRUNCATED);
+    assert_non_null(strstr(vm->error.msg, "bzimage: payload: gzip:"));
     /* a payload placed beyond the image */
     put_le32(bz + BZIMAGE_PAYLOAD_LEN_OFF, (uint32_t)len);
     assert_true(vm_build(vm, &cfg, bz, len, NULL, 0, &o) < 0);
@@ -746,8 +766,8 @@ static void build_bzimage(void **state)
     f = NULL;
 }
 
-/* Unpacking needs the builder's own memory: refused when it has too little,
- * and the scratch allocation can fail. */
+/* Streaming needs some of the builder's own memory (the decoder's window):
+ * refused when it has too little, and its allocations can fail. */
 static void build_bzimage_scratch(void **state)
 {
     struct vm_config cfg;
@@ -758,22 +778,23 @@ static void build_bzimage_scratch(void **state)
 
     use(&(struct dfx_opts){.scratch_pages = 300});
     vm = dfx_vm_new(f);
-    bz = make_bzimage(f->kernel, f->kernel_size, 8u << 20, &len);
+    bz = make_bzimage(f->kernel, f->kernel_size, (uint32_t)f->kernel_size, &len);
     config(&cfg, "linux", 16);
     dfx_build_opts(f, &o, false, false, NULL);
     assert_int_equal(vm_build(vm, &cfg, bz, len, NULL, 0, &o), -XEN_ENOMEM);
-    assert_non_null(strstr(vm->error.msg, "unpacking the bzImage needs 8 MiB; the builder has"));
+    assert_non_null(strstr(vm->error.msg, "streaming the bzImage needs 2396 KiB of the builder's "
+                                          "memory; it has"));
     free(bz);
 
     use(&(struct dfx_opts){.fault = true});
     vm = dfx_vm_new(f);
     bz = make_bzimage(f->kernel, f->kernel_size, (uint32_t)f->kernel_size, &len);
     dfx_build_opts(f, &o, false, false, NULL);
-    for (unsigned long n = 1; n <= 2; n++) {
-        /* the first failable calls are the output and work allocations */
+    for (unsigned long n = 1; n <= 3; n++) {
+        /* the first failable calls are the window, prefix and work allocations */
         xenops_fault_arm(&f->fault, n, -XEN_ENOMEM);
         assert_int_equal(vm_build(vm, &cfg, bz, len, NULL, 0, &o), -XEN_ENOMEM);
-        assert_non_null(strstr(vm->error.msg, "contiguous MiB to unpack the bzImage"));
+        assert_non_null(strstr(vm->error.msg, "contiguous to stream the bzImage through"));
         dfx_assert_clean(f, 0);
     }
     free(bz);
