@@ -125,8 +125,8 @@ static void dev_vbd_entries(const struct vm_device *d, domid_t frontend, domid_t
 struct dev_kind {
     enum vm_device_kind kind;
     const char *name; /* xenstore's: backend/<name>, device/<name> */
-    void (*entries)(const struct vm_device *d, domid_t frontend, domid_t backend,
-                    enum vm_type type, struct dev_entries *e);
+    void (*entries)(const struct vm_device *d, domid_t frontend, domid_t backend, enum vm_type type,
+                    struct dev_entries *e);
 };
 
 static const struct dev_kind dev_kinds[] = {
@@ -158,8 +158,8 @@ void devices_backend_path(char *buf, size_t size, const struct vm_device *d, dom
 
 void devices_frontend_path(char *buf, size_t size, const struct vm_device *d, domid_t frontend)
 {
-    domb_snprintf(buf, size, "/local/domain/%u/device/%s/%u", frontend,
-                  devices_kind_name(d->kind), d->devid);
+    domb_snprintf(buf, size, "/local/domain/%u/device/%s/%u", frontend, devices_kind_name(d->kind),
+                  d->devid);
 }
 
 void devices_libxl_path(char *buf, size_t size, const struct vm_device *d, domid_t frontend)
@@ -222,8 +222,8 @@ static int dev_mkdir(struct xs_store *s, const char *dir, domid_t owner, domid_t
 
 /* libxl__device_generic_add, as dom0 (our writes are not interleaved with
  * anyone's: the builder serves the rings only between calls). */
-static int dev_add(struct xs_store *s, const struct vm_device *d, domid_t backend,
-                   domid_t frontend, enum vm_type type, struct domb_error *err)
+static int dev_add(struct xs_store *s, const struct vm_device *d, domid_t backend, domid_t frontend,
+                   enum vm_type type, struct domb_error *err)
 {
     static struct dev_entries e; /* 4 KiB; wiring runs one device at a time */
     const struct xs_perm ro_perms[2] = {{backend, XS_PERM_NONE}, {frontend, XS_PERM_READ}};
@@ -251,8 +251,8 @@ static int dev_add(struct xs_store *s, const struct vm_device *d, domid_t backen
         char path[160];
 
         domb_snprintf(path, sizeof(path), "%s/%s", p.front, e.ro_front[i].key);
-        rc = xs_store_write(s, 0, path, e.ro_front[i].value,
-                            (uint32_t)strlen(e.ro_front[i].value), err);
+        rc = xs_store_write(s, 0, path, e.ro_front[i].value, (uint32_t)strlen(e.ro_front[i].value),
+                            err);
         if (rc == 0)
             rc = xs_store_set_perms(s, 0, path, ro_perms, 2, err);
     }

@@ -54,14 +54,14 @@ struct platform {
     bool virq_delegated;     /* the xenstore domain handles VIRQ_DOM_EXC: poll for exits */
     domid_t xenstore_domid;  /* sequenced mode's xenstore domain, or DOMID_INVALID */
     bool relay;
-    bool channels;         /* db-server: every VM gets a db-server channel */
-    struct xs_store store; /* the xenstore we serve to every VM */
+    bool channels;             /* db-server: every VM gets a db-server channel */
+    struct xs_store store;     /* the xenstore we serve to every VM */
     struct device_env devices; /* how VMs' devices find their driver domains */
     uint64_t wind_down_ns;     /* driver domains asked to power off: destroy them after */
     bool stay_reported;        /* --when-done stay: the summary of the VMs' end is out */
-    uint64_t t0;           /* Xen system time when the kernel's main started */
-    uint64_t boot_t0;      /* Xen system time at kernel_start (boot_info.t0_ns) */
-    bool bench;            /* "domb.bench=1": print machine-readable BENCH lines */
+    uint64_t t0;               /* Xen system time when the kernel's main started */
+    uint64_t boot_t0;          /* Xen system time at kernel_start (boot_info.t0_ns) */
+    bool bench;                /* "domb.bench=1": print machine-readable BENCH lines */
     struct platform_bench_vm bench_vm[PLATFORM_MAX_VMS];
     /* the operator shell on the serial line (dom0/shell.h), or NULL */
     struct shell *shell;

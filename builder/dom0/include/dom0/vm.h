@@ -105,7 +105,7 @@ struct vm {
     size_t kernel_image_size, ramdisk_image_size;
     struct vm_channel chan;
     struct vm_xenstore xs;
-    const struct device_env *devenv;         /* from vm_build_opts.devices */
+    const struct device_env *devenv;            /* from vm_build_opts.devices */
     struct device_link devlinks[VM_DEVICE_MAX]; /* one per config.devices[] */
 };
 

@@ -1,4 +1,5 @@
-/* vif and vbd wiring against the simulated hypervisor: libxl's entries and permissions, hotplug results, teardown. */
+/* vif and vbd wiring against the simulated hypervisor: libxl's entries and permissions, hotplug
+ * results, teardown. */
 #include "domb_test.h"
 
 #include "dom0_fixture.h"
@@ -322,18 +323,36 @@ static void vif_entries_are_libxls(void **state)
     }
     {
         /* libxl's fents, then its ro_fents (mtu). */
-        const char *const kv[] = {"backend", be_path, "backend-id", want_be, "state", "1",
-                                  "handle", "0", "mac", "00:16:3e:12:34:56", "trusted", "1",
-                                  "mtu", "1500", NULL};
+        const char *const kv[] = {"backend", be_path,  "backend-id", want_be, "state",
+                                  "1",       "handle", "0",          "mac",   "00:16:3e:12:34:56",
+                                  "trusted", "1",      "mtu",        "1500",  NULL};
         assert_node(front, "");
         assert_dir(front, kv);
     }
     {
-        const char *const kv[] = {"frontend", front, "backend", be_path, "frontend-id",
-                                  want_fe_id, "online", "1", "state", "1", "script",
-                                  "/etc/xen/scripts/vif-bridge", "mac", "00:16:3e:12:34:56",
-                                  "bridge", "xenbr0", "handle", "0", "type", "vif",
-                                  "hotplug-status", "", NULL};
+        const char *const kv[] = {"frontend",
+                                  front,
+                                  "backend",
+                                  be_path,
+                                  "frontend-id",
+                                  want_fe_id,
+                                  "online",
+                                  "1",
+                                  "state",
+                                  "1",
+                                  "script",
+                                  "/etc/xen/scripts/vif-bridge",
+                                  "mac",
+                                  "00:16:3e:12:34:56",
+                                  "bridge",
+                                  "xenbr0",
+                                  "handle",
+                                  "0",
+                                  "type",
+                                  "vif",
+                                  "hotplug-status",
+                                  "",
+                                  NULL};
         assert_dir(mirror, kv);
     }
     /* libxl__device_generic_add's permissions. */
@@ -381,17 +400,42 @@ static void vbd_entries_are_libxls(void **state)
     snprintf(want_be, sizeof(want_be), "%u", dd.domid);
     snprintf(want_fe_id, sizeof(want_fe_id), "%u", w);
     {
-        const char *const kv[] = {"frontend", front, "params", "/srv/web.img", "script",
-                                  "/etc/xen/scripts/block", "frontend-id", want_fe_id, "online",
-                                  "1", "removable", "0", "bootable", "1", "state", "1", "dev",
-                                  "xvda", "type", "phy", "mode", "w", "device-type", "disk",
-                                  "discard-enable", "1", "specification", "xen", NULL};
+        const char *const kv[] = {"frontend",
+                                  front,
+                                  "params",
+                                  "/srv/web.img",
+                                  "script",
+                                  "/etc/xen/scripts/block",
+                                  "frontend-id",
+                                  want_fe_id,
+                                  "online",
+                                  "1",
+                                  "removable",
+                                  "0",
+                                  "bootable",
+                                  "1",
+                                  "state",
+                                  "1",
+                                  "dev",
+                                  "xvda",
+                                  "type",
+                                  "phy",
+                                  "mode",
+                                  "w",
+                                  "device-type",
+                                  "disk",
+                                  "discard-enable",
+                                  "1",
+                                  "specification",
+                                  "xen",
+                                  NULL};
         assert_dir(back, kv);
     }
     {
-        const char *const kv[] = {"backend", be_path, "backend-id", want_be, "state", "1",
-                                  "virtual-device", "51712", "device-type", "disk", "trusted",
-                                  "1", "protocol", "x86_64-abi", NULL};
+        const char *const kv[] = {
+            "backend",        be_path,      "backend-id",  want_be, "state",   "1",
+            "virtual-device", "51712",      "device-type", "disk",  "trusted", "1",
+            "protocol",       "x86_64-abi", NULL};
         assert_dir(front, kv);
     }
     assert_perms(front, w, XS_PERM_NONE, dd.domid, XS_PERM_READ);
@@ -419,7 +463,8 @@ static void teardown_restores_the_store(void **state)
     }
     assert_int_equal(dfx_console_count("db: vm 'web': vif 0 ready in 'dd' (bridge xenbr0)"), 1);
     assert_int_equal(
-        dfx_console_count("db: vm 'web': disk xvda ready in 'dd' (/srv/web.img, physical-device 7:0)"),
+        dfx_console_count(
+            "db: vm 'web': disk xvda ready in 'dd' (/srv/web.img, physical-device 7:0)"),
         1);
     /* What the store held with the driver domain alone, less the guest: a
      * guest's own nodes come and go with it. */
@@ -485,8 +530,8 @@ static void build_destroy_cycles_leave_nothing(void **state)
 static void hotplug_error_fails_only_that_guest(void **state)
 {
     struct vm_config cfg;
-    static const struct dfx_action script[] = {
-        {"ok", 6, DFX_SHUTDOWN, .reason = SHUTDOWN_poweroff}, {NULL}};
+    static const struct dfx_action script[] = {{"ok", 6, DFX_SHUTDOWN, .reason = SHUTDOWN_poweroff},
+                                               {NULL}};
 
     (void)state;
     dd.mode = DD_FAIL_VIF;
@@ -646,8 +691,8 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup_teardown(teardown_restores_the_store, setup, teardown),
     cmocka_unit_test_setup_teardown(build_destroy_cycles_leave_nothing, setup, teardown),
     cmocka_unit_test_setup_teardown(hotplug_error_fails_only_that_guest, setup, teardown),
-    cmocka_unit_test_setup_teardown(backend_that_never_closes_is_removed_after_the_bound,
-                                    setup, teardown),
+    cmocka_unit_test_setup_teardown(backend_that_never_closes_is_removed_after_the_bound, setup,
+                                    teardown),
     cmocka_unit_test_setup_teardown(unprobed_backend_is_removed_at_once, setup, teardown),
     cmocka_unit_test_setup_teardown(missing_or_wrong_backend_fails_the_build, setup, teardown),
     cmocka_unit_test_setup_teardown(store_full_leaves_nothing, setup, teardown),
