@@ -14,7 +14,8 @@ _Static_assert(MANIFEST_OFF_SIZE == MANIFEST_OFF_FLAGS + 2, "layout");
 _Static_assert(MANIFEST_OFF_MODE == MANIFEST_OFF_SIZE + 4, "layout");
 _Static_assert(MANIFEST_OFF_WHEN_DONE == MANIFEST_OFF_MODE + 1, "layout");
 _Static_assert(MANIFEST_OFF_NR_VMS == MANIFEST_OFF_WHEN_DONE + 1, "layout");
-_Static_assert(MANIFEST_OFF_RESERVED == MANIFEST_OFF_NR_VMS + 2, "layout");
+_Static_assert(MANIFEST_OFF_DOM0_KIB == MANIFEST_OFF_NR_VMS + 2, "layout");
+_Static_assert(MANIFEST_OFF_RESERVED == MANIFEST_OFF_DOM0_KIB + 4, "layout");
 _Static_assert(MANIFEST_OFF_ENTRIES == MANIFEST_OFF_RESERVED + MANIFEST_RESERVED_SIZE, "layout");
 _Static_assert(MANIFEST_HEADER_SIZE == MANIFEST_OFF_ENTRIES, "layout");
 _Static_assert(MANIFEST_MAX_VMS <= 0xffff, "u16 count");
@@ -117,6 +118,7 @@ int manifest_encode(const struct manifest *m, void *buf, size_t size, struct dom
     b[MANIFEST_OFF_MODE] = (uint8_t)m->mode;
     b[MANIFEST_OFF_WHEN_DONE] = (uint8_t)m->when_done;
     put_le16(b + MANIFEST_OFF_NR_VMS, (uint16_t)m->nr_vms);
+    put_le32(b + MANIFEST_OFF_DOM0_KIB, m->dom0_kib);
     for (uint32_t i = 0; i < m->nr_vms; i++)
         memcpy(b + MANIFEST_OFF_ENTRIES + i * MANIFEST_NAME_SIZE, m->spec_names[i],
                strlen(m->spec_names[i]));
@@ -137,6 +139,7 @@ int manifest_decode(const void *buf, size_t len, struct manifest *m, struct domb
     m->mode = (enum manifest_mode)b[MANIFEST_OFF_MODE];
     m->when_done = (enum manifest_when_done)b[MANIFEST_OFF_WHEN_DONE];
     m->nr_vms = get_le16(b + MANIFEST_OFF_NR_VMS);
+    m->dom0_kib = get_le32(b + MANIFEST_OFF_DOM0_KIB); /* any value: 0 = not said */
     size = get_le32(b + MANIFEST_OFF_SIZE);
     if (m->nr_vms <= MANIFEST_MAX_VMS && size != manifest_size(m->nr_vms))
         return domb_error_set(err, -XEN_EINVAL, "size field says %u bytes; %u VMs need %zu", size,

@@ -321,6 +321,17 @@ int platform_boot(struct platform *p, const struct platform_boot_info *bi)
     printk("db: boot set: %u VMs, mode %s, console relay %s, when done: %s\n", p->set.nr_vms,
            manifest_mode_name(p->set.manifest.mode), p->relay ? "on" : "off",
            manifest_when_done_name(p->set.manifest.when_done));
+    /* What domb-pack worked out this archive needs (issue 15): refuse at
+     * once, with the number, rather than fail a build half-way. */
+    if (p->set.manifest.dom0_kib && bi->dom0_pages &&
+        bi->dom0_pages * 4 < p->set.manifest.dom0_kib) {
+        printk("db: dom0 has %lu MiB, but this archive needs %u MiB (domb-pack --check says "
+               "why): boot Xen with dom0_mem=%uM,max:%uM, as domb-iso does unless "
+               "--xen-cmdline says otherwise\n",
+               bi->dom0_pages / 256, (p->set.manifest.dom0_kib + 1023) / 1024,
+               (p->set.manifest.dom0_kib + 1023) / 1024, (p->set.manifest.dom0_kib + 1023) / 1024);
+        return -XEN_ENOMEM;
+    }
     if (p->xen->evtchn_bind_virq(p->xen->ctx, VIRQ_DOM_EXC, &p->virq_port) != 0) {
         printk("db: cannot bind VIRQ_DOM_EXC\n");
         return -XEN_EINVAL;

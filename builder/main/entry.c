@@ -9,7 +9,8 @@ int entry_boot(struct platform *p, const struct boot_info *bi)
     struct platform_boot_info args = {.cmdline = bi->cmdline,
                                       .module = bi->module,
                                       .module_len = bi->module_len,
-                                      .t0_ns = bi->t0_ns};
+                                      .t0_ns = bi->t0_ns,
+                                      .dom0_pages = bi->nr_pages};
     struct domb_error err;
 
     if (xenops_xen_check(&err) != 0) {

@@ -3,18 +3,20 @@
  *
  *   domb-pack -o initrd.cpio [--mode startall|sequenced] [--no-relay] [--image FILE]...
  *             [--when-done shutdown|wait|stay] [--extract-kernels] [--driver-domain NAME]
- *             CONFIG...
- *   domb-pack --check [--driver-domain NAME] CONFIG...
+ *             [--builder ELF] CONFIG...
+ *   domb-pack --check [--driver-domain NAME] [--builder ELF] CONFIG...
  *   domb-pack --list initrd.cpio
  *
  * See docs/packing.md. Problems with a config are printed as
  * "FILE:LINE: message" on stderr and make the tool exit with status 1.
  */
 #include "cpio_write.h"
+#include "dom0_mem.h"
 #include "extract.h"
 #include "kernel_check.h"
 #include "platform_check.h"
 
+#include <decompress/bzimage.h>
 #include <domb/errno.h>
 #include <domb/sha256.h>
 #include <errno.h>
@@ -58,6 +60,7 @@ struct pack {
     unsigned nr_images;
     bool failed;
     bool extract_kernels;      /* --extract-kernels: store bzImages' ELFs */
+    const char *builder;       /* the builder kernel's ELF, for the dom0 memory (dom0_mem.h) */
     bool no_kernel_check;      /* --no-kernel-check: store kernels that would not boot */
     const char *driver_domain; /* --driver-domain: the default backend, or NULL */
 };
@@ -575,6 +578,26 @@ static int write_archive(const char *out, const uint8_t *data, size_t len)
     return 0;
 }
 
+/* The dom0 memory booting the archive needs (dom0_mem.h), into the
+ * manifest; --check says it. The archive's size is bounded from above: its
+ * images, specs and manifest, each with a header. */
+static void pack_dom0(const struct pack *pk, struct manifest *m, bool print)
+{
+    struct dom0_need n;
+    uint64_t bytes = manifest_size(pk->nr_vms) + (uint64_t)pk->nr_vms * (SPEC_MAX_SIZE + 512);
+    bool bz = false;
+
+    for (unsigned i = 0; i < pk->nr_images; i++) {
+        bytes += pk->images[i].size + 512;
+        bz |= bzimage_probe(pk->images[i].data, pk->images[i].size);
+    }
+    dom0_need_builder(&n, pk->builder);
+    dom0_need_finish(&n, bytes, pk->nr_vms, bz);
+    m->dom0_kib = n.total_kib > UINT32_MAX ? UINT32_MAX : (uint32_t)n.total_kib;
+    if (print)
+        dom0_need_print(&n, pk->builder);
+}
+
 /* The manifest for the packed VMs and the options (also what --check checks). */
 static int pack_manifest(const struct pack *pk, const struct manifest *proto, uint8_t *buf,
                          size_t size)
@@ -744,6 +767,10 @@ static int list_archive(const char *path)
         free(data);
         return 1;
     }
+    if (set.manifest.dom0_kib)
+        printf("dom0 memory: %u MiB (recorded by domb-pack: dom0_mem=%uM,max:%uM)\n",
+               set.manifest.dom0_kib / 1024, set.manifest.dom0_kib / 1024,
+               set.manifest.dom0_kib / 1024);
     printf("manifest: mode %s, console relay %s, when done %s, %u VM(s)%s%s\n",
            manifest_mode_name(set.manifest.mode),
            set.manifest.flags & MANIFEST_FLAG_CONSOLE_RELAY ? "on" : "off",
@@ -806,8 +833,9 @@ static void usage(FILE *f)
     fprintf(f, "usage: domb-pack -o ARCHIVE [--mode startall|sequenced] [--no-relay]\n"
                "                 [--when-done shutdown|wait|stay] [--image FILE]...\n"
                "                 [--xenstore-first] [--control-last] [--extract-kernels]\n"
-               "                 [--driver-domain NAME] [--no-kernel-check] CONFIG...\n"
-               "       domb-pack --check [--driver-domain NAME] CONFIG...\n"
+               "                 [--driver-domain NAME] [--no-kernel-check] [--builder ELF]\n"
+               "                 CONFIG...\n"
+               "       domb-pack --check [--driver-domain NAME] [--builder ELF] CONFIG...\n"
                "       domb-pack --list ARCHIVE\n");
 }
 
@@ -847,6 +875,7 @@ int main(int argc, char **argv)
         {"extract-kernels", no_argument, NULL, 'e'},
         {"driver-domain", required_argument, NULL, 'd'},
         {"no-kernel-check", no_argument, NULL, 'K'},
+        {"builder", required_argument, NULL, 'B'},
         {NULL, 0, NULL, 0},
     };
     struct manifest m = {
@@ -909,6 +938,9 @@ int main(int argc, char **argv)
         case 'K':
             pk.no_kernel_check = true;
             break;
+        case 'B':
+            pk.builder = optarg;
+            break;
         case 'h':
             usage(stdout);
             return 0;
@@ -940,6 +972,10 @@ int main(int argc, char **argv)
         pk.failed = true;
     if (!pk.failed && !pack_check_platforms(&pk))
         pk.failed = true;
+    if (!pk.builder)
+        pk.builder = getenv("DOMB_KERNEL") ? getenv("DOMB_KERNEL") : DOMB_DEFAULT_BUILDER;
+    if (!pk.failed)
+        pack_dom0(&pk, &m, check);
     if (pk.failed)
         rc = 1;
     else if (check) {

@@ -21,10 +21,11 @@
 #define MANIFEST_OFF_MODE      0x10 /* u8: enum manifest_mode */
 #define MANIFEST_OFF_WHEN_DONE 0x11 /* u8: enum manifest_when_done */
 #define MANIFEST_OFF_NR_VMS    0x12 /* u16 */
-#define MANIFEST_OFF_RESERVED  0x14 /* 12 bytes, zero */
+#define MANIFEST_OFF_DOM0_KIB  0x14 /* u32: dom0 memory the archive needs, KiB (0: not said) */
+#define MANIFEST_OFF_RESERVED  0x18 /* 8 bytes, zero */
 #define MANIFEST_OFF_ENTRIES   0x20 /* nr_vms x 96-byte spec member names */
 #define MANIFEST_HEADER_SIZE   0x20
-#define MANIFEST_RESERVED_SIZE 12
+#define MANIFEST_RESERVED_SIZE 8
 #define MANIFEST_NAME_SIZE     96 /* per entry, NUL-terminated and NUL-padded */
 #define MANIFEST_MAX_VMS       1024
 #define MANIFEST_MAX_SIZE      (MANIFEST_HEADER_SIZE + MANIFEST_MAX_VMS * MANIFEST_NAME_SIZE)
@@ -52,6 +53,11 @@ struct manifest {
     enum manifest_mode mode;
     enum manifest_when_done when_done;
     uint32_t nr_vms;
+    /* The dom0 memory (KiB) booting this archive needs, as domb-pack worked
+     * it out (docs/packing.md, "dom0 memory"): the builder kernel, the
+     * archive, the builder's working set for these VMs and a margin. 0 in
+     * archives from before it was recorded: not known. */
+    uint32_t dom0_kib;
     /* Start order. After manifest_decode these point into the decoded buffer. */
     const char *spec_names[MANIFEST_MAX_VMS];
 };

@@ -796,6 +796,7 @@ static struct manifest sample_manifest(void)
         .mode = MANIFEST_MODE_SEQUENCED,
         .when_done = MANIFEST_DONE_WAIT,
         .nr_vms = 3,
+        .dom0_kib = 0x12345, /* issue 15: recorded by domb-pack */
         .spec_names = {"specs/a.spec", "specs/b.spec", "specs/c.spec"},
     };
     return m;
@@ -829,6 +830,8 @@ static void manifest_round_trip(void **state)
     assert_int_equal(out.mode, in.mode);
     assert_int_equal(out.when_done, in.when_done);
     assert_int_equal(out.nr_vms, 3);
+    assert_int_equal(out.dom0_kib, 0x12345);
+    assert_int_equal(get_le32(mbuf + MANIFEST_OFF_DOM0_KIB), 0x12345);
     for (int i = 0; i < 3; i++)
         assert_string_equal(out.spec_names[i], in.spec_names[i]);
     assert_ptr_equal(out.spec_names[1], (char *)mbuf + 0x20 + 96);
@@ -851,7 +854,7 @@ static void manifest_rejects_header(void **state)
     put_le32(mbuf + MANIFEST_OFF_SIZE, 0x20);
     expect_manifest_reject(n, "size field says 32 bytes; 3 VMs need 320");
     encode_manifest();
-    mbuf[MANIFEST_OFF_RESERVED + 11] = 1;
+    mbuf[MANIFEST_OFF_RESERVED + MANIFEST_RESERVED_SIZE - 1] = 1;
     expect_manifest_reject(n, "reserved byte at offset 0x1f is not zero");
     encode_manifest();
     put_le16(mbuf + MANIFEST_OFF_FLAGS, 0x8001);

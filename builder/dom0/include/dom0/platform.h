@@ -34,6 +34,7 @@ struct platform_boot_info {
     const uint8_t *module; /* the initramfs, or NULL */
     uint64_t module_len;
     uint64_t t0_ns; /* the seam's clock when the kernel started */
+    uint64_t dom0_pages; /* the builder's own memory in pages (0: not known) */
 };
 
 /* Benchmark timestamps of one VM ("domb.bench=1"; docs/performance.md). */

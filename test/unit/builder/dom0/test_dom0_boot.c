@@ -1209,6 +1209,35 @@ static void boot_bad_initramfs(void **state)
     f = NULL;
 }
 
+/* Issue 15: dom0 smaller than the memory domb-pack recorded for the
+ * archive is refused at once, naming the size; enough, or none recorded,
+ * boots. */
+static void boot_dom0_too_small(void **state)
+{
+    struct platform_boot_info bi;
+    const uint8_t *m;
+    size_t len;
+
+    new_set(MANIFEST_MODE_STARTALL, 0, MANIFEST_DONE_SHUTDOWN);
+    add_vm("a", 16, VM_ON_EXIT_DESTROY);
+    b->m.dom0_kib = 40 << 10;
+    m = dfx_bootset_finish(b, &len);
+    bi = (struct platform_boot_info){
+        .module = m, .module_len = len, .dom0_pages = (32 << 20) / 4096};
+    dfx_platform_new(f, false);
+    assert_int_equal(platform_boot(f->p, &bi), -XEN_ENOMEM);
+    assert_console_has("db: dom0 has 32 MiB, but this archive needs 40 MiB (domb-pack --check "
+                       "says why): boot Xen with dom0_mem=40M,max:40M");
+    assert_int_equal(sim_nr_domains(f->sim), 0);
+    dfx_platform_free(f);
+    bi.dom0_pages = (40 << 20) / 4096;
+    dfx_platform_new(f, false);
+    assert_int_equal(platform_boot(f->p, &bi), 0);
+    assert_int_equal(sim_nr_domains(f->sim), 1);
+    dfx_teardown(f);
+    f = NULL;
+}
+
 /* VIRQ_DOM_EXC cannot be bound (someone has it): nothing is built. */
 static void boot_virq_bind_fails(void **state)
 {
@@ -1344,6 +1373,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup_teardown(boot_without_initramfs, setup, teardown),
     cmocka_unit_test_setup_teardown(boot_bad_initramfs, setup, teardown),
     cmocka_unit_test_setup_teardown(boot_virq_bind_fails, setup, teardown),
+    cmocka_unit_test_setup_teardown(boot_dom0_too_small, setup, teardown),
     cmocka_unit_test_setup_teardown(platform_new_vm_slots, setup, teardown),
     cmocka_unit_test_setup_teardown(platform_ports_bounded, setup, teardown),
     cmocka_unit_test_setup_teardown(many_vms_beyond_poll_limit, setup, teardown),
