@@ -5,8 +5,8 @@
 cmake_language(DEFER DIRECTORY ${CMAKE_SOURCE_DIR} CALL include
     ${CMAKE_SOURCE_DIR}/test/callgrind/callgrind.cmake)
 
-# `bench`: the xl baseline (its image cached in bench-cache), domB's guest and
-# scale boots, and the report, in one invocation. The guests include a PVH
+# `bench`: the xl baseline (its image cached in bench-cache), domB's guest,
+# Linux and scale boots, and the report, in one invocation. The guests include a PVH
 # one (the hello image as PVH, 32 MiB) on both sides: the report's PVH rows.
 # Both sides boot Xen with bootscrub=on (see docs/performance.md: otherwise
 # domB's first builds pay for scrubbing memory Xen has not scrubbed yet).
@@ -15,7 +15,10 @@ cmake_language(DEFER DIRECTORY ${CMAKE_SOURCE_DIR} CALL include
 set(DOMB_BENCH_DIR ${CMAKE_BINARY_DIR}/bench)
 set(DOMB_BENCH_XEN_EXTRA "bootscrub=on" CACHE STRING "Xen options added for the benchmarks")
 set(DOMB_BENCH_RUNS 3 CACHE STRING "Runs per guest in the benchmarks")
-set(DOMB_BENCH_SCALE "1,10,100,500" CACHE STRING "VM counts of the scale boots")
+set(DOMB_BENCH_SCALE "1,10,100,1000" CACHE STRING "VM counts of the scale boots")
+# Debian's stock kernel, streamed and staged (issue 15): the linux
+# integration tests' fixture, when it is there.
+set(DOMB_BENCH_LINUX ${CMAKE_BINARY_DIR}/linux-cache)
 add_custom_target(bench
     COMMAND ${CMAKE_COMMAND} -E make_directory ${DOMB_BENCH_DIR}
     COMMAND ${CMAKE_COMMAND} -E rm -f ${DOMB_BENCH_DIR}/xl.json ${DOMB_BENCH_DIR}/domb.json
@@ -26,6 +29,7 @@ add_custom_target(bench
             --images ${DOMB_GUEST_DIR} --pack $<TARGET_FILE:domb-pack>
             --db-boot ${DOMB_IMAGE_DIR}/builder/main/db-boot --runs ${DOMB_BENCH_RUNS}
             --scale ${DOMB_BENCH_SCALE} --scale-mib 4 --xen-extra ${DOMB_BENCH_XEN_EXTRA}
+            --linux ${DOMB_BENCH_LINUX}/vmlinuz --linux-ramdisk ${DOMB_BENCH_LINUX}/initramfs.cpio
             --work ${DOMB_BENCH_DIR}/domb || true
     COMMAND ${CMAKE_SOURCE_DIR}/test/callgrind/run-callgrind $<TARGET_FILE:callgrind_build>
             ${CMAKE_SOURCE_DIR}/test/callgrind/baseline.txt --work ${DOMB_BENCH_DIR}

@@ -398,7 +398,8 @@ int build_stream_begin(struct build *b)
     int rc;
 
     if (!ks->prefix || !ks->produce)
-        return domb_error_set(b->err, -XEN_EINVAL, "a streamed kernel needs a prefix and a producer");
+        return domb_error_set(b->err, -XEN_EINVAL,
+                              "a streamed kernel needs a prefix and a producer");
     if ((rc = b->ops->alloc_pages(b->ops->ctx, pages, &va)) != 0)
         return domb_error_set(b->err, rc, "cannot allocate %u pages to stream the kernel: error %d",
                               pages, rc);

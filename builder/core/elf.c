@@ -83,7 +83,7 @@ struct elf_layout {
     uint8_t e_entry, e_phoff, e_shoff, e_ehsize;   /* Elf{32,64}_Ehdr offsets */
     uint8_t e_phentsize, e_phnum, e_shentsize, e_shnum;
     uint8_t p_flags, p_offset, p_vaddr, p_paddr, p_filesz, p_memsz, p_align; /* Elf_Phdr */
-    uint8_t sh_offset, sh_size, sh_addralign;                       /* Elf_Shdr */
+    uint8_t sh_offset, sh_size, sh_addralign;                                /* Elf_Shdr */
 };
 
 static const struct elf_layout elf_layout64 = {
@@ -1064,8 +1064,8 @@ int elf_parse(struct elf_image *img, const void *data, uint64_t size, struct dom
  * about the notes yet; elf_parse_from() parses the whole image once it has
  * been written, and the builder compares the two.
  */
-int elf_parse_layout(struct elf_image *img, const void *prefix, uint64_t prefix_len,
-                     uint64_t size, struct domb_error *err)
+int elf_parse_layout(struct elf_image *img, const void *prefix, uint64_t prefix_len, uint64_t size,
+                     struct domb_error *err)
 {
     struct elf_piece piece = {.off = 0, .len = prefix_len, .data = prefix};
     struct elf_ctx c = {
@@ -1140,8 +1140,8 @@ static int elf_gather(struct elf_piece *pieces, unsigned *n, unsigned max, uint6
     return 0;
 }
 
-int elf_parse_from(struct elf_image *img, uint64_t size, elf_read_fn read, void *ctx,
-                   void *scratch, size_t scratch_size, struct domb_error *err)
+int elf_parse_from(struct elf_image *img, uint64_t size, elf_read_fn read, void *ctx, void *scratch,
+                   size_t scratch_size, struct domb_error *err)
 {
     enum { MAX_PIECES = 3 + ELF_MAX_PHDRS + ELF_MAX_SHDRS };
     struct elf_piece *pieces = scratch;

@@ -36,9 +36,9 @@
 struct gz_ctx {
     const uint8_t *in;
     size_t in_len;
-    size_t ip;      /* next input byte not yet in `bits` */
-    uint64_t bits;  /* bit buffer, least significant bit first */
-    unsigned nbits; /* valid bits in `bits` */
+    size_t ip;             /* next input byte not yet in `bits` */
+    uint64_t bits;         /* bit buffer, least significant bit first */
+    unsigned nbits;        /* valid bits in `bits` */
     struct dc_window w;    /* where the output goes (window.h) */
     uint64_t member_start; /* output offset of the current member */
     uint32_t crc;          /* CRC32 of the member's bytes handed on so far */
@@ -531,8 +531,7 @@ int gunzip_decode_member_to(const uint8_t *in, size_t in_len, size_t *in_used,
     *out_len = 0;
     if (!s->sink || !s->window || s->window_size < DECOMPRESS_WINDOW_MIN)
         return domb_error_set(err, -XEN_EINVAL,
-                              "gzip: a streaming window of %zu bytes is too small",
-                              s->window_size);
+                              "gzip: a streaming window of %zu bytes is too small", s->window_size);
     gz_ctx_init(&g, work, err);
     dcw_init_stream(&g.w, s);
     g.in = in;

@@ -598,8 +598,8 @@ static inline bool bcj_is_ms_byte(uint8_t b)
  * through at least to + 4; the state carries over to the next stretch, so a
  * block may be done in one call (one-call mode) or in pieces (streaming).
  */
-static void bcj_x86_run(struct bcj_state *st, uint8_t *buf, uint64_t at, uint64_t from,
-                        uint64_t to, uint32_t start)
+static void bcj_x86_run(struct bcj_state *st, uint8_t *buf, uint64_t at, uint64_t from, uint64_t to,
+                        uint32_t start)
 {
     static const bool mask_allowed[8] = {true, true, true, false, true, false, false, false};
     static const uint8_t mask_byte[8] = {0, 1, 2, 2, 3, 3, 3, 3};
@@ -908,7 +908,8 @@ static int xz_block(struct xz_ctx *x, const uint8_t *in, size_t avail, size_t *u
         return xz_fail(x, XZ_ERR_BLOCK_SIZE, "compressed size %zu differs from the header's %llu",
                        comp, (unsigned long long)bh.comp);
     if (bh.has_unc && bh.unc != unc)
-        return xz_fail(x, XZ_ERR_BLOCK_SIZE, "uncompressed size %llu differs from the header's %llu",
+        return xz_fail(x, XZ_ERR_BLOCK_SIZE,
+                       "uncompressed size %llu differs from the header's %llu",
                        (unsigned long long)unc, (unsigned long long)bh.unc);
 
     while ((p & 3) != 0) {
@@ -1155,8 +1156,8 @@ int xz_decode_prefix(const uint8_t *in, size_t in_len, size_t *in_used, uint8_t 
 
             for (uint64_t i = 0; i < n + 8; i++)
                 tmp[i] = *dc_capture_at(&cap, at + i);
-            bcj_x86_run(&st, tmp, at - x.block_start, at - x.block_start,
-                        at - x.block_start + n, x.block_bcj_start);
+            bcj_x86_run(&st, tmp, at - x.block_start, at - x.block_start, at - x.block_start + n,
+                        x.block_bcj_start);
             for (uint64_t i = 0; i < n + 8; i++)
                 *dc_capture_at(&cap, at + i) = tmp[i];
             at += n;

@@ -228,6 +228,7 @@ void platform_build_opts(struct platform *p, struct vm_build_opts *opts)
     opts->channel = p->channels;
     opts->store = &p->store;
     opts->devices = &p->devices;
+    opts->staged_bzimage = p->staged_bzimage;
 }
 
 /* The domid of the running driver domain called name (device_env). */
@@ -298,6 +299,9 @@ int platform_boot(struct platform *p, const struct platform_boot_info *bi)
     p->boot_t0 = bi->t0_ns;
     p->bench =
         bi->cmdline && cmdline_get(bi->cmdline, "domb.bench", flag, sizeof(flag)) && flag[0] == '1';
+    p->staged_bzimage = bi->cmdline &&
+                        cmdline_get(bi->cmdline, "domb.staged_bzimage", flag, sizeof(flag)) &&
+                        flag[0] == '1';
     p->devices = (struct device_env){.store = &p->store,
                                      .ctx = p,
                                      .backend_domid = platform_backend_domid,

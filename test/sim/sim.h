@@ -102,7 +102,7 @@ uint64_t sim_free_frames(const struct sim *s);
 uint64_t sim_frames_owned(const struct sim *s, domid_t d); /* incl. shared_info */
 unsigned int sim_nr_domains(const struct sim *s);
 bool sim_domain_exists(const struct sim *s, domid_t d);
-unsigned long sim_scratch_pages(const struct sim *s);       /* builder scratch in use */
+unsigned long sim_scratch_pages(const struct sim *s); /* builder scratch in use */
 /* The most scratch pages in use at once since the last reset (reset: start
  * over from what is in use now); also the seam's scratch_peak_pages. */
 unsigned long sim_scratch_peak(struct sim *s, bool reset);

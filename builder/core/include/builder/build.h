@@ -76,7 +76,7 @@ enum builder_guest_type {
 struct builder_request {
     const struct elf_image *kernel; /* parsed by elf_parse(); or NULL and kernel_stream */
     const struct builder_kernel_stream *kernel_stream;
-    const void *ramdisk;            /* may be NULL when ramdisk_size is 0 */
+    const void *ramdisk; /* may be NULL when ramdisk_size is 0 */
     uint64_t ramdisk_size;
     const char *cmdline;           /* NULL = empty; at most MAX_GUEST_CMDLINE - 1 bytes */
     uint64_t mem_kib;              /* guest memory, a multiple of 4 KiB */

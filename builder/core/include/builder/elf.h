@@ -179,8 +179,8 @@ int elf_parse_pieces(struct elf_image *img, uint64_t size, const struct elf_piec
 /* size: the image's size as its producer declares it (Linux's bzImage size
  * word), 0 if unknown. The prefix must hold the program header table
  * (else -XEN_E2BIG: not the image's fault). */
-int elf_parse_layout(struct elf_image *img, const void *prefix, uint64_t prefix_len,
-                     uint64_t size, struct domb_error *err);
+int elf_parse_layout(struct elf_image *img, const void *prefix, uint64_t prefix_len, uint64_t size,
+                     struct domb_error *err);
 
 /* Read image bytes [off, off + len) into buf: 0 or a negative error (the
  * reader fills err itself). */
@@ -188,8 +188,8 @@ typedef int (*elf_read_fn)(void *ctx, uint64_t off, void *buf, size_t len);
 
 /* scratch: at least 8 KiB for the piece table plus the bytes read (the
  * header, both tables and the note regions: more is -XEN_E2BIG). */
-int elf_parse_from(struct elf_image *img, uint64_t size, elf_read_fn read, void *ctx,
-                   void *scratch, size_t scratch_size, struct domb_error *err);
+int elf_parse_from(struct elf_image *img, uint64_t size, elf_read_fn read, void *ctx, void *scratch,
+                   size_t scratch_size, struct domb_error *err);
 
 /* Zero the bytes of [va, va+len) (within [virt_start, virt_end)) that are
  * not file bytes of a segment (BSS, gaps), leaving the others as they are:

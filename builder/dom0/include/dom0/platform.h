@@ -33,7 +33,7 @@ struct platform_boot_info {
     const char *cmdline;   /* the builder's command line ("domb.bench=1"), or NULL */
     const uint8_t *module; /* the initramfs, or NULL */
     uint64_t module_len;
-    uint64_t t0_ns; /* the seam's clock when the kernel started */
+    uint64_t t0_ns;      /* the seam's clock when the kernel started */
     uint64_t dom0_pages; /* the builder's own memory in pages (0: not known) */
 };
 
@@ -63,6 +63,7 @@ struct platform {
     uint64_t t0;               /* Xen system time when the kernel's main started */
     uint64_t boot_t0;          /* Xen system time at kernel_start (boot_info.t0_ns) */
     bool bench;                /* "domb.bench=1": print machine-readable BENCH lines */
+    bool staged_bzimage;       /* "domb.staged_bzimage=1": unpack bzImages first (vm.h) */
     struct platform_bench_vm bench_vm[PLATFORM_MAX_VMS];
     /* the operator shell on the serial line (dom0/shell.h), or NULL */
     struct shell *shell;

@@ -60,6 +60,10 @@ struct vm_build_opts {
     /* How its vif/disk devices reach their driver domains (needs store);
      * NULL: a VM with devices is refused. */
     const struct device_env *devices;
+    /* Unpack a bzImage's whole ELF into pages of ours first, as before
+     * issue 15, instead of streaming it into the guest: only to measure the
+     * difference ("domb.staged_bzimage=1", docs/performance.md). */
+    bool staged_bzimage;
 };
 
 /* The guest's xenstore connection, served by us (docs/xenstore.md). */

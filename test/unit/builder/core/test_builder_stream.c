@@ -133,8 +133,8 @@ static void producer_init(struct producer *p, const struct xenops *ops, const ui
     assert_int_equal(ops->alloc_pages(ops->ctx, (unsigned int)(window_size / PAGE_SIZE), &va), 0);
     p->window = va;
     assert_int_equal(
-        ops->alloc_pages(ops->ctx,
-                         (unsigned int)((sizeof(*p->work) + PAGE_SIZE - 1) / PAGE_SIZE), &va),
+        ops->alloc_pages(ops->ctx, (unsigned int)((sizeof(*p->work) + PAGE_SIZE - 1) / PAGE_SIZE),
+                         &va),
         0);
     p->work = va;
     assert_int_equal(ops->alloc_pages(ops->ctx, (unsigned int)(PREFIX_BYTES / PAGE_SIZE), &va), 0);
@@ -310,15 +310,14 @@ static void compare(const struct case_ *c, struct outcome *streamed_out)
     assert_int_equal(streamed.res.entry, staged.res.entry);
     assert_int_equal(streamed.res.start_info_va, staged.res.start_info_va);
     assert_int_equal(mfn_x(streamed.res.start_info_mfn), mfn_x(staged.res.start_info_mfn));
-    print_message("  %zu-byte ELF (%s, %s, %llu MiB%s): staged %lu pages of the builder's, "
-                  "streamed %lu; %u pass(es), %llu reads back, %llu mappings; hypercalls %lu / "
-                  "%lu\n",
-                  c->elf_len, c->how == XZ ? "xz" : "gzip",
-                  c->type == BUILDER_GUEST_PVH ? "pvh" : "pv", (unsigned long long)c->mem_mib,
-                  c->ramdisk_size ? ", ramdisk" : "", staged.peak, streamed.peak,
-                  streamed.res.stream_passes, (unsigned long long)streamed.res.stream_reads,
-                  (unsigned long long)streamed.res.stream_maps, staged.hypercalls,
-                  streamed.hypercalls);
+    print_message(
+        "  %zu-byte ELF (%s, %s, %llu MiB%s): staged %lu pages of the builder's, "
+        "streamed %lu; %u pass(es), %llu reads back, %llu mappings; hypercalls %lu / "
+        "%lu\n",
+        c->elf_len, c->how == XZ ? "xz" : "gzip", c->type == BUILDER_GUEST_PVH ? "pvh" : "pv",
+        (unsigned long long)c->mem_mib, c->ramdisk_size ? ", ramdisk" : "", staged.peak,
+        streamed.peak, streamed.res.stream_passes, (unsigned long long)streamed.res.stream_reads,
+        (unsigned long long)streamed.res.stream_maps, staged.hypercalls, streamed.hypercalls);
     if (streamed_out)
         *streamed_out = streamed;
     else
@@ -569,12 +568,14 @@ static void stream_moved_by_notes(void **state)
     assert_int_equal(streamed.res.stream_passes, 2);
     assert_memory_equal(&streamed.res.layout, &staged.res.layout, sizeof(staged.res.layout));
     for (uint64_t i = 0; i < staged.snap.pages; i++) {
-        const uint8_t *a = staged.snap.bytes + i * PAGE_SIZE, *b = streamed.snap.bytes + i * PAGE_SIZE;
+        const uint8_t *a = staged.snap.bytes + i * PAGE_SIZE,
+                      *b = streamed.snap.bytes + i * PAGE_SIZE;
         bool in_bootstrap = i >= pfn_x(staged.res.layout.kernel.pfn) &&
                             i < pfn_x(layout_range_end(&staged.res.layout.stack));
 
-        if (in_bootstrap ? memcmp(a, b, PAGE_SIZE) != 0
-                         : memcmp(a, b, PAGE_SIZE) != 0 && (b[0] != 0 || memcmp(b, b + 1, PAGE_SIZE - 1)))
+        if (in_bootstrap
+                ? memcmp(a, b, PAGE_SIZE) != 0
+                : memcmp(a, b, PAGE_SIZE) != 0 && (b[0] != 0 || memcmp(b, b + 1, PAGE_SIZE - 1)))
             fail_msg("frame %llu differs", (unsigned long long)i);
     }
     free(staged.snap.bytes);

@@ -24,18 +24,20 @@ static int decode_gzip(const uint8_t *in, size_t n, uint8_t *out, size_t cap, si
 }
 
 static int decode_gzip_single(const uint8_t *in, size_t n, size_t *used, uint8_t *out, size_t cap,
-                       size_t *out_len, struct domb_error *err)
+                              size_t *out_len, struct domb_error *err)
 {
     return gunzip_decode_member(in, n, used, out, cap, out_len, &work, err);
 }
 
-static int decode_gzip_streamed(const uint8_t *in, size_t n, size_t *used, const struct decompress_stream *s,
-                         uint64_t *out_len, struct domb_error *err)
+static int decode_gzip_streamed(const uint8_t *in, size_t n, size_t *used,
+                                const struct decompress_stream *s, uint64_t *out_len,
+                                struct domb_error *err)
 {
     return gunzip_decode_member_to(in, n, used, s, out_len, &work, err);
 }
 
-static const struct dec_under_test gzip_dut = {"gzip: ", decode_gzip, decode_gzip_single, decode_gzip_streamed};
+static const struct dec_under_test gzip_dut = {"gzip: ", decode_gzip, decode_gzip_single,
+                                               decode_gzip_streamed};
 
 DEC_CHECK_SHORTHANDS(gzip_dut)
 

@@ -23,18 +23,20 @@ static int decode_xz(const uint8_t *in, size_t n, uint8_t *out, size_t cap, size
 }
 
 static int decode_xz_single(const uint8_t *in, size_t n, size_t *used, uint8_t *out, size_t cap,
-                       size_t *out_len, struct domb_error *err)
+                            size_t *out_len, struct domb_error *err)
 {
     return xz_decode_stream(in, n, used, out, cap, out_len, &work, err);
 }
 
-static int decode_xz_streamed(const uint8_t *in, size_t n, size_t *used, const struct decompress_stream *s,
-                         uint64_t *out_len, struct domb_error *err)
+static int decode_xz_streamed(const uint8_t *in, size_t n, size_t *used,
+                              const struct decompress_stream *s, uint64_t *out_len,
+                              struct domb_error *err)
 {
     return xz_decode_stream_to(in, n, used, s, out_len, &work, err);
 }
 
-static const struct dec_under_test xz_dut = {"xz: ", decode_xz, decode_xz_single, decode_xz_streamed};
+static const struct dec_under_test xz_dut = {"xz: ", decode_xz, decode_xz_single,
+                                             decode_xz_streamed};
 
 DEC_CHECK_SHORTHANDS(xz_dut)
 
