@@ -1070,8 +1070,10 @@ int elf_parse_layout(struct elf_image *img, const void *prefix, uint64_t prefix_
     struct elf_piece piece = {.off = 0, .len = prefix_len, .data = prefix};
     struct elf_ctx c = {
         .pieces = &piece, .nr_pieces = 1, .size = size ? size : UINT64_MAX, .img = img, .err = err};
+    uint64_t shift = 0, vb = 0;
+    struct domb_error first_err = {0};
     bool guessed = false;
-    int rc;
+    int rc, first_rc = 0;
 
     memset(img, 0, sizeof(*img));
     domb_error_clear(err);
@@ -1092,28 +1094,56 @@ int elf_parse_layout(struct elf_image *img, const void *prefix, uint64_t prefix_
                             (unsigned long long)prefix_len);
         goto out;
     }
-    for (unsigned i = 0; rc == 0 && i < c.eh.phnum; i++) {
+    /* The guess: the first loadable segment's p_vaddr - p_paddr. */
+    for (unsigned i = 0; rc == 0 && !guessed && i < c.eh.phnum; i++) {
         struct elf_phdr ph;
 
         rc = elf_read_phdr(&c, i, &ph);
         if (rc || ph.type != PT_LOAD || ph.memsz == 0)
             continue;
-        if (!guessed) {
-            uint64_t shift = ph.vaddr - ph.paddr;
-
-            guessed = true;
-            if (ph.paddr >= CANONICAL_HIGH_BASE) {
-                /* p_paddr = p_vaddr in the high half: PADDR_OFFSET must be
-                 * VIRT_BASE, somewhere below; guess the 1 GiB boundary. */
-                img->virt_base = img->notes.virt_base = ph.paddr & ~((1ULL << 30) - 1);
-            } else if (elf_is_canonical(shift) && (shift & (PAGE_SIZE - 1)) == 0) {
-                c.load_shift = img->virt_base = img->notes.virt_base = shift;
-            }
+        guessed = true;
+        if (ph.paddr >= CANONICAL_HIGH_BASE) {
+            /* p_paddr = p_vaddr in the high half: PADDR_OFFSET must be
+             * VIRT_BASE, somewhere below; guess the 1 GiB boundary. */
+            vb = ph.paddr & ~((1ULL << 30) - 1);
+        } else if (elf_is_canonical(ph.vaddr - ph.paddr) &&
+                   ((ph.vaddr - ph.paddr) & (PAGE_SIZE - 1)) == 0) {
+            shift = vb = ph.vaddr - ph.paddr;
         }
-        rc = elf_add_segment(&c, i, &ph);
     }
-    if (rc == 0)
-        rc = elf_check_segments(&c);
+    /* Every guess places the segments alike (frame p_paddr - PADDR_OFFSET,
+     * PADDR_OFFSET guessed 0 or VIRT_BASE); only the address checks differ.
+     * A guess that makes them fail (p_vaddr unrelated to the notes) gives
+     * way to load addresses = p_paddr, as without any note. */
+    for (int attempt = 0; rc == 0 && attempt < 2; attempt++) {
+        c.load_shift = attempt ? 0 : shift;
+        img->virt_base = img->notes.virt_base = attempt ? 0 : vb;
+        img->nr_segments = 0;
+        for (unsigned i = 0; rc == 0 && i < c.eh.phnum; i++) {
+            struct elf_phdr ph;
+
+            rc = elf_read_phdr(&c, i, &ph);
+            if (rc == 0 && ph.type == PT_LOAD)
+                rc = elf_add_segment(&c, i, &ph);
+        }
+        if (rc == 0)
+            rc = elf_check_segments(&c);
+        if (attempt && rc) {
+            /* the guess's refusal is the one elf_parse() most likely gives */
+            rc = first_rc;
+            if (err)
+                *err = first_err;
+        }
+        if (rc == 0 || attempt || (shift == 0 && vb == 0) ||
+            (rc != ELF_ERR_SEG_VADDR_WRAP && rc != ELF_ERR_SEG_NONCANONICAL &&
+             rc != ELF_ERR_OVERLAP_RESERVED))
+            break;
+        first_rc = rc;
+        if (err)
+            first_err = *err;
+        domb_error_clear(err);
+        rc = 0;
+    }
 out:
     if (rc < 0) {
         memset(img, 0, sizeof(*img));

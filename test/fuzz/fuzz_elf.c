@@ -6,9 +6,14 @@
  * checked the same way: a PHYS32_ENTRY image loads below 4 GiB with its
  * entry in executable file bytes, elf_copy_out_phys() returns the same bytes
  * by physical address, and elf_check_pvh() agrees with the segments for RAM
- * sizes derived from the input.
+ * sizes derived from the input. Streamed (issue 15: elf_parse_layout() on
+ * the first bytes, elf_parse_from() reading the rest), every input gets the
+ * same verdict and message and the same image, or a refusal from the first
+ * bytes that elf_parse() shares the code of; elf_zero_gaps() zeroes exactly
+ * what elf_copy_out() does not copy.
  */
 #include <builder/elf.h>
+#include <domb/errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -76,6 +81,59 @@ static void check_window(const struct elf_image *img, const struct elf_segment *
     }
 }
 
+struct reader {
+    const uint8_t *data;
+    size_t size;
+};
+
+static int read_image(void *ctx, uint64_t off, void *buf, size_t len)
+{
+    const struct reader *r = ctx;
+
+    check(off <= r->size && len <= r->size - off, "elf_parse_from read outside the image");
+    memcpy(buf, r->data + off, len);
+    return 0;
+}
+
+/* The streamed parse of the same bytes, with the first `prefix` of them. */
+static void check_streamed(const uint8_t *data, size_t size, size_t prefix, int rc,
+                           const struct elf_image *whole, const struct domb_error *err)
+{
+    static uint8_t scratch[64 << 10];
+    struct reader r = {data, size};
+    struct elf_image spec, img;
+    struct domb_error e;
+    int rs;
+
+    if (size < 64)
+        return; /* a producer refuses these before (BZIMAGE_ERR_NOT_ELF) */
+    rs = elf_parse_layout(&spec, data, prefix < size ? prefix : size, size, &e);
+    if (rs == 0) {
+        rs = elf_parse_from(&img, size, read_image, &r, scratch, sizeof(scratch), &e);
+        if (rs == -XEN_E2BIG)
+            return; /* more headers and notes than a streamed kernel may have */
+        check(rs == rc, "streamed parse: another verdict");
+        if (rc)
+            check(strcmp(e.msg, err->msg) == 0, "streamed parse: another message");
+        else
+            check(memcmp(&img.seg, &whole->seg, sizeof(img.seg)) == 0 &&
+                      memcmp(&img.notes, &whole->notes, sizeof(img.notes)) == 0 &&
+                      img.entry == whole->entry && img.virt_start == whole->virt_start &&
+                      img.virt_end == whole->virt_end && img.data == NULL,
+                  "streamed parse: another image");
+        return;
+    }
+    if (rs == -XEN_E2BIG)
+        return; /* program headers beyond the prefix */
+    /* refused from the first bytes: a check elf_parse() makes too; of a
+     * valid image only an address check that its notes would have passed
+     * (a streamed kernel is placed before its notes are read) */
+    check(rs >= ELF_ERR_TOO_SMALL && rs < ELF_ERR_COUNT_END, "layout: unknown error code");
+    check(rc != 0 || rs == ELF_ERR_SEG_VADDR_WRAP || rs == ELF_ERR_SEG_NONCANONICAL ||
+              rs == ELF_ERR_OVERLAP_RESERVED,
+          "layout refused what elf_parse accepts");
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static uint8_t buf[WINDOW];
@@ -83,6 +141,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct domb_error err;
     int rc = elf_parse(&img, data, size, &err);
 
+    check_streamed(data, size, SIZE_MAX, rc, &img, &err);
+    check_streamed(data, size, 512, rc, &img, &err);
     if (rc != 0) {
         check(rc >= ELF_ERR_TOO_SMALL && rc < ELF_ERR_COUNT_END, "unknown error code");
         check(err.code == rc && err.msg[0] != '\0', "rejection without a message");
@@ -115,6 +175,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         /* Start, the file/BSS boundary and the end of the segment. */
         len = s->memsz < WINDOW ? s->memsz : WINDOW;
         check_window(&img, s, s->vaddr, len, buf);
+        {
+            static uint8_t z[WINDOW];
+
+            memset(z, 0xa5, len);
+            check(elf_zero_gaps(&img, s->vaddr, z, len) == 0, "zero_gaps of a segment range");
+            for (uint64_t k = 0; k < len; k++)
+                check(z[k] == (k < s->filesz ? 0xa5 : 0),
+                      "zero_gaps touched file bytes or not BSS");
+        }
         check_window(&img, s, s->vaddr + s->memsz - len, len, buf);
         if (s->filesz > WINDOW / 2 && s->memsz - s->filesz > WINDOW / 2)
             check_window(&img, s, s->vaddr + s->filesz - WINDOW / 2, WINDOW, buf);

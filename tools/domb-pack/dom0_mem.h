@@ -8,7 +8,10 @@
  * and what the builder allocates while it runs: per VM it serves a
  * xenstore connection, and while it builds one VM that build's working set
  * (the largest: a bzImage streamed into the guest, DOM0_STREAM_KIB). On
- * top comes a stated margin, and the sum is rounded up to a MiB.
+ * top comes a stated margin, and the sum is rounded up to a MiB. It is at
+ * least what Xen's PV dom0 builder allocates in one piece: the kernel,
+ * the initrd's neighbours and padding rounded up to a power of two, plus
+ * the initrd.
  */
 #ifndef DOMB_PACK_DOM0_MEM_H
 #define DOMB_PACK_DOM0_MEM_H
@@ -39,7 +42,8 @@ struct dom0_need {
     uint64_t tables_kib;  /* dom0's p2m and page tables */
     uint64_t working_kib; /* per-VM state plus the largest build's working set */
     uint64_t margin_kib;
-    uint64_t total_kib; /* all of it, rounded up to a MiB */
+    uint64_t xen_minimum_kib; /* what Xen's PV dom0 builder allocates at once, at least */
+    uint64_t total_kib;       /* all of it (at least xen_minimum_kib), rounded up to a MiB */
 };
 
 /* The builder kernel's memory from its ELF at path (NULL or unreadable:

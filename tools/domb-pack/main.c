@@ -581,9 +581,8 @@ static int write_archive(const char *out, const uint8_t *data, size_t len)
 /* The dom0 memory booting the archive needs (dom0_mem.h), into the
  * manifest; --check says it. The archive's size is bounded from above: its
  * images, specs and manifest, each with a header. */
-static void pack_dom0(const struct pack *pk, struct manifest *m, bool print)
+static void pack_dom0(const struct pack *pk, struct manifest *m, struct dom0_need *n)
 {
-    struct dom0_need n;
     uint64_t bytes = manifest_size(pk->nr_vms) + (uint64_t)pk->nr_vms * (SPEC_MAX_SIZE + 512);
     bool bz = false;
 
@@ -591,11 +590,9 @@ static void pack_dom0(const struct pack *pk, struct manifest *m, bool print)
         bytes += pk->images[i].size + 512;
         bz |= bzimage_probe(pk->images[i].data, pk->images[i].size);
     }
-    dom0_need_builder(&n, pk->builder);
-    dom0_need_finish(&n, bytes, pk->nr_vms, bz);
-    m->dom0_kib = n.total_kib > UINT32_MAX ? UINT32_MAX : (uint32_t)n.total_kib;
-    if (print)
-        dom0_need_print(&n, pk->builder);
+    dom0_need_builder(n, pk->builder);
+    dom0_need_finish(n, bytes, pk->nr_vms, bz);
+    m->dom0_kib = n->total_kib > UINT32_MAX ? UINT32_MAX : (uint32_t)n->total_kib;
 }
 
 /* The manifest for the packed VMs and the options (also what --check checks). */
@@ -886,6 +883,7 @@ int main(int argc, char **argv)
     const char *out = NULL, *catalog[2 * MANIFEST_MAX_VMS];
     unsigned nr_catalog = 0;
     bool check = false, list = false;
+    struct dom0_need dom0;
     int opt, v, rc = 0;
 
     while ((opt = getopt_long(argc, argv, "o:h", options, NULL)) != -1) {
@@ -975,16 +973,18 @@ int main(int argc, char **argv)
     if (!pk.builder)
         pk.builder = getenv("DOMB_KERNEL") ? getenv("DOMB_KERNEL") : DOMB_DEFAULT_BUILDER;
     if (!pk.failed)
-        pack_dom0(&pk, &m, check);
+        pack_dom0(&pk, &m, &dom0);
     if (pk.failed)
         rc = 1;
     else if (check) {
         static uint8_t manifest_buf[MANIFEST_MAX_SIZE];
 
-        if (pack_manifest(&pk, &m, manifest_buf, sizeof(manifest_buf)) < 0)
+        if (pack_manifest(&pk, &m, manifest_buf, sizeof(manifest_buf)) < 0) {
             rc = 1;
-        else
+        } else {
+            dom0_need_print(&dom0, pk.builder);
             printf("domb-pack: %u config(s) OK\n", pk.nr_vms);
+        }
     } else if (pack_write(&pk, &m, out) != 0)
         rc = 1;
     pack_free(&pk);

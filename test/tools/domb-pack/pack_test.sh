@@ -87,6 +87,15 @@ grep -qx "     on_poweroff destroy, on_reboot restart, on_crash destroy, on_watc
 grep -q "ramdisk domb/images/rd.img (7 bytes)" list.txt || fail "ramdisk line missing"
 grep -q "2. db: memory 32 MiB (max 32), vcpus 2" list.txt || fail "db line missing"
 [ "$(grep -c '^  domb/images/' list.txt)" -eq 2 ] || fail "images not deduplicated: $(cat list.txt)"
+# Issue 15: the dom0 memory the archive needs, said by --check and recorded
+# (--list reads it back), at least Xen's dom0 builder's power-of-two chunk.
+mib=$(sed -n 's/^domb-pack: dom0 memory: \([0-9]*\) MiB (builder kernel .*: dom0_mem=\1M,max:\1M$/\1/p' out.txt)
+[ -n "$mib" ] && [ "$mib" -ge 32 ] || fail "--check says no dom0 memory: $(cat out.txt)"
+grep -qx "dom0 memory: $mib MiB (recorded by domb-pack: dom0_mem=${mib}M,max:${mib}M)" list.txt \
+    || fail "recorded dom0 memory missing: $(cat list.txt)"
+"$PACK" --check --builder /nonexistent vms/web.cfg > out.txt || fail "--check --builder failed"
+grep -q "builder kernel 32768 KiB (guessed: no builder ELF read)" out.txt \
+    || fail "no guess for a missing builder: $(cat out.txt)"
 # The archive is plain newc: GNU cpio (when installed) lists the same members.
 if command -v cpio > /dev/null; then
     cpio -it < good.cpio 2> /dev/null | grep -qx "domb/specs/db.spec" || fail "cpio cannot read it"
