@@ -327,14 +327,13 @@ static void shell_info(struct shell *sh)
 {
     struct platform *p = sh->p;
     const struct xenops *x = p->xen;
-    xen_extraversion_t extra;
+    xen_extraversion_t extra = "";
     struct xen_sysctl op = {.cmd = XEN_SYSCTL_physinfo,
                             .interface_version = XEN_SYSCTL_INTERFACE_VERSION};
     uint64_t now = xenops_now_ns(x), since = now - p->boot_t0;
     unsigned int running = 0, paused = 0, stopped = 0, failed = 0;
     int v = x->xen_version ? x->xen_version(x->ctx, XENVER_version, NULL) : -XEN_ENOSYS;
 
-    memset(extra, 0, sizeof(extra));
     if (v >= 0 && x->xen_version(x->ctx, XENVER_extraversion, extra) != 0)
         extra[0] = '\0';
     extra[sizeof(extra) - 1] = '\0';

@@ -1304,7 +1304,7 @@ int xs_store_domain_introduce(struct xs_store *s, const struct xs_domain_info *i
 int xs_store_domain_release(struct xs_store *s, domid_t domid, struct domb_error *err)
 {
     struct xs_domain *d = xs_domain_find(s, domid, false);
-    struct xs_intro_paths p;
+    struct xs_intro_paths p = {0};
     char vm[80];
     const char *value = NULL;
     uint32_t len = 0;
