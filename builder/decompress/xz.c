@@ -469,7 +469,7 @@ static int lzma_chunk(struct xz_ctx *x, const uint8_t *in, size_t in_size, size_
 overrun:
     ret = xz_fail(x, XZ_ERR_LZMA_RANGE,
                   "LZMA chunk's %zu compressed bytes end before its data at output offset %llu",
-                  in_size, (unsigned long long)(w->base + wpos));
+                  in_size, (unsigned long long)w->base + wpos);
 out:
     w->pos = wpos;
     x->state = state;

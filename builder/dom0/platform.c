@@ -162,7 +162,7 @@ static void platform_build_all(struct platform *p)
 
     /* Driver domains first, in either mode: a guest's devices name their
      * backend's domid when it is built (docs/devices.md). */
-    for (uint32_t k = 0; k < 2 * set->nr_vms; k++) {
+    for (uint32_t k = 0; set->nr_vms && k < 2 * set->nr_vms; k++) {
         uint32_t i = k % set->nr_vms;
         const struct bootset_vm *b = &set->vms[i];
         struct vm *vm = &p->vms[i];
