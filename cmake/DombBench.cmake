@@ -40,3 +40,17 @@ add_custom_target(bench
     DEPENDS freestanding domb-pack callgrind_build
     USES_TERMINAL
     COMMENT "Benchmarks: xl baseline, domB, report in ${DOMB_BENCH_DIR}/report.md")
+
+# `bench-scrub` (issue 15): power-on to "every VM started" for the demo set
+# and 100 hello VMs, with Xen's default scrubbing (bootscrub=idle) and with
+# bootscrub=on, 2 runs each (docs/performance.md, "Scrubbing"): about 10
+# minutes; writes build/bench/scrub.json, the logs in build/bench/scrub/.
+add_custom_target(bench-scrub
+    COMMAND ${CMAKE_COMMAND} -E make_directory ${DOMB_BENCH_DIR}
+    COMMAND ${CMAKE_SOURCE_DIR}/tools/bench/run-scrub-bench ${DOMB_BENCH_DIR}/scrub.json
+            --pack $<TARGET_FILE:domb-pack> --db-boot ${DOMB_IMAGE_DIR}/builder/main/db-boot
+            --images ${DOMB_GUEST_DIR} --demo ${DOMB_SET_DIR}/demo.cpio --runs 2 --vms 100
+            --work ${DOMB_BENCH_DIR}/scrub
+    DEPENDS freestanding domb-pack set-demo
+    USES_TERMINAL
+    COMMENT "Scrubbing: power-on to every VM started, bootscrub idle against on")

@@ -38,7 +38,6 @@
 #define DOMB_DEFAULT_BUILDER "db-boot"
 #endif
 
-
 #define CONFIG_FILE_MAX  (1u << 20)
 #define IMAGE_FILE_MAX   0xffffffffu /* the largest size a newc header can state */
 #define ARCHIVE_FILE_MAX (1ull << 32)
