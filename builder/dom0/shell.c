@@ -152,26 +152,12 @@ static bool vm_exists(const struct vm *vm)
     return vm->state == VM_BUILT || vm->state == VM_RUNNING || vm->state == VM_STOPPED;
 }
 
-/* "exited: poweroff", "FAILED: ...", ... */
+/* The summary's result text, except that a built VM is one never started. */
 static const char *shell_vm_status(const struct vm *vm, char *buf, size_t size)
 {
-    switch (vm->state) {
-    case VM_FAILED:
-        domb_snprintf(buf, size, "FAILED: %s", vm->error.msg);
-        break;
-    case VM_BUILT:
-        domb_snprintf(buf, size, "built, never started");
-        break;
-    case VM_RUNNING:
-        domb_snprintf(buf, size, "running");
-        break;
-    case VM_STOPPED:
-    case VM_DESTROYED:
-        domb_snprintf(buf, size, "exited: %s", vm_shutdown_name(vm->shutdown_reason));
-        break;
-    default:
-        domb_snprintf(buf, size, "-");
-    }
+    if (vm->state != VM_BUILT)
+        return vm_result_text(vm, buf, size);
+    domb_snprintf(buf, size, "built, never started");
     return buf;
 }
 

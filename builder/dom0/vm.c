@@ -658,7 +658,7 @@ const char *vm_shutdown_name(unsigned int reason)
     }
 }
 
-static const char *vm_result_text(const struct vm *vm, char *buf, size_t size)
+const char *vm_result_text(const struct vm *vm, char *buf, size_t size)
 {
     switch (vm->state) {
     case VM_FAILED:
@@ -672,10 +672,7 @@ static const char *vm_result_text(const struct vm *vm, char *buf, size_t size)
         break;
     case VM_STOPPED:
     case VM_DESTROYED:
-        if (vm->shutdown_reason == SHUTDOWN_poweroff)
-            domb_snprintf(buf, size, "exited: poweroff");
-        else
-            domb_snprintf(buf, size, "exited: %s", vm_shutdown_name(vm->shutdown_reason));
+        domb_snprintf(buf, size, "exited: %s", vm_shutdown_name(vm->shutdown_reason));
         break;
     default:
         domb_snprintf(buf, size, "-");

@@ -154,6 +154,10 @@ int vm_release(struct vm *vm);
 /* "poweroff", "crash", ... for a SHUTDOWN_* code. */
 const char *vm_shutdown_name(unsigned int reason);
 
+/* The summary's RESULT text of a VM ("running", "exited: poweroff",
+ * "FAILED: ..."), written to buf. */
+const char *vm_result_text(const struct vm *vm, char *buf, size_t size);
+
 /* Print the summary table of n VMs. */
 void vm_print_summary(const struct vm *vms, unsigned int n);
 
