@@ -111,12 +111,26 @@ static int config_fail_at(struct config_parser *p, unsigned line, const char *fm
     char msg[DOMB_ERROR_MSG_MAX];
     va_list ap;
 
+    char where[DOMB_ERROR_MSG_MAX];
+    const char *file = p->file;
+    size_t room;
+
     va_start(ap, fmt);
     domb_vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
     if (line == 0)
-        return domb_error_set(p->err, -XEN_EINVAL, "%s: %s", p->file, msg);
-    return domb_error_set(p->err, -XEN_EINVAL, "%s:%u: %s", p->file, line, msg);
+        domb_snprintf(where, sizeof(where), ": ");
+    else
+        domb_snprintf(where, sizeof(where), ":%u: ", line);
+    /* The message must survive whole: a long path loses its head
+     * ("...dir/file.cfg"), never the message its tail. */
+    room = sizeof(msg) - 1 - strlen(where) - strlen(msg);
+    if (strlen(msg) + strlen(where) + 4 >= sizeof(msg))
+        room = 4;
+    if (strlen(file) > room)
+        return domb_error_set(p->err, -XEN_EINVAL, "...%s%s%s", file + strlen(file) - (room - 3),
+                              where, msg);
+    return domb_error_set(p->err, -XEN_EINVAL, "%s%s%s", file, where, msg);
 }
 
 #define config_fail(p, ...) config_fail_at((p), (p)->line, __VA_ARGS__)

@@ -350,6 +350,31 @@ static void config_bad_sha256(void **state)
                 "remove it");
 }
 
+/* A long path loses its head, never the message (CI's build directory is
+ * deeper than a developer's, and the HVM message was cut there). */
+static void config_long_path_keeps_message(void **state)
+{
+    static const char text[] = "type = \"hvm\"\n";
+    char path[300], want[DOMB_ERROR_MSG_MAX];
+    struct domb_error err;
+    size_t n;
+
+    (void)state;
+    memset(path, 'd', sizeof(path));
+    memcpy(path + sizeof(path) - 12, "/win7.cfg", 10);
+    assert_int_equal(config_parse(text, strlen(text), path, &cfg, NULL, &err), -XEN_EINVAL);
+    n = strlen(err.msg);
+    assert_true(n < sizeof(err.msg));
+    snprintf(want, sizeof(want), "/win7.cfg:1: %s", NO_HVM);
+    assert_true(n > strlen(want));
+    assert_string_equal(err.msg + n - strlen(want), want);
+    assert_memory_equal(err.msg, "...ddd", 6);
+    /* A short path is left whole. */
+    assert_int_equal(config_parse(text, strlen(text), "a/b.cfg", &cfg, NULL, &err), -XEN_EINVAL);
+    snprintf(want, sizeof(want), "a/b.cfg:1: %s", NO_HVM);
+    assert_string_equal(err.msg, want);
+}
+
 static void config_bad_type_on_exit(void **state)
 {
     parse_fails("type = \"hvm\"\n", "web.cfg:1: " NO_HVM);
@@ -840,6 +865,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(config_bad_vcpus_domid),
     cmocka_unit_test(config_bad_sha256),
     cmocka_unit_test(config_bad_type_on_exit),
+    cmocka_unit_test(config_long_path_keeps_message),
     cmocka_unit_test(config_type),
     cmocka_unit_test(config_type_errors),
     cmocka_unit_test(config_pvh_rejects_devices),
