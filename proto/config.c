@@ -103,17 +103,17 @@ struct config_parser {
 
 /* ---- errors ---- */
 
+#define CONFIG_PATH_KEEP 32
+
 static int config_fail_at(struct config_parser *p, unsigned line, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 static int config_fail_at(struct config_parser *p, unsigned line, const char *fmt, ...)
 {
-    char msg[DOMB_ERROR_MSG_MAX];
-    va_list ap;
-
-    char where[DOMB_ERROR_MSG_MAX];
+    char msg[DOMB_ERROR_MSG_MAX], where[16];
     const char *file = p->file;
-    size_t room;
+    va_list ap;
+    size_t used, room;
 
     va_start(ap, fmt);
     domb_vsnprintf(msg, sizeof(msg), fmt, ap);
@@ -123,11 +123,12 @@ static int config_fail_at(struct config_parser *p, unsigned line, const char *fm
     else
         domb_snprintf(where, sizeof(where), ":%u: ", line);
     /* The message must survive whole: a long path loses its head
-     * ("...dir/file.cfg"), never the message its tail. */
-    room = sizeof(msg) - 1 - strlen(where) - strlen(msg);
-    if (strlen(msg) + strlen(where) + 4 >= sizeof(msg))
-        room = 4;
-    if (strlen(file) > room)
+     * ("...dir/file.cfg"), not the message its tail, as long as at least
+     * CONFIG_PATH_KEEP characters of the path are left; a message too long
+     * for that (it quotes a long value) keeps the whole path instead. */
+    used = strlen(where) + strlen(msg);
+    room = used < sizeof(msg) - 1 ? sizeof(msg) - 1 - used : 0;
+    if (strlen(file) > room && room >= CONFIG_PATH_KEEP)
         return domb_error_set(p->err, -XEN_EINVAL, "...%s%s%s", file + strlen(file) - (room - 3),
                               where, msg);
     return domb_error_set(p->err, -XEN_EINVAL, "%s%s%s", file, where, msg);

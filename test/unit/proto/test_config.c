@@ -369,6 +369,15 @@ static void config_long_path_keeps_message(void **state)
     assert_true(n > strlen(want));
     assert_string_equal(err.msg + n - strlen(want), want);
     assert_memory_equal(err.msg, "...ddd", 6);
+    /* A message too long to leave CONFIG_PATH_KEEP characters of the path
+     * (it quotes a long value) keeps the whole path and loses its tail. */
+    {
+        char text2[200];
+
+        snprintf(text2, sizeof(text2), "k%0120d = 1\n", 7);
+        assert_int_equal(config_parse(text2, strlen(text2), path, &cfg, NULL, &err), -XEN_EINVAL);
+        assert_memory_equal(err.msg, path, sizeof(err.msg) - 1);
+    }
     /* A short path is left whole. */
     assert_int_equal(config_parse(text, strlen(text), "a/b.cfg", &cfg, NULL, &err), -XEN_EINVAL);
     snprintf(want, sizeof(want), "a/b.cfg:1: %s", NO_HVM);
