@@ -9,8 +9,14 @@
 #include <arch/hypercall.h>
 #include <domb/lib.h>
 #include <kernel/console.h>
+#include <kernel/evtchn.h>
 #include <kernel/kernel.h>
+#include <kernel/time.h>
+#include <kernel/xenstore_ring.h>
 #include <xen/sched.h>
+
+#define XS_TIMEOUT_NS     (5ULL * 1000000000ULL)
+#define DEVICE_TIMEOUT_NS (120ULL * 1000000000ULL)
 
 static unsigned int restart_number(const char *cmdline)
 {
@@ -37,10 +43,77 @@ static void plan_step(const char *plan, unsigned int n, char *step, size_t size)
     step[len] = '\0';
 }
 
+/* Wait until every device of the comma-separated list is connected;
+ * false (and a FAILURE line) when one is not in time. */
+static bool devices_connected(const char *list)
+{
+    struct xs_client xs;
+    struct domb_error err;
+    uint64_t start = time_now_ns();
+
+    if (xenstore_open(&xs, &err) != 0) {
+        printk("lifecycle: no xenstore: %s\n", err.msg);
+        return false;
+    }
+    while (*list) {
+        char dev[24], path[96], backend[80], status[24];
+        size_t len = 0;
+        int rc;
+
+        while (*list && *list != ',' && len + 1 < sizeof(dev))
+            dev[len++] = *list++;
+        dev[len] = '\0';
+        if (*list == ',')
+            list++;
+        domb_snprintf(path, sizeof(path), "device/%s/backend", dev);
+        rc = xs_client_read(&xs, path, backend, sizeof(backend), XS_TIMEOUT_NS);
+        if (rc <= 0) {
+            printk("lifecycle: cannot read %s (%d)\n", path, rc);
+            return false;
+        }
+        domb_snprintf(path, sizeof(path), "%s/hotplug-status", backend);
+        for (;;) {
+            rc = xs_client_read(&xs, path, status, sizeof(status), XS_TIMEOUT_NS);
+            if (rc > 0 && strcmp(status, "connected") == 0)
+                break;
+            if (rc > 0 && strcmp(status, "error") == 0) {
+                printk("lifecycle: %s: the driver domain failed it\n", dev);
+                return false;
+            }
+            if (time_now_ns() - start > DEVICE_TIMEOUT_NS) {
+                printk("lifecycle: %s: not connected in 120 s (%s: %s)\n", dev, path,
+                       rc > 0 ? status : "unset");
+                return false;
+            }
+            evtchn_poll(NULL, 0, 50000000ULL);
+        }
+        printk("lifecycle: %s connected (%s)\n", dev, backend);
+    }
+    return true;
+}
+
+/* "STEP@S": strip "@S" from step and wait until S s after start. */
+static void step_wait(char *step, uint64_t start_ns)
+{
+    char *at = step;
+    uint64_t s = 0;
+
+    while (*at && *at != '@')
+        at++;
+    if (!*at)
+        return;
+    *at++ = '\0';
+    for (; *at >= '0' && *at <= '9'; at++)
+        s = s * 10 + (uint64_t)(*at - '0');
+    while (time_now_ns() - start_ns < s * 1000000000ULL)
+        evtchn_poll(NULL, 0, 100000000ULL);
+}
+
 int domb_main(const struct boot_info *bi)
 {
-    char plan[64], step[16];
+    char plan[160], step[16], devices[64];
     unsigned int n = restart_number(bi->cmdline);
+    uint64_t start_ns = time_now_ns();
 
     if (!cmdline_get(bi->cmdline, "lifecycle.plan", plan, sizeof(plan))) {
         printk("lifecycle: no lifecycle.plan on the command line\n");
@@ -50,6 +123,14 @@ int domb_main(const struct boot_info *bi)
     plan_step(plan, n, step, sizeof(step));
     printk("lifecycle: incarnation %u (domb.restart=%u) of plan %s: %s\n", n + 1, n, plan,
            step[0] ? step : "(past its end)");
+    if (cmdline_get(bi->cmdline, "lifecycle.devices", devices, sizeof(devices))) {
+        if (!devices_connected(devices)) {
+            printk("Test result: FAILURE (devices)\n");
+            return KERNEL_EXIT_FAILURE;
+        }
+        start_ns = time_now_ns();
+    }
+    step_wait(step, start_ns);
     if (strcmp(step, "reboot") == 0)
         hypercall_shutdown(SHUTDOWN_reboot);
     else if (strcmp(step, "crash") == 0)

@@ -16,6 +16,10 @@ set(DOMB_DEVICES_XEN_CMDLINE
 # once crash in user space (a wrong FS base after a switch between guests;
 # docs/devices.md, "The driver domain"). Haswell-noTSX runs them cleanly.
 set(DOMB_DEVICES_CPU Haswell-noTSX)
+# Two QEMU CPUs: Xen gets two physical CPUs, so the driver domain is not
+# starved while a guest boots (with one, it hit soft lockups of minutes on
+# a loaded machine; integration.linux-pvh saw the same).
+set(DOMB_DEVICES_SMP 2)
 set(dd_kernel ${DOMB_DEVICES_CACHE}/vmlinuz)
 set(dd_initrd ${DOMB_DEVICES_CACHE}/driver-domain.cpio)
 set(guest_initrd ${DOMB_DEVICES_CACHE}/device-guest.cpio)
@@ -59,6 +63,38 @@ domb_guest_config(NAME bad-vif CONFIG_NAME dev-bad-vif KERNEL ${dd_kernel} MEMOR
 domb_guest_config(NAME bad-disk CONFIG_NAME dev-bad-disk KERNEL ${dd_kernel} MEMORY 128
     RAMDISK ${guest_initrd} CMDLINE "${guest_cmdline} domb.test=wait"
     EXTRA "disk = [ \"vdev=xvda,access=rw,target=/srv/no-such-disk.img\" ]")
+# The tests CI runs (two Linux domains at most): a driver domain with an
+# address on xenbr0 and a sink for one stream, and one Linux guest with a
+# vif and a disk; then our own small guests, which have no frontends (the
+# backends and hotplug side run all the same: netback makes vifF.N and
+# blkback waits for physical-device at probe time), with devices that
+# cannot be provided and one that is built and destroyed again and again.
+set(DOMB_DD_ADDR 169.254.0.1)
+domb_guest_config(NAME dd CONFIG_NAME dev-dd-peer KERNEL ${dd_kernel} MEMORY 192 RAMDISK ${dd_initrd}
+    CMDLINE "console=hvc0 quiet domb.bridges=xenbr0 domb.hotplug=script domb.ip=${DOMB_DD_ADDR}/16 domb.sink=5000"
+    EXTRA "driver_domain = 1")
+domb_guest_config(NAME nd CONFIG_NAME dev-nd KERNEL ${dd_kernel} MEMORY 128 RAMDISK ${guest_initrd}
+    CMDLINE "${guest_cmdline} domb.test=net-disk domb.ip=169.254.0.2/16 domb.peer=${DOMB_DD_ADDR}"
+    EXTRA "vif = [ \"bridge=xenbr0\" ]" "disk = [ \"vdev=xvda,access=rw,target=/srv/disk-rw.img\" ]")
+foreach(kind vif disk)
+    if(kind STREQUAL vif)
+        set(dev "vif = [ \"bridge=xenbr9\" ]")
+    else()
+        set(dev "disk = [ \"vdev=xvda,access=rw,target=/srv/no-such-disk.img\" ]")
+    endif()
+    domb_guest_config(NAME tiny-bad-${kind} CONFIG_NAME dev-tiny-bad-${kind} KERNEL ${DOMB_GUEST_DIR}/echo
+        MEMORY 16 CMDLINE "echo.timeout=600" EXTRA "${dev}")
+endforeach()
+# Eight incarnations, each waiting until the driver domain has connected
+# both devices, then living 2 s more. A quick restart is one within 10 s
+# of the start, and the fourth quick one in a row would end the loop
+# (docs/config.md), so the fourth lives 11 s.
+set(DOMB_TINY_CYCLES 8)
+domb_guest_config(NAME tiny-cyc CONFIG_NAME dev-tiny-cyc KERNEL ${DOMB_GUEST_DIR}/lifecycle MEMORY 16
+    CMDLINE "lifecycle.plan=reboot@2,reboot@2,reboot@2,reboot@11,reboot@2,reboot@2,reboot@2,poweroff@2 lifecycle.devices=vif/0,vbd/51712"
+    EXTRA "vif = [ \"bridge=xenbr0\" ]" "disk = [ \"vdev=xvda,access=rw,target=/srv/cycle.img\" ]"
+          "on_reboot = \"restart\"" "on_poweroff = \"destroy\"")
+
 # Built and destroyed again and again (it reboots: on_reboot = "restart"), with a vif and a disk.
 set(DOMB_DEVICES_CYCLES 20)
 domb_guest_config(NAME cyc CONFIG_NAME dev-cyc KERNEL ${dd_kernel} MEMORY 128 RAMDISK ${guest_initrd}
@@ -68,7 +104,7 @@ domb_guest_config(NAME cyc CONFIG_NAME dev-cyc KERNEL ${dd_kernel} MEMORY 128 RA
 
 add_test(NAME integration.devices-sets
     COMMAND ${CMAKE_SOURCE_DIR}/test/linux/devices-sets ${DOMB_DEVICES_CACHE} ${DOMB_DEVICES_SETS}
-            $<TARGET_FILE:domb-pack> ${DOMB_SET_DIR}/cfg)
+            $<TARGET_FILE:domb-pack> ${DOMB_SET_DIR}/cfg $<$<BOOL:${DOMB_DEVICES_TESTS}>:extended>)
 set_tests_properties(integration.devices-sets PROPERTIES LABELS integration TIMEOUT 900
     FIXTURES_SETUP devices SKIP_RETURN_CODE 77)
 
@@ -81,7 +117,7 @@ set(devices_tests)
 # starts, it reports ready and powers off through Linux's own poweroff path.
 domb_qemu_test(devices-dd-boot KERNEL ${IMG}/builder/main/db-boot
     INITRD ${DOMB_DEVICES_SETS}/devices-dd-boot.cpio TIMEOUT 200 QEMU_MEMORY 640
-    XEN_CMDLINE ${DOMB_DEVICES_XEN_CMDLINE} CPU ${DOMB_DEVICES_CPU}
+    XEN_CMDLINE ${DOMB_DEVICES_XEN_CMDLINE} CPU ${DOMB_DEVICES_CPU} SMP ${DOMB_DEVICES_SMP}
     EXPECT "${dd_say} 10 modules loaded: " "${dd_say} ready: bridges xenbr0 xenbr1 (hotplug: xl devd)"
            "${dd_say} summary: 0 connected, 0 failed, 0 removed; now 0 vifs, 0 loop devices in use, 3 links"
            "db: vm 'dd' (domid 1) stopped: poweroff"
@@ -89,12 +125,77 @@ domb_qemu_test(devices-dd-boot KERNEL ${IMG}/builder/main/db-boot
     REJECT ${DOMB_DEVICES_REJECT})
 list(APPEND devices_tests integration.devices-dd-boot)
 
+# CI (a): one Linux guest with a vif and a disk. It pings the driver
+# domain's bridge address, sends 2 MiB of a known pattern to its sink, and
+# writes 4 MiB of another at 1 MiB of its disk and reads them back past the
+# page cache; it powers off, its disk is removed, and what reached the
+# driver domain's image file has the pattern's SHA-256. Then db-boot asks
+# the driver domain to power off and it has no vif or loop device left.
+set(net_sha e192abafca77b8ec208e22ce8e8c8a3827a5c3f004978e7f3dfbc712c2e68210)
+set(disk_sha 0cb3ba0c78e65e97c751a264c71210c4ddb45432dc663ea6381103ce2c141ba0)
+domb_qemu_test(devices-linux KERNEL ${IMG}/builder/main/db-boot
+    INITRD ${DOMB_DEVICES_SETS}/devices-linux.cpio TIMEOUT 420 QEMU_MEMORY 768
+    XEN_CMDLINE ${DOMB_DEVICES_XEN_CMDLINE} CPU ${DOMB_DEVICES_CPU} SMP ${DOMB_DEVICES_SMP}
+    EXPECT "${dd_say} ready: bridges xenbr0"
+           "${dd_say} vif 2.0 connected: vif2.0 on bridge xenbr0"
+           "${dd_say} vbd 2.51712 connected: /srv/disk-rw.img on /dev/loop0 (7:0, mode w;"
+           "[nd] DOMB-DEVICES: net-disk: ping ${DOMB_DD_ADDR} OK"
+           "[nd] DOMB-DEVICES: net-disk: sent 2097152 bytes to ${DOMB_DD_ADDR}, sha256 ${net_sha}"
+           "${dd_say} sink: received 2097152 bytes, sha256 ${net_sha}"
+           "[nd] DOMB-DEVICES: net-disk: wrote 4194304 bytes at 1 MiB of xvda and read back sha256 ${disk_sha}"
+           "[nd] Test result: SUCCESS" "db: vm 'nd' (domid 2) stopped: poweroff"
+           "${dd_say} vbd 2.51712 removed: /srv/disk-rw.img has sha256 ${disk_sha} in the 4 MiB at 1 MiB"
+           "db: vm 'dd' serves no running VM: asking it to power off"
+           "${dd_say} summary: 2 connected, 0 failed, 2 removed; now 0 vifs, 0 loop devices in use, 2 links"
+           "db-boot: done: 2 built, 0 failed, 0 exited abnormally"
+    REJECT ${DOMB_DEVICES_REJECT})
+list(APPEND devices_tests integration.devices-linux)
+
+# CI (b): our own small guests. A vif on a bridge the driver domain lacks
+# and a disk whose image does not exist fail their guests under their own
+# names with the hotplug side's reason; a guest with a vif and a disk is
+# built ${DOMB_TINY_CYCLES} times (on_reboot = "restart"), and each
+# incarnation finds the driver domain with nothing left of the one before:
+# the last gets loop0 again and the driver domain has one vif, its own.
+math(EXPR tiny_last "${DOMB_TINY_CYCLES} + 3")
+math(EXPR tiny_restarts "${DOMB_TINY_CYCLES} - 1")
+math(EXPR tiny_served "2 * ${DOMB_TINY_CYCLES}")
+math(EXPR tiny_removed "2 * ${DOMB_TINY_CYCLES} + 2")
+domb_qemu_test(devices-tiny KERNEL ${IMG}/builder/main/db-boot
+    INITRD ${DOMB_DEVICES_SETS}/devices-tiny.cpio STATUS 1 TIMEOUT 420 QEMU_MEMORY 640
+    XEN_CMDLINE ${DOMB_DEVICES_XEN_CMDLINE} CPU ${DOMB_DEVICES_CPU} SMP ${DOMB_DEVICES_SMP}
+    EXPECT "${dd_say} vif 2.0 failed: hotplug-status error: Could not find bridge device xenbr9"
+           "db: vm 'tiny-bad-vif' (domid 2) FAILED: " "Could not find bridge device xenbr9"
+           "${dd_say} vbd 3.51712 failed: hotplug-status error: /srv/no-such-disk.img does not exist in the driver domain."
+           "db: vm 'tiny-bad-disk' (domid 3) FAILED: " "/srv/no-such-disk.img does not exist"
+           "${dd_say} vif 4.0 connected: vif4.0 on bridge xenbr0"
+           "[tiny-cyc] lifecycle: incarnation 1 (domb.restart=0) of plan "
+           "[tiny-cyc] lifecycle: vif/0 connected (/local/domain/1/backend/vif/4/0)"
+           "[tiny-cyc] lifecycle: vbd/51712 connected (/local/domain/1/backend/vbd/${tiny_last}/51712)"
+           "db: vm 'tiny-cyc' restarted (restart ${tiny_restarts}): domid ${tiny_last}"
+           "${dd_say} vbd ${tiny_last}.51712 connected: /srv/cycle.img on /dev/loop0 (7:0, mode w; now 1 vifs, 1 loop devices in use)"
+           "[tiny-cyc] lifecycle: incarnation ${DOMB_TINY_CYCLES} (domb.restart=${tiny_restarts}) of plan "
+           "db: vm 'tiny-cyc' (domid ${tiny_last}) stopped: poweroff"
+           "${dd_say} summary: ${tiny_served} connected, 2 failed, ${tiny_removed} removed; now 0 vifs, 0 loop devices in use, 2 links"
+           "db-boot: done: 2 built, 2 failed, 0 exited abnormally"
+    REJECT "Kernel panic" "BUG:" "stopped: crashed" "${dd_say} FAIL" "${dd_say} xl devd:" "did not close it"
+           "stops too soon" "nobody asked it" "Test result: FAILURE")
+list(APPEND devices_tests integration.devices-tiny)
+
+# The extended tests (several Linux guests in one TCG QEMU: 3-8 minutes
+# each here), with -DDOMB_DEVICES_TESTS=ON (docs/devices.md).
+if(NOT DOMB_DEVICES_TESTS)
+    set_tests_properties(${devices_tests}
+        PROPERTIES FIXTURES_REQUIRED devices SKIP_REGULAR_EXPRESSION "${DOMB_DEVICES_SKIP}")
+    return()
+endif()
+
 # (a) Two guests with a vif each on xenbr0: net-a pings net-b and sends it an
 # 8 MiB file that arrives with the same SHA-256; when both are gone db-boot
 # asks the driver domain to power off, and it has nothing left over.
 domb_qemu_test(devices-net KERNEL ${IMG}/builder/main/db-boot
     INITRD ${DOMB_DEVICES_SETS}/devices-net.cpio TIMEOUT 480 QEMU_MEMORY 1024
-    XEN_CMDLINE ${DOMB_DEVICES_XEN_CMDLINE} CPU ${DOMB_DEVICES_CPU}
+    XEN_CMDLINE ${DOMB_DEVICES_XEN_CMDLINE} CPU ${DOMB_DEVICES_CPU} SMP ${DOMB_DEVICES_SMP}
     EXPECT "${dd_say} ready: bridges xenbr0"
            "${dd_say} vif 2.0 connected: vif2.0 on bridge xenbr0"
            "${dd_say} vif 3.0 connected: vif3.0 on bridge xenbr0"
@@ -115,7 +216,7 @@ list(APPEND devices_tests integration.devices-net)
 # was detached: the second gets loop0 again.
 domb_qemu_test(devices-disk-rw KERNEL ${IMG}/builder/main/db-boot
     INITRD ${DOMB_DEVICES_SETS}/devices-disk-rw.cpio TIMEOUT 420 QEMU_MEMORY 1024
-    XEN_CMDLINE ${DOMB_DEVICES_XEN_CMDLINE} CPU ${DOMB_DEVICES_CPU}
+    XEN_CMDLINE ${DOMB_DEVICES_XEN_CMDLINE} CPU ${DOMB_DEVICES_CPU} SMP ${DOMB_DEVICES_SMP}
     EXPECT "${dd_say} vbd 2.51712 connected: /srv/disk-rw.img on /dev/loop0 (7:0, mode w;"
            "[rw] DOMB-DEVICES: disk-rw: boot 1: wrote 4194304 bytes at 1 MiB"
            "db: vm 'rw' restarted (restart 1): domid 3"
@@ -132,7 +233,7 @@ list(APPEND devices_tests integration.devices-disk-rw)
 # write (blkback serves mode r read-only; losetup attaches it read-only).
 domb_qemu_test(devices-disk-ro KERNEL ${IMG}/builder/main/db-boot
     INITRD ${DOMB_DEVICES_SETS}/devices-disk-ro.cpio TIMEOUT 420 QEMU_MEMORY 1024
-    XEN_CMDLINE ${DOMB_DEVICES_XEN_CMDLINE} CPU ${DOMB_DEVICES_CPU}
+    XEN_CMDLINE ${DOMB_DEVICES_XEN_CMDLINE} CPU ${DOMB_DEVICES_CPU} SMP ${DOMB_DEVICES_SMP}
     EXPECT "${dd_say} vbd 2.51712 connected: /srv/disk-ro.img on /dev/loop0 (7:0, mode r;"
            "${dd_say} vbd 3.51712 connected: /srv/disk-ro.img on /dev/loop1 (7:1, mode r;"
            "[ro-a] DOMB-DEVICES: disk-ro: read the driver domain's 4 MiB pattern"
@@ -149,7 +250,7 @@ list(APPEND devices_tests integration.devices-disk-ro)
 # reason; the read-only guest beside them is served as usual.
 domb_qemu_test(devices-bad KERNEL ${IMG}/builder/main/db-boot
     INITRD ${DOMB_DEVICES_SETS}/devices-bad.cpio STATUS 1 TIMEOUT 900 QEMU_MEMORY 1024
-    XEN_CMDLINE ${DOMB_DEVICES_XEN_CMDLINE} CPU ${DOMB_DEVICES_CPU}
+    XEN_CMDLINE ${DOMB_DEVICES_XEN_CMDLINE} CPU ${DOMB_DEVICES_CPU} SMP ${DOMB_DEVICES_SMP}
     EXPECT "${dd_say} vif 2.0 failed: hotplug-status error: Could not find bridge device xenbr9"
            "db: vm 'bad-vif' (domid 2) FAILED: " "Could not find bridge device xenbr9"
            "${dd_say} vbd 3.51712 failed: hotplug-status error: /srv/no-such-disk.img does not exist in the driver domain."
@@ -172,7 +273,7 @@ math(EXPR last_domid "${DOMB_DEVICES_CYCLES} + 1")
 math(EXPR devices_served "2 * ${DOMB_DEVICES_CYCLES}")
 domb_qemu_test(devices-cycles KERNEL ${IMG}/builder/main/db-boot
     INITRD ${DOMB_DEVICES_SETS}/devices-cycles.cpio TIMEOUT 1500 QEMU_MEMORY 1024
-    XEN_CMDLINE ${DOMB_DEVICES_XEN_CMDLINE} CPU ${DOMB_DEVICES_CPU}
+    XEN_CMDLINE ${DOMB_DEVICES_XEN_CMDLINE} CPU ${DOMB_DEVICES_CPU} SMP ${DOMB_DEVICES_SMP}
     EXPECT "${dd_say} vif 2.0 connected: vif2.0 on bridge xenbr0"
            "[cyc] DOMB-DEVICES: cycle: cycle 1 of ${DOMB_DEVICES_CYCLES}: eth0 and xvda up"
            "[cyc] DOMB-DEVICES: cycle: cycle ${DOMB_DEVICES_CYCLES} of ${DOMB_DEVICES_CYCLES}: eth0 and xvda up"
