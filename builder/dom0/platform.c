@@ -369,6 +369,78 @@ unsigned int platform_ports(const struct platform *p, evtchn_port_t *ports, unsi
     return n;
 }
 
+/* Other VMs holding a domain (built, running or stopped, not yet gone). */
+static unsigned int platform_others_held(const struct platform *p, const struct vm *vm)
+{
+    unsigned int n = 0;
+
+    for (unsigned int i = 0; i < p->nr_vms; i++) {
+        const struct vm *o = &p->vms[i];
+
+        if (o != vm && (o->state == VM_BUILT || o->state == VM_RUNNING || o->state == VM_STOPPED))
+            n++;
+    }
+    return n;
+}
+
+/*
+ * A VM with devices is built again: wait until its last domain is gone and
+ * prove that it left nothing behind, in the store (its device directories,
+ * its per-domain nodes), in Xen (pages a backend still maps keep a dying
+ * domain's memory) or in the builder. The first time sets the baseline;
+ * each later one is compared with it, unless other VMs came or went in
+ * between (then their nodes and memory would be blamed on this one).
+ */
+static void platform_restart_leftovers(struct platform *p, struct vm *vm, domid_t prev)
+{
+    const struct xenops *xen = p->xen;
+    uint64_t xen_free = 0, last = 0, builder_free;
+    unsigned int others = platform_others_held(p, vm);
+    uint32_t nodes;
+
+    vm_wait_gone(xen, prev);
+    /* Xen frees a domain's last structures after an RCU grace period, a
+     * little after getdomaininfo stops listing it: let the figure settle
+     * (or reach the baseline) for at most about a second. */
+    for (int i = 0; i < 200; i++) {
+        if (xenops_physinfo(xen, &xen_free, NULL) != 0)
+            break;
+        if (vm->gone_marked ? xen_free >= vm->gone_xen_free : i >= 4 && xen_free == last)
+            break;
+        last = xen_free;
+        xen->evtchn_poll(xen->ctx, NULL, 0, 5000000ULL);
+    }
+    nodes = p->store.used_nodes;
+    builder_free = xen->scratch_free_pages(xen->ctx);
+    if (!vm->gone_marked) {
+        vm->gone_marked = true;
+        vm->gone_nodes = nodes;
+        vm->gone_xen_free = xen_free;
+        vm->gone_builder_free = builder_free;
+        vm->gone_others = others;
+        printk("db: vm '%s' (domid %u) is gone: xenstore nodes %u, Xen free pages %lu, builder "
+               "free pages %lu (what its next incarnations must leave)\n",
+               vm->name, prev, nodes, xen_free, builder_free);
+    } else if (others != vm->gone_others) {
+        printk("db: vm '%s' (domid %u) is gone: xenstore nodes %u, Xen free pages %lu, builder "
+               "free pages %lu (not compared: %u other VMs then, %u now)\n",
+               vm->name, prev, nodes, xen_free, builder_free, vm->gone_others, others);
+    } else {
+        bool same = nodes == vm->gone_nodes && xen_free == vm->gone_xen_free &&
+                    builder_free == vm->gone_builder_free;
+
+        printk("db: vm '%s' (domid %u) is gone: xenstore nodes %u, Xen free pages %lu, builder "
+               "free pages %lu: %s\n",
+               vm->name, prev, nodes, xen_free, builder_free,
+               same ? "the same as after its first incarnation"
+                    : "DIFFERENT from after its first incarnation");
+        if (!same)
+            printk("db: vm '%s': after its first incarnation: xenstore nodes %u, Xen free pages "
+                   "%lu, builder free pages %lu\n",
+                   vm->name, vm->gone_nodes, vm->gone_xen_free, vm->gone_builder_free);
+    }
+}
+
 /* on_exit = "restart": build it again from the same spec and images and
  * start it. Boot-set VMs and VMs built on a client's request alike: the new
  * domain (a new domid, as with xl) keeps the owner, and if it is a db-server
@@ -396,9 +468,21 @@ void platform_restart(struct platform *p, struct vm *vm)
         printk("db: vm '%s' stops too soon after every start: giving up restarting it\n", vm->name);
         return;
     }
+    bool gone_marked = vm->gone_marked;
+    uint32_t gone_nodes = vm->gone_nodes;
+    uint64_t gone_xen_free = vm->gone_xen_free, gone_builder_free = vm->gone_builder_free;
+    unsigned int gone_others = vm->gone_others;
+
     /* A fixed domid is free again only once the old domain is gone (Xen
      * keeps the id while it dies). */
-    if (vm->config.domid)
+    if (vm->config.nr_devices) {
+        platform_restart_leftovers(p, vm, prev);
+        gone_marked = vm->gone_marked;
+        gone_nodes = vm->gone_nodes;
+        gone_xen_free = vm->gone_xen_free;
+        gone_builder_free = vm->gone_builder_free;
+        gone_others = vm->gone_others;
+    } else if (vm->config.domid)
         vm_wait_gone(p->xen, prev);
 
     cfg = vm->config;
@@ -428,6 +512,11 @@ void platform_restart(struct platform *p, struct vm *vm)
     vm->first_reason = first_reason;
     vm->restarts = restarts;
     vm->quick_restarts = quick;
+    vm->gone_marked = gone_marked;
+    vm->gone_nodes = gone_nodes;
+    vm->gone_xen_free = gone_xen_free;
+    vm->gone_builder_free = gone_builder_free;
+    vm->gone_others = gone_others;
 }
 
 /*

@@ -102,6 +102,14 @@ struct vm {
     domid_t first_domid;         /* before the first on_exit restart (0: none): the domid
                                   * its builder (a db-server client) was told */
     unsigned int first_reason;   /* how that domain shut down (SHUTDOWN_*) */
+    /* A VM with devices, once its first incarnation is gone (restarts
+     * compare with it: platform.c, platform_restart_leftovers): xenstore
+     * nodes, Xen's and the builder's free pages, and how many other VMs
+     * held a domain then. */
+    bool gone_marked;
+    uint32_t gone_nodes;
+    uint64_t gone_xen_free, gone_builder_free;
+    unsigned int gone_others;
     struct vm_config config;
     /* The images it was built from, as given to vm_build (inside the
      * initramfs, which lives as long as the kernel): a restart reuses them. */

@@ -499,6 +499,14 @@ unsigned int dfx_incarnations(const struct dfx *f, const char *name)
 
 /* ---- console text ---- */
 
+void dfx_assert_console_has(const char *needle)
+{
+    if (!strstr(sim_console(), needle)) {
+        dfx_console_dump();
+        fail_msg("console lacks \"%s\"", needle);
+    }
+}
+
 unsigned int dfx_console_count(const char *needle)
 {
     const char *c = sim_console();

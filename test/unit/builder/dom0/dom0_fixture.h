@@ -242,6 +242,8 @@ unsigned int dfx_incarnations(const struct dfx *f, const char *name);
 
 /* Occurrences of needle in sim_console(). */
 unsigned int dfx_console_count(const char *needle);
+/* Fail the test (dumping the console) unless needle is in sim_console(). */
+void dfx_assert_console_has(const char *needle);
 /* Whether the summary table (the last one printed) has a row for name with
  * this domid text ("-" or a number) and RESULT starting with result. */
 bool dfx_summary_has(const char *name, const char *domid, const char *result);

@@ -525,6 +525,77 @@ static void build_destroy_cycles_leave_nothing(void **state)
     f = NULL;
 }
 
+/* A guest with devices rebuilt by its lifecycle (on_reboot = "restart"):
+ * each restart waits until the old domain is gone and shows that it left
+ * nothing behind, the same store nodes and free pages as after its first
+ * incarnation; a node that something left meanwhile shows as DIFFERENT. */
+static void leak(struct dfx *fx, struct vm *vm, void *arg)
+{
+    (void)fx, (void)vm, (void)arg;
+    assert_int_equal(xs_store_write(store(), 0, "/local/domain/1/leftover", "x", 1, NULL), 0);
+}
+
+static void restart_run(bool with_leak)
+{
+    struct vm_config cfg;
+    static struct dfx_action script[6];
+
+    memset(script, 0, sizeof(script));
+    for (unsigned int i = 0; i < 3; i++)
+        script[i] = (struct dfx_action){"web", 6, DFX_SHUTDOWN, .reason = SHUTDOWN_reboot,
+                                        .incarnation = i + 1};
+    script[3] =
+        (struct dfx_action){"web", 6, DFX_SHUTDOWN, .reason = SHUTDOWN_poweroff, .incarnation = 4};
+    if (with_leak)
+        script[4] = (struct dfx_action){"web", 2, DFX_CALL, .fn = leak, .incarnation = 3};
+    b = dfx_bootset_new(MANIFEST_MODE_SEQUENCED, RELAY, MANIFEST_DONE_WAIT);
+    dfx_bootset_kernel(b, "k.elf");
+    config_dd(&cfg);
+    dfx_bootset_vm(b, &cfg);
+    dfx_config(&cfg, "web", "k.elf", 16);
+    cfg.on_exit = VM_ON_EXIT_DESTROY;
+    cfg.on_reason_set = 1u << VM_REASON_REBOOT;
+    cfg.on_reason[VM_REASON_REBOOT] = VM_ON_EXIT_RESTART;
+    add_vif(&cfg, 0, "xenbr0");
+    add_disk(&cfg, "xvda", 51712, true, "/srv/web.img");
+    dfx_bootset_vm(b, &cfg);
+    dfx_script(f, script);
+    f->world_hook = dd_world;
+    dd.domid = 1; /* sequenced: the first VM gets domid 1 */
+    assert_int_equal(dfx_boot(f, b, NULL), 0);
+    platform_run(f->p);
+    dfx_assert_console_has("db: vm 'web' restarted (restart 3): domid 5");
+    dfx_assert_console_has("db: vm 'web' (domid 2) is gone: xenstore nodes ");
+    dfx_assert_console_has("(what its next incarnations must leave)");
+    platform_report(f->p, "db-boot");
+    assert_true(dfx_summary_has("web", "5", "exited: poweroff"));
+}
+
+static void restarts_show_nothing_left(void **state)
+{
+    (void)state;
+    restart_run(false);
+    assert_int_equal(dfx_console_count("is gone: xenstore nodes "), 3);
+    assert_int_equal(dfx_console_count(": the same as after its first incarnation"), 2);
+    assert_int_equal(dfx_console_count("DIFFERENT"), 0);
+    dfx_teardown(f);
+    f = NULL;
+}
+
+static void restarts_show_what_was_left(void **state)
+{
+    (void)state;
+    restart_run(true);
+    /* domid 3 went as the first did; a node was left during domid 4. */
+    dfx_assert_console_has("db: vm 'web' (domid 3) is gone: ");
+    assert_int_equal(dfx_console_count(": the same as after its first incarnation"), 1);
+    assert_int_equal(dfx_console_count("(domid 4) is gone: "), 1);
+    assert_int_equal(dfx_console_count("DIFFERENT from after its first incarnation"), 1);
+    dfx_assert_console_has("db: vm 'web': after its first incarnation: xenstore nodes ");
+    dfx_teardown(f);
+    f = NULL;
+}
+
 /* The driver domain's hotplug side fails the vif: the guest fails under its
  * name and is destroyed; the driver domain and the others go on. */
 static void hotplug_error_fails_only_that_guest(void **state)
@@ -696,6 +767,8 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup_teardown(unprobed_backend_is_removed_at_once, setup, teardown),
     cmocka_unit_test_setup_teardown(missing_or_wrong_backend_fails_the_build, setup, teardown),
     cmocka_unit_test_setup_teardown(store_full_leaves_nothing, setup, teardown),
+    cmocka_unit_test_setup_teardown(restarts_show_nothing_left, setup, teardown),
+    cmocka_unit_test_setup_teardown(restarts_show_what_was_left, setup, teardown),
 };
 
 DOMB_TEST_MAIN(tests)

@@ -52,14 +52,6 @@ static const enum vm_on_exit xl_pair[VM_REASON_COUNT] = {
 };
 #define XL_PAIR ((1u << VM_REASON_REBOOT) | (1u << VM_REASON_CRASH))
 
-static void assert_console_has(const char *needle)
-{
-    if (!strstr(sim_console(), needle)) {
-        dfx_console_dump();
-        fail_msg("console lacks \"%s\"", needle);
-    }
-}
-
 static void step(unsigned int n)
 {
     for (unsigned int i = 0; i < n; i++) {
@@ -106,11 +98,11 @@ static void lifecycle_per_reason(void **state)
     assert_non_null(strstr(dfx_guest_cmdline(f, life), "console=hvc0 domb.restart=1"));
     platform_run(f->p);
     snprintf(line, sizeof(line), "db: vm 'life' (domid %u) reboot: restart", first);
-    assert_console_has(line);
+    dfx_assert_console_has(line);
     snprintf(line, sizeof(line), "db: vm 'life' (domid %u) poweroff: destroy", second);
-    assert_console_has(line);
+    dfx_assert_console_has(line);
     snprintf(line, sizeof(line), "db: vm 'crash' (domid %u) crashed: preserve", crash->domid);
-    assert_console_has(line);
+    dfx_assert_console_has(line);
     assert_int_equal(life->state, VM_DESTROYED);
     assert_int_equal(life->restarts, 1);
     /* preserved: the crashed domain is still there, with its memory */
@@ -151,9 +143,9 @@ static void lifecycle_other_reasons(void **state)
     soft = dfx_vm(f, "soft");
     susp = dfx_vm(f, "susp");
     platform_run(f->p);
-    assert_console_has("db: vm 'wd' (domid 1) watchdog: destroy");
-    assert_console_has("db: vm 'soft' (domid 2) soft-reset: preserve");
-    assert_console_has("db: vm 'susp' (domid 3) suspend: preserve");
+    dfx_assert_console_has("db: vm 'wd' (domid 1) watchdog: destroy");
+    dfx_assert_console_has("db: vm 'soft' (domid 2) soft-reset: preserve");
+    dfx_assert_console_has("db: vm 'susp' (domid 3) suspend: preserve");
     assert_int_equal(wd->state, VM_DESTROYED);
     assert_int_equal(soft->state, VM_STOPPED);
     assert_int_equal(susp->state, VM_STOPPED);
@@ -196,9 +188,9 @@ static void lifecycle_rename_restart(void **state)
     assert_true(sim_domain_exists(f->sim, first));
     assert_int_equal(rr->restarts, 1);
     assert_int_equal(rr->state, VM_DESTROYED); /* its second life powered off */
-    assert_console_has("db: vm 'rr' (domid 1) crashed: rename-restart");
-    assert_console_has("db: vm 'rr' (domid 1) kept as 'rr-1'");
-    assert_console_has("db: vm 'rr' restarted (restart 1): domid 2");
+    dfx_assert_console_has("db: vm 'rr' (domid 1) crashed: rename-restart");
+    dfx_assert_console_has("db: vm 'rr' (domid 1) kept as 'rr-1'");
+    dfx_assert_console_has("db: vm 'rr' restarted (restart 1): domid 2");
     assert_false(platform_report(f->p, "db-boot"));
     assert_true(dfx_summary_has("rr-1", "1", "exited: crashed"));
     assert_true(dfx_summary_has("rr", "2", "exited: poweroff"));
@@ -249,7 +241,7 @@ static void lifecycle_uuid_in_summary(void **state)
     }
     platform_run(f->p);
     platform_report(f->p, "db-boot");
-    assert_console_has("u                uuid 4dea22b3-1d52-d8f3-2516-782e98a23fa0\n");
+    dfx_assert_console_has("u                uuid 4dea22b3-1d52-d8f3-2516-782e98a23fa0\n");
     dfx_teardown(f);
     f = NULL;
 }

@@ -49,14 +49,6 @@ static void pvh_config(struct vm_config *cfg, const char *name)
     cfg->type = VM_TYPE_PVH;
 }
 
-static void assert_console_has(const char *needle)
-{
-    if (!strstr(sim_console(), needle)) {
-        dfx_console_dump();
-        fail_msg("console lacks \"%s\"", needle);
-    }
-}
-
 static void assert_row(const char *name, const char *domid, const char *result)
 {
     if (!dfx_summary_has(name, domid, result)) {
@@ -108,14 +100,14 @@ static void pvh_boot_set_vm_built_relayed_stopped(void **state)
     assert_is_pvh(vm);
     assert_non_null(vm->xs.conn); /* the built-in xenstore serves it */
     assert_string_equal(dfx_guest_cmdline(f, vm), "console=hvc0");
-    assert_console_has("db: vm 'web' built: domid 1, pvh, 32 MiB, ");
+    dfx_assert_console_has("db: vm 'web' built: domid 1, pvh, 32 MiB, ");
     platform_run(f->p);
-    assert_console_has("[web] Hello from a PVH guest\n");
-    assert_console_has("db: vm 'web' (domid 1) stopped: poweroff");
+    dfx_assert_console_has("[web] Hello from a PVH guest\n");
+    dfx_assert_console_has("db: vm 'web' (domid 1) stopped: poweroff");
     assert_int_equal(vm->state, VM_DESTROYED);
     assert_true(platform_report(f->p, "db-boot"));
     assert_row("web", "1", "exited: poweroff");
-    assert_console_has("\nweb                  1 pvh        32 ");
+    dfx_assert_console_has("\nweb                  1 pvh        32 ");
     dfx_teardown(f);
     f = NULL;
 }
@@ -152,13 +144,13 @@ static void pvh_and_pv_side_by_side(void **state)
     assert_string_equal(dfx_guest_cmdline(f, pv), "console=hvc0");
     assert_string_equal(dfx_guest_cmdline(f, pvh), "console=hvc0");
     platform_run(f->p);
-    assert_console_has("[pv] pv says hi\n");
-    assert_console_has("[pvh] pvh says hi\n");
-    assert_console_has("db: vm 'pv' (domid 1) stopped: poweroff");
-    assert_console_has("db: vm 'pvh' (domid 2) stopped: poweroff");
+    dfx_assert_console_has("[pv] pv says hi\n");
+    dfx_assert_console_has("[pvh] pvh says hi\n");
+    dfx_assert_console_has("db: vm 'pv' (domid 1) stopped: poweroff");
+    dfx_assert_console_has("db: vm 'pvh' (domid 2) stopped: poweroff");
     assert_true(platform_report(f->p, "db-boot"));
-    assert_console_has("\npv                   1 pv         16 ");
-    assert_console_has("\npvh                  2 pvh        32 ");
+    dfx_assert_console_has("\npv                   1 pv         16 ");
+    dfx_assert_console_has("\npvh                  2 pvh        32 ");
     dfx_teardown(f);
     f = NULL;
 }
@@ -186,11 +178,11 @@ static void pvh_needs_a_pvh_kernel(void **state)
     bad = dfx_vm(f, "notpvh");
     assert_int_equal(bad->state, VM_FAILED);
     assert_true(bad->error.msg[0] != '\0');
-    assert_console_has("db: vm 'notpvh' FAILED: ");
+    dfx_assert_console_has("db: vm 'notpvh' FAILED: ");
     platform_run(f->p);
     assert_false(platform_report(f->p, "db-boot"));
     assert_row("notpvh", "-", "FAILED: no PHYS32_ENTRY note");
-    assert_console_has("\nnotpvh               - pvh ");
+    dfx_assert_console_has("\nnotpvh               - pvh ");
     assert_row("ok", "1", "exited: poweroff");
     dfx_teardown(f);
     f = NULL;
@@ -260,7 +252,7 @@ static void pvh_restart_stays_pvh(void **state)
     assert_is_pvh(vm);
     /* the restart marker lands on the PVH command-line page too */
     assert_string_equal(dfx_guest_cmdline(f, vm), "console=hvc0 domb.restart=1");
-    assert_console_has("db: vm 'again' restarted (restart 1)");
+    dfx_assert_console_has("db: vm 'again' restarted (restart 1)");
     dfx_teardown(f);
     f = NULL;
 }
@@ -373,7 +365,7 @@ static void pvh_built_by_db_server(void **state)
     assert_int_equal(rsp.build.store_mfn, mfn_x(vm->result.store_mfn));
     snprintf(want, sizeof(want), "db-server: 'ctl' (domid %u) built 'web': domid %u, pvh, 32 MiB",
              c.vm->domid, vm->domid);
-    assert_console_has(want);
+    dfx_assert_console_has(want);
     /* Its channel, named on its command line in its command-line page. */
     assert_non_null(vm->chan.page);
     line = dfx_guest_cmdline(f, vm);
@@ -384,7 +376,7 @@ static void pvh_built_by_db_server(void **state)
     /* Its console output reaches ours under its name. */
     assert_int_equal(dfx_guest_write(f, vm, HELLO, strlen(HELLO), true), strlen(HELLO));
     platform_handle_events(f->p);
-    assert_console_has("[web] Hello from a PVH guest\n");
+    dfx_assert_console_has("[web] Hello from a PVH guest\n");
 
     /* It powers off: status says so; destroy; every page comes back. */
     assert_int_equal(dfx_guest_shutdown(f, vm, SHUTDOWN_poweroff), 0);

@@ -178,14 +178,6 @@ static void type(const char *text)
     type_n(text, strlen(text));
 }
 
-static void assert_console_has(const char *needle)
-{
-    if (!strstr(sim_console(), needle)) {
-        dfx_console_dump();
-        fail_msg("console lacks \"%s\"", needle);
-    }
-}
-
 static void assert_console_lacks(const char *needle)
 {
     if (strstr(sim_console(), needle)) {
@@ -464,9 +456,9 @@ static void shell_silent_until_typed(void **state)
 {
     boot_platform(MANIFEST_DONE_WAIT);
     pass(6);
-    assert_console_has("db: db-boot shell on this serial line: type 'help' and Enter");
-    assert_console_has("[hello] Hello from a test guest\n");
-    assert_console_has("db: vm 'hello' (domid 3) stopped: poweroff\n");
+    dfx_assert_console_has("db: db-boot shell on this serial line: type 'help' and Enter");
+    dfx_assert_console_has("[hello] Hello from a test guest\n");
+    dfx_assert_console_has("db: vm 'hello' (domid 3) stopped: poweroff\n");
     assert_console_lacks(SHELL_PROMPT);
     assert_console_lacks("\x1b");
     /* The first key shows the prompt; relayed lines then keep it last. */
@@ -475,7 +467,7 @@ static void shell_silent_until_typed(void **state)
     assert_string_equal(sim_console(), "domb> l");
     dfx_guest_write(f, dfx_vm(f, "deaf"), "line\n", 5, true);
     pass(1);
-    assert_console_has("domb> l\r\x1b[K[deaf] deaf> line\ndomb> l");
+    dfx_assert_console_has("domb> l\r\x1b[K[deaf] deaf> line\ndomb> l");
     finish();
 }
 
@@ -485,27 +477,29 @@ static void shell_list_info_help(void **state)
     pass(4);
     sim_console_clear();
     type("list\r");
-    assert_console_has("domb> list\nName                                ID   Mem VCPUs State    "
-                       "Time(s)  Type\n");
-    assert_console_has("\nDomain-0                             0 ");
-    assert_console_has("\necho                                 1    16     1 ------       0.0  "
-                       "pv\n");
-    assert_console_has("\ndeaf                                 2    16     1 ");
-    assert_console_has("\nnot running: hello (exited: poweroff)\ndomb> ");
+    dfx_assert_console_has(
+        "domb> list\nName                                ID   Mem VCPUs State    "
+        "Time(s)  Type\n");
+    dfx_assert_console_has("\nDomain-0                             0 ");
+    dfx_assert_console_has("\necho                                 1    16     1 ------       0.0  "
+                           "pv\n");
+    dfx_assert_console_has("\ndeaf                                 2    16     1 ");
+    dfx_assert_console_has("\nnot running: hello (exited: poweroff)\ndomb> ");
     sim_console_clear();
     type("info\r");
-    assert_console_has("xen_version         : 4.17.7-sim\n");
-    assert_console_has("builder             : db-boot (domain 0)\n");
-    assert_console_has("nr_cpus             : 1\n");
-    assert_console_has("free_memory         : ");
-    assert_console_has("vms                 : 2 running (0 paused), 1 stopped, 0 failed\n");
+    dfx_assert_console_has("xen_version         : 4.17.7-sim\n");
+    dfx_assert_console_has("builder             : db-boot (domain 0)\n");
+    dfx_assert_console_has("nr_cpus             : 1\n");
+    dfx_assert_console_has("free_memory         : ");
+    dfx_assert_console_has("vms                 : 2 running (0 paused), 1 stopped, 0 failed\n");
     sim_console_clear();
     type("help\r");
-    assert_console_has("commands (NAME: a VM's name, ID: its domid):\n");
-    assert_console_has("  console NAME|ID     this line becomes its console; Ctrl-] comes back\n");
+    dfx_assert_console_has("commands (NAME: a VM's name, ID: its domid):\n");
+    dfx_assert_console_has(
+        "  console NAME|ID     this line becomes its console; Ctrl-] comes back\n");
     sim_console_clear();
     type("help create\r");
-    assert_console_has("  create NAME         build and start VM NAME of the archive");
+    dfx_assert_console_has("  create NAME         build and start VM NAME of the archive");
     assert_int_equal(sh.errors, 0);
     finish();
 }
@@ -521,20 +515,20 @@ static void shell_mistakes_and_garbage(void **state)
     pass(4);
     sim_console_clear();
     type("frobnicate now\r");
-    assert_console_has("domb: unknown command 'frobnicate' (try 'help')\n");
+    dfx_assert_console_has("domb: unknown command 'frobnicate' (try 'help')\n");
     type("shutdown\r\n");
-    assert_console_has("domb: shutdown: which VM? usage: shutdown NAME|ID\n");
+    dfx_assert_console_has("domb: shutdown: which VM? usage: shutdown NAME|ID\n");
     type("\x01\x02hi\xff\xfe\r");
-    assert_console_has("domb: ignored a line with 4 bytes that are not printable text");
+    dfx_assert_console_has("domb: ignored a line with 4 bytes that are not printable text");
     memset(longline, 'a', 250);
     longline[250] = '\r';
     type_n(longline, 251);
-    assert_console_has("domb: ignored a line of 250 characters: at most 200\n");
+    dfx_assert_console_has("domb: ignored a line of 250 characters: at most 200\n");
     /* backspace, Ctrl-U, Ctrl-C, arrow keys, tabs */
     type("lisx\x7ft\tnow\x15info\x1b[A\x1b[D\r");
-    assert_console_has("xen_version");
+    dfx_assert_console_has("xen_version");
     type("abc\x03");
-    assert_console_has("abc^C\ndomb> ");
+    dfx_assert_console_has("abc^C\ndomb> ");
     assert_int_equal(sh.errors, 4);
     /* Random bytes: whatever they make, the shell survives and answers. */
     for (size_t i = 0; i < sizeof(noise); i++) {
@@ -544,14 +538,14 @@ static void shell_mistakes_and_garbage(void **state)
     type_n(noise, sizeof(noise));
     sim_console_clear();
     type("\x15\x03list\r");
-    assert_console_has("\necho                                 1 ");
+    dfx_assert_console_has("\necho                                 1 ");
     /* A flood faster than we read: Xen drops what does not fit its buffer;
      * the shell takes what arrives and the next line still works. */
     assert_int_equal(sim_serial_input(f->sim, noise, sizeof(noise)), SIM_SERIAL_RX_SIZE);
     pass(1);
     sim_console_clear();
     type("\x03info\r");
-    assert_console_has("xen_version");
+    dfx_assert_console_has("xen_version");
     finish();
 }
 
@@ -568,13 +562,13 @@ static void shell_console_both_ways(void **state)
     deaf = dfx_vm(f, "deaf");
     sim_console_clear();
     type("console echo\r");
-    assert_console_has("domb> console echo\ndomb: attached to the console of 'echo' (domid 1); "
-                       "Ctrl-] comes back\n");
+    dfx_assert_console_has("domb> console echo\ndomb: attached to the console of 'echo' (domid 1); "
+                           "Ctrl-] comes back\n");
     sim_console_clear();
     type("hi there\r");
     pass(2); /* the guest reads and answers */
     assert_int_equal(guests[0].took, 9);
-    assert_console_has("got: hi there\r\n");
+    dfx_assert_console_has("got: hi there\r\n");
     assert_console_lacks("[echo]");
     assert_console_lacks(SHELL_PROMPT);
     /* its output raw, colours included; another guest's on its own line */
@@ -582,14 +576,14 @@ static void shell_console_both_ways(void **state)
     pass(1);
     dfx_guest_write(f, deaf, "meanwhile\n", 10, true);
     pass(1);
-    assert_console_has("\x1b[32mgreen\x1b[0m half\n[deaf] deaf> meanwhile\n");
+    dfx_assert_console_has("\x1b[32mgreen\x1b[0m half\n[deaf] deaf> meanwhile\n");
     sim_console_clear();
     type("\x1d");
-    assert_console_has("domb: back from the console of 'echo'\ndomb> ");
+    dfx_assert_console_has("domb: back from the console of 'echo'\ndomb> ");
     /* typed after Ctrl-] in one go: the shell's */
     sim_console_clear();
     type("console 1\rabc\x1dlist\r");
-    assert_console_has("domb: back from the console of 'echo'\ndomb> list\nName ");
+    dfx_assert_console_has("domb: back from the console of 'echo'\ndomb> list\nName ");
     pass(2);
     assert_int_equal(guests[0].took, 12);
     /* The deaf guest's prompt, printed before we attached, shows at once. */
@@ -597,7 +591,7 @@ static void shell_console_both_ways(void **state)
     pass(1);
     sim_console_clear();
     type("console deaf\r");
-    assert_console_has("Ctrl-] comes back\ndeaf> ");
+    dfx_assert_console_has("Ctrl-] comes back\ndeaf> ");
     type("\x1d");
     finish();
 }
@@ -622,15 +616,16 @@ static void shell_console_guest_never_reads(void **state)
     assert_int_equal(r->in_prod - r->in_cons, sizeof(r->in));
     assert_int_equal(sh.in.bytes_dropped, sizeof(lots) - sizeof(r->in));
     assert_int_equal(dfx_console_count("is not reading its console input"), 1);
-    assert_console_has("domb: 'deaf' is not reading its console input: what you type is dropped "
-                       "(Ctrl-] comes back)\n");
+    dfx_assert_console_has(
+        "domb: 'deaf' is not reading its console input: what you type is dropped "
+        "(Ctrl-] comes back)\n");
     /* echo is still relayed and answers its own input */
     dfx_guest_write(f, dfx_vm(f, "echo"), "still here\n", 11, true);
     pass(1);
-    assert_console_has("[echo] still here\n");
+    dfx_assert_console_has("[echo] still here\n");
     sim_console_clear();
     type("\x1dlist\r");
-    assert_console_has("\ndeaf                                 2 ");
+    dfx_assert_console_has("\ndeaf                                 2 ");
     finish();
 }
 
@@ -642,29 +637,30 @@ static void shell_shutdown_powers_off(void **state)
     pass(4);
     sim_console_clear();
     type("shutdown echo\r");
-    assert_console_has("domb: asked 'echo' (domid 1) to power off (control/shutdown = poweroff)\n");
+    dfx_assert_console_has(
+        "domb: asked 'echo' (domid 1) to power off (control/shutdown = poweroff)\n");
     pass(3);
     assert_string_equal(guests[0].last_request, "poweroff");
-    assert_console_has("db: vm 'echo' (domid 1) stopped: poweroff\n");
+    dfx_assert_console_has("db: vm 'echo' (domid 1) stopped: poweroff\n");
     assert_console_lacks("has not taken");
     /* deaf does not take it: told after SHELL_ACK_NS; then destroy. */
     sim_console_clear();
     type("shutdown deaf\r");
-    assert_console_has("domb: asked 'deaf' (domid 2) to power off");
+    dfx_assert_console_has("domb: asked 'deaf' (domid 2) to power off");
     pass(12);
-    assert_console_has(
+    dfx_assert_console_has(
         "domb: 'deaf' (domid 2) has not taken the power-off request in 10 s: it does "
         "not watch xenstore's control/shutdown (no PV shutdown support); 'destroy "
         "deaf' ends it\n");
     assert_int_equal(dfx_vm(f, "deaf")->state, VM_RUNNING);
     type("destroy deaf\r");
-    assert_console_has("db: vm 'deaf' (domid 2) destroyed by the operator\n");
+    dfx_assert_console_has("db: vm 'deaf' (domid 2) destroyed by the operator\n");
     assert_int_equal(platform_running(f->p), 0);
     platform_run(f->p); /* returns: nothing runs */
     assert_true(platform_report(f->p, "db-boot"));
     assert_true(dfx_summary_has("echo", "1", "exited: poweroff"));
     assert_true(dfx_summary_has("deaf", "2", "exited: destroyed by the operator"));
-    assert_console_has("db-boot: done: 3 built, 0 failed, 0 exited abnormally");
+    dfx_assert_console_has("db-boot: done: 3 built, 0 failed, 0 exited abnormally");
     finish();
 }
 
@@ -679,10 +675,10 @@ static void shell_reboot_builds_again(void **state)
     echo = dfx_vm(f, "echo");
     sim_console_clear();
     type("reboot echo\r");
-    assert_console_has("domb: asked 'echo' (domid 1) to reboot (control/shutdown = reboot)\n");
+    dfx_assert_console_has("domb: asked 'echo' (domid 1) to reboot (control/shutdown = reboot)\n");
     pass(3);
-    assert_console_has("db: vm 'echo' (domid 1) stopped: reboot\n");
-    assert_console_has("db: vm 'echo' restarted (restart 1): domid 4\n");
+    dfx_assert_console_has("db: vm 'echo' (domid 1) stopped: reboot\n");
+    dfx_assert_console_has("db: vm 'echo' restarted (restart 1): domid 4\n");
     assert_int_equal(echo->state, VM_RUNNING);
     assert_int_equal(echo->domid, 4);
     /* the new incarnation has the shell's sink and answers on its console */
@@ -690,7 +686,7 @@ static void shell_reboot_builds_again(void **state)
     sim_console_clear();
     type("console echo\rping\r");
     pass(2);
-    assert_console_has("got: ping\r\n");
+    dfx_assert_console_has("got: ping\r\n");
     type("\x1d");
     finish();
 }
@@ -704,23 +700,24 @@ static void shell_create_from_archive(void **state)
     assert_int_equal(dfx_vm(f, "hello")->state, VM_DESTROYED);
     sim_console_clear();
     type("create hello\rlist\r");
-    assert_console_has("db: vm 'hello' created: domid 4, pv, 16 MiB");
-    assert_console_has("\nhello                                4 ");
+    dfx_assert_console_has("db: vm 'hello' created: domid 4, pv, 16 MiB");
+    dfx_assert_console_has("\nhello                                4 ");
     pass(3);
-    assert_console_has("[hello] Hello from a test guest\n");
-    assert_console_has("db: vm 'hello' (domid 4) stopped: poweroff\n");
+    dfx_assert_console_has("[hello] Hello from a test guest\n");
+    dfx_assert_console_has("db: vm 'hello' (domid 4) stopped: poweroff\n");
     sim_console_clear();
     type("create echo\r");
-    assert_console_has("domb: create: 'echo' already exists (domid 1); shut it down or destroy it "
-                       "first\n");
+    dfx_assert_console_has(
+        "domb: create: 'echo' already exists (domid 1); shut it down or destroy it "
+        "first\n");
     type("create nosuch\r");
-    assert_console_has("domb: create: no VM named 'nosuch' in the archive");
+    dfx_assert_console_has("domb: create: no VM named 'nosuch' in the archive");
     type("shutdown hello\r");
-    assert_console_has("domb: shutdown: 'hello' is not running (exited: poweroff)\n");
+    dfx_assert_console_has("domb: shutdown: 'hello' is not running (exited: poweroff)\n");
     type("destroy 77\r");
-    assert_console_has("domb: destroy: no VM has domid 77 (try 'list')\n");
+    dfx_assert_console_has("domb: destroy: no VM has domid 77 (try 'list')\n");
     type("console nobody\r");
-    assert_console_has("domb: console: no VM named 'nobody' (try 'list')\n");
+    dfx_assert_console_has("domb: console: no VM named 'nobody' (try 'list')\n");
     finish();
 }
 
@@ -732,21 +729,21 @@ static void shell_pause_unpause(void **state)
     pass(4);
     sim_console_clear();
     type("pause echo\r");
-    assert_console_has("domb: 'echo' (domid 1) paused\n");
+    dfx_assert_console_has("domb: 'echo' (domid 1) paused\n");
     assert_int_equal(sim_domain_info(f->sim, 1, &info), 0);
     assert_true(info.paused);
     type("pause 1\r");
-    assert_console_has("domb: pause: 'echo' (domid 1) is already paused\n");
+    dfx_assert_console_has("domb: pause: 'echo' (domid 1) is already paused\n");
     type("list\r");
-    assert_console_has("\necho                                 1    16     1 --p--- ");
+    dfx_assert_console_has("\necho                                 1    16     1 --p--- ");
     type("info\r");
-    assert_console_has("2 running (1 paused)");
+    dfx_assert_console_has("2 running (1 paused)");
     type("unpause echo\r");
-    assert_console_has("domb: 'echo' (domid 1) unpaused\n");
+    dfx_assert_console_has("domb: 'echo' (domid 1) unpaused\n");
     assert_int_equal(sim_domain_info(f->sim, 1, &info), 0);
     assert_false(info.paused);
     type("unpause echo\r");
-    assert_console_has("domb: unpause: 'echo' (domid 1) is not paused\n");
+    dfx_assert_console_has("domb: unpause: 'echo' (domid 1) is not paused\n");
     finish();
 }
 
@@ -772,10 +769,10 @@ static void shell_console_pvh_guest(void **state)
     sim_console_clear();
     type("console echo\rpvh?\r");
     pass(2);
-    assert_console_has("got: pvh?\r\n");
+    dfx_assert_console_has("got: pvh?\r\n");
     type("\x1dshutdown echo\r");
     pass(3);
-    assert_console_has("db: vm 'echo' (domid 1) stopped: poweroff\n");
+    dfx_assert_console_has("db: vm 'echo' (domid 1) stopped: poweroff\n");
     finish();
 }
 
@@ -800,8 +797,8 @@ static void shell_in_server_loop(void **state)
     sim_console_clear();
     sim_serial_input(f->sim, "list\rshutdown echo\r", 19);
     server_run(&srv); /* returns once echo has powered off */
-    assert_console_has("\necho                                 1 ");
-    assert_console_has("db: vm 'echo' (domid 1) stopped: poweroff\n");
+    dfx_assert_console_has("\necho                                 1 ");
+    dfx_assert_console_has("db: vm 'echo' (domid 1) stopped: poweroff\n");
     finish();
 }
 
@@ -828,16 +825,17 @@ static void shell_unusual_answers(void **state)
     pass(1);
     sim_console_clear();
     type("console stubborn\r");
-    assert_console_has("domb: console: 'stubborn' has no console here: the console relay is off "
-                       "for this archive (domb-pack --no-relay)\n");
+    dfx_assert_console_has(
+        "domb: console: 'stubborn' has no console here: the console relay is off "
+        "for this archive (domb-pack --no-relay)\n");
     type("create broken\r");
-    assert_console_has("domb: create: 'broken' FAILED: ");
+    dfx_assert_console_has("domb: create: 'broken' FAILED: ");
     type("list\r");
-    assert_console_has("not running: broken (FAILED)\n");
+    dfx_assert_console_has("not running: broken (FAILED)\n");
     type("shutdown stubborn\r");
     type("shutdown 1\r");
-    assert_console_has("domb: shutdown: 'stubborn' was asked to power off 0 s ago and has not "
-                       "stopped yet ('destroy stubborn' ends it)\n");
+    dfx_assert_console_has("domb: shutdown: 'stubborn' was asked to power off 0 s ago and has not "
+                           "stopped yet ('destroy stubborn' ends it)\n");
     /* it clears the node (as if it took the request) but keeps running */
     g->honours_shutdown = false;
     {
@@ -848,15 +846,15 @@ static void shell_unusual_answers(void **state)
     }
     pass(125);
     assert_console_lacks("has not taken");
-    assert_console_has("domb: 'stubborn' (domid 1) took the power-off request 120 s ago but is "
-                       "still running\n");
+    dfx_assert_console_has("domb: 'stubborn' (domid 1) took the power-off request 120 s ago but is "
+                           "still running\n");
     type("reboot stubborn\r");
-    assert_console_has("domb: asked 'stubborn' (domid 1) to reboot");
+    dfx_assert_console_has("domb: asked 'stubborn' (domid 1) to reboot");
     type("destroy stubborn\r");
-    assert_console_has("db: vm 'stubborn' (domid 1) destroyed by the operator\n");
+    dfx_assert_console_has("db: vm 'stubborn' (domid 1) destroyed by the operator\n");
     type("pause stubborn\r");
-    assert_console_has("domb: pause: 'stubborn' is not running (exited: destroyed by the "
-                       "operator)\n");
+    dfx_assert_console_has("domb: pause: 'stubborn' is not running (exited: destroyed by the "
+                           "operator)\n");
     finish();
 }
 
@@ -900,7 +898,7 @@ static void shell_not_started(void **state)
     sim_console_clear();
     assert_int_equal(shell_start(&sh, f->p, "db-boot", "domb.shell=0 x=1"), 0);
     assert_null(f->p->shell);
-    assert_console_has("db: no shell on the serial line (domb.shell=0)\n");
+    dfx_assert_console_has("db: no shell on the serial line (domb.shell=0)\n");
     f->p->set.manifest.when_done = MANIFEST_DONE_SHUTDOWN;
     assert_int_equal(shell_start(&sh, f->p, "db-boot", NULL), 0);
     assert_null(f->p->shell);
@@ -923,7 +921,8 @@ static void shell_start_fails_cleanly(void **state)
     xenops_fault_arm(&f->fault, 1, -XEN_EPERM);
     assert_int_equal(shell_start(&sh, f->p, "db-boot", NULL), -XEN_EPERM);
     assert_null(f->p->shell);
-    assert_console_has("db: no shell on the serial line: cannot bind VIRQ_CONSOLE (error -1)\n");
+    dfx_assert_console_has(
+        "db: no shell on the serial line: cannot bind VIRQ_CONSOLE (error -1)\n");
     dfx_teardown(f);
     f = NULL;
 }
