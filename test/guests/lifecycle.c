@@ -111,7 +111,7 @@ static void step_wait(char *step, uint64_t start_ns)
 
 int domb_main(const struct boot_info *bi)
 {
-    char plan[160], step[16], devices[64];
+    char plan[256], step[16], devices[64];
     unsigned int n = restart_number(bi->cmdline);
     uint64_t start_ns = time_now_ns();
 
