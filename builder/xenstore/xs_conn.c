@@ -116,13 +116,19 @@ static uint32_t xs_conn_take(struct xs_conn *c, struct xenstore_domain_interface
     return n;
 }
 
+/* Requests handled per call at the most: a guest that writes as fast as we
+ * answer does not keep the others waiting (the rest is served on the next
+ * round: more_input makes it pending). */
+#define XS_CONN_BATCH 32
+
 int xs_conn_process(struct xs_conn *c, struct xenstore_domain_interface *ring, bool *notify)
 {
     struct xsd_sockmsg hdr;
-    uint32_t prod;
+    uint32_t prod, handled = 0;
     int rc;
 
     *notify = false;
+    c->more_input = false;
     if (c->broken)
         return c->error.code;
     if (!c->attached) {
@@ -133,8 +139,15 @@ int xs_conn_process(struct xs_conn *c, struct xenstore_domain_interface *ring, b
     rc = xs_conn_flush(c, ring, notify);
     if (rc < 0)
         return rc;
-    /* One look at the producer per call: the guest notifies us of more. */
+    /* Consume until the producer stands still. A guest does not notify
+     * for bytes it adds while we have not caught up with its last ones:
+     * Linux's xb_write notifies only if req_cons had reached the producer
+     * before its write ("if (prod <= intf->req_cons)"), so a payload that
+     * lands while we take its header gets no event of its own. After
+     * publishing req_cons, look again (a full barrier between our store and
+     * that load), as xenstored does while the domain can read. */
     prod = xs_ring_load(&ring->req_prod);
+again:
     if (prod - c->req_cons > XENSTORE_RING_SIZE)
         return xs_conn_break(c, ring, XENSTORE_ERROR_RINGIDX,
                              "request ring indexes are impossible: req_cons, req_prod", c->req_cons,
@@ -143,6 +156,10 @@ int xs_conn_process(struct xs_conn *c, struct xenstore_domain_interface *ring, b
         /* Take a request only when its answer can be queued. */
         if (xs_out_queued(c) > XS_CONN_OUT_MAX - XS_MSG_MAX)
             break;
+        if (handled == XS_CONN_BATCH) {
+            c->more_input = true;
+            return 0;
+        }
         if (c->in_used < XS_HDR_SIZE) {
             xs_conn_take(c, ring, prod, XS_HDR_SIZE - c->in_used);
             *notify = true;
@@ -162,12 +179,23 @@ int xs_conn_process(struct xs_conn *c, struct xenstore_domain_interface *ring, b
         }
         xs_out_reserve(c, XS_MSG_MAX);
         c->requests++;
+        handled++;
         xs_wire_handle(c, &hdr, (const char *)c->in + XS_HDR_SIZE);
         xs_out_reserve(c, 0);
         c->in_used = 0;
         rc = xs_conn_flush(c, ring, notify);
         if (rc < 0)
             return rc;
+    }
+    if (prod == c->req_cons) {
+        uint32_t now;
+
+        __atomic_thread_fence(__ATOMIC_SEQ_CST);
+        now = xs_ring_load(&ring->req_prod);
+        if (now != prod) {
+            prod = now;
+            goto again;
+        }
     }
     return 0;
 }

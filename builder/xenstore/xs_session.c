@@ -51,7 +51,7 @@ void xs_session_detach(struct xs_conn *c)
 struct xs_conn *xs_session_next_pending(struct xs_store *s, struct xs_conn *prev)
 {
     for (struct xs_conn *c = prev ? prev->next : s->conns; c; c = c->next)
-        if (!c->broken && xs_out_queued(c) != 0)
+        if (!c->broken && (xs_out_queued(c) != 0 || c->more_input))
             return c;
     return NULL;
 }

@@ -22,7 +22,8 @@
  *     // when guest i's store event channel fires:
  *     if (xs_conn_process(&conn[i], ring[i], &notify) < 0) log conn[i].error
  *     if (notify) kick guest i;
- *     // then serve every connection that has output queued by others:
+ *     // then serve every connection that has output queued by others (or
+ *     // requests left after a batch):
  *     for (c = xs_store_next_pending(&store, NULL); c; c = xs_store_next_pending(&store, c))
  *         xs_conn_process(c, ring_of(c), &notify) ...
  *     xs_store_domain_release(&store, domid, &err);    // when the guest dies
@@ -263,6 +264,7 @@ struct xs_conn {
     char watch_bytes[XS_CONN_WATCH_BYTES];
     uint32_t watch_bytes_used;
     uint32_t next_tx;           /* the next transaction id to try */
+    bool more_input;            /* stopped after XS_CONN_BATCH requests with more in the ring */
     char path[XS_PATH_MAX + 2]; /* scratch: the request's absolute path */
     /* Counters for the log. */
     uint64_t requests, errors, events_dropped;
@@ -277,7 +279,10 @@ void xs_conn_destroy(struct xs_conn *c);
 /*
  * Take the complete requests in the ring, answer them, and move queued output
  * to the response ring as far as it has room. Never blocks; work that does
- * not fit waits for the next call. *notify becomes true when the guest should
+ * not fit waits for the next call. It looks at req_prod again after it has
+ * caught up (a guest adds bytes without notifying while we are behind: Linux
+ * does), and takes at most XS_CONN_BATCH requests (then more_input is set
+ * and xs_store_next_pending returns the connection). *notify becomes true when the guest should
  * be kicked (we consumed requests or produced output). Returns 0, or a
  * negative errno once the connection is broken (c->error says why; every
  * later call fails the same way).
@@ -285,7 +290,8 @@ void xs_conn_destroy(struct xs_conn *c);
 int xs_conn_process(struct xs_conn *c, struct xenstore_domain_interface *ring, bool *notify);
 /* Output queued and not yet in the ring (e.g. watch events fired by others). */
 bool xs_conn_has_output(const struct xs_conn *c);
-/* The connections after `prev` (from the first when NULL) with output queued. */
+/* The connections after `prev` (from the first when NULL) with output queued,
+ * or with requests left in their ring after a batch (more_input). */
 struct xs_conn *xs_store_next_pending(struct xs_store *s, struct xs_conn *prev);
 
 /*
