@@ -199,14 +199,6 @@ domb_qemu_test(devices-tiny KERNEL ${IMG}/builder/main/db-boot
            "stops too soon" "nobody asked it" "Test result: FAILURE" "DIFFERENT from after" "(not compared:")
 list(APPEND devices_tests integration.devices-tiny)
 
-# The extended tests (several Linux guests in one TCG QEMU: 3-8 minutes
-# each here), with -DDOMB_DEVICES_TESTS=ON (docs/devices.md).
-if(NOT DOMB_DEVICES_TESTS)
-    set_tests_properties(${devices_tests}
-        PROPERTIES FIXTURES_REQUIRED devices SKIP_REGULAR_EXPRESSION "${DOMB_DEVICES_SKIP}")
-    return()
-endif()
-
 # (a) Two guests with a vif each on xenbr0: net-a pings net-b and sends it an
 # 8 MiB file that arrives with the same SHA-256; when both are gone db-boot
 # asks the driver domain to power off, and it has nothing left over.
@@ -261,6 +253,15 @@ domb_qemu_test(devices-disk-ro KERNEL ${IMG}/builder/main/db-boot
            "db-boot: done: 3 built, 0 failed, 0 exited abnormally"
     REJECT ${DOMB_DEVICES_REJECT})
 list(APPEND devices_tests integration.devices-disk-ro)
+
+# The extended tests (devices-tiny does both with our own guests; these
+# with Linux guests: 3-8 minutes each here), with -DDOMB_DEVICES_TESTS=ON
+# (docs/devices.md).
+if(NOT DOMB_DEVICES_TESTS)
+    set_tests_properties(${devices_tests}
+        PROPERTIES FIXTURES_REQUIRED devices SKIP_REGULAR_EXPRESSION "${DOMB_DEVICES_SKIP}")
+    return()
+endif()
 
 # (d) A vif on a bridge the driver domain lacks, a disk whose target does
 # not exist: each guest fails under its own name with the hotplug script's
