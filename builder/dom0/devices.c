@@ -470,6 +470,23 @@ static bool dev_all_closed(const struct device_env *env, domid_t frontend,
     return true;
 }
 
+/* Every backend that closed has had its directory removed by its driver
+ * domain (or was never there). */
+static bool dev_all_removed(const struct device_env *env, domid_t frontend,
+                            const struct vm_config *cfg, const struct device_link *links)
+{
+    for (uint32_t i = 0; i < cfg->nr_devices; i++) {
+        char back[96], state[8];
+
+        if (links[i].phase == DEVICE_UNWIRED || !links[i].closing)
+            continue;
+        devices_backend_path(back, sizeof(back), &cfg->devices[i], links[i].backend, frontend);
+        if (dev_read(env->store, back, "state", state, sizeof(state)) && strcmp(state, "6") == 0)
+            return false;
+    }
+    return true;
+}
+
 void devices_detach_finish(const struct device_env *env, const char *name, domid_t frontend,
                            const struct vm_config *cfg, struct device_link *links)
 {
@@ -481,6 +498,16 @@ void devices_detach_finish(const struct device_env *env, const char *name, domid
     if (!any)
         deadline = 0;
     while (!dev_all_closed(env, frontend, cfg, links) && (now = env->now_ns(env->ctx)) < deadline)
+        env->pump(env->ctx, deadline - now);
+    /* As libxl does with a backend in a driver domain: once it is Closed,
+     * the driver domain's hotplug side runs the script's remove/offline
+     * and then removes the backend directory itself (xl devd,
+     * libxl__device_destroy); removing it first would leave xl devd without
+     * the nodes its `block remove` reads (a loop device stays attached).
+     * So wait for that, within the same bound, and remove what is left. */
+    if (any)
+        deadline = env->now_ns(env->ctx) + DEVICES_CLOSE_TIMEOUT_NS;
+    while (!dev_all_removed(env, frontend, cfg, links) && (now = env->now_ns(env->ctx)) < deadline)
         env->pump(env->ctx, deadline - now);
     for (uint32_t i = 0; i < cfg->nr_devices; i++) {
         const struct vm_device *d = &cfg->devices[i];
@@ -496,6 +523,12 @@ void devices_detach_finish(const struct device_env *env, const char *name, domid
             printk("db: vm '%s': %s: the driver domain '%s' did not close it in %llu s (state %s); "
                    "removed anyway\n",
                    name, label, d->backend, DEVICES_CLOSE_TIMEOUT_NS / 1000000000ULL, state);
+        } else if (links[i].closing &&
+                   dev_read(env->store, p.back, "state", state, sizeof(state))) {
+            dev_label(label, sizeof(label), d);
+            printk("db: vm '%s': %s: the driver domain '%s' closed it but did not remove its "
+                   "backend directory in %llu s; removed it\n",
+                   name, label, d->backend, DEVICES_CLOSE_TIMEOUT_NS / 1000000000ULL);
         }
         dev_remove(env->store, d, links[i].backend, frontend);
         dev_remove_empty(env->store, p.back);

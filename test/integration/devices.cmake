@@ -63,7 +63,8 @@ domb_guest_config(NAME bad-vif CONFIG_NAME dev-bad-vif KERNEL ${dd_kernel} MEMOR
 domb_guest_config(NAME bad-disk CONFIG_NAME dev-bad-disk KERNEL ${dd_kernel} MEMORY 128
     RAMDISK ${guest_initrd} CMDLINE "${guest_cmdline} domb.test=wait"
     EXTRA "disk = [ \"vdev=xvda,access=rw,target=/srv/no-such-disk.img\" ]")
-# The tests CI runs (two Linux domains at most): a driver domain with an
+# The tests CI runs (two Linux domains at most): a driver domain with
+# Xen's own hotplug side (xl devd running vif-bridge and block), an
 # address on xenbr0 and a sink for one stream, and one Linux guest with a
 # vif and a disk; then our own small guests, which have no frontends (the
 # backends and hotplug side run all the same: netback makes vifF.N and
@@ -71,7 +72,7 @@ domb_guest_config(NAME bad-disk CONFIG_NAME dev-bad-disk KERNEL ${dd_kernel} MEM
 # cannot be provided and one that is built and destroyed again and again.
 set(DOMB_DD_ADDR 169.254.0.1)
 domb_guest_config(NAME dd CONFIG_NAME dev-dd-peer KERNEL ${dd_kernel} MEMORY 192 RAMDISK ${dd_initrd}
-    CMDLINE "console=hvc0 quiet domb.bridges=xenbr0 domb.hotplug=script domb.ip=${DOMB_DD_ADDR}/16 domb.sink=5000"
+    CMDLINE "console=hvc0 quiet domb.bridges=xenbr0 domb.ip=${DOMB_DD_ADDR}/16 domb.sink=5000"
     EXTRA "driver_domain = 1")
 domb_guest_config(NAME nd CONFIG_NAME dev-nd KERNEL ${dd_kernel} MEMORY 128 RAMDISK ${guest_initrd}
     CMDLINE "${guest_cmdline} domb.test=net-disk domb.ip=169.254.0.2/16 domb.peer=${DOMB_DD_ADDR}"

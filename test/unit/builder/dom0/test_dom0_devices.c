@@ -20,12 +20,14 @@ enum dd_mode {
     DD_FAIL_VIF,    /* a vif's hotplug fails: no such bridge */
     DD_SILENT,      /* never answers anything (no backend driver) */
     DD_NEVER_CLOSE, /* connects, but never reaches Closed */
+    DD_KEEPS_DIR,   /* closes, but leaves its backend directory (not xl devd) */
 };
 
 static struct {
     enum dd_mode mode;
     domid_t domid;
-    unsigned int closed; /* backends it moved to Closed */
+    unsigned int closed;  /* backends it moved to Closed */
+    unsigned int removed; /* backend directories it removed (as xl devd does) */
 } dd;
 
 static int setup(void **state)
@@ -175,6 +177,15 @@ static void dd_backend(const char *dir, bool vif)
     } else if (strcmp(state, "5") == 0 && dd.mode != DD_NEVER_CLOSE) {
         dd_write(dir, "state", "6");
         dd.closed++;
+    } else if (strcmp(state, "6") == 0 && dd.mode != DD_KEEPS_DIR) {
+        const char *online = xs_get("%s/online", dir);
+
+        /* xl devd: at Closed with online 0, the script's remove, then the
+         * backend directory goes (the driver domain owns it). */
+        if (online && strcmp(online, "0") == 0) {
+            assert_int_equal(xs_store_rm(store(), dd.domid, dir, NULL), 0);
+            dd.removed++;
+        }
     }
 }
 
@@ -492,7 +503,7 @@ static void build_destroy_cycles_leave_nothing(void **state)
     struct vm_build_opts opts;
     uint32_t nodes;
     uint64_t free_before;
-    unsigned int closed;
+    unsigned int closed, removed;
 
     (void)state;
     boot_web_and_dd(VM_ON_EXIT_DESTROY, 0);
@@ -502,6 +513,7 @@ static void build_destroy_cycles_leave_nothing(void **state)
     nodes = store()->used_nodes;
     free_before = sim_free_frames(f->sim);
     closed = dd.closed;
+    removed = dd.removed;
     for (int i = 0; i < 20; i++) {
         struct vm *vm = platform_new_vm(f->p);
 
@@ -519,8 +531,11 @@ static void build_destroy_cycles_leave_nothing(void **state)
         assert_int_equal(store()->used_nodes, nodes);
         assert_int_equal(sim_free_frames(f->sim), free_before);
     }
-    /* Every cycle's two backends closed through the handshake. */
+    /* Every cycle's two backends closed through the handshake, and the
+     * driver domain removed their directories itself, as xl devd does. */
     assert_int_equal(dd.closed - closed, 2 * 20);
+    assert_int_equal(dd.removed - removed, 2 * 20);
+    assert_int_equal(dfx_console_count("did not remove its backend directory"), 0);
     dfx_teardown(f);
     f = NULL;
 }
@@ -630,6 +645,39 @@ static void hotplug_error_fails_only_that_guest(void **state)
     assert_true(dfx_summary_has("ok", "3", "exited: poweroff"));
     assert_int_equal(f->p->failed, 1);
     assert_null(xs_get("/local/domain/1/backend/vif/2/0"));
+    dfx_teardown(f);
+    f = NULL;
+}
+
+/* A driver domain that closes its backends but leaves their directories
+ * (a hotplug side that is not xl devd) costs the bound once per teardown;
+ * db-boot then removes them itself and says so. */
+static void backend_left_by_its_driver_domain_is_removed_after_the_bound(void **state)
+{
+    uint64_t t0;
+    struct vm *web;
+
+    (void)state;
+    dd.mode = DD_KEEPS_DIR;
+    boot_web_and_dd(VM_ON_EXIT_DESTROY, 0);
+    web = dfx_vm(f, "web");
+    {
+        evtchn_port_t port = f->p->virq_port;
+
+        f->xen->evtchn_poll(f->xen->ctx, &port, 1, 1000000);
+        platform_handle_events(f->p);
+    }
+    t0 = sim_now(f->sim);
+    assert_int_equal(vm_destroy(web), 0);
+    assert_true(sim_now(f->sim) - t0 >= DEVICES_CLOSE_TIMEOUT_NS);
+    assert_int_equal(dd.closed, 2);
+    assert_int_equal(dd.removed, 0);
+    dfx_assert_console_has("db: vm 'web': vif 0: the driver domain 'dd' closed it but did not "
+                           "remove its backend directory in 10 s; removed it");
+    dfx_assert_console_has("db: vm 'web': disk xvda: the driver domain 'dd' closed it but did "
+                           "not remove its backend directory in 10 s; removed it");
+    assert_null(xs_get("/local/domain/%u/backend/vif/%u/0", dd.domid, web->domid));
+    assert_null(xs_get("/local/domain/%u/backend/vbd/%u/51712", dd.domid, web->domid));
     dfx_teardown(f);
     f = NULL;
 }
@@ -768,6 +816,8 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup_teardown(missing_or_wrong_backend_fails_the_build, setup, teardown),
     cmocka_unit_test_setup_teardown(store_full_leaves_nothing, setup, teardown),
     cmocka_unit_test_setup_teardown(restarts_show_nothing_left, setup, teardown),
+    cmocka_unit_test_setup_teardown(backend_left_by_its_driver_domain_is_removed_after_the_bound,
+                                    setup, teardown),
     cmocka_unit_test_setup_teardown(restarts_show_what_was_left, setup, teardown),
 };
 
