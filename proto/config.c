@@ -60,6 +60,8 @@ enum config_slot {
     SLOT_DISK,
     SLOT_DRIVER_DOMAIN,
     SLOT_DB_MAX_DEVICES,
+    SLOT_SECLABEL,
+    SLOT_INIT_SECLABEL,
     SLOT_COUNT
 };
 _Static_assert(SLOT_ON_REBOOT - SLOT_ON_POWEROFF == VM_REASON_REBOOT &&
@@ -757,6 +759,24 @@ static int config_key_uuid(struct config_parser *p, struct vm_config *cfg)
     return 0;
 }
 
+/* xl's seclabel and init_seclabel: FLASK labels, checked for their shape
+ * here; whether the policy knows them is Xen's to say at build time. */
+static int config_key_seclabel(struct config_parser *p, struct vm_config *cfg)
+{
+    struct domb_error check;
+    bool init = p->slot == SLOT_INIT_SECLABEL;
+    char *label = init ? cfg->init_seclabel : cfg->seclabel;
+    char text[VM_SECLABEL_MAX + 1];
+    int rc = config_string_value(p, text, sizeof(text) - 1);
+
+    if (rc)
+        return rc;
+    if (vm_config_check_seclabel(p->key, text, &check))
+        return config_fail_check(p, &check);
+    memcpy(label, text, strlen(text) + 1);
+    return 0;
+}
+
 /* xl's pool: every domain starts in cpupool 0, which xl calls Pool-0;
  * domB makes no other pool. */
 static int config_key_pool(struct config_parser *p, struct vm_config *cfg)
@@ -1177,6 +1197,8 @@ static const struct config_key config_keys[] = {
     {"disk", SLOT_DISK, KEY_LIST, config_key_disk},
     {"driver_domain", SLOT_DRIVER_DOMAIN, KEY_NUMBER, config_key_driver_domain},
     {"db_client_max_devices", SLOT_DB_MAX_DEVICES, KEY_NUMBER, config_key_db_max_devices},
+    {"seclabel", SLOT_SECLABEL, KEY_STRING, config_key_seclabel},
+    {"init_seclabel", SLOT_INIT_SECLABEL, KEY_STRING, config_key_seclabel},
 };
 
 /* domB's own keys, for suggestions (xl's are in config_xl.c). */
@@ -1478,6 +1500,12 @@ static int config_finish(struct config_parser *p, struct vm_config *cfg)
         return config_fail_at(p, p->slot_line[SLOT_RAMDISK_SHA256],
                               "ramdisk_sha256 is given but ramdisk is not: add ramdisk = "
                               "\"PATH\" or remove it");
+    /* xl takes an init_seclabel alone as the one label; domB asks for both
+     * (built with init_seclabel, then relabelled) so each config says one thing. */
+    if (p->slot_line[SLOT_INIT_SECLABEL] && !p->slot_line[SLOT_SECLABEL])
+        return config_fail_at(p, p->slot_line[SLOT_INIT_SECLABEL],
+                              "init_seclabel is given but seclabel is not: give the label the "
+                              "domain runs with too");
     /* Defence in depth: the per-key checks above should make this pass. */
     if (vm_config_validate(cfg, &check))
         return config_fail_at(p, 0, "%s", check.msg);

@@ -18,7 +18,6 @@
 #define WHY_TUNING      "domB takes no HVM/PVH tuning (PVH guests get HAP): remove it"
 #define WHY_ARM         "it is for Arm guests, and domB builds x86 guests: remove it"
 #define WHY_BOOT        "domB loads the kernel itself: give kernel (GRUB's Xen image can be one)"
-#define WHY_XSM         "this Xen has no XSM/FLASK to label for: remove it"
 #define WHY_SHIM        "domB runs PV guests directly, without the PVH shim: remove it"
 
 static const struct {
@@ -78,8 +77,6 @@ static const struct {
     {"latency", WHY_SCHED},
     {"extratime", WHY_SCHED},
     {"vnuma", "domB gives guests no virtual NUMA layout: remove it"},
-    {"seclabel", WHY_XSM},
-    {"init_seclabel", WHY_XSM},
     {"nomigrate", "domB never migrates a guest: remove it"},
     {"max_event_channels", WHY_XEN_DEFAULT},
     {"cpuid", WHY_XEN_DEFAULT},

@@ -403,6 +403,14 @@ int proto_request_encode(const struct proto_request *req, void *buf, size_t size
     if (n == 0)
         return domb_error_set(err, PROTO_RC(PROTO_ERR_UNKNOWN_TYPE), "request type %u is not known",
                               req->type);
+    /* A client does not choose the labels of the VMs it asks for (the
+     * builder gives them the default, docs/disaggregation.md); a version 5
+     * spec would not fit a slot either. */
+    if (req->type == PROTO_TYPE_BUILD && req->build.spec.seclabel[0])
+        return domb_error_set(err, PROTO_RC(PROTO_ERR_BAD_SPEC),
+                              "spec: seclabel '%s': a db-server client cannot choose a VM's "
+                              "label",
+                              req->build.spec.seclabel);
     if ((rc = msg_check_buffer(n, size, req->type, "request", err)))
         return rc;
     msg_put_header(b, PROTO_REQ_MAGIC, (uint32_t)n, req->type, req->id);

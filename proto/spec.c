@@ -83,6 +83,10 @@ _Static_assert(SPEC_OFF_ON_REASON == SPEC_OFF_V3_RESERVED &&
                    SPEC_V4_SIZE == SPEC_OFF_V4_TAIL + SPEC_V4_TAIL_SIZE,
                "version 4 fills version 3's reserved bytes and appends a block");
 _Static_assert(VM_ON_EXIT_COUNT < 0xff && VM_VCPUS_MAX <= 0xffff, "version 4 field sizes");
+_Static_assert(SPEC_OFF_SECLABEL == SPEC_V4_SIZE &&
+                   SPEC_OFF_INIT_SECLABEL == SPEC_OFF_SECLABEL + VM_SECLABEL_MAX + 1 &&
+                   SPEC_V5_SIZE == SPEC_OFF_INIT_SECLABEL + VM_SECLABEL_MAX + 1,
+               "version 5 appends the two labels to version 4");
 
 static void spec_put_string(uint8_t *b, size_t off, const char *s, size_t field_size)
 {
@@ -101,11 +105,16 @@ static bool spec_needs_v4(const struct vm_config *cfg)
 /* The size of a spec of each version (1 and 2 share their layout). */
 static uint32_t spec_size_of(unsigned int version)
 {
-    return version == 4 ? SPEC_V4_SIZE : version == 3 ? SPEC_V3_SIZE : SPEC_V1_SIZE;
+    return version == 5   ? SPEC_V5_SIZE
+           : version == 4 ? SPEC_V4_SIZE
+           : version == 3 ? SPEC_V3_SIZE
+                          : SPEC_V1_SIZE;
 }
 
 unsigned int spec_version_for(const struct vm_config *cfg)
 {
+    if (cfg->seclabel[0])
+        return 5;
     if (spec_needs_v4(cfg))
         return 4;
     if (cfg->nr_devices || cfg->driver_domain ||
@@ -245,7 +254,11 @@ int spec_encode(const struct vm_config *cfg, void *buf, size_t size, struct domb
     memcpy(b + SPEC_OFF_UUID, cfg->uuid, VM_UUID_SIZE);
     memcpy(b + SPEC_OFF_CPUS, cfg->cpus, VM_CPUMAP_BYTES);
     memcpy(b + SPEC_OFF_CPUS_SOFT, cfg->cpus_soft, VM_CPUMAP_BYTES);
-    return SPEC_V4_SIZE;
+    if (version < 5)
+        return SPEC_V4_SIZE;
+    spec_put_string(b, SPEC_OFF_SECLABEL, cfg->seclabel, VM_SECLABEL_MAX + 1);
+    spec_put_string(b, SPEC_OFF_INIT_SECLABEL, cfg->init_seclabel, VM_SECLABEL_MAX + 1);
+    return SPEC_V5_SIZE;
 }
 
 /* Array entries beyond the count must be zero, so a spec has one encoding. */
@@ -491,7 +504,14 @@ int spec_decode(const void *buf, size_t len, struct vm_config *cfg, struct domb_
         cfg->irqs[i] = get_le32(b + SPEC_OFF_IRQS + i * SPEC_IRQ_SIZE);
     if (version >= 3 && (rc = spec_get_devices(b, version, cfg, err)))
         return rc;
-    if (version == 4 && (rc = spec_get_v4(b, cfg, err)))
+    if (version >= 4 && (rc = spec_get_v4(b, cfg, err)))
+        return rc;
+    if (version == 5 &&
+        ((rc = format_get_string(b, SPEC_OFF_SECLABEL, cfg->seclabel, sizeof(cfg->seclabel),
+                                 -XEN_EINVAL, "seclabel field", false, err)) ||
+         (rc = format_get_string(b, SPEC_OFF_INIT_SECLABEL, cfg->init_seclabel,
+                                 sizeof(cfg->init_seclabel), -XEN_EINVAL, "init_seclabel field",
+                                 false, err))))
         return rc;
     /* Older specs know no device limit: a client gets the default. */
     if (version < 3 && cfg->db_client)
@@ -506,6 +526,11 @@ int spec_decode(const void *buf, size_t len, struct vm_config *cfg, struct domb_
                               "is version %u but holds only version 1 settings (a PV guest "
                               "without grant limits must be written as version 1)",
                               version);
+    if (version == 5 && spec_version_for(cfg) != 5)
+        return domb_error_set(err, -XEN_EINVAL,
+                              "is version 5 but has no seclabel (it must be written as version "
+                              "%u)",
+                              spec_version_for(cfg));
     /* Only rename-restart can say more than its version (in on_exit). */
     if (version < spec_version_for(cfg))
         return domb_error_set(err, -XEN_EINVAL,

@@ -148,6 +148,41 @@ static int vm_config_check_string(const char *field, size_t size, const char *wh
     return 0;
 }
 
+int vm_config_check_seclabel(const char *key, const char *label, struct domb_error *err)
+{
+    size_t len = strnlen(label, VM_SECLABEL_MAX + 1), start = 0;
+    unsigned int fields = 1;
+
+    if (len > VM_SECLABEL_MAX)
+        return domb_error_set(err, -XEN_EINVAL, "%s is longer than %u characters", key,
+                              VM_SECLABEL_MAX);
+    for (size_t i = 0; i <= len; i++) {
+        char c = label[i];
+
+        if (c == ':' || c == '\0') {
+            if (i == start)
+                break; /* an empty field */
+            if (c == ':')
+                fields++;
+            start = i + 1;
+        } else if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                     c == '_')) {
+            return domb_error_set(err, -XEN_EINVAL,
+                                  "%s '%s' has a character other than [A-Za-z0-9_:] at %zu", key,
+                                  label, i + 1);
+        }
+        if (c == '\0')
+            return fields == 3 ? 0
+                               : domb_error_set(err, -XEN_EINVAL,
+                                                "%s '%s' is not a FLASK label user:role:type "
+                                                "(%u fields)",
+                                                key, label, fields);
+    }
+    return domb_error_set(err, -XEN_EINVAL,
+                          "%s '%s' is not a FLASK label user:role:type (an empty field)", key,
+                          label);
+}
+
 static bool all_zero(const void *p, size_t len)
 {
     const uint8_t *b = p;
@@ -622,6 +657,19 @@ int vm_config_validate(const struct vm_config *cfg, struct domb_error *err)
         return domb_error_set(err, -XEN_EINVAL, "db_client_max_devices must be at most %u",
                               VM_DB_MAX_DEVICES);
     if ((rc = vm_config_check_devices(cfg, err)))
+        return rc;
+    if ((rc = vm_config_check_string(cfg->seclabel, sizeof(cfg->seclabel), "seclabel", err)) ||
+        (rc = vm_config_check_string(cfg->init_seclabel, sizeof(cfg->init_seclabel),
+                                     "init_seclabel", err)))
+        return rc;
+    if (cfg->seclabel[0] && (rc = vm_config_check_seclabel("seclabel", cfg->seclabel, err)))
+        return rc;
+    if (cfg->init_seclabel[0] && !cfg->seclabel[0])
+        return domb_error_set(err, -XEN_EINVAL,
+                              "init_seclabel needs a seclabel (the label the domain gets after "
+                              "its build)");
+    if (cfg->init_seclabel[0] &&
+        (rc = vm_config_check_seclabel("init_seclabel", cfg->init_seclabel, err)))
         return rc;
     if (cfg->nr_iomem > VM_IOMEM_MAX)
         return domb_error_set(err, -XEN_EINVAL, "more than %d iomem ranges", VM_IOMEM_MAX);

@@ -161,6 +161,7 @@ int build_create_domain(struct build *b, uint32_t cdf_flags, uint32_t emulation_
     op.u.createdomain.flags = cdf_flags;
     op.u.createdomain.arch.emulation_flags = emulation_flags;
     op.u.createdomain.max_vcpus = vcpus;
+    op.u.createdomain.ssidref = req->ssidref ? req->ssidref : XENOPS_SSIDREF_DOMU;
     op.u.createdomain.max_evtchn_port = XL_MAX_EVTCHN_PORT;
     op.u.createdomain.max_grant_frames =
         req->max_grant_frames ? req->max_grant_frames : XL_MAX_GRANT_FRAMES;
@@ -170,6 +171,11 @@ int build_create_domain(struct build *b, uint32_t cdf_flags, uint32_t emulation_
         req->max_grant_version ? req->max_grant_version : XL_MAX_GRANT_VERSION);
     memcpy(op.u.createdomain.handle, req->handle, sizeof(op.u.createdomain.handle));
     rc = build_domctl(b, XEN_DOMCTL_createdomain, &op);
+    if (rc == -XEN_EACCES)
+        return domb_error_set(b->err, rc,
+                              "createdomain with ssidref %u refused: error %d (the XSM policy "
+                              "forbids it; Xen logs avc: denied { create })",
+                              op.u.createdomain.ssidref, rc);
     if (rc)
         return build_fail(b, rc, "createdomain");
     b->domid = op.domain;

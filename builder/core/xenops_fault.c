@@ -241,6 +241,14 @@ static int fault_xen_version(void *ctx, int cmd, void *arg)
     return INNER(f)->xen_version(INNER(f)->ctx, cmd, arg);
 }
 
+static int fault_xsm_op(void *ctx, struct xen_flask_op *op)
+{
+    struct xenops_fault *f = ctx;
+
+    FAULT(f);
+    return INNER(f)->xsm_op(INNER(f)->ctx, op);
+}
+
 void xenops_fault_init(struct xenops_fault *f, const struct xenops *inner)
 {
     memset(f, 0, sizeof(*f));
@@ -274,6 +282,7 @@ void xenops_fault_init(struct xenops_fault *f, const struct xenops *inner)
         .console_read = inner->console_read ? fault_console_read : NULL,
         .xen_version = inner->xen_version ? fault_xen_version : NULL,
         .scratch_peak_pages = inner->scratch_peak_pages ? fault_scratch_peak_pages : NULL,
+        .xsm_op = inner->xsm_op ? fault_xsm_op : NULL,
     };
 }
 

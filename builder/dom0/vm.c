@@ -428,6 +428,48 @@ static void vm_note_memory(struct vm *vm)
     vm->mem_build_pages = vm->mem_peak_pages - vm->mem_start_pages;
 }
 
+/* One label to its SID, with a message that names the key and the label. */
+static int vm_label_sid(struct vm *vm, const char *key, const char *label, uint32_t *sid)
+{
+    int rc = xenops_flask_context_to_sid(vm->xen, label, sid);
+
+    if (rc == -XEN_ENOSYS)
+        return domb_error_set(&vm->error, rc,
+                              "%s '%s' needs a Xen with XSM/FLASK, and this one has none "
+                              "(xsm_op: error %d): boot a FLASK Xen (docs/disaggregation.md) "
+                              "or remove %s",
+                              key, label, rc, key);
+    if (rc)
+        return domb_error_set(&vm->error, rc,
+                              "%s '%s' is not a label of the loaded FLASK policy "
+                              "(FLASK_CONTEXT_TO_SID: error %d)",
+                              key, label, rc);
+    return 0;
+}
+
+/*
+ * The SIDs of a VM's labels, as libxl resolves them before it creates the
+ * domain: *create_sid for createdomain (init_seclabel when given, else
+ * seclabel; 0 without a label: the builder passes Xen's initial SID domU,
+ * libxl's default, and makes no xsm_op call), *run_sid the one to relabel
+ * to after the build (0: none, the config has no init_seclabel).
+ */
+static int vm_resolve_labels(struct vm *vm, const struct vm_config *cfg, uint32_t *create_sid,
+                             uint32_t *run_sid)
+{
+    int rc;
+
+    *create_sid = 0;
+    *run_sid = 0;
+    if (!cfg->seclabel[0])
+        return 0;
+    if (!cfg->init_seclabel[0])
+        return vm_label_sid(vm, "seclabel", cfg->seclabel, create_sid);
+    if ((rc = vm_label_sid(vm, "init_seclabel", cfg->init_seclabel, create_sid)))
+        return rc;
+    return vm_label_sid(vm, "seclabel", cfg->seclabel, run_sid);
+}
+
 int vm_build(struct vm *vm, const struct vm_config *cfg, const void *kernel, size_t kernel_size,
              const void *ramdisk, size_t ramdisk_size, const struct vm_build_opts *opts)
 {
@@ -436,6 +478,7 @@ int vm_build(struct vm *vm, const struct vm_config *cfg, const void *kernel, siz
     struct builder_request req;
     const struct xenops *xen = opts->xen;
     uint64_t t0 = xenops_now_ns(xen), free_pages;
+    uint32_t create_sid, run_sid;
     int rc;
 
     memset(vm, 0, sizeof(*vm));
@@ -453,7 +496,10 @@ int vm_build(struct vm *vm, const struct vm_config *cfg, const void *kernel, siz
 
     if (xen->scratch_peak_pages)
         vm->mem_start_pages = xen->scratch_peak_pages(xen->ctx, true);
-    rc = vm_kernel_open(vm, cfg, kernel, kernel_size, opts, &k);
+    /* Labels first: a label Xen cannot resolve fails before anything is made. */
+    rc = vm_resolve_labels(vm, cfg, &create_sid, &run_sid);
+    if (rc == 0)
+        rc = vm_kernel_open(vm, cfg, kernel, kernel_size, opts, &k);
     if (rc == 0 && !k.streamed)
         rc = elf_parse(&img, k.elf, k.elf_len, &vm->error);
     if (rc)
@@ -496,10 +542,20 @@ int vm_build(struct vm *vm, const struct vm_config *cfg, const void *kernel, siz
     req.max_grant_frames = cfg->has_max_grant_frames ? (int32_t)cfg->max_grant_frames : 0;
     req.max_maptrack_frames = cfg->has_max_maptrack_frames ? (int32_t)cfg->max_maptrack_frames : 0;
     req.max_grant_version = cfg->max_grant_version;
+    req.ssidref = create_sid;
     rc = builder_build(xen, &req, &vm->result, &vm->error);
+    if (rc == -XEN_EACCES && create_sid) {
+        /* Name the label Xen refused (the builder knows only its SID). */
+        struct domb_error why = vm->error;
+
+        domb_error_set(&vm->error, rc, "%s '%s': %s",
+                       cfg->init_seclabel[0] ? "init_seclabel" : "seclabel",
+                       cfg->init_seclabel[0] ? cfg->init_seclabel : cfg->seclabel, why.msg);
+    }
     if (rc)
         goto failed;
     vm->domid = vm->result.domid;
+    vm->run_ssid = run_sid; /* the relabel comes at the first unpause */
     for (unsigned int p = 0; p < BUILDER_PHASE_COUNT; p++)
         vm->hypercalls += vm->result.hypercalls[p];
     rc = vm_grant_permissions(xen, cfg, vm->domid, &vm->error);
@@ -548,10 +604,36 @@ failed:
     return rc;
 }
 
+/*
+ * As libxl does once it is done with a domain (domcreate_complete): it
+ * leaves its build label for the one it runs with, after the build and
+ * everything the platform adds to it (roles and restart markers on its
+ * command line: those map its memory, which the build label allows and the
+ * running label need not). Never on a failed build: only a built VM gets
+ * here.
+ */
+static int vm_relabel(struct vm *vm)
+{
+    int rc;
+
+    if (!vm->run_ssid || vm->relabelled)
+        return 0;
+    rc = xenops_flask_relabel_domain(vm->xen, vm->domid, vm->run_ssid);
+    if (rc)
+        return domb_error_set(&vm->error, rc,
+                              "relabel from init_seclabel '%s' to seclabel '%s' refused "
+                              "(FLASK_RELABEL_DOMAIN: error %d)",
+                              vm->config.init_seclabel, vm->config.seclabel, rc);
+    vm->relabelled = true;
+    return 0;
+}
+
 int vm_unpause(struct vm *vm)
 {
-    int rc = builder_unpause(vm->xen, vm->domid, &vm->error);
+    int rc = vm_relabel(vm);
 
+    if (rc == 0)
+        rc = builder_unpause(vm->xen, vm->domid, &vm->error);
     if (rc) {
         vm_destroy(vm);
         vm->state = VM_FAILED;
@@ -712,5 +794,16 @@ void vm_print_summary(const struct vm *vms, unsigned int n)
             continue;
         vm_uuid_format(vms[i].config.uuid, uuid);
         printk("%-16s uuid %s\n", vms[i].name, uuid);
+    }
+    /* The XSM/FLASK label each labelled VM runs with (and was built with). */
+    for (unsigned int i = 0; i < n; i++) {
+        const struct vm_config *c = &vms[i].config;
+
+        if (!c->seclabel[0] || !c->name[0])
+            continue;
+        if (c->init_seclabel[0])
+            printk("%-16s seclabel %s (built as %s)\n", vms[i].name, c->seclabel, c->init_seclabel);
+        else
+            printk("%-16s seclabel %s\n", vms[i].name, c->seclabel);
     }
 }

@@ -262,6 +262,12 @@ static int xen_xen_version(void *ctx, int cmd, void *arg)
     return hypercall_xen_version(cmd, arg);
 }
 
+static int xen_xsm_op(void *ctx, struct xen_flask_op *op)
+{
+    op->interface_version = XEN_FLASK_INTERFACE_VERSION;
+    return hypercall_xsm_op(op);
+}
+
 const struct xenops xenops_xen = {
     .ctx = NULL,
     .domctl = xen_domctl,
@@ -291,6 +297,7 @@ const struct xenops xenops_xen = {
     .console_read = xen_console_read,
     .xen_version = xen_xen_version,
     .scratch_peak_pages = xen_scratch_peak_pages,
+    .xsm_op = xen_xsm_op,
 };
 
 int xenops_xen_check(struct domb_error *err)

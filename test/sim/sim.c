@@ -66,6 +66,8 @@ struct port {
 
 struct dom {
     domid_t id;
+    uint32_t ssidref;      /* createdomain's, then FLASK_RELABEL_DOMAIN's */
+    unsigned int relabels; /* relabels that changed it */
     uint32_t create_max_vcpus;
     bool vcpus_done;
     uint32_t max_evtchn_port;
@@ -152,6 +154,8 @@ struct sim {
     char serial_rx[SIM_SERIAL_RX_SIZE];
     uint32_t serial_cons, serial_prod;
     unsigned long serial_dropped;
+    char avc[2048]; /* FLASK's denials, as Xen logs them (sim_config.flask) */
+    size_t avc_len;
 };
 
 static void sim_die(const char *what)
@@ -177,7 +181,7 @@ static const char *const call_names[SIM_CALL_KINDS] = {
     "domctl",     "memory_op",   "mmu_update",    "mmuext_op",   "event_channel_op",
     "grant_seed", "map_foreign", "unmap_foreign", "alloc_pages", "free_pages",
     "sysctl",     "sched_op",    "hvm_op",        "memory_map",  "grant_seed_hvm",
-    "console_io", "xen_version",
+    "console_io", "xen_version", "xsm_op",
 };
 
 const char *sim_call_name(enum sim_call kind)
@@ -521,6 +525,123 @@ static int create_config_ok(const struct xen_domctl_createdomain *c)
 
 static uint64_t sim_online_mask(const struct sim *s);
 
+/* ---- XSM/FLASK (sim_config.flask; the policy is described in sim.h) ---- */
+
+/* What the caller may do to a domain it has built (FLASK's domctl hooks:
+ * { pause unpause destroy } on the domain's label). */
+#define SIM_PAUSE   1u
+#define SIM_UNPAUSE 2u
+#define SIM_DESTROY 4u
+#define SIM_MANAGE  (SIM_PAUSE | SIM_UNPAUSE | SIM_DESTROY)
+
+struct sim_label {
+    const char *context;
+    uint32_t sid;
+    bool create, map;
+    unsigned int manage; /* SIM_PAUSE, SIM_UNPAUSE, SIM_DESTROY */
+    bool relabel_from, relabel_to;
+};
+
+static const struct sim_label sim_labels[] = {
+    {"system_u:system_r:dom0_t", SIM_SID_DOM0, false, false, 0, false, false},
+    {"system_u:system_r:unlabeled_t", SIM_SID_UNLABELED, false, false, 0, false, false},
+    {"system_u:system_r:domU_t", SIM_SID_DOMU, true, true, SIM_MANAGE, false, false},
+    {"system_u:system_r:isolated_domU_t", SIM_SID_ISOLATED, true, true, SIM_MANAGE, false, false},
+    /* create_domain_build_label grants none of pause, unpause, destroy */
+    {"system_u:system_r:nomigrate_t_building", SIM_SID_NOMIGRATE_B, true, true, 0, true, false},
+    {"system_u:system_r:nomigrate_t", SIM_SID_NOMIGRATE, false, false, SIM_MANAGE, false, true},
+    /* create_domain and migrate_domain_out (pause, destroy), no manage_domain */
+    {"system_u:system_r:prot_domU_t", SIM_SID_PROT, true, true, SIM_PAUSE | SIM_DESTROY, false,
+     false},
+    {"system_u:system_r:domb_guest_t_building", SIM_SID_GUEST_B, true, true, SIM_MANAGE, true,
+     false},
+    {"system_u:system_r:domb_guest_t", SIM_SID_GUEST, false, false, SIM_MANAGE, false, true},
+};
+
+static int sim_flask_manage(struct sim *s, const struct dom *d, unsigned int perm);
+
+/* The label of a SID; a SID the policy never gave is unlabeled (Xen's
+ * sidtab_search falls back to the unlabeled SID). */
+static const struct sim_label *sim_label_of(uint32_t sid)
+{
+    for (size_t i = 0; i < sizeof(sim_labels) / sizeof(sim_labels[0]); i++)
+        if (sim_labels[i].sid == sid)
+            return &sim_labels[i];
+    return &sim_labels[1];
+}
+
+/* Log a denial the way Xen's avc_audit does, and answer -EACCES. */
+static int sim_avc_deny(struct sim *s, const char *perm, uint32_t tsid, const char *tclass)
+{
+    int n = snprintf(s->avc + s->avc_len, sizeof(s->avc) - s->avc_len,
+                     "avc:  denied  { %s } for current=d%u scontext=%s tcontext=%s tclass=%s\n",
+                     perm, s->cfg.self, sim_labels[0].context, sim_label_of(tsid)->context, tclass);
+
+    if (n > 0 && (size_t)n < sizeof(s->avc) - s->avc_len)
+        s->avc_len += (size_t)n;
+    return -XEN_EACCES;
+}
+
+static int sim_flask_manage(struct sim *s, const struct dom *d, unsigned int perm)
+{
+    if (!s->cfg.flask || (sim_label_of(d->ssidref)->manage & perm))
+        return 0;
+    return sim_avc_deny(s,
+                        perm == SIM_PAUSE     ? "pause"
+                        : perm == SIM_UNPAUSE ? "unpause"
+                                              : "destroy",
+                        d->ssidref, "domain");
+}
+
+const char *sim_avc_log(const struct sim *s)
+{
+    return s->avc;
+}
+
+static int sim_xsm_op(void *ctx, struct xen_flask_op *op)
+{
+    struct sim *s = ctx;
+    int rc = sim_enter(s, SIM_XSM_OP);
+    struct dom *d;
+
+    if (rc)
+        return rc;
+    if (!s->cfg.flask)
+        return -XEN_ENOSYS; /* Xen without XSM: the dummy module's do_xsm_op */
+    if (op->interface_version != XEN_FLASK_INTERFACE_VERSION)
+        return -XEN_ENOSYS; /* flask_op.c */
+    switch (op->cmd) {
+    case FLASK_CONTEXT_TO_SID: {
+        const char *text = (const char *)(uintptr_t)op->u.sid_context.context.p;
+        uint32_t size = op->u.sid_context.size;
+
+        if (!text || size == 0 || size > PAGE_SIZE)
+            return -XEN_EINVAL;
+        for (size_t i = 0; i < sizeof(sim_labels) / sizeof(sim_labels[0]); i++) {
+            if (strlen(sim_labels[i].context) == size &&
+                memcmp(sim_labels[i].context, text, size) == 0) {
+                op->u.sid_context.sid = sim_labels[i].sid;
+                return 0;
+            }
+        }
+        return -XEN_EINVAL; /* security_context_to_sid: not a context of the policy */
+    }
+    case FLASK_RELABEL_DOMAIN:
+        d = dom_get(s, (domid_t)op->u.relabel.domid);
+        if (!d)
+            return -XEN_ESRCH;
+        if (!sim_label_of(d->ssidref)->relabel_from)
+            return sim_avc_deny(s, "relabelfrom", d->ssidref, "domain2");
+        if (!sim_label_of(op->u.relabel.sid)->relabel_to)
+            return sim_avc_deny(s, "relabelto", op->u.relabel.sid, "domain2");
+        d->ssidref = op->u.relabel.sid;
+        d->relabels++;
+        return 0;
+    default:
+        return -XEN_ENOSYS; /* not modelled */
+    }
+}
+
 static int domctl_create(struct sim *s, struct xen_domctl *op)
 {
     const struct xen_domctl_createdomain *c = &op->u.createdomain;
@@ -531,6 +652,10 @@ static int domctl_create(struct sim *s, struct xen_domctl *op)
 
     if ((rc = create_config_ok(c)) != 0)
         return rc;
+    /* FLASK's domain_create hook: the caller needs { create } on the new
+     * domain's label; ssidref 0 (no label) is unlabeled_t. */
+    if (s->cfg.flask && !sim_label_of(c->ssidref)->create)
+        return sim_avc_deny(s, "create", c->ssidref, "domain");
     if (id >= DOMID_FIRST_RESERVED)
         return -XEN_EINVAL;
     if (id != 0 && (dom_find(s, id) || id == s->cfg.self))
@@ -555,6 +680,7 @@ static int domctl_create(struct sim *s, struct xen_domctl *op)
         sim_die("out of memory");
     d->id = id;
     d->create_max_vcpus = c->max_vcpus;
+    d->ssidref = c->ssidref;
     memcpy(d->handle, c->handle, sizeof(d->handle));
     for (unsigned int v = 0; v < SIM_AFFINITY_VCPUS; v++)
         d->aff_hard[v] = d->aff_soft[v] = sim_online_mask(s); /* Xen's default: any CPU */
@@ -1116,6 +1242,8 @@ static int sim_domctl(void *ctx, struct xen_domctl *op)
         d = dom_find(s, op->domain);
         if (!d || op->domain == s->cfg.self)
             return d ? -XEN_EINVAL : -XEN_ESRCH;
+        if ((rc = sim_flask_manage(s, d, SIM_DESTROY)) != 0)
+            return rc;
         dom_release(s, d);
         return 0;
     }
@@ -1158,6 +1286,8 @@ static int sim_domctl(void *ctx, struct xen_domctl *op)
     case XEN_DOMCTL_sethvmcontext:
         return domctl_sethvmcontext(s, d, op);
     case XEN_DOMCTL_unpausedomain:
+        if ((rc = sim_flask_manage(s, d, SIM_UNPAUSE)) != 0)
+            return rc;
         if (d->hvm && (rc = hvm_unpause_ok(d)) != 0)
             return rc;
         if (!d->vcpu_ready)
@@ -1165,6 +1295,8 @@ static int sim_domctl(void *ctx, struct xen_domctl *op)
         d->paused = false;
         return 0;
     case XEN_DOMCTL_pausedomain:
+        if ((rc = sim_flask_manage(s, d, SIM_PAUSE)) != 0)
+            return rc;
         d->paused = true;
         return 0;
     case XEN_DOMCTL_iomem_permission: {
@@ -1927,6 +2059,9 @@ static int sim_map_foreign(void *ctx, domid_t domid, const xen_pfn_t *mfns, unsi
         return rc;
     if (n == 0 || n > XENOPS_MAP_BATCH_MAX || !mfns || !va)
         return -XEN_EINVAL;
+    /* FLASK: a foreign PTE needs { map_read map_write } on the owner's label. */
+    if (s->cfg.flask && !sim_label_of(d->ssidref)->map)
+        return sim_avc_deny(s, "map_read map_write", d->ssidref, "mmu");
     /* For a translated (HVM) domain the frames are gfns: Xen looks each up
      * in the domain's p2m (mod_l1_entry's get_page_from_gfn). */
     frames = malloc(n * sizeof(uint64_t));
@@ -2138,6 +2273,7 @@ void sim_ops(struct sim *s, struct xenops *ops)
         .hypercalls = sim_hypercalls_op,
         .console_read = sim_console_read,
         .xen_version = sim_xen_version,
+        .xsm_op = sim_xsm_op,
     };
 }
 
@@ -2251,6 +2387,8 @@ int sim_domain_info(const struct sim *s, domid_t id, struct sim_domain_info *out
     out->max_grant_frames = d->max_grant_frames;
     out->max_maptrack_frames = d->max_maptrack_frames;
     out->max_grant_version = d->max_grant_version;
+    out->ssidref = d->ssidref;
+    out->relabels = d->relabels;
     return 0;
 }
 

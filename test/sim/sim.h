@@ -40,6 +40,7 @@ enum sim_call {
     SIM_GRANT_SEED_HVM, /* seed_grant_table_hvm */
     SIM_CONSOLE_IO,     /* console_read */
     SIM_XEN_VERSION,    /* xen_version */
+    SIM_XSM_OP,         /* xsm_op */
     SIM_CALL_KINDS,
 };
 
@@ -79,7 +80,51 @@ struct sim_config {
     uint64_t scratch_pages;        /* the caller's own memory (0: SIM_DEFAULT_SCRATCH_PAGES) */
     bool no_clock;                 /* ops without now_ns (the builder's timings are optional) */
     unsigned int nr_cpus;          /* physical CPUs, all online (0: 1; at most 64) */
+    bool flask;                    /* a Xen with XSM/FLASK enforcing the sim's policy
+                                    * (below); else xsm_op is -ENOSYS and ssidref is
+                                    * ignored, as on Debian's Xen */
 };
+
+/*
+ * The simulated FLASK policy (sim_config.flask), a small model of Xen's
+ * example policy (tools/flask/policy) and domB's module
+ * (tools/flask-xen/domb.te) for a caller labelled dom0_t:
+ *   label                                   SID    create map manage  relabel
+ *   system_u:system_r:dom0_t                3      -      -    -       -
+ *   system_u:system_r:unlabeled_t           6      -      -    -       -
+ *   system_u:system_r:domU_t                12     yes    yes  all     -
+ *   system_u:system_r:isolated_domU_t       0x100  yes    yes  all     -
+ *   system_u:system_r:nomigrate_t_building  0x101  yes    yes  -       from
+ *   system_u:system_r:nomigrate_t           0x102  -      -    all     to
+ *   system_u:system_r:prot_domU_t           0x103  yes    yes  pause,  -
+ *                                                              destroy
+ *   system_u:system_r:domb_guest_t_building 0x104  yes    yes  all     from
+ *   system_u:system_r:domb_guest_t          0x105  -      -    all     to
+ * ("manage": pause, unpause, destroy.)
+ * (dom0_t, unlabeled_t and domU_t are Xen's initial SIDs, their numbers
+ * fixed by xen/xsm/flask/policy/initial_sids; the others are what this
+ * policy happens to give.) FLASK_CONTEXT_TO_SID of any other string is
+ * -EINVAL. With -EACCES, logged as Xen logs it ("avc:  denied  { create }
+ * ... tcontext=..."; sim_avc_log), it refuses: createdomain with an
+ * ssidref the caller may not create (unlabeled_t for 0, as on Xen;
+ * nomigrate_t and domb_guest_t only through their build labels);
+ * map_foreign of a domain whose label the caller may not map (a relabelled
+ * guest: the policies give mmu rights on the build label only); pause,
+ * unpause and destroy of a domain it may not manage (measured on Xen:
+ * prot_domU_t cannot be unpaused, and Xen's example build label
+ * nomigrate_t_building cannot be destroyed, so a failed build under it
+ * leaves the domain behind; domB's domb_guest_t_building can);
+ * FLASK_RELABEL_DOMAIN unless from a "from" label to a "to" label.
+ */
+#define SIM_SID_DOM0        3u
+#define SIM_SID_UNLABELED   6u
+#define SIM_SID_DOMU        12u
+#define SIM_SID_ISOLATED    0x100u
+#define SIM_SID_NOMIGRATE_B 0x101u
+#define SIM_SID_NOMIGRATE   0x102u
+#define SIM_SID_PROT        0x103u
+#define SIM_SID_GUEST_B     0x104u
+#define SIM_SID_GUEST       0x105u
 
 #define SIM_DEFAULT_SCRATCH_PAGES (64ULL << 8) /* 64 MiB */
 
@@ -125,6 +170,8 @@ struct sim_domain_info {
     grant_entry_v1_t gnttab[2];                                        /* the reserved entries */
     bool hvm;                                                          /* XEN_DOMCTL_CDF_hvm */
     uint32_t max_grant_frames, max_maptrack_frames, max_grant_version; /* as Xen took them */
+    uint32_t ssidref;      /* its FLASK SID (createdomain's, then relabels); flask only */
+    unsigned int relabels; /* FLASK_RELABEL_DOMAIN calls that changed it */
 };
 int sim_domain_info(const struct sim *s, domid_t d, struct sim_domain_info *out);
 
@@ -194,6 +241,11 @@ unsigned long sim_serial_dropped(const struct sim *s);
 #define SIM_XEN_MAJOR        4
 #define SIM_XEN_MINOR        17
 #define SIM_XEN_EXTRAVERSION ".7-sim"
+
+/* The AVC denials the simulated FLASK logged, one line each, as Xen's
+ * "avc: denied { PERM } for ... scontext=... tcontext=... tclass=CLASS";
+ * NUL-terminated, empty without any. */
+const char *sim_avc_log(const struct sim *s);
 
 /* What printk printed on the host (test/sim provides printk): everything
  * since the last clear, NUL-terminated. DOMB_SIM_ECHO=1 also echoes it to

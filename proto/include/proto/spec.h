@@ -32,7 +32,7 @@
 #include <proto/vm_config.h>
 
 #define SPEC_MAGIC       "DOMBSPEC" /* 8 bytes, no NUL */
-#define SPEC_VERSION     4          /* the newest version this build reads and writes */
+#define SPEC_VERSION     5          /* the newest version this build reads and writes */
 #define SPEC_VERSION_MIN 1
 
 /* Layout (versions 1 and 2): offset and size of every field. */
@@ -75,7 +75,7 @@
 #define SPEC_OFF_V3_RESERVED    0x934        /* 12 bytes, zero */
 #define SPEC_OFF_DEVICE         0x940        /* VM_DEVICE_MAX x SPEC_DEVICE_SIZE records */
 #define SPEC_V3_SIZE            0xf40        /* 3904 bytes */
-#define SPEC_MAX_SIZE           SPEC_V4_SIZE /* a buffer for any spec */
+#define SPEC_MAX_SIZE           SPEC_V5_SIZE /* a buffer for any spec */
 #define SPEC_V3_RESERVED_SIZE   12
 
 /* Version 4 only: in version 3's reserved bytes, and a block after the devices. */
@@ -97,6 +97,11 @@
 #define SPEC_V4_FLAG_CPUS      0x02
 #define SPEC_V4_FLAG_CPUS_SOFT 0x04
 #define SPEC_V4_FLAGS_KNOWN    0x07
+
+/* Version 5: version 4 and the FLASK labels appended (docs/disaggregation.md). */
+#define SPEC_OFF_SECLABEL      0xf80  /* 64: seclabel, NUL-terminated and padded, not empty */
+#define SPEC_OFF_INIT_SECLABEL 0xfc0  /* 64: init_seclabel or empty */
+#define SPEC_V5_SIZE           0x1000 /* 4096 bytes */
 
 #define SPEC_DEVICES_FLAG_DRIVER_DOMAIN 0x01 /* driver_domain = 1 */
 #define SPEC_DEVICES_FLAGS_KNOWN        0x01
@@ -141,18 +146,18 @@
  * grant table limits, 2 for PVH or grant limits, 3 with devices, a driver
  * domain or a non-default db_client_max_devices, 4 with an action of its
  * own for some shutdown reason, rename-restart, a uuid, maxvcpus, cpus or
- * cpus_soft. Returns the number of bytes written (SPEC_V1_SIZE,
- * SPEC_V3_SIZE or SPEC_V4_SIZE) or a negative error (-XEN_EINVAL invalid
+ * cpus_soft, 5 with a seclabel. Returns the number of bytes written (SPEC_V1_SIZE,
+ * SPEC_V3_SIZE, SPEC_V4_SIZE or SPEC_V5_SIZE) or a negative error (-XEN_EINVAL invalid
  * config, -XEN_ENOSPC buffer too small).
  */
 int spec_encode(const struct vm_config *cfg, void *buf, size_t size, struct domb_error *err);
 
-/* The version spec_encode writes for cfg (1 to 4), and its size. */
+/* The version spec_encode writes for cfg (1 to 5), and its size. */
 unsigned int spec_version_for(const struct vm_config *cfg);
 size_t spec_size_for(const struct vm_config *cfg);
 
 /*
- * Decode and validate a spec of exactly len bytes (version 1 to 4). Every
+ * Decode and validate a spec of exactly len bytes (version 1 to 5). Every
  * field is checked: magic, version, size, flags, reserved bytes (a version 2
  * spec must use something version 1 cannot say, a version 3 one something
  * version 2 cannot, a version 4 one something version 3 cannot), strings NUL-terminated inside

@@ -42,6 +42,7 @@
 #define VM_PCPU_MAX                  128    /* physical CPUs cpus/cpus_soft can name: 0..127 */
 #define VM_CPUMAP_BYTES              (VM_PCPU_MAX / 8)
 #define VM_UUID_SIZE                 16 /* the domain handle */
+#define VM_SECLABEL_MAX              63 /* characters of a FLASK label "user:role:type" */
 
 /*
  * What kind of guest the builder makes (xl's `type`). HVM with a device
@@ -189,6 +190,14 @@ struct vm_config {
     bool driver_domain;
     uint32_t nr_devices;
     struct vm_device devices[VM_DEVICE_MAX];
+    /* XSM/FLASK labels (xl's seclabel and init_seclabel; docs/disaggregation.md):
+     * empty, or "user:role:type" (vm_config_check_seclabel). seclabel is the
+     * label the domain runs with; init_seclabel, when given (only with a
+     * seclabel), the one it is built with before the builder relabels it to
+     * seclabel, as libxl does. Neither: Xen's initial SID domU
+     * (system_u:system_r:domU_t), libxl's default. */
+    char seclabel[VM_SECLABEL_MAX + 1];
+    char init_seclabel[VM_SECLABEL_MAX + 1];
 };
 
 /* An empty configuration with every default applied (vcpus 1, on_exit destroy). */
@@ -203,6 +212,15 @@ int vm_config_check_name(const char *name, struct domb_error *err);
 int vm_config_check_iomem(const struct vm_iomem *range, struct domb_error *err);
 int vm_config_check_ioport(const struct vm_ioport *range, struct domb_error *err);
 int vm_config_check_irq(uint64_t irq, struct domb_error *err);
+
+/*
+ * A FLASK label as xl's seclabel/init_seclabel give it: "user:role:type",
+ * three non-empty fields of [A-Za-z0-9_] (Xen's example policy has no MLS
+ * part), at most VM_SECLABEL_MAX characters. `key` names the field in the
+ * message ("seclabel 'x' ..."). Whether the running policy knows the label
+ * only Xen can say (FLASK_CONTEXT_TO_SID, at build time).
+ */
+int vm_config_check_seclabel(const char *key, const char *label, struct domb_error *err);
 
 /*
  * Whole-configuration check: every field in range, strings NUL-terminated in

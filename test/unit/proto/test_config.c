@@ -851,6 +851,45 @@ static void config_hvm_once(void **state)
 int main(int argc, char **argv);
 /* One case per line: the build registers each line's case with ctest. */
 /* clang-format off */
+/* xl's seclabel and init_seclabel: FLASK labels, shape-checked. */
+static void config_seclabel(void **state)
+{
+    char text[256];
+
+    parse_ok(BASE);
+    assert_string_equal(cfg.seclabel, "");
+    assert_string_equal(cfg.init_seclabel, "");
+    parse_ok(BASE "seclabel = \"system_u:system_r:domU_t\"\n");
+    assert_string_equal(cfg.seclabel, "system_u:system_r:domU_t");
+    assert_string_equal(cfg.init_seclabel, "");
+    parse_ok(BASE "init_seclabel = 'system_u:system_r:nomigrate_t_building'\n"
+                  "seclabel = \"system_u:system_r:nomigrate_t\"\n");
+    assert_string_equal(cfg.seclabel, "system_u:system_r:nomigrate_t");
+    assert_string_equal(cfg.init_seclabel, "system_u:system_r:nomigrate_t_building");
+    parse_fails(BASE "init_seclabel = \"system_u:system_r:nomigrate_t_building\"\n",
+                "web.cfg:4: init_seclabel is given but seclabel is not: give the label the "
+                "domain runs with too");
+    parse_fails(BASE "seclabel = \"system_u:system_r\"\n",
+                "web.cfg:4: seclabel 'system_u:system_r' is not a FLASK label user:role:type "
+                "(2 fields)");
+    parse_fails(BASE "seclabel = \"system_u:system_r:domU_t:s0\"\n",
+                "web.cfg:4: seclabel 'system_u:system_r:domU_t:s0' is not a FLASK label "
+                "user:role:type (4 fields)");
+    parse_fails(BASE "seclabel = \"system_u::domU_t\"\n",
+                "web.cfg:4: seclabel 'system_u::domU_t' is not a FLASK label user:role:type (an "
+                "empty field)");
+    parse_fails(BASE "seclabel = \"\"\n",
+                "web.cfg:4: seclabel '' is not a FLASK label user:role:type (an empty field)");
+    parse_fails(BASE "init_seclabel = \"system_u:system_r:dom U\"\n",
+                "web.cfg:4: init_seclabel 'system_u:system_r:dom U' has a character other than "
+                "[A-Za-z0-9_:] at 22");
+    parse_fails(BASE "seclabel = 1\n",
+                "web.cfg:4: seclabel must be a quoted string: write seclabel = \"1\"");
+    snprintf(text, sizeof(text), BASE "seclabel = \"system_u:system_r:%s\"\n",
+             "a123456789012345678901234567890123456789012345");
+    parse_fails(text, "web.cfg:4: seclabel is longer than 63 bytes: shorten it");
+}
+
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test(config_minimal_defaults),
     cmocka_unit_test(config_full_file),
@@ -887,6 +926,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(config_plus_equals),
     cmocka_unit_test(config_lifecycle),
     cmocka_unit_test(config_uuid),
+    cmocka_unit_test(config_seclabel),
     cmocka_unit_test(config_maxvcpus),
     cmocka_unit_test(config_cpus),
     cmocka_unit_test(config_root),

@@ -974,8 +974,24 @@ static void rsp_domid_and_ping_rejections(void **state)
                            "ping payload has non-zero bytes after its 10 used bytes");
 }
 
+/* A client cannot choose a VM's FLASK label (docs/disaggregation.md). */
+static void req_build_seclabel_refused(void **state)
+{
+    struct proto_request in;
+    struct domb_error err;
+
+    (void)state;
+    sample_request(&in, PROTO_TYPE_BUILD);
+    snprintf(in.build.spec.seclabel, sizeof(in.build.spec.seclabel), "system_u:system_r:dom0_t");
+    assert_int_equal(proto_request_encode(&in, buf, sizeof(buf), &err),
+                     PROTO_RC(PROTO_ERR_BAD_SPEC));
+    assert_string_equal(err.msg, "spec: seclabel 'system_u:system_r:dom0_t': a db-server client "
+                                 "cannot choose a VM's label");
+}
+
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test(req_build_round_trip),
+    cmocka_unit_test(req_build_seclabel_refused),
     cmocka_unit_test(req_build_pvh_round_trip),
     cmocka_unit_test(req_build_devices_round_trip),
     cmocka_unit_test(req_build_devices_rejections),

@@ -5,6 +5,7 @@
 #include <domb/byteorder.h>
 #include <proto/manifest.h>
 #include <proto/spec.h>
+#include <stdio.h>
 #include <string.h>
 
 static uint8_t buf[SPEC_MAX_SIZE + 16];
@@ -139,11 +140,11 @@ static void spec_rejects_header(void **state)
     buf[3] = 'x';
     expect_reject(SPEC_V1_SIZE, "magic is not \"DOMBSPEC\"");
     encode_sample();
-    put_le16(buf + SPEC_OFF_VERSION, 5);
-    expect_reject(SPEC_V1_SIZE, "version 5 is not supported (this build reads versions 1 to 4)");
+    put_le16(buf + SPEC_OFF_VERSION, 6);
+    expect_reject(SPEC_V1_SIZE, "version 6 is not supported (this build reads versions 1 to 5)");
     encode_sample();
     put_le16(buf + SPEC_OFF_VERSION, 0);
-    expect_reject(SPEC_V1_SIZE, "version 0 is not supported (this build reads versions 1 to 4)");
+    expect_reject(SPEC_V1_SIZE, "version 0 is not supported (this build reads versions 1 to 5)");
     encode_sample();
     put_le16(buf + SPEC_OFF_VERSION, 4);
     expect_reject(SPEC_V1_SIZE, "size field says 2352 bytes; version 4 is 3968");
@@ -1086,6 +1087,70 @@ static void spec_old_on_exit_means_every_reason(void **state)
 int main(int argc, char **argv);
 /* One case per line: the build registers each line's case with ctest. */
 /* clang-format off */
+/* Version 5: the FLASK labels after version 4's block. */
+static void spec_v5_labels(void **state)
+{
+    struct vm_config in, out;
+    struct domb_error err;
+
+    sample_config(&in);
+    snprintf(in.seclabel, sizeof(in.seclabel), "system_u:system_r:nomigrate_t");
+    assert_int_equal(spec_version_for(&in), 5);
+    assert_int_equal(spec_size_for(&in), SPEC_V5_SIZE);
+    assert_int_equal(spec_encode(&in, buf, sizeof(buf), &err), SPEC_V5_SIZE);
+    assert_int_equal(get_le16(buf + SPEC_OFF_VERSION), 5);
+    assert_int_equal(get_le32(buf + SPEC_OFF_SIZE), 0x1000);
+    assert_string_equal((const char *)buf + 0xf80, "system_u:system_r:nomigrate_t");
+    assert_int_equal(buf[0xfc0], 0);
+    assert_int_equal(spec_decode(buf, SPEC_V5_SIZE, &out, &err), 0);
+    assert_memory_equal(&in, &out, sizeof(in));
+    /* with a build label, and version 4 settings riding along */
+    v4_config(&in);
+    snprintf(in.seclabel, sizeof(in.seclabel), "system_u:system_r:nomigrate_t");
+    snprintf(in.init_seclabel, sizeof(in.init_seclabel), "system_u:system_r:nomigrate_t_building");
+    assert_int_equal(spec_encode(&in, buf, sizeof(buf), &err), SPEC_V5_SIZE);
+    assert_string_equal((const char *)buf + 0xfc0, "system_u:system_r:nomigrate_t_building");
+    assert_int_equal(spec_decode(buf, SPEC_V5_SIZE, &out, &err), 0);
+    assert_memory_equal(&in, &out, sizeof(in));
+    assert_int_equal(spec_encode(&in, buf, SPEC_V4_SIZE, &err), -XEN_ENOSPC);
+    /* no label: never version 5 */
+    in.seclabel[0] = in.init_seclabel[0] = '\0';
+    assert_int_equal(spec_version_for(&in), 4);
+}
+
+static void spec_v5_rejects(void **state)
+{
+    struct vm_config in;
+    struct domb_error err;
+
+    sample_config(&in);
+    snprintf(in.seclabel, sizeof(in.seclabel), "system_u:system_r:domU_t");
+    assert_int_equal(spec_encode(&in, buf, sizeof(buf), &err), SPEC_V5_SIZE);
+    buf[0xf80 + 40] = 'x'; /* after the label's NUL */
+    expect_reject(SPEC_V5_SIZE, "seclabel field has bytes after its terminating NUL");
+    memset(buf + 0xf80, 0, 64);
+    expect_reject(SPEC_V5_SIZE, "is version 5 but has no seclabel (it must be written as "
+                                "version 1)");
+    memcpy(buf + 0xf80, "system_u:system_r", 17);
+    expect_reject(SPEC_V5_SIZE,
+                  "seclabel 'system_u:system_r' is not a FLASK label user:role:type (2 fields)");
+    memcpy(buf + 0xf80, "system_u:system_r:domU_t", 24);
+    memcpy(buf + 0xfc0, "a:b:c", 5);
+    assert_int_equal(spec_decode(buf, SPEC_V5_SIZE, &in, &err), 0);
+    assert_string_equal(in.init_seclabel, "a:b:c");
+    memset(buf + 0xf80, 0, 64);
+    expect_reject(SPEC_V5_SIZE, "init_seclabel needs a seclabel (the label the domain gets after "
+                                "its build)");
+    put_le32(buf + SPEC_OFF_SIZE, SPEC_V4_SIZE);
+    expect_reject(SPEC_V5_SIZE, "size field says 3968 bytes; version 5 is 4096");
+    /* the encoder checks too */
+    sample_config(&in);
+    snprintf(in.seclabel, sizeof(in.seclabel), "nolabel");
+    assert_int_equal(spec_encode(&in, buf, sizeof(buf), &err), -XEN_EINVAL);
+    assert_string_equal(err.msg, "seclabel 'nolabel' is not a FLASK label user:role:type (1 "
+                                 "fields)");
+}
+
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test(spec_round_trip),
     cmocka_unit_test(spec_round_trip_minimal),
@@ -1109,6 +1174,8 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(spec_encode_rejects_devices),
     cmocka_unit_test(spec_v4_round_trip),
     cmocka_unit_test(spec_v4_rejects),
+    cmocka_unit_test(spec_v5_labels),
+    cmocka_unit_test(spec_v5_rejects),
     cmocka_unit_test(spec_old_on_exit_means_every_reason),
     cmocka_unit_test(manifest_round_trip),
     cmocka_unit_test(manifest_rejects_header),

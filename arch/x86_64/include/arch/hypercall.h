@@ -208,6 +208,13 @@ static inline int hypercall_xen_version(int cmd, void *arg)
     return (int)hypercall2(__HYPERVISOR_xen_version, (unsigned long)cmd, (unsigned long)arg);
 }
 
+/* XSM's op (a struct xen_flask_op under FLASK); -ENOSYS from a Xen without XSM. */
+static inline int hypercall_xsm_op(void *op)
+{
+    hypercall_count(__HYPERVISOR_xsm_op);
+    return (int)hypercall1(__HYPERVISOR_xsm_op, (unsigned long)op);
+}
+
 static inline int hypercall_vcpu_op(int cmd, unsigned int vcpu, void *arg)
 {
     hypercall_count(__HYPERVISOR_vcpu_op);

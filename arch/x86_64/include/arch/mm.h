@@ -71,7 +71,8 @@ long mm_init(start_info_t *si, uint64_t *next_free_pfn);
 void *mm_map_shared_info(uint64_t maddr);
 
 /*
- * Foreign mappings (privileged domains only): map n frames of domain `domid`
+ * Foreign mappings (privileged domains only, or under XSM/FLASK whoever the
+ * policy lets map that domain's memory): map n frames of domain `domid`
  * (machine frame numbers) contiguously in the window. Returns 0 and *va, or a
  * negative errno (-XEN_ENOMEM when the window has no room for n).
  * mm_unmap_foreign() removes them and flushes the TLB.

@@ -108,6 +108,10 @@ struct builder_request {
     const uint8_t *cpumap_hard;
     const uint8_t *cpumap_soft;
     uint32_t cpumap_bytes; /* at most BUILDER_CPUMAP_MAX */
+    /* createdomain's ssidref: the XSM/FLASK SID the domain is built with
+     * (xenops_flask_context_to_sid); 0 means XENOPS_SSIDREF_DOMU, libxl's
+     * default. Xen without XSM ignores it. */
+    uint32_t ssidref;
 };
 #define BUILDER_CPUMAP_MAX 64 /* bytes of a cpumap: 512 CPUs */
 

@@ -46,6 +46,7 @@
 #include <xen/hvm/hvm_op.h>
 #include <xen/hvm/params.h>
 #include <xen/hvm/save.h>
+#include <xen/xsm/flask_op.h>
 
 /* Most frames one map_foreign call maps: one page of PTE writes (one L1
  * table) in the real implementation's mapping window. */
@@ -277,6 +278,7 @@ struct xenops {
     /* Pages alloc_pages could still hand out. Not a hypercall. */
     uint64_t (*scratch_free_pages)(void *ctx);
 
+
     /* Hypercalls issued so far (reports and benchmarks). Not a hypercall. */
     unsigned long (*hypercalls)(void *ctx);
 
@@ -302,7 +304,34 @@ struct xenops {
      * builder kernel's memory high-water (issue 15). Not a hypercall;
      * optional (NULL: not known). */
     uint64_t (*scratch_peak_pages)(void *ctx, bool reset);
+
+    /*
+     * HYPERVISOR_xsm_op with a struct xen_flask_op (XSM/FLASK; Xen's
+     * xsm/flask_op.h; interface_version is filled in by the
+     * implementation). The builder uses FLASK_CONTEXT_TO_SID (a label
+     * "user:role:type" of u.sid_context.size bytes at u.sid_context.context,
+     * no NUL needed, to the SID Xen's loaded policy gives it: -EINVAL for
+     * a label the policy does not know) and FLASK_RELABEL_DOMAIN
+     * (u.relabel: domid gets sid; the policy must allow relabelfrom on its
+     * label and relabelto on the new one, else -EACCES). A Xen built
+     * without XSM (Debian's) answers -ENOSYS. Optional: NULL behaves as a
+     * Xen without XSM.
+     */
+    int (*xsm_op)(void *ctx, struct xen_flask_op *op);
 };
+
+/* Xen's initial SID "domU" (xen/xsm/flask/policy/initial_sids: the 12th),
+ * system_u:system_r:domU_t in its example policy: the ssidref libxl passes
+ * at createdomain for a domain without a label. Without XSM Xen ignores
+ * ssidref, so domB passes it always. */
+#define XENOPS_SSIDREF_DOMU 12u
+
+/* FLASK_CONTEXT_TO_SID for a NUL-terminated label: 0 and *sid, or Xen's
+ * errno (-ENOSYS without XSM, also when the seam has no xsm_op). */
+int xenops_flask_context_to_sid(const struct xenops *x, const char *label, uint32_t *sid);
+
+/* FLASK_RELABEL_DOMAIN: domid's label becomes sid. 0 or Xen's errno. */
+int xenops_flask_relabel_domain(const struct xenops *x, domid_t domid, uint32_t sid);
 
 /* XEN_SYSCTL_physinfo through the seam: the host's free (and total) pages. */
 int xenops_physinfo(const struct xenops *x, uint64_t *free_pages, uint64_t *total_pages);

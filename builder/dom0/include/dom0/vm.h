@@ -85,6 +85,11 @@ struct vm {
     enum vm_on_exit on_exit;
     uint64_t build_ns;
     unsigned int hypercalls;
+    /* XSM/FLASK: the SID of the seclabel it runs with when it was built
+     * under an init_seclabel (0: no relabel), and whether vm_unpause has
+     * relabelled this incarnation (docs/disaggregation.md). */
+    uint32_t run_ssid;
+    bool relabelled;
     /* The builder kernel's own pages during the build (issue 15): in use
      * when it began, at the most, and that peak beyond the start (the
      * build's working set; 0 when the seam cannot tell). */
@@ -133,6 +138,11 @@ int vm_build(struct vm *vm, const struct vm_config *cfg, const void *kernel, siz
 /* Record a VM that could not even be attempted (e.g. its spec was bad). */
 void vm_fail(struct vm *vm, const char *name, const struct domb_error *why);
 
+/* Start a built VM. A VM built under an init_seclabel is first relabelled
+ * to its seclabel (FLASK_RELABEL_DOMAIN), as libxl does once it is done
+ * with a domain: everything the platform writes into a built VM
+ * (vm_append_cmdline) comes before. On failure of either the domain is
+ * destroyed and state = VM_FAILED. */
 int vm_unpause(struct vm *vm);
 
 /* Append " text" to the command line in a built (paused) guest's start_info. */

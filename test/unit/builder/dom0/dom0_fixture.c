@@ -28,6 +28,7 @@ struct dfx *dfx_create(const struct dfx_opts *o)
         .destroy_delay = o->set_destroy_delay ? o->destroy_delay : DFX_DESTROY_DELAY,
         .scratch_pages = o->scratch_pages,
         .no_clock = o->no_clock,
+        .flask = o->flask,
     };
     f->sim = sim_create(&cfg);
     sim_ops(f->sim, &f->ops);

@@ -68,6 +68,7 @@ struct dfx_opts {
     uint64_t scratch_pages; /* 0: the sim's default */
     unsigned int max_order; /* 0: 12 */
     bool no_clock;
+    bool flask; /* the sim is a Xen with XSM/FLASK (sim_config.flask) */
 };
 
 /* ---- the scripted world ---- */
