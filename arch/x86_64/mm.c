@@ -1,7 +1,7 @@
 /* Memory management both modes share: frame translation, the page-table walk, shared_info. */
 #include "mm_internal.h"
 
-const xen_pfn_t *mm_p2m;
+xen_pfn_t *mm_p2m;
 uint64_t mm_p2m_pages;
 bool mm_translated;
 uint64_t *mm_l4_table;

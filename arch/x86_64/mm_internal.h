@@ -8,7 +8,7 @@
 #include <arch/mm.h>
 
 /* PV: our start_info p2m. Unused once mm_translated is set. */
-extern const xen_pfn_t *mm_p2m;
+extern xen_pfn_t *mm_p2m;
 extern uint64_t mm_p2m_pages;
 /* PVH: frame numbers are guest-physical; there is no p2m and no m2p. */
 extern bool mm_translated;

@@ -4,6 +4,9 @@
 #include <domb/lib.h>
 #include "mm_internal.h"
 
+/* A p2m entry for a frame we gave back (Linux's INVALID_P2M_ENTRY). */
+#define INVALID_P2M_ENTRY (~(xen_pfn_t)0)
+
 /* Foreign window: its L1 tables' machine frames and a slot bitmap. */
 static mfn_t window_l1[FOREIGN_WINDOW_PAGES / 512];
 static uint64_t window_used[FOREIGN_WINDOW_PAGES / 64];
@@ -77,7 +80,7 @@ long mm_init(start_info_t *si, uint64_t *next_free_pfn)
     mmu_update_t batch[512];
     int rc;
 
-    mm_p2m = (const xen_pfn_t *)si->mfn_list;
+    mm_p2m = (xen_pfn_t *)si->mfn_list;
     mm_p2m_pages = si->nr_pages;
     mm_l4_table = (uint64_t *)si->pt_base;
     if (nr > DIRECT_MAP_MAX_PAGES)
@@ -114,6 +117,72 @@ long mm_init(start_info_t *si, uint64_t *next_free_pfn)
         window_l1[i] = virt_to_mfn(l1);
     }
     return (long)nr;
+}
+
+/* The L1 table that maps va, or NULL (not mapped by 4 KiB pages). */
+static uint64_t *l1_of(uint64_t va)
+{
+    uint64_t *table = mm_l4_table;
+
+    for (int level = 4; level > 1; level--) {
+        uint64_t e = table[mm_table_index(va, level)];
+
+        if (!(e & _PAGE_PRESENT) || (e & _PAGE_PSE))
+            return NULL;
+        table = mm_table_of(e);
+    }
+    return table;
+}
+
+long mm_give_back(void *va, uint64_t n)
+{
+    static mmu_update_t batch[512];
+    static xen_pfn_t mfns[512];
+    uint64_t start = (uint64_t)va, done = 0;
+
+    if (mm_translated)
+        return -XEN_EOPNOTSUPP;
+    if ((start & (PAGE_SIZE - 1)) || start < KERNEL_VIRT_BASE ||
+        pfn_x(virt_to_pfn(va)) + n > mm_p2m_pages)
+        return -XEN_EINVAL;
+    while (done < n) {
+        uint64_t at = start + (done << PAGE_SHIFT);
+        unsigned int idx = mm_table_index(at, 1), k = 0;
+        uint64_t *l1 = l1_of(at);
+        struct mmuext_op flush = {.cmd = MMUEXT_TLB_FLUSH_LOCAL};
+        struct xen_memory_reservation r = {.nr_extents = 0, .extent_order = 0, .domid = DOMID_SELF};
+        int rc;
+
+        if (!l1)
+            return done ? (long)done : -XEN_EINVAL;
+        /* This L1's part: clear the PTEs (the only mapping of each frame:
+         * Xen frees a frame only once nothing maps it), then forget the
+         * frames in the p2m and hand them to Xen. */
+        for (; k < 512 - idx && done + k < n; k++) {
+            uint64_t p = pfn_x(virt_to_pfn((void *)(at + ((uint64_t)k << PAGE_SHIFT))));
+
+            batch[k].ptr = entry_maddr(l1, idx + k) | MMU_NORMAL_PT_UPDATE;
+            batch[k].val = 0;
+            mfns[k] = mm_p2m[p];
+        }
+        rc = hypercall_mmu_update(batch, k, NULL, DOMID_SELF);
+        if (rc == 0)
+            rc = hypercall_mmuext_op(&flush, 1, NULL, DOMID_SELF);
+        if (rc)
+            return done ? (long)done : rc;
+        for (unsigned int j = 0; j < k; j++)
+            mm_p2m[pfn_x(virt_to_pfn((void *)(at + ((uint64_t)j << PAGE_SHIFT))))] =
+                INVALID_P2M_ENTRY;
+        set_xen_guest_handle(r.extent_start, mfns);
+        r.nr_extents = k;
+        rc = hypercall_memory_op(XENMEM_decrease_reservation, &r);
+        if (rc < 0)
+            return done ? (long)done : rc;
+        done += (unsigned int)rc;
+        if ((unsigned int)rc != k)
+            return (long)done; /* Xen kept some: they stay unmapped */
+    }
+    return (long)done;
 }
 
 void *mm_map_shared_info(uint64_t maddr)

@@ -211,6 +211,14 @@ static uint64_t fault_scratch_free_pages(void *ctx)
     return INNER(f)->scratch_free_pages(INNER(f)->ctx);
 }
 
+/* Giving memory back is a releasing call: never failed (xenops_fault.h). */
+static long fault_give_back(void *ctx, void *va, uint64_t n)
+{
+    struct xenops_fault *f = ctx;
+
+    return INNER(f)->give_back(INNER(f)->ctx, va, n);
+}
+
 static uint64_t fault_scratch_peak_pages(void *ctx, bool reset)
 {
     struct xenops_fault *f = ctx;
@@ -278,6 +286,7 @@ void xenops_fault_init(struct xenops_fault *f, const struct xenops *inner)
         .yield = fault_yield,
         .sysctl = fault_sysctl,
         .scratch_free_pages = fault_scratch_free_pages,
+        .give_back = inner->give_back ? fault_give_back : NULL,
         .hypercalls = fault_hypercalls,
         .console_read = inner->console_read ? fault_console_read : NULL,
         .xen_version = inner->xen_version ? fault_xen_version : NULL,

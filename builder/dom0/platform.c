@@ -369,6 +369,105 @@ unsigned int platform_ports(const struct platform *p, evtchn_port_t *ports, unsi
     return n;
 }
 
+/* ---- giving the initramfs back (issue 15) ---- */
+
+/* Whether any shutdown reason's action builds the VM again. */
+static bool platform_may_rebuild(const struct vm_config *cfg)
+{
+    static const unsigned int xen_reasons[] = {SHUTDOWN_poweroff, SHUTDOWN_reboot, SHUTDOWN_crash,
+                                               SHUTDOWN_watchdog, SHUTDOWN_soft_reset};
+
+    for (unsigned int i = 0; i < ARRAY_SIZE(xen_reasons); i++) {
+        bool leave;
+        enum vm_on_exit a = vm_config_action(cfg, xen_reasons[i], &leave);
+
+        if (!leave && (a == VM_ON_EXIT_RESTART || a == VM_ON_EXIT_RENAME_RESTART))
+            return true;
+    }
+    return false;
+}
+
+/* Whether [a, a + n) overlaps an image a VM that may be rebuilt uses. */
+static bool platform_image_needed(const struct platform *p, const uint8_t *a, size_t n)
+{
+    for (unsigned int i = 0; i < p->set.nr_vms; i++) {
+        const struct bootset_vm *b = &p->set.vms[i];
+        const uint8_t *k = b->kernel, *r = b->ramdisk;
+
+        if (b->status != 0 || !platform_may_rebuild(&b->config))
+            continue;
+        if (k && a < k + b->kernel_size && k < a + n)
+            return true;
+        if (r && a < r + b->ramdisk_size && r < a + n)
+            return true;
+    }
+    return false;
+}
+
+/* Give back the whole pages inside [a, a + n); the pages Xen took. */
+static uint64_t platform_give_back_range(struct platform *p, const uint8_t *a, size_t n)
+{
+    uintptr_t start = ((uintptr_t)a + PAGE_SIZE - 1) & ~(uintptr_t)(PAGE_SIZE - 1);
+    uintptr_t end = ((uintptr_t)a + n) & ~(uintptr_t)(PAGE_SIZE - 1);
+    long rc;
+
+    if (end <= start)
+        return 0;
+    rc = p->xen->give_back(p->xen->ctx, (void *)start, (end - start) / PAGE_SIZE);
+    return rc > 0 ? (uint64_t)rc : 0;
+}
+
+int platform_give_back_images(struct platform *p, struct platform_given_back *out)
+{
+    static const struct domb_error gone = {
+        .code = -XEN_ENOENT,
+        .msg = "its images were given back to Xen after boot (domb.keep_images=1 on db-boot's "
+               "command line keeps them)"};
+    static const void *given[2 * MANIFEST_MAX_VMS];
+    unsigned int nr_given = 0;
+
+    memset(out, 0, sizeof(*out));
+    if (!p->xen->give_back)
+        return -XEN_EOPNOTSUPP;
+    xenops_physinfo(p->xen, &out->xen_free_before, NULL);
+    for (unsigned int i = 0; i < p->set.nr_vms; i++) {
+        struct bootset_vm *b = &p->set.vms[i];
+        const uint8_t *img[2] = {b->kernel, b->ramdisk};
+        size_t len[2] = {b->kernel_size, b->ramdisk_size};
+        bool any = false;
+
+        if (b->status != 0 || platform_may_rebuild(&b->config))
+            continue;
+        for (unsigned int j = 0; j < 2; j++) {
+            bool done = false;
+
+            if (!img[j] || platform_image_needed(p, img[j], len[j]))
+                continue;
+            any = true;
+            /* An image several VMs share goes once. */
+            for (unsigned int g = 0; g < nr_given; g++)
+                done |= given[g] == img[j];
+            if (done || nr_given == ARRAY_SIZE(given))
+                continue;
+            given[nr_given++] = img[j];
+            out->pages += platform_give_back_range(p, img[j], len[j]);
+            out->images++;
+        }
+        if (!any)
+            continue;
+        /* Nothing builds from it any more: the shell's create says why. */
+        b->status = gone.code;
+        b->error = gone;
+        out->vms++;
+        if (i < p->nr_vms) { /* its record (the boot set comes first) */
+            p->vms[i].kernel_image = NULL;
+            p->vms[i].ramdisk_image = NULL;
+        }
+    }
+    xenops_physinfo(p->xen, &out->xen_free_after, NULL);
+    return 0;
+}
+
 /* Other VMs holding a domain (built, running or stopped, not yet gone). */
 static unsigned int platform_others_held(const struct platform *p, const struct vm *vm)
 {
@@ -459,6 +558,12 @@ void platform_restart(struct platform *p, struct vm *vm)
     unsigned int first_reason = vm->restarts ? vm->first_reason : prev_reason;
     struct vm_build_opts opts;
 
+    if (!kernel) {
+        printk("db: vm '%s' cannot be built again: its images were given back to Xen after boot "
+               "(domb.keep_images=1 on db-boot's command line keeps them)\n",
+               vm->name);
+        return;
+    }
     /* Like xl, refuse to loop on a guest that keeps stopping at once: after
      * VM_QUICK_RESTARTS exits in a row within VM_QUICK_EXIT_NS of starting,
      * give up. A longer run starts the count again. */

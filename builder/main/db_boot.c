@@ -7,6 +7,7 @@
 #include <arch/mm.h>
 #include <dom0/platform.h>
 #include <dom0/shell.h>
+#include <domb/cmdline.h>
 #include <kernel/console.h>
 #include <kernel/kernel.h>
 #include <kernel/start_info.h>
@@ -82,10 +83,35 @@ static bool allocator_self_check(void)
     return ok;
 }
 
+/*
+ * Once the boot set is built (issue 15): give back to Xen the initramfs
+ * pages of images nothing will build from again (the VMs that cannot
+ * restart; docs/builder.md, "Memory"), unless "domb.keep_images=1" keeps
+ * them for the operator shell's `create`. Returns the pages given back.
+ */
+static uint64_t give_back_images(struct platform *p, const struct boot_info *bi)
+{
+    struct platform_given_back g;
+    char flag[4];
+
+    if (bi->cmdline && cmdline_get(bi->cmdline, "domb.keep_images", flag, sizeof(flag)) &&
+        flag[0] == '1') {
+        printk("db-boot: keeping every image of the initramfs (domb.keep_images=1)\n");
+        return 0;
+    }
+    if (platform_give_back_images(p, &g) != 0 || g.images == 0)
+        return 0;
+    printk("db-boot: gave %lu KiB of the initramfs back to Xen: %u image%s of %u VM%s that "
+           "cannot restart (Xen's free memory %lu -> %lu KiB)\n",
+           g.pages * 4, g.images, g.images == 1 ? "" : "s", g.vms, g.vms == 1 ? "" : "s",
+           g.xen_free_before * 4, g.xen_free_after * 4);
+    return g.pages;
+}
+
 /* dom0's memory once the boot set is built (issue 15): what db-boot holds
- * of what Xen gave it. The archive stays: the operator shell's `create`
- * (and on_exit restarts) build from its images at any time. */
-static void print_footprint(const struct boot_info *bi)
+ * of what Xen gave it. The archive stays but for the pages given back: the
+ * operator shell's `create` (and on_exit restarts) build from its images. */
+static void print_footprint(const struct boot_info *bi, uint64_t given)
 {
     struct page_alloc_stats st;
     uint64_t image = bi->module ? pfn_x(virt_to_pfn(bi->module)) : bi->first_free_pfn;
@@ -94,8 +120,9 @@ static void print_footprint(const struct boot_info *bi)
     page_alloc_stats(&kernel_pages, &st);
     printk("db-boot: dom0 memory after boot: %lu of %lu KiB in use: image and BSS %lu KiB, "
            "initramfs %lu KiB, boot tables %lu KiB, allocated %lu KiB (at the most %lu KiB)\n",
-           (bi->first_free_pfn + st.used) * 4, bi->nr_pages * 4, image * 4, archive * 4,
-           (bi->first_free_pfn - image - archive) * 4, st.used * 4, st.high_water * 4);
+           (bi->first_free_pfn + st.used - given) * 4, (bi->nr_pages - given) * 4, image * 4,
+           (archive - given) * 4, (bi->first_free_pfn - image - archive) * 4, st.used * 4,
+           st.high_water * 4);
 }
 
 static struct platform platform;
@@ -116,7 +143,7 @@ int domb_main(const struct boot_info *bi)
     printk("initramfs: %lu bytes at %p\n", bi->module_len, (const void *)bi->module);
     if (entry_boot(p, bi) != 0)
         return KERNEL_EXIT_FAILURE;
-    print_footprint(bi);
+    print_footprint(bi, give_back_images(p, bi));
     shell_start(&shell, p, "db-boot", bi->cmdline); /* runs without it if it cannot */
     platform_run(p);
     return platform_report(p, "db-boot") ? KERNEL_EXIT_SUCCESS : KERNEL_EXIT_FAILURE;

@@ -247,6 +247,11 @@ static uint64_t xen_scratch_free_pages(void *ctx)
     return st.free;
 }
 
+static long xen_give_back(void *ctx, void *va, uint64_t n)
+{
+    return mm_give_back(va, n);
+}
+
 static unsigned long xen_hypercalls(void *ctx)
 {
     return hypercall_total();
@@ -293,6 +298,7 @@ const struct xenops xenops_xen = {
     .yield = xen_yield,
     .sysctl = xen_sysctl,
     .scratch_free_pages = xen_scratch_free_pages,
+    .give_back = xen_give_back,
     .hypercalls = xen_hypercalls,
     .console_read = xen_console_read,
     .xen_version = xen_xen_version,

@@ -21,6 +21,7 @@
 #define SIM_SELF_PORTS     1024 /* ports of the caller (the builder) */
 #define SIM_POLL_PORTS_MAX 128  /* Xen's SCHEDOP_poll limit */
 #define SIM_RESERVED       16   /* frames 0..15 belong to "Xen": mfn 0 is never a guest's */
+#define SIM_GIVEN_RANGES   64   /* give_back calls remembered */
 #define SIM_POISON         0xa5
 #define SIM_MAX_GPFN       (1ULL << 36)
 #define PTE_ADDR_MASK      0x000ffffffffff000ULL
@@ -135,6 +136,13 @@ struct sim {
     uint8_t *mem;
     struct frame *frames;
     uint64_t free_frames;
+    /* dom0's own memory given back (give_back): the ranges, so that a page
+     * is given once, and how many pages Xen gained (physinfo counts them). */
+    struct {
+        uintptr_t start, end;
+    } given[SIM_GIVEN_RANGES];
+    unsigned int nr_given;
+    uint64_t given_pages;
     uint64_t rover;
     domid_t domid_rover; /* the last domid createdomain picked (Xen's rover) */
     struct dom *doms[SIM_MAX_DOMS];
@@ -1936,7 +1944,7 @@ static int sim_sysctl(void *ctx, struct xen_sysctl *op)
     if (op->cmd != XEN_SYSCTL_physinfo)
         return -XEN_ENOSYS;
     memset(&op->u.physinfo, 0, sizeof(op->u.physinfo));
-    op->u.physinfo.free_pages = s->free_frames;
+    op->u.physinfo.free_pages = s->free_frames + s->given_pages;
     op->u.physinfo.total_pages = s->cfg.nr_frames;
     op->u.physinfo.nr_cpus = sim_nr_cpus(s);
     return 0;
@@ -2236,6 +2244,38 @@ void sim_destroy(struct sim *s)
     free(s);
 }
 
+/*
+ * dom0 gives pages of its own back (XENMEM_decrease_reservation of frames
+ * Xen gave it at boot). Xen's rules as far as the sim knows dom0's memory:
+ * whole pages, at least one, none given twice (Xen: the frame is no longer
+ * dom0's). The pages become poison, as dom0 has no mapping of them any
+ * more; Xen's free memory (physinfo) grows by n.
+ */
+static long sim_give_back(void *ctx, void *va, uint64_t n)
+{
+    struct sim *s = ctx;
+    uintptr_t start = (uintptr_t)va, end = start + n * PAGE_SIZE;
+
+    sim_enter(s, SIM_MEMORY_OP);
+    if (n == 0 || (start & (PAGE_SIZE - 1)) || end < start)
+        return -XEN_EINVAL;
+    for (unsigned int i = 0; i < s->nr_given; i++)
+        if (start < s->given[i].end && s->given[i].start < end)
+            return -XEN_EINVAL;
+    if (s->nr_given == SIM_GIVEN_RANGES)
+        sim_die("more than SIM_GIVEN_RANGES give_back calls");
+    s->given[s->nr_given].start = start;
+    s->given[s->nr_given++].end = end;
+    memset(va, SIM_POISON, n * PAGE_SIZE);
+    s->given_pages += n;
+    return (long)n;
+}
+
+uint64_t sim_given_back(const struct sim *s)
+{
+    return s->given_pages;
+}
+
 static uint64_t sim_scratch_free(void *ctx)
 {
     struct sim *s = ctx;
@@ -2269,6 +2309,7 @@ void sim_ops(struct sim *s, struct xenops *ops)
         .yield = sim_yield,
         .sysctl = sim_sysctl,
         .scratch_free_pages = sim_scratch_free,
+        .give_back = sim_give_back,
         .scratch_peak_pages = sim_scratch_peak_op,
         .hypercalls = sim_hypercalls_op,
         .console_read = sim_console_read,

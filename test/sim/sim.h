@@ -144,6 +144,7 @@ const char *sim_call_name(enum sim_call kind);
 
 /* ---- inspection (tests) ---- */
 uint64_t sim_free_frames(const struct sim *s);
+uint64_t sim_given_back(const struct sim *s);              /* dom0 pages give_back handed to Xen */
 uint64_t sim_frames_owned(const struct sim *s, domid_t d); /* incl. shared_info */
 unsigned int sim_nr_domains(const struct sim *s);
 bool sim_domain_exists(const struct sim *s, domid_t d);

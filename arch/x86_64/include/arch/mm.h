@@ -84,6 +84,15 @@ unsigned int mm_foreign_in_use(void);
 /* Set the protection of one of our own direct-map pages (e.g. read-only). */
 int mm_protect_page(void *va, uint64_t prot);
 
+/*
+ * Give n of our own pages from va (page-aligned, in the direct map) back to
+ * Xen for good: their mappings are cleared (one mmu_update per 512 and a
+ * local TLB flush), the p2m forgets them and XENMEM_decrease_reservation
+ * takes them. Never touch them again. Returns the pages Xen took, or a
+ * negative errno when none.
+ */
+long mm_give_back(void *va, uint64_t n);
+
 /* ---- PVH only ---- */
 
 /*

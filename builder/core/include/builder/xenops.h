@@ -278,6 +278,15 @@ struct xenops {
     /* Pages alloc_pages could still hand out. Not a hypercall. */
     uint64_t (*scratch_free_pages)(void *ctx);
 
+    /*
+     * Give n of our own pages from va (page-aligned; memory Xen gave us at
+     * boot, such as the initramfs) back to Xen for good: Xen's free memory
+     * grows by what this returns (the pages taken), or a negative errno
+     * when none were. Nothing may touch them afterwards. Real Xen (PV):
+     * the mappings cleared, the p2m entries invalidated,
+     * XENMEM_decrease_reservation. Optional (NULL: cannot).
+     */
+    long (*give_back)(void *ctx, void *va, uint64_t n);
 
     /* Hypercalls issued so far (reports and benchmarks). Not a hypercall. */
     unsigned long (*hypercalls)(void *ctx);

@@ -5,7 +5,7 @@
  *
  * The rules: when armed with N, the Nth call from then on that can fail
  * fails once with the armed error instead of reaching the inner seam.
- * Releasing calls (unmap_foreign, free_pages, evtchn_close, domctl
+ * Releasing calls (unmap_foreign, free_pages, give_back, evtchn_close, domctl
  * destroydomain) are neither failed nor counted: they are how the builder
  * cleans up, and a real failure there cannot be recovered from. Calls that
  * are not hypercalls and cannot fail (now_ns, evtchn_pending,

@@ -124,4 +124,22 @@ void platform_restart(struct platform *p, struct vm *vm);
 /* A free slot for a VM built later, or NULL. */
 struct vm *platform_new_vm(struct platform *p);
 
+/*
+ * Once the boot set is built (db-boot; issue 15): give back to Xen the
+ * initramfs pages that hold only images nothing will build from again, the
+ * kernels and ramdisks of VMs that cannot restart (no reason's action is
+ * restart or rename-restart) and that no such VM shares. Only whole pages
+ * inside an image go (the archive's headers and specs stay readable). The
+ * shell's `create` and `reboot` of such a VM then say why they cannot.
+ * Fills what went; returns 0, or a negative errno when the seam cannot
+ * give memory back (nothing changed).
+ */
+struct platform_given_back {
+    unsigned int images;                      /* kernels and ramdisks given back */
+    unsigned int vms;                         /* VMs that can no longer be built */
+    uint64_t pages;                           /* pages Xen took */
+    uint64_t xen_free_before, xen_free_after; /* Xen's free pages (physinfo) */
+};
+int platform_give_back_images(struct platform *p, struct platform_given_back *out);
+
 #endif
