@@ -454,9 +454,14 @@ void devices_detach_begin(const struct device_env *env, domid_t frontend,
     }
 }
 
-/* Every wired backend is Closed (6) or gone. */
-static bool dev_all_closed(const struct device_env *env, domid_t frontend,
-                           const struct vm_config *cfg, const struct device_link *links)
+/*
+ * Every backend that was closing has reached the next step of its
+ * teardown: Closed (6) or gone when `removed` is false; gone (its driver
+ * domain removed the directory) when it is true.
+ */
+static bool dev_all_reached(const struct device_env *env, domid_t frontend,
+                            const struct vm_config *cfg, const struct device_link *links,
+                            bool removed)
 {
     for (uint32_t i = 0; i < cfg->nr_devices; i++) {
         char back[96], state[8];
@@ -464,24 +469,8 @@ static bool dev_all_closed(const struct device_env *env, domid_t frontend,
         if (links[i].phase == DEVICE_UNWIRED || !links[i].closing)
             continue;
         devices_backend_path(back, sizeof(back), &cfg->devices[i], links[i].backend, frontend);
-        if (dev_read(env->store, back, "state", state, sizeof(state)) && strcmp(state, "6") != 0)
-            return false;
-    }
-    return true;
-}
-
-/* Every backend that closed has had its directory removed by its driver
- * domain (or was never there). */
-static bool dev_all_removed(const struct device_env *env, domid_t frontend,
-                            const struct vm_config *cfg, const struct device_link *links)
-{
-    for (uint32_t i = 0; i < cfg->nr_devices; i++) {
-        char back[96], state[8];
-
-        if (links[i].phase == DEVICE_UNWIRED || !links[i].closing)
-            continue;
-        devices_backend_path(back, sizeof(back), &cfg->devices[i], links[i].backend, frontend);
-        if (dev_read(env->store, back, "state", state, sizeof(state)) && strcmp(state, "6") == 0)
+        if (dev_read(env->store, back, "state", state, sizeof(state)) &&
+            (removed || strcmp(state, "6") != 0))
             return false;
     }
     return true;
@@ -497,7 +486,8 @@ void devices_detach_finish(const struct device_env *env, const char *name, domid
         any |= links[i].phase != DEVICE_UNWIRED && links[i].closing;
     if (!any)
         deadline = 0;
-    while (!dev_all_closed(env, frontend, cfg, links) && (now = env->now_ns(env->ctx)) < deadline)
+    while (!dev_all_reached(env, frontend, cfg, links, false) &&
+           (now = env->now_ns(env->ctx)) < deadline)
         env->pump(env->ctx, deadline - now);
     /* As libxl does with a backend in a driver domain: once it is Closed,
      * the driver domain's hotplug side runs the script's remove/offline
@@ -507,7 +497,8 @@ void devices_detach_finish(const struct device_env *env, const char *name, domid
      * So wait for that, within the same bound, and remove what is left. */
     if (any)
         deadline = env->now_ns(env->ctx) + DEVICES_CLOSE_TIMEOUT_NS;
-    while (!dev_all_removed(env, frontend, cfg, links) && (now = env->now_ns(env->ctx)) < deadline)
+    while (!dev_all_reached(env, frontend, cfg, links, true) &&
+           (now = env->now_ns(env->ctx)) < deadline)
         env->pump(env->ctx, deadline - now);
     for (uint32_t i = 0; i < cfg->nr_devices; i++) {
         const struct vm_device *d = &cfg->devices[i];

@@ -649,27 +649,35 @@ static void hotplug_error_fails_only_that_guest(void **state)
     f = NULL;
 }
 
+/* Boot web and dd (in this mode), let dd probe web's backends, destroy web:
+ * that costs the teardown's bound. Returns web's record. */
+static struct vm *destroy_with_a_slow_driver_domain(enum dd_mode mode)
+{
+    evtchn_port_t port;
+    struct vm *web;
+    uint64_t t0;
+
+    dd.mode = mode;
+    boot_web_and_dd(VM_ON_EXIT_DESTROY, 0);
+    web = dfx_vm(f, "web");
+    port = f->p->virq_port;
+    f->xen->evtchn_poll(f->xen->ctx, &port, 1, 1000000);
+    platform_handle_events(f->p);
+    t0 = sim_now(f->sim);
+    assert_int_equal(vm_destroy(web), 0);
+    assert_true(sim_now(f->sim) - t0 >= DEVICES_CLOSE_TIMEOUT_NS);
+    return web;
+}
+
 /* A driver domain that closes its backends but leaves their directories
  * (a hotplug side that is not xl devd) costs the bound once per teardown;
  * db-boot then removes them itself and says so. */
 static void backend_left_by_its_driver_domain_is_removed_after_the_bound(void **state)
 {
-    uint64_t t0;
     struct vm *web;
 
     (void)state;
-    dd.mode = DD_KEEPS_DIR;
-    boot_web_and_dd(VM_ON_EXIT_DESTROY, 0);
-    web = dfx_vm(f, "web");
-    {
-        evtchn_port_t port = f->p->virq_port;
-
-        f->xen->evtchn_poll(f->xen->ctx, &port, 1, 1000000);
-        platform_handle_events(f->p);
-    }
-    t0 = sim_now(f->sim);
-    assert_int_equal(vm_destroy(web), 0);
-    assert_true(sim_now(f->sim) - t0 >= DEVICES_CLOSE_TIMEOUT_NS);
+    web = destroy_with_a_slow_driver_domain(DD_KEEPS_DIR);
     assert_int_equal(dd.closed, 2);
     assert_int_equal(dd.removed, 0);
     dfx_assert_console_has("db: vm 'web': vif 0: the driver domain 'dd' closed it but did not "
@@ -685,22 +693,8 @@ static void backend_left_by_its_driver_domain_is_removed_after_the_bound(void **
 /* A backend that never closes costs the bound, and is removed anyway. */
 static void backend_that_never_closes_is_removed_after_the_bound(void **state)
 {
-    uint64_t t0;
-    struct vm *web;
-
     (void)state;
-    dd.mode = DD_NEVER_CLOSE;
-    boot_web_and_dd(VM_ON_EXIT_DESTROY, 0);
-    web = dfx_vm(f, "web");
-    {
-        evtchn_port_t port = f->p->virq_port;
-
-        f->xen->evtchn_poll(f->xen->ctx, &port, 1, 1000000);
-        platform_handle_events(f->p);
-    }
-    t0 = sim_now(f->sim);
-    assert_int_equal(vm_destroy(web), 0);
-    assert_true(sim_now(f->sim) - t0 >= DEVICES_CLOSE_TIMEOUT_NS);
+    destroy_with_a_slow_driver_domain(DD_NEVER_CLOSE);
     assert_int_equal(dfx_console_count("db: vm 'web': vif 0: the driver domain 'dd' did not close "
                                        "it in 10 s (state 5); removed anyway"),
                      1);
