@@ -450,7 +450,11 @@ void devices_detach_begin(const struct device_env *env, domid_t frontend,
         dev_write(env->store, back, "online", "0", NULL);
         if (strcmp(state, "6") != 0)
             dev_write(env->store, back, "state", "5", NULL);
-        links[i].closing = strcmp(state, "6") != 0 && strcmp(state, "1") != 0;
+        /* A backend its driver probed is waited for: to close, and then
+         * to be removed by its driver domain, even when it closed already
+         * (the guest's frontend shut down first): removing it under xl
+         * devd's `block remove` leaves the loop device attached. */
+        links[i].closing = strcmp(state, "1") != 0;
     }
 }
 

@@ -32,7 +32,7 @@ enum device_phase {
 struct device_link {
     enum device_phase phase;
     domid_t backend; /* the driver domain's domid */
-    bool closing;    /* teardown waits for its backend to reach Closed */
+    bool closing;    /* probed: teardown waits for Closed, then for its removal */
 };
 
 /*

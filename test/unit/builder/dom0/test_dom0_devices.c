@@ -669,6 +669,36 @@ static struct vm *destroy_with_a_slow_driver_domain(enum dd_mode mode)
     return web;
 }
 
+/* A guest whose frontends closed before it went (Linux closes them when it
+ * powers off): its backends are already Closed at teardown, and still the
+ * driver domain's hotplug side removes their directories, not us (xl devd
+ * runs `block remove` first, which reads them). */
+static void backends_closed_before_teardown_are_left_to_their_driver_domain(void **state)
+{
+    char dir[128];
+    struct vm *web;
+
+    (void)state;
+    boot_web_and_dd(VM_ON_EXIT_DESTROY, 0);
+    web = dfx_vm(f, "web");
+    {
+        evtchn_port_t port = f->p->virq_port;
+
+        f->xen->evtchn_poll(f->xen->ctx, &port, 1, 1000000);
+        platform_handle_events(f->p);
+    }
+    snprintf(dir, sizeof(dir), "/local/domain/%u/backend/vif/%u/0", dd.domid, web->domid);
+    dd_write(dir, "state", "6");
+    snprintf(dir, sizeof(dir), "/local/domain/%u/backend/vbd/%u/51712", dd.domid, web->domid);
+    dd_write(dir, "state", "6");
+    assert_int_equal(vm_destroy(web), 0);
+    assert_int_equal(dd.removed, 2);
+    assert_int_equal(dfx_console_count("did not remove its backend directory"), 0);
+    assert_null(xs_get("/local/domain/%u/backend/vif/%u/0", dd.domid, web->domid));
+    dfx_teardown(f);
+    f = NULL;
+}
+
 /* A driver domain that closes its backends but leaves their directories
  * (a hotplug side that is not xl devd) costs the bound once per teardown;
  * db-boot then removes them itself and says so. */
@@ -810,6 +840,8 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup_teardown(missing_or_wrong_backend_fails_the_build, setup, teardown),
     cmocka_unit_test_setup_teardown(store_full_leaves_nothing, setup, teardown),
     cmocka_unit_test_setup_teardown(restarts_show_nothing_left, setup, teardown),
+    cmocka_unit_test_setup_teardown(backends_closed_before_teardown_are_left_to_their_driver_domain,
+                                    setup, teardown),
     cmocka_unit_test_setup_teardown(backend_left_by_its_driver_domain_is_removed_after_the_bound,
                                     setup, teardown),
     cmocka_unit_test_setup_teardown(restarts_show_what_was_left, setup, teardown),
