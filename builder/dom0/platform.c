@@ -265,8 +265,6 @@ static uint64_t platform_now_ns(void *ctx)
     return xenops_now_ns(p->xen);
 }
 
-static void platform_xenstore_pending(struct platform *p);
-
 /* While a device teardown waits for its backend: serve every VM's xenstore
  * ring (the driver domain answers through it), nothing else. */
 static void platform_pump_xenstore(void *ctx, uint64_t timeout_ns)
@@ -468,6 +466,25 @@ int platform_give_back_images(struct platform *p, struct platform_given_back *ou
     return 0;
 }
 
+uint64_t platform_settled_xen_free(struct platform *p, uint64_t at_least)
+{
+    const struct xenops *xen = p->xen;
+    uint64_t xen_free = 0, last = 0;
+
+    /* Xen frees a domain's last structures after an RCU grace period, a
+     * little after getdomaininfo stops listing it: let the figure reach
+     * at_least, or stop changing, for at most about a second. */
+    for (int i = 0; i < 200; i++) {
+        if (xenops_physinfo(xen, &xen_free, NULL) != 0)
+            break;
+        if (at_least ? xen_free >= at_least : i >= 4 && xen_free == last)
+            break;
+        last = xen_free;
+        xen->evtchn_poll(xen->ctx, NULL, 0, 5000000ULL);
+    }
+    return xen_free;
+}
+
 /* Other VMs holding a domain (built, running or stopped, not yet gone). */
 static unsigned int platform_others_held(const struct platform *p, const struct vm *vm)
 {
@@ -493,22 +510,12 @@ static unsigned int platform_others_held(const struct platform *p, const struct 
 static void platform_restart_leftovers(struct platform *p, struct vm *vm, domid_t prev)
 {
     const struct xenops *xen = p->xen;
-    uint64_t xen_free = 0, last = 0, builder_free;
+    uint64_t xen_free, builder_free;
     unsigned int others = platform_others_held(p, vm);
     uint32_t nodes;
 
     vm_wait_gone(xen, prev);
-    /* Xen frees a domain's last structures after an RCU grace period, a
-     * little after getdomaininfo stops listing it: let the figure settle
-     * (or reach the baseline) for at most about a second. */
-    for (int i = 0; i < 200; i++) {
-        if (xenops_physinfo(xen, &xen_free, NULL) != 0)
-            break;
-        if (vm->gone_marked ? xen_free >= vm->gone_xen_free : i >= 4 && xen_free == last)
-            break;
-        last = xen_free;
-        xen->evtchn_poll(xen->ctx, NULL, 0, 5000000ULL);
-    }
+    xen_free = platform_settled_xen_free(p, vm->gone_marked ? vm->gone_xen_free : 0);
     nodes = p->store.used_nodes;
     builder_free = xen->scratch_free_pages(xen->ctx);
     if (!vm->gone_marked) {
@@ -672,8 +679,7 @@ static bool pending(const struct platform *p, evtchn_port_t port)
     return p->xen->evtchn_pending(p->xen->ctx, port);
 }
 
-/* Deliver output that one guest's writes queued for others (watch events). */
-static void platform_xenstore_pending(struct platform *p)
+void platform_xenstore_pending(struct platform *p)
 {
     for (struct xs_conn *c = xs_store_next_pending(&p->store, NULL); c;
          c = xs_store_next_pending(&p->store, c)) {

@@ -139,7 +139,7 @@ static void memory_mark(struct server *s)
 static void memory_check(struct server *s)
 {
     const struct xenops *xen = s->platform->xen;
-    uint64_t xen_free = 0, alloc_free;
+    uint64_t xen_free, alloc_free;
     uint32_t nodes;
 
     if (!s->marked || requested_held(s))
@@ -153,15 +153,7 @@ static void memory_check(struct server *s)
                s->boot_held_before - boot_held(s));
         return;
     }
-    /* Xen frees a destroyed domain's last structures after an RCU grace
-     * period, a little after getdomaininfo stops listing it: give it up to
-     * about a second to settle before comparing. */
-    for (int i = 0; i < 200; i++) {
-        xenops_physinfo(xen, &xen_free, NULL);
-        if (xen_free >= s->xen_free_before)
-            break;
-        xen->evtchn_poll(xen->ctx, NULL, 0, 5000000ULL);
-    }
+    xen_free = platform_settled_xen_free(s->platform, s->xen_free_before);
     alloc_free = xen->scratch_free_pages(xen->ctx);
     nodes = s->platform->store.used_nodes;
     printk("db-server: every requested VM is gone: Xen free pages %lu (before the first build "

@@ -384,16 +384,6 @@ static void shell_help(struct shell *sh, enum shell_verb topic)
 
 /* ---- create, shutdown/reboot, destroy, pause, console ---- */
 
-static void shell_service_xenstore(struct platform *p)
-{
-    /* Deliver the watch events a write of ours queued (as the loop does). */
-    for (struct xs_conn *c = xs_store_next_pending(&p->store, NULL); c;
-         c = xs_store_next_pending(&p->store, c))
-        for (unsigned int i = 0; i < p->nr_vms; i++)
-            if (p->vms[i].xs.conn == c)
-                vm_xenstore_service(&p->vms[i]);
-}
-
 static void shell_create(struct shell *sh, const char *name)
 {
     struct platform *p = sh->p;
@@ -484,7 +474,7 @@ static void shell_ask(struct shell *sh, const struct shell_command *cmd, bool re
                     vm->domid, vm->error.msg, vm->name);
         return;
     }
-    shell_service_xenstore(sh->p);
+    platform_xenstore_pending(sh->p);
     *r = (struct shell_request){.vm = vm, .domid = vm->domid, .reboot = reboot, .asked_ns = now};
     printk("domb: asked '%s' (domid %u) to %s (control/shutdown = %s)\n", vm->name, vm->domid,
            reboot ? "reboot" : "power off", how);

@@ -121,6 +121,15 @@ void platform_build_opts(struct platform *p, struct vm_build_opts *opts);
  * start it, as on_exit = "restart" does (the shell's reboot uses it too). */
 void platform_restart(struct platform *p, struct vm *vm);
 
+/* Deliver output that one guest's writes queued for others (watch events),
+ * and serve connections with requests left after a batch. */
+void platform_xenstore_pending(struct platform *p);
+
+/* Xen's free pages once a destroyed domain's memory is back: physinfo
+ * until it reaches at_least (0: until it stops changing), at most about a
+ * second. */
+uint64_t platform_settled_xen_free(struct platform *p, uint64_t at_least);
+
 /* A free slot for a VM built later, or NULL. */
 struct vm *platform_new_vm(struct platform *p);
 
