@@ -498,9 +498,9 @@ void devices_detach_finish(const struct device_env *env, const char *name, domid
      * and then removes the backend directory itself (xl devd,
      * libxl__device_destroy); removing it first would leave xl devd without
      * the nodes its `block remove` reads (a loop device stays attached).
-     * So wait for that, within the same bound, and remove what is left. */
+     * So wait for that, within its own bound, and remove what is left. */
     if (any)
-        deadline = env->now_ns(env->ctx) + DEVICES_CLOSE_TIMEOUT_NS;
+        deadline = env->now_ns(env->ctx) + DEVICES_REMOVE_TIMEOUT_NS;
     while (!dev_all_reached(env, frontend, cfg, links, true) &&
            (now = env->now_ns(env->ctx)) < deadline)
         env->pump(env->ctx, deadline - now);
@@ -523,7 +523,7 @@ void devices_detach_finish(const struct device_env *env, const char *name, domid
             dev_label(label, sizeof(label), d);
             printk("db: vm '%s': %s: the driver domain '%s' closed it but did not remove its "
                    "backend directory in %llu s; removed it\n",
-                   name, label, d->backend, DEVICES_CLOSE_TIMEOUT_NS / 1000000000ULL);
+                   name, label, d->backend, DEVICES_REMOVE_TIMEOUT_NS / 1000000000ULL);
         }
         dev_remove(env->store, d, links[i].backend, frontend);
         dev_remove_empty(env->store, p.back);

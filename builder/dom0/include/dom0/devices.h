@@ -22,6 +22,18 @@
 /* libxl's LIBXL_DESTROY_TIMEOUT: how long a backend gets to reach Closed. */
 #define DEVICES_CLOSE_TIMEOUT_NS (10ULL * 1000000000ULL)
 
+/*
+ * How long a Closed backend's driver domain gets to run its hotplug
+ * script's remove and remove the directory itself. libxl never removes a
+ * driver domain's backend directory; domB does after this bound, so that a
+ * dead or broken driver domain leaves nothing behind. Removing it under a
+ * slow `xl devd` breaks its `block remove` and `vif-bridge offline` (a loop
+ * device stays attached): under QEMU's emulation on a loaded machine that
+ * took more than 10 s, so the bound is generous. A driver domain that does
+ * its job ends the wait at once.
+ */
+#define DEVICES_REMOVE_TIMEOUT_NS (60ULL * 1000000000ULL)
+
 /* Where the devices of a VM stand (one per vm_config.devices[] entry). */
 enum device_phase {
     DEVICE_UNWIRED = 0, /* nothing in xenstore */
@@ -78,9 +90,10 @@ void devices_detach_begin(const struct device_env *env, domid_t frontend,
 
 /*
  * Second half: wait (serving xenstore through env->pump) until every backend
- * is Closed or gone, at most DEVICES_CLOSE_TIMEOUT_NS, then remove the
- * backend directories and the /libxl mirror. Logs a backend that did not
- * close in time under name. Idempotent: links end DEVICE_UNWIRED.
+ * is Closed or gone, at most DEVICES_CLOSE_TIMEOUT_NS, then until its
+ * driver domain removed it, at most DEVICES_REMOVE_TIMEOUT_NS, then remove
+ * what is left of the backend directories and the /libxl mirror. Logs a
+ * backend that did not close or was not removed in time under name. Idempotent: links end DEVICE_UNWIRED.
  */
 void devices_detach_finish(const struct device_env *env, const char *name, domid_t frontend,
                            const struct vm_config *cfg, struct device_link *links);
