@@ -76,3 +76,42 @@ domb_guest_config(NAME f-builder KERNEL ${DOMB_GUEST_DIR}/xsm-probe MEMORY 16
     CMDLINE "xsm_probe.builder=1"
     EXTRA "seclabel = \"system_u:system_r:domb_builder_t\"")
 domb_boot_set(flask-builder CONFIGS f-builder PACK_ARGS --when-done wait)
+
+# ---- the disaggregated platform (issue 18, steps 3 and 4) ----
+# db-boot (dom0) builds one VM: db-server, an ordinary domain labelled
+# domb_builder_t (db_builder = 1: it gets VIRQ_DOM_EXC). Its own archive
+# (its ramdisk) holds the control domain, built by db-server under
+# domb_control_t's build label, and the catalog; the control domain asks
+# db-server for the three VMs of its platform description, which db-server
+# labels domb_guest_t (built as domb_guest_t_building) from its command
+# line. Nothing of it runs in dom0 but db-boot.
+set(DOMB_PLATFORM_FLASK_DIR ${CMAKE_BINARY_DIR}/platform-flask)
+file(MAKE_DIRECTORY ${DOMB_PLATFORM_FLASK_DIR})
+file(WRITE ${DOMB_PLATFORM_FLASK_DIR}/1-hello.cfg
+    "name = \"d-hello\"\nkernel = \"hello\"\nmemory = 16\ncmdline = \"greeting=disaggregated\"\non_exit = \"preserve\"\n")
+file(WRITE ${DOMB_PLATFORM_FLASK_DIR}/2-walk16.cfg
+    "name = \"d-walk16\"\nkernel = \"memorywalk\"\nmemory = 16\ncmdline = \"memorywalk.mib=16\"\non_exit = \"preserve\"\n")
+file(WRITE ${DOMB_PLATFORM_FLASK_DIR}/3-walk32.cfg
+    "name = \"d-walk32\"\nkernel = \"memorywalk\"\nmemory = 32\ncmdline = \"memorywalk.mib=32\"\non_exit = \"preserve\"\n")
+set(DOMB_PLATFORM_FLASK_CPIO ${CMAKE_BINARY_DIR}/guests/platform-flask.cpio)
+add_custom_command(OUTPUT ${DOMB_PLATFORM_FLASK_CPIO}
+    COMMAND sh -c "ls *.cfg | cpio -o -H newc --quiet > '${DOMB_PLATFORM_FLASK_CPIO}'"
+    WORKING_DIRECTORY ${DOMB_PLATFORM_FLASK_DIR}
+    VERBATIM
+    DEPENDS ${DOMB_PLATFORM_FLASK_DIR}/1-hello.cfg ${DOMB_PLATFORM_FLASK_DIR}/2-walk16.cfg
+            ${DOMB_PLATFORM_FLASK_DIR}/3-walk32.cfg
+    COMMENT "Packing the disaggregated platform's description")
+domb_guest_config(NAME d-control KERNEL ${DOMB_IMAGE_DIR}/builder/main/control-domain MEMORY 16
+    RAMDISK ${DOMB_PLATFORM_FLASK_CPIO} CMDLINE "control.pings=5 control.rounds=2"
+    EXTRA "db_client = 1" "db_client_max_vms = 3" "db_client_max_memory = 64"
+          "seclabel = \"system_u:system_r:domb_control_t\""
+          "init_seclabel = \"system_u:system_r:domb_control_t_building\"")
+domb_boot_set(flask-server-inner CONFIGS d-control PACK_ARGS --when-done wait
+    --image ${DOMB_GUEST_DIR}/hello --image ${DOMB_GUEST_DIR}/memorywalk
+    DEPENDS ${DOMB_PLATFORM_FLASK_CPIO})
+domb_guest_config(NAME d-server KERNEL ${DOMB_IMAGE_DIR}/builder/main/db-server MEMORY 96
+    RAMDISK ${DOMB_SET_DIR}/flask-server-inner.cpio
+    CMDLINE "domb.guest_seclabel=system_u:system_r:domb_guest_t domb.guest_init_seclabel=system_u:system_r:domb_guest_t_building"
+    EXTRA "db_builder = 1" "seclabel = \"system_u:system_r:domb_builder_t\"")
+domb_boot_set(flask-disaggregated CONFIGS d-server PACK_ARGS --when-done wait
+    DEPENDS ${DOMB_SET_DIR}/flask-server-inner.cpio)

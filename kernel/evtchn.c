@@ -3,6 +3,7 @@
 #include <kernel/evtchn.h>
 #include <kernel/kernel.h>
 #include <kernel/time.h>
+#include <domb/errno.h>
 
 int evtchn_bind_interdomain(domid_t remote_dom, evtchn_port_t remote_port,
                             evtchn_port_t *local_port)
@@ -32,6 +33,24 @@ int evtchn_alloc_unbound(domid_t remote_dom, evtchn_port_t *port)
 
     if (rc == 0)
         *port = op.port;
+    return rc;
+}
+
+int evtchn_self_domid(domid_t *domid)
+{
+    struct evtchn_status st = {.dom = DOMID_SELF};
+    evtchn_port_t port;
+    int rc = evtchn_alloc_unbound(DOMID_SELF, &port);
+
+    if (rc)
+        return rc;
+    st.port = port;
+    rc = hypercall_event_channel_op(EVTCHNOP_status, &st);
+    if (rc == 0 && st.status != EVTCHNSTAT_unbound)
+        rc = -XEN_EINVAL;
+    if (rc == 0)
+        *domid = st.u.unbound.dom;
+    evtchn_close(port);
     return rc;
 }
 

@@ -62,6 +62,7 @@ enum config_slot {
     SLOT_DB_MAX_DEVICES,
     SLOT_SECLABEL,
     SLOT_INIT_SECLABEL,
+    SLOT_DB_BUILDER,
     SLOT_COUNT
 };
 _Static_assert(SLOT_ON_REBOOT - SLOT_ON_POWEROFF == VM_REASON_REBOOT &&
@@ -652,6 +653,16 @@ static int config_key_db_client(struct config_parser *p, struct vm_config *cfg)
     return rc;
 }
 
+static int config_key_db_builder(struct config_parser *p, struct vm_config *cfg)
+{
+    uint32_t v = 0;
+    int rc = config_ranged_number(p, 0, 1, "0 or 1", &v);
+
+    if (rc == 0)
+        cfg->db_builder = v == 1;
+    return rc;
+}
+
 static int config_key_db_max_vms(struct config_parser *p, struct vm_config *cfg)
 {
     _Static_assert(VM_DB_MAX_VMS == 64, "message text");
@@ -1199,12 +1210,14 @@ static const struct config_key config_keys[] = {
     {"db_client_max_devices", SLOT_DB_MAX_DEVICES, KEY_NUMBER, config_key_db_max_devices},
     {"seclabel", SLOT_SECLABEL, KEY_STRING, config_key_seclabel},
     {"init_seclabel", SLOT_INIT_SECLABEL, KEY_STRING, config_key_seclabel},
+    {"db_builder", SLOT_DB_BUILDER, KEY_NUMBER, config_key_db_builder},
 };
 
 /* domB's own keys, for suggestions (xl's are in config_xl.c). */
 static const char *const config_domb_keys[] = {
-    "domid",     "kernel_sha256",     "ramdisk_sha256",       "on_exit",
-    "db_client", "db_client_max_vms", "db_client_max_memory", "db_client_max_devices",
+    "domid",      "kernel_sha256",     "ramdisk_sha256",       "on_exit",
+    "db_client",  "db_client_max_vms", "db_client_max_memory", "db_client_max_devices",
+    "db_builder",
 };
 
 static bool slice_equals(const char *s, size_t len, const char *word)

@@ -117,7 +117,7 @@ unsigned int spec_version_for(const struct vm_config *cfg)
         return 5;
     if (spec_needs_v4(cfg))
         return 4;
-    if (cfg->nr_devices || cfg->driver_domain ||
+    if (cfg->nr_devices || cfg->driver_domain || cfg->db_builder ||
         (cfg->db_client && cfg->db_max_devices != VM_DB_DEFAULT_MAX_DEVICES))
         return 3;
     if (cfg->type != VM_TYPE_PV || cfg->has_max_grant_frames || cfg->has_max_maptrack_frames ||
@@ -238,7 +238,9 @@ int spec_encode(const struct vm_config *cfg, void *buf, size_t size, struct domb
     if (version < 3)
         return SPEC_V1_SIZE;
     b[SPEC_OFF_NR_DEVICES] = (uint8_t)cfg->nr_devices;
-    b[SPEC_OFF_DEVICES_FLAGS] = cfg->driver_domain ? SPEC_DEVICES_FLAG_DRIVER_DOMAIN : 0;
+    b[SPEC_OFF_DEVICES_FLAGS] =
+        (uint8_t)((cfg->driver_domain ? SPEC_DEVICES_FLAG_DRIVER_DOMAIN : 0) |
+                  (cfg->db_builder ? SPEC_DEVICES_FLAG_DB_BUILDER : 0));
     put_le16(b + SPEC_OFF_DB_MAX_DEVICES, (uint16_t)cfg->db_max_devices);
     for (uint32_t i = 0; i < cfg->nr_devices; i++)
         spec_put_device(b + SPEC_OFF_DEVICE + i * SPEC_DEVICE_SIZE, &cfg->devices[i]);
@@ -384,6 +386,7 @@ static int spec_get_devices(const uint8_t *b, unsigned int version, struct vm_co
         return domb_error_set(err, -XEN_EINVAL, "device table flags 0x%x hold unknown bits 0x%x",
                               flags, flags & ~SPEC_DEVICES_FLAGS_KNOWN);
     cfg->driver_domain = flags & SPEC_DEVICES_FLAG_DRIVER_DOMAIN;
+    cfg->db_builder = flags & SPEC_DEVICES_FLAG_DB_BUILDER;
     if ((rc = version == 3
                   ? format_check_reserved(b, SPEC_OFF_V3_RESERVED, SPEC_V3_RESERVED_SIZE, err)
                   : format_check_reserved(b, SPEC_OFF_V4_RESERVED, SPEC_V4_RESERVED_SIZE, err)) ||
@@ -544,9 +547,11 @@ int spec_decode(const void *buf, size_t len, struct vm_config *cfg, struct domb_
                               "written as version %u)",
                               spec_version_for(cfg));
     if (version != spec_version_for(cfg))
-        return domb_error_set(err, -XEN_EINVAL,
-                              "is version 3 but has no devices, no driver_domain and the default "
-                              "db_client_max_devices (it must be written as version %u)",
-                              spec_version_for(cfg));
+        return domb_error_set(
+            err, -XEN_EINVAL,
+            "is version 3 but has no devices, no driver_domain, no db_builder and "
+            "the default db_client_max_devices (it must be written as version "
+            "%u)",
+            spec_version_for(cfg));
     return 0;
 }

@@ -289,6 +289,7 @@ void xenops_fault_init(struct xenops_fault *f, const struct xenops *inner)
         .give_back = inner->give_back ? fault_give_back : NULL,
         .hypercalls = fault_hypercalls,
         .console_read = inner->console_read ? fault_console_read : NULL,
+        .console_input_port = inner->console_input_port,
         .xen_version = inner->xen_version ? fault_xen_version : NULL,
         .scratch_peak_pages = inner->scratch_peak_pages ? fault_scratch_peak_pages : NULL,
         .xsm_op = inner->xsm_op ? fault_xsm_op : NULL,

@@ -11,6 +11,10 @@ int console_input_open(struct console_input *ci, const struct xenops *xen, struc
     ci->xen = xen;
     if (!xen->console_read)
         return domb_error_set(err, -XEN_ENOSYS, "this seam cannot read the serial line");
+    if (xen->console_input_port && (ci->port = xen->console_input_port(xen->ctx)) != 0) {
+        ci->borrowed_port = true; /* our own PV console's: not ours to close */
+        return 0;
+    }
     rc = xen->evtchn_bind_virq(xen->ctx, VIRQ_CONSOLE, &ci->port);
     if (rc) {
         ci->port = 0;
@@ -22,9 +26,10 @@ int console_input_open(struct console_input *ci, const struct xenops *xen, struc
 void console_input_close(struct console_input *ci)
 {
     console_input_detach(ci);
-    if (ci->port)
+    if (ci->port && !ci->borrowed_port)
         ci->xen->evtchn_close(ci->xen->ctx, ci->port);
     ci->port = 0;
+    ci->borrowed_port = false;
 }
 
 int console_input_read(struct console_input *ci, char *buf, unsigned int size)

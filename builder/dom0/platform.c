@@ -11,6 +11,50 @@
 #include <domb/log.h>
 
 /*
+ * Make vm the handler of VIRQ_DOM_EXC (XEN_DOMCTL_set_virq_handler): Xen
+ * tells it, not us, when a domain stops. We look at our own VMs every time
+ * round from then on (virq_delegated).
+ */
+static int platform_hand_over_dom_exc(struct platform *p, struct vm *vm, const char *role)
+{
+    struct xen_domctl d = {.cmd = XEN_DOMCTL_set_virq_handler,
+                           .domain = vm->domid,
+                           .interface_version = XEN_DOMCTL_INTERFACE_VERSION};
+    int rc;
+
+    d.u.set_virq_handler.virq = VIRQ_DOM_EXC;
+    rc = p->xen->domctl(p->xen->ctx, &d);
+    if (rc)
+        return domb_error_set(&vm->error, rc, "%s: set_virq_handler failed (%d)", role, rc);
+    p->virq_delegated = true;
+    return 0;
+}
+
+/*
+ * A domain builder (db_builder = 1: db-server as an ordinary domain,
+ * docs/disaggregation.md), in either mode: it hears VIRQ_DOM_EXC, so that
+ * it notices the domains it builds stop. One per platform (domb-pack
+ * refuses two): Xen has one handler per global VIRQ.
+ */
+static int platform_builder_role(struct platform *p, struct vm *vm)
+{
+    int rc;
+
+    if (!vm->config.db_builder)
+        return 0;
+    if (p->builder_domid != DOMID_INVALID)
+        return domb_error_set(&vm->error, -XEN_EEXIST,
+                              "db_builder: domain %u is this platform's builder already (Xen has "
+                              "one VIRQ_DOM_EXC handler)",
+                              p->builder_domid);
+    if ((rc = platform_hand_over_dom_exc(p, vm, "db_builder")) != 0)
+        return rc;
+    p->builder_domid = vm->domid;
+    printk("db: vm '%s' is a domain builder (VIRQ_DOM_EXC)\n", vm->name);
+    return 0;
+}
+
+/*
  * Sequenced mode's conventions (docs/user-guide.md, "Sequenced start"):
  * the first VM may be the xenstore domain: it gets "--event PORT
  * --master-domid 0" on its command line (PORT: an unbound channel in it for
@@ -26,24 +70,16 @@ static int platform_sequenced_roles(struct platform *p, struct vm *vm, uint32_t 
     int rc;
 
     if (index == 0 && (set->manifest.flags & MANIFEST_FLAG_FIRST_XENSTORE)) {
-        evtchn_alloc_unbound_t alloc = {.dom = vm->domid, .remote_dom = 0};
-        struct xen_domctl d = {.cmd = XEN_DOMCTL_set_virq_handler,
-                               .domain = vm->domid,
-                               .interface_version = XEN_DOMCTL_INTERFACE_VERSION};
+        evtchn_alloc_unbound_t alloc = {.dom = vm->domid, .remote_dom = p->self_domid};
 
         rc = p->xen->evtchn_alloc_unbound(p->xen->ctx, &alloc);
         if (rc)
             return domb_error_set(&vm->error, rc, "xenstore domain: alloc_unbound failed (%d)", rc);
-        domb_snprintf(arg, sizeof(arg), "--event %u --master-domid 0", alloc.port);
-        if ((rc = vm_append_cmdline(vm, arg)) != 0)
+        domb_snprintf(arg, sizeof(arg), "--event %u --master-domid %u", alloc.port, p->self_domid);
+        if ((rc = vm_append_cmdline(vm, arg)) != 0 ||
+            (rc = platform_hand_over_dom_exc(p, vm, "xenstore domain")) != 0)
             return rc;
-        d.u.set_virq_handler.virq = VIRQ_DOM_EXC;
-        rc = p->xen->domctl(p->xen->ctx, &d);
-        if (rc)
-            return domb_error_set(&vm->error, rc, "xenstore domain: set_virq_handler failed (%d)",
-                                  rc);
         p->xenstore_domid = vm->domid;
-        p->virq_delegated = true;
         printk("db: vm '%s' is the xenstore domain (event channel %u, VIRQ_DOM_EXC)\n", vm->name,
                alloc.port);
     }
@@ -194,8 +230,8 @@ static void platform_build_all(struct platform *p)
         }
         if (!p->bench)
             platform_print_built(vm);
-        if (set->manifest.mode == MANIFEST_MODE_SEQUENCED &&
-            platform_sequenced_roles(p, vm, i) != 0) {
+        if (platform_builder_role(p, vm) != 0 || (set->manifest.mode == MANIFEST_MODE_SEQUENCED &&
+                                                  platform_sequenced_roles(p, vm, i) != 0)) {
             printk("db: vm '%s' FAILED: %s\n", vm->name, vm->error.msg);
             vm_destroy(vm);
             vm->state = VM_FAILED;
@@ -229,6 +265,8 @@ void platform_build_opts(struct platform *p, struct vm_build_opts *opts)
     opts->store = &p->store;
     opts->devices = &p->devices;
     opts->staged_bzimage = p->staged_bzimage;
+    opts->self_domid = p->self_domid;
+    opts->domu = p->domu;
 }
 
 /* The domid of the running driver domain called name (device_env). */
@@ -294,7 +332,10 @@ int platform_boot(struct platform *p, const struct platform_boot_info *bi)
     char flag[8];
 
     p->xenstore_domid = DOMID_INVALID;
+    p->builder_domid = DOMID_INVALID;
     p->boot_t0 = bi->t0_ns;
+    p->domu = bi->domu;
+    p->self_domid = bi->domu ? bi->self_domid : 0;
     p->bench =
         bi->cmdline && cmdline_get(bi->cmdline, "domb.bench", flag, sizeof(flag)) && flag[0] == '1';
     p->staged_bzimage = bi->cmdline &&
@@ -327,13 +368,23 @@ int platform_boot(struct platform *p, const struct platform_boot_info *bi)
      * once, with the number, rather than fail a build half-way. */
     if (p->set.manifest.dom0_kib && bi->dom0_pages &&
         bi->dom0_pages * 4 < p->set.manifest.dom0_kib) {
-        printk("db: dom0 has %lu MiB, but this archive needs %u MiB (domb-pack --check says "
-               "why): boot Xen with dom0_mem=%uM,max:%uM, as domb-iso does unless "
-               "--xen-cmdline says otherwise\n",
-               bi->dom0_pages / 256, (p->set.manifest.dom0_kib + 1023) / 1024,
-               (p->set.manifest.dom0_kib + 1023) / 1024, (p->set.manifest.dom0_kib + 1023) / 1024);
+        unsigned int mib = (p->set.manifest.dom0_kib + 1023) / 1024;
+
+        if (p->domu)
+            printk("db: this builder domain has %lu MiB, but its archive needs %u MiB (domb-pack "
+                   "--check says why): give it memory = %u in its config\n",
+                   bi->dom0_pages / 256, mib, mib);
+        else
+            printk("db: dom0 has %lu MiB, but this archive needs %u MiB (domb-pack --check says "
+                   "why): boot Xen with dom0_mem=%uM,max:%uM, as domb-iso does unless "
+                   "--xen-cmdline says otherwise\n",
+                   bi->dom0_pages / 256, mib, mib, mib);
         return -XEN_ENOMEM;
     }
+    if (p->domu)
+        printk("db: building as an ordinary domain (domid %u): its guests' consoles, xenstore "
+               "and channels are served from here\n",
+               p->self_domid);
     if (p->xen->evtchn_bind_virq(p->xen->ctx, VIRQ_DOM_EXC, &p->virq_port) != 0) {
         printk("db: cannot bind VIRQ_DOM_EXC\n");
         return -XEN_EINVAL;
@@ -599,8 +650,15 @@ void platform_restart(struct platform *p, struct vm *vm)
 
     cfg = vm->config;
     platform_build_opts(p, &opts);
+    if (p->builder_domid == prev)
+        p->builder_domid = DOMID_INVALID; /* a restarted builder gets VIRQ_DOM_EXC again */
     if (vm_build(vm, &cfg, kernel, kernel_size, ramdisk, ramdisk_size, &opts) == 0) {
         char marker[32];
+
+        if (platform_builder_role(p, vm) != 0) {
+            vm_destroy(vm);
+            vm->state = VM_FAILED;
+        }
 
         /* Tell the new incarnation which one it is (docs/config.md): a
          * guest may act on it, Linux takes a dotted parameter it does not
@@ -712,8 +770,19 @@ static void platform_check_devices(struct platform *p, unsigned int i)
 void platform_handle_events(struct platform *p)
 {
     /* With VIRQ_DOM_EXC delegated to the xenstore domain we are not told
-     * when a domain stops: look every time round. */
+     * when a domain stops: look every time round. As an ordinary domain we
+     * are told only if our builder made us VIRQ_DOM_EXC's handler (db-boot
+     * does): look at least every PLATFORM_POLL_NS as well. */
     bool dom_exc = pending(p, p->virq_port) || p->virq_delegated;
+
+    if (p->domu && !dom_exc) {
+        uint64_t now = xenops_now_ns(p->xen);
+
+        if (now >= p->next_exit_poll) {
+            dom_exc = true;
+            p->next_exit_poll = now + PLATFORM_POLL_NS;
+        }
+    }
 
     for (unsigned int i = 0; i < p->nr_vms; i++) {
         struct vm *vm = &p->vms[i];

@@ -4,6 +4,7 @@
  * every requested VM gave its memory back.
  */
 #include <dom0/server.h>
+#include <domb/cmdline.h>
 #include <domb/errno.h>
 #include <domb/log.h>
 #include <domb/sha256.h>
@@ -18,6 +19,35 @@ void server_init(struct server *s, struct platform *p, const void *catalog, size
     s->platform = p;
     s->catalog = catalog;
     s->catalog_len = len;
+}
+
+int server_set_labels(struct server *s, const char *cmdline, struct domb_error *err)
+{
+    static const struct {
+        const char *arg, *key;
+        size_t off;
+    } labels[] = {
+        {"domb.guest_seclabel", "seclabel", offsetof(struct server, guest_seclabel)},
+        {"domb.guest_init_seclabel", "init_seclabel", offsetof(struct server, guest_init_seclabel)},
+    };
+    struct domb_error why;
+
+    for (unsigned int i = 0; i < 2; i++) {
+        char *label = (char *)s + labels[i].off;
+        char value[VM_SECLABEL_MAX + 2] = "";
+
+        label[0] = '\0';
+        if (!cmdline || !cmdline_get(cmdline, labels[i].arg, value, sizeof(value)))
+            continue;
+        if (vm_config_check_seclabel(labels[i].key, value, &why) != 0)
+            return domb_error_set(err, -XEN_EINVAL, "%s=: %s", labels[i].arg, why.msg);
+        domb_snprintf(label, VM_SECLABEL_MAX + 1, "%s", value);
+    }
+    if (s->guest_init_seclabel[0] && !s->guest_seclabel[0])
+        return domb_error_set(err, -XEN_EINVAL,
+                              "domb.guest_init_seclabel= needs domb.guest_seclabel= (the label "
+                              "the VMs run with once built)");
+    return 0;
 }
 
 static bool serving(const struct vm *vm)
@@ -181,6 +211,7 @@ static int find_image(struct server *s, const char *name, const void **data, siz
 static int do_build(struct server *s, struct vm *client, const struct proto_request *req,
                     struct proto_response *rsp, struct domb_error *err)
 {
+    static struct vm_config labelled; /* requests are served one at a time */
     const struct vm_config *spec = &req->build.spec;
     struct proto_quota quota = {client->config.db_max_vms, client->config.db_max_memory_mib,
                                 client->config.db_max_devices};
@@ -192,6 +223,9 @@ static int do_build(struct server *s, struct vm *client, const struct proto_requ
     struct vm *vm;
     int rc;
 
+    if (spec->db_builder)
+        return fail(err, PROTO_RC(PROTO_ERR_BAD_SPEC),
+                    "db_builder: a client cannot ask for a domain builder");
     if ((rc = find_image(s, spec->kernel, &kernel, &kernel_size, err)) ||
         (spec->ramdisk[0] && (rc = find_image(s, spec->ramdisk, &ramdisk, &ramdisk_size, err))))
         return rc;
@@ -215,7 +249,12 @@ static int do_build(struct server *s, struct vm *client, const struct proto_requ
     if (!vm)
         return fail(err, PROTO_RC(PROTO_ERR_BUSY), "the server manages as many VMs as it can");
     memory_mark(s);
-    rc = vm_build(vm, spec, kernel, kernel_size, ramdisk, ramdisk_size, &opts);
+    /* The platform's labels, not the client's (the protocol carries none). */
+    labelled = *spec;
+    domb_snprintf(labelled.seclabel, sizeof(labelled.seclabel), "%s", s->guest_seclabel);
+    domb_snprintf(labelled.init_seclabel, sizeof(labelled.init_seclabel), "%s",
+                  s->guest_init_seclabel);
+    rc = vm_build(vm, &labelled, kernel, kernel_size, ramdisk, ramdisk_size, &opts);
     if (rc == 0) {
         vm->owner = client->domid;
         if (!(req->build.flags & PROTO_BUILD_LEAVE_PAUSED))

@@ -880,7 +880,12 @@ int shell_start(struct shell *sh, struct platform *p, const char *who, const cha
     shell_install_sinks(sh);
     shell_snapshot(sh);
     p->shell = sh;
-    printk("db: %s shell on this serial line: type 'help' and Enter\n", who);
+    if (p->domu)
+        printk("db: %s shell on its console (from dom0's shell: console NAME): type 'help' and "
+               "Enter\n",
+               who);
+    else
+        printk("db: %s shell on this serial line: type 'help' and Enter\n", who);
     return 0;
 }
 

@@ -130,7 +130,7 @@ int vm_append_cmdline(struct vm *vm, const char *text)
 static int vm_channel_setup(struct vm *vm)
 {
     struct vm_channel *c = &vm->chan;
-    evtchn_alloc_unbound_t alloc = {.dom = vm->domid, .remote_dom = 0};
+    evtchn_alloc_unbound_t alloc = {.dom = vm->domid, .remote_dom = vm->builder_domid};
     char arg[64];
     void *va;
     int rc;
@@ -148,7 +148,7 @@ static int vm_channel_setup(struct vm *vm)
         return domb_error_set(&vm->error, rc, "channel: cannot map the ring page (%d)", rc);
     }
     c->page = va;
-    domb_snprintf(arg, sizeof(arg), "domb.server=0,%u,0x%lx", c->guest_port,
+    domb_snprintf(arg, sizeof(arg), "domb.server=%u,%u,0x%lx", vm->builder_domid, c->guest_port,
                   pfn_x(vm->result.channel_pfn));
     return vm_append_cmdline(vm, arg);
 }
@@ -487,6 +487,7 @@ int vm_build(struct vm *vm, const struct vm_config *cfg, const void *kernel, siz
     vm->memory_mib = cfg->memory_mib;
     vm->on_exit = cfg->on_exit;
     vm->relay = opts->relay;
+    vm->builder_domid = opts->self_domid;
     vm->owner = DOMID_SELF;
     vm->config = *cfg;
     vm->kernel_image = kernel;
@@ -534,8 +535,8 @@ int vm_build(struct vm *vm, const struct vm_config *cfg, const void *kernel, siz
         req.cpumap_soft = cfg->cpus_soft;
     req.cpumap_bytes = VM_CPUMAP_BYTES;
     req.domid = (domid_t)cfg->domid;
-    req.backend_domid = 0;
-    req.max_extent_order = XENOPS_EXTENT_ORDER_DOM0;
+    req.backend_domid = opts->self_domid;
+    req.max_extent_order = opts->domu ? XENOPS_EXTENT_ORDER_DOMU : XENOPS_EXTENT_ORDER_DOM0;
     req.channel_page = opts->channel;
     req.guest_type = cfg->type == VM_TYPE_PVH ? BUILDER_GUEST_PVH : BUILDER_GUEST_PV64;
     /* 0 asks for the builder's defaults (xl's: Xen's frame limits, version 2). */

@@ -25,6 +25,7 @@ static struct shell shell;
 int domb_main(const struct boot_info *bi)
 {
     struct platform *p = &platform;
+    struct domb_error err;
 
     p->t0 = time_now_ns();
     p->xen = &xenops_xen;
@@ -32,9 +33,16 @@ int domb_main(const struct boot_info *bi)
     printk("\ndomB db-server 0.1: Xen domain builder serving requests (dom0=%s)\n",
            bi->is_dom0 ? "yes" : "no");
     printk("initramfs: %lu bytes at %p\n", bi->module_len, (const void *)bi->module);
+    server_init(&server, p, bi->module, bi->module_len);
+    if (server_set_labels(&server, bi->cmdline, &err) != 0) {
+        printk("db-server: %s\n", err.msg);
+        return KERNEL_EXIT_FAILURE;
+    }
+    if (server.guest_seclabel[0])
+        printk("db-server: VMs built on request get seclabel %s%s%s\n", server.guest_seclabel,
+               server.guest_init_seclabel[0] ? ", built as " : "", server.guest_init_seclabel);
     if (entry_boot(p, bi) != 0)
         return KERNEL_EXIT_FAILURE;
-    server_init(&server, p, bi->module, bi->module_len);
     shell_start(&shell, p, "db-server", bi->cmdline); /* runs without it if it cannot */
     server_run(&server);
     printk("db-server: served %lu requests, %lu builds\n", server.requests, server.builds);

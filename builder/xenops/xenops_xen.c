@@ -6,6 +6,7 @@
 #include <arch/hypercall.h>
 #include <arch/mm.h>
 #include <domb/errno.h>
+#include <kernel/console.h>
 #include <kernel/evtchn.h>
 #include <kernel/kernel.h>
 #include <kernel/time.h>
@@ -257,9 +258,16 @@ static unsigned long xen_hypercalls(void *ctx)
     return hypercall_total();
 }
 
+/* dom0 reads the serial line (CONSOLEIO_read), an ordinary domain its own
+ * PV console ring (kernel/console.c picks). */
 static int xen_console_read(void *ctx, char *buf, unsigned int n)
 {
-    return hypercall_console_read(buf, n);
+    return console_read(buf, n);
+}
+
+static evtchn_port_t xen_console_input_port(void *ctx)
+{
+    return console_evtchn();
 }
 
 static int xen_xen_version(void *ctx, int cmd, void *arg)
@@ -301,16 +309,31 @@ const struct xenops xenops_xen = {
     .give_back = xen_give_back,
     .hypercalls = xen_hypercalls,
     .console_read = xen_console_read,
+    .console_input_port = xen_console_input_port,
     .xen_version = xen_xen_version,
     .scratch_peak_pages = xen_scratch_peak_pages,
     .xsm_op = xen_xsm_op,
 };
 
-int xenops_xen_check(struct domb_error *err)
+int xenops_xen_check(bool domu, struct domb_error *err)
 {
     struct xen_domctl d = {.cmd = XEN_DOMCTL_getdomaininfo, .domain = 0};
     int rc;
 
+    if (domu) {
+        rc = xenops_physinfo(&xenops_xen, NULL, NULL);
+        if (rc == -XEN_EACCES)
+            return domb_error_set(err, rc,
+                                  "Xen refused sysctl interface version 0x%x, or this domain's "
+                                  "XSM label does not allow physinfo",
+                                  XEN_SYSCTL_INTERFACE_VERSION);
+        if (rc)
+            return domb_error_set(err, rc,
+                                  "physinfo failed: error %d (an ordinary domain can build only "
+                                  "under an XSM policy that lets it: docs/disaggregation.md)",
+                                  rc);
+        return 0;
+    }
     rc = xen_domctl(NULL, &d);
     if (rc == -XEN_EACCES)
         return domb_error_set(err, rc,

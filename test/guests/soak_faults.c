@@ -129,7 +129,7 @@ int domb_main(const struct boot_info *bi)
     xenops_fault_init(&faults, &xenops_xen);
     if (cmdline_get(bi->cmdline, "faults.max", arg, sizeof(arg)))
         parse_u64(arg, &max);
-    if (xenops_xen_check(&err) != 0 || !bi->module ||
+    if (xenops_xen_check(false, &err) != 0 || !bi->module ||
         bootset_load(bi->module, bi->module_len, &set, boot_vms, MANIFEST_MAX_VMS, &err) != 0) {
         printk("Test result: ERROR (%s)\n", bi->module ? err.msg : "no boot set");
         return KERNEL_EXIT_FAILURE;

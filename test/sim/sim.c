@@ -792,7 +792,7 @@ static void dom_finish(struct sim *s, struct dom *d)
 static void dom_dead(struct sim *s, struct dom *d)
 {
     if (s->dom_exc_handler == d->id)
-        s->dom_exc_handler = s->cfg.self;
+        s->dom_exc_handler = 0; /* the hardware domain */
     d->zombie = true;
     if (!dom_mapped(s, d->id))
         dom_finish(s, d);
@@ -2220,7 +2220,9 @@ struct sim *sim_create(const struct sim_config *cfg)
     s->free_frames = cfg->nr_frames - SIM_RESERVED;
     if (!s->cfg.scratch_pages)
         s->cfg.scratch_pages = SIM_DEFAULT_SCRATCH_PAGES;
-    s->dom_exc_handler = cfg->self;
+    /* Xen: global VIRQs go to the hardware domain (dom0) until someone
+     * names another handler; a builder that is not dom0 hears nothing. */
+    s->dom_exc_handler = 0;
     s->now_ns = 1000000000ULL; /* Xen's system time is never 0 once we run */
     return s;
 }
@@ -2575,6 +2577,11 @@ unsigned int sim_self_ports(const struct sim *s)
     for (uint32_t p = 1; p < SIM_SELF_PORTS; p++)
         n += s->self_ports[p].state != PORT_FREE;
     return n;
+}
+
+void sim_set_virq_handler(struct sim *s, domid_t handler)
+{
+    s->dom_exc_handler = handler;
 }
 
 domid_t sim_virq_handler(const struct sim *s)

@@ -203,8 +203,12 @@ uint8_t *sim_gfn(struct sim *s, domid_t d, uint64_t gfn);
 int sim_evtchn(const struct sim *s, domid_t d, uint32_t port, domid_t *remote);
 /* Ports of ours (the caller's) in use: a leak check. */
 unsigned int sim_self_ports(const struct sim *s);
-/* Who handles VIRQ_DOM_EXC (the caller until set_virq_handler). */
+/* Who handles VIRQ_DOM_EXC: the hardware domain (0) until set_virq_handler
+ * names another, and again once that one dies. */
 domid_t sim_virq_handler(const struct sim *s);
+/* As dom0's XEN_DOMCTL_set_virq_handler(VIRQ_DOM_EXC, handler) would (a
+ * builder that is not dom0, given the VIRQ by the platform that built it). */
+void sim_set_virq_handler(struct sim *s, domid_t handler);
 /* Whether d was granted an iomem, ioport or irq permission. */
 bool sim_domain_permitted(const struct sim *s, domid_t d);
 /* vCPU v's hard and soft affinity (bit c = CPU c; all CPUs until

@@ -18,6 +18,14 @@ int evtchn_bind_interdomain(domid_t remote_dom, evtchn_port_t remote_port,
 int evtchn_bind_virq(uint32_t virq, evtchn_port_t *port);
 int evtchn_alloc_unbound(domid_t remote_dom, evtchn_port_t *port);
 int evtchn_close(evtchn_port_t port);
+
+/*
+ * Our own domid, which Xen tells a PV guest nowhere directly: a port
+ * allocated with remote DOMID_SELF is unbound towards our real domid, and
+ * EVTCHNOP_status says which (then the port is closed). Three hypercalls;
+ * dom0 need not ask. Returns 0 or a negative errno.
+ */
+int evtchn_self_domid(domid_t *domid);
 int evtchn_notify(evtchn_port_t port);
 
 /* Test and clear a port's pending bit in shared_info. */

@@ -104,7 +104,8 @@
 #define SPEC_V5_SIZE           0x1000 /* 4096 bytes */
 
 #define SPEC_DEVICES_FLAG_DRIVER_DOMAIN 0x01 /* driver_domain = 1 */
-#define SPEC_DEVICES_FLAGS_KNOWN        0x01
+#define SPEC_DEVICES_FLAG_DB_BUILDER    0x02 /* db_builder = 1 */
+#define SPEC_DEVICES_FLAGS_KNOWN        0x03
 
 /* One device record (offsets inside it); entries >= nr_devices are zero. */
 #define SPEC_DEVICE_SIZE         0xc0 /* 192 */

@@ -188,6 +188,10 @@ struct vm_config {
      * in their order, disks their virtual_device. driver_domain: this VM
      * serves other VMs' backends (xl's driver_domain = 1). */
     bool driver_domain;
+    /* db_builder = 1: this VM is a domain builder (db-server as an ordinary
+     * domain, docs/disaggregation.md): db-boot makes it the handler of
+     * VIRQ_DOM_EXC, so it hears when the domains it builds stop. */
+    bool db_builder;
     uint32_t nr_devices;
     struct vm_device devices[VM_DEVICE_MAX];
     /* XSM/FLASK labels (xl's seclabel and init_seclabel; docs/disaggregation.md):

@@ -586,16 +586,18 @@ static void spec_version3_rejects_table(void **state)
     encode_devices();
     buf[SPEC_OFF_NR_DEVICES] = 0;
     memset(rec(0), 0, 3 * SPEC_DEVICE_SIZE);
-    expect_reject(SPEC_V3_SIZE, "is version 3 but has no devices, no driver_domain and the "
-                                "default db_client_max_devices (it must be written as version 1)");
+    expect_reject(SPEC_V3_SIZE, "is version 3 but has no devices, no driver_domain, no "
+                                "db_builder and the default db_client_max_devices (it must be "
+                                "written as version 1)");
     encode_pvh();
     put_le16(buf + SPEC_OFF_VERSION, 3);
     put_le32(buf + SPEC_OFF_SIZE, SPEC_V3_SIZE);
-    expect_reject(SPEC_V3_SIZE, "is version 3 but has no devices, no driver_domain and the "
-                                "default db_client_max_devices (it must be written as version 2)");
+    expect_reject(SPEC_V3_SIZE, "is version 3 but has no devices, no driver_domain, no "
+                                "db_builder and the default db_client_max_devices (it must be "
+                                "written as version 2)");
     encode_devices();
-    buf[SPEC_OFF_DEVICES_FLAGS] = 3;
-    expect_reject(SPEC_V3_SIZE, "device table flags 0x3 hold unknown bits 0x2");
+    buf[SPEC_OFF_DEVICES_FLAGS] = 5;
+    expect_reject(SPEC_V3_SIZE, "device table flags 0x5 hold unknown bits 0x4");
     encode_devices();
     buf[SPEC_OFF_V3_RESERVED + 11] = 1;
     expect_reject(SPEC_V3_SIZE, "reserved byte at offset 0x93f is not zero");

@@ -303,6 +303,14 @@ struct xenops {
      */
     int (*console_read)(void *ctx, char *buf, unsigned int n);
 
+    /* Where console input is signalled when it is not VIRQ_CONSOLE: an
+     * ordinary domain (db-server built by db-boot) reads no serial line;
+     * its console_read takes what its own PV console ring holds, and the
+     * event channel of that console, returned here, says when (0, or the
+     * op absent: bind VIRQ_CONSOLE). That port is the console's: the
+     * reader neither binds nor closes it. */
+    evtchn_port_t (*console_input_port)(void *ctx);
+
     /* HYPERVISOR_xen_version(cmd, arg): XENVER_version returns
      * major << 16 | minor, XENVER_extraversion fills a xen_extraversion_t
      * (".7"); a negative errno for what the implementation does not know. */

@@ -31,7 +31,8 @@
 
 struct console_input {
     const struct xenops *xen;
-    evtchn_port_t port;  /* VIRQ_CONSOLE, 0 when closed */
+    evtchn_port_t port;  /* VIRQ_CONSOLE (or our own PV console's), 0 when closed */
+    bool borrowed_port;  /* port is our PV console's (xenops.console_input_port) */
     struct vm *attached; /* whose console the line is attached to, or NULL */
     domid_t attached_domid;
     uint8_t out_state;          /* the output filter's state */

@@ -35,6 +35,12 @@ struct platform_boot_info {
     uint64_t module_len;
     uint64_t t0_ns;      /* the seam's clock when the kernel started */
     uint64_t dom0_pages; /* the builder's own memory in pages (0: not known) */
+    /* An ordinary domain, not dom0 (db-server built by db-boot under
+     * FLASK; docs/disaggregation.md): its domid is the backend of the
+     * consoles, xenstores and channels it gives its guests, and it
+     * populates with the orders Xen allows a domU. */
+    bool domu;
+    domid_t self_domid; /* 0 for dom0 */
 };
 
 /* Benchmark timestamps of one VM ("domb.bench=1"; docs/performance.md). */
@@ -53,6 +59,11 @@ struct platform {
     unsigned int failed;     /* VMs of the boot set that could not be built or started */
     evtchn_port_t virq_port; /* VIRQ_DOM_EXC */
     bool virq_delegated;     /* the xenstore domain handles VIRQ_DOM_EXC: poll for exits */
+    bool domu;               /* we are an ordinary domain (platform_boot_info.domu) */
+    domid_t self_domid;      /* our domid: 0 as dom0 */
+    uint64_t next_exit_poll; /* domU: when to look for stopped VMs without VIRQ_DOM_EXC */
+    domid_t builder_domid;   /* db-boot: the VM that is a domain builder (db_builder), or
+                              * DOMID_INVALID; it has VIRQ_DOM_EXC */
     domid_t xenstore_domid;  /* sequenced mode's xenstore domain, or DOMID_INVALID */
     bool relay;
     bool channels;             /* db-server: every VM gets a db-server channel */

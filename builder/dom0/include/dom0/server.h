@@ -22,9 +22,22 @@ struct server {
     uint32_t xs_nodes_before;      /* nodes in the xenstore then */
     unsigned int boot_held_before; /* VMs of the boot set holding memory then */
     unsigned long requests, builds;
+    /* The FLASK labels of the VMs built on request (a client cannot choose
+     * them): db-server's command line "domb.guest_seclabel=" and
+     * "domb.guest_init_seclabel="; empty: Xen's default domU label. */
+    char guest_seclabel[VM_SECLABEL_MAX + 1];
+    char guest_init_seclabel[VM_SECLABEL_MAX + 1];
 };
 
 void server_init(struct server *s, struct platform *p, const void *catalog, size_t len);
+
+/*
+ * The labels of the VMs clients ask for, from the server's command line
+ * (docs/disaggregation.md): checked as xl's seclabel and init_seclabel are
+ * (an init_seclabel needs a seclabel). Returns 0 (nothing given is fine) or
+ * -XEN_EINVAL naming the argument and the problem.
+ */
+int server_set_labels(struct server *s, const char *cmdline, struct domb_error *err);
 
 /* Append the channel ports of VMs that can talk to us; returns the count. */
 unsigned int server_ports(const struct server *s, evtchn_port_t *ports, unsigned int max);

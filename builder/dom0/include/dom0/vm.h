@@ -64,6 +64,12 @@ struct vm_build_opts {
      * issue 15, instead of streaming it into the guest: only to measure the
      * difference ("domb.staged_bzimage=1", docs/performance.md). */
     bool staged_bzimage;
+    /* The builder's own domid (0 as dom0): the backend of the guest's
+     * console, xenstore and db-server channel. */
+    domid_t self_domid;
+    /* The builder is an ordinary domain: populate with the largest order
+     * Xen lets a domU use (XENOPS_EXTENT_ORDER_DOMU), not dom0's. */
+    bool domu;
 };
 
 /* The guest's xenstore connection, served by us (docs/xenstore.md). */
@@ -123,6 +129,7 @@ struct vm {
     struct vm_channel chan;
     struct vm_xenstore xs;
     const struct device_env *devenv;            /* from vm_build_opts.devices */
+    domid_t builder_domid;                      /* from vm_build_opts.self_domid */
     struct device_link devlinks[VM_DEVICE_MAX]; /* one per config.devices[] */
 };
 

@@ -17,7 +17,10 @@ extern const struct xenops xenops_xen;
  * Check that the running hypervisor speaks our domctl/sysctl interface
  * version (both must match exactly, or every call fails with -EACCES) and
  * that we are privileged. Returns 0 or an error naming the mismatch.
+ * An ordinary domain (domu: db-server built by db-boot under FLASK) may not
+ * look at dom0, so only the sysctl is tried (its XSM label must allow
+ * physinfo); a domctl version mismatch then shows at the first build.
  */
-int xenops_xen_check(struct domb_error *err);
+int xenops_xen_check(bool domu, struct domb_error *err);
 
 #endif

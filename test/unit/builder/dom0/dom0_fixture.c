@@ -22,15 +22,18 @@ struct dfx *dfx_create(const struct dfx_opts *o)
     assert_non_null(f);
     cfg = (struct sim_config){
         .nr_frames = o->nr_frames ? o->nr_frames : DFX_NR_FRAMES,
-        .self = 0,
+        .self = o->self,
         .privileged = true,
-        .max_extent_order = o->max_order ? o->max_order : XENOPS_EXTENT_ORDER_DOM0,
+        .max_extent_order = o->max_order ? o->max_order
+                            : o->self    ? XENOPS_EXTENT_ORDER_DOMU
+                                         : XENOPS_EXTENT_ORDER_DOM0,
         .destroy_delay = o->set_destroy_delay ? o->destroy_delay : DFX_DESTROY_DELAY,
         .scratch_pages = o->scratch_pages,
         .no_clock = o->no_clock,
         .flask = o->flask,
     };
     f->sim = sim_create(&cfg);
+    f->self = o->self;
     sim_ops(f->sim, &f->ops);
     xenops_fault_init(&f->fault, &f->ops);
     f->xen = o->fault ? &f->fault.ops : &f->ops;
@@ -271,6 +274,8 @@ int dfx_boot_raw(struct dfx *f, const void *module, size_t len, const char *cmdl
         .module = module,
         .module_len = len,
         .t0_ns = xenops_now_ns(&f->ops),
+        .domu = f->self != 0,
+        .self_domid = f->self,
     };
 
     if (!f->p)

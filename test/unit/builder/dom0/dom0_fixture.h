@@ -69,6 +69,10 @@ struct dfx_opts {
     unsigned int max_order; /* 0: 12 */
     bool no_clock;
     bool flask; /* the sim is a Xen with XSM/FLASK (sim_config.flask) */
+    /* The builder is an ordinary domain with this domid (0: dom0): the
+     * platform is booted with platform_boot_info.domu and, unless
+     * max_order says otherwise, the sim lets it populate with order 9. */
+    domid_t self;
 };
 
 /* ---- the scripted world ---- */
@@ -111,6 +115,7 @@ struct dfx {
     struct xenops_fault fault; /* wrapping ops */
     const struct xenops *xen;  /* what the code under test gets */
     uint64_t free_start;       /* sim_free_frames before anything was built */
+    domid_t self;              /* dfx_opts.self */
     struct platform *p;        /* after dfx_boot / dfx_platform_new */
     /* Kernel images (malloc'ed): a valid PV64 ELF and a broken one. */
     uint8_t *kernel;

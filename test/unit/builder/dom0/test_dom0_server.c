@@ -1676,6 +1676,167 @@ static void server_second_request_in_flight_drops_client(void **state)
     ctx_free(t);
 }
 
+/* ---- db-server as an ordinary domain (docs/disaggregation.md) ---- */
+
+#define SERVER_DOMID 7 /* the builder's domid when it is not dom0 */
+
+/* db-server built by db-boot as domain 7: the VMs it builds on request get
+ * their console, xenstore and channel towards domain 7 (the sim lets only
+ * the caller bind a port allocated for it), the reserved grants name it,
+ * their command line says where the server is, and it populates with the
+ * order Xen lets a domU use (the sim completes nothing above 9). */
+static void server_as_domu_backs_its_vms_itself(void **state)
+{
+    const struct dfx_opts o = {.self = SERVER_DOMID};
+    struct ctx *t = ctx_new(&o);
+    struct sim_domain_info info;
+    struct proto_request rq;
+    struct proto_response rsp;
+    struct client c;
+    char want[40];
+    domid_t remote;
+    struct vm *vm;
+
+    (void)state;
+    ctx_vm(t, "ctl", CLIENT_VMS, CLIENT_MIB, VM_ON_EXIT_DESTROY);
+    ctx_boot(t);
+    assert_true(t->f->p->domu);
+    assert_int_equal(t->f->p->self_domid, SERVER_DOMID);
+    dfx_assert_console_has("db: building as an ordinary domain (domid 7)");
+    client_open(t, &c, "ctl");
+    assert_non_null(strstr(dfx_guest_cmdline(t->f, c.vm), "domb.server=7,"));
+    call(&c, rq_build(&rq, "web", "k.elf", GUEST_MIB, 0), &rsp);
+    expect_ok(&rsp);
+    vm = vm_of(t, rsp.build.domid);
+    assert_non_null(vm);
+    assert_int_equal(vm->state, VM_RUNNING);
+    snprintf(want, sizeof(want), "domb.server=%u,%u,", SERVER_DOMID, vm->chan.guest_port);
+    assert_non_null(strstr(dfx_guest_cmdline(t->f, vm), want));
+    /* The console is not relayed here: unbound, for domain 7 to bind. */
+    assert_int_equal(sim_evtchn(t->f->sim, vm->domid, rsp.build.console_port, &remote), 1);
+    assert_int_equal(remote, SERVER_DOMID);
+    assert_int_equal(sim_evtchn(t->f->sim, vm->domid, rsp.build.store_port, &remote), 2);
+    assert_int_equal(remote, SERVER_DOMID);
+    assert_int_equal(sim_evtchn(t->f->sim, vm->domid, vm->chan.guest_port, &remote), 2);
+    assert_int_equal(remote, SERVER_DOMID);
+    assert_int_equal(sim_domain_info(t->f->sim, vm->domid, &info), 0);
+    assert_int_equal(info.gnttab[0].domid, SERVER_DOMID);
+    assert_int_equal(info.gnttab[1].domid, SERVER_DOMID);
+    assert_int_equal(info.tot_pages, GUEST_MIB * PAGES_PER_MIB);
+    destroy_ok(&c, rsp.build.domid);
+    ctx_free(t);
+}
+
+/* The same server with dom0's extent order fails every build (what Xen
+ * does to a domU asking for order 12: nothing populated), so the order
+ * above is the reason it works. */
+static void server_as_domu_with_dom0_order_fails(void **state)
+{
+    const struct dfx_opts o = {.self = SERVER_DOMID};
+    struct ctx *t = ctx_new(&o);
+    struct proto_request rq;
+    struct proto_response rsp;
+    struct client c;
+
+    (void)state;
+    ctx_vm(t, "ctl", CLIENT_VMS, CLIENT_MIB, VM_ON_EXIT_DESTROY);
+    ctx_boot(t);
+    client_open(t, &c, "ctl");
+    t->f->p->domu = false; /* as if it took itself for dom0 */
+    call(&c, rq_build(&rq, "web", "k.elf", GUEST_MIB, 0), &rsp);
+    expect_refused(&rsp, PROTO_ERR_NO_MEMORY); /* Xen: 0 extents done */
+    assert_non_null(strstr(rsp.reason, "0 of 1 extents of order 12"));
+    t->f->p->domu = true;
+    ctx_free(t);
+}
+
+/* The platform labels the VMs built on request (db-server's command line),
+ * not the client: under FLASK each is created under the build label and
+ * relabelled before it runs. */
+static void server_labels_requested_vms(void **state)
+{
+    const struct dfx_opts o = {.flask = true};
+    struct ctx *t = ctx_new(&o);
+    struct sim_domain_info info;
+    struct proto_request rq;
+    struct proto_response rsp;
+    struct domb_error err;
+    struct client c;
+
+    (void)state;
+    ctx_vm(t, "ctl", CLIENT_VMS, CLIENT_MIB, VM_ON_EXIT_DESTROY);
+    ctx_boot(t);
+    assert_int_equal(server_set_labels(&t->s,
+                                       "domb.guest_seclabel=system_u:system_r:domb_guest_t "
+                                       "domb.guest_init_seclabel=system_u:system_r:domb_guest_t_"
+                                       "building",
+                                       &err),
+                     0);
+    client_open(t, &c, "ctl");
+    call(&c, rq_build(&rq, "web", "k.elf", GUEST_MIB, 0), &rsp);
+    expect_ok(&rsp);
+    assert_int_equal(sim_domain_info(t->f->sim, rsp.build.domid, &info), 0);
+    assert_int_equal(info.ssidref, SIM_SID_GUEST);
+    assert_int_equal(info.relabels, 1);
+    assert_false(info.paused);
+    destroy_ok(&c, rsp.build.domid);
+    /* Without labels: Xen's default domU SID, no relabel. */
+    assert_int_equal(server_set_labels(&t->s, "console=hvc0", &err), 0);
+    call(&c, rq_build(&rq, "web2", "k.elf", GUEST_MIB, 0), &rsp);
+    expect_ok(&rsp);
+    assert_int_equal(sim_domain_info(t->f->sim, rsp.build.domid, &info), 0);
+    assert_int_equal(info.ssidref, SIM_SID_DOMU);
+    assert_int_equal(info.relabels, 0);
+    destroy_ok(&c, rsp.build.domid);
+    ctx_free(t);
+}
+
+/* Bad labels on the server's command line are named; an init label needs
+ * the running one. */
+static void server_labels_checked(void **state)
+{
+    struct server s;
+    struct domb_error err;
+
+    (void)state;
+    memset(&s, 0, sizeof(s));
+    assert_int_equal(server_set_labels(&s, NULL, &err), 0);
+    assert_string_equal(s.guest_seclabel, "");
+    assert_int_equal(server_set_labels(&s, "domb.guest_seclabel=nocolons", &err), -XEN_EINVAL);
+    assert_non_null(strstr(err.msg, "domb.guest_seclabel=: seclabel 'nocolons'"));
+    assert_int_equal(
+        server_set_labels(&s, "domb.guest_init_seclabel=system_u:system_r:domb_guest_t", &err),
+        -XEN_EINVAL);
+    assert_string_equal(err.msg, "domb.guest_init_seclabel= needs domb.guest_seclabel= (the label "
+                                 "the VMs run with once built)");
+    assert_int_equal(server_set_labels(&s,
+                                       "domb.guest_seclabel=system_u:system_r:aaaaaaaaaaaaaaaaaaa"
+                                       "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+                                       &err),
+                     -XEN_EINVAL);
+    assert_non_null(strstr(err.msg, "domb.guest_seclabel=: seclabel"));
+}
+
+/* A client cannot make a domain builder (only the platform booting
+ * db-server hands out VIRQ_DOM_EXC). */
+static void server_refuses_a_builder(void **state)
+{
+    struct ctx *t = ctx_standard(VM_ON_EXIT_DESTROY);
+    struct proto_request rq;
+    struct proto_response rsp;
+    struct client c;
+
+    (void)state;
+    client_open(t, &c, "ctl");
+    rq_build(&rq, "b", "k.elf", GUEST_MIB, 0);
+    rq.build.spec.db_builder = true;
+    call(&c, &rq, &rsp);
+    expect_refused(&rsp, PROTO_ERR_BAD_SPEC);
+    assert_string_equal(rsp.reason, "db_builder: a client cannot ask for a domain builder");
+    assert_int_equal(t->f->p->nr_vms, t->nr_boot);
+    ctx_free(t);
+}
+
 static void server_failed_build_leaves_nothing(void **state)
 {
     struct ctx *t = ctx_new(NULL);
@@ -1903,6 +2064,11 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(server_build_fault_sweep),
     cmocka_unit_test(server_refusals_rate_limited),
     cmocka_unit_test(server_run_ends_when_every_vm_stopped),
+    cmocka_unit_test(server_as_domu_backs_its_vms_itself),
+    cmocka_unit_test(server_as_domu_with_dom0_order_fails),
+    cmocka_unit_test(server_labels_requested_vms),
+    cmocka_unit_test(server_labels_checked),
+    cmocka_unit_test(server_refuses_a_builder),
 };
 
 DOMB_TEST_MAIN(tests)
