@@ -93,8 +93,8 @@ void devices_detach_begin(const struct device_env *env, domid_t frontend,
  * is Closed or gone, at most DEVICES_CLOSE_TIMEOUT_NS, then until its
  * driver domain removed it, at most DEVICES_REMOVE_TIMEOUT_NS, then remove
  * what is left of the backend directories and the /libxl mirror. Logs a
- * backend that did not close or was not removed in time under name. Idempotent: links end
- * DEVICE_UNWIRED.
+ * backend that did not close or was not removed in time under name.
+ * Idempotent: links end DEVICE_UNWIRED.
  */
 void devices_detach_finish(const struct device_env *env, const char *name, domid_t frontend,
                            const struct vm_config *cfg, struct device_link *links);
