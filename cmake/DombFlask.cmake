@@ -101,17 +101,37 @@ add_custom_command(OUTPUT ${DOMB_PLATFORM_FLASK_CPIO}
     DEPENDS ${DOMB_PLATFORM_FLASK_DIR}/1-hello.cfg ${DOMB_PLATFORM_FLASK_DIR}/2-walk16.cfg
             ${DOMB_PLATFORM_FLASK_DIR}/3-walk32.cfg
     COMMENT "Packing the disaggregated platform's description")
-domb_guest_config(NAME d-control KERNEL ${DOMB_IMAGE_DIR}/builder/main/control-domain MEMORY 16
-    RAMDISK ${DOMB_PLATFORM_FLASK_CPIO} CMDLINE "control.pings=5 control.rounds=2"
-    EXTRA "db_client = 1" "db_client_max_vms = 3" "db_client_max_memory = 64"
-          "seclabel = \"system_u:system_r:domb_control_t\""
-          "init_seclabel = \"system_u:system_r:domb_control_t_building\"")
-domb_boot_set(flask-server-inner CONFIGS d-control PACK_ARGS --when-done wait
-    --image ${DOMB_GUEST_DIR}/hello --image ${DOMB_GUEST_DIR}/memorywalk
-    DEPENDS ${DOMB_PLATFORM_FLASK_CPIO})
-domb_guest_config(NAME d-server KERNEL ${DOMB_IMAGE_DIR}/builder/main/db-server MEMORY 96
-    RAMDISK ${DOMB_SET_DIR}/flask-server-inner.cpio
-    CMDLINE "domb.guest_seclabel=system_u:system_r:domb_guest_t domb.guest_init_seclabel=system_u:system_r:domb_guest_t_building"
-    EXTRA "db_builder = 1" "seclabel = \"system_u:system_r:domb_builder_t\"")
-domb_boot_set(flask-disaggregated CONFIGS d-server PACK_ARGS --when-done wait
-    DEPENDS ${DOMB_SET_DIR}/flask-server-inner.cpio)
+# Two variants: the normal run, and one that also proves denials from
+# db-server's and the control domain's own code (db-server's
+# domb.isolation_check, the control domain's control.probe_map).
+set(d_labels "domb.guest_seclabel=system_u:system_r:domb_guest_t domb.guest_init_seclabel=system_u:system_r:domb_guest_t_building")
+# A VM of db-boot's beside db-server (domid 2, Xen's default domU_t): not
+# db-server's, so db-server's isolation check must find it out of reach.
+domb_guest_config(NAME d-other KERNEL ${flask_hello} MEMORY 16 CMDLINE "greeting=not-the-servers"
+    EXTRA "on_poweroff = \"preserve\"")
+foreach(v normal denials)
+    if(v STREQUAL "denials")
+        set(ctl_extra " control.probe_map=1")
+        set(srv_extra " domb.isolation_check=0,2")
+        set(sfx "-denials")
+    else()
+        set(ctl_extra "")
+        set(srv_extra "")
+        set(sfx "")
+    endif()
+    domb_guest_config(NAME d-control CONFIG_NAME d-control${sfx}
+        KERNEL ${DOMB_IMAGE_DIR}/builder/main/control-domain MEMORY 16
+        RAMDISK ${DOMB_PLATFORM_FLASK_CPIO} CMDLINE "control.pings=5 control.rounds=2${ctl_extra}"
+        EXTRA "db_client = 1" "db_client_max_vms = 3" "db_client_max_memory = 64"
+              "seclabel = \"system_u:system_r:domb_control_t\""
+              "init_seclabel = \"system_u:system_r:domb_control_t_building\"")
+    domb_boot_set(flask-server-inner${sfx} CONFIGS d-control${sfx} PACK_ARGS --when-done wait
+        --image ${DOMB_GUEST_DIR}/hello --image ${DOMB_GUEST_DIR}/memorywalk
+        DEPENDS ${DOMB_PLATFORM_FLASK_CPIO})
+    domb_guest_config(NAME d-server CONFIG_NAME d-server${sfx}
+        KERNEL ${DOMB_IMAGE_DIR}/builder/main/db-server MEMORY 96
+        RAMDISK ${DOMB_SET_DIR}/flask-server-inner${sfx}.cpio CMDLINE "${d_labels}${srv_extra}"
+        EXTRA "db_builder = 1" "seclabel = \"system_u:system_r:domb_builder_t\"")
+    domb_boot_set(flask-disaggregated${sfx} CONFIGS d-server${sfx} d-other PACK_ARGS --when-done wait
+        DEPENDS ${DOMB_SET_DIR}/flask-server-inner${sfx}.cpio)
+endforeach()

@@ -1585,6 +1585,7 @@ int config_parse(const char *text, size_t len, const char *file_name, struct vm_
         lines->ramdisk_sha256 = p.slot_line[SLOT_RAMDISK_SHA256];
         lines->domid = p.slot_line[SLOT_DOMID];
         lines->driver_domain = p.slot_line[SLOT_DRIVER_DOMAIN];
+        lines->db_builder = p.slot_line[SLOT_DB_BUILDER];
         memcpy(lines->devices, p.device_line, sizeof(lines->devices));
     }
     return 0;

@@ -50,6 +50,87 @@ int server_set_labels(struct server *s, const char *cmdline, struct domb_error *
     return 0;
 }
 
+/* One attempt of the isolation check: rc is what Xen said. */
+static unsigned int isolation_line(const char *what, domid_t domid, const char *whose, int rc,
+                                   bool must_refuse)
+{
+    bool wrong = must_refuse ? rc == 0 : rc != 0;
+
+    printk("db-server: isolation check: %s of domain %u (%s): error %d (%s)\n", what, domid, whose,
+           rc,
+           wrong ? (must_refuse ? "ALLOWED, which it must not be" : "REFUSED, which it must not be")
+                 : (must_refuse ? "refused, as it must be" : "allowed, as it must be"));
+    return wrong ? 1 : 0;
+}
+
+/* A foreign mapping of frame mfn of domid: Xen checks the right before the
+ * frame, so any frame shows whether we may map that domain at all. */
+static int isolation_map(const struct xenops *xen, domid_t domid, xen_pfn_t mfn)
+{
+    void *va;
+    int rc = xen->map_foreign(xen->ctx, domid, &mfn, 1, &va);
+
+    if (rc == 0)
+        xen->unmap_foreign(xen->ctx, va, 1);
+    return rc;
+}
+
+unsigned int server_isolation_check(struct server *s, const char *cmdline)
+{
+    const struct xenops *xen = s->platform->xen;
+    struct platform *p = s->platform;
+    struct xen_domctl_getdomaininfo info;
+    unsigned int wrong = 0, tries = 0;
+    char list[64], *at = list;
+
+    if (!cmdline || !cmdline_get(cmdline, "domb.isolation_check", list, sizeof(list)))
+        return 0;
+    while (*at) {
+        char *end = at;
+        uint64_t id;
+
+        while (*end && *end != ',')
+            end++;
+        if (*end)
+            *end++ = '\0';
+        if (!parse_u64(at, &id) || id >= DOMID_FIRST_RESERVED || id == p->self_domid) {
+            printk("db-server: isolation check: '%s' is not a domid of another domain\n", at);
+            wrong++;
+        } else {
+            struct xen_domctl d = {.cmd = XEN_DOMCTL_pausedomain,
+                                   .domain = (domid_t)id,
+                                   .interface_version = XEN_DOMCTL_INTERFACE_VERSION};
+            int rc = xen->domctl(xen->ctx, &d);
+
+            wrong += isolation_line("getdomaininfo", (domid_t)id, "not ours",
+                                    xenops_domain_info(xen, (domid_t)id, &info), true);
+            wrong += isolation_line("pause", (domid_t)id, "not ours", rc, true);
+            if (rc == 0) { /* it must not have worked; undo it */
+                d.cmd = XEN_DOMCTL_unpausedomain;
+                xen->domctl(xen->ctx, &d);
+            }
+            wrong += isolation_line("foreign mapping", (domid_t)id, "not ours",
+                                    isolation_map(xen, (domid_t)id, 0), true);
+            tries += 3;
+        }
+        at = end;
+    }
+    for (unsigned int i = 0; i < p->nr_vms; i++) {
+        struct vm *vm = &p->vms[i];
+
+        if (vm->state != VM_RUNNING || !vm->relabelled)
+            continue;
+        wrong += isolation_line("getdomaininfo", vm->domid, vm->name,
+                                xenops_domain_info(xen, vm->domid, &info), false);
+        wrong +=
+            isolation_line("mapping its start_info frame after the relabel", vm->domid, vm->name,
+                           isolation_map(xen, vm->domid, mfn_x(vm->result.start_info_mfn)), true);
+        tries += 2;
+    }
+    printk("db-server: isolation check: %u of %u attempts as they must be\n", tries - wrong, tries);
+    return wrong;
+}
+
 static bool serving(const struct vm *vm)
 {
     return vm->chan.page && !vm->chan.dropped && (vm->state == VM_RUNNING || vm->state == VM_BUILT);

@@ -10,8 +10,12 @@
  * Command line: domb.server=... (from db-server), and optionally
  * control.pings=N (ping round trips to time, default 20) and
  * control.rounds=N (run the whole platform N times, default 1; the summary
- * is of the last round).
+ * is of the last round), and control.probe_map=1: after each build, try to
+ * map the new VM's start_info frame (its mfn is in the answer) and fail
+ * unless Xen refuses (docs/disaggregation.md: a control domain may only
+ * talk to db-server).
  */
+#include <arch/mm.h>
 #include <arch/hypercall.h>
 #include <client/db_client.h>
 #include <kernel/console.h>
@@ -41,6 +45,8 @@ static unsigned int nr_vms;
 static struct proto_request req;
 static struct proto_response rsp;
 static struct proto_list_entry leftover[PROTO_LIST_MAX];
+static bool probe_map;      /* control.probe_map=1 */
+static unsigned int mapped; /* probes Xen let through (a failure) */
 
 /* One call; prints failures on our side (the server's verdict is in rsp):
  * a protocol error value names its code, the only other is a timeout. */
@@ -110,6 +116,18 @@ static void build_one(const struct vm_config *cfg)
            "%u hypercalls)\n",
            m->name, m->domid, rsp.build.flags & PROTO_BUILT_PVH ? "pvh" : "pv", rsp.build.nr_pages,
            m->build_ns / 1000, m->rtt_ns / 1000, m->hypercalls);
+    if (probe_map && !(rsp.build.flags & PROTO_BUILT_PVH)) {
+        xen_pfn_t mfn = rsp.build.start_info_mfn;
+        void *va;
+        int rc = mm_map_foreign(m->domid, &mfn, 1, &va);
+
+        printk("control: mapping the start_info frame 0x%lx of '%s' (domid %u): error %d (%s)\n",
+               mfn, m->name, m->domid, rc, rc ? "refused, as it must be" : "ALLOWED");
+        if (rc == 0) {
+            mapped++;
+            mm_unmap_foreign(va, 1);
+        }
+    }
 }
 
 static bool is_config(const struct cpio_entry *e)
@@ -301,6 +319,7 @@ int domb_main(const struct boot_info *bi)
     }
     if (cmdline_get(bi->cmdline, "control.rounds", arg, sizeof(arg)))
         parse_u64(arg, &rounds);
+    probe_map = cmdline_get(bi->cmdline, "control.probe_map", arg, sizeof(arg)) && arg[0] == '1';
     for (uint64_t r = 1; r <= rounds; r++) {
         printk("control: round %lu of %lu\n", r, rounds);
         nr_vms = 0;
@@ -320,6 +339,11 @@ int domb_main(const struct boot_info *bi)
                !m->built ? m->error
                : ok      ? "poweroff"
                          : "FAILED");
+    }
+    if (mapped) {
+        printk("Test result: FAILURE (Xen let the control domain map %u frames of its VMs)\n",
+               mapped);
+        return KERNEL_EXIT_FAILURE;
     }
     if (nr_vms > 0 && good == nr_vms && remaining == 0) {
         printk("Test result: SUCCESS (%u VMs built through db-server, all powered off, all "

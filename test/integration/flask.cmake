@@ -98,3 +98,89 @@ foreach(t flask-three flask-denied flask-guest-domctl flask-builder-label flask-
         flask-noxsm-domctl)
     set_tests_properties(integration.${t} PROPERTIES LABELS "integration;flask")
 endforeach()
+
+# The disaggregated platform (issue 18): db-boot (dom0) builds db-server as
+# an ordinary domain labelled domb_builder_t and hands it VIRQ_DOM_EXC;
+# db-server builds the control domain from its own archive (domb_control_t,
+# built as domb_control_t_building), and the control domain has it build,
+# run, destroy and build again the three VMs of its platform description,
+# labelled domb_guest_t by db-server's command line. No denial in a normal
+# run. The second round's memory verdict must be equal: under FLASK the
+# first one finds Xen 3 pages short, once (Xen's own caches grow as the
+# first builds meet new label pairs; the same with db-server as dom0).
+set(DIS "[d-server] ")
+set(DIS_SUMMARY
+    "${DIS}d-control        seclabel system_u:system_r:domb_control_t (built as system_u:system_r:domb_control_t_building)"
+    "${DIS}d-hello          seclabel system_u:system_r:domb_guest_t (built as system_u:system_r:domb_guest_t_building)"
+    "${DIS}d-walk16         seclabel system_u:system_r:domb_guest_t (built as system_u:system_r:domb_guest_t_building)"
+    "${DIS}d-walk32         seclabel system_u:system_r:domb_guest_t (built as system_u:system_r:domb_guest_t_building)"
+    "d-server         seclabel system_u:system_r:domb_builder_t")
+set(DIS_RUN
+    "${FLASK_ON}" "db: vm 'd-server' built: domid 1, pv, 96 MiB"
+    "db: vm 'd-server' is a domain builder (VIRQ_DOM_EXC)"
+    "${DIS}domB db-server 0.1: Xen domain builder serving requests (dom0=no)"
+    "${DIS}db: building as an ordinary domain (domid 1)"
+    "${DIS}db: vm 'd-control' built: domid 3, pv, 16 MiB"
+    "${DIS}[d-control] control: round 2 of 2"
+    "${DIS}[d-control] Test result: SUCCESS (3 VMs built through db-server, all powered off, all destroyed)"
+    "${DIS}db-server: done: 1 built, 0 failed, 0 exited abnormally"
+    "db-boot: done: 2 built, 0 failed, 0 exited abnormally")
+# The builder's hypercalls per build are the same as a domU and as dom0
+# (flask-server-dom0 below): one populate_physmap call either way, with
+# order-9 extents here and order-12 ones in dom0.
+set(DIS_HYPERCALLS
+    "built 'd-hello': domid [0-9]+, pv, 16 MiB, [0-9]+ us, 16 hypercalls"
+    "built 'd-walk16': domid [0-9]+, pv, 16 MiB, [0-9]+ us, 16 hypercalls"
+    "built 'd-walk32': domid [0-9]+, pv, 32 MiB, [0-9]+ us, 16 hypercalls")
+set(DIS_EQUAL "every requested VM is gone: Xen free pages ([0-9]+) \\(before the first build \\1: equal\\), builder free pages ([0-9]+) \\(before \\2: equal\\)")
+domb_qemu_test(flask-disaggregated KERNEL ${IMG}/builder/main/db-boot
+    INITRD ${SETS}/flask-disaggregated.cpio ${FLASK_XEN} TIMEOUT 240
+    EXPECT ${DIS_RUN} ${DIS_SUMMARY}
+    EXPECT_RE "${DIS_EQUAL}" ${DIS_HYPERCALLS}
+    REJECT "avc:  denied" "FAIL" "isolation check")
+
+# db-server's own archive booted with db-server as dom0 under the same
+# FLASK Xen and labels: the baseline for the hypercall counts above.
+domb_qemu_test(flask-server-dom0 KERNEL ${IMG}/builder/main/db-server
+    INITRD ${SETS}/flask-server-inner.cpio ${FLASK_XEN} TIMEOUT 240
+    KERNEL_CMDLINE "qemu_exit=0xf4 ${d_labels}"
+    EXPECT "${FLASK_ON}" "domB db-server 0.1: Xen domain builder serving requests (dom0=yes)"
+           "[d-control] Test result: SUCCESS (3 VMs built through db-server"
+    EXPECT_RE "${DIS_EQUAL}" ${DIS_HYPERCALLS}
+    REJECT "avc:  denied" "FAIL" "building as an ordinary domain")
+
+# The same platform proving the denials from the denied code itself:
+# db-server (domb.isolation_check=0,2) may not read, pause or map dom0 or
+# db-boot's other VM (domU_t), nor map the control domain it built once
+# relabelled; the control domain (control.probe_map=1) may not map the VMs
+# it had built. Each refusal is -EACCES in the caller and an avc line in
+# Xen's log.
+set(ISO "${DIS}db-server: isolation check:")
+set(AVC "(XEN) avc:  denied  ")
+set(BUILDER "scontext=system_u:system_r:domb_builder_t")
+domb_qemu_test(flask-disaggregated-denials KERNEL ${IMG}/builder/main/db-boot
+    INITRD ${SETS}/flask-disaggregated-denials.cpio ${FLASK_XEN} TIMEOUT 240
+    EXPECT ${DIS_RUN} ${DIS_SUMMARY}
+           "${ISO} getdomaininfo of domain 0 (not ours): error -13 (refused, as it must be)"
+           "${ISO} pause of domain 0 (not ours): error -13 (refused, as it must be)"
+           "${ISO} foreign mapping of domain 0 (not ours): error -13 (refused, as it must be)"
+           "${ISO} getdomaininfo of domain 2 (not ours): error -13 (refused, as it must be)"
+           "${ISO} pause of domain 2 (not ours): error -13 (refused, as it must be)"
+           "${ISO} foreign mapping of domain 2 (not ours): error -13 (refused, as it must be)"
+           "${ISO} getdomaininfo of domain 3 (d-control): error 0 (allowed, as it must be)"
+           "${ISO} mapping its start_info frame after the relabel of domain 3 (d-control): error -13 (refused, as it must be)"
+           "${ISO} 8 of 8 attempts as they must be"
+           "${AVC}{ getdomaininfo } for source=d1 target=d0 ${BUILDER} tcontext=system_u:system_r:dom0_t tclass=domain"
+           "${AVC}{ pause } for source=d1 target=d0 ${BUILDER} tcontext=system_u:system_r:dom0_t tclass=domain"
+           "${AVC}{ map_read map_write } for source=d1 target=d0 ${BUILDER} tcontext=system_u:system_r:dom0_t tclass=mmu"
+           "${AVC}{ getdomaininfo } for source=d1 target=d2 ${BUILDER} tcontext=system_u:system_r:domU_t tclass=domain"
+           "${AVC}{ pause } for source=d1 target=d2 ${BUILDER} tcontext=system_u:system_r:domU_t tclass=domain"
+           "${AVC}{ map_read map_write } for source=d1 target=d2 ${BUILDER} tcontext=system_u:system_r:domU_t tclass=mmu"
+           "${AVC}{ map_read map_write } for source=d1 target=d3 ${BUILDER} tcontext=system_u:system_r:domb_control_t tclass=mmu"
+           "${DIS}[d-control] control: mapping the start_info frame"
+           "of 'd-hello' (domid 4): error -13 (refused, as it must be)"
+           "of 'd-walk32' (domid 9): error -13 (refused, as it must be)"
+           "${AVC}{ map_read map_write } for source=d3 target=d4 scontext=system_u:system_r:domb_control_t tcontext=system_u:system_r:domb_guest_t_building tclass=mmu"
+    REJECT "FAIL" "ALLOWED" "REFUSED, which" "tcontext=system_u:system_r:domb_guest_t tclass")
+set_tests_properties(integration.flask-disaggregated integration.flask-disaggregated-denials
+    integration.flask-server-dom0 PROPERTIES LABELS "integration;flask")

@@ -512,6 +512,31 @@ static bool pack_resolve_backends(struct pack *pk)
     return ok;
 }
 
+/* At most one VM with db_builder = 1: db-boot makes it the handler of
+ * VIRQ_DOM_EXC, and Xen has one handler per global VIRQ. */
+static bool pack_check_builders(const struct pack *pk)
+{
+    const struct pack_vm *first = NULL;
+    bool ok = true;
+
+    for (unsigned v = 0; v < pk->nr_vms; v++) {
+        const struct pack_vm *vm = &pk->vms[v];
+
+        if (!vm->cfg.db_builder)
+            continue;
+        if (!first) {
+            first = vm;
+            continue;
+        }
+        report(vm->config_path, vm->lines.db_builder,
+               "db_builder = 1, but '%s' (%s) is this archive's domain builder already: db-boot "
+               "gives VIRQ_DOM_EXC to one domain (Xen has one handler)",
+               first->cfg.name, first->config_path);
+        ok = false;
+    }
+    return ok;
+}
+
 /* ---- db-server platforms: a control domain's ramdisk of configs ---- */
 
 static const uint8_t *pack_find_image(void *ctx, const char *member, size_t *size)
@@ -823,6 +848,8 @@ static int list_archive(const char *path)
         }
         if (c->driver_domain)
             printf("     driver domain (serves other VMs' devices)\n");
+        if (c->db_builder)
+            printf("     domain builder (db_builder: db-boot gives it VIRQ_DOM_EXC)\n");
         for (uint32_t d = 0; d < c->nr_devices; d++)
             list_device(&c->devices[d]);
     }
@@ -971,6 +998,8 @@ int main(int argc, char **argv)
         if (!pack_catalog_image(&pk, catalog[i]))
             pk.failed = true;
     /* Backends need every config: only when all of them parsed. */
+    if (!pk.failed && !pack_check_builders(&pk))
+        pk.failed = true;
     if (!pk.failed && !pack_resolve_backends(&pk))
         pk.failed = true;
     if (!pk.failed && !pack_check_platforms(&pk))

@@ -31,6 +31,7 @@ struct config_lines {
     unsigned ramdisk_sha256;
     unsigned domid;
     unsigned driver_domain;
+    unsigned db_builder;
     unsigned devices[VM_DEVICE_MAX]; /* the line of each of cfg->devices[] */
 };
 

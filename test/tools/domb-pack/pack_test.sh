@@ -327,6 +327,17 @@ grep -qxF "../img/platform.cpio:2-typo.cfg:3: unknown key 'memroy': did you mean
 grep -qxF "../img/platform.cpio:3-far.cfg:2: kernel 'nowhere.elf' is not in db-server's catalog: add --image nowhere.elf to domb-pack" err.txt \
     || fail "platform catalog message: $(cat err.txt)"
 
+# db_builder = 1 (db-server as an ordinary domain): listed, and only one
+# per archive, since db-boot hands it VIRQ_DOM_EXC.
+printf 'name = "dbs"\nkernel = "../img/one.elf"\nmemory = 64\ndb_builder = 1\n' > vms/dbs.cfg
+printf 'name = "dbs2"\nkernel = "../img/one.elf"\nmemory = 64\n\ndb_builder = 1\n' > vms/dbs2.cfg
+"$PACK" -o builder.cpio vms/dbs.cfg > /dev/null 2> err.txt || fail "a builder VM: $(cat err.txt)"
+"$PACK" --list builder.cpio > list.txt || fail "--list builder: $(cat list.txt)"
+grep -qx "     domain builder (db_builder: db-boot gives it VIRQ_DOM_EXC)" list.txt \
+    || fail "builder line: $(cat list.txt)"
+expect_err "vms/dbs2.cfg:5: db_builder = 1, but 'dbs' (vms/dbs.cfg) is this archive's domain builder already: db-boot gives VIRQ_DOM_EXC to one domain (Xen has one handler)" \
+    --check vms/dbs.cfg vms/dbs2.cfg
+
 # A damaged archive makes --list fail.
 head -c 1000 good.cpio > cut.cpio
 "$PACK" --list cut.cpio > /dev/null 2> err.txt

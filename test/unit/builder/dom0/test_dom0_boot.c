@@ -405,6 +405,137 @@ static void sequenced_start_order(void **state)
     f = NULL;
 }
 
+/* ---- a domain builder among the VMs (db_builder = 1), and db-boot's
+ * platform as an ordinary domain (docs/disaggregation.md) ---- */
+
+static void add_builder(const char *name)
+{
+    struct vm_config cfg;
+
+    dfx_config(&cfg, name, "k.elf", 16);
+    cfg.db_builder = true;
+    dfx_bootset_vm(b, &cfg);
+}
+
+/* db-boot hands VIRQ_DOM_EXC to the builder, in either mode, and still
+ * notices every exit of its own VMs by looking; once the builder is gone
+ * Xen gives the VIRQ back to dom0. */
+static void builder_vm_gets_dom_exc(void **state)
+{
+    static const struct dfx_action script[] = {
+        {"web", 2, DFX_SHUTDOWN, .reason = SHUTDOWN_poweroff},
+        {"dbs", 4, DFX_SHUTDOWN, .reason = SHUTDOWN_poweroff},
+        {NULL},
+    };
+    char expect[64];
+    struct vm *dbs;
+
+    (void)state;
+    new_set(MANIFEST_MODE_STARTALL, RELAY, MANIFEST_DONE_WAIT);
+    add_builder("dbs");
+    add_vm("web", 16, VM_ON_EXIT_DESTROY);
+    dfx_script(f, script);
+    assert_int_equal(dfx_boot(f, b, NULL), 0);
+    dbs = dfx_vm(f, "dbs");
+    assert_int_equal(f->p->failed, 0);
+    assert_int_equal(sim_virq_handler(f->sim), dbs->domid);
+    assert_int_equal(f->p->builder_domid, dbs->domid);
+    assert_true(f->p->virq_delegated);
+    snprintf(expect, sizeof(expect), "db: vm 'dbs' is a domain builder (VIRQ_DOM_EXC)");
+    assert_console_has(expect);
+    assert_true(at(expect) < at("db: 2 of 2 VMs started"));
+    platform_run(f->p);
+    assert_int_equal(platform_running(f->p), 0);
+    assert_true(platform_report(f->p, "db-boot"));
+    dfx_settle(f);
+    assert_int_equal(sim_virq_handler(f->sim), 0);
+    dfx_teardown(f);
+    f = NULL;
+}
+
+/* Xen has one VIRQ_DOM_EXC handler: a second builder fails, by name, and
+ * the first keeps it. */
+static void second_builder_refused(void **state)
+{
+    struct vm *one, *two;
+
+    (void)state;
+    new_set(MANIFEST_MODE_STARTALL, RELAY, MANIFEST_DONE_WAIT);
+    add_builder("one");
+    add_builder("two");
+    assert_int_equal(dfx_boot(f, b, NULL), 0);
+    one = dfx_vm(f, "one");
+    two = dfx_vm(f, "two");
+    assert_int_equal(f->p->failed, 1);
+    assert_int_equal(two->state, VM_FAILED);
+    assert_string_equal(two->error.msg, "db_builder: domain 1 is this platform's builder already "
+                                        "(Xen has one VIRQ_DOM_EXC handler)");
+    assert_int_equal(sim_virq_handler(f->sim), one->domid);
+    dfx_teardown(f);
+    f = NULL;
+}
+
+/* A builder restarted by its on_exit gets VIRQ_DOM_EXC again, under its
+ * new domid. */
+static void restarted_builder_gets_dom_exc_again(void **state)
+{
+    static const struct dfx_action script[] = {
+        {"dbs", 2, DFX_SHUTDOWN, .reason = SHUTDOWN_reboot, .incarnation = 1},
+        {"dbs", 2, DFX_SHUTDOWN, .reason = SHUTDOWN_poweroff, .incarnation = 2},
+        {NULL},
+    };
+    struct vm_config cfg;
+    domid_t first;
+
+    (void)state;
+    new_set(MANIFEST_MODE_STARTALL, RELAY, MANIFEST_DONE_WAIT);
+    dfx_config(&cfg, "dbs", "k.elf", 16);
+    cfg.db_builder = true;
+    cfg.on_reason_set = 1u << VM_REASON_REBOOT;
+    cfg.on_reason[VM_REASON_REBOOT] = VM_ON_EXIT_RESTART;
+    dfx_bootset_vm(b, &cfg);
+    dfx_script(f, script);
+    assert_int_equal(dfx_boot(f, b, NULL), 0);
+    first = dfx_vm(f, "dbs")->domid;
+    assert_int_equal(sim_virq_handler(f->sim), first);
+    platform_run(f->p);
+    assert_int_equal(dfx_incarnations(f, "dbs"), 2);
+    assert_int_equal(dfx_console_count("db: vm 'dbs' is a domain builder (VIRQ_DOM_EXC)"), 2);
+    assert_true(f->p->builder_domid != first);
+    assert_true(platform_report(f->p, "db-boot"));
+    dfx_teardown(f);
+    f = NULL;
+}
+
+/* The platform as an ordinary domain that nobody made the VIRQ_DOM_EXC
+ * handler (built by a toolstack that does not know db_builder): it still
+ * notices its VMs stop, by looking at least once a second. */
+static void domu_platform_without_dom_exc_polls(void **state)
+{
+    static const struct dfx_action script[] = {
+        {"web", 3, DFX_SHUTDOWN, .reason = SHUTDOWN_poweroff},
+        {NULL},
+    };
+    const struct dfx_opts o = {.self = 9};
+
+    (void)state;
+    dfx_free(f);
+    f = dfx_create(&o);
+    new_set(MANIFEST_MODE_STARTALL, RELAY, MANIFEST_DONE_WAIT);
+    add_vm("web", 16, VM_ON_EXIT_DESTROY);
+    dfx_script(f, script);
+    assert_int_equal(dfx_boot(f, b, NULL), 0);
+    assert_int_equal(sim_virq_handler(f->sim), 0); /* dom0 hears it, not us */
+    assert_int_equal(f->p->failed, 0);
+    assert_true(f->p->domu);
+    platform_run(f->p);
+    assert_int_equal(platform_running(f->p), 0);
+    assert_true(platform_report(f->p, "db-boot"));
+    assert_true(dfx_summary_has("web", "1", "exited: poweroff"));
+    dfx_teardown(f);
+    f = NULL;
+}
+
 /* The first VM as xenstore domain, the last as control domain. */
 static void sequenced_xenstore_and_control_roles(void **state)
 {
@@ -1377,6 +1508,10 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup_teardown(platform_new_vm_slots, setup, teardown),
     cmocka_unit_test_setup_teardown(platform_ports_bounded, setup, teardown),
     cmocka_unit_test_setup_teardown(many_vms_beyond_poll_limit, setup, teardown),
+    cmocka_unit_test_setup_teardown(builder_vm_gets_dom_exc, setup, teardown),
+    cmocka_unit_test_setup_teardown(second_builder_refused, setup, teardown),
+    cmocka_unit_test_setup_teardown(restarted_builder_gets_dom_exc_again, setup, teardown),
+    cmocka_unit_test_setup_teardown(domu_platform_without_dom_exc_polls, setup, teardown),
 };
 
 DOMB_TEST_MAIN(tests)
