@@ -109,11 +109,18 @@ set(d_labels "domb.guest_seclabel=system_u:system_r:domb_guest_t domb.guest_init
 # db-server's, so db-server's isolation check must find it out of reach.
 domb_guest_config(NAME d-other KERNEL ${flask_hello} MEMORY 16 CMDLINE "greeting=not-the-servers"
     EXTRA "on_poweroff = \"preserve\"")
-foreach(v normal denials)
+foreach(v normal denials shell)
+    set(when wait)
     if(v STREQUAL "denials")
         set(ctl_extra " control.probe_map=1")
         set(srv_extra " domb.isolation_check=0,2")
         set(sfx "-denials")
+    elseif(v STREQUAL "shell")
+        # db-server stays, so that the operator can reach its shell.
+        set(ctl_extra "")
+        set(srv_extra "")
+        set(sfx "-shell")
+        set(when stay)
     else()
         set(ctl_extra "")
         set(srv_extra "")
@@ -125,7 +132,7 @@ foreach(v normal denials)
         EXTRA "db_client = 1" "db_client_max_vms = 3" "db_client_max_memory = 64"
               "seclabel = \"system_u:system_r:domb_control_t\""
               "init_seclabel = \"system_u:system_r:domb_control_t_building\"")
-    domb_boot_set(flask-server-inner${sfx} CONFIGS d-control${sfx} PACK_ARGS --when-done wait
+    domb_boot_set(flask-server-inner${sfx} CONFIGS d-control${sfx} PACK_ARGS --when-done ${when}
         --image ${DOMB_GUEST_DIR}/hello --image ${DOMB_GUEST_DIR}/memorywalk
         DEPENDS ${DOMB_PLATFORM_FLASK_CPIO})
     domb_guest_config(NAME d-server CONFIG_NAME d-server${sfx}

@@ -258,7 +258,13 @@ static void shell_list(struct shell *sh)
 
     printk("%-32s %5s %5s %5s %-6s %9s  %s\n", "Name", "ID", "Mem", "VCPUs", "State", "Time(s)",
            "Type");
-    shell_list_row("Domain-0", 0, "pv", xenops_domain_info(p->xen, 0, &info) == 0 ? &info : NULL);
+    /* An ordinary domain (db-server under FLASK) may look neither at dom0
+     * nor at itself (domb.te): it names itself, without Xen's figures. */
+    if (p->domu)
+        shell_list_row(sh->who, p->self_domid, "pv", NULL);
+    else
+        shell_list_row("Domain-0", 0, "pv",
+                       xenops_domain_info(p->xen, 0, &info) == 0 ? &info : NULL);
     /* The domains that exist, by domid (insertion sort: a few hundred at most). */
     for (unsigned int i = 0; i < p->nr_vms; i++) {
         unsigned int k = n++;
@@ -327,7 +333,8 @@ static void shell_info(struct shell *sh)
         printk("xen_version         : %d.%d%s\n", v >> 16, v & 0xffff, extra);
     else
         printk("xen_version         : unknown (error %d)\n", v);
-    printk("builder             : %s (domain 0)\n", sh->who);
+    printk("builder             : %s (domain %u%s)\n", sh->who, p->self_domid,
+           p->domu ? ", an ordinary domain" : "");
     if (x->sysctl(x->ctx, &op) == 0) {
         printk("nr_cpus             : %u\n", op.u.physinfo.nr_cpus);
         printk("total_memory        : %lu MiB\n", (unsigned long)(op.u.physinfo.total_pages >> 8));

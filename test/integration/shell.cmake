@@ -6,7 +6,7 @@
 # domb_shell_test(NAME KERNEL elf (INITRD file | PACK cfg...) [TIMEOUT s]
 #                 [XEN_CMDLINE "..."] [QEMU_MEMORY mib] [REQUIRE file])
 function(domb_shell_test name)
-    cmake_parse_arguments(A "" "KERNEL;INITRD;TIMEOUT;XEN_CMDLINE;QEMU_MEMORY;REQUIRE" "PACK"
+    cmake_parse_arguments(A "" "KERNEL;INITRD;TIMEOUT;XEN_CMDLINE;QEMU_MEMORY;REQUIRE;XEN;FLASK_POLICY" "PACK"
                           ${ARGN})
     set(cmd ${CMAKE_SOURCE_DIR}/test/integration/shell-test ${name} --kernel ${A_KERNEL}
         --script ${CMAKE_SOURCE_DIR}/test/integration/data/${name}.script)
@@ -28,6 +28,12 @@ function(domb_shell_test name)
     endif()
     if(A_REQUIRE)
         list(APPEND cmd --require ${A_REQUIRE})
+    endif()
+    if(A_XEN)
+        list(APPEND cmd --xen ${A_XEN})
+    endif()
+    if(A_FLASK_POLICY)
+        list(APPEND cmd --flask-policy ${A_FLASK_POLICY})
     endif()
     add_test(NAME integration.${name} COMMAND ${cmd} WORKING_DIRECTORY ${CMAKE_BINARY_DIR}/integration)
     math(EXPR budget "${A_TIMEOUT} + 120")
@@ -79,3 +85,13 @@ domb_shell_test(shell-linux KERNEL ${IMG}/builder/main/db-boot TIMEOUT 600
     PACK ${DOMB_SET_DIR}/cfg/linux-shell.cfg XEN_CMDLINE ${DOMB_LINUX_XEN_CMDLINE}
     REQUIRE ${DOMB_LINUX_CACHE}/vmlinuz)
 set_tests_properties(integration.shell-linux PROPERTIES FIXTURES_REQUIRED linux)
+
+# Under FLASK (the flask presets): db-server runs as an ordinary domain
+# built by db-boot (flask.cmake); db-boot's `console d-server` reaches
+# db-server's own shell, which reads its PV console.
+if(DOMB_FLASK)
+    domb_shell_test(flask-shell KERNEL ${IMG}/builder/main/db-boot
+        INITRD ${SETS}/flask-disaggregated-shell.cpio TIMEOUT 300
+        XEN ${DOMB_FLASK_XEN} FLASK_POLICY ${DOMB_FLASK_POLICY})
+    set_tests_properties(integration.flask-shell PROPERTIES LABELS "integration;flask")
+endif()
