@@ -516,6 +516,14 @@ static void config_db_client(void **state)
                 "web.cfg:5: db_client_max_vms must be a number from 1 to 64");
     parse_fails(BASE "db_client_max_memory = 64\n",
                 "web.cfg:4: db_client_max_vms/db_client_max_memory need db_client = 1");
+    /* db-server as an ordinary domain, built by db-boot. */
+    parse_ok(BASE "db_builder = 1\n");
+    assert_true(cfg.db_builder);
+    parse_ok(BASE "db_builder = 0\n");
+    assert_false(cfg.db_builder);
+    parse_fails(BASE "db_builder = 2\n", "web.cfg:4: db_builder must be 0 or 1");
+    parse_fails(BASE "db_buildr = 1\n",
+                "web.cfg:4: unknown key 'db_buildr': did you mean 'db_builder'?");
 }
 
 static void config_semicolons_and_comments(void **state)

@@ -546,6 +546,16 @@ static void spec_driver_domain_and_device_limit(void **state)
     assert_memory_equal(&in, &out, sizeof(in));
 
     sample_config(&in);
+    in.db_builder = true;
+    assert_int_equal(spec_version_for(&in), 3);
+    assert_int_equal(spec_encode(&in, buf, sizeof(buf), &err), SPEC_V3_SIZE);
+    assert_int_equal(buf[SPEC_OFF_DEVICES_FLAGS], SPEC_DEVICES_FLAG_DB_BUILDER);
+    assert_int_equal(spec_decode(buf, SPEC_V3_SIZE, &out, &err), 0);
+    assert_true(out.db_builder);
+    assert_false(out.driver_domain);
+    assert_memory_equal(&in, &out, sizeof(in));
+
+    sample_config(&in);
     in.db_client = true;
     in.db_max_vms = 2;
     in.db_max_memory_mib = 64;
