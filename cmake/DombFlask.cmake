@@ -108,7 +108,7 @@ set(d_labels "domb.guest_seclabel=system_u:system_r:domb_guest_t domb.guest_init
 # A VM of db-boot's beside db-server (domid 2, Xen's default domU_t): not
 # db-server's, so db-server's isolation check must find it out of reach.
 domb_guest_config(NAME d-other KERNEL ${flask_hello} MEMORY 16 CMDLINE "greeting=not-the-servers"
-    EXTRA "on_poweroff = \"preserve\"")
+    EXTRA "on_exit = \"preserve\"")
 foreach(v normal denials shell)
     set(when wait)
     if(v STREQUAL "denials")
@@ -138,7 +138,8 @@ foreach(v normal denials shell)
     domb_guest_config(NAME d-server CONFIG_NAME d-server${sfx}
         KERNEL ${DOMB_IMAGE_DIR}/builder/main/db-server MEMORY 96
         RAMDISK ${DOMB_SET_DIR}/flask-server-inner${sfx}.cpio CMDLINE "${d_labels}${srv_extra}"
-        EXTRA "db_builder = 1" "seclabel = \"system_u:system_r:domb_builder_t\"")
+        EXTRA "db_builder = 1" "seclabel = \"system_u:system_r:domb_builder_t\""
+              "on_exit = \"destroy\"")
     domb_boot_set(flask-disaggregated${sfx} CONFIGS d-server${sfx} d-other PACK_ARGS --when-done wait
         DEPENDS ${DOMB_SET_DIR}/flask-server-inner${sfx}.cpio)
 endforeach()

@@ -517,6 +517,154 @@ int platform_give_back_images(struct platform *p, struct platform_given_back *ou
     return 0;
 }
 
+int platform_drop_build_rights(struct platform *p)
+{
+    bool labelled = false;
+    uint32_t sid;
+    int rc;
+
+    for (unsigned int i = 0; i < p->set.nr_vms; i++)
+        labelled |= p->set.vms[i].config.seclabel[0] != '\0';
+    if (!labelled || p->domu)
+        return 0;
+    for (unsigned int i = 0; i < p->set.nr_vms; i++)
+        if (p->set.vms[i].status == 0) {
+            printk("db-boot: keeping the rights to build: vm '%s' may be built again (its "
+                   "on_exit, or domb.keep_images=1)\n",
+                   p->set.vms[i].config.name);
+            return 0;
+        }
+    rc = xenops_flask_context_to_sid(p->xen, PLATFORM_RUN_LABEL, &sid);
+    if (rc == 0)
+        rc = xenops_flask_relabel_domain(p->xen, DOMID_SELF, sid);
+    if (rc) {
+        printk("db-boot: keeping the rights to build: relabelling ourselves to %s failed: "
+               "error %d (%s)\n",
+               PLATFORM_RUN_LABEL, rc,
+               rc == -XEN_EINVAL ? "the policy has no such label: domB's tools/flask-xen/domb.te"
+                                 : "the policy forbids it");
+        return rc;
+    }
+    p->build_rights_dropped = true;
+    printk("db-boot: nothing is left to build: gave up the rights to build, now %s (runs, "
+           "watches and destroys the VMs; creates and maps none)\n",
+           PLATFORM_RUN_LABEL);
+    return 1;
+}
+
+/* One attempt of the isolation check: rc is what Xen said. */
+static unsigned int isolation_line(const char *what, domid_t domid, const char *whose, int rc,
+                                   bool must_refuse)
+{
+    /* Refused means refused by the policy: -EACCES (FLASK) or -EPERM (the
+     * dummy XSM); any other error proves nothing. */
+    bool refused = rc == -XEN_EACCES || rc == -XEN_EPERM;
+    bool wrong = must_refuse ? !refused : rc != 0;
+    const char *verdict = !wrong
+                              ? (must_refuse ? "refused, as it must be" : "allowed, as it must be")
+                          : rc == 0     ? "ALLOWED, which it must not be"
+                          : must_refuse ? "FAILED for another reason: this proves nothing"
+                                        : "REFUSED, which it must not be";
+    char of[24] = "";
+
+    if (domid != DOMID_INVALID)
+        domb_snprintf(of, sizeof(of), " of domain %u", domid);
+    printk("db: isolation check: %s%s (%s): error %d (%s)\n", what, of, whose, rc, verdict);
+    return wrong ? 1 : 0;
+}
+
+/* A foreign mapping of frame mfn of domid: Xen checks the right before the
+ * frame, so any frame shows whether we may map that domain at all. */
+static int isolation_map(const struct xenops *xen, domid_t domid, xen_pfn_t mfn)
+{
+    void *va;
+    int rc = xen->map_foreign(xen->ctx, domid, &mfn, 1, &va);
+
+    if (rc == 0)
+        xen->unmap_foreign(xen->ctx, va, 1);
+    return rc;
+}
+
+unsigned int platform_isolation_check(struct platform *p, const char *cmdline)
+{
+    const struct xenops *xen = p->xen;
+    struct xen_domctl_getdomaininfo info;
+    unsigned int wrong = 0, tries = 0;
+    char list[64], *at = list;
+
+    if (!cmdline || !cmdline_get(cmdline, "domb.isolation_check", list, sizeof(list)))
+        return 0;
+    while (*at) {
+        char *end = at;
+        uint64_t id;
+
+        while (*end && *end != ',')
+            end++;
+        if (*end)
+            *end++ = '\0';
+        if (!parse_u64(at, &id) || id >= DOMID_FIRST_RESERVED || id == p->self_domid) {
+            printk("db: isolation check: '%s' is not a domid of another domain\n", at);
+            wrong++;
+        } else {
+            struct xen_domctl d = {.cmd = XEN_DOMCTL_pausedomain,
+                                   .domain = (domid_t)id,
+                                   .interface_version = XEN_DOMCTL_INTERFACE_VERSION};
+            int rc = xen->domctl(xen->ctx, &d);
+
+            wrong += isolation_line("getdomaininfo", (domid_t)id, "not ours",
+                                    xenops_domain_info(xen, (domid_t)id, &info), true);
+            wrong += isolation_line("pause", (domid_t)id, "not ours", rc, true);
+            if (rc == 0) { /* it must not have worked; undo it */
+                d.cmd = XEN_DOMCTL_unpausedomain;
+                xen->domctl(xen->ctx, &d);
+            }
+            wrong += isolation_line("foreign mapping", (domid_t)id, "not ours",
+                                    isolation_map(xen, (domid_t)id, 0), true);
+            tries += 3;
+        }
+        at = end;
+    }
+    /* Once db-boot gave up building, it may create no domain at all. */
+    if (p->build_rights_dropped) {
+        struct xen_domctl d = {.cmd = XEN_DOMCTL_createdomain,
+                               .domain = 0,
+                               .interface_version = XEN_DOMCTL_INTERFACE_VERSION};
+        int rc;
+
+        d.u.createdomain.ssidref = XENOPS_SSIDREF_DOMU;
+        d.u.createdomain.max_vcpus = 1;
+        d.u.createdomain.max_evtchn_port = 1023;
+        d.u.createdomain.max_grant_frames = 1;
+        d.u.createdomain.max_maptrack_frames = 1;
+        d.u.createdomain.grant_opts = XEN_DOMCTL_GRANT_version(1);
+        rc = xen->domctl(xen->ctx, &d);
+        wrong += isolation_line("createdomain", DOMID_INVALID, "a new domU_t", rc, true);
+        if (rc == 0) { /* it must not have worked; undo it */
+            d.cmd = XEN_DOMCTL_destroydomain;
+            xen->domctl(xen->ctx, &d);
+        }
+        tries++;
+    }
+    /* Our VMs: managed, not mapped once relabelled (or once we gave up
+     * building: then none at all). */
+    for (unsigned int i = 0; i < p->nr_vms; i++) {
+        struct vm *vm = &p->vms[i];
+
+        if (vm->state != VM_RUNNING || !(vm->relabelled || p->build_rights_dropped))
+            continue;
+        wrong += isolation_line("getdomaininfo", vm->domid, vm->name,
+                                xenops_domain_info(xen, vm->domid, &info), false);
+        wrong += isolation_line(
+            p->build_rights_dropped ? "mapping its start_info frame"
+                                    : "mapping its start_info frame after the relabel",
+            vm->domid, vm->name, isolation_map(xen, vm->domid, mfn_x(vm->result.start_info_mfn)),
+            true);
+        tries += 2;
+    }
+    printk("db: isolation check: %u of %u attempts as they must be\n", tries - wrong, tries);
+    return wrong;
+}
+
 uint64_t platform_settled_xen_free(struct platform *p, uint64_t at_least)
 {
     const struct xenops *xen = p->xen;

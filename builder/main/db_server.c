@@ -44,7 +44,7 @@ int domb_main(const struct boot_info *bi)
                server.guest_init_seclabel[0] ? ", built as " : "", server.guest_init_seclabel);
     if (entry_boot(p, bi) != 0)
         return KERNEL_EXIT_FAILURE;
-    isolation_wrong = server_isolation_check(&server, bi->cmdline);
+    isolation_wrong = platform_isolation_check(p, bi->cmdline);
     shell_start(&shell, p, "db-server", bi->cmdline); /* runs without it if it cannot */
     server_run(&server);
     printk("db-server: served %lu requests, %lu builds\n", server.requests, server.builds);

@@ -21,7 +21,8 @@ domb_qemu_test(flask-three KERNEL ${IMG}/builder/main/db-boot INITRD ${SETS}/fla
            "f-isolated       seclabel system_u:system_r:isolated_domU_t"
            "f-guest          seclabel system_u:system_r:domb_guest_t (built as system_u:system_r:domb_guest_t_building)"
            "db-boot: done: 4 built, 0 failed, 0 exited abnormally"
-    REJECT "avc:  denied" "FAIL")
+           "db-boot: keeping the rights to build: vm 'f-domu' may be built again (its on_exit, or domb.keep_images=1)"
+    REJECT "avc:  denied" "FAIL" "gave up the rights")
 
 # Denials: a label the policy knows but does not let db-boot create
 # (nomigrate_t is built through its build label only) is refused by
@@ -118,6 +119,7 @@ set(DIS_SUMMARY
 set(DIS_RUN
     "${FLASK_ON}" "db: vm 'd-server' built: domid 1, pv, 96 MiB"
     "db: vm 'd-server' is a domain builder (VIRQ_DOM_EXC)"
+    "db-boot: nothing is left to build: gave up the rights to build, now system_u:system_r:domb_dom0_run_t (runs, watches and destroys the VMs; creates and maps none)"
     "${DIS}domB db-server 0.1: Xen domain builder serving requests (dom0=no)"
     "${DIS}db: building as an ordinary domain (domid 1)"
     "${DIS}db: vm 'd-control' built: domid 3, pv, 16 MiB"
@@ -150,17 +152,32 @@ domb_qemu_test(flask-server-dom0 KERNEL ${IMG}/builder/main/db-server
     REJECT "avc:  denied" "FAIL" "building as an ordinary domain")
 
 # The same platform proving the denials from the denied code itself:
+# db-boot, once it gave up building (domb_dom0_run_t), may create no domain
+# and map none of its VMs, and still reads them (domb.isolation_check= on
+# its command line);
 # db-server (domb.isolation_check=0,2) may not read, pause or map dom0 or
 # db-boot's other VM (domU_t), nor map the control domain it built once
 # relabelled; the control domain (control.probe_map=1) may not map the VMs
 # it had built. Each refusal is -EACCES in the caller and an avc line in
 # Xen's log.
-set(ISO "${DIS}db-server: isolation check:")
+set(ISO "${DIS}db: isolation check:")
 set(AVC "(XEN) avc:  denied  ")
 set(BUILDER "scontext=system_u:system_r:domb_builder_t")
+# dom0 is dom0_t until db-boot gives up building (just after it started
+# db-server), domb_dom0_run_t after: either may be what db-server meets.
+set(DOM0_LABEL "tcontext=system_u:system_r:(dom0_t|domb_dom0_run_t)")
 domb_qemu_test(flask-disaggregated-denials KERNEL ${IMG}/builder/main/db-boot
     INITRD ${SETS}/flask-disaggregated-denials.cpio ${FLASK_XEN} TIMEOUT 240
+    KERNEL_CMDLINE "qemu_exit=0xf4 domb.isolation_check="
     EXPECT ${DIS_RUN} ${DIS_SUMMARY}
+           "db: isolation check: createdomain (a new domU_t): error -13 (refused, as it must be)"
+           "db: isolation check: getdomaininfo of domain 1 (d-server): error 0 (allowed, as it must be)"
+           "db: isolation check: mapping its start_info frame of domain 1 (d-server): error -13 (refused, as it must be)"
+           "db: isolation check: getdomaininfo of domain 2 (d-other): error 0 (allowed, as it must be)"
+           "db: isolation check: mapping its start_info frame of domain 2 (d-other): error -13 (refused, as it must be)"
+           "db: isolation check: 5 of 5 attempts as they must be"
+           "${AVC}{ create } for current=d0 scontext=system_u:system_r:domb_dom0_run_t tcontext=system_u:system_r:domU_t tclass=domain"
+           "${AVC}{ map_read map_write } for source=d0 target=d2 scontext=system_u:system_r:domb_dom0_run_t tcontext=system_u:system_r:domU_t tclass=mmu"
            "${ISO} getdomaininfo of domain 0 (not ours): error -13 (refused, as it must be)"
            "${ISO} pause of domain 0 (not ours): error -13 (refused, as it must be)"
            "${ISO} foreign mapping of domain 0 (not ours): error -13 (refused, as it must be)"
@@ -170,9 +187,6 @@ domb_qemu_test(flask-disaggregated-denials KERNEL ${IMG}/builder/main/db-boot
            "${ISO} getdomaininfo of domain 3 (d-control): error 0 (allowed, as it must be)"
            "${ISO} mapping its start_info frame after the relabel of domain 3 (d-control): error -13 (refused, as it must be)"
            "${ISO} 8 of 8 attempts as they must be"
-           "${AVC}{ getdomaininfo } for source=d1 target=d0 ${BUILDER} tcontext=system_u:system_r:dom0_t tclass=domain"
-           "${AVC}{ pause } for source=d1 target=d0 ${BUILDER} tcontext=system_u:system_r:dom0_t tclass=domain"
-           "${AVC}{ map_read map_write } for source=d1 target=d0 ${BUILDER} tcontext=system_u:system_r:dom0_t tclass=mmu"
            "${AVC}{ getdomaininfo } for source=d1 target=d2 ${BUILDER} tcontext=system_u:system_r:domU_t tclass=domain"
            "${AVC}{ pause } for source=d1 target=d2 ${BUILDER} tcontext=system_u:system_r:domU_t tclass=domain"
            "${AVC}{ map_read map_write } for source=d1 target=d2 ${BUILDER} tcontext=system_u:system_r:domU_t tclass=mmu"
@@ -181,6 +195,10 @@ domb_qemu_test(flask-disaggregated-denials KERNEL ${IMG}/builder/main/db-boot
            "of 'd-hello' (domid 4): error -13 (refused, as it must be)"
            "of 'd-walk32' (domid 9): error -13 (refused, as it must be)"
            "${AVC}{ map_read map_write } for source=d3 target=d4 scontext=system_u:system_r:domb_control_t tcontext=system_u:system_r:domb_guest_t_building tclass=mmu"
+    EXPECT_RE
+        "avc:  denied  { getdomaininfo } for source=d1 target=d0 ${BUILDER} ${DOM0_LABEL} tclass=domain"
+        "avc:  denied  { pause } for source=d1 target=d0 ${BUILDER} ${DOM0_LABEL} tclass=domain"
+        "avc:  denied  { map_read map_write } for source=d1 target=d0 ${BUILDER} ${DOM0_LABEL} tclass=mmu"
     REJECT "FAIL" "ALLOWED" "REFUSED, which" "tcontext=system_u:system_r:domb_guest_t tclass")
 set_tests_properties(integration.flask-disaggregated integration.flask-disaggregated-denials
     integration.flask-server-dom0 PROPERTIES LABELS "integration;flask")

@@ -154,6 +154,7 @@ struct sim {
     unsigned long calls[SIM_CALL_KINDS];
     struct port self_ports[SIM_SELF_PORTS];
     domid_t dom_exc_handler; /* who gets VIRQ_DOM_EXC (Xen: the hardware domain) */
+    uint32_t self_sid;       /* the caller's FLASK label (dom0_t until it relabels itself) */
     uint64_t now_ns;
     unsigned long polls;
     void (*world)(struct sim *s, void *arg);
@@ -564,6 +565,8 @@ static const struct sim_label sim_labels[] = {
     {"system_u:system_r:domb_guest_t_building", SIM_SID_GUEST_B, true, true, SIM_MANAGE, true,
      false},
     {"system_u:system_r:domb_guest_t", SIM_SID_GUEST, false, false, SIM_MANAGE, false, true},
+    /* db-boot once it gave up building (relabelself from dom0_t only) */
+    {"system_u:system_r:domb_dom0_run_t", SIM_SID_DOM0_RUN, false, false, 0, false, false},
 };
 
 static int sim_flask_manage(struct sim *s, const struct dom *d, unsigned int perm);
@@ -583,7 +586,8 @@ static int sim_avc_deny(struct sim *s, const char *perm, uint32_t tsid, const ch
 {
     int n = snprintf(s->avc + s->avc_len, sizeof(s->avc) - s->avc_len,
                      "avc:  denied  { %s } for current=d%u scontext=%s tcontext=%s tclass=%s\n",
-                     perm, s->cfg.self, sim_labels[0].context, sim_label_of(tsid)->context, tclass);
+                     perm, s->cfg.self, sim_label_of(s->self_sid)->context,
+                     sim_label_of(tsid)->context, tclass);
 
     if (n > 0 && (size_t)n < sizeof(s->avc) - s->avc_len)
         s->avc_len += (size_t)n;
@@ -635,6 +639,14 @@ static int sim_xsm_op(void *ctx, struct xen_flask_op *op)
         return -XEN_EINVAL; /* security_context_to_sid: not a context of the policy */
     }
     case FLASK_RELABEL_DOMAIN:
+        /* The caller itself: dom0_t may become domb_dom0_run_t (relabelself
+         * and transition), nothing else. */
+        if (op->u.relabel.domid == DOMID_SELF) {
+            if (s->self_sid != SIM_SID_DOM0 || op->u.relabel.sid != SIM_SID_DOM0_RUN)
+                return sim_avc_deny(s, "relabelself", op->u.relabel.sid, "domain2");
+            s->self_sid = op->u.relabel.sid;
+            return 0;
+        }
         d = dom_get(s, (domid_t)op->u.relabel.domid);
         if (!d)
             return -XEN_ESRCH;
@@ -662,7 +674,7 @@ static int domctl_create(struct sim *s, struct xen_domctl *op)
         return rc;
     /* FLASK's domain_create hook: the caller needs { create } on the new
      * domain's label; ssidref 0 (no label) is unlabeled_t. */
-    if (s->cfg.flask && !sim_label_of(c->ssidref)->create)
+    if (s->cfg.flask && (!sim_label_of(c->ssidref)->create || s->self_sid == SIM_SID_DOM0_RUN))
         return sim_avc_deny(s, "create", c->ssidref, "domain");
     if (id >= DOMID_FIRST_RESERVED)
         return -XEN_EINVAL;
@@ -2068,7 +2080,7 @@ static int sim_map_foreign(void *ctx, domid_t domid, const xen_pfn_t *mfns, unsi
     if (n == 0 || n > XENOPS_MAP_BATCH_MAX || !mfns || !va)
         return -XEN_EINVAL;
     /* FLASK: a foreign PTE needs { map_read map_write } on the owner's label. */
-    if (s->cfg.flask && !sim_label_of(d->ssidref)->map)
+    if (s->cfg.flask && (!sim_label_of(d->ssidref)->map || s->self_sid == SIM_SID_DOM0_RUN))
         return sim_avc_deny(s, "map_read map_write", d->ssidref, "mmu");
     /* For a translated (HVM) domain the frames are gfns: Xen looks each up
      * in the domain's p2m (mod_l1_entry's get_page_from_gfn). */
@@ -2223,6 +2235,7 @@ struct sim *sim_create(const struct sim_config *cfg)
     /* Xen: global VIRQs go to the hardware domain (dom0) until someone
      * names another handler; a builder that is not dom0 hears nothing. */
     s->dom_exc_handler = 0;
+    s->self_sid = SIM_SID_DOM0;
     s->now_ns = 1000000000ULL; /* Xen's system time is never 0 once we run */
     return s;
 }
@@ -2582,6 +2595,11 @@ unsigned int sim_self_ports(const struct sim *s)
 void sim_set_virq_handler(struct sim *s, domid_t handler)
 {
     s->dom_exc_handler = handler;
+}
+
+uint32_t sim_self_sid(const struct sim *s)
+{
+    return s->self_sid;
 }
 
 domid_t sim_virq_handler(const struct sim *s)

@@ -100,6 +100,7 @@ struct sim_config {
  *                                                              destroy
  *   system_u:system_r:domb_guest_t_building 0x104  yes    yes  all     from
  *   system_u:system_r:domb_guest_t          0x105  -      -    all     to
+ *   system_u:system_r:domb_dom0_run_t       0x106  -      -    -       -
  * ("manage": pause, unpause, destroy.)
  * (dom0_t, unlabeled_t and domU_t are Xen's initial SIDs, their numbers
  * fixed by xen/xsm/flask/policy/initial_sids; the others are what this
@@ -114,7 +115,10 @@ struct sim_config {
  * prot_domU_t cannot be unpaused, and Xen's example build label
  * nomigrate_t_building cannot be destroyed, so a failed build under it
  * leaves the domain behind; domB's domb_guest_t_building can);
- * FLASK_RELABEL_DOMAIN unless from a "from" label to a "to" label.
+ * FLASK_RELABEL_DOMAIN unless from a "from" label to a "to" label. The
+ * caller may relabel itself (DOMID_SELF) from dom0_t to domb_dom0_run_t
+ * only (db-boot giving up building); from then on it may create no domain
+ * and map none (still manage them) - sim_self_sid says which it is.
  */
 #define SIM_SID_DOM0        3u
 #define SIM_SID_UNLABELED   6u
@@ -125,6 +129,7 @@ struct sim_config {
 #define SIM_SID_PROT        0x103u
 #define SIM_SID_GUEST_B     0x104u
 #define SIM_SID_GUEST       0x105u
+#define SIM_SID_DOM0_RUN    0x106u
 
 #define SIM_DEFAULT_SCRATCH_PAGES (64ULL << 8) /* 64 MiB */
 
@@ -206,6 +211,8 @@ unsigned int sim_self_ports(const struct sim *s);
 /* Who handles VIRQ_DOM_EXC: the hardware domain (0) until set_virq_handler
  * names another, and again once that one dies. */
 domid_t sim_virq_handler(const struct sim *s);
+/* The caller's FLASK SID (SIM_SID_DOM0 until it relabels itself). */
+uint32_t sim_self_sid(const struct sim *s);
 /* As dom0's XEN_DOMCTL_set_virq_handler(VIRQ_DOM_EXC, handler) would (a
  * builder that is not dom0, given the VIRQ by the platform that built it). */
 void sim_set_virq_handler(struct sim *s, domid_t handler);

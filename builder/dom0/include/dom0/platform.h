@@ -56,15 +56,16 @@ struct platform {
     struct bootset_vm boot_vms[MANIFEST_MAX_VMS];
     struct vm vms[PLATFORM_MAX_VMS]; /* the boot set first, in start order */
     unsigned int nr_vms;
-    unsigned int failed;     /* VMs of the boot set that could not be built or started */
-    evtchn_port_t virq_port; /* VIRQ_DOM_EXC */
-    bool virq_delegated;     /* the xenstore domain handles VIRQ_DOM_EXC: poll for exits */
-    bool domu;               /* we are an ordinary domain (platform_boot_info.domu) */
-    domid_t self_domid;      /* our domid: 0 as dom0 */
-    uint64_t next_exit_poll; /* domU: when to look for stopped VMs without VIRQ_DOM_EXC */
-    domid_t builder_domid;   /* db-boot: the VM that is a domain builder (db_builder), or
-                              * DOMID_INVALID; it has VIRQ_DOM_EXC */
-    domid_t xenstore_domid;  /* sequenced mode's xenstore domain, or DOMID_INVALID */
+    unsigned int failed;       /* VMs of the boot set that could not be built or started */
+    evtchn_port_t virq_port;   /* VIRQ_DOM_EXC */
+    bool virq_delegated;       /* the xenstore domain handles VIRQ_DOM_EXC: poll for exits */
+    bool domu;                 /* we are an ordinary domain (platform_boot_info.domu) */
+    domid_t self_domid;        /* our domid: 0 as dom0 */
+    uint64_t next_exit_poll;   /* domU: when to look for stopped VMs without VIRQ_DOM_EXC */
+    domid_t builder_domid;     /* db-boot: the VM that is a domain builder (db_builder), or
+                                * DOMID_INVALID; it has VIRQ_DOM_EXC */
+    bool build_rights_dropped; /* platform_drop_build_rights relabelled us */
+    domid_t xenstore_domid;    /* sequenced mode's xenstore domain, or DOMID_INVALID */
     bool relay;
     bool channels;             /* db-server: every VM gets a db-server channel */
     struct xs_store store;     /* the xenstore we serve to every VM */
@@ -140,6 +141,35 @@ void platform_xenstore_pending(struct platform *p);
  * until it reaches at_least (0: until it stops changing), at most about a
  * second. */
 uint64_t platform_settled_xen_free(struct platform *p, uint64_t at_least);
+
+/*
+ * db-boot under FLASK, once the boot set is built and nothing can be built
+ * again (every VM failed or gave its images back: none may restart, and
+ * domb.keep_images is not set): relabel ourselves (FLASK_RELABEL_DOMAIN of
+ * DOMID_SELF) to PLATFORM_RUN_LABEL, which domB's policy lets only run
+ * what is built: manage its VMs, their event channels, the console,
+ * physinfo; no createdomain and no mapping of anyone
+ * (docs/disaggregation.md). Tried only when a VM of the boot set has a
+ * seclabel (a platform without labels makes no xsm_op). Returns 1 when
+ * relabelled, 0 when not tried or not needed (why is printed when a label
+ * was there), or a negative errno from Xen (printed).
+ */
+#define PLATFORM_RUN_LABEL "system_u:system_r:domb_dom0_run_t"
+int platform_drop_build_rights(struct platform *p);
+
+/*
+ * "domb.isolation_check=D,D,..." (or empty): prove from the builder itself,
+ * once its boot set is built, what the XSM policy keeps it from
+ * (docs/disaggregation.md). For each listed domain (not built by us: dom0,
+ * a sibling of db-boot's) getdomaininfo, pause and a foreign mapping must
+ * be refused; once db-boot gave up building (platform_drop_build_rights),
+ * a createdomain too; for each running VM of ours that is relabelled (or
+ * every one once db-boot gave up building) the mapping of its start_info
+ * frame must be refused and getdomaininfo allowed. Prints one line per
+ * attempt and a total; returns how many went the wrong way (0 without the
+ * argument).
+ */
+unsigned int platform_isolation_check(struct platform *p, const char *cmdline);
 
 /* A free slot for a VM built later, or NULL. */
 struct vm *platform_new_vm(struct platform *p);

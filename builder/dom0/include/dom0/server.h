@@ -39,17 +39,6 @@ void server_init(struct server *s, struct platform *p, const void *catalog, size
  */
 int server_set_labels(struct server *s, const char *cmdline, struct domb_error *err);
 
-/*
- * "domb.isolation_check=D,D,...": prove from db-server itself, once its boot
- * set is built, what the XSM policy keeps it from (docs/disaggregation.md).
- * For each listed domain (not built by us: dom0, a sibling of db-boot's)
- * getdomaininfo, pause and a foreign mapping must be refused; for each VM
- * of ours, once relabelled, the mapping of its start_info frame must be
- * refused and getdomaininfo allowed. Prints one line per attempt and a
- * total; returns how many went the wrong way (0 without the argument).
- */
-unsigned int server_isolation_check(struct server *s, const char *cmdline);
-
 /* Append the channel ports of VMs that can talk to us; returns the count. */
 unsigned int server_ports(const struct server *s, evtchn_port_t *ports, unsigned int max);
 

@@ -383,6 +383,125 @@ static void summary_shows_labels(void **state)
     assert_null(strstr(sim_console(), "plain            seclabel"));
 }
 
+/* ---- db-boot gives up building once nothing can be built again ---- */
+
+/* A boot set of one labelled guest and one plain VM; lifecycle `on_exit`
+ * for every reason (destroy: nothing restarts; restart: reboots do). */
+static struct dfx_bootset *labelled_set(enum vm_on_exit on_exit)
+{
+    struct dfx_bootset *b =
+        dfx_bootset_new(MANIFEST_MODE_STARTALL, MANIFEST_FLAG_CONSOLE_RELAY, MANIFEST_DONE_WAIT);
+    struct vm_config cfg;
+
+    dfx_bootset_kernel(b, "k.elf");
+    config(&cfg, "g", GUEST, GUEST_B);
+    cfg.on_exit = on_exit;
+    dfx_bootset_vm(b, &cfg);
+    config(&cfg, "plain", NULL, NULL);
+    cfg.on_exit = on_exit;
+    dfx_bootset_vm(b, &cfg);
+    return b;
+}
+
+/* Nothing may restart and the images went back: db-boot relabels itself
+ * to domb_dom0_run_t. From then on Xen refuses it createdomain and every
+ * mapping (also of the plain domU_t VM it could map before), and it still
+ * runs, watches and destroys its VMs. */
+static void build_rights_dropped_when_nothing_is_left(void **state)
+{
+    struct dfx_bootset *b = labelled_set(VM_ON_EXIT_DESTROY);
+    struct platform_given_back g;
+    struct vm_config cfg;
+    struct vm *extra;
+
+    (void)state;
+    assert_int_equal(dfx_boot(f, b, NULL), 0);
+    assert_int_equal(f->p->failed, 0);
+    assert_int_equal(platform_give_back_images(f->p, &g), 0);
+    assert_int_equal(sim_self_sid(f->sim), SIM_SID_DOM0);
+    assert_int_equal(platform_drop_build_rights(f->p), 1);
+    assert_true(f->p->build_rights_dropped);
+    assert_int_equal(sim_self_sid(f->sim), SIM_SID_DOM0_RUN);
+    dfx_assert_console_has("db-boot: nothing is left to build: gave up the rights to build, now "
+                           "system_u:system_r:domb_dom0_run_t");
+    /* Xen's refusals, from db-boot's own check. */
+    sim_console_clear();
+    assert_int_equal(platform_isolation_check(f->p, "domb.isolation_check="), 0);
+    dfx_assert_console_has("db: isolation check: createdomain (a new domU_t): error -13 (refused, "
+                           "as it must be)");
+    dfx_assert_console_has("db: isolation check: mapping its start_info frame of domain 2 "
+                           "(plain): error -13 (refused, as it must be)");
+    dfx_assert_console_has("db: isolation check: 5 of 5 attempts as they must be");
+    assert_non_null(strstr(sim_avc_log(f->sim), "avc:  denied  { create } for current=d0 "
+                                                "scontext=system_u:system_r:domb_dom0_run_t"));
+    /* A build now fails at createdomain and leaves nothing. */
+    extra = dfx_vm_new(f);
+    config(&cfg, "late", NULL, NULL);
+    assert_int_equal(build(extra, &cfg), -XEN_EACCES);
+    /* It still runs what it built to the end. */
+    for (unsigned int i = 0; i < f->p->nr_vms; i++)
+        assert_int_equal(dfx_guest_shutdown(f, &f->p->vms[i], SHUTDOWN_poweroff), 0);
+    platform_run(f->p);
+    assert_int_equal(platform_running(f->p), 0);
+    assert_true(platform_report(f->p, "db-boot"));
+    dfx_teardown(f);
+    f = NULL;
+    dfx_bootset_free(b);
+}
+
+/* A VM that may restart (xl's default on_reboot) keeps db-boot's rights;
+ * so does domb.keep_images (nothing given back). */
+static void build_rights_kept_while_a_vm_may_restart(void **state)
+{
+    struct dfx_bootset *b = labelled_set(VM_ON_EXIT_RESTART);
+    struct platform_given_back g;
+
+    (void)state;
+    assert_int_equal(dfx_boot(f, b, NULL), 0);
+    assert_int_equal(platform_give_back_images(f->p, &g), 0);
+    assert_int_equal(platform_drop_build_rights(f->p), 0);
+    assert_false(f->p->build_rights_dropped);
+    assert_int_equal(sim_self_sid(f->sim), SIM_SID_DOM0);
+    dfx_assert_console_has("db-boot: keeping the rights to build: vm 'g' may be built again");
+    dfx_teardown(f);
+    f = NULL;
+    dfx_bootset_free(b);
+
+    use(true, false);
+    b = labelled_set(VM_ON_EXIT_DESTROY);
+    assert_int_equal(dfx_boot(f, b, NULL), 0); /* images not given back: keep_images */
+    assert_int_equal(platform_drop_build_rights(f->p), 0);
+    assert_int_equal(sim_self_sid(f->sim), SIM_SID_DOM0);
+    dfx_teardown(f);
+    f = NULL;
+    dfx_bootset_free(b);
+}
+
+/* A platform without labels makes no xsm_op for it (Debian's Xen has none
+ * to answer), and neither does the check without its argument. */
+static void build_rights_untouched_without_labels(void **state)
+{
+    struct dfx_bootset *b = dfx_bootset_new(MANIFEST_MODE_STARTALL, 0, MANIFEST_DONE_WAIT);
+    struct platform_given_back g;
+    struct vm_config cfg;
+
+    (void)state;
+    dfx_bootset_kernel(b, "k.elf");
+    config(&cfg, "plain", NULL, NULL);
+    cfg.on_exit = VM_ON_EXIT_DESTROY;
+    dfx_bootset_vm(b, &cfg);
+    assert_int_equal(dfx_boot(f, b, NULL), 0);
+    assert_int_equal(platform_give_back_images(f->p, &g), 0);
+    sim_reset_counts(f->sim);
+    assert_int_equal(platform_drop_build_rights(f->p), 0);
+    assert_int_equal(platform_isolation_check(f->p, "console=hvc0"), 0);
+    assert_int_equal(sim_calls(f->sim, SIM_XSM_OP), 0);
+    assert_int_equal(sim_hypercalls(f->sim), 0);
+    dfx_teardown(f);
+    f = NULL;
+    dfx_bootset_free(b);
+}
+
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup_teardown(no_label_costs_nothing, setup, teardown),
     cmocka_unit_test_setup_teardown(seclabel_sid_at_createdomain, setup, teardown),
@@ -395,6 +514,9 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup_teardown(example_build_label_cannot_destroy, setup, teardown),
     cmocka_unit_test_setup_teardown(example_prot_cannot_start, setup, teardown),
     cmocka_unit_test_setup_teardown(summary_shows_labels, setup, teardown),
+    cmocka_unit_test_setup_teardown(build_rights_dropped_when_nothing_is_left, setup, teardown),
+    cmocka_unit_test_setup_teardown(build_rights_kept_while_a_vm_may_restart, setup, teardown),
+    cmocka_unit_test_setup_teardown(build_rights_untouched_without_labels, setup, teardown),
 };
 
 DOMB_TEST_MAIN(tests)
