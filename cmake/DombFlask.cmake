@@ -94,13 +94,9 @@ file(WRITE ${DOMB_PLATFORM_FLASK_DIR}/2-walk16.cfg
 file(WRITE ${DOMB_PLATFORM_FLASK_DIR}/3-walk32.cfg
     "name = \"d-walk32\"\nkernel = \"memorywalk\"\nmemory = 32\ncmdline = \"memorywalk.mib=32\"\non_exit = \"preserve\"\n")
 set(DOMB_PLATFORM_FLASK_CPIO ${CMAKE_BINARY_DIR}/guests/platform-flask.cpio)
-add_custom_command(OUTPUT ${DOMB_PLATFORM_FLASK_CPIO}
-    COMMAND sh -c "ls *.cfg | cpio -o -H newc --quiet > '${DOMB_PLATFORM_FLASK_CPIO}'"
-    WORKING_DIRECTORY ${DOMB_PLATFORM_FLASK_DIR}
-    VERBATIM
-    DEPENDS ${DOMB_PLATFORM_FLASK_DIR}/1-hello.cfg ${DOMB_PLATFORM_FLASK_DIR}/2-walk16.cfg
-            ${DOMB_PLATFORM_FLASK_DIR}/3-walk32.cfg
-    COMMENT "Packing the disaggregated platform's description")
+domb_platform_cpio(${DOMB_PLATFORM_FLASK_DIR} ${DOMB_PLATFORM_FLASK_CPIO}
+    COMMENT "Packing the disaggregated platform's description"
+    CONFIGS 1-hello.cfg 2-walk16.cfg 3-walk32.cfg)
 # Two variants: the normal run, and one that also proves denials from
 # db-server's and the control domain's own code (db-server's
 # domb.isolation_check, the control domain's control.probe_map).

@@ -58,6 +58,20 @@ function(domb_boot_set set)
     add_dependencies(set-${set} freestanding domb-set-inputs)
 endfunction()
 
+# A db-server platform description (a control domain's ramdisk): the .cfg
+# files in dir, packed as a CPIO archive at out.
+#   domb_platform_cpio(DIR OUT COMMENT text CONFIGS 1-a.cfg 2-b.cfg ...)
+function(domb_platform_cpio dir out)
+    cmake_parse_arguments(A "" "COMMENT" "CONFIGS" ${ARGN})
+    list(TRANSFORM A_CONFIGS PREPEND ${dir}/)
+    add_custom_command(OUTPUT ${out}
+        COMMAND sh -c "ls *.cfg | cpio -o -H newc --quiet > '${out}'"
+        WORKING_DIRECTORY ${dir}
+        VERBATIM
+        DEPENDS ${A_CONFIGS}
+        COMMENT "${A_COMMENT}")
+endfunction()
+
 function(domb_run_target target set)
     cmake_parse_arguments(A "" "" "RUN_ARGS" ${ARGN})
     set(iso ${CMAKE_BINARY_DIR}/iso/${set}.iso)
@@ -195,14 +209,10 @@ file(WRITE ${DOMB_PLATFORM_DIR}/5-grub.cfg
 file(WRITE ${DOMB_PLATFORM_DIR}/6-restart.cfg
     "name = \"p-again\"\nkernel = \"hello\"\nmemory = 16\non_exit = \"restart\"\n")
 set(DOMB_PLATFORM_CPIO ${CMAKE_BINARY_DIR}/guests/platform.cpio)
-add_custom_command(OUTPUT ${DOMB_PLATFORM_CPIO}
-    COMMAND sh -c "ls *.cfg | cpio -o -H newc --quiet > '${DOMB_PLATFORM_CPIO}'"
-    WORKING_DIRECTORY ${DOMB_PLATFORM_DIR}
-    VERBATIM
-    DEPENDS ${DOMB_PLATFORM_DIR}/1-hello.cfg ${DOMB_PLATFORM_DIR}/2-memorywalk-a.cfg
-            ${DOMB_PLATFORM_DIR}/3-memorywalk-b.cfg ${DOMB_PLATFORM_DIR}/4-bigimage.cfg
-            ${DOMB_PLATFORM_DIR}/5-grub.cfg ${DOMB_PLATFORM_DIR}/6-restart.cfg
-    COMMENT "Packing the control domain's platform description")
+domb_platform_cpio(${DOMB_PLATFORM_DIR} ${DOMB_PLATFORM_CPIO}
+    COMMENT "Packing the control domain's platform description"
+    CONFIGS 1-hello.cfg 2-memorywalk-a.cfg 3-memorywalk-b.cfg 4-bigimage.cfg 5-grub.cfg
+            6-restart.cfg)
 domb_guest_config(NAME control KERNEL ${DOMB_IMAGE_DIR}/builder/main/control-domain MEMORY 16
     RAMDISK ${DOMB_PLATFORM_CPIO} CMDLINE "control.pings=50 control.rounds=2"
     EXTRA "db_client = 1" "db_client_max_vms = 6" "db_client_max_memory = 512")
@@ -250,12 +260,8 @@ file(WRITE ${DOMB_PLATFORM_PVH_DIR}/1-hello-pvh.cfg
 file(WRITE ${DOMB_PLATFORM_PVH_DIR}/2-hello.cfg
     "name = \"p-hello\"\nkernel = \"hello\"\nmemory = 16\non_exit = \"preserve\"\n")
 set(DOMB_PLATFORM_PVH_CPIO ${CMAKE_BINARY_DIR}/guests/platform-pvh.cpio)
-add_custom_command(OUTPUT ${DOMB_PLATFORM_PVH_CPIO}
-    COMMAND sh -c "ls *.cfg | cpio -o -H newc --quiet > '${DOMB_PLATFORM_PVH_CPIO}'"
-    WORKING_DIRECTORY ${DOMB_PLATFORM_PVH_DIR}
-    VERBATIM
-    DEPENDS ${DOMB_PLATFORM_PVH_DIR}/1-hello-pvh.cfg ${DOMB_PLATFORM_PVH_DIR}/2-hello.cfg
-    COMMENT "Packing the PVH platform description")
+domb_platform_cpio(${DOMB_PLATFORM_PVH_DIR} ${DOMB_PLATFORM_PVH_CPIO}
+    COMMENT "Packing the PVH platform description" CONFIGS 1-hello-pvh.cfg 2-hello.cfg)
 domb_guest_config(NAME control CONFIG_NAME control-pvh
     KERNEL ${DOMB_IMAGE_DIR}/builder/main/control-domain MEMORY 16
     RAMDISK ${DOMB_PLATFORM_PVH_CPIO} CMDLINE "control.pings=5 control.rounds=1"

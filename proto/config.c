@@ -643,24 +643,25 @@ static int config_key_maxmem(struct config_parser *p, struct vm_config *cfg)
     return config_ranged_number(p, 1, VM_MEMORY_MAX, MIB_RANGE, &cfg->maxmem_mib);
 }
 
-static int config_key_db_client(struct config_parser *p, struct vm_config *cfg)
+/* domB's own flags: exactly 0 or 1 (xl's booleans take any number). */
+static int config_zero_or_one(struct config_parser *p, bool *out)
 {
     uint32_t v = 0;
     int rc = config_ranged_number(p, 0, 1, "0 or 1", &v);
 
     if (rc == 0)
-        cfg->db_client = v == 1;
+        *out = v == 1;
     return rc;
+}
+
+static int config_key_db_client(struct config_parser *p, struct vm_config *cfg)
+{
+    return config_zero_or_one(p, &cfg->db_client);
 }
 
 static int config_key_db_builder(struct config_parser *p, struct vm_config *cfg)
 {
-    uint32_t v = 0;
-    int rc = config_ranged_number(p, 0, 1, "0 or 1", &v);
-
-    if (rc == 0)
-        cfg->db_builder = v == 1;
-    return rc;
+    return config_zero_or_one(p, &cfg->db_builder);
 }
 
 static int config_key_db_max_vms(struct config_parser *p, struct vm_config *cfg)

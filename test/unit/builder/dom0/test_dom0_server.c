@@ -1685,25 +1685,33 @@ static void server_second_request_in_flight_drops_client(void **state)
  * the caller bind a port allocated for it), the reserved grants name it,
  * their command line says where the server is, and it populates with the
  * order Xen lets a domU use (the sim completes nothing above 9). */
-static void server_as_domu_backs_its_vms_itself(void **state)
+/* db-server as domain SERVER_DOMID, its client "ctl" connected. */
+static struct ctx *ctx_domu(struct client *c)
 {
     const struct dfx_opts o = {.self = SERVER_DOMID};
     struct ctx *t = ctx_new(&o);
+
+    ctx_vm(t, "ctl", CLIENT_VMS, CLIENT_MIB, VM_ON_EXIT_DESTROY);
+    ctx_boot(t);
+    client_open(t, c, "ctl");
+    return t;
+}
+
+static void server_as_domu_backs_its_vms_itself(void **state)
+{
     struct sim_domain_info info;
     struct proto_request rq;
     struct proto_response rsp;
     struct client c;
+    struct ctx *t = ctx_domu(&c);
     char want[40];
     domid_t remote;
     struct vm *vm;
 
     (void)state;
-    ctx_vm(t, "ctl", CLIENT_VMS, CLIENT_MIB, VM_ON_EXIT_DESTROY);
-    ctx_boot(t);
     assert_true(t->f->p->domu);
     assert_int_equal(t->f->p->self_domid, SERVER_DOMID);
     dfx_assert_console_has("db: building as an ordinary domain (domid 7)");
-    client_open(t, &c, "ctl");
     assert_non_null(strstr(dfx_guest_cmdline(t->f, c.vm), "domb.server=7,"));
     call(&c, rq_build(&rq, "web", "k.elf", GUEST_MIB, 0), &rsp);
     expect_ok(&rsp);
@@ -1732,16 +1740,12 @@ static void server_as_domu_backs_its_vms_itself(void **state)
  * above is the reason it works. */
 static void server_as_domu_with_dom0_order_fails(void **state)
 {
-    const struct dfx_opts o = {.self = SERVER_DOMID};
-    struct ctx *t = ctx_new(&o);
     struct proto_request rq;
     struct proto_response rsp;
     struct client c;
+    struct ctx *t = ctx_domu(&c);
 
     (void)state;
-    ctx_vm(t, "ctl", CLIENT_VMS, CLIENT_MIB, VM_ON_EXIT_DESTROY);
-    ctx_boot(t);
-    client_open(t, &c, "ctl");
     t->f->p->domu = false; /* as if it took itself for dom0 */
     call(&c, rq_build(&rq, "web", "k.elf", GUEST_MIB, 0), &rsp);
     expect_refused(&rsp, PROTO_ERR_NO_MEMORY); /* Xen: 0 extents done */
