@@ -195,6 +195,19 @@ static void memory_check(struct server *s)
            nodes == s->xs_nodes_before ? "equal" : "DIFFERENT");
 }
 
+/* With domb.isolation_check, each VM started on request, now relabelled,
+ * must be out of our reach too (docs/disaggregation.md). */
+static void server_check_started(struct server *s, struct vm *vm)
+{
+    unsigned int wrong;
+
+    if (!s->platform->isolation_check)
+        return;
+    wrong = platform_isolation_check_vm(s->platform, vm);
+    if (wrong != ~0u)
+        s->platform->isolation_wrong += wrong;
+}
+
 static int find_image(struct server *s, const char *name, const void **data, size_t *size,
                       struct domb_error *err)
 {
@@ -257,8 +270,8 @@ static int do_build(struct server *s, struct vm *client, const struct proto_requ
     rc = vm_build(vm, &labelled, kernel, kernel_size, ramdisk, ramdisk_size, &opts);
     if (rc == 0) {
         vm->owner = client->domid;
-        if (!(req->build.flags & PROTO_BUILD_LEAVE_PAUSED))
-            rc = vm_unpause(vm);
+        if (!(req->build.flags & PROTO_BUILD_LEAVE_PAUSED) && (rc = vm_unpause(vm)) == 0)
+            server_check_started(s, vm);
     }
     if (rc) {
         /* vm_build and vm_unpause return Xen errnos; the client gets ours. */
@@ -443,6 +456,7 @@ static int dispatch(struct server *s, struct vm *client, const struct proto_requ
             return fail(err, PROTO_RC(PROTO_ERR_BAD_FIELD), "domain %u is not paused", req->domid);
         if ((rc = vm_unpause(vm)) != 0)
             return fail(err, PROTO_RC(PROTO_ERR_INTERNAL), "unpause failed: %s", vm->error.msg);
+        server_check_started(s, vm);
         rsp->domid = req->domid;
         return 0;
     case PROTO_TYPE_DESTROY:

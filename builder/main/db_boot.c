@@ -131,7 +131,6 @@ static struct shell shell;
 int domb_main(const struct boot_info *bi)
 {
     struct platform *p = &platform;
-    unsigned int isolation_wrong;
 
     p->t0 = time_now_ns();
     p->xen = &xenops_xen;
@@ -145,10 +144,10 @@ int domb_main(const struct boot_info *bi)
     if (entry_boot(p, bi) != 0)
         return KERNEL_EXIT_FAILURE;
     print_footprint(bi, give_back_images(p, bi));
-    platform_drop_build_rights(p); /* under FLASK, when nothing can be built again */
-    isolation_wrong = platform_isolation_check(p, bi->cmdline);
+    platform_drop_build_rights(p);            /* under FLASK, when nothing can be built again */
+    platform_isolation_check(p, bi->cmdline); /* domb.isolation_check= */
     shell_start(&shell, p, "db-boot", bi->cmdline); /* runs without it if it cannot */
     platform_run(p);
-    return platform_report(p, "db-boot") && !isolation_wrong ? KERNEL_EXIT_SUCCESS
-                                                             : KERNEL_EXIT_FAILURE;
+    return platform_report(p, "db-boot") && !p->isolation_wrong ? KERNEL_EXIT_SUCCESS
+                                                                : KERNEL_EXIT_FAILURE;
 }

@@ -26,7 +26,6 @@ int domb_main(const struct boot_info *bi)
 {
     struct platform *p = &platform;
     struct domb_error err;
-    unsigned int isolation_wrong;
 
     p->t0 = time_now_ns();
     p->xen = &xenops_xen;
@@ -44,10 +43,10 @@ int domb_main(const struct boot_info *bi)
                server.guest_init_seclabel[0] ? ", built as " : "", server.guest_init_seclabel);
     if (entry_boot(p, bi) != 0)
         return KERNEL_EXIT_FAILURE;
-    isolation_wrong = platform_isolation_check(p, bi->cmdline);
+    platform_isolation_check(p, bi->cmdline);         /* domb.isolation_check= */
     shell_start(&shell, p, "db-server", bi->cmdline); /* runs without it if it cannot */
     server_run(&server);
     printk("db-server: served %lu requests, %lu builds\n", server.requests, server.builds);
-    return platform_report(p, "db-server") && !isolation_wrong ? KERNEL_EXIT_SUCCESS
-                                                               : KERNEL_EXIT_FAILURE;
+    return platform_report(p, "db-server") && !p->isolation_wrong ? KERNEL_EXIT_SUCCESS
+                                                                  : KERNEL_EXIT_FAILURE;
 }

@@ -157,7 +157,7 @@ domb_qemu_test(flask-server-dom0 KERNEL ${IMG}/builder/main/db-server
 # its command line);
 # db-server (domb.isolation_check=0,2) may not read, pause or map dom0 or
 # db-boot's other VM (domU_t), nor map the control domain it built once
-# relabelled; the control domain (control.probe_map=1) may not map the VMs
+# relabelled, nor any VM it starts on request (each checked as it starts); the control domain (control.probe_map=1) may not map the VMs
 # it had built. Each refusal is -EACCES in the caller and an avc line in
 # Xen's log.
 set(ISO "${DIS}db: isolation check:")
@@ -187,6 +187,10 @@ domb_qemu_test(flask-disaggregated-denials KERNEL ${IMG}/builder/main/db-boot
            "${ISO} getdomaininfo of domain 3 (d-control): error 0 (allowed, as it must be)"
            "${ISO} mapping its start_info frame after the relabel of domain 3 (d-control): error -13 (refused, as it must be)"
            "${ISO} 8 of 8 attempts as they must be"
+           "${ISO} getdomaininfo of domain 4 (d-hello): error 0 (allowed, as it must be)"
+           "${ISO} mapping its start_info frame after the relabel of domain 4 (d-hello): error -13 (refused, as it must be)"
+           "${ISO} mapping its start_info frame after the relabel of domain 9 (d-walk32): error -13 (refused, as it must be)"
+           "${AVC}{ map_read map_write } for source=d1 target=d4 ${BUILDER} tcontext=system_u:system_r:domb_guest_t tclass=mmu"
            "${AVC}{ getdomaininfo } for source=d1 target=d2 ${BUILDER} tcontext=system_u:system_r:domU_t tclass=domain"
            "${AVC}{ pause } for source=d1 target=d2 ${BUILDER} tcontext=system_u:system_r:domU_t tclass=domain"
            "${AVC}{ map_read map_write } for source=d1 target=d2 ${BUILDER} tcontext=system_u:system_r:domU_t tclass=mmu"
@@ -199,6 +203,7 @@ domb_qemu_test(flask-disaggregated-denials KERNEL ${IMG}/builder/main/db-boot
         "avc:  denied  { getdomaininfo } for source=d1 target=d0 ${BUILDER} ${DOM0_LABEL} tclass=domain"
         "avc:  denied  { pause } for source=d1 target=d0 ${BUILDER} ${DOM0_LABEL} tclass=domain"
         "avc:  denied  { map_read map_write } for source=d1 target=d0 ${BUILDER} ${DOM0_LABEL} tclass=mmu"
-    REJECT "FAIL" "ALLOWED" "REFUSED, which" "tcontext=system_u:system_r:domb_guest_t tclass")
+    REJECT "FAIL" "ALLOWED" "REFUSED, which" "tcontext=system_u:system_r:domb_guest_t tclass=domain"
+           "tcontext=system_u:system_r:domb_guest_t tclass=event")
 set_tests_properties(integration.flask-disaggregated integration.flask-disaggregated-denials
     integration.flask-server-dom0 PROPERTIES LABELS "integration;flask")

@@ -56,16 +56,18 @@ struct platform {
     struct bootset_vm boot_vms[MANIFEST_MAX_VMS];
     struct vm vms[PLATFORM_MAX_VMS]; /* the boot set first, in start order */
     unsigned int nr_vms;
-    unsigned int failed;       /* VMs of the boot set that could not be built or started */
-    evtchn_port_t virq_port;   /* VIRQ_DOM_EXC */
-    bool virq_delegated;       /* the xenstore domain handles VIRQ_DOM_EXC: poll for exits */
-    bool domu;                 /* we are an ordinary domain (platform_boot_info.domu) */
-    domid_t self_domid;        /* our domid: 0 as dom0 */
-    uint64_t next_exit_poll;   /* domU: when to look for stopped VMs without VIRQ_DOM_EXC */
-    domid_t builder_domid;     /* db-boot: the VM that is a domain builder (db_builder), or
-                                * DOMID_INVALID; it has VIRQ_DOM_EXC */
-    bool build_rights_dropped; /* platform_drop_build_rights relabelled us */
-    domid_t xenstore_domid;    /* sequenced mode's xenstore domain, or DOMID_INVALID */
+    unsigned int failed;          /* VMs of the boot set that could not be built or started */
+    evtchn_port_t virq_port;      /* VIRQ_DOM_EXC */
+    bool virq_delegated;          /* the xenstore domain handles VIRQ_DOM_EXC: poll for exits */
+    bool domu;                    /* we are an ordinary domain (platform_boot_info.domu) */
+    domid_t self_domid;           /* our domid: 0 as dom0 */
+    uint64_t next_exit_poll;      /* domU: when to look for stopped VMs without VIRQ_DOM_EXC */
+    domid_t builder_domid;        /* db-boot: the VM that is a domain builder (db_builder), or
+                                   * DOMID_INVALID; it has VIRQ_DOM_EXC */
+    bool build_rights_dropped;    /* platform_drop_build_rights relabelled us */
+    bool isolation_check;         /* domb.isolation_check= was given: check VMs started later */
+    unsigned int isolation_wrong; /* attempts of the check that went the wrong way */
+    domid_t xenstore_domid;       /* sequenced mode's xenstore domain, or DOMID_INVALID */
     bool relay;
     bool channels;             /* db-server: every VM gets a db-server channel */
     struct xs_store store;     /* the xenstore we serve to every VM */
@@ -167,9 +169,17 @@ int platform_drop_build_rights(struct platform *p);
  * every one once db-boot gave up building) the mapping of its start_info
  * frame must be refused and getdomaininfo allowed. Prints one line per
  * attempt and a total; returns how many went the wrong way (0 without the
- * argument).
+ * argument), also added to p->isolation_wrong (the entry points fail their
+ * verdict on any).
  */
 unsigned int platform_isolation_check(struct platform *p, const char *cmdline);
+
+/* The same check for one VM of ours (getdomaininfo allowed, its
+ * start_info frame not mappable), as db-server runs it for each VM it
+ * starts on request once the check was asked for. Returns how many went
+ * the wrong way (the caller adds them to p->isolation_wrong), or ~0u when
+ * vm is not one to check (not running, not relabelled). */
+unsigned int platform_isolation_check_vm(struct platform *p, struct vm *vm);
 
 /* A free slot for a VM built later, or NULL. */
 struct vm *platform_new_vm(struct platform *p);

@@ -1777,12 +1777,17 @@ static void server_labels_requested_vms(void **state)
                                        &err),
                      0);
     client_open(t, &c, "ctl");
+    /* With the isolation check, each VM started on request is checked. */
+    assert_int_equal(platform_isolation_check(t->f->p, "domb.isolation_check="), 0);
     call(&c, rq_build(&rq, "web", "k.elf", GUEST_MIB, 0), &rsp);
     expect_ok(&rsp);
     assert_int_equal(sim_domain_info(t->f->sim, rsp.build.domid, &info), 0);
     assert_int_equal(info.ssidref, SIM_SID_GUEST);
     assert_int_equal(info.relabels, 1);
     assert_false(info.paused);
+    dfx_assert_console_has("db: isolation check: mapping its start_info frame after the relabel "
+                           "of domain 2 (web): error -13 (refused, as it must be)");
+    assert_int_equal(t->f->p->isolation_wrong, 0);
     destroy_ok(&c, rsp.build.domid);
     /* Without labels: Xen's default domU SID, no relabel. */
     assert_int_equal(server_set_labels(&t->s, "console=hvc0", &err), 0);
