@@ -609,10 +609,11 @@ unsigned int platform_isolation_check(struct platform *p, const char *cmdline)
             struct xen_domctl d = {.cmd = XEN_DOMCTL_pausedomain,
                                    .domain = (domid_t)id,
                                    .interface_version = XEN_DOMCTL_INTERFACE_VERSION};
-            int rc = xen->domctl(xen->ctx, &d);
+            int rc;
 
             wrong += isolation_line("getdomaininfo", (domid_t)id, "not ours",
                                     xenops_domain_info(xen, (domid_t)id, &info), true);
+            rc = xen->domctl(xen->ctx, &d);
             wrong += isolation_line("pause", (domid_t)id, "not ours", rc, true);
             if (rc == 0) { /* it must not have worked; undo it */
                 d.cmd = XEN_DOMCTL_unpausedomain;

@@ -15,8 +15,8 @@
  * unless Xen refuses (docs/disaggregation.md: a control domain may only
  * talk to db-server).
  */
-#include <arch/mm.h>
 #include <arch/hypercall.h>
+#include <arch/mm.h>
 #include <client/db_client.h>
 #include <kernel/console.h>
 #include <kernel/kernel.h>
