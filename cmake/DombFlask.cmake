@@ -78,13 +78,14 @@ domb_guest_config(NAME f-builder KERNEL ${DOMB_GUEST_DIR}/xsm-probe MEMORY 16
 domb_boot_set(flask-builder CONFIGS f-builder PACK_ARGS --when-done wait)
 
 # ---- the disaggregated platform (issue 18, steps 3 and 4) ----
-# db-boot (dom0) builds one VM: db-server, an ordinary domain labelled
-# domb_builder_t (db_builder = 1: it gets VIRQ_DOM_EXC). Its own archive
-# (its ramdisk) holds the control domain, built by db-server under
-# domb_control_t's build label, and the catalog; the control domain asks
-# db-server for the three VMs of its platform description, which db-server
-# labels domb_guest_t (built as domb_guest_t_building) from its command
-# line. Nothing of it runs in dom0 but db-boot.
+# db-boot (dom0) builds db-server, an ordinary domain labelled
+# domb_builder_t (db_builder = 1: it gets VIRQ_DOM_EXC), and one VM of its
+# own. db-server's archive (its ramdisk) holds the control domain, built by
+# db-server under domb_control_t's build label, and the catalog; the
+# control domain asks db-server for the four VMs of its platform
+# description (one of them PVH), which db-server labels domb_guest_t
+# (built as domb_guest_t_building) from its command line. Nothing of it
+# runs in dom0 but db-boot.
 set(DOMB_PLATFORM_FLASK_DIR ${CMAKE_BINARY_DIR}/platform-flask)
 file(MAKE_DIRECTORY ${DOMB_PLATFORM_FLASK_DIR})
 file(WRITE ${DOMB_PLATFORM_FLASK_DIR}/1-hello.cfg
@@ -94,9 +95,11 @@ file(WRITE ${DOMB_PLATFORM_FLASK_DIR}/2-walk16.cfg
 file(WRITE ${DOMB_PLATFORM_FLASK_DIR}/3-walk32.cfg
     "name = \"d-walk32\"\nkernel = \"memorywalk\"\nmemory = 32\ncmdline = \"memorywalk.mib=32\"\non_exit = \"preserve\"\n")
 set(DOMB_PLATFORM_FLASK_CPIO ${CMAKE_BINARY_DIR}/guests/platform-flask.cpio)
+file(WRITE ${DOMB_PLATFORM_FLASK_DIR}/4-hello-pvh.cfg
+    "name = \"d-pvh\"\ntype = \"pvh\"\nkernel = \"hello\"\nmemory = 32\ncmdline = \"greeting=pvh\"\non_exit = \"preserve\"\n")
 domb_platform_cpio(${DOMB_PLATFORM_FLASK_DIR} ${DOMB_PLATFORM_FLASK_CPIO}
     COMMENT "Packing the disaggregated platform's description"
-    CONFIGS 1-hello.cfg 2-walk16.cfg 3-walk32.cfg)
+    CONFIGS 1-hello.cfg 2-walk16.cfg 3-walk32.cfg 4-hello-pvh.cfg)
 # Two variants: the normal run, and one that also proves denials from
 # db-server's and the control domain's own code (db-server's
 # domb.isolation_check, the control domain's control.probe_map).
@@ -125,7 +128,7 @@ foreach(v normal denials shell)
     domb_guest_config(NAME d-control CONFIG_NAME d-control${sfx}
         KERNEL ${DOMB_IMAGE_DIR}/builder/main/control-domain MEMORY 16
         RAMDISK ${DOMB_PLATFORM_FLASK_CPIO} CMDLINE "control.pings=5 control.rounds=2${ctl_extra}"
-        EXTRA "db_client = 1" "db_client_max_vms = 3" "db_client_max_memory = 64"
+        EXTRA "db_client = 1" "db_client_max_vms = 4" "db_client_max_memory = 96"
               "seclabel = \"system_u:system_r:domb_control_t\""
               "init_seclabel = \"system_u:system_r:domb_control_t_building\"")
     domb_boot_set(flask-server-inner${sfx} CONFIGS d-control${sfx} PACK_ARGS --when-done ${when}

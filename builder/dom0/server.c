@@ -277,7 +277,9 @@ static int do_build(struct server *s, struct vm *client, const struct proto_requ
         /* vm_build and vm_unpause return Xen errnos; the client gets ours. */
         rc = fail(err, PROTO_RC(rc == -XEN_ENOMEM ? PROTO_ERR_NO_MEMORY : PROTO_ERR_BUILD_FAILED),
                   "%s", vm->error.msg);
-        vm->state = VM_DESTROYED; /* nothing of it is left; the slot is free again */
+        /* Nothing of it is left and the slot is free again; the summary
+         * says it failed and why (it never ran: not "exited"). */
+        vm->state = VM_FAILED;
         memory_check(s);
         return rc;
     }

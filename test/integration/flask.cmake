@@ -104,7 +104,8 @@ endforeach()
 # an ordinary domain labelled domb_builder_t and hands it VIRQ_DOM_EXC;
 # db-server builds the control domain from its own archive (domb_control_t,
 # built as domb_control_t_building), and the control domain has it build,
-# run, destroy and build again the three VMs of its platform description,
+# run, destroy and build again the four VMs of its platform description
+# (three PV, one PVH),
 # labelled domb_guest_t by db-server's command line. No denial in a normal
 # run. The second round's memory verdict must be equal: under FLASK the
 # first one finds Xen 3 pages short, once (Xen's own caches grow as the
@@ -115,6 +116,7 @@ set(DIS_SUMMARY
     "${DIS}d-hello          seclabel system_u:system_r:domb_guest_t (built as system_u:system_r:domb_guest_t_building)"
     "${DIS}d-walk16         seclabel system_u:system_r:domb_guest_t (built as system_u:system_r:domb_guest_t_building)"
     "${DIS}d-walk32         seclabel system_u:system_r:domb_guest_t (built as system_u:system_r:domb_guest_t_building)"
+    "${DIS}d-pvh            seclabel system_u:system_r:domb_guest_t (built as system_u:system_r:domb_guest_t_building)"
     "d-server         seclabel system_u:system_r:domb_builder_t")
 set(DIS_RUN
     "${FLASK_ON}" "db: vm 'd-server' built: domid 1, pv, 96 MiB"
@@ -124,7 +126,8 @@ set(DIS_RUN
     "${DIS}db: building as an ordinary domain (domid 1)"
     "${DIS}db: vm 'd-control' built: domid 3, pv, 16 MiB"
     "${DIS}[d-control] control: round 2 of 2"
-    "${DIS}[d-control] Test result: SUCCESS (3 VMs built through db-server, all powered off, all destroyed)"
+    "${DIS}[d-control] Test result: SUCCESS (4 VMs built through db-server, all powered off, all destroyed)"
+    "${DIS}[d-pvh] hello: booted as PVH"
     "${DIS}db-server: done: 1 built, 0 failed, 0 exited abnormally"
     "db-boot: done: 2 built, 0 failed, 0 exited abnormally")
 # The builder's hypercalls per build are the same as a domU and as dom0
@@ -133,7 +136,8 @@ set(DIS_RUN
 set(DIS_HYPERCALLS
     "built 'd-hello': domid [0-9]+, pv, 16 MiB, [0-9]+ us, 16 hypercalls"
     "built 'd-walk16': domid [0-9]+, pv, 16 MiB, [0-9]+ us, 16 hypercalls"
-    "built 'd-walk32': domid [0-9]+, pv, 32 MiB, [0-9]+ us, 16 hypercalls")
+    "built 'd-walk32': domid [0-9]+, pv, 32 MiB, [0-9]+ us, 16 hypercalls"
+    "built 'd-pvh': domid [0-9]+, pvh, 32 MiB, [0-9]+ us, 16 hypercalls")
 set(DIS_EQUAL "every requested VM is gone: Xen free pages ([0-9]+) \\(before the first build \\1: equal\\), builder free pages ([0-9]+) \\(before \\2: equal\\)")
 domb_qemu_test(flask-disaggregated KERNEL ${IMG}/builder/main/db-boot
     INITRD ${SETS}/flask-disaggregated.cpio ${FLASK_XEN} TIMEOUT 240
@@ -147,7 +151,7 @@ domb_qemu_test(flask-server-dom0 KERNEL ${IMG}/builder/main/db-server
     INITRD ${SETS}/flask-server-inner.cpio ${FLASK_XEN} TIMEOUT 240
     KERNEL_CMDLINE "qemu_exit=0xf4 ${d_labels}"
     EXPECT "${FLASK_ON}" "domB db-server 0.1: Xen domain builder serving requests (dom0=yes)"
-           "[d-control] Test result: SUCCESS (3 VMs built through db-server"
+           "[d-control] Test result: SUCCESS (4 VMs built through db-server"
     EXPECT_RE "${DIS_EQUAL}" ${DIS_HYPERCALLS}
     REJECT "avc:  denied" "FAIL" "building as an ordinary domain")
 
@@ -189,7 +193,8 @@ domb_qemu_test(flask-disaggregated-denials KERNEL ${IMG}/builder/main/db-boot
            "${ISO} 8 of 8 attempts as they must be"
            "${ISO} getdomaininfo of domain 4 (d-hello): error 0 (allowed, as it must be)"
            "${ISO} mapping its start_info frame after the relabel of domain 4 (d-hello): error -13 (refused, as it must be)"
-           "${ISO} mapping its start_info frame after the relabel of domain 9 (d-walk32): error -13 (refused, as it must be)"
+           "${ISO} mapping its start_info frame after the relabel of domain 10 (d-walk32): error -13 (refused, as it must be)"
+           "${ISO} mapping its start_info frame after the relabel of domain 11 (d-pvh): error -13 (refused, as it must be)"
            "${AVC}{ map_read map_write } for source=d1 target=d4 ${BUILDER} tcontext=system_u:system_r:domb_guest_t tclass=mmu"
            "${AVC}{ getdomaininfo } for source=d1 target=d2 ${BUILDER} tcontext=system_u:system_r:domU_t tclass=domain"
            "${AVC}{ pause } for source=d1 target=d2 ${BUILDER} tcontext=system_u:system_r:domU_t tclass=domain"
@@ -197,7 +202,7 @@ domb_qemu_test(flask-disaggregated-denials KERNEL ${IMG}/builder/main/db-boot
            "${AVC}{ map_read map_write } for source=d1 target=d3 ${BUILDER} tcontext=system_u:system_r:domb_control_t tclass=mmu"
            "${DIS}[d-control] control: mapping the start_info frame"
            "of 'd-hello' (domid 4): error -13 (refused, as it must be)"
-           "of 'd-walk32' (domid 9): error -13 (refused, as it must be)"
+           "of 'd-walk32' (domid 10): error -13 (refused, as it must be)"
            "${AVC}{ map_read map_write } for source=d3 target=d4 scontext=system_u:system_r:domb_control_t tcontext=system_u:system_r:domb_guest_t_building tclass=mmu"
     EXPECT_RE
         "avc:  denied  { getdomaininfo } for source=d1 target=d0 ${BUILDER} ${DOM0_LABEL} tclass=domain"
