@@ -648,15 +648,15 @@ unsigned int platform_isolation_check(struct platform *p, const char *cmdline)
     }
     /* Our VMs: managed, not mapped once relabelled (or once we gave up
      * building: then none at all). */
+    p->isolation_wrong += wrong;
     for (unsigned int i = 0; i < p->nr_vms; i++) {
-        unsigned int w = platform_isolation_check_vm(p, &p->vms[i]);
+        unsigned int before = p->isolation_wrong;
 
-        tries += w != ~0u ? 2 : 0;
-        wrong += w != ~0u ? w : 0;
+        tries += platform_isolation_check_vm(p, &p->vms[i]);
+        wrong += p->isolation_wrong - before;
     }
     p->isolation_check = true;
     printk("db: isolation check: %u of %u attempts as they must be\n", tries - wrong, tries);
-    p->isolation_wrong += wrong;
     return wrong;
 }
 
@@ -664,17 +664,16 @@ unsigned int platform_isolation_check_vm(struct platform *p, struct vm *vm)
 {
     const struct xenops *xen = p->xen;
     struct xen_domctl_getdomaininfo info;
-    unsigned int wrong;
 
     if (vm->state != VM_RUNNING || !(vm->relabelled || p->build_rights_dropped))
-        return ~0u;
-    wrong = isolation_line("getdomaininfo", vm->domid, vm->name,
-                           xenops_domain_info(xen, vm->domid, &info), false);
-    wrong += isolation_line(
+        return 0;
+    p->isolation_wrong += isolation_line("getdomaininfo", vm->domid, vm->name,
+                                         xenops_domain_info(xen, vm->domid, &info), false);
+    p->isolation_wrong += isolation_line(
         p->build_rights_dropped ? "mapping its start_info frame"
                                 : "mapping its start_info frame after the relabel",
         vm->domid, vm->name, isolation_map(xen, vm->domid, mfn_x(vm->result.start_info_mfn)), true);
-    return wrong;
+    return 2;
 }
 
 uint64_t platform_settled_xen_free(struct platform *p, uint64_t at_least)

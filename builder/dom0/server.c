@@ -199,13 +199,8 @@ static void memory_check(struct server *s)
  * must be out of our reach too (docs/disaggregation.md). */
 static void server_check_started(struct server *s, struct vm *vm)
 {
-    unsigned int wrong;
-
-    if (!s->platform->isolation_check)
-        return;
-    wrong = platform_isolation_check_vm(s->platform, vm);
-    if (wrong != ~0u)
-        s->platform->isolation_wrong += wrong;
+    if (s->platform->isolation_check)
+        platform_isolation_check_vm(s->platform, vm);
 }
 
 static int find_image(struct server *s, const char *name, const void **data, size_t *size,

@@ -176,9 +176,9 @@ unsigned int platform_isolation_check(struct platform *p, const char *cmdline);
 
 /* The same check for one VM of ours (getdomaininfo allowed, its
  * start_info frame not mappable), as db-server runs it for each VM it
- * starts on request once the check was asked for. Returns how many went
- * the wrong way (the caller adds them to p->isolation_wrong), or ~0u when
- * vm is not one to check (not running, not relabelled). */
+ * starts on request once the check was asked for. Adds the attempts that
+ * went the wrong way to p->isolation_wrong; returns the attempts made (0:
+ * not one to check, not running or not relabelled). */
 unsigned int platform_isolation_check_vm(struct platform *p, struct vm *vm);
 
 /* A free slot for a VM built later, or NULL. */
